@@ -1,0 +1,18 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+
+// WebContainers need cross-origin isolation (SharedArrayBuffer); the same headers are sent by
+// `astro dev`, `astro preview` and the local course server so every mode behaves alike.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  srcDir: './site',
+  publicDir: './site/public',
+  outDir: './dist',
+  integrations: [mdx()],
+  server: { headers: isolation, host: '127.0.0.1', port: 4321 },
+});
