@@ -1,0 +1,407 @@
+/**
+ * IPv4 + TCP segments to bytes and back.
+ *
+ * encodeSegment writes what Linux would put on the wire for an IPv4 TCP segment: a 20-byte IPv4
+ * header (no IP options, DF set because Linux does path-MTU discovery on TCP sockets,
+ * `ip_no_pmtu_disc` = 0) and the TCP header with options in exactly the order given.
+ *
+ * decodeSegment is the receive path. It never throws: a simulated attacker, a corrupting link or a
+ * packetdrill script can hand it any bytes at all, and the host turns each WireError into a Linux
+ * MIB counter.
+ *
+ * Both sides read and write bytes directly (no DataView, no closures): the simulator's budget is
+ * 1,000,000 segments per second through encode → link → decode → TCP input.
+ */
+import { internetChecksum, onesComplementSum, tcpPseudoHeaderSum } from './checksum.ts';
+import type { DecodeResult, TcpOption, TcpSegment, WireErrorCode } from './segment.ts';
+
+export const IPV4_HEADER_BYTES = 20;
+export const TCP_HEADER_BYTES = 20;
+/** The data offset field is 4 bits of 32-bit words: at most 60 header bytes, 40 of them options. */
+export const TCP_MAX_OPTION_BYTES = 40;
+export const IPPROTO_TCP = 6;
+
+/** Linux's `ip_default_ttl` (net.ipv4.ip_default_ttl = 64). */
+const DEFAULT_TTL = 64;
+/** IPv4 flags + fragment offset word with only DF (0x4000) set. */
+const IP_DF = 0x4000;
+const IP_MF = 0x2000;
+const IP_FRAG_OFFSET_MASK = 0x1fff;
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+function isU8(x: number): boolean {
+  return (x & 0xff) === x;
+}
+function isU16(x: number): boolean {
+  return (x & 0xffff) === x;
+}
+function isU32(x: number): boolean {
+  return x >>> 0 === x;
+}
+
+function fieldError(field: string, value: unknown, range: string): RangeError {
+  return new RangeError(`cannot encode TCP segment: ${field} is ${String(value)}, must be ${range}`);
+}
+
+/**
+ * The bytes the options occupy on the wire before padding. Throws a RangeError for an option that
+ * cannot be written (a value out of range, an empty SACK option, an unknown option posing as EOL or
+ * NOP).
+ */
+export function tcpOptionsLength(options: TcpOption[]): number {
+  let len = 0;
+  for (let k = 0; k < options.length; k++) {
+    const o = options[k];
+    switch (o.kind) {
+      case 'eol':
+      case 'nop':
+        len += 1;
+        break;
+      case 'mss':
+        if (!isU16(o.value)) throw fieldError(`option ${k} (mss) value`, o.value, 'an integer 0..65535');
+        len += 4;
+        break;
+      case 'wscale':
+        if (!isU8(o.shift)) throw fieldError(`option ${k} (wscale) shift`, o.shift, 'an integer 0..255');
+        len += 3;
+        break;
+      case 'sackOK':
+        len += 2;
+        break;
+      case 'sack': {
+        const n = o.blocks.length;
+        // RFC 2018 §3: length 8n+2 with at least one block; the decoder rejects any other length.
+        if (n < 1) throw fieldError(`option ${k} (sack) block count`, n, 'at least 1');
+        for (let b = 0; b < n; b++) {
+          const [left, right] = o.blocks[b];
+          if (!isU32(left)) throw fieldError(`option ${k} (sack) block ${b} left edge`, left, 'an unsigned 32-bit integer');
+          if (!isU32(right)) throw fieldError(`option ${k} (sack) block ${b} right edge`, right, 'an unsigned 32-bit integer');
+        }
+        len += 2 + 8 * n;
+        break;
+      }
+      case 'ts':
+        if (!isU32(o.val)) throw fieldError(`option ${k} (TS) val`, o.val, 'an unsigned 32-bit integer');
+        if (!isU32(o.ecr)) throw fieldError(`option ${k} (TS) ecr`, o.ecr, 'an unsigned 32-bit integer');
+        len += 10;
+        break;
+      case 'unknown':
+        // Kinds 0 and 1 are single bytes with no length field (RFC 9293 §3.1); writing a length
+        // after them would be read back as different options.
+        if (!isU8(o.code) || o.code < 2) throw fieldError(`option ${k} (unknown) code`, o.code, 'an integer 2..255');
+        len += 2 + o.data.length;
+        break;
+      default:
+        throw new RangeError(`cannot encode TCP segment: option ${k} has unknown kind ${JSON.stringify((o as { kind: unknown }).kind)}`);
+    }
+  }
+  if (len > TCP_MAX_OPTION_BYTES) {
+    throw new RangeError(`cannot encode TCP segment: options take ${len} bytes, the TCP header has room for ${TCP_MAX_OPTION_BYTES}`);
+  }
+  return len;
+}
+
+function writeOptions(b: Uint8Array, at: number, options: TcpOption[]): number {
+  for (let k = 0; k < options.length; k++) {
+    const o = options[k];
+    switch (o.kind) {
+      case 'eol':
+        b[at++] = 0;
+        break;
+      case 'nop':
+        b[at++] = 1;
+        break;
+      case 'mss':
+        b[at] = 2;
+        b[at + 1] = 4;
+        b[at + 2] = o.value >>> 8;
+        b[at + 3] = o.value;
+        at += 4;
+        break;
+      case 'wscale':
+        b[at] = 3;
+        b[at + 1] = 3;
+        b[at + 2] = o.shift;
+        at += 3;
+        break;
+      case 'sackOK':
+        b[at] = 4;
+        b[at + 1] = 2;
+        at += 2;
+        break;
+      case 'sack': {
+        const blocks = o.blocks;
+        b[at] = 5;
+        b[at + 1] = 2 + 8 * blocks.length;
+        at += 2;
+        for (let j = 0; j < blocks.length; j++) {
+          writeU32(b, at, blocks[j][0]);
+          writeU32(b, at + 4, blocks[j][1]);
+          at += 8;
+        }
+        break;
+      }
+      case 'ts':
+        b[at] = 8;
+        b[at + 1] = 10;
+        writeU32(b, at + 2, o.val);
+        writeU32(b, at + 6, o.ecr);
+        at += 10;
+        break;
+      case 'unknown':
+        b[at] = o.code;
+        b[at + 1] = 2 + o.data.length;
+        b.set(o.data, at + 2);
+        at += 2 + o.data.length;
+        break;
+    }
+  }
+  return at;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+}
+
+/**
+ * The IPv4 packet carrying this segment. Throws a RangeError only when the segment cannot be
+ * represented on the wire (a field out of range, options over 40 bytes, a packet over 65535
+ * bytes): the stack built something impossible, which is a bug, not a network event.
+ */
+export function encodeSegment(seg: TcpSegment): Uint8Array {
+  const ttl = seg.ttl ?? DEFAULT_TTL;
+  const ipId = seg.ipId ?? 0;
+  if (!isU32(seg.srcAddr)) throw fieldError('srcAddr', seg.srcAddr, 'an unsigned 32-bit integer');
+  if (!isU32(seg.dstAddr)) throw fieldError('dstAddr', seg.dstAddr, 'an unsigned 32-bit integer');
+  if (!isU16(seg.srcPort)) throw fieldError('srcPort', seg.srcPort, 'an integer 0..65535');
+  if (!isU16(seg.dstPort)) throw fieldError('dstPort', seg.dstPort, 'an integer 0..65535');
+  if (!isU32(seg.seq)) throw fieldError('seq', seg.seq, 'an unsigned 32-bit integer');
+  if (!isU32(seg.ack)) throw fieldError('ack', seg.ack, 'an unsigned 32-bit integer');
+  if (!isU8(seg.flags)) throw fieldError('flags', seg.flags, 'a bitmask 0..255');
+  if (!isU16(seg.window)) throw fieldError('window', seg.window, 'an integer 0..65535 (the unscaled field)');
+  if (!isU16(seg.urgent)) throw fieldError('urgent', seg.urgent, 'an integer 0..65535');
+  if (!isU8(ttl)) throw fieldError('ttl', ttl, 'an integer 0..255');
+  if (!isU16(ipId)) throw fieldError('ipId', ipId, 'an integer 0..65535');
+
+  const optionBytes = tcpOptionsLength(seg.options);
+  // RFC 9293 §3.1: the header ends on a 32-bit boundary; the padding is zeros, which read as EOL.
+  const tcpHeaderBytes = TCP_HEADER_BYTES + ((optionBytes + 3) & ~3);
+  const payload = seg.payload;
+  const tcpLength = tcpHeaderBytes + payload.length;
+  const totalLength = IPV4_HEADER_BYTES + tcpLength;
+  if (totalLength > 0xffff) {
+    throw new RangeError(`cannot encode TCP segment: IPv4 total length would be ${totalLength} bytes (payload ${payload.length}), maximum is 65535`);
+  }
+
+  const b = new Uint8Array(totalLength);
+  // IPv4 header (RFC 791 §3.1).
+  b[0] = 0x45;
+  b[2] = totalLength >>> 8;
+  b[3] = totalLength;
+  b[4] = ipId >>> 8;
+  b[5] = ipId;
+  b[6] = IP_DF >>> 8;
+  b[8] = ttl;
+  b[9] = IPPROTO_TCP;
+  writeU32(b, 12, seg.srcAddr);
+  writeU32(b, 16, seg.dstAddr);
+  const ipSum = internetChecksum(b, 0, IPV4_HEADER_BYTES);
+  b[10] = ipSum >>> 8;
+  b[11] = ipSum;
+
+  // TCP header (RFC 9293 §3.1).
+  const t = IPV4_HEADER_BYTES;
+  b[t] = seg.srcPort >>> 8;
+  b[t + 1] = seg.srcPort;
+  b[t + 2] = seg.dstPort >>> 8;
+  b[t + 3] = seg.dstPort;
+  writeU32(b, t + 4, seg.seq);
+  writeU32(b, t + 8, seg.ack);
+  b[t + 12] = (tcpHeaderBytes >>> 2) << 4;
+  b[t + 13] = seg.flags;
+  b[t + 14] = seg.window >>> 8;
+  b[t + 15] = seg.window;
+  b[t + 18] = seg.urgent >>> 8;
+  b[t + 19] = seg.urgent;
+  if (optionBytes > 0) writeOptions(b, t + TCP_HEADER_BYTES, seg.options);
+  if (payload.length > 0) b.set(payload, t + tcpHeaderBytes);
+  const tcpSum = internetChecksum(b, t, totalLength, tcpPseudoHeaderSum(seg.srcAddr, seg.dstAddr, tcpLength));
+  b[t + 16] = tcpSum >>> 8;
+  b[t + 17] = tcpSum;
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+
+function fail(code: WireErrorCode, detail: string): DecodeResult {
+  return { ok: false, error: { code, detail } };
+}
+
+function hex16(x: number): string {
+  return '0x' + x.toString(16).padStart(4, '0');
+}
+
+function readU16(b: Uint8Array, at: number): number {
+  return (b[at] << 8) | b[at + 1];
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+/** The checksum a sender should have written in the field at `fieldAt`: the sum with that field left out. */
+function expectedChecksum(b: Uint8Array, start: number, end: number, fieldAt: number, initial: number): number {
+  return internetChecksum(b, fieldAt + 2, end, onesComplementSum(b, start, fieldAt, initial));
+}
+
+const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };
+
+/** Known option kinds: name for messages, and the one length each must have (SACK checked apart). */
+const OPTION_NAMES: Record<number, string> = { 2: 'MSS', 3: 'window scale', 4: 'SACK-permitted', 5: 'SACK', 8: 'timestamps' };
+
+/**
+ * Decode an IPv4 packet carrying TCP. Never throws. Checks run in header order, so the first
+ * problem found is the one reported:
+ *
+ * - truncated: fewer than 20 bytes (no room for an IPv4 header), or an IP payload shorter than the
+ *   20-byte TCP header;
+ * - bad-ip-version, bad-ip-header-length (IHL < 5 or past the end of the bytes),
+ *   bad-ip-total-length (smaller than the header or more than the bytes received),
+ *   bad-ip-checksum, ip-fragment (MF set or offset ≠ 0; the simulator never fragments),
+ *   not-tcp;
+ * - bad-tcp-data-offset (< 5 or past the end of the IP payload), bad-tcp-checksum,
+ *   bad-tcp-option.
+ *
+ * IP options are skipped (they still count in the header checksum). Bytes after the IP total
+ * length are link padding and ignored. `verifyChecksums: false` skips both checksum checks, for
+ * tools that read hand-made or offloaded captures. The payload and unknown options' data are
+ * copies, so the caller may reuse or corrupt `bytes` afterwards.
+ *
+ * Note: this is stricter than Linux about options. `tcp_parse_options` stops parsing at a length
+ * byte < 2 or one that runs past the header, and ignores a known option with the wrong length; it
+ * never drops the segment for it. The host decides what a bad-tcp-option means for it.
+ */
+export function decodeSegment(bytes: Uint8Array, opts?: { verifyChecksums?: boolean }): DecodeResult {
+  const verify = opts?.verifyChecksums ?? true;
+  const n = bytes.length;
+  if (n < IPV4_HEADER_BYTES) {
+    return fail('truncated', `packet is ${n} bytes, shorter than the 20-byte IPv4 header`);
+  }
+  const version = bytes[0] >>> 4;
+  if (version !== 4) return fail('bad-ip-version', `IP version ${version}, expected 4`);
+  const ihl = bytes[0] & 0x0f;
+  const ipHeaderBytes = ihl * 4;
+  if (ihl < 5) return fail('bad-ip-header-length', `IPv4 header length (IHL) ${ihl} words = ${ipHeaderBytes} bytes, minimum is 5 words = 20 bytes`);
+  if (ipHeaderBytes > n) return fail('bad-ip-header-length', `IPv4 header length (IHL) ${ihl} words = ${ipHeaderBytes} bytes runs past the ${n}-byte packet`);
+  const totalLength = readU16(bytes, 2);
+  if (totalLength < ipHeaderBytes) return fail('bad-ip-total-length', `IPv4 total length ${totalLength} is smaller than the ${ipHeaderBytes}-byte IPv4 header`);
+  if (totalLength > n) return fail('bad-ip-total-length', `IPv4 total length ${totalLength} exceeds the ${n} bytes received`);
+  if (verify && internetChecksum(bytes, 0, ipHeaderBytes) !== 0) {
+    return fail('bad-ip-checksum', `IPv4 header checksum ${hex16(readU16(bytes, 10))}, expected ${hex16(expectedChecksum(bytes, 0, ipHeaderBytes, 10, 0))}`);
+  }
+  const frag = readU16(bytes, 6);
+  if ((frag & (IP_MF | IP_FRAG_OFFSET_MASK)) !== 0) {
+    return fail('ip-fragment', `IPv4 fragment (MF ${frag & IP_MF ? 1 : 0}, fragment offset ${(frag & IP_FRAG_OFFSET_MASK) * 8} bytes); fragments are not reassembled`);
+  }
+  const protocol = bytes[9];
+  if (protocol !== IPPROTO_TCP) {
+    const name = PROTOCOL_NAMES[protocol];
+    return fail('not-tcp', `IP protocol ${protocol}${name ? ` (${name})` : ''}, expected 6 (TCP)`);
+  }
+
+  const t = ipHeaderBytes;
+  const tcpLength = totalLength - ipHeaderBytes;
+  if (tcpLength < TCP_HEADER_BYTES) return fail('truncated', `TCP segment is ${tcpLength} bytes, shorter than the 20-byte TCP header`);
+  const dataOffset = bytes[t + 12] >>> 4;
+  const tcpHeaderBytes = dataOffset * 4;
+  if (dataOffset < 5) return fail('bad-tcp-data-offset', `TCP data offset ${dataOffset} words = ${tcpHeaderBytes} bytes, minimum is 5 words = 20 bytes`);
+  if (tcpHeaderBytes > tcpLength) return fail('bad-tcp-data-offset', `TCP data offset ${dataOffset} words = ${tcpHeaderBytes} bytes runs past the ${tcpLength}-byte TCP segment`);
+
+  const srcAddr = readU32(bytes, 12);
+  const dstAddr = readU32(bytes, 16);
+  if (verify) {
+    const pseudo = tcpPseudoHeaderSum(srcAddr, dstAddr, tcpLength);
+    if (internetChecksum(bytes, t, totalLength, pseudo) !== 0) {
+      return fail('bad-tcp-checksum', `TCP checksum ${hex16(readU16(bytes, t + 16))}, expected ${hex16(expectedChecksum(bytes, t, totalLength, t + 16, pseudo))}`);
+    }
+  }
+
+  const options: TcpOption[] = [];
+  const optEnd = t + tcpHeaderBytes;
+  let i = t + TCP_HEADER_BYTES;
+  while (i < optEnd) {
+    const kind = bytes[i];
+    if (kind === 0) {
+      // RFC 9293 §3.2: End of Option List; whatever follows is padding.
+      options.push({ kind: 'eol' });
+      break;
+    }
+    if (kind === 1) {
+      options.push({ kind: 'nop' });
+      i++;
+      continue;
+    }
+    const at = i - t;
+    if (i + 1 >= optEnd) return fail('bad-tcp-option', `TCP option kind ${kind} at header byte ${at} has no length byte before the end of the ${tcpHeaderBytes}-byte header`);
+    const len = bytes[i + 1];
+    if (len < 2) return fail('bad-tcp-option', `TCP option kind ${kind} at header byte ${at} has length ${len}, minimum is 2`);
+    if (i + len > optEnd) return fail('bad-tcp-option', `TCP option kind ${kind} at header byte ${at} has length ${len}, running past the end of the ${tcpHeaderBytes}-byte header`);
+    switch (kind) {
+      case 2:
+        if (len !== 4) return badLength(kind, at, len, '4');
+        options.push({ kind: 'mss', value: readU16(bytes, i + 2) });
+        break;
+      case 3:
+        if (len !== 3) return badLength(kind, at, len, '3');
+        options.push({ kind: 'wscale', shift: bytes[i + 2] });
+        break;
+      case 4:
+        if (len !== 2) return badLength(kind, at, len, '2');
+        options.push({ kind: 'sackOK' });
+        break;
+      case 5: {
+        if (len < 10 || (len - 2) % 8 !== 0) return badLength(kind, at, len, '2 + 8 × blocks (10, 18, 26 or 34)');
+        const blocks: Array<[number, number]> = [];
+        for (let j = i + 2; j < i + len; j += 8) blocks.push([readU32(bytes, j), readU32(bytes, j + 4)]);
+        options.push({ kind: 'sack', blocks });
+        break;
+      }
+      case 8:
+        if (len !== 10) return badLength(kind, at, len, '10');
+        options.push({ kind: 'ts', val: readU32(bytes, i + 2), ecr: readU32(bytes, i + 6) });
+        break;
+      default:
+        options.push({ kind: 'unknown', code: kind, data: bytes.slice(i + 2, i + len) });
+    }
+    i += len;
+  }
+
+  const segment: TcpSegment = {
+    srcAddr,
+    dstAddr,
+    srcPort: readU16(bytes, t),
+    dstPort: readU16(bytes, t + 2),
+    seq: readU32(bytes, t + 4),
+    ack: readU32(bytes, t + 8),
+    flags: bytes[t + 13],
+    window: readU16(bytes, t + 14),
+    urgent: readU16(bytes, t + 18),
+    options,
+    payload: bytes.slice(optEnd, totalLength),
+    ttl: bytes[8],
+    ipId: readU16(bytes, 4),
+  };
+  return { ok: true, segment };
+}
+
+function badLength(kind: number, at: number, len: number, expected: string): DecodeResult {
+  return fail('bad-tcp-option', `TCP ${OPTION_NAMES[kind]} option (kind ${kind}) at header byte ${at} has length ${len}, expected ${expected}`);
+}
