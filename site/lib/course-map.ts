@@ -1,0 +1,29 @@
+// The fixed shape of the course: chapter and lab slugs are part of the URLs learners bookmark and of
+// the progress saves, so they live in one place that both the schemas and the pages import.
+
+export const CHAPTER_SLUGS = ['introduction', 'handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
+export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
+
+export const LAB_SLUGS = ['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
+export type LabSlug = (typeof LAB_SLUGS)[number];
+
+export interface LabInfo {
+  slug: LabSlug;
+  title: string;
+  /** What the learner implements, in one line. */
+  task: string;
+  /** Our estimate for a first attempt, used by the instructor page to plan a session. */
+  minutes: number;
+}
+
+export const LABS: readonly LabInfo[] = [
+  { slug: 'handshake', title: 'The three-way handshake', task: 'Open connections: SYN_SENT and SYN_RCVD, the SYN and SYN-ACK retransmissions.', minutes: 60 },
+  { slug: 'teardown', title: 'The four-way teardown', task: 'Close them: FIN_WAIT_1/2, CLOSE_WAIT, LAST_ACK, CLOSING and TIME_WAIT.', minutes: 60 },
+  { slug: 'syn-flood', title: 'SYN flood and SYN cookies', task: 'Encode and check SYN cookies so a listener survives a spoofed flood.', minutes: 45 },
+  { slug: 'queues', title: 'The SYN queue and the accept queue', task: 'Admit, hold and drop connections by the backlog + 1 rule.', minutes: 45 },
+  { slug: 'keepalive', title: 'Keepalive', task: 'Probe an idle peer and give up after the configured probes.', minutes: 40 },
+];
+
+export function labInfo(slug: string): LabInfo | undefined {
+  return LABS.find((lab) => lab.slug === slug);
+}

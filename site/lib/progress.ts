@@ -1,0 +1,386 @@
+// The learner's progress, kept in localStorage (no accounts: the course must work from one laptop
+// with no internet). Shared by the site's pages and the lab workbench, so it has no DOM dependency
+// beyond a Storage-like object, and it never throws away a save it cannot read: an unreadable save
+// is copied aside under its own key and reported, because a learner's lab scores may be the only
+// record a workshop has.
+
+export const PROGRESS_KEY = 'tcp-course:progress';
+export const CORRUPT_KEY_PREFIX = 'tcp-course:progress:corrupt:';
+export const PROGRESS_VERSION = 1;
+/** Dispatched on `window` after every save so several widgets on one page stay in step. */
+export const PROGRESS_EVENT = 'tcp-course:progress-changed';
+
+export interface ChapterProgress {
+  readAt: string;
+}
+
+export interface LabProgress {
+  points: number;
+  max: number;
+  updatedAt: string;
+}
+
+/**
+ * An FSRS card as JSON (dates as ISO strings). Same field names as ts-fsrs's `Card`, so the review
+ * page can hand it to the scheduler without this module importing ts-fsrs on every page.
+ */
+export interface StoredCard {
+  due: string;
+  stability: number;
+  difficulty: number;
+  elapsed_days: number;
+  scheduled_days: number;
+  learning_steps: number;
+  reps: number;
+  lapses: number;
+  /** ts-fsrs State: 0 New, 1 Learning, 2 Review, 3 Relearning. */
+  state: 0 | 1 | 2 | 3;
+  last_review?: string;
+}
+
+export interface InterviewProgress {
+  addedAt: string;
+  card: StoredCard;
+}
+
+export interface Progress {
+  version: 1;
+  chapters: Record<string, ChapterProgress>;
+  labs: Record<string, LabProgress>;
+  interview: Record<string, InterviewProgress>;
+}
+
+export type ProgressProblemKind = 'unparseable' | 'invalid' | 'unsupported-version';
+
+export interface ProgressProblem {
+  kind: ProgressProblemKind;
+  /** Learner-facing explanation. */
+  message: string;
+  /** Where the unreadable save now lives (null if even that copy failed). */
+  keptAs: string | null;
+}
+
+export interface LoadedProgress {
+  progress: Progress;
+  problem?: ProgressProblem;
+}
+
+export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export class ProgressFormatError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Not a course progress file: ${problems.join('; ')}`);
+    this.name = 'ProgressFormatError';
+  }
+}
+
+export function emptyProgress(): Progress {
+  return { version: PROGRESS_VERSION, chapters: {}, labs: {}, interview: {} };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation. Hand-written rather than a schema library: this module ships on every page.
+
+type Problems = string[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkDate(value: unknown, path: string, problems: Problems): void {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+    problems.push(`${path} must be an ISO date string`);
+  }
+}
+
+function checkNumber(value: unknown, path: string, problems: Problems, min = 0): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    problems.push(`${path} must be a number ≥ ${min}`);
+  }
+}
+
+function checkMap(value: unknown, path: string, problems: Problems, checkEntry: (entry: unknown, path: string) => void): void {
+  if (!isRecord(value)) {
+    problems.push(`${path} must be an object`);
+    return;
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    const entryPath = `${path}.${key}`;
+    if (!isRecord(entry)) problems.push(`${entryPath} must be an object`);
+    else checkEntry(entry, entryPath);
+  }
+}
+
+function checkCard(card: unknown, path: string, problems: Problems): void {
+  if (!isRecord(card)) {
+    problems.push(`${path} must be an object`);
+    return;
+  }
+  checkDate(card.due, `${path}.due`, problems);
+  for (const field of ['stability', 'difficulty', 'elapsed_days', 'scheduled_days', 'learning_steps', 'reps', 'lapses'] as const) {
+    checkNumber(card[field], `${path}.${field}`, problems);
+  }
+  if (![0, 1, 2, 3].includes(card.state as number)) problems.push(`${path}.state must be 0, 1, 2 or 3`);
+  if (card.last_review !== undefined) checkDate(card.last_review, `${path}.last_review`, problems);
+}
+
+/** Lists every problem in a version-1 progress object; empty when it is valid. */
+export function progressProblems(value: unknown): string[] {
+  const problems: Problems = [];
+  if (!isRecord(value)) return ['the save must be a JSON object'];
+  if (value.version !== PROGRESS_VERSION) problems.push(`version must be ${PROGRESS_VERSION}`);
+  checkMap(value.chapters, 'chapters', problems, (entry, path) => {
+    checkDate((entry as Record<string, unknown>).readAt, `${path}.readAt`, problems);
+  });
+  checkMap(value.labs, 'labs', problems, (entry, path) => {
+    const lab = entry as Record<string, unknown>;
+    checkNumber(lab.points, `${path}.points`, problems);
+    checkNumber(lab.max, `${path}.max`, problems, 1);
+    if (typeof lab.points === 'number' && typeof lab.max === 'number' && lab.points > lab.max) {
+      problems.push(`${path}.points must not exceed max`);
+    }
+    checkDate(lab.updatedAt, `${path}.updatedAt`, problems);
+  });
+  checkMap(value.interview, 'interview', problems, (entry, path) => {
+    const item = entry as Record<string, unknown>;
+    checkDate(item.addedAt, `${path}.addedAt`, problems);
+    checkCard(item.card, `${path}.card`, problems);
+  });
+  return problems;
+}
+
+function isProgress(value: unknown): value is Progress {
+  return progressProblems(value).length === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load and save.
+
+function keepAside(storage: StorageLike, raw: string, now: Date): string | null {
+  const key = `${CORRUPT_KEY_PREFIX}${now.toISOString()}`;
+  try {
+    storage.setItem(key, raw);
+    return key;
+  } catch {
+    return null;
+  }
+}
+
+function describeKeptAs(keptAs: string | null): string {
+  return keptAs
+    ? `The old save was kept under the key "${keptAs}" in this browser's storage; export it from the developer tools if you need it.`
+    : 'The browser refused to store a copy of the old save (storage full?); it is still under its usual key until you save again.';
+}
+
+/**
+ * Reads the saved progress. A save that is not JSON, does not match version 1, or comes from
+ * another version is copied aside (never deleted), the course starts from an empty record, and
+ * `problem` says what happened so the page can tell the learner.
+ */
+export function loadProgress(storage: StorageLike, now: Date = new Date()): LoadedProgress {
+  let raw: string | null;
+  try {
+    raw = storage.getItem(PROGRESS_KEY);
+  } catch {
+    raw = null;
+  }
+  if (raw === null) return { progress: emptyProgress() };
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    const keptAs = keepAside(storage, raw, now);
+    if (keptAs) storage.removeItem(PROGRESS_KEY);
+    return {
+      progress: emptyProgress(),
+      problem: { kind: 'unparseable', message: `Your saved progress could not be read (it is not valid JSON). ${describeKeptAs(keptAs)}`, keptAs },
+    };
+  }
+
+  if (isRecord(parsed) && parsed.version !== PROGRESS_VERSION) {
+    // There is no earlier released format to migrate from; a different version is either a save
+    // from an older prototype or from a newer course. Keep it intact rather than guess.
+    const keptAs = keepAside(storage, raw, now);
+    if (keptAs) storage.removeItem(PROGRESS_KEY);
+    const found = parsed.version === undefined ? 'no version' : `version ${JSON.stringify(parsed.version)}`;
+    return {
+      progress: emptyProgress(),
+      problem: {
+        kind: 'unsupported-version',
+        message: `Your saved progress has ${found}; this course reads version ${PROGRESS_VERSION}. ${describeKeptAs(keptAs)}`,
+        keptAs,
+      },
+    };
+  }
+
+  const problems = progressProblems(parsed);
+  if (problems.length > 0) {
+    const keptAs = keepAside(storage, raw, now);
+    if (keptAs) storage.removeItem(PROGRESS_KEY);
+    return {
+      progress: emptyProgress(),
+      problem: { kind: 'invalid', message: `Your saved progress is damaged (${problems.slice(0, 3).join('; ')}). ${describeKeptAs(keptAs)}`, keptAs },
+    };
+  }
+  return { progress: parsed as Progress };
+}
+
+/** Saves; throws an Error with a learner-facing message when the browser refuses (quota, privacy mode). */
+export function saveProgress(storage: StorageLike, progress: Progress): void {
+  const problems = progressProblems(progress);
+  if (problems.length > 0) throw new ProgressFormatError(problems);
+  try {
+    storage.setItem(PROGRESS_KEY, JSON.stringify(progress));
+  } catch (error) {
+    throw new Error(`Your progress could not be saved in this browser: ${(error as Error).message}`);
+  }
+  const target = (globalThis as { dispatchEvent?: (event: Event) => boolean }).dispatchEvent;
+  if (typeof target === 'function' && typeof Event === 'function') {
+    globalThis.dispatchEvent(new Event(PROGRESS_EVENT));
+  }
+}
+
+/** Loads, applies `change`, saves; returns the saved record. */
+export function updateProgress(storage: StorageLike, change: (progress: Progress) => void, now: Date = new Date()): Progress {
+  const { progress } = loadProgress(storage, now);
+  change(progress);
+  saveProgress(storage, progress);
+  return progress;
+}
+
+export function markChapterRead(storage: StorageLike, chapter: string, now: Date = new Date()): Progress {
+  return updateProgress(
+    storage,
+    (progress) => {
+      progress.chapters[chapter] ??= { readAt: now.toISOString() };
+    },
+    now,
+  );
+}
+
+export function markChapterUnread(storage: StorageLike, chapter: string, now: Date = new Date()): Progress {
+  return updateProgress(storage, (progress) => void delete progress.chapters[chapter], now);
+}
+
+/** Records a graded lab run (the workbench calls this after Submit). */
+export function recordLabScore(storage: StorageLike, lab: string, points: number, max: number, now: Date = new Date()): Progress {
+  if (!Number.isFinite(points) || !Number.isFinite(max) || max < 1 || points < 0 || points > max) {
+    throw new RangeError(`A lab score needs 0 ≤ points ≤ max and max ≥ 1 (got ${points}/${max})`);
+  }
+  return updateProgress(storage, (progress) => {
+    progress.labs[lab] = { points, max, updatedAt: now.toISOString() };
+  }, now);
+}
+
+/** A card that has never been reviewed, as ts-fsrs's createEmptyCard(now) makes it. */
+export function newCard(now: Date): StoredCard {
+  return {
+    due: now.toISOString(),
+    stability: 0,
+    difficulty: 0,
+    elapsed_days: 0,
+    scheduled_days: 0,
+    learning_steps: 0,
+    reps: 0,
+    lapses: 0,
+    state: 0,
+  };
+}
+
+export function addToReview(storage: StorageLike, question: string, now: Date = new Date()): Progress {
+  return updateProgress(storage, (progress) => {
+    progress.interview[question] ??= { addedAt: now.toISOString(), card: newCard(now) };
+  }, now);
+}
+
+export function removeFromReview(storage: StorageLike, question: string, now: Date = new Date()): Progress {
+  return updateProgress(storage, (progress) => void delete progress.interview[question], now);
+}
+
+/** Stores the card the scheduler returned after a review. */
+export function recordReview(storage: StorageLike, question: string, card: StoredCard, now: Date = new Date()): Progress {
+  return updateProgress(storage, (progress) => {
+    const item = progress.interview[question];
+    if (!item) throw new Error(`"${question}" is not in the review list`);
+    item.card = card;
+  }, now);
+}
+
+/** Keys of saves that were kept aside, oldest first, so a page can keep pointing at them. */
+export function keptAsideKeys(storage: Pick<Storage, 'length' | 'key'>): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < storage.length; i++) {
+    const key = storage.key(i);
+    if (key?.startsWith(CORRUPT_KEY_PREFIX)) keys.push(key);
+  }
+  return keys.sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export and import.
+
+export interface ProgressFile {
+  course: 'tcp-connection-course';
+  exportedAt: string;
+  progress: Progress;
+}
+
+export function exportProgress(progress: Progress, now: Date = new Date()): string {
+  const file: ProgressFile = { course: 'tcp-connection-course', exportedAt: now.toISOString(), progress };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** Parses an exported file; throws ProgressFormatError naming every problem. */
+export function parseProgressFile(text: string): Progress {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ProgressFormatError([`the file is not JSON (${(error as Error).message})`]);
+  }
+  if (!isRecord(parsed) || parsed.course !== 'tcp-connection-course') {
+    throw new ProgressFormatError(['the file was not exported by this course (no "course": "tcp-connection-course")']);
+  }
+  const problems = progressProblems(parsed.progress).map((problem) => `progress.${problem}`);
+  if (problems.length > 0) throw new ProgressFormatError(problems);
+  return parsed.progress as Progress;
+}
+
+function later(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
+}
+
+/**
+ * Combines an imported record with the current one, so importing on a second laptop never loses
+ * what was done on this one: the first reading date wins, the most recent lab score and the most
+ * recently reviewed card win.
+ */
+export function mergeProgress(current: Progress, imported: Progress): Progress {
+  const merged: Progress = structuredClone(current);
+  for (const [slug, chapter] of Object.entries(imported.chapters)) {
+    const mine = merged.chapters[slug];
+    if (!mine || later(mine.readAt, chapter.readAt)) merged.chapters[slug] = { ...chapter };
+  }
+  for (const [slug, lab] of Object.entries(imported.labs)) {
+    const mine = merged.labs[slug];
+    if (!mine || later(lab.updatedAt, mine.updatedAt)) merged.labs[slug] = { ...lab };
+  }
+  for (const [slug, item] of Object.entries(imported.interview)) {
+    const mine = merged.interview[slug];
+    const theirs = item.card.last_review ?? item.addedAt;
+    if (!mine || later(theirs, mine.card.last_review ?? mine.addedAt)) merged.interview[slug] = structuredClone(item);
+  }
+  return merged;
+}
+
+/** Imports an exported file into storage (merging); returns the saved record. */
+export function importProgress(storage: StorageLike, text: string, now: Date = new Date()): Progress {
+  const imported = parseProgressFile(text);
+  const { progress } = loadProgress(storage, now);
+  const merged = mergeProgress(progress, imported);
+  saveProgress(storage, merged);
+  return merged;
+}
+
+export { isProgress };
