@@ -4,6 +4,16 @@
 export const CHAPTER_SLUGS = ['introduction', 'handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
 export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
 
+/** Short names for the header's course map, where full titles do not fit on a phone. */
+export const CHAPTER_NAV_LABELS: Record<ChapterSlug, string> = {
+  introduction: 'Introduction',
+  handshake: 'Handshake',
+  teardown: 'Teardown',
+  'syn-flood': 'SYN flood',
+  queues: 'Queues',
+  keepalive: 'Keepalive',
+};
+
 export const LAB_SLUGS = ['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
 export type LabSlug = (typeof LAB_SLUGS)[number];
 

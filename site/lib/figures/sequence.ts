@@ -1,0 +1,276 @@
+/**
+ * Sequence diagram: the two lanes of a scenario (client left, server right), one arrow per
+ * segment between them from the moment it left the sender to the moment it arrived, state
+ * changes written beside the lane at the moment they happened. Long idle gaps are cut out and
+ * labelled with the time skipped, so a 7875 s keepalive run fits on a page next to a 1 ms
+ * handshake. Traffic to or from any other host (a SYN flood's attacker, SYN-ACKs sent to spoofed
+ * addresses) is summarised as bands, not drawn one arrow at a time.
+ */
+import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
+import type { SegmentEvent, StateEvent } from '../../../stack/core/observe/trace.ts';
+import { clip, escapeMarkup } from './escape.ts';
+import {
+  findRetransmissions,
+  formatDuration,
+  formatFate,
+  formatOptions,
+  formatSegment,
+  formatSegmentHeader,
+  formatTime,
+} from './format.ts';
+import { buildTimeScale, type TimeKey } from './time-scale.ts';
+import { arrowHead, n, svgRoot, text, title, zigzag } from './svg.ts';
+
+export interface SequenceOptions {
+  /** Draw this segment emphasised (the lab workbench's "first diverging segment"). */
+  highlightSegmentId?: number;
+  /** Draw at most this many segments between the lanes (default 200); the rest are counted. */
+  maxSegments?: number;
+  /** Idle gaps longer than this (ms) become a labelled break (default 2000). */
+  breakAfterMs?: number;
+  /** Override the lanes (default run.info.lanes). */
+  lanes?: [string, string];
+}
+
+const LANE_L = 230;
+const LANE_R = 610;
+const WIDTH = 790;
+const HEADER = 62;
+const SEND_ROOM = 34; // two label lines under an arrow
+const STATE_ROOM = 28; // state name + cause
+const LOST_DROP = 22; // how far a lost arrow falls before its cross
+
+interface Band {
+  start: number;
+  end: number;
+  lines: string[];
+}
+
+/** Host name → its address, to tell spoofed sources (an address that is not the sender's own). */
+function addressOf(run: ScenarioRun, host: string): string | undefined {
+  return run.hosts.find((h) => h.name === host)?.addr;
+}
+
+function summariseOthers(run: ScenarioRun, others: SegmentEvent[], breakAfterMs: number): Band[] {
+  const bands: Band[] = [];
+  let cluster: SegmentEvent[] = [];
+  const flush = (): void => {
+    if (cluster.length === 0) return;
+    const groups = new Map<string, { count: number; spoofed: number; fates: Map<string, number> }>();
+    for (const seg of cluster) {
+      const key = `${seg.flags} from ${seg.from} to ${seg.to ?? 'unrouted addresses'}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { count: 0, spoofed: 0, fates: new Map() };
+        groups.set(key, g);
+      }
+      g.count++;
+      const own = addressOf(run, seg.from);
+      if (own !== undefined && !seg.src.startsWith(`${own}:`)) g.spoofed++;
+      g.fates.set(seg.fate, (g.fates.get(seg.fate) ?? 0) + 1);
+    }
+    const lines: string[] = [];
+    for (const [key, g] of groups) {
+      const fates = [...g.fates]
+        .filter(([fate]) => fate !== 'delivered')
+        .map(([fate, c]) => `${c} ${formatFate(fate as SegmentEvent['fate'])}`);
+      const spoof = g.spoofed > 0 ? (g.spoofed === g.count ? ', spoofed sources' : `, ${g.spoofed} spoofed`) : '';
+      lines.push(`${g.count} × ${key}${spoof}${fates.length ? ` (${fates.join(', ')})` : ''}`);
+    }
+    bands.push({ start: cluster[0].t, end: Math.max(...cluster.map((s) => s.arriveAt ?? s.t)), lines });
+    cluster = [];
+  };
+  for (const seg of others) {
+    if (cluster.length > 0 && seg.t - cluster[cluster.length - 1].t > breakAfterMs) flush();
+    cluster.push(seg);
+  }
+  flush();
+  return bands;
+}
+
+export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): string {
+  const lanes = opts.lanes ?? run.info.lanes;
+  if (!Array.isArray(lanes) || lanes.length !== 2 || lanes[0] === lanes[1]) {
+    throw new Error(`sequence diagram: need two different lanes, got ${JSON.stringify(lanes)}`);
+  }
+  const maxSegments = opts.maxSegments ?? 200;
+  if (!(maxSegments >= 0)) throw new RangeError(`sequence diagram: maxSegments must be ≥ 0, got ${maxSegments}`);
+  const breakAfterMs = opts.breakAfterMs ?? 2000;
+  const onLanes = (h: string | null): boolean => h === lanes[0] || h === lanes[1];
+  const laneX = (h: string): number => (h === lanes[0] ? LANE_L : LANE_R);
+
+  const segments = run.trace.filter((e): e is SegmentEvent => e.kind === 'segment');
+  const between = segments.filter((s) => onLanes(s.from) && onLanes(s.to) && s.from !== s.to);
+  const others = segments.filter((s) => !(onLanes(s.from) && onLanes(s.to) && s.from !== s.to));
+  const drawn = between.slice(0, maxSegments);
+  const notDrawn = between.length - drawn.length;
+  const states = run.trace.filter((e): e is StateEvent => e.kind === 'state' && onLanes(e.host));
+  const bands = summariseOthers(run, others, breakAfterMs);
+  const retransmitted = findRetransmissions(segments);
+
+  // Room each instant needs: stacked sends from one host, stacked state labels, band text.
+  const sendsAt = new Map<string, number>();
+  const statesAt = new Map<string, number>();
+  const keys: TimeKey[] = [];
+  const sendSlot = new Map<number, number>();
+  for (const seg of drawn) {
+    const k = `${seg.t}|${seg.from}`;
+    const index = sendsAt.get(k) ?? 0;
+    sendsAt.set(k, index + 1);
+    sendSlot.set(seg.id, index);
+    keys.push({ t: seg.t, after: SEND_ROOM * (index + 1) });
+    if (seg.arriveAt !== null) keys.push({ t: seg.arriveAt });
+  }
+  const stateSlot = new Map<StateEvent, number>();
+  for (const ev of states) {
+    const k = `${ev.t}|${ev.host}`;
+    const index = statesAt.get(k) ?? 0;
+    statesAt.set(k, index + 1);
+    stateSlot.set(ev, index);
+    keys.push({ t: ev.t, after: STATE_ROOM * (index + 1) });
+  }
+  for (const band of bands) {
+    keys.push({ t: band.start, after: band.lines.length * 14 + 10 });
+    keys.push({ t: band.end, after: 6 });
+  }
+  if (keys.length === 0) keys.push({ t: 0 });
+  const scale = buildTimeScale(keys, {
+    origin: HEADER + 8,
+    pxFor: (dt) => 18 + 26 * Math.log10(1 + dt),
+    breakAfterMs,
+    breakPx: 46,
+  });
+  const bottom = scale.extent + 24;
+  const height = bottom + (notDrawn > 0 ? 30 : 10);
+  const parts: string[] = [];
+
+  // Lane headers and lines, interrupted where time is skipped.
+  for (const host of lanes) {
+    const x = laneX(host);
+    parts.push(text(x, 22, host, { anchor: 'middle', cls: 'b' }));
+    const addr = addressOf(run, host);
+    if (addr) parts.push(text(x, 38, addr, { anchor: 'middle', cls: 'm sm' }));
+    let y = HEADER - 12;
+    for (const b of scale.breaks) {
+      parts.push(`<path class="lane" d="M${n(x)} ${n(y)}V${n(b.p0 + 8)}"/>`);
+      parts.push(zigzag(x, (b.p0 + b.p1) / 2, false));
+      y = b.p1 - 8;
+    }
+    parts.push(`<path class="lane" d="M${n(x)} ${n(y)}V${n(bottom)}"/>`);
+  }
+  for (const b of scale.breaks) {
+    const mid = (b.p0 + b.p1) / 2;
+    parts.push(text((LANE_L + LANE_R) / 2, mid + 4, `… ${formatDuration(b.t1 - b.t0)} …`, { anchor: 'middle', cls: 'm' }));
+    parts.push(`<g data-break="${escapeMarkup(formatDuration(b.t1 - b.t0))}"></g>`);
+  }
+
+  // Bands summarising other hosts' traffic.
+  for (const band of bands) {
+    const y0 = scale.at(band.start) - 6;
+    const y1 = Math.max(scale.at(band.end) + 6, y0 + band.lines.length * 14 + 8);
+    parts.push(`<g class="others" data-band-count="${band.lines.length}">`);
+    parts.push(`<rect class="band" x="${LANE_L - 14}" y="${n(y0)}" width="${LANE_R - LANE_L + 28}" height="${n(y1 - y0)}" rx="4"/>`);
+    band.lines.forEach((line, i) => {
+      parts.push(text((LANE_L + LANE_R) / 2, y0 + 14 + i * 14, clip(line, 70), { anchor: 'middle', cls: 'sm' }));
+    });
+    parts.push(title(`${formatTime(band.start)} to ${formatTime(band.end)}: ${band.lines.join('; ')}`));
+    parts.push('</g>');
+  }
+
+  // Time labels in the left margin, one per instant something is sent or a state changes.
+  let lastLabelY = -Infinity;
+  const labelled = [...new Set([...drawn.map((s) => s.t), ...states.map((s) => s.t)])].sort((a, b) => a - b);
+  for (const t of labelled) {
+    const y = scale.at(t);
+    if (y - lastLabelY < 13) continue;
+    lastLabelY = y;
+    parts.push(text(6, y + 4, formatTime(t), { cls: 'm sm' }));
+  }
+
+  // State changes beside their lane.
+  for (const ev of states) {
+    const left = ev.host === lanes[0];
+    const x = left ? LANE_L - 10 : LANE_R + 10;
+    const y = scale.at(ev.t) + (stateSlot.get(ev) ?? 0) * STATE_ROOM;
+    const anchor = left ? 'end' : 'start';
+    parts.push(`<g class="state" data-state="${escapeMarkup(ev.to)}" data-host="${escapeMarkup(ev.host)}">`);
+    parts.push(`<path class="line" d="M${n(left ? LANE_L - 5 : LANE_R - 5)} ${n(y)}h10"/>`);
+    parts.push(text(x, y + 4, ev.to, { anchor, cls: 'b' }));
+    parts.push(text(x, y + 16, clip(ev.cause, 26), { anchor, cls: 'm sm' }));
+    parts.push(title(`${formatTime(ev.t)} ${ev.host}: ${ev.from} → ${ev.to} (${ev.cause})`));
+    parts.push('</g>');
+  }
+
+  // Segments.
+  let highlightFound = false;
+  for (const seg of drawn) {
+    const x0 = laneX(seg.from);
+    const y0 = scale.at(seg.t) + (sendSlot.get(seg.id) ?? 0) * SEND_ROOM;
+    const arrived = seg.arriveAt !== null;
+    const x1 = arrived ? laneX(seg.to as string) : (LANE_L + LANE_R) / 2;
+    const y1 = arrived ? Math.max(scale.at(seg.arriveAt as number), y0) : y0 + LOST_DROP;
+    const rightward = x1 > x0;
+    const highlight = seg.id === opts.highlightSegmentId;
+    if (highlight) highlightFound = true;
+    const cls = ['segment'];
+    if (!arrived) cls.push('lost');
+    if (seg.fate === 'corrupt') cls.push('corrupt');
+    if (highlight) cls.push('hl');
+    const retx = retransmitted.has(seg.id);
+    parts.push(
+      `<g class="${cls.join(' ')}" data-seg-id="${seg.id}" data-fate="${escapeMarkup(seg.fate)}"${retx ? ' data-retransmission="true"' : ''}${highlight ? ' data-highlight="true"' : ''}>`,
+    );
+    parts.push(`<path class="seg" d="M${n(x0)} ${n(y0)}L${n(x1)} ${n(y1)}"/>`);
+    if (arrived) {
+      parts.push(arrowHead(x0, y0, x1, y1, 'head'));
+    } else {
+      parts.push(`<path class="cross" d="M${n(x1 - 6)} ${n(y1 - 6)}l12 12m0 -12l-12 12"/>`);
+      parts.push(
+        text(rightward ? x1 + 11 : x1 - 11, y1 + 4, formatFate(seg.fate), { anchor: rightward ? 'start' : 'end', cls: 'fate b sm' }),
+      );
+    }
+    // The label runs parallel to the arrow just under its first part, where no other arrow goes.
+    const dx = x1 - x0;
+    const dy = y1 - y0;
+    const len = Math.hypot(dx, dy) || 1;
+    const px = x0 + (dx / len) * 12;
+    const py = y0 + (dy / len) * 12;
+    const angle = (Math.atan2(rightward ? dy : -dy, rightward ? dx : -dx) * 180) / Math.PI;
+    const transform = `translate(${n(px)} ${n(py)}) rotate(${n(angle)})`;
+    const anchor = rightward ? 'start' : 'end';
+    const header = `${highlight ? '▶ ' : ''}${formatSegmentHeader(seg)}`;
+    const notes = [retx ? 'retransmission' : '', seg.duplicate ? 'duplicate' : '', seg.fate === 'corrupt' ? 'corrupt' : '']
+      .filter(Boolean)
+      .join(', ');
+    const second = [notes ? `(${notes})` : '', formatOptions(seg.options)].filter(Boolean).join(' ');
+    parts.push(`<text class="lbl" x="0" y="13"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(header)}</text>`);
+    if (second) {
+      parts.push(
+        `<text class="m sm" x="0" y="25"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(clip(second, 44))}</text>`,
+      );
+    }
+    const when = arrived ? `arrived ${formatTime(seg.arriveAt as number)}` : formatFate(seg.fate);
+    parts.push(
+      title(`#${seg.id} ${formatTime(seg.t)} ${seg.from} → ${seg.to ?? '?'}: ${formatSegment(seg)}${retx ? ' (retransmission)' : ''}; ${when}${highlight ? '; first diverging segment' : ''}`),
+    );
+    parts.push('</g>');
+  }
+  if (opts.highlightSegmentId !== undefined && !highlightFound) {
+    parts.push(text(6, height - 8, `segment #${opts.highlightSegmentId} is not drawn`, { cls: 'm sm' }));
+  }
+  if (notDrawn > 0) {
+    parts.push(
+      text((LANE_L + LANE_R) / 2, bottom + 18, `… ${notDrawn} more segments between ${lanes[0]} and ${lanes[1]} not drawn`, {
+        anchor: 'middle',
+        cls: 'm',
+      }),
+    );
+  }
+
+  const span = `${formatTime(scale.first)} to ${formatTime(scale.last)}`;
+  const summary =
+    `Sequence diagram, ${run.info.title}: ${drawn.length} segment${drawn.length === 1 ? '' : 's'} between ${lanes[0]} and ${lanes[1]}` +
+    `${others.length ? `, ${others.length} to or from other hosts summarised` : ''}` +
+    `${drawn.some((s) => s.arriveAt === null) ? `, ${drawn.filter((s) => s.arriveAt === null).length} never arrived` : ''}, ${span}.`;
+  return svgRoot(WIDTH, height, summary, parts.join(''), 'fig-sequence');
+}

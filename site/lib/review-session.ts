@@ -1,0 +1,24 @@
+// The parts of a review session that do not need the scheduler: which questions are due, and how
+// to say when one comes back.
+import type { InterviewProgress } from './progress.ts';
+
+/** Questions due at `now`, the most overdue first. */
+export function dueQuestions(items: Record<string, InterviewProgress>, now: Date): string[] {
+  return Object.entries(items)
+    .filter(([, item]) => Date.parse(item.card.due) <= now.getTime())
+    .sort(([, a], [, b]) => Date.parse(a.card.due) - Date.parse(b.card.due))
+    .map(([id]) => id);
+}
+
+/** "in 10 min", "in 3 h", "in 4 days": short enough for a rating button. */
+export function describeInterval(now: Date, due: Date): string {
+  const minutes = Math.max(0, Math.round((due.getTime() - now.getTime()) / 60_000));
+  if (minutes < 1) return 'now';
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `in ${hours} h`;
+  const days = Math.round(hours / 24);
+  if (days < 60) return `in ${days} day${days === 1 ? '' : 's'}`;
+  const months = Math.round(days / 30);
+  return `in ${months} months`;
+}

@@ -1,0 +1,77 @@
+// Runs on every page: the dark-mode switch and the keys that open search. Kept tiny because
+// chapter pages have a 50 KB JavaScript budget; search itself is a separate, lazily loaded chunk.
+
+const THEME_KEY = 'tcp-course:theme';
+const root = document.documentElement;
+const darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
+
+function savedTheme(): 'light' | 'dark' | null {
+  try {
+    const value = localStorage.getItem(THEME_KEY);
+    return value === 'light' || value === 'dark' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function applyTheme(theme: 'light' | 'dark'): void {
+  root.dataset.theme = theme;
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-theme-toggle]')) {
+    button.setAttribute('aria-pressed', String(theme === 'dark'));
+  }
+}
+
+applyTheme(savedTheme() ?? (darkQuery.matches ? 'dark' : 'light'));
+// Until the learner picks a theme, follow the operating system, including changes while reading.
+darkQuery.addEventListener('change', (event) => {
+  if (savedTheme() === null) applyTheme(event.matches ? 'dark' : 'light');
+});
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-theme-toggle]')) {
+  button.addEventListener('click', () => {
+    const next = root.dataset.theme === 'dark' ? 'light' : 'dark';
+    try {
+      localStorage.setItem(THEME_KEY, next);
+    } catch {
+      // Private mode may refuse storage; the switch still works for this page view.
+    }
+    applyTheme(next);
+  });
+}
+
+let searchModule: Promise<typeof import('./search-ui.ts')> | null = null;
+
+function openSearch(): void {
+  const dialog = document.querySelector<HTMLDialogElement>('#search-dialog');
+  if (!dialog || dialog.open) return;
+  dialog.showModal();
+  searchModule ??= import('./search-ui.ts');
+  void searchModule.then((module) => module.attachSearch(dialog));
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+// Monaco uses Ctrl/Cmd+K as a chord prefix and the terminal needs every key, so neither opens search.
+function inEditor(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest('.monaco-editor, .xterm') !== null;
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-search-open]')) {
+  button.addEventListener('click', openSearch);
+  if (/Mac|iPhone|iPad/.test(navigator.platform)) {
+    const hint = button.querySelector('.kbd-hint');
+    if (hint) hint.textContent = '⌘ K';
+  }
+}
+
+document.addEventListener('keydown', (event) => {
+  if (inEditor(event.target)) return;
+  const modifierK = (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k';
+  const slash = event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target);
+  if (modifierK || slash) {
+    event.preventDefault();
+    openSearch();
+  }
+});
