@@ -1,0 +1,69 @@
+/**
+ * `%{ ... }%` blocks. In packetdrill they hold Python that runs after the script, against a
+ * TCP_INFO snapshot taken when the block's event is reached (`code.c`). We do not embed Python:
+ * we understand the one form the scripts we care about use, `assert tcpi_<field> <op> <value>`
+ * with an optional message, and flag anything else so that a runner skips the block instead of
+ * pretending to have checked it.
+ */
+import type { PdAssert, PdAssertOp, PdCode } from './ast.ts';
+
+const ASSERT =
+  /^assert\s+(tcpi_[A-Za-z0-9_]+)\s*(==|!=|<=|>=|<|>)\s*(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?)|[A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))?$/;
+
+export function parseCodeBlock(text: string): PdCode {
+  const asserts: PdAssert[] = [];
+  for (const statement of statements(text)) {
+    const m = ASSERT.exec(statement);
+    // A value naming another tcpi_ field compares two fields; a runner would mistake it for a
+    // constant such as TCPI_CLOSING.
+    if (!m || m[3].startsWith('tcpi_')) return { kind: 'code', text, asserts: [], unsupported: 'Python code' };
+    const [, field, op, rawValue, rawMessage] = m;
+    const value = /^-?(0x|[0-9])/.test(rawValue) ? parseNumber(rawValue) : rawValue;
+    const a: PdAssert = { field, op: op as PdAssertOp, value };
+    if (rawMessage !== undefined) a.message = unquote(rawMessage);
+    asserts.push(a);
+  }
+  return { kind: 'code', text, asserts };
+}
+
+/** Python statements: one per line or separated by ';', with blank lines and # comments dropped. */
+function statements(text: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  const flush = (): void => {
+    const s = current.trim();
+    if (s !== '') out.push(s);
+    current = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      current += c;
+      if (c === '\\' && i + 1 < text.length) current += text[++i];
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      current += c;
+    } else if (c === '#') {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '\n' || c === ';') {
+      flush();
+    } else {
+      current += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+function parseNumber(s: string): number {
+  const negative = s.startsWith('-');
+  const body = negative ? s.slice(1) : s;
+  const n = body.startsWith('0x') ? parseInt(body.slice(2), 16) : Number(body);
+  return negative ? -n : n;
+}
+
+function unquote(s: string): string {
+  return s.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
