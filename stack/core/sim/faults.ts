@@ -299,8 +299,11 @@ export function describeFaultRule(rule: FaultRuleSpec): string {
   const nth = rule.nth ?? 1;
   const count = rule.count ?? 1;
   let which: string;
-  if (count === Infinity) which = nth === 1 ? `every ${noun}${qualifier}` : `every ${noun}${qualifier} from the ${ordinal(nth)} on`;
-  else if (count === 1) which = `the ${ordinal(nth)} ${noun}${qualifier}`;
+  let tail = '';
+  if (count === Infinity) {
+    which = `every ${noun}${qualifier}`;
+    if (nth > 1) tail = `, starting with the ${ordinal(nth)}`;
+  } else if (count === 1) which = `the ${ordinal(nth)} ${noun}${qualifier}`;
   else if (count === 2) which = `the ${ordinal(nth)} and ${ordinal(nth + 1)} ${plural}${qualifier}`;
   else which = `the ${ordinal(nth)} to ${ordinal(nth + count - 1)} ${plural}${qualifier}`;
 
@@ -314,8 +317,8 @@ export function describeFaultRule(rule: FaultRuleSpec): string {
   else if (rule.before !== undefined) when = ` before ${rule.before} ms`;
 
   const action = rule.action;
-  if (typeof action === 'object') return `delay ${which}${where}${when} by ${action.delay} ms`;
-  return `${action} ${which}${where}${when}`;
+  if (typeof action === 'object') return `delay ${which}${where}${when} by ${action.delay} ms${tail}`;
+  return `${action} ${which}${where}${when}${tail}`;
 }
 
 function ordinal(n: number): string {
