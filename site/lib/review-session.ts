@@ -1,6 +1,23 @@
 // The parts of a review session that do not need the scheduler: which questions are due, and how
 // to say when one comes back.
-import type { InterviewProgress } from './progress.ts';
+import type { Card } from 'ts-fsrs';
+import type { InterviewProgress, StoredCard } from './progress.ts';
+
+/** ts-fsrs's Card (with Date objects) as the JSON progress.ts stores. */
+export function toStoredCard(card: Card): StoredCard {
+  return {
+    due: card.due.toISOString(),
+    stability: card.stability,
+    difficulty: card.difficulty,
+    elapsed_days: card.elapsed_days,
+    scheduled_days: card.scheduled_days,
+    learning_steps: card.learning_steps,
+    reps: card.reps,
+    lapses: card.lapses,
+    state: card.state as StoredCard['state'],
+    ...(card.last_review ? { last_review: card.last_review.toISOString() } : {}),
+  };
+}
 
 /** Questions due at `now`, the most overdue first. */
 export function dueQuestions(items: Record<string, InterviewProgress>, now: Date): string[] {

@@ -1,6 +1,6 @@
 // Loaded on first use of search. Drives Pagefind's JS API (the index Pagefind writes into
 // dist/pagefind/ after `astro build`) and renders results as ordinary links.
-import { segmentQuery } from './search-query.ts';
+import { normaliseQuery, segmentedQuery } from './search-query.ts';
 
 interface PagefindResultData {
   url: string;
@@ -13,6 +13,7 @@ interface PagefindSearch {
 interface Pagefind {
   options: (options: Record<string, unknown>) => Promise<void>;
   init: () => Promise<void>;
+  search: (query: string) => Promise<PagefindSearch>;
   debouncedSearch: (query: string, options?: object, ms?: number) => Promise<PagefindSearch | null>;
 }
 
@@ -55,14 +56,19 @@ export function attachSearch(dialog: HTMLDialogElement): void {
       status.textContent = 'Search needs the built site: run the build (astro build, then pagefind --site dist) and open it again.';
       return;
     }
-    const terms = segmentQuery(query);
+    const terms = normaliseQuery(query);
     if (terms === '') {
       list.replaceChildren();
       status.textContent = '';
       return;
     }
-    const search = await engine.debouncedSearch(terms, {}, 200);
+    let search = await engine.debouncedSearch(terms, {}, 200);
     if (search === null) return; // a newer keystroke superseded this search
+    const segmented = search.results.length === 0 ? segmentedQuery(terms) : null;
+    if (segmented !== null) {
+      search = await engine.search(segmented);
+      if (normaliseQuery(input.value) !== terms) return;
+    }
     const shown = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
     list.replaceChildren(
       ...shown.map((data) => {

@@ -14,7 +14,7 @@ function trimNumber(n: number, digits: number): string {
 export function formatTime(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   if (Math.abs(ms) < 1000) return `${trimNumber(ms, 3)} ms`;
-  return `${trimNumber(ms / 1000, 3)} s`;
+  return `${trimNumber(ms / 1000, 4)} s`;
 }
 
 /** A span of virtual time; same units as formatTime so a "60 s" label matches the prose. */

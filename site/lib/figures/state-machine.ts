@@ -78,7 +78,7 @@ export const STANDARD_TRANSITIONS: readonly StandardTransition[] = [
   { from: 'CLOSE_WAIT', to: 'LAST_ACK', label: 'CLOSE / snd FIN' },
   { from: 'LAST_ACK', to: 'CLOSED', label: 'rcv ACK of FIN' },
   { from: 'TIME_WAIT', to: 'CLOSED', label: 'timeout (Linux: 60 s; RFC: 2 MSL)' },
-  { from: 'FIN_WAIT_2', to: 'CLOSED', label: 'orphan timeout (Linux tcp_fin_timeout, 60 s)', bend: -40 },
+  { from: 'FIN_WAIT_2', to: 'CLOSED', label: 'orphan timeout (Linux tcp_fin_timeout, 60 s)', bend: -70 },
 ];
 
 /** States from which a move to CLOSED is drawn to the top CLOSED node; the rest use the bottom one. */
@@ -201,10 +201,10 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
     );
   }
 
-  const visited = new Set<TcpStateName>();
+  const visited = new Set<NodeId>();
   for (const { event } of steps) {
     visited.add(event.from);
-    visited.add(event.to);
+    visited.add(targetNode(event.from, event.to));
   }
   const last = steps.length > 0 ? steps[steps.length - 1].event : undefined;
   const finalNode: NodeId | undefined = last ? targetNode(last.from, last.to) : undefined;
@@ -212,13 +212,13 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
     const state: TcpStateName = id === 'CLOSED_END' ? 'CLOSED' : id;
     const [x, y] = POS[id];
     const cls = ['node'];
-    if (visited.has(state)) cls.push('visited');
+    if (visited.has(id)) cls.push('visited');
     const isFinal = id === finalNode;
     if (isFinal) cls.push('final');
     parts.push(
       `<g class="state-node" data-state="${state}"${id === 'CLOSED_END' ? ' data-copy="true"' : ''}${isFinal ? ' data-final="true"' : ''}>` +
         `<rect class="${cls.join(' ')}" x="${n(x - NODE_W / 2)}" y="${n(y - NODE_H / 2)}" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
-        text(x, y + 4, state, { anchor: 'middle', cls: visited.has(state) ? 'b' : 'm' }) +
+        text(x, y + 4, state, { anchor: 'middle', cls: visited.has(id) ? 'b' : 'm' }) +
         (isFinal ? text(x + NODE_W / 2 + 6, y + 4, 'end', { cls: 'sm b' }) : '') +
         '</g>',
     );

@@ -1,0 +1,167 @@
+/**
+ * A figure as the page shows it: the drawing, its trace table behind a disclosure, the caption,
+ * and, when the scenario cannot run, a visible error box instead of a broken page. Used by the
+ * Astro figure components at build time and by the Experiment island in the browser.
+ */
+import type { ScenarioOptions, ScenarioRun } from '../../../stack/core/scenarios/types.ts';
+import { escapeMarkup } from './escape.ts';
+import { renderQueueChart } from './queue-chart.ts';
+import { renderSequence } from './sequence.ts';
+import { renderStateMachine } from './state-machine.ts';
+import { renderTimerTimeline } from './timer-timeline.ts';
+import { renderTraceTable, type TraceFilter } from './trace-table.ts';
+
+export const FIGURE_KINDS = ['sequence', 'states', 'queues', 'timers'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
+
+export type FigureRunOptions = ScenarioOptions & { faults?: string[] };
+export type ScenarioRunner = (name: string, options?: FigureRunOptions) => ScenarioRun;
+
+export function isFigureKind(value: unknown): value is FigureKind {
+  return typeof value === 'string' && (FIGURE_KINDS as readonly string[]).includes(value);
+}
+
+/** The host a per-host figure shows when the page does not say: the listener for queues, else the left lane. */
+export function defaultHost(run: ScenarioRun, kind: FigureKind): string {
+  if (kind === 'queues') {
+    const q = run.trace.find((e) => e.kind === 'queue');
+    if (q && q.kind === 'queue') return q.host;
+    return run.info.lanes[1];
+  }
+  return run.info.lanes[0];
+}
+
+export interface FigureOptions {
+  host?: string;
+  highlightSegmentId?: number;
+}
+
+export function renderFigureSvg(kind: FigureKind, run: ScenarioRun, opts: FigureOptions = {}): string {
+  const host = opts.host ?? defaultHost(run, kind);
+  switch (kind) {
+    case 'sequence':
+      return renderSequence(run, { highlightSegmentId: opts.highlightSegmentId });
+    case 'states':
+      return renderStateMachine(run, host);
+    case 'queues':
+      return renderQueueChart(run, host);
+    case 'timers':
+      return renderTimerTimeline(run, host);
+  }
+}
+
+/** The table shows what the figure draws, so the two alternatives carry the same facts. */
+export function tableFilterFor(kind: FigureKind, run: ScenarioRun, host?: string): TraceFilter {
+  const h = host ?? defaultHost(run, kind);
+  switch (kind) {
+    case 'sequence':
+      return { hosts: run.info.lanes, kinds: ['segment', 'state', 'syscall'] };
+    case 'states':
+      return { hosts: [h], kinds: ['state'] };
+    case 'queues':
+      return { hosts: [h], kinds: ['queue', 'note'] };
+    case 'timers':
+      return { hosts: [h], kinds: ['segment', 'timer', 'state'] };
+  }
+}
+
+export function renderFigureBody(kind: FigureKind, run: ScenarioRun, opts: FigureOptions = {}): string {
+  const svg = renderFigureSvg(kind, run, opts);
+  const table = renderTraceTable(run, tableFilterFor(kind, run, opts.host));
+  return `<div class="fig-scroll">${svg}</div><details class="fig-trace"><summary>Trace as a table</summary><div class="fig-scroll">${table}</div></details>`;
+}
+
+export interface FigureRequest {
+  kind: FigureKind;
+  scenario: string;
+  caption?: string;
+  host?: string;
+  seed?: number;
+  sysctls?: Record<string, number>;
+  faults?: string[];
+}
+
+export function runOptionsOf(req: Pick<FigureRequest, 'seed' | 'sysctls' | 'faults'>): FigureRunOptions {
+  const options: FigureRunOptions = {};
+  if (req.seed !== undefined) options.seed = req.seed;
+  if (req.sysctls !== undefined) options.sysctls = req.sysctls;
+  if (req.faults !== undefined) options.faults = req.faults;
+  return options;
+}
+
+export function renderFigureError(scenario: string, kind: string, message: string): string {
+  return (
+    `<div class="fig-error" role="alert" data-figure-error="${escapeMarkup(scenario)}">` +
+    `<strong>Figure failed:</strong> ${escapeMarkup(kind)} of scenario <code>${escapeMarkup(scenario)}</code>: ${escapeMarkup(message)}</div>`
+  );
+}
+
+function sourceLine(req: FigureRequest, run: ScenarioRun): string {
+  const bits = [`scenario ${req.scenario}`, `seed ${run.seed}`];
+  const sysctls = Object.entries(req.sysctls ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (sysctls.length) bits.push(sysctls.join(', '));
+  if (req.faults?.length) bits.push(`faults: ${req.faults.join('; ')}`);
+  return bits.join(' · ');
+}
+
+/**
+ * The whole <figure>. Never throws: a scenario that is unknown or fails becomes an error box
+ * naming it (and is reported through `report`), so one bad figure cannot take a chapter down,
+ * and the content tests can find it by its data-figure-error attribute.
+ */
+export function renderFigureHtml(
+  req: FigureRequest,
+  runner: ScenarioRunner,
+  report: (message: string) => void = (m) => console.error(m),
+): string {
+  const kind = req.kind;
+  const open = `<figure class="fig-figure" data-figure="${escapeMarkup(kind)}" data-scenario="${escapeMarkup(req.scenario)}">`;
+  const caption = req.caption ? escapeMarkup(req.caption) : '';
+  let body: string;
+  let source = '';
+  try {
+    if (!isFigureKind(kind)) throw new Error(`unknown figure kind "${String(kind)}"`);
+    if (typeof req.scenario !== 'string' || req.scenario === '') throw new Error('no scenario named');
+    const run = runner(req.scenario, runOptionsOf(req));
+    if (req.host !== undefined && !run.hosts.some((h) => h.name === req.host)) {
+      throw new Error(`no host "${req.host}" (hosts: ${run.hosts.map((h) => h.name).join(', ')})`);
+    }
+    body = renderFigureBody(kind, run, { host: req.host });
+    source = `<span class="fig-source">${escapeMarkup(sourceLine(req, run))}</span>`;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    report(`[figure] ${kind} of scenario "${req.scenario}" failed: ${message}`);
+    body = renderFigureError(req.scenario, kind, message);
+  }
+  const figcaption = caption || source ? `<figcaption>${caption}${caption && source ? ' ' : ''}${source}</figcaption>` : '';
+  return `${open}${body}${figcaption}</figure>`;
+}
+
+function stableKey(name: string, options: FigureRunOptions | undefined): string {
+  const o = options ?? {};
+  const sysctls = Object.entries(o.sysctls ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([name, o.seed ?? null, sysctls, o.faults ?? [], o.maxTracedSegments ?? null]);
+}
+
+/**
+ * One run per distinct scenario + options within a build: scenarios are deterministic (same seed,
+ * same trace), so a chapter drawing the same run as a sequence and a timeline runs it once.
+ * Failures are remembered too, so a broken scenario is reported once per figure, not re-run.
+ */
+export function memoiseRunner(runner: ScenarioRunner): ScenarioRunner {
+  const cache = new Map<string, { run?: ScenarioRun; error?: unknown }>();
+  return (name, options) => {
+    const key = stableKey(name, options);
+    let entry = cache.get(key);
+    if (!entry) {
+      try {
+        entry = { run: runner(name, options) };
+      } catch (error) {
+        entry = { error };
+      }
+      cache.set(key, entry);
+    }
+    if (entry.run) return entry.run;
+    throw entry.error;
+  };
+}

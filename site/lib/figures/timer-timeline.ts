@@ -1,0 +1,270 @@
+/**
+ * One host's timers on a horizontal time axis: the segments it sent (retransmissions marked),
+ * each timer's set → fire/cancel spans with their durations, and the states it spent time in
+ * (TIME_WAIT and FIN_WAIT_2 with their lengths). Idle stretches are cut out and labelled with the
+ * time skipped, so SYN backoff (1 s, 2 s, ... 64 s), TIME_WAIT (60 s) and keepalive (7200 s idle,
+ * then 75 s probes) are all readable on one axis.
+ */
+import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
+import type { SegmentEvent, StateEvent, TimerEvent, TimerName } from '../../../stack/core/observe/trace.ts';
+import { clip, escapeMarkup } from './escape.ts';
+import { findRetransmissions, formatDuration, formatSegment, formatTime } from './format.ts';
+import { buildTimeScale, type TimeKey } from './time-scale.ts';
+import { n, svgRoot, text, title, zigzag } from './svg.ts';
+
+export interface TimerTimelineOptions {
+  /** Only this connection ("local:port>remote:port"); default every connection of the host. */
+  conn?: string;
+  /** Idle gaps longer than this (ms) become a labelled break (default 2500). */
+  breakAfterMs?: number;
+}
+
+const TIMER_ORDER: readonly TimerName[] = ['retransmit', 'synack', 'delayed-ack', 'persist', 'keepalive', 'fin-wait-2', 'time-wait'];
+const X0 = 150;
+const ROW = 44;
+const TOP = 40;
+/** States whose length the figure writes out: the ones the course's timers govern. */
+const TIMED_STATES = new Set(['TIME_WAIT', 'FIN_WAIT_2', 'SYN_SENT', 'SYN_RECV', 'LAST_ACK']);
+
+export interface TimerSpan {
+  timer: TimerName;
+  conn: string;
+  start: number;
+  end: number;
+  /** How the span ended: the timer fired, was cancelled, was re-armed, or was still pending. */
+  outcome: 'fire' | 'cancel' | 'rearm' | 'pending';
+  due?: number;
+  /** Keepalive: the first span of a chain is the idle time, later ones the probe interval. */
+  continuation: boolean;
+}
+
+export interface StateSpan {
+  conn: string;
+  state: StateEvent['to'];
+  start: number;
+  end: number;
+  /** Still in this state when the run ended. */
+  open: boolean;
+}
+
+/** Pairs each timer 'set' with what happened next to that timer on that connection. */
+export function timerSpans(events: readonly TimerEvent[], endTime: number): TimerSpan[] {
+  const spans: TimerSpan[] = [];
+  const open = new Map<string, TimerEvent>();
+  const lastFire = new Map<string, number>();
+  for (const ev of events) {
+    const key = `${ev.conn}|${ev.timer}`;
+    const pending = open.get(key);
+    if (ev.action === 'set') {
+      if (pending) spans.push(span(pending, ev.t, 'rearm'));
+      open.set(key, ev);
+    } else if (pending) {
+      spans.push(span(pending, ev.t, ev.action));
+      open.delete(key);
+      if (ev.action === 'fire') lastFire.set(key, ev.t);
+    } else if (ev.action === 'fire') {
+      lastFire.set(key, ev.t);
+    }
+  }
+  for (const pending of open.values()) spans.push(span(pending, Math.min(pending.due ?? endTime, endTime), 'pending'));
+  return spans.sort((a, b) => a.start - b.start);
+
+  function span(set: TimerEvent, end: number, outcome: TimerSpan['outcome']): TimerSpan {
+    const key = `${set.conn}|${set.timer}`;
+    return {
+      timer: set.timer,
+      conn: set.conn,
+      start: set.t,
+      end: Math.max(end, set.t),
+      outcome,
+      due: set.due,
+      continuation: lastFire.get(key) === set.t,
+    };
+  }
+}
+
+/** Time spent in each state, per connection, from consecutive StateEvents. */
+export function stateSpans(events: readonly StateEvent[], endTime: number): StateSpan[] {
+  const byConn = new Map<string, StateEvent[]>();
+  for (const ev of events) {
+    const list = byConn.get(ev.conn) ?? [];
+    list.push(ev);
+    byConn.set(ev.conn, list);
+  }
+  const spans: StateSpan[] = [];
+  for (const [conn, list] of byConn) {
+    list.forEach((ev, i) => {
+      if (ev.to === 'CLOSED') return;
+      const next = list[i + 1];
+      spans.push({ conn, state: ev.to, start: ev.t, end: next ? next.t : Math.max(endTime, ev.t), open: !next });
+    });
+  }
+  return spans;
+}
+
+function inConn(conn: string | undefined, seg: SegmentEvent): boolean {
+  if (conn === undefined) return true;
+  const [local, remote] = conn.split('>');
+  return seg.src === local && seg.dst === remote;
+}
+
+export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerTimelineOptions = {}): string {
+  if (!run.hosts.some((h) => h.name === host)) {
+    throw new Error(`timer timeline: no host "${host}" in scenario ${run.info.name}`);
+  }
+  const conn = opts.conn;
+  const allSegments = run.trace.filter((e): e is SegmentEvent => e.kind === 'segment');
+  const sent = allSegments.filter((s) => s.from === host && inConn(conn, s));
+  const retransmitted = findRetransmissions(allSegments);
+  const timers = run.trace.filter((e): e is TimerEvent => e.kind === 'timer' && e.host === host && (conn === undefined || e.conn === conn));
+  const states = run.trace.filter((e): e is StateEvent => e.kind === 'state' && e.host === host && (conn === undefined || e.conn === conn));
+  const endTime = Math.max(run.endTime, ...run.trace.map((e) => e.t));
+  const tSpans = timerSpans(timers, endTime);
+  const sSpans = stateSpans(states, endTime);
+
+  const keys: TimeKey[] = [];
+  for (const s of sent) keys.push({ t: s.t });
+  for (const e of timers) keys.push({ t: e.t });
+  for (const e of states) keys.push({ t: e.t });
+  for (const s of tSpans) keys.push({ t: s.end });
+  for (const s of sSpans) if (!s.open || TIMED_STATES.has(s.state)) keys.push({ t: s.end });
+  if (keys.length === 0) keys.push({ t: 0 });
+  const scale = buildTimeScale(keys, {
+    origin: X0 + 10,
+    pxFor: (dt) => 44 + 70 * Math.log10(1 + dt / 2),
+    breakAfterMs: opts.breakAfterMs ?? 2500,
+    breakPx: 84,
+  });
+  const x = scale.at;
+  const width = scale.extent + 130;
+
+  const timerNames = TIMER_ORDER.filter((name) => timers.some((e) => e.timer === name));
+  const conns = [...new Set(sSpans.map((s) => s.conn))].slice(0, 4);
+  const rows: Array<{ label: string; y: number }> = [];
+  let y = TOP + 26;
+  const parts: string[] = [];
+  const body: string[] = [];
+
+  // Segments sent.
+  const sentY = y;
+  rows.push({ label: `sent by ${host}`, y: sentY });
+  let lastLabelX = -Infinity;
+  for (const s of sent) {
+    const sx = x(s.t);
+    const retx = retransmitted.has(s.id);
+    body.push(
+      `<g class="sent${retx ? ' retransmission' : ''}" data-seg-id="${s.id}"${retx ? ' data-retransmission="true"' : ''}>` +
+        `<path class="${retx ? 'retx' : 'tick'}" d="M${n(sx)} ${n(sentY - 11)}V${n(sentY + 11)}"/>` +
+        (sx - lastLabelX >= 26
+          ? text(sx, sentY - 15, `${s.flags}${retx ? ' (R)' : ''}`, { cls: retx ? 'retx-t sm' : 'sm', anchor: 'middle' })
+          : '') +
+        title(`${formatTime(s.t)}: ${formatSegment(s)} to ${s.to ?? '?'}${retx ? ' (retransmission)' : ''}`) +
+        '</g>',
+    );
+    if (sx - lastLabelX >= 26) lastLabelX = sx;
+  }
+  y += ROW;
+
+  // One row per timer.
+  for (const name of timerNames) {
+    const ry = y;
+    rows.push({ label: `${name} timer`, y: ry });
+    for (const sp of tSpans.filter((s) => s.timer === name)) {
+      const a = x(sp.start);
+      const b = Math.max(x(sp.end), a + 2);
+      const dur = formatDuration(sp.end - sp.start);
+      const caption = name === 'keepalive' && sp.outcome === 'fire' ? `${sp.continuation ? 'probe' : 'idle'} ${dur}` : dur;
+      body.push(
+        `<g class="timer-span" data-timer="${name}" data-outcome="${sp.outcome}" data-duration="${sp.end - sp.start}">` +
+          `<rect class="span${sp.outcome === 'fire' ? '' : ' open'}" x="${n(a)}" y="${n(ry - 5)}" width="${n(b - a)}" height="10" rx="2"/>` +
+          `<circle class="tset" cx="${n(a)}" cy="${n(ry)}" r="3.5"/>` +
+          (sp.outcome === 'fire'
+            ? `<path class="tfire" d="M${n(b)} ${n(ry - 7)}l6 7l-6 7l-6 -7Z"/>`
+            : sp.outcome === 'cancel'
+              ? `<path class="tcancel" d="M${n(b - 5)} ${n(ry - 5)}l10 10m0 -10l-10 10"/>`
+              : '') +
+          (b - a >= caption.length * 6 + 4 ? text((a + b) / 2, ry - 9, caption, { anchor: 'middle', cls: 'sm' }) : '') +
+          title(`${name} timer set at ${formatTime(sp.start)}${sp.due !== undefined ? `, due ${formatTime(sp.due)}` : ''}; ${sp.outcome === 'pending' ? 'still pending' : `${sp.outcome === 'rearm' ? 're-armed' : sp.outcome === 'fire' ? 'fired' : 'cancelled'} at ${formatTime(sp.end)}`} (${dur})`) +
+          '</g>',
+      );
+    }
+    y += ROW;
+  }
+
+  // States per connection. Labels that do not fit their bar go underneath, on the first of
+  // two lines where they do not overlap the previous one.
+  for (const c of conns) {
+    const ry = y;
+    const lineEnds = [-Infinity, -Infinity];
+    rows.push({ label: conns.length > 1 ? clip(c, 22) : 'state', y: ry });
+    for (const sp of sSpans.filter((s) => s.conn === c)) {
+      const a = x(sp.start);
+      // An open span runs on past the last event: the run ended with the socket in this state.
+      const b = sp.open ? Math.max(x(sp.end), a) + 48 : Math.max(x(sp.end), a + 2);
+      const timed = TIMED_STATES.has(sp.state) && !sp.open;
+      const caption = timed ? `${sp.state} ${formatDuration(sp.end - sp.start)}` : sp.state;
+      const labelWidth = caption.length * 6.2 + 6;
+      const fits = b - a >= labelWidth;
+      let below = -1;
+      if (!fits && timed) {
+        below = lineEnds.findIndex((end) => end < a);
+        if (below < 0) below = lineEnds[0] <= lineEnds[1] ? 0 : 1;
+        lineEnds[below] = a + labelWidth;
+      }
+      body.push(
+        `<g class="state-span" data-state="${escapeMarkup(sp.state)}" data-duration="${sp.end - sp.start}"${sp.open ? ' data-open="true"' : ''}>` +
+          `<rect class="span${sp.open ? ' open' : ''}" x="${n(a)}" y="${n(ry - 8)}" width="${n(b - a)}" height="16" rx="3"/>` +
+          (fits
+            ? text((a + b) / 2, ry + 4, caption, { anchor: 'middle', cls: 'sm b' })
+            : below >= 0
+              ? text(a, ry + 20 + below * 12, caption, { cls: 'sm b' })
+              : '') +
+          title(`${sp.state} from ${formatTime(sp.start)} ${sp.open ? 'until the run ended' : `to ${formatTime(sp.end)}`} (${formatDuration(sp.end - sp.start)})`) +
+          '</g>',
+      );
+    }
+    y += ROW + 10;
+  }
+
+  // Axis with the skipped stretches marked.
+  const axisY = y - 10;
+  parts.push(`<path class="line" d="M${X0} ${n(axisY)}H${n(scale.extent + 30)}"/>`);
+  let lastRight = -Infinity;
+  for (const t of scale.times) {
+    const tx = x(t);
+    const half = (formatTime(t).length * 5.6) / 2;
+    if (tx - half < lastRight + 8) continue;
+    if (scale.breaks.some((b) => tx > b.p0 && tx < b.p1)) continue;
+    lastRight = tx + half;
+    parts.push(`<path class="line" d="M${n(tx)} ${n(axisY)}v5"/>`);
+    parts.push(text(tx, axisY + 18, formatTime(t), { anchor: 'middle', cls: 'm sm' }));
+  }
+  for (const b of scale.breaks) {
+    const mid = (b.p0 + b.p1) / 2;
+    parts.push(`<g data-break="${escapeMarkup(formatDuration(b.t1 - b.t0))}">`);
+    parts.push(`<path class="grid" d="M${n(mid - 5)} ${TOP}V${n(axisY - 8)}M${n(mid + 5)} ${TOP}V${n(axisY - 8)}"/>`);
+    parts.push(zigzag(mid, axisY, true, 10));
+    parts.push(text(mid, axisY + 34, `… ${formatDuration(b.t1 - b.t0)} …`, { anchor: 'middle', cls: 'm sm' }));
+    parts.push('</g>');
+  }
+  for (const row of rows) parts.push(text(10, row.y + 4, row.label, { cls: 'b sm' }));
+  parts.push(text(10, 20, `${host}: timers and states on virtual time (idle stretches cut out)`, { cls: 'm sm' }));
+  parts.push(...body);
+
+  const retxCount = sent.filter((s) => retransmitted.has(s.id)).length;
+  const timerText = timerNames
+    .map((name) => {
+      const fired = tSpans.filter((s) => s.timer === name && s.outcome === 'fire').map((s) => formatDuration(s.end - s.start));
+      return `${name} timer fired ${fired.length} time${fired.length === 1 ? '' : 's'}${fired.length ? ` after ${fired.slice(0, 12).join(', ')}` : ''}`;
+    })
+    .join('; ');
+  const stateText = sSpans
+    .filter((s) => TIMED_STATES.has(s.state))
+    .map((s) => `${s.state} ${s.open ? 'until the end' : formatDuration(s.end - s.start)}`)
+    .join(', ');
+  const label =
+    `Timer timeline for ${host} in ${run.info.title}: ${sent.length} segments sent` +
+    `${retxCount ? ` (${retxCount} retransmissions)` : ''}` +
+    `${timerText ? `; ${timerText}` : ''}${stateText ? `; ${stateText}` : ''}.`;
+  return svgRoot(width, axisY + 46, label, parts.join(''), 'fig-timers');
+}

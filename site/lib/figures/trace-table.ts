@@ -1,0 +1,77 @@
+/**
+ * The text alternative of every figure: the run's events in time order as an HTML table, the
+ * same facts the drawing shows, readable by a screen reader and searchable in the page.
+ */
+import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
+import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { escapeMarkup } from './escape.ts';
+import { formatFate, formatSegment, formatTime } from './format.ts';
+
+export interface TraceFilter {
+  /** Keep events of these hosts (a segment matches by sender or receiver). */
+  hosts?: readonly string[];
+  kinds?: ReadonlyArray<TraceEvent['kind']>;
+  /** Rows before the table says how many more there were (default 500: floods are long). */
+  maxRows?: number;
+}
+
+export function eventHost(ev: TraceEvent): string {
+  if (ev.kind === 'segment') return ev.from;
+  return ev.host ?? '';
+}
+
+export function describeEvent(ev: TraceEvent): string {
+  switch (ev.kind) {
+    case 'segment': {
+      const outcome =
+        ev.arriveAt !== null
+          ? `${ev.fate === 'delivered' ? 'arrived' : formatFate(ev.fate)} at ${formatTime(ev.arriveAt)}`
+          : formatFate(ev.fate);
+      const src = ev.to === null ? ev.dst : ev.to;
+      return `${ev.from} → ${src}: ${formatSegment(ev)}${ev.duplicate ? ' (duplicate)' : ''}; ${outcome}`;
+    }
+    case 'state':
+      return `${ev.from} → ${ev.to} (${ev.cause}) [${ev.conn}]`;
+    case 'timer':
+      return `${ev.timer} ${ev.action}${ev.action === 'set' && ev.due !== undefined ? `, due ${formatTime(ev.due)}` : ''} [${ev.conn}]`;
+    case 'queue':
+      return `listener ${ev.listener}: SYN queue ${ev.synQueue}, accept queue ${ev.acceptQueue}, backlog ${ev.backlog}`;
+    case 'syscall':
+      return `${ev.call} = ${ev.result}`;
+    case 'note':
+      return ev.text;
+  }
+}
+
+export function filterTrace(run: ScenarioRun, filter: TraceFilter = {}): TraceEvent[] {
+  const hosts = filter.hosts ? new Set(filter.hosts) : null;
+  const kinds = filter.kinds ? new Set(filter.kinds) : null;
+  const kept = run.trace.filter((ev) => {
+    if (kinds && !kinds.has(ev.kind)) return false;
+    if (!hosts) return true;
+    if (ev.kind === 'segment') return hosts.has(ev.from) || (ev.to !== null && hosts.has(ev.to));
+    return ev.host !== undefined && hosts.has(ev.host);
+  });
+  // Stable: events recorded at the same virtual time keep the order they happened in.
+  return kept.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.t - b.ev.t || a.i - b.i).map((x) => x.ev);
+}
+
+export function renderTraceTable(run: ScenarioRun, filter: TraceFilter = {}): string {
+  const events = filterTrace(run, filter);
+  const maxRows = filter.maxRows ?? 500;
+  const shown = events.slice(0, maxRows);
+  const rows = shown.map(
+    (ev) =>
+      `<tr data-kind="${ev.kind}"><td>${escapeMarkup(formatTime(ev.t))}</td><td>${escapeMarkup(eventHost(ev))}</td>` +
+      `<td>${ev.kind}</td><td>${escapeMarkup(describeEvent(ev))}</td></tr>`,
+  );
+  const more =
+    events.length > shown.length
+      ? `<tfoot><tr><td colspan="4">${events.length - shown.length} more events not shown (run <code>npm run sim -- ${escapeMarkup(run.info.name)}</code> for all)</td></tr></tfoot>`
+      : '';
+  return (
+    `<table class="fig-trace-table"><caption>Trace of ${escapeMarkup(run.info.title)} (seed ${escapeMarkup(run.seed)}), ${events.length} events</caption>` +
+    `<thead><tr><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Event</th><th scope="col">Details</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody>${more}</table>`
+  );
+}
