@@ -69,8 +69,9 @@ const RULES: Array<[TokenKind, RegExp]> = [
   ['code', /%\{[\s\S]*?\}%/y],
   ['ipv4', /[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/y],
   // Filtered below: an IPv6 address needs "::" or all eight groups, which keeps sequence ranges
-  // such as "1:1001" from reading as addresses (the reason lexer.l spells out twelve forms).
-  ['ipv6', /(?:[0-9a-fA-F]{0,4}:){2,7}(?:[0-9]+(?:\.[0-9]+){3}|[0-9a-fA-F]{1,4})?/y],
+  // such as "1:1001" from reading as addresses (the reason lexer.l spells out twelve forms). The
+  // regex may not end in a lone ':', so "2001:db8::2:" (an encapsulation header) stops before it.
+  ['ipv6', /(?:[0-9a-fA-F]{0,4}:){1,7}(?:[0-9]+(?:\.[0-9]+){3}|[0-9a-fA-F]{1,4}|:)/y],
 ];
 
 /** Characters that end an unquoted `--name=value` option value. */
@@ -163,7 +164,6 @@ function checkUnterminated(text: string, pos: number, fail: (offset: number, rea
 }
 
 function isIpv6(s: string): boolean {
-  if (s.endsWith(':') && !s.endsWith('::')) return false;
   return s.includes('::') || (s.match(/:/g) ?? []).length === 7;
 }
 
