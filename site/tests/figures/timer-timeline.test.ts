@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { renderTimerTimeline, stateSpans, timerSpans } from '../../lib/figures/timer-timeline.ts';
+import type { StateEvent, TimerEvent } from '../../../stack/core/observe/trace.ts';
+import { keepaliveRun, lostSynAckRun, timeWaitRun } from './fixtures.ts';
+import { tagsWith, texts } from './svg-query.ts';
+
+describe('renderTimerTimeline', () => {
+  it('shows TIME_WAIT lasting 60 s and the time-wait timer firing after 60 s', () => {
+    const run = timeWaitRun();
+    const svg = renderTimerTimeline(run, 'client');
+    const tw = tagsWith(svg, 'data-state').find((s) => s['data-state'] === 'TIME_WAIT')!;
+    expect(Number(tw['data-duration'])).toBe(60000);
+    expect(texts(svg)).toContain('TIME_WAIT 60 s');
+    const timer = tagsWith(svg, 'data-timer').find((t) => t['data-timer'] === 'time-wait')!;
+    expect(timer['data-outcome']).toBe('fire');
+    expect(Number(timer['data-duration'])).toBe(60000);
+    // The FIN's retransmission timer was cancelled by the ACK of the FIN.
+    expect(tagsWith(svg, 'data-timer').find((t) => t['data-timer'] === 'retransmit')!['data-outcome']).toBe('cancel');
+  });
+
+  it('marks retransmitted segments among those the host sent', () => {
+    const run = lostSynAckRun();
+    const svg = renderTimerTimeline(run, 'server');
+    const sent = tagsWith(svg, 'data-seg-id');
+    expect(sent).toHaveLength(2);
+    expect(sent.map((s) => s['data-retransmission'] ?? 'no')).toEqual(['no', 'true']);
+    expect(texts(svg)).toContain('S. (R)');
+    const synack = tagsWith(svg, 'data-timer').find((t) => t['data-timer'] === 'synack')!;
+    expect(Number(synack['data-duration'])).toBe(1000); // TCP_TIMEOUT_INIT
+  });
+
+  it('labels the keepalive idle time and cuts the gap', () => {
+    const svg = renderTimerTimeline(keepaliveRun(), 'client');
+    expect(texts(svg)).toContain('idle 7200 s');
+    expect(tagsWith(svg, 'data-break').map((b) => b['data-break'])).toEqual(['7200 s']);
+    expect(Number(svg.match(/width="(\d+)"/)![1])).toBeLessThan(1200);
+  });
+
+  it('pairs timer events into spans, including re-arming and pending timers', () => {
+    const ev = (t: number, action: TimerEvent['action'], due?: number): TimerEvent => ({
+      kind: 'timer',
+      t,
+      host: 'client',
+      conn: 'c',
+      timer: 'retransmit',
+      action,
+      ...(due === undefined ? {} : { due }),
+    });
+    const spans = timerSpans([ev(0, 'set', 1000), ev(500, 'set', 1500), ev(1500, 'fire'), ev(1500, 'set', 3500)], 2000);
+    expect(spans.map((s) => [s.start, s.end, s.outcome, s.continuation])).toEqual([
+      [0, 500, 'rearm', false],
+      [500, 1500, 'fire', false],
+      [1500, 2000, 'pending', true],
+    ]);
+  });
+
+  it('computes state spans per connection, open at the end of the run', () => {
+    const ev = (t: number, from: StateEvent['from'], to: StateEvent['to']): StateEvent => ({ kind: 'state', t, host: 'h', conn: 'c', from, to, cause: '' });
+    const spans = stateSpans([ev(0, 'CLOSED', 'SYN_SENT'), ev(3, 'SYN_SENT', 'ESTABLISHED')], 10);
+    expect(spans.map((s) => [s.state, s.start, s.end, s.open])).toEqual([
+      ['SYN_SENT', 0, 3, false],
+      ['ESTABLISHED', 3, 10, true],
+    ]);
+  });
+
+  it('rejects an unknown host', () => {
+    expect(() => renderTimerTimeline(timeWaitRun(), 'mallory')).toThrow(/no host "mallory"/);
+  });
+});
