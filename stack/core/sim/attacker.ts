@@ -116,17 +116,9 @@ export class SynFlooder implements NetworkNode {
     const srcAddr = (p.sourceBase + this.random.int(p.sourceCount)) >>> 0;
     const srcPort = FIRST_EPHEMERAL_PORT + this.random.int(PORT_SPAN);
     const seq = this.random.u32();
-    let options: TcpOption[] = [];
-    if (p.withOptions) {
-      // tcp_syn_options order: MSS, SACK-permitted + timestamps, NOP, window scale.
-      options = [
-        { kind: 'mss', value: 1460 },
-        { kind: 'sackOK' },
-        { kind: 'ts', val: this.random.u32(), ecr: 0 },
-        { kind: 'nop' },
-        { kind: 'wscale', shift: 7 },
-      ];
-    }
+    // tcp_syn_options order: MSS, SACK-permitted + timestamps, NOP, window scale. Only TSval
+    // changes per SYN, so the other options are shared (segments are never modified once built).
+    const options: TcpOption[] = p.withOptions ? [SYN_MSS, SYN_SACK_OK, { kind: 'ts', val: this.random.u32(), ecr: 0 }, SYN_NOP, SYN_WSCALE] : NO_OPTIONS;
     const seg: TcpSegment = {
       srcAddr,
       dstAddr: p.target,
@@ -146,6 +138,11 @@ export class SynFlooder implements NetworkNode {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_OPTIONS = Object.freeze([]) as unknown as TcpOption[];
+const SYN_MSS: TcpOption = Object.freeze({ kind: 'mss', value: 1460 });
+const SYN_SACK_OK: TcpOption = Object.freeze({ kind: 'sackOK' });
+const SYN_NOP: TcpOption = Object.freeze({ kind: 'nop' });
+const SYN_WSCALE: TcpOption = Object.freeze({ kind: 'wscale', shift: 7 });
 
 function isU32(x: number): boolean {
   return x >>> 0 === x;
