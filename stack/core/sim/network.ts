@@ -181,7 +181,8 @@ export class Network {
 
   /**
    * Puts a packet on the wire. `seg` is the decoded form the sender already has (undefined for
-   * raw or garbage bytes); fault rules only ever match segments given this way. The network keeps
+   * raw or garbage bytes); fault rules only ever match segments given this way, and only those with
+   * a route, so a SYN-ACK to a spoofed source never counts towards a rule's #nth. The network keeps
    * `packet`: the sender must not change it afterwards.
    */
   send(from: NetworkNode, packet: Uint8Array, seg?: TcpSegment): void {
