@@ -29,7 +29,8 @@ export { PdSyntaxError } from './lex.ts';
 
 /** Parses a whole script; throws PdSyntaxError (with file, line and column) on the first error. */
 export function parseScript(text: string, file = '<script>'): PdScript {
-  return new ScriptParser(text, file).script();
+  // CRLF files would otherwise leave '\r' in shell commands and code blocks.
+  return new ScriptParser(text.replace(/\r\n/g, '\n'), file).script();
 }
 
 const U16 = 0xffff;
@@ -211,6 +212,10 @@ class ScriptParser {
       const hi = this.seconds('the end of a time range');
       if (hi < lo) this.fail(tilde, `time range is backwards: it ends (${hi} us) before it starts (${lo} us)`);
       return { kind: 'range', lo: { kind: 'absolute', usecs: lo }, hi: { kind: 'absolute', usecs: hi } };
+    }
+    if (this.isPunct('#')) {
+      // FreeBSD's suite wraps IPv4/IPv6 variants in #ifdef; the language itself has no such lines.
+      this.fail(t, "preprocessor lines such as '#ifdef' are not part of the packetdrill language: expand them before parsing");
     }
     return this.fail(t, `expected an event time (such as 0, 0.100, +.1, * or +.3~+.4), found ${describe(t)}`);
   }

@@ -611,6 +611,12 @@ describe('expressions', () => {
     expect(only('0 f() = -1 EAGAIN')).toEqual(sys('f', [], num(-1), { errno: { name: 'EAGAIN' } }));
   });
 
+  it('a name followed by a spaced parenthesis is a result and its note, not a call', () => {
+    expect(only('0 fcntl(3, F_GETFL) = O_RDWR (flags O_RDWR)')).toEqual(
+      sys('fcntl', [num(3), id('F_GETFL')], id('O_RDWR'), { note: 'flags O_RDWR' }),
+    );
+  });
+
   it('an errno text that spans lines is folded to one line', () => {
     expect(only('0 write(4, ..., 10) = -1 EPIPE (Broken\n   pipe)')).toEqual(
       sys('write', [num(4), ell, num(10)], num(-1), { errno: { name: 'EPIPE', text: 'Broken pipe' } }),
@@ -619,6 +625,15 @@ describe('expressions', () => {
 });
 
 describe('comments, whitespace and options', () => {
+  it('CRLF line ends leave no carriage return in shell commands or code blocks', () => {
+    const script = parseScript('`a\r\nb`\r\n0 `c\r\nd`\r\n+0 %{ assert tcpi_state == 1\r\n}%\r\n');
+    expect(script.init?.command).toBe('a\nb');
+    expect(script.events.map((e) => e.action)).toEqual([
+      { kind: 'shell', command: 'c\nd' },
+      { kind: 'code', text: 'assert tcpi_state == 1', asserts: [{ field: 'tcpi_state', op: '==', value: 1 }] },
+    ]);
+  });
+
   it('ignores // and /* */ comments, CRLF line ends, and keeps comments out of event text', () => {
     const script = parseScript(
       '// header\r\n/* a\r\n block */ 0 close(3) = 0 // trailing\r\n+0 /* inline */ close(4) = 0\r\n',
@@ -739,7 +754,14 @@ describe('syntax errors carry file, line, column and quote the token', () => {
     ['ack after win', '0 < . 1:1(0) win 10 ack 1', 1, 21, "'ack' is out of place: write ack, then win, then urg, then <options>"],
     ['a missing result', '0 close(3)\n+0 close(4) = 0', 2, 1, "expected '= <result>' after close(...), found '+'"],
     ['a bad errno', '0 close(3) = -1 oops', 1, 17, "expected an errno name such as EINPROGRESS after the result of close(), found 'oops'"],
-    ['a preprocessor line', '#ifdef FreeBSD\n0 close(3) = 0', 1, 1, "expected an event time (such as 0, 0.100, +.1, * or +.3~+.4), found '#'"],
+    [
+      'a preprocessor line',
+      '#ifdef FreeBSD\n0 close(3) = 0',
+      1,
+      1,
+      "preprocessor lines such as '#ifdef' are not part of the packetdrill language: expand them before parsing",
+    ],
+    ['a stray token where a time should be', '0 close(3) = 0\n) 0 close(4) = 0', 2, 1, "expected an event time (such as 0, 0.100, +.1, * or +.3~+.4), found ')'"],
     ['an unterminated shell command', '0 `sysctl -q x=1\n+0 close(3) = 0', 1, 3, "unterminated shell command: no closing '`'"],
     ['an unterminated code block', '0 %{ assert tcpi_state == 1', 1, 3, "unterminated code block: no closing '}%'"],
     ['an unterminated comment', '0 close(3) = 0 /* oops', 1, 16, "unterminated /* comment: no closing '*/'"],
