@@ -1,0 +1,57 @@
+/**
+ * The Experiment island's first-load script: wires the form and nothing else. The stack and the
+ * renderers come in with a dynamic import() on the first Run, so chapter pages stay light.
+ */
+import { describeKnobs, judgePrediction, type ExperimentConfig, type KnobChoice } from '../../lib/figures/experiment.ts';
+
+function readChoices(root: HTMLElement, config: ExperimentConfig): KnobChoice[] {
+  return config.knobs.map((knob, i) => {
+    const input = root.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-knob-index="${i}"]`);
+    if (!input) throw new Error(`knob ${i + 1} has no control`);
+    if ('fault' in knob) return (input as HTMLInputElement).checked;
+    return Number(input.value);
+  });
+}
+
+function wire(root: HTMLElement): void {
+  const form = root.querySelector('form');
+  const status = root.querySelector<HTMLElement>('.exp-status');
+  const figure = root.querySelector<HTMLElement>('.exp-figure');
+  const explanation = root.querySelector<HTMLElement>('.exp-explanation');
+  const button = root.querySelector<HTMLButtonElement>('button[type="submit"]');
+  if (!form || !status || !figure || !button) return;
+  const config = JSON.parse(root.dataset.config ?? '{}') as ExperimentConfig;
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    status.removeAttribute('data-verdict');
+    status.textContent = 'Running the scenario…';
+    try {
+      const choices = readChoices(root, config);
+      const { runExperiment } = await import('./experiment-run.ts');
+      // Let the status paint before the (synchronous) simulation takes the main thread.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      figure.innerHTML = runExperiment(config, choices);
+      const source = document.createElement('p');
+      source.className = 'exp-source';
+      source.textContent = `scenario ${config.scenario}${choices.length ? ` · ${describeKnobs(config, choices)}` : ''}`;
+      figure.append(source);
+      const picked = form.querySelector<HTMLInputElement>('input[type="radio"]:checked');
+      const verdict = judgePrediction(config.predict, picked ? Number(picked.value) : null);
+      if (verdict.matched !== null) status.dataset.verdict = verdict.matched ? 'match' : 'miss';
+      status.textContent = verdict.message;
+      if (explanation) explanation.hidden = false;
+    } catch (err) {
+      status.textContent = `The run failed: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+for (const root of document.querySelectorAll<HTMLElement>('[data-experiment]')) {
+  if (root.dataset.wired) continue;
+  root.dataset.wired = 'true';
+  wire(root);
+}

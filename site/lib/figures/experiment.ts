@@ -1,0 +1,129 @@
+/**
+ * The Experiment island's logic that needs no DOM and no stack: checking the props an author
+ * wrote in a chapter, turning the learner's knob choices into scenario options, and judging the
+ * prediction. Small on purpose: the client script imports it before the learner presses Run.
+ */
+import type { FigureKind, FigureRunOptions } from './figure.ts';
+
+export type ExperimentKnob =
+  | { sysctl: string; values: number[]; label?: string }
+  | { fault: string; label?: string }
+  | { seed: number[]; label?: string };
+
+export interface ExperimentPredict {
+  question: string;
+  choices: string[];
+  /** Index into choices. */
+  answer: number;
+}
+
+export interface ExperimentConfig {
+  scenario: string;
+  show: FigureKind;
+  host?: string;
+  knobs: ExperimentKnob[];
+  predict?: ExperimentPredict;
+  /** Options every run starts from (the chapter's seed, sysctls, faults). */
+  base: FigureRunOptions;
+}
+
+/** One entry per knob, in knob order: the chosen value (sysctl, seed) or whether the fault is on. */
+export type KnobChoice = number | boolean;
+
+const SHOWS = ['sequence', 'timers', 'queues', 'states'];
+
+/** Checks what a chapter author wrote; returns the problems in words an author can act on. */
+export function experimentProblems(props: {
+  scenario?: unknown;
+  knobs?: unknown;
+  predict?: unknown;
+  show?: unknown;
+}): string[] {
+  const problems: string[] = [];
+  if (typeof props.scenario !== 'string' || props.scenario === '') problems.push('scenario must be a scenario name');
+  if (!SHOWS.includes(props.show as string)) problems.push(`show must be one of ${SHOWS.join(', ')}, got ${JSON.stringify(props.show)}`);
+  if (props.knobs !== undefined && !Array.isArray(props.knobs)) problems.push('knobs must be an array');
+  for (const [i, knob] of (Array.isArray(props.knobs) ? props.knobs : []).entries()) {
+    const k = knob as Record<string, unknown>;
+    if (typeof k?.sysctl === 'string') {
+      if (!Array.isArray(k.values) || k.values.length === 0 || !k.values.every((v) => Number.isFinite(v))) {
+        problems.push(`knob ${i + 1} (${k.sysctl}): values must be a non-empty list of numbers`);
+      }
+    } else if (typeof k?.fault === 'string') {
+      if (k.fault.trim() === '') problems.push(`knob ${i + 1}: fault rule is empty`);
+    } else if (Array.isArray(k?.seed)) {
+      if (k.seed.length === 0 || !k.seed.every((v) => Number.isInteger(v))) problems.push(`knob ${i + 1}: seed must list integers`);
+    } else {
+      problems.push(`knob ${i + 1} must be { sysctl, values }, { fault, label } or { seed: [...] }`);
+    }
+  }
+  if (props.predict !== undefined) {
+    const p = props.predict as Record<string, unknown>;
+    if (typeof p?.question !== 'string') problems.push('predict.question must be text');
+    if (!Array.isArray(p?.choices) || p.choices.length < 2) problems.push('predict.choices must list at least two answers');
+    else if (!Number.isInteger(p.answer) || (p.answer as number) < 0 || (p.answer as number) >= p.choices.length) {
+      problems.push(`predict.answer must be an index into choices (0..${p.choices.length - 1})`);
+    }
+  }
+  return problems;
+}
+
+/** The options for one run: the base options with each knob's chosen value applied. */
+export function experimentOptions(config: ExperimentConfig, choices: readonly KnobChoice[]): FigureRunOptions {
+  if (choices.length !== config.knobs.length) {
+    throw new Error(`experiment: ${config.knobs.length} knobs but ${choices.length} choices`);
+  }
+  const options: FigureRunOptions = {
+    ...config.base,
+    sysctls: { ...(config.base.sysctls ?? {}) },
+    faults: [...(config.base.faults ?? [])],
+  };
+  config.knobs.forEach((knob, i) => {
+    const choice = choices[i];
+    if ('sysctl' in knob) {
+      if (typeof choice !== 'number' || !knob.values.includes(choice)) {
+        throw new Error(`experiment: ${knob.sysctl} cannot be ${String(choice)} (choices: ${knob.values.join(', ')})`);
+      }
+      options.sysctls![knob.sysctl] = choice;
+    } else if ('fault' in knob) {
+      if (choice === true) options.faults!.push(knob.fault);
+    } else {
+      if (typeof choice !== 'number' || !knob.seed.includes(choice)) {
+        throw new Error(`experiment: seed cannot be ${String(choice)} (choices: ${knob.seed.join(', ')})`);
+      }
+      options.seed = choice;
+    }
+  });
+  if (Object.keys(options.sysctls!).length === 0) delete options.sysctls;
+  if (options.faults!.length === 0) delete options.faults;
+  return options;
+}
+
+export interface PredictionVerdict {
+  matched: boolean | null;
+  message: string;
+}
+
+/** What the learner is told after the run. null `matched` when there was no question or no pick. */
+export function judgePrediction(predict: ExperimentPredict | undefined, picked: number | null): PredictionVerdict {
+  if (!predict) return { matched: null, message: 'Run complete.' };
+  const answer = predict.choices[predict.answer];
+  if (picked === null) return { matched: null, message: `Run complete. You did not predict; the answer is “${answer}”.` };
+  if (picked === predict.answer) return { matched: true, message: `Your prediction “${answer}” matches the run.` };
+  return {
+    matched: false,
+    message: `You predicted “${predict.choices[picked] ?? '?'}”; the run shows “${answer}”.`,
+  };
+}
+
+/** Knob description for the options line under the figure. */
+export function describeKnobs(config: ExperimentConfig, choices: readonly KnobChoice[]): string {
+  return config.knobs
+    .map((knob, i) => {
+      if ('sysctl' in knob) return `${knob.sysctl}=${String(choices[i])}`;
+      if ('fault' in knob) return choices[i] ? `fault: ${knob.fault}` : '';
+      return `seed ${String(choices[i])}`;
+    })
+    .filter(Boolean)
+    .join(' · ');
+}
