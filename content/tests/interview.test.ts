@@ -4,7 +4,7 @@
  * (../shared/reference/questions.md). The scenario names and chapter slugs are read from the README
  * at test time, so a renamed scenario or chapter fails here instead of producing a dead link.
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -246,16 +246,12 @@ describe('glossary', () => {
     expect(problems).toEqual([]);
   });
 
-  it('links point at a course chapter or an interview question that exists', () => {
+  it('links point at a course chapter', () => {
     const dead: string[] = [];
     for (const g of glossary) {
       const chapter = /^\/chapters\/([^#/]+)(?:#[a-z0-9-]+)?$/.exec(g.see);
-      const interview = /^\/interview\/([^#/]+)$/.exec(g.see);
-      if (chapter) {
-        if (!chapters.includes(chapter[1])) dead.push(`${g.id}: ${g.see}`);
-      } else if (interview) {
-        if (!existsSync(join(interviewDir, `${interview[1]}.md`))) dead.push(`${g.id}: ${g.see}`);
-      } else dead.push(`${g.id}: ${g.see} (expected /chapters/<slug>[#anchor] or /interview/<slug>)`);
+      if (!chapter) dead.push(`${g.id}: ${g.see} (expected /chapters/<slug> or /chapters/<slug>#<anchor>)`);
+      else if (!chapters.includes(chapter[1])) dead.push(`${g.id}: ${g.see} (no chapter '${chapter[1]}')`);
     }
     expect(dead).toEqual([]);
   });
