@@ -72,6 +72,17 @@ function only(eventLine: string): PdAction {
 
 const SOCKET = sys('socket', [ell, id('SOCK_STREAM'), id('IPPROTO_TCP')], num(3));
 
+/** The first seven actions of the fixtures that open a plain passive connection (MSS option only). */
+const LISTEN_AND_ACCEPT: PdAction[] = [
+  SOCKET,
+  sys('bind', [num(3), ell, ell], num(0)),
+  sys('listen', [num(3), num(1)], num(0)),
+  pkt('in', 'S', 0, 0, 0, { win: 65535, options: [mss(1460)] }),
+  pkt('out', 'S.', 0, 0, 0, { ack: 1, options: [mss(1460)] }),
+  pkt('in', '.', 1, 1, 0, { ack: 1, win: 65535 }),
+  sys('accept', [num(3), ell, ell], num(4)),
+];
+
 // ---- whole scripts ------------------------------------------------------------------------
 
 describe('parseScript: whole scripts', () => {
@@ -175,6 +186,8 @@ describe('parseScript: whole scripts', () => {
 
   it('SO_LINGER in both struct spellings, SO_KEEPALIVE, and a call split over two lines', () => {
     const { events } = fixture('linger-keepalive.pkt');
+    expect(events.map((e) => e.time)).toEqual([abs(0), ...Array<PdTime>(13).fill(rel(0))]);
+    expect(events.map((e) => e.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 16, 17]);
     expect(events.map((e) => e.action)).toEqual([
       SOCKET,
       sys(
@@ -254,6 +267,10 @@ describe('parseScript: whole scripts', () => {
 
   it('simultaneous close: CLOSING asserts, one-line and multi-line, and a /* */ comment after a packet', () => {
     const { events } = fixture('simultaneous-close.pkt');
+    expect(events).toHaveLength(13);
+    expect(events.slice(0, 7).map((e) => [e.line, e.time, e.action])).toEqual(
+      LISTEN_AND_ACCEPT.map((action, i) => [i + 2, i === 0 ? abs(0) : rel(0), action]),
+    );
     expect(events.slice(7)).toEqual([
       ev(10, '+0 shutdown(4, SHUT_WR) = 0', rel(0), sys('shutdown', [num(4), id('SHUT_WR')], num(0))),
       ev(11, '+0 > F. 1:1(0) ack 1', rel(0), pkt('out', 'F.', 1, 1, 0, { ack: 1 })),
@@ -313,10 +330,16 @@ describe('parseScript: whole scripts', () => {
       sys('getsockopt', [num(3), id('SOL_SOCKET'), id('SO_ERROR'), arr(num(0)), arr(num(4))], num(0)),
     ]);
     expect(events.map((e) => e.time)).toEqual([abs(0), rel(0), rel(0), rel(0), rel(0), rel(200_000), rel(0), rel(0)]);
+    expect(events.map((e) => e.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(events.every((e) => e.end === undefined)).toBe(true);
   });
 
   it('FIN retransmissions: relative ranges, * and <...>', () => {
     const { events } = fixture('fin-retransmit.pkt');
+    expect(events).toHaveLength(15);
+    expect(events.slice(0, 7).map((e) => [e.line, e.time, e.action])).toEqual(
+      LISTEN_AND_ACCEPT.map((action, i) => [i + 2, i === 0 ? abs(0) : i === 5 ? rel(100_000) : rel(0), action]),
+    );
     expect(events.slice(7)).toEqual([
       ev(10, '+0 close(4) = 0', rel(0), sys('close', [num(4)], num(0))),
       ev(11, '+0 > F. 1:1(0) ack 1', rel(0), pkt('out', 'F.', 1, 1, 0, { ack: 1 })),
@@ -368,9 +391,22 @@ describe('parseScript: whole scripts', () => {
       [17, abs(1_400_000)],
       [18, { kind: 'range', lo: abs(1_400_000), hi: abs(1_500_000) }],
     ]);
-    expect(script.events[8].action).toEqual(pkt('out', '.', 1, 1001, 1000, { ack: 1 }));
-    expect(script.events[9].action).toEqual(pkt('out', 'P.', 1001, 2001, 1000, { ack: 1 }));
-    expect(script.events[12].action).toEqual(pkt('out', 'F.', 2001, 2001, 0, { ack: 1 }));
+    expect(script.events.map((e) => e.action)).toEqual([
+      SOCKET,
+      sys('bind', [num(3), ell, ell], num(0)),
+      sys('listen', [num(3), num(10)], num(0)),
+      pkt('in', 'S', 0, 0, 0, { win: 20000, options: [mss(1000)] }),
+      pkt('out', 'S.', 0, 0, 0, { ack: 1, options: 'any' }),
+      pkt('in', '.', 1, 1, 0, { ack: 1, win: 20000 }),
+      sys('accept', [num(3), ell, ell], num(4)),
+      sys('write', [num(4), ell, num(2000)], num(2000)),
+      pkt('out', '.', 1, 1001, 1000, { ack: 1 }),
+      pkt('out', 'P.', 1001, 2001, 1000, { ack: 1 }),
+      pkt('in', '.', 1, 1, 0, { ack: 2001, win: 20000 }),
+      sys('close', [num(4)], num(0)),
+      pkt('out', 'F.', 2001, 2001, 0, { ack: 1 }),
+    ]);
+    expect(script.events[12].text).toBe('1.4~1.5 > F. 2001:2001(0) ack 1');
   });
 });
 
