@@ -94,6 +94,13 @@ export function attachSearch(dialog: HTMLDialogElement): void {
 
   input.addEventListener('input', () => void render(input.value));
   dialog.addEventListener('keydown', (event) => {
+    // A search field's own Escape only clears its text; here Escape always closes, as it does
+    // when focus is on a result.
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      dialog.close();
+      return;
+    }
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
     const links = [...list.querySelectorAll<HTMLAnchorElement>('a')];
     if (links.length === 0) return;
