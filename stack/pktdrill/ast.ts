@@ -155,7 +155,7 @@ export interface PdCode {
   /** The text between %{ and }%, trimmed. */
   text: string;
   /**
-   * The block's `assert tcpi_<field> <op> <value>[, "message"]` statements. Empty when
+   * The block's `assert tcpi_<field> <op> <value>[, "message" | , tcpi_<field>]` statements. Empty when
    * `unsupported` is set: a block that is only partly understood is not checked at all, so no
    * runner can report it as passed.
    */
@@ -172,4 +172,6 @@ export interface PdAssert {
   /** A number, or a constant's name such as "TCPI_CLOSING" for the runner to resolve. */
   value: number | string;
   message?: string;
+  /** A tcpi_ field Python prints when the assert fails (`assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd`). */
+  show?: string;
 }

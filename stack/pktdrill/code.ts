@@ -2,13 +2,13 @@
  * `%{ ... }%` blocks. In packetdrill they hold Python that runs after the script, against a
  * TCP_INFO snapshot taken when the block's event is reached (`code.c`). We do not embed Python:
  * we understand the one form the scripts we care about use, `assert tcpi_<field> <op> <value>`
- * with an optional message, and flag anything else so that a runner skips the block instead of
+ * with an optional message string or tcpi_ field to print, and flag anything else so that a runner skips the block instead of
  * pretending to have checked it.
  */
 import type { PdAssert, PdAssertOp, PdCode } from './ast.ts';
 
 const ASSERT =
-  /^assert\s+(tcpi_[A-Za-z0-9_]+)\s*(==|!=|<=|>=|<|>)\s*(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?)|[A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))?$/;
+  /^assert\s+(tcpi_[A-Za-z0-9_]+)\s*(==|!=|<=|>=|<|>)\s*(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?)|[A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|tcpi_[A-Za-z0-9_]+))?$/;
 
 export function parseCodeBlock(text: string): PdCode {
   const asserts: PdAssert[] = [];
@@ -20,7 +20,10 @@ export function parseCodeBlock(text: string): PdCode {
     const [, field, op, rawValue, rawMessage] = m;
     const value = /^-?(0x|[0-9])/.test(rawValue) ? parseNumber(rawValue) : rawValue;
     const a: PdAssert = { field, op: op as PdAssertOp, value };
-    if (rawMessage !== undefined) a.message = unquote(rawMessage);
+    // "assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd" is the common Python idiom for printing the
+    // actual value on failure.
+    if (rawMessage?.startsWith('tcpi_')) a.show = rawMessage;
+    else if (rawMessage !== undefined) a.message = unquote(rawMessage);
     asserts.push(a);
   }
   return { kind: 'code', text, asserts };

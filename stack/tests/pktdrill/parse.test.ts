@@ -579,10 +579,19 @@ describe('unsupported features parse and are flagged', () => {
     'assert tcpi_snd_cwnd == tcpi_snd_ssthresh', // two fields compared
     'assert 200000 <= tcpi_rto <= 300000', // chained comparison
     'assert tcpi_options & TCPI_OPT_SACK', // no comparison
-    'assert tcpi_probes == 6, tcpi_probes', // message that is not a string
+    'assert tcpi_probes == 6, probes', // a message that is neither a string nor a tcpi_ field
+    "assert tcpi_snd_cwnd == 10, 'cwnd=%d' % tcpi_snd_cwnd", // a formatted message
     'if tcpi_state == 1: assert tcpi_probes == 0',
   ])('%s is Python, not an assert we check', (python) => {
     expect(only(`0 %{ ${python} }%`)).toMatchObject({ asserts: [], unsupported: 'Python code' });
+  });
+
+  it('asserts that name a tcpi_ field to print on failure', () => {
+    expect(only('0 %{ assert tcpi_ca_state == TCP_CA_Open, tcpi_ca_state }%')).toEqual({
+      kind: 'code',
+      text: 'assert tcpi_ca_state == TCP_CA_Open, tcpi_ca_state',
+      asserts: [{ field: 'tcpi_ca_state', op: '==', value: 'TCP_CA_Open', show: 'tcpi_ca_state' }],
+    });
   });
 
   it('asserts: every operator, negative and hex numbers, ";" separators and both quote styles', () => {
