@@ -21,14 +21,24 @@ export function isFigureKind(value: unknown): value is FigureKind {
   return typeof value === 'string' && (FIGURE_KINDS as readonly string[]).includes(value);
 }
 
-/** The host a per-host figure shows when the page does not say: the listener for queues, else the left lane. */
+/**
+ * The host a per-host figure shows when the page does not say: the listener for queues; for
+ * timers and states the lane host with the most such events (the server in a dead-peer keepalive
+ * run, the client in connect-timeout), the left lane on a tie.
+ */
 export function defaultHost(run: ScenarioRun, kind: FigureKind): string {
+  const [left, right] = run.info.lanes;
   if (kind === 'queues') {
     const q = run.trace.find((e) => e.kind === 'queue');
     if (q && q.kind === 'queue') return q.host;
-    return run.info.lanes[1];
+    return right;
   }
-  return run.info.lanes[0];
+  if (kind === 'timers' || kind === 'states') {
+    const wanted = kind === 'timers' ? 'timer' : 'state';
+    const count = (host: string): number => run.trace.filter((e) => e.kind === wanted && e.host === host).length;
+    return count(right) > count(left) ? right : left;
+  }
+  return left;
 }
 
 export interface FigureOptions {

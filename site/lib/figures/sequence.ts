@@ -35,7 +35,7 @@ export interface SequenceOptions {
 const LANE_L = 230;
 const LANE_R = 610;
 const WIDTH = 790;
-const HEADER = 62;
+const HEADER = 74;
 const SEND_ROOM = 34; // two label lines under an arrow
 const STATE_ROOM = 28; // state name + cause
 const LOST_DROP = 22; // how far a lost arrow falls before its cross
@@ -150,6 +150,12 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     parts.push(text(x, 22, host, { anchor: 'middle', cls: 'b' }));
     const addr = addressOf(run, host);
     if (addr) parts.push(text(x, 38, addr, { anchor: 'middle', cls: 'm sm' }));
+    // Relative numbers hide the ISN; it is the one number a different seed changes, so show it.
+    const first = between.find((s) => s.from === host && s.flags.includes('S'));
+    if (first) {
+      const isn = (first.seq - first.relSeq) >>> 0;
+      parts.push(`<g data-isn="${escapeMarkup(host)}">${text(x, 53, `ISN ${isn}`, { anchor: 'middle', cls: 'm sm' })}</g>`);
+    }
     let y = HEADER - 12;
     for (const b of scale.breaks) {
       parts.push(`<path class="lane" d="M${n(x)} ${n(y)}V${n(b.p0 + 8)}"/>`);

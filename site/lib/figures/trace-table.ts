@@ -28,7 +28,9 @@ export function describeEvent(ev: TraceEvent): string {
           ? `${ev.fate === 'delivered' ? 'arrived' : formatFate(ev.fate)} at ${formatTime(ev.arriveAt)}`
           : formatFate(ev.fate);
       const src = ev.to === null ? ev.dst : ev.to;
-      return `${ev.from} → ${src}: ${formatSegment(ev)}${ev.duplicate ? ' (duplicate)' : ''}; ${outcome}`;
+      // Relative numbers as Wireshark shows them, then the raw ones (the ISN changes with the seed).
+      const raw = ev.flags.includes('.') ? `raw seq ${ev.seq} ack ${ev.ack}` : `raw seq ${ev.seq}`;
+      return `${ev.from} → ${src}: ${formatSegment(ev)}${ev.duplicate ? ' (duplicate)' : ''}; ${outcome}; ${raw}`;
     }
     case 'state':
       return `${ev.from} → ${ev.to} (${ev.cause}) [${ev.conn}]`;

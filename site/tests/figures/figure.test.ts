@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { memoiseRunner, renderFigureBody, renderFigureHtml, defaultHost, type ScenarioRunner } from '../../lib/figures/figure.ts';
-import { handshakeRun, queueOverflowRun, timeWaitRun } from './fixtures.ts';
+import { handshakeRun, lostSynAckRun, queueOverflowRun, timeWaitRun } from './fixtures.ts';
 
 const fixtures: Record<string, () => ReturnType<typeof handshakeRun>> = {
   handshake: handshakeRun,
@@ -67,8 +67,11 @@ describe('figure assembly', () => {
     expect(spy).toHaveBeenCalledTimes(4);
   });
 
-  it('defaults per-host figures to the listener for queues and the left lane otherwise', () => {
+  it('defaults per-host figures to the listener for queues and the busier lane for timers', () => {
     expect(defaultHost(queueOverflowRun(), 'queues')).toBe('server');
-    expect(defaultHost(handshakeRun(), 'timers')).toBe('client');
+    expect(defaultHost(handshakeRun(), 'sequence')).toBe('client');
+    expect(defaultHost(handshakeRun(), 'states')).toBe('client'); // 2 each: the left lane wins the tie
+    expect(defaultHost(lostSynAckRun(), 'timers')).toBe('server'); // only the server ran a timer
+    expect(defaultHost(timeWaitRun(), 'timers')).toBe('client');
   });
 });

@@ -22,6 +22,16 @@ describe('renderSequence', () => {
     expect(svg).toMatch(/^<svg[^>]*role="img"[^>]*aria-label="Sequence diagram, Fixture handshake: 3 segments between client and server/);
   });
 
+  it("shows each side's ISN, the number the relative seq/ack hide", () => {
+    const run = handshakeRun();
+    const [syn, synAck] = segmentsOf(run);
+    syn.seq = 3_000_000_000;
+    synAck.seq = 7;
+    synAck.relSeq = 0;
+    const svg = renderSequence(run);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['ISN 3000000000', 'ISN 7']));
+  });
+
   it('writes len only for segments that carry data', () => {
     const run = makeRun('data', [seg({ from: 'client', t: 0, flags: 'P.', relSeq: 1, relAck: 1, len: 100 })]);
     expect(texts(renderSequence(run))).toContain('P. seq 1 ack 1 len 100 win 65535');

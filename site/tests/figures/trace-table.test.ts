@@ -21,14 +21,14 @@ describe('renderTraceTable', () => {
       '0 ms',
       'client',
       'segment',
-      'client → server: S seq 0 win 65535 <mss 1460,sackOK,TS,wscale 7>; arrived at 0.5 ms',
+      'client → server: S seq 0 win 65535 <mss 1460,sackOK,TS,wscale 7>; arrived at 0.5 ms; raw seq 1000',
     ]);
     expect(table[7]).toEqual(['1.5 ms', 'server', 'state', 'SYN_RECV → ESTABLISHED (ACK of SYN received) [10.0.0.2:80>10.0.0.1:40000]']);
   });
 
   it('writes the fate of a segment that never arrived', () => {
     const table = rows(renderTraceTable(lostSynAckRun()));
-    expect(table.find((r) => r[3].includes('S. seq 0 ack 1'))![3]).toMatch(/; dropped by rule$/);
+    expect(table.find((r) => r[3].includes('S. seq 0 ack 1'))![3]).toMatch(/; dropped by rule; raw seq 1000 ack 0$/);
   });
 
   it('describes timers with their due time', () => {
