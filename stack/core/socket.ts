@@ -1,0 +1,522 @@
+/**
+ * The BSD socket API as a program on a host sees it: file descriptors from 3, errno-style
+ * results, blocking calls that complete on the virtual clock, and non-blocking ones (O_NONBLOCK).
+ */
+import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
+import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, connKey, defaultSocketOptions, fmtAddr } from './tcp/connection.ts';
+import { activeOpen } from './tcp/handshake.ts';
+import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
+import { pushData } from './tcp/send.ts';
+import { effectiveBacklog } from './tcp/listen-queues.ts';
+import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
+import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
+import { onKeepaliveTimer } from './tcp/keepalive.ts';
+import { sendActiveReset } from './tcp/output.ts';
+import { dropRequest } from './tcp/listener.ts';
+
+export type SockOptName =
+  | 'SO_REUSEADDR'
+  | 'SO_KEEPALIVE'
+  | 'SO_LINGER'
+  | 'SO_ERROR'
+  | 'TCP_KEEPIDLE'
+  | 'TCP_KEEPINTVL'
+  | 'TCP_KEEPCNT'
+  | 'TCP_USER_TIMEOUT'
+  | 'TCP_LINGER2'
+  | 'TCP_NODELAY'
+  | 'TCP_SYNCNT';
+
+export type ShutdownHow = 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR';
+
+/** A syscall in progress. Blocking calls stay pending until the simulation makes them complete. */
+export class Call<T> {
+  done = false;
+  result: SysResult<T> | null = null;
+  doneAt = -1;
+  private listeners: Array<(r: SysResult<T>) => void> = [];
+
+  constructor(readonly text: string) {}
+
+  complete(r: SysResult<T>, now: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.result = r;
+    this.doneAt = now;
+    for (const l of this.listeners) l(r);
+    this.listeners = [];
+  }
+
+  /** Runs `cb` when the call completes (at once if it already has). */
+  then(cb: (r: SysResult<T>) => void): this {
+    if (this.done) cb(this.result!);
+    else this.listeners.push(cb);
+    return this;
+  }
+}
+
+interface Waiter {
+  text: string;
+  complete: (r: SysResult<unknown>, now: number) => void;
+  poll: () => SysResult<unknown> | null;
+}
+
+export interface Socket {
+  fd: number;
+  nonBlocking: boolean;
+  opts: SocketOptions;
+  bound: { addr: number; port: number } | null;
+  conn: Connection | null;
+  listener: Listener | null;
+  waiters: Waiter[];
+}
+
+/** ip_local_port_range defaults. */
+const EPHEMERAL_LO = 32768;
+const EPHEMERAL_HI = 60999;
+
+type ApiHost = HostContext & { addr: number; random: { int(n: number): number } };
+
+export class SocketApi {
+  private fds = new Map<number, Socket>();
+
+  constructor(private readonly host: ApiHost) {}
+
+  /** A reboot: every descriptor is gone. */
+  reset(): void {
+    for (const s of this.fds.values()) for (const w of s.waiters) w.complete(fail('EBADF'), this.host.sched.now);
+    this.fds = new Map();
+  }
+
+  private trace<T>(text: string, r: SysResult<T>): SysResult<T> {
+    this.host.trace.push({ kind: 'syscall', t: this.host.sched.now, host: this.host.name, call: text, result: formatResult(r) });
+    return r;
+  }
+
+  private get(fd: number): Socket | null {
+    return this.fds.get(fd) ?? null;
+  }
+
+  socket(): SysResult<number> {
+    let fd = 3;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, { fd, nonBlocking: false, opts: defaultSocketOptions(), bound: null, conn: null, listener: null, waiters: [] });
+    return this.trace('socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)', ok(fd));
+  }
+
+  bind(fd: number, addr: number, port: number): SysResult<number> {
+    const text = `bind(${fd}, ${fmtAddr(addr)}:${port})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    if (s.bound || s.conn || s.listener) return this.trace(text, fail('EINVAL'));
+    if (addr !== 0 && addr !== this.host.addr) return this.trace(text, fail('EADDRNOTAVAIL'));
+    if (port !== 0 && this.bindConflict(port, s.opts.reuseAddr)) return this.trace(text, fail('EADDRINUSE'));
+    s.bound = { addr, port: port || this.ephemeralPort(null) };
+    return this.trace(text, ok(0));
+  }
+
+  /**
+   * inet_bind_conflict: a port is taken by a listener, or by a connection using it (TIME_WAIT
+   * included) unless both sides set SO_REUSEADDR and the other is not listening.
+   */
+  private bindConflict(port: number, reuse: boolean): boolean {
+    for (const l of this.host.listeners.values()) if (l.localPort === port) return true;
+    for (const s of this.fds.values()) if (s.bound?.port === port && !s.conn && !s.listener) return true;
+    for (const c of this.host.connections.values()) {
+      if (c.localPort === port && !(reuse && c.opts.reuseAddr)) return true;
+    }
+    return false;
+  }
+
+  private ephemeralPort(remote: { addr: number; port: number } | null): number {
+    const span = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+    const start = this.host.random.int(span);
+    for (let i = 0; i < span; i++) {
+      const port = EPHEMERAL_LO + ((start + i) % span);
+      if ([...this.host.listeners.values()].some((l) => l.localPort === port)) continue;
+      if (remote && this.host.connections.has(connKey(this.host.addr, port, remote.addr, remote.port))) continue;
+      if (!remote && [...this.host.connections.values()].some((c) => c.localPort === port)) continue;
+      return port;
+    }
+    throw new Error('no free ephemeral port');
+  }
+
+  listen(fd: number, backlog: number): SysResult<number> {
+    const text = `listen(${fd}, ${backlog})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    if (s.conn) return this.trace(text, fail('EINVAL'));
+    const limit = effectiveBacklog(backlog, this.host.sysctl.get('net.core.somaxconn'));
+    if (s.listener) {
+      // listen() again only changes the backlog.
+      s.listener.backlog = limit;
+      return this.trace(text, ok(0));
+    }
+    if (!s.bound) s.bound = { addr: 0, port: this.ephemeralPort(null) };
+    const key = `${s.bound.addr >>> 0}:${s.bound.port}`;
+    if (this.host.listeners.has(key) || this.host.listeners.has(`0:${s.bound.port}`)) return this.trace(text, fail('EADDRINUSE'));
+    const listener: Listener = {
+      key,
+      localAddr: s.bound.addr,
+      localPort: s.bound.port,
+      backlog: limit,
+      synQueue: new Map(),
+      acceptQueue: [],
+      lastOverflowAt: -Infinity,
+      warnedSynFlood: false,
+      opts: s.opts,
+      wake: () => this.poll(s),
+      closed: false,
+    };
+    this.host.listeners.set(key, listener);
+    s.listener = listener;
+    this.host.trace.push({ kind: 'state', t: this.host.sched.now, host: this.host.name, conn: `${fmtAddr(listener.localAddr)}:${listener.localPort}`, from: 'CLOSED', to: 'LISTEN', cause: 'listen()' });
+    traceQueues(listener, this.host);
+    return this.trace(text, ok(0));
+  }
+
+  connect(fd: number, addr: number, port: number): Call<number> {
+    const text = `connect(${fd}, ${fmtAddr(addr)}:${port})`;
+    const call = new Call<number>(text);
+    const s = this.get(fd);
+    const now = this.host.sched.now;
+    const done = (r: SysResult<number>) => {
+      call.complete(this.trace(text, r), this.host.sched.now);
+      return call;
+    };
+    if (!s) return done(fail('EBADF'));
+    if (s.listener) return done(fail('EINVAL'));
+    if (s.conn) {
+      if (s.conn.state === 'SYN_SENT' || s.conn.state === 'SYN_RECV') return done(fail('EALREADY'));
+      if (!s.conn.closed) return done(fail('EISCONN'));
+      if (s.conn.error) return done(fail(this.takeError(s.conn)!));
+      return done(fail('EISCONN'));
+    }
+    const localPort = s.bound?.port ?? this.ephemeralPort({ addr, port });
+    const conn = new Connection(this.host, this.host.addr, localPort, addr >>> 0, port, s.opts);
+    if (this.host.connections.has(conn.key)) return done(fail('EADDRNOTAVAIL'));
+    s.conn = conn;
+    s.opts = conn.opts;
+    conn.wake = () => this.poll(s);
+    this.host.connections.set(conn.key, conn);
+    activeOpen(conn);
+    if (s.nonBlocking) {
+      void now;
+      return done(fail('EINPROGRESS'));
+    }
+    this.wait(s, call, () => {
+      if (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') return ok(0);
+      if (conn.closed) return fail<number>(this.takeError(conn) ?? 'ECONNREFUSED');
+      return null;
+    }, text);
+    return call;
+  }
+
+  accept(fd: number): Call<number> {
+    const text = `accept(${fd})`;
+    const call = new Call<number>(text);
+    const s = this.get(fd);
+    if (!s || !s.listener) {
+      call.complete(this.trace(text, fail(s ? 'EINVAL' : 'EBADF')), this.host.sched.now);
+      return call;
+    }
+    const listener = s.listener;
+    const poll = (): SysResult<number> | null => {
+      const child = listener.acceptQueue.find((c) => c.state !== 'SYN_RECV');
+      if (!child) return s.nonBlocking ? fail('EAGAIN') : null;
+      listener.acceptQueue.splice(listener.acceptQueue.indexOf(child), 1);
+      child.listener = null;
+      traceQueues(listener, this.host);
+      let nfd = 3;
+      while (this.fds.has(nfd)) nfd++;
+      const ns: Socket = { fd: nfd, nonBlocking: false, opts: child.opts, bound: { addr: child.localAddr, port: child.localPort }, conn: child, listener: null, waiters: [] };
+      this.fds.set(nfd, ns);
+      child.wake = () => this.poll(ns);
+      return ok(nfd);
+    };
+    this.wait(s, call, poll, text);
+    return call;
+  }
+
+  /** read()/recv(): up to `max` bytes; an empty array is end of file. */
+  read(fd: number, max = 65536): Call<Uint8Array> {
+    const text = `read(${fd}, ..., ${max})`;
+    const call = new Call<Uint8Array>(text);
+    const s = this.get(fd);
+    if (!s || !s.conn) {
+      call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
+      return call;
+    }
+    const conn = s.conn;
+    const poll = (): SysResult<Uint8Array> | null => {
+      if (conn.recvQueue.length > 0) {
+        const bytes = conn.recvQueue.shift(max);
+        // Reading opens the window again; tell the peer if it had been (nearly) closed.
+        if (!conn.closed && conn.recvQueue.length + bytes.length >= 65536) pushData(conn);
+        return ok(bytes);
+      }
+      if (conn.error) return fail(this.takeError(conn)!);
+      if (conn.rcvFin || conn.closed || conn.shutRd) return ok(new Uint8Array(0));
+      if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return s.nonBlocking ? fail('EAGAIN') : null;
+      return s.nonBlocking ? fail('EAGAIN') : null;
+    };
+    this.wait(s, call, poll, text);
+    return call;
+  }
+
+  write(fd: number, data: Uint8Array | string): SysResult<number> {
+    const bytes = typeof data === 'string' ? utf8(data) : data;
+    const text = `write(${fd}, ..., ${bytes.length})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    const conn = s.conn;
+    if (!conn) return this.trace(text, fail('ENOTCONN'));
+    if (conn.error) return this.trace(text, fail(this.takeError(conn)!));
+    if (conn.shutWr || conn.closed) return this.trace(text, fail('EPIPE'));
+    if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return this.trace(text, fail('EAGAIN'));
+    if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') return this.trace(text, fail('EPIPE'));
+    if (bytes.length) {
+      conn.sendQueue.push(bytes.slice());
+      pushData(conn);
+    }
+    return this.trace(text, ok(bytes.length));
+  }
+
+  shutdown(fd: number, how: ShutdownHow): SysResult<number> {
+    const text = `shutdown(${fd}, ${how})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    const conn = s.conn;
+    if (!conn || conn.closed) return this.trace(text, fail('ENOTCONN'));
+    if (how !== 'SHUT_WR') {
+      conn.shutRd = true;
+      this.poll(s);
+    }
+    if (how !== 'SHUT_RD') shutdownWrite(conn);
+    return this.trace(text, ok(0));
+  }
+
+  close(fd: number): SysResult<number> {
+    const text = `close(${fd})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    this.fds.delete(fd);
+    for (const w of s.waiters) w.complete(fail('EBADF'), this.host.sched.now);
+    s.waiters = [];
+    if (s.listener) this.closeListener(s.listener);
+    if (s.conn && !s.conn.closed) {
+      s.conn.wake = null;
+      closeConnection(s.conn);
+    }
+    return this.trace(text, ok(0));
+  }
+
+  /**
+   * Closing a listener (inet_csk_listen_stop): pending requests vanish; connections nobody
+   * accepted are reset, since their peers believe they are open.
+   */
+  private closeListener(listener: Listener): void {
+    listener.closed = true;
+    this.host.listeners.delete(listener.key);
+    for (const req of [...listener.synQueue.values()]) dropRequest(this.host, req, 'listener closed');
+    for (const child of [...listener.acceptQueue]) {
+      if (child.state === 'ESTABLISHED' || child.state === 'CLOSE_WAIT') sendActiveReset(child);
+      destroy(child, 'listener closed before accept(): RST');
+    }
+    listener.acceptQueue = [];
+    this.host.trace.push({ kind: 'state', t: this.host.sched.now, host: this.host.name, conn: `${fmtAddr(listener.localAddr)}:${listener.localPort}`, from: 'LISTEN', to: 'CLOSED', cause: 'close()' });
+  }
+
+  setNonBlocking(fd: number, on: boolean): SysResult<number> {
+    const s = this.get(fd);
+    const text = `fcntl(${fd}, F_SETFL, ${on ? 'O_RDWR|O_NONBLOCK' : 'O_RDWR'})`;
+    if (!s) return this.trace(text, fail('EBADF'));
+    s.nonBlocking = on;
+    return this.trace(text, ok(0));
+  }
+
+  setsockopt(fd: number, name: SockOptName, value: number | boolean | Linger): SysResult<number> {
+    const text = `setsockopt(${fd}, ${name}, ${typeof value === 'object' ? `{onoff=${value.onoff ? 1 : 0}, linger=${value.linger}}` : Number(value)})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    const r = this.applyOption(s, name, value);
+    return this.trace(text, r);
+  }
+
+  private applyOption(s: Socket, name: SockOptName, value: number | boolean | Linger): SysResult<number> {
+    const o = s.opts;
+    const n = typeof value === 'object' ? NaN : Number(value);
+    const int = Number.isInteger(n);
+    switch (name) {
+      case 'SO_REUSEADDR':
+        o.reuseAddr = n !== 0;
+        break;
+      case 'SO_KEEPALIVE':
+        o.keepalive = n !== 0;
+        if (s.conn && !s.conn.closed) resetKeepaliveTimer(s.conn);
+        break;
+      case 'SO_LINGER':
+        if (typeof value !== 'object') return fail('EINVAL');
+        o.linger = { onoff: value.onoff, linger: value.linger };
+        break;
+      case 'TCP_KEEPIDLE':
+      case 'TCP_KEEPINTVL':
+        // MAX_TCP_KEEPIDLE / MAX_TCP_KEEPINTVL = 32767 s.
+        if (!int || n < 1 || n > 32767) return fail('EINVAL');
+        if (name === 'TCP_KEEPIDLE') o.keepIdle = n;
+        else o.keepIntvl = n;
+        if (name === 'TCP_KEEPIDLE' && s.conn) this.rescheduleKeepalive(s.conn);
+        break;
+      case 'TCP_KEEPCNT':
+        if (!int || n < 1 || n > 127) return fail('EINVAL');
+        o.keepCnt = n;
+        break;
+      case 'TCP_USER_TIMEOUT':
+        if (!int || n < 0) return fail('EINVAL');
+        o.userTimeout = n;
+        break;
+      case 'TCP_LINGER2':
+        if (!int) return fail('EINVAL');
+        // TCP_FIN_TIMEOUT_MAX: at most 120 s; negative means "no FIN_WAIT_2 wait: RST".
+        o.linger2 = n < 0 ? -1 : Math.min(n, 120);
+        break;
+      case 'TCP_NODELAY':
+        o.nodelay = n !== 0;
+        if (s.conn && !s.conn.closed) pushData(s.conn);
+        break;
+      case 'TCP_SYNCNT':
+        if (!int || n < 1 || n > 127) return fail('EINVAL');
+        o.synCnt = n;
+        break;
+      case 'SO_ERROR':
+        return fail('ENOPROTOOPT');
+    }
+    return ok(0);
+  }
+
+  /** tcp_sock_set_keepidle: a new idle time counts from the last segment received, not from now. */
+  private rescheduleKeepalive(conn: Connection): void {
+    if (!conn.opts.keepalive || conn.closed) return;
+    const idle = conn.now - conn.lastRcvAt;
+    const left = Math.max(0, keepaliveTime(conn) - idle);
+    cancelTimer(conn, 'keepalive', false);
+    setTimer(conn, 'keepalive', left, onKeepaliveTimer);
+  }
+
+  getsockopt(fd: number, name: SockOptName): SysResult<number | Linger> {
+    const text = `getsockopt(${fd}, ${name})`;
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail('EBADF'));
+    const o = s.opts;
+    let v: number | Linger;
+    switch (name) {
+      case 'SO_ERROR': {
+        const e = s.conn ? this.takeError(s.conn) : null;
+        v = e ? ERRNO_NUMBERS[e] : 0;
+        break;
+      }
+      case 'SO_REUSEADDR': v = o.reuseAddr ? 1 : 0; break;
+      case 'SO_KEEPALIVE': v = o.keepalive ? 1 : 0; break;
+      case 'SO_LINGER': v = o.linger ?? { onoff: false, linger: 0 }; break;
+      case 'TCP_KEEPIDLE': v = o.keepIdle || this.host.sysctl.get('net.ipv4.tcp_keepalive_time'); break;
+      case 'TCP_KEEPINTVL': v = o.keepIntvl || this.host.sysctl.get('net.ipv4.tcp_keepalive_intvl'); break;
+      case 'TCP_KEEPCNT': v = o.keepCnt || this.host.sysctl.get('net.ipv4.tcp_keepalive_probes'); break;
+      case 'TCP_USER_TIMEOUT': v = o.userTimeout; break;
+      case 'TCP_LINGER2': v = o.linger2 < 0 ? -1 : o.linger2 || this.host.sysctl.get('net.ipv4.tcp_fin_timeout'); break;
+      case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
+      case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
+    }
+    return this.trace(text, ok(v));
+  }
+
+  /** The connection behind a descriptor (tests, tcp_info, the packetdrill runner). */
+  connectionOf(fd: number): Connection | null {
+    return this.get(fd)?.conn ?? null;
+  }
+
+  listenerOf(fd: number): Listener | null {
+    return this.get(fd)?.listener ?? null;
+  }
+
+  descriptors(): number[] {
+    return [...this.fds.keys()];
+  }
+
+  /** sk_err is reported once, then cleared (sock_error). */
+  private takeError(conn: Connection): Errno | null {
+    const e = conn.error;
+    conn.error = null;
+    return e;
+  }
+
+  private wait<T>(s: Socket, call: Call<T>, poll: () => SysResult<T> | null, text: string): void {
+    const r = poll();
+    if (r) {
+      call.complete(this.trace(text, r), this.host.sched.now);
+      return;
+    }
+    s.waiters.push({ text, poll, complete: (res, now) => call.complete(res as SysResult<T>, now) });
+  }
+
+  /**
+   * Something changed on this socket. Waiting calls are re-checked in an event of their own at
+   * the same virtual time, so the application never runs in the middle of TCP's processing of a
+   * segment (a write() in connect()'s callback must not overtake the handshake's final ACK).
+   */
+  private poll(s: Socket): void {
+    if (!s.waiters.length || this.scheduled.has(s)) return;
+    this.scheduled.add(s);
+    this.host.sched.at(this.host.sched.now, () => {
+      this.scheduled.delete(s);
+      this.pollNow(s);
+    }, `${this.host.name} wake fd ${s.fd}`);
+  }
+
+  private scheduled = new Set<Socket>();
+
+  private pollNow(s: Socket): void {
+    if (!s.waiters.length) return;
+    const still: Waiter[] = [];
+    for (const w of s.waiters) {
+      const r = w.poll();
+      if (r) w.complete(this.trace(w.text, r), this.host.sched.now);
+      else still.push(w);
+    }
+    s.waiters = still;
+  }
+}
+
+/** Linux errno numbers, for getsockopt(SO_ERROR). */
+export const ERRNO_NUMBERS: Record<Errno, number> = {
+  EPIPE: 32,
+  EAGAIN: 11,
+  EINVAL: 22,
+  EBADF: 9,
+  ECONNREFUSED: 111,
+  ECONNRESET: 104,
+  ETIMEDOUT: 110,
+  EINPROGRESS: 115,
+  EALREADY: 114,
+  EISCONN: 106,
+  ENOTCONN: 107,
+  EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
+  ENOPROTOOPT: 92,
+  EOPNOTSUPP: 95,
+  EHOSTUNREACH: 113,
+};
+
+export { ERRNO_TEXT };
+
+/** UTF-8 bytes of a string (the core runs without TextEncoder typings). */
+function utf8(text: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}

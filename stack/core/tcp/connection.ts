@@ -1,0 +1,280 @@
+/**
+ * The transmission control block (RFC 9293 §3.3.1) and the host services TCP code uses.
+ * Field names follow the RFC: SND.UNA is `sndUna`, RCV.NXT is `rcvNxt`, and so on.
+ */
+import type { Scheduler, TimerHandle } from '../sim/scheduler.ts';
+import type { Trace, TcpStateName, TimerName } from '../observe/trace.ts';
+import type { TcpSegment } from '../wire/segment.ts';
+import type { Sysctls } from './sysctl.ts';
+import type { Mib } from './mib.ts';
+import type { SipKey } from './siphash.ts';
+import type { Errno } from './errno.ts';
+import { ByteQueue } from './bytequeue.ts';
+
+export type TcpState = TcpStateName;
+
+/** What TCP code needs from the host it runs on. Implemented by Host (../host.ts). */
+export interface HostContext {
+  readonly name: string;
+  readonly sched: Scheduler;
+  readonly sysctl: Sysctls;
+  readonly trace: Trace;
+  readonly mib: Mib;
+  readonly secrets: HostSecrets;
+  readonly connections: Map<string, Connection>;
+  readonly requests: Map<string, RequestSock>;
+  readonly listeners: Map<string, Listener>;
+  /** Number of connections in TIME_WAIT, for tcp_max_tw_buckets. */
+  timeWaitCount: number;
+  /** Encode and put a segment on the wire. */
+  output(seg: TcpSegment): void;
+  note(text: string): void;
+  /** Runs `fn`; an exception (a bug, or a lab's unfinished code) is recorded, never thrown out of the host. */
+  guard(where: string, fn: () => void): void;
+}
+
+/** Boot-time random secrets, as Linux draws them (net_secret, ts_secret, syncookie_secret[2]). */
+export interface HostSecrets {
+  isn: SipKey;
+  ts: SipKey;
+  cookie: [SipKey, SipKey];
+  /** The host's wall clock at virtual time 0, in ms; ISNs and timestamps run off it. */
+  clockOffsetMs: number;
+}
+
+/** SO_LINGER. */
+export interface Linger {
+  onoff: boolean;
+  linger: number; // seconds
+}
+
+export interface SocketOptions {
+  reuseAddr: boolean;
+  keepalive: boolean;
+  /** 0 means "use the sysctl", as in Linux (TCP_KEEPIDLE etc. store 0 until set). */
+  keepIdle: number; // s
+  keepIntvl: number; // s
+  keepCnt: number;
+  userTimeout: number; // ms, 0 = off
+  linger: Linger | null;
+  /** TCP_LINGER2 in seconds: 0 = tcp_fin_timeout, < 0 = RST instead of waiting in FIN_WAIT_2. */
+  linger2: number;
+  nodelay: boolean;
+  /** TCP_SYNCNT: 0 = tcp_syn_retries (on a listener: tcp_synack_retries). */
+  synCnt: number;
+}
+
+export function defaultSocketOptions(): SocketOptions {
+  return {
+    reuseAddr: false,
+    keepalive: false,
+    keepIdle: 0,
+    keepIntvl: 0,
+    keepCnt: 0,
+    userTimeout: 0,
+    linger: null,
+    linger2: 0,
+    nodelay: false,
+    synCnt: 0,
+  };
+}
+
+/** Receive buffer space (tcp_rmem[1] = 131072): what the advertised window is carved from. */
+export const RCV_BUF = 131072;
+/** Our MSS on a 1500-byte MTU link: 1500 − 20 (IP) − 20 (TCP). */
+export const ADV_MSS = 1460;
+/** Window scale Linux advertises with the default tcp_rmem[2] of 6 MB. */
+export const OUR_WSCALE = 7;
+
+export class Connection {
+  state: TcpState = 'CLOSED';
+  readonly key: string;
+
+  // Send sequence space (RFC 9293 §3.3.1).
+  iss = 0;
+  sndUna = 0;
+  sndNxt = 0;
+  /** Highest sequence number sent so far + 1 (snd_nxt before any go-back-N rewind). */
+  sndMax = 0;
+  /** Sequence number of the first byte in sendQueue. */
+  sendQueueSeq = 0;
+  sndWnd = 0;
+  sndWl1 = 0;
+  sndWl2 = 0;
+  maxSndWnd = 0;
+  /** The peer's window scale (applied to windows it sends). */
+  sndWscale = 0;
+  // Receive sequence space.
+  irs = 0;
+  rcvNxt = 0;
+  /** Our window scale (applied to windows we send). */
+  rcvWscale = 0;
+  /** Right edge we have advertised; Linux never shrinks the window below it. */
+  rcvWup = 0;
+
+  // Negotiated options.
+  mss = 536; // RFC 9293 §3.7.1 default until the peer says otherwise
+  tsOk = false;
+  sackOk = false;
+  wscaleOk = false;
+  tsRecent = 0;
+  tsOffset = 0;
+
+  // Data queues. The send queue holds unacked and unsent bytes; its first byte is at sndUna
+  // (or ISS+1 before the SYN is acked).
+  readonly sendQueue = new ByteQueue();
+  readonly recvQueue = new ByteQueue();
+  /** Out-of-order segments waiting for the hole before them (RFC 9293 §3.10.7.4 step 7). */
+  ooo: Array<{ seq: number; data: Uint8Array; fin: boolean }> = [];
+  /** The application asked for a FIN after the queued data. */
+  finQueued = false;
+  /** Sequence number our FIN occupies once sent. */
+  finSeq = 0;
+  finSent = false;
+  /** The peer's FIN has been received in order (RCV.NXT is past it). */
+  rcvFin = false;
+
+  // Retransmission (RFC 6298, Linux bounds).
+  srtt = 0; // ms, 0 = no sample yet
+  rttvar = 0;
+  rto = 1000;
+  /** icsk_backoff: how many times the RTO has doubled. */
+  backoff = 0;
+  /** icsk_retransmits: consecutive timeouts without progress. */
+  retransmits = 0;
+  totalRetrans = 0;
+  dupAcks = 0;
+  /** Send times of segments in flight (end sequence, time), oldest first: RTT and retrans_stamp. */
+  sendTimes: Array<{ end: number; at: number }> = [];
+  /** Time the head segment was first sent, once it has been retransmitted (tp->retrans_stamp). */
+  retransStamp = 0;
+  /** Karn: a pending RTT measurement of the segment ending at rttSeq, sent at rttTime. */
+  rttSeq = 0;
+  rttTime = -1;
+  /** SYN-SENT saw an unacceptable ACK and answered RST: retry the SYN at once (Linux TCP_TIMEOUT_MIN). */
+  synRetryNow = false;
+  /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */
+  synSentAt = 0;
+  cwnd = 10; // segments, RFC 6928 initial window
+  ssthresh = 0x7fffffff;
+
+  // Delayed ACK (Linux icsk_ack).
+  ackPending = false;
+  quickAcks = 0;
+  pingpong = false;
+  /** Full-sized segments received since we last sent an ACK. */
+  unackedSegs = 0;
+  /** First data received starts quickack mode (tcp_event_data_recv). */
+  ato = 0;
+
+  // Keepalive and liveness.
+  probesOut = 0;
+  /** Time we last received a segment that was processed (rcv_tstamp). */
+  lastRcvAt = 0;
+  lastSendAt = 0;
+  /** Per-socket rate limit for ACKs to invalid segments (tcp_oow_rate_limited). */
+  lastOowAckAt = -Infinity;
+
+  readonly timers: Partial<Record<TimerName, TimerHandle>> = {};
+
+  opts: SocketOptions;
+  /** close() was called: the socket belongs to no process (SOCK_DEAD). */
+  orphan = false;
+  /** shutdown(SHUT_RD) / SHUT_WR by the application. */
+  shutRd = false;
+  shutWr = false;
+  /** Pending error reported to the next syscall (sk_err). */
+  error: Errno | null = null;
+  /** The connection is gone from the host's tables. */
+  closed = false;
+  /** Listener this passive connection belongs to until accept()ed. */
+  listener: Listener | null = null;
+  /** Called whenever something the application may be waiting for changes. */
+  wake: (() => void) | null = null;
+  readonly createdAt: number;
+  /** Time TIME_WAIT (or the orphaned FIN_WAIT_2 wait) began. */
+  waitStartedAt = 0;
+
+  constructor(
+    readonly host: HostContext,
+    readonly localAddr: number,
+    readonly localPort: number,
+    readonly remoteAddr: number,
+    readonly remotePort: number,
+    opts: SocketOptions,
+  ) {
+    this.key = connKey(localAddr, localPort, remoteAddr, remotePort);
+    this.opts = { ...opts };
+    this.createdAt = host.sched.now;
+    this.lastRcvAt = host.sched.now;
+  }
+
+  get now(): number {
+    return this.host.sched.now;
+  }
+
+  /** Bytes sent but not yet acknowledged (data only). */
+  get inFlight(): number {
+    return (this.sndNxt - this.sndUna) >>> 0;
+  }
+
+  /** "10.0.0.1:40000>10.0.0.2:80", as trace events name connections. */
+  get label(): string {
+    return `${fmtAddr(this.localAddr)}:${this.localPort}>${fmtAddr(this.remoteAddr)}:${this.remotePort}`;
+  }
+}
+
+/** A request sock: a SYN_RECV "mini socket" on a listener's SYN queue (Linux TCP_NEW_SYN_RECV). */
+export interface RequestSock {
+  readonly key: string;
+  listener: Listener;
+  localAddr: number;
+  localPort: number;
+  remoteAddr: number;
+  remotePort: number;
+  iss: number;
+  irs: number;
+  /** MSS the peer announced (536 if none). */
+  mss: number;
+  wscaleOk: boolean;
+  sndWscale: number;
+  sackOk: boolean;
+  tsOk: boolean;
+  tsRecent: number;
+  tsOffset: number;
+  peerWindow: number;
+  /** SYN-ACK retransmissions so far (req->num_timeout). */
+  numTimeout: number;
+  /** The final ACK arrived but the accept queue was full (tcp_abort_on_overflow = 0). */
+  acked: boolean;
+  timer: TimerHandle | null;
+  createdAt: number;
+  synAckSentAt: number;
+}
+
+export interface Listener {
+  readonly key: string;
+  localAddr: number; // 0 = INADDR_ANY
+  localPort: number;
+  /** sk_max_ack_backlog = min(backlog, somaxconn). */
+  backlog: number;
+  /** Request socks (SYN_RECV), in arrival order. */
+  synQueue: Map<string, RequestSock>;
+  /** Established children waiting for accept(). */
+  acceptQueue: Connection[];
+  /** Last time the SYN queue overflowed (for cookie validity: TCP_SYNCOOKIE_VALID = 2 min). */
+  lastOverflowAt: number;
+  /** Linux logs "Possible SYN flooding" once per listener. */
+  warnedSynFlood: boolean;
+  opts: SocketOptions;
+  wake: (() => void) | null;
+  closed: boolean;
+}
+
+export function connKey(la: number, lp: number, ra: number, rp: number): string {
+  return `${la >>> 0}:${lp}:${ra >>> 0}:${rp}`;
+}
+
+export function fmtAddr(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}

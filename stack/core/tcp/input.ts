@@ -1,0 +1,298 @@
+/**
+ * SEGMENT ARRIVES (RFC 9293 §3.10.7): finding who a segment is for, and the processing of the
+ * synchronized states in the RFC's order with Linux's choices — sequence check, RST (RFC 5961),
+ * SYN (challenge ACK), ACK, data, FIN (tcp_rcv_state_process, tcp_validate_incoming).
+ */
+import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
+import { type Connection, type HostContext, RCV_BUF, connKey } from './connection.ts';
+import { destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
+import { scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
+import { onAckAdvance, onDuplicateAck, onRetransmitTimeout, pushData } from './send.ts';
+import { onSegmentInSynSent } from './handshake.ts';
+import {
+  dataAfterClose,
+  onAckOfFin,
+  onFin,
+  onSegmentInOrphanFinWait2,
+  onSegmentInTimeWait,
+  resetFromOrphan,
+} from './teardown.ts';
+import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
+import type { Errno } from './errno.ts';
+
+/** Entry point: a decoded segment addressed to this host. */
+export function tcpInput(host: HostContext, seg: TcpSegment): void {
+  host.mib.inc('TcpInSegs');
+  const key = connKey(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
+  const conn = host.connections.get(key);
+  if (conn) {
+    if (conn.state === 'TIME_WAIT') return timeWaitInput(host, conn, seg);
+    if (conn.state === 'FIN_WAIT_2' && conn.orphan) {
+      const reply = onSegmentInOrphanFinWait2(conn, seg);
+      if (reply === 'ack') sendAck(conn);
+      else if (reply === 'rst') resetFromOrphan(conn, seg);
+      return;
+    }
+    if (conn.state === 'SYN_SENT') {
+      onSegmentInSynSent(conn, seg);
+      if (conn.synRetryNow) {
+        conn.synRetryNow = false;
+        setTimer(conn, 'retransmit', 2, onRetransmitTimeout);
+      }
+      if ((conn.state as string) === 'ESTABLISHED') pushData(conn);
+      return;
+    }
+    return onSegmentSynchronized(conn, seg);
+  }
+  const req = host.requests.get(key);
+  if (req) return onSegmentForRequest(host, req, seg, onSegmentSynchronized);
+  const listener = findListener(host, seg.dstAddr, seg.dstPort);
+  if (listener) return onSegmentAtListener(host, listener, seg, null, onSegmentSynchronized);
+  // CLOSED (RFC 9293 §3.10.7.1): every segment but a RST draws a RST.
+  sendResetFor(host, seg);
+}
+
+export function findListener(host: HostContext, addr: number, port: number) {
+  return host.listeners.get(`${addr >>> 0}:${port}`) ?? host.listeners.get(`0:${port}`);
+}
+
+function timeWaitInput(host: HostContext, conn: Connection, seg: TcpSegment): void {
+  const v = onSegmentInTimeWait(conn, seg);
+  if (v.action === 'ack') sendAck(conn);
+  else if (v.action === 'rst') sendResetFor(host, seg);
+  else if (v.action === 'reopen') {
+    const listener = findListener(host, seg.dstAddr, seg.dstPort);
+    if (!listener) {
+      sendAck(conn); // no listener: the SYN is answered like any old segment
+      return;
+    }
+    host.mib.inc('TWRecycled');
+    destroy(conn, 'new SYN reopens the 4-tuple');
+    onSegmentAtListener(host, listener, seg, v.iss, onSegmentSynchronized);
+  }
+}
+
+/** RFC 9293 §3.10.7.4 for SYN_RECV (full sockets) and every synchronized state. */
+export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
+  const host = conn.host;
+  const dataLen = seg.payload.length;
+  const end = (seg.seq + dataLen + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0)) >>> 0;
+
+  // RFC 7323 §5 PAWS: a timestamp older than the last one seen marks an old duplicate.
+  const ts = conn.tsOk ? seg.options.find((o) => o.kind === 'ts') : undefined;
+  if (ts && ts.kind === 'ts' && !(seg.flags & RST) && ((ts.val - conn.tsRecent) | 0) < 0) {
+    host.mib.inc('PAWSEstab');
+    sendDupAck(conn, seg);
+    return;
+  }
+
+  // Step 1: is the segment in the window? (Linux tcp_sequence: not entirely before RCV.NXT, not
+  // starting beyond the right edge.)
+  const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
+  const tooOld = seqLt(end, conn.rcvNxt);
+  const tooNew = seqGt(seg.seq, (conn.rcvNxt + rcvWnd) >>> 0);
+  if (tooOld || tooNew) {
+    if (!(seg.flags & RST)) {
+      if (seg.flags & SYN) {
+        host.mib.inc('TCPSYNChallenge');
+        sendChallengeAck(conn);
+      } else sendDupAck(conn, seg);
+    }
+    return;
+  }
+
+  // Step 2: RST (RFC 5961 §3.2): only an exact hit on RCV.NXT resets; in-window otherwise earns a
+  // challenge ACK. After a FIN, Linux also accepts RCV.NXT − 1.
+  if (seg.flags & RST) {
+    const afterFin = conn.rcvFin && seg.seq === ((conn.rcvNxt - 1) >>> 0);
+    if (seg.seq === conn.rcvNxt || afterFin) return resetReceived(conn);
+    sendChallengeAck(conn);
+    return;
+  }
+
+  // Step 4: SYN in a synchronized state ⇒ challenge ACK (RFC 5961 §4), except the crossed
+  // SYN-ACK of a simultaneous open arriving in SYN_RECV.
+  if (seg.flags & SYN) {
+    const crossed = conn.state === 'SYN_RECV' && (seg.flags & ACK) !== 0 &&
+      ((seg.seq + 1) >>> 0) === conn.rcvNxt && seg.ack === conn.sndNxt;
+    if (!crossed) {
+      host.mib.inc('TCPSYNChallenge');
+      sendChallengeAck(conn);
+      return;
+    }
+  }
+
+  // Step 5: ACK.
+  if (!(seg.flags & ACK)) return;
+  if (conn.state === 'SYN_RECV') {
+    if (seqGt(seg.ack, conn.sndUna) && seqLeq(seg.ack, conn.sndMax)) {
+      conn.sndUna = seg.ack;
+      conn.sndWnd = seg.window << conn.sndWscale;
+      conn.maxSndWnd = Math.max(conn.maxSndWnd, conn.sndWnd);
+      conn.sndWl1 = seg.seq;
+      conn.sndWl2 = seg.ack;
+      conn.retransmits = 0;
+      conn.retransStamp = 0;
+      setState(conn, 'ESTABLISHED', conn.listener ? 'final ACK received' : 'SYN-ACK received (simultaneous open)');
+      if (conn.listener) {
+        traceQueues(conn.listener, host);
+        conn.listener.wake?.();
+      }
+      if (conn.timers.retransmit) {
+        conn.timers.retransmit.cancelled = true;
+        conn.timers.retransmit = undefined;
+      }
+    } else {
+      sendResetFor(host, seg);
+      return;
+    }
+  } else {
+    // RFC 5961 §5: an ACK for data never sent, or far behind, gets a challenge ACK.
+    if (seqGt(seg.ack, conn.sndMax)) {
+      sendChallengeAck(conn);
+      return;
+    }
+    if (seqLt(seg.ack, (conn.sndUna - conn.maxSndWnd) >>> 0)) {
+      sendChallengeAck(conn);
+      return;
+    }
+    const windowBefore = conn.sndWnd;
+    let finAcked = false;
+    if (seqGt(seg.ack, conn.sndUna)) finAcked = onAckAdvance(conn, seg);
+    else if (seg.ack === conn.sndUna && dataLen === 0 && !(seg.flags & FIN) && (seg.window << conn.sndWscale) === windowBefore) {
+      onDuplicateAck(conn);
+    }
+    // RFC 9293 §3.10.7.4: update the window only from a newer segment (WL1/WL2).
+    if (seqLt(conn.sndWl1, seg.seq) || (conn.sndWl1 === seg.seq && seqLeq(conn.sndWl2, seg.ack))) {
+      conn.sndWnd = seg.window << conn.sndWscale;
+      conn.maxSndWnd = Math.max(conn.maxSndWnd, conn.sndWnd);
+      conn.sndWl1 = seg.seq;
+      conn.sndWl2 = seg.ack;
+    }
+    if (finAcked) {
+      onAckOfFin(conn);
+      if (conn.closed || conn.state === 'TIME_WAIT') return;
+    }
+  }
+  // Any acceptable ACK shows the peer is alive (tcp_ack: rcv_tstamp, icsk_probes_out = 0).
+  conn.lastRcvAt = conn.now;
+  conn.probesOut = 0;
+  if (ts && ts.kind === 'ts' && seqLeq(seg.seq, conn.rcvNxt)) conn.tsRecent = ts.val;
+
+  // Step 7: segment text.
+  if (dataLen > 0) {
+    switch (conn.state) {
+      case 'ESTABLISHED':
+      case 'FIN_WAIT_1':
+      case 'FIN_WAIT_2':
+        if (dataAfterClose(conn, seg)) return;
+        receiveData(conn, seg);
+        break;
+      default:
+        // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed.
+        if (seqLeq(end, conn.rcvNxt)) sendAck(conn);
+        break;
+    }
+  }
+
+  // Step 8: FIN.
+  if (seg.flags & FIN && !conn.closed) {
+    const finSeq = (end - 1) >>> 0;
+    if (finSeq === conn.rcvNxt) {
+      onFin(conn);
+      conn.wake?.();
+    } else if (seqLt(finSeq, conn.rcvNxt)) {
+      sendAck(conn); // a retransmitted FIN: our ACK was lost
+    } else if (dataLen === 0) {
+      conn.ooo.push({ seq: finSeq, data: new Uint8Array(0), fin: true });
+      sendAck(conn);
+    }
+  }
+  if (!conn.closed) pushData(conn);
+}
+
+/** The peer reset the connection (RFC 9293 §3.10.7.4 step 2; Linux tcp_reset errno choice). */
+function resetReceived(conn: Connection): void {
+  const host = conn.host;
+  let errno: Errno | null = 'ECONNRESET';
+  switch (conn.state) {
+    case 'SYN_RECV':
+      errno = conn.listener ? null : 'ECONNREFUSED';
+      break;
+    case 'CLOSE_WAIT':
+      errno = 'EPIPE';
+      host.mib.inc('TcpEstabResets');
+      break;
+    case 'ESTABLISHED':
+      host.mib.inc('TcpEstabResets');
+      break;
+    case 'CLOSING':
+    case 'LAST_ACK':
+      errno = null;
+      break;
+    default:
+      break;
+  }
+  destroy(conn, `RST received in ${conn.state}`, errno);
+}
+
+/** In-order delivery, out-of-order reassembly, and the ACK policy for data (RFC 9293 step 7). */
+function receiveData(conn: Connection, seg: TcpSegment): void {
+  const host = conn.host;
+  let seq = seg.seq;
+  let data = seg.payload;
+  if (seqLt(seq, conn.rcvNxt)) {
+    const trim = (conn.rcvNxt - seq) >>> 0;
+    if (trim >= data.length) {
+      // Entirely old: the peer missed our ACK. Tell it again, now.
+      sendAck(conn);
+      return;
+    }
+    data = data.subarray(trim);
+    seq = conn.rcvNxt;
+  }
+  const segFin = (seg.flags & FIN) !== 0;
+  if (conn.recvQueue.length >= RCV_BUF) {
+    // Zero window: the data cannot be taken (tcp_data_queue); the ACK repeats the closed window.
+    sendAck(conn);
+    return;
+  }
+  if (seq !== conn.rcvNxt) {
+    // A hole before this segment: keep it, and ACK at once so the sender sees a duplicate ACK.
+    host.mib.inc('TCPOFOQueue');
+    if (!conn.ooo.some((s) => s.seq === seq && s.data.length >= data.length)) {
+      conn.ooo.push({ seq, data, fin: segFin });
+      conn.ooo.sort((a, b) => ((a.seq - b.seq) | 0));
+    }
+    sendAck(conn);
+    return;
+  }
+  const hadHole = conn.ooo.length > 0;
+  conn.recvQueue.push(data);
+  conn.rcvNxt = (conn.rcvNxt + data.length) >>> 0;
+  // Linux's first data starts quickack mode: the first segments are ACKed at once.
+  if (conn.ato === 0) {
+    conn.ato = 40;
+    conn.quickAcks = 16;
+  }
+  if (data.length >= conn.mss) conn.unackedSegs++;
+  // Fill from the out-of-order queue.
+  let finFromOoo = false;
+  while (conn.ooo.length) {
+    const s = conn.ooo[0];
+    const sEnd = (s.seq + s.data.length) >>> 0;
+    if (seqGt(s.seq, conn.rcvNxt)) break;
+    conn.ooo.shift();
+    if (seqGt(sEnd, conn.rcvNxt)) {
+      const part = s.data.subarray((conn.rcvNxt - s.seq) >>> 0);
+      conn.recvQueue.push(part);
+      conn.rcvNxt = sEnd;
+    }
+    if (s.fin && seqGeq(conn.rcvNxt, sEnd)) finFromOoo = true;
+  }
+  conn.wake?.();
+  // The FIN of this segment is handled by step 8; a FIN waiting in the out-of-order queue here.
+  if (finFromOoo && !segFin) onFin(conn);
+  scheduleAck(conn, hadHole);
+}

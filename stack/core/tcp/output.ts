@@ -1,0 +1,205 @@
+/**
+ * Building segments and putting them on the wire: option layouts as Linux writes them,
+ * the advertised window, ACK scheduling (delayed ACK), and the RST rules of RFC 9293 §3.5.2.
+ */
+import { ACK, FIN, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
+import { ADV_MSS, RCV_BUF, type Connection, type HostContext } from './connection.ts';
+import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/** TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timer this stack uses. */
+export const DELACK_MS = 40;
+/** TCP_DELACK_MAX. */
+export const DELACK_MAX_MS = 200;
+
+/** The TSval clock: milliseconds on the host's clock plus the connection's random offset (RFC 7323 §5.4). */
+export function tsClock(host: HostContext, offset: number): number {
+  return (Math.floor(host.sched.now + host.secrets.clockOffsetMs) + offset) >>> 0;
+}
+
+/**
+ * Options of a SYN or SYN-ACK in Linux's layout (tcp_options_write):
+ * `mss, sackOK, TS, nop, wscale` with timestamps; `mss, nop, nop, sackOK, nop, wscale` without.
+ */
+export function synOptions(p: { mss: number; sack: boolean; ts: { val: number; ecr: number } | null; wscale: number | null }): TcpOption[] {
+  const o: TcpOption[] = [{ kind: 'mss', value: p.mss }];
+  if (p.ts) {
+    if (p.sack) o.push({ kind: 'sackOK' });
+    else o.push({ kind: 'nop' }, { kind: 'nop' });
+    o.push({ kind: 'ts', val: p.ts.val, ecr: p.ts.ecr });
+  } else if (p.sack) {
+    o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sackOK' });
+  }
+  if (p.wscale !== null) o.push({ kind: 'nop' }, { kind: 'wscale', shift: p.wscale });
+  return o;
+}
+
+/**
+ * Initial receive window in a SYN/SYN-ACK: 65535 rounded down to a multiple of the MSS we expect
+ * to receive (tcp_select_initial_window) — 64240 = 44 × 1460, or 65160 = 45 × 1448 with timestamps.
+ */
+export function initialWindow(tsOk: boolean): number {
+  const mss = tsOk ? ADV_MSS - 12 : ADV_MSS;
+  return Math.floor(65535 / mss) * mss;
+}
+
+/** Free receive space we can offer, never shrinking an edge already advertised (RFC 7323 §2.4). */
+export function receiveWindow(conn: Connection): number {
+  const buffered = conn.recvQueue.length + conn.ooo.reduce((n, s) => n + s.data.length, 0);
+  let wnd = Math.min(RCV_BUF - buffered, initialWindow(conn.tsOk));
+  const promised = (conn.rcvWup - conn.rcvNxt) | 0;
+  if (wnd < promised) wnd = promised;
+  if (wnd < 0) wnd = 0;
+  return wnd;
+}
+
+function establishedOptions(conn: Connection): TcpOption[] {
+  const o: TcpOption[] = [];
+  if (conn.tsOk) o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsClock(conn.host, conn.tsOffset), ecr: conn.tsRecent });
+  if (conn.sackOk && conn.ooo.length) {
+    const blocks: Array<[number, number]> = [];
+    for (const s of conn.ooo) {
+      const end = (s.seq + s.data.length + (s.fin ? 1 : 0)) >>> 0;
+      const last = blocks[blocks.length - 1];
+      if (last && last[1] === s.seq) last[1] = end;
+      else blocks.push([s.seq, end]);
+    }
+    o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: blocks.slice(0, conn.tsOk ? 3 : 4) });
+  }
+  return o;
+}
+
+/** Sends one segment of this connection. ACK segments carry RCV.NXT and our window. */
+export function sendSegment(
+  conn: Connection,
+  flags: number,
+  seq: number,
+  payload: Uint8Array = EMPTY,
+  retransmission = false,
+  synOpts?: TcpOption[],
+): TcpSegment {
+  const host = conn.host;
+  const isSyn = (flags & SYN) !== 0;
+  // RFC 7323 §2.2: a SYN's window is never scaled; later windows go out in units of 2^wscale,
+  // rounded down so we never offer more than we have.
+  const window = isSyn ? Math.min(receiveWindow(conn), 65535) : receiveWindow(conn) >> conn.rcvWscale;
+  const seg: TcpSegment = {
+    srcAddr: conn.localAddr,
+    dstAddr: conn.remoteAddr,
+    srcPort: conn.localPort,
+    dstPort: conn.remotePort,
+    seq: seq >>> 0,
+    ack: flags & ACK ? conn.rcvNxt : 0,
+    flags,
+    // RFC 7323 §2.2: the window in a SYN or SYN-ACK is never scaled.
+    window: Math.min(window, 65535),
+    urgent: 0,
+    options: isSyn ? (synOpts ?? []) : establishedOptions(conn),
+    payload,
+  };
+  if (flags & ACK) {
+    // Whatever ACK we send covers the pending one (RFC 9293 §3.10.7.4: piggyback).
+    conn.ackPending = false;
+    conn.unackedSegs = 0;
+    cancelTimer(conn, 'delayed-ack', false);
+    // The right edge we have now promised; never shrunk afterwards.
+    const edge = (conn.rcvNxt + (seg.window << (isSyn ? 0 : conn.rcvWscale))) >>> 0;
+    if (((edge - conn.rcvWup) | 0) > 0) conn.rcvWup = edge;
+  }
+  conn.lastSendAt = host.sched.now;
+  if (retransmission) host.mib.inc('TcpRetransSegs');
+  host.output(seg);
+  return seg;
+}
+
+/** A bare ACK, now. */
+export function sendAck(conn: Connection): void {
+  sendSegment(conn, ACK, conn.sndNxt);
+}
+
+/**
+ * An ACK for received data or FIN: immediately in quickack mode or once two full segments wait
+ * unacknowledged (RFC 9293 §3.8.6.3 / RFC 1122 "every second full-sized segment"), otherwise
+ * after the delayed-ACK timer (Linux __tcp_ack_snd_check).
+ */
+export function scheduleAck(conn: Connection, now = false): void {
+  conn.ackPending = true;
+  const quick = conn.quickAcks > 0 && !conn.pingpong;
+  if (now || quick || conn.unackedSegs >= 2) {
+    if (quick) conn.quickAcks--;
+    sendAck(conn);
+    return;
+  }
+  if (!timerPending(conn, 'delayed-ack')) {
+    setTimer(conn, 'delayed-ack', DELACK_MS, (c) => {
+      if (c.ackPending) {
+        c.host.mib.inc('DelayedACKs');
+        sendAck(c);
+      }
+    });
+  }
+}
+
+/**
+ * tcp_oow_rate_limited: at most one ACK per tcp_invalid_ratelimit ms in reply to out-of-window
+ * segments without data (or with SYN), so two confused hosts cannot ACK each other forever.
+ */
+export function oowRateLimited(conn: Connection, seg: TcpSegment | null): boolean {
+  if (seg && seg.payload.length > 0 && !(seg.flags & SYN)) return false;
+  const limit = conn.host.sysctl.get('net.ipv4.tcp_invalid_ratelimit');
+  const now = conn.now;
+  if (now - conn.lastOowAckAt < limit) return true;
+  conn.lastOowAckAt = now;
+  return false;
+}
+
+/** Reply to an unacceptable segment (RFC 9293 §3.10.7.4 step 1): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+export function sendDupAck(conn: Connection, seg: TcpSegment): void {
+  if (oowRateLimited(conn, seg)) {
+    conn.host.mib.inc('TCPACKSkippedSeq');
+    return;
+  }
+  sendAck(conn);
+}
+
+/** RFC 5961 challenge ACK, rate-limited per socket (tcp_send_challenge_ack). */
+export function sendChallengeAck(conn: Connection): void {
+  if (oowRateLimited(conn, null)) {
+    conn.host.mib.inc('TCPACKSkippedChallenge');
+    return;
+  }
+  conn.host.mib.inc('TCPChallengeACK');
+  sendAck(conn);
+}
+
+/** tcp_send_active_reset: RST|ACK from a connection we abort. */
+export function sendActiveReset(conn: Connection): void {
+  conn.host.mib.inc('TcpOutRsts');
+  sendSegment(conn, RST | ACK, conn.sndNxt);
+}
+
+/**
+ * The reply to a segment no connection wants (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset):
+ * never to a RST; if it carried an ACK, <SEQ=SEG.ACK><CTL=RST>; otherwise
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+ */
+export function sendResetFor(host: HostContext, seg: TcpSegment): void {
+  if (seg.flags & RST) return;
+  const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+  const hasAck = (seg.flags & ACK) !== 0;
+  host.mib.inc('TcpOutRsts');
+  host.output({
+    srcAddr: seg.dstAddr,
+    dstAddr: seg.srcAddr,
+    srcPort: seg.dstPort,
+    dstPort: seg.srcPort,
+    seq: hasAck ? seg.ack : 0,
+    ack: hasAck ? 0 : (seg.seq + len) >>> 0,
+    flags: hasAck ? RST : RST | ACK,
+    window: 0,
+    urgent: 0,
+    options: [],
+    payload: EMPTY,
+  });
+}

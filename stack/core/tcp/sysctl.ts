@@ -1,0 +1,96 @@
+/**
+ * Per-host kernel knobs under their Linux names with Linux v6.18 defaults
+ * (../shared/reference/tcp-facts.md §1). A host starts with these; scenarios, the CLI's
+ * `--sysctl name=value` and packetdrill's `sysctl -q` lines override them.
+ */
+export interface SysctlSpec {
+  name: string;
+  default: number;
+  min: number;
+  max: number;
+  unit: 's' | 'ms' | 'us' | 'count' | 'bool' | 'mode' | 'bytes';
+  doc: string;
+}
+
+const INT_MAX = 2147483647;
+
+export const SYSCTLS: readonly SysctlSpec[] = [
+  { name: 'net.ipv4.tcp_syn_retries', default: 6, min: 1, max: 127, unit: 'count', doc: 'SYN retransmissions for an active open (plus tcp_syn_linear_timeouts in v6.18).' },
+  { name: 'net.ipv4.tcp_syn_linear_timeouts', default: 4, min: 0, max: INT_MAX, unit: 'count', doc: 'The first N SYN timeouts are not doubled: SYNs at 0,1,2,3,4,5,7,11,19,35,67 s.' },
+  { name: 'net.ipv4.tcp_synack_retries', default: 5, min: 0, max: 255, unit: 'count', doc: 'SYN-ACK retransmissions for a passive open: SYN-ACKs at 0,1,3,7,15,31 s, request dropped at 63 s.' },
+  { name: 'net.ipv4.tcp_retries1', default: 3, min: 0, max: 255, unit: 'count', doc: 'Retransmissions before routing advice (RFC 1122 R1).' },
+  { name: 'net.ipv4.tcp_retries2', default: 15, min: 0, max: 255, unit: 'count', doc: 'An established connection gives up after the model time of 15 backoffs from 200 ms (924.6 s).' },
+  { name: 'net.ipv4.tcp_orphan_retries', default: 0, min: 0, max: 255, unit: 'count', doc: 'Retry limit for orphaned sockets; 0 means 8 while the RTO is below rto_max.' },
+  // max(128, ehash_entries/128) on Linux; 128 is the floor, what a small host gets.
+  { name: 'net.ipv4.tcp_max_syn_backlog', default: 128, min: 1, max: INT_MAX, unit: 'count', doc: 'Only with tcp_syncookies=0: drop SYNs from unproven peers once the SYN queue is ¾ of this.' },
+  { name: 'net.core.somaxconn', default: 4096, min: 0, max: INT_MAX, unit: 'count', doc: 'Silent cap on the listen() backlog.' },
+  { name: 'net.ipv4.tcp_abort_on_overflow', default: 0, min: 0, max: 1, unit: 'bool', doc: '0: drop the final ACK that finds the accept queue full; 1: answer it with RST.' },
+  { name: 'net.ipv4.tcp_syncookies', default: 1, min: 0, max: 2, unit: 'mode', doc: '0 never, 1 when the SYN queue overflows, 2 always.' },
+  { name: 'net.ipv4.tcp_fin_timeout', default: 60, min: 0, max: INT_MAX, unit: 's', doc: 'Lifetime of an orphaned FIN_WAIT_2 socket. Does not change TIME_WAIT.' },
+  // ehash_entries/2 on Linux; a fixed figure keeps runs independent of the machine.
+  { name: 'net.ipv4.tcp_max_tw_buckets', default: 262144, min: 0, max: INT_MAX, unit: 'count', doc: 'Maximum TIME_WAIT sockets; beyond it a closing socket skips TIME_WAIT (TCPTimeWaitOverflow).' },
+  { name: 'net.ipv4.tcp_tw_reuse', default: 2, min: 0, max: 2, unit: 'mode', doc: 'Outgoing connect() may take over a TIME_WAIT 4-tuple: 0 off, 1 on, 2 loopback only.' },
+  { name: 'net.ipv4.tcp_tw_reuse_delay', default: 1000, min: 1, max: 60000, unit: 'ms', doc: 'Minimum TIME_WAIT age before tcp_tw_reuse applies.' },
+  { name: 'net.ipv4.tcp_keepalive_time', default: 7200, min: 1, max: 32767, unit: 's', doc: 'Idle time before the first keepalive probe (only with SO_KEEPALIVE).' },
+  { name: 'net.ipv4.tcp_keepalive_intvl', default: 75, min: 1, max: 32767, unit: 's', doc: 'Interval between keepalive probes.' },
+  { name: 'net.ipv4.tcp_keepalive_probes', default: 9, min: 1, max: 127, unit: 'count', doc: 'Unanswered probes before the connection is reset: dead at 7200 + 9×75 = 7875 s.' },
+  { name: 'net.ipv4.tcp_challenge_ack_limit', default: INT_MAX, min: 0, max: INT_MAX, unit: 'count', doc: 'Host-wide RFC 5961 challenge ACKs per second (no limit by default).' },
+  { name: 'net.ipv4.tcp_invalid_ratelimit', default: 500, min: 0, max: INT_MAX, unit: 'ms', doc: 'Per-socket minimum gap between ACKs sent in reply to invalid segments.' },
+  { name: 'net.ipv4.tcp_rfc1337', default: 0, min: 0, max: 1, unit: 'bool', doc: '0: an in-window RST kills a TIME_WAIT socket; 1: ignore it (RFC 1337).' },
+  { name: 'net.ipv4.tcp_timestamps', default: 1, min: 0, max: 2, unit: 'mode', doc: 'RFC 7323 timestamps, with a per-connection random offset (2: no offset).' },
+  { name: 'net.ipv4.tcp_sack', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept SACK (RFC 2018).' },
+  { name: 'net.ipv4.tcp_window_scaling', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept window scaling (RFC 7323).' },
+  { name: 'net.ipv4.tcp_rto_min_us', default: 200000, min: 1, max: INT_MAX, unit: 'us', doc: 'Lower bound of the RTO (RFC 6298 says 1 s; Linux uses 200 ms).' },
+  { name: 'net.ipv4.tcp_rto_max_ms', default: 120000, min: 1000, max: 120000, unit: 'ms', doc: 'Upper bound of the RTO.' },
+  { name: 'net.ipv4.tcp_fastopen', default: 1, min: 0, max: 0xfff, unit: 'mode', doc: 'TCP Fast Open flags (client on). This stack does not implement TFO; the knob is accepted for scripts.' },
+  { name: 'net.ipv4.tcp_ecn', default: 2, min: 0, max: 2, unit: 'mode', doc: 'ECN (2: accept when asked). This stack does not negotiate ECN; the knob is accepted for scripts.' },
+  { name: 'net.core.netdev_max_backlog', default: 1000, min: 1, max: INT_MAX, unit: 'count', doc: 'Per-CPU input packet queue below TCP; unrelated to the SYN and accept queues.' },
+];
+
+const BY_NAME = new Map(SYSCTLS.map((s) => [s.name, s]));
+
+export class UnknownSysctlError extends Error {
+  constructor(readonly sysctl: string) {
+    const near = SYSCTLS.filter((s) => s.name.includes(sysctl.split('.').pop() ?? sysctl)).map((s) => s.name);
+    super(`unknown sysctl "${sysctl}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
+  }
+}
+
+export class Sysctls {
+  private values = new Map<string, number>();
+
+  constructor(overrides: Record<string, number> = {}) {
+    for (const s of SYSCTLS) this.values.set(s.name, s.default);
+    for (const [k, v] of Object.entries(overrides)) this.set(k, v);
+  }
+
+  get(name: string): number {
+    const v = this.values.get(name);
+    if (v === undefined) throw new UnknownSysctlError(name);
+    return v;
+  }
+
+  set(name: string, value: number): void {
+    const spec = BY_NAME.get(name);
+    if (!spec) throw new UnknownSysctlError(name);
+    if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+      throw new RangeError(`sysctl ${name} must be an integer in [${spec.min}, ${spec.max}], got ${value}`);
+    }
+    this.values.set(name, value);
+  }
+
+  /** The values that differ from the defaults. */
+  changed(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of SYSCTLS) if (this.values.get(s.name) !== s.default) out[s.name] = this.values.get(s.name)!;
+    return out;
+  }
+
+  all(): Record<string, number> {
+    return Object.fromEntries(this.values);
+  }
+}
+
+export function sysctlSpec(name: string): SysctlSpec | undefined {
+  return BY_NAME.get(name);
+}
