@@ -19,10 +19,10 @@ export interface QueueChartOptions {
 export const QUEUE_COUNTERS = ['ListenOverflows', 'ListenDrops', 'SyncookiesSent', 'SyncookiesRecv'] as const;
 
 const X0 = 56;
-const X1 = 540;
+const X1 = 460;
 const Y0 = 58;
 const Y1 = 268;
-const WIDTH = 780;
+const WIDTH = 680;
 
 export interface QueueSeries {
   listener: string;
@@ -80,7 +80,7 @@ export function renderQueueChart(run: ScenarioRun, host: string, opts: QueueChar
   const parts: string[] = [];
 
   // Counters panel beside the chart.
-  const px = 580;
+  const px = 484;
   let py = 58;
   parts.push(text(px, py, `nstat on ${host}`, { cls: 'b' }));
   const names = [

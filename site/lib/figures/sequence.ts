@@ -32,9 +32,9 @@ export interface SequenceOptions {
   lanes?: [string, string];
 }
 
-const LANE_L = 230;
-const LANE_R = 610;
-const WIDTH = 790;
+const LANE_L = 196;
+const LANE_R = 526;
+const WIDTH = 680;
 const HEADER = 74;
 const SEND_ROOM = 34; // two label lines under an arrow
 const STATE_ROOM = 28; // state name + cause
@@ -202,7 +202,7 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     parts.push(`<g class="state" data-state="${escapeMarkup(ev.to)}" data-host="${escapeMarkup(ev.host)}">`);
     parts.push(`<path class="line" d="M${n(left ? LANE_L - 5 : LANE_R - 5)} ${n(y)}h10"/>`);
     parts.push(text(x, y + 4, ev.to, { anchor, cls: 'b' }));
-    parts.push(text(x, y + 16, clip(ev.cause, 26), { anchor, cls: 'm sm' }));
+    parts.push(text(x, y + 16, clip(ev.cause, 24), { anchor, cls: 'm sm' }));
     parts.push(title(`${formatTime(ev.t)} ${ev.host}: ${ev.from} → ${ev.to} (${ev.cause})`));
     parts.push('</g>');
   }
@@ -252,7 +252,7 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     parts.push(`<text class="lbl" x="0" y="13"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(header)}</text>`);
     if (second) {
       parts.push(
-        `<text class="m sm" x="0" y="25"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(clip(second, 44))}</text>`,
+        `<text class="m sm" x="0" y="25"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(clip(second, 40))}</text>`,
       );
     }
     const when = arrived ? `arrived ${formatTime(seg.arriveAt as number)}` : formatFate(seg.fate);

@@ -29,22 +29,22 @@ type NodeId = TcpStateName | 'CLOSED_END';
 
 const NODE_W = 116;
 const NODE_H = 30;
-const WIDTH = 760;
+const WIDTH = 680;
 const DIAGRAM_H = 610;
 
 const POS: Record<NodeId, [number, number]> = {
-  CLOSED: [380, 40],
-  LISTEN: [380, 125],
-  SYN_RECV: [150, 215],
-  SYN_SENT: [610, 215],
-  ESTABLISHED: [380, 305],
-  FIN_WAIT_1: [150, 395],
-  CLOSE_WAIT: [610, 395],
-  FIN_WAIT_2: [150, 485],
-  CLOSING: [380, 485],
-  LAST_ACK: [610, 485],
-  TIME_WAIT: [380, 575],
-  CLOSED_END: [610, 575],
+  CLOSED: [340, 40],
+  LISTEN: [340, 125],
+  SYN_RECV: [120, 215],
+  SYN_SENT: [560, 215],
+  ESTABLISHED: [340, 305],
+  FIN_WAIT_1: [120, 395],
+  CLOSE_WAIT: [560, 395],
+  FIN_WAIT_2: [120, 485],
+  CLOSING: [340, 485],
+  LAST_ACK: [560, 485],
+  TIME_WAIT: [340, 575],
+  CLOSED_END: [560, 575],
 };
 
 export interface StandardTransition {
@@ -236,8 +236,8 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
       `<g class="step" data-step="${number}">` +
         text(20, y, `${number}.`, { cls: 'b' }) +
         text(46, y, `${event.from} → ${event.to}`, {}) +
-        text(250, y, formatTime(event.t), { cls: 'm' }) +
-        text(330, y, clip(`${event.cause}${connText}`, 70), {}) +
+        text(236, y, formatTime(event.t), { cls: 'm' }) +
+        text(312, y, clip(`${event.cause}${connText}`, 60), {}) +
         '</g>',
     );
   }
