@@ -166,8 +166,8 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   }
   for (const b of scale.breaks) {
     const mid = (b.p0 + b.p1) / 2;
-    parts.push(text((LANE_L + LANE_R) / 2, mid + 4, `… ${formatDuration(b.t1 - b.t0)} …`, { anchor: 'middle', cls: 'm' }));
-    parts.push(`<g data-break="${escapeMarkup(formatDuration(b.t1 - b.t0))}"></g>`);
+    const skipped = formatDuration(b.t1 - b.t0);
+    parts.push(`<g data-break="${escapeMarkup(skipped)}">${text((LANE_L + LANE_R) / 2, mid + 4, `… ${skipped} …`, { anchor: 'middle', cls: 'm' })}</g>`);
   }
 
   // Bands summarising other hosts' traffic.
@@ -177,7 +177,7 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     parts.push(`<g class="others" data-band-count="${band.lines.length}">`);
     parts.push(`<rect class="band" x="${LANE_L - 14}" y="${n(y0)}" width="${LANE_R - LANE_L + 28}" height="${n(y1 - y0)}" rx="4"/>`);
     band.lines.forEach((line, i) => {
-      parts.push(text((LANE_L + LANE_R) / 2, y0 + 14 + i * 14, clip(line, 70), { anchor: 'middle', cls: 'sm' }));
+      parts.push(text((LANE_L + LANE_R) / 2, y0 + 14 + i * 14, clip(line, 64), { anchor: 'middle', cls: 'sm' }));
     });
     parts.push(title(`${formatTime(band.start)} to ${formatTime(band.end)}: ${band.lines.join('; ')}`));
     parts.push('</g>');

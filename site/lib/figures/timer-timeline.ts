@@ -23,6 +23,7 @@ const TIMER_ORDER: readonly TimerName[] = ['retransmit', 'synack', 'delayed-ack'
 const X0 = 150;
 const ROW = 44;
 const TOP = 40;
+const MAX_WIDTH = 2400;
 /** States whose length the figure writes out: the ones the course's timers govern. */
 const TIMED_STATES = new Set(['TIME_WAIT', 'FIN_WAIT_2', 'SYN_SENT', 'SYN_RECV', 'LAST_ACK']);
 
@@ -129,12 +130,20 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   for (const s of tSpans) keys.push({ t: s.end });
   for (const s of sSpans) if (!s.open || TIMED_STATES.has(s.state)) keys.push({ t: s.end });
   if (keys.length === 0) keys.push({ t: 0 });
-  const scale = buildTimeScale(keys, {
-    origin: X0 + 10,
-    pxFor: (dt) => 44 + 70 * Math.log10(1 + dt / 2),
-    breakAfterMs: opts.breakAfterMs ?? 2500,
-    breakPx: 84,
-  });
+  const scaleWith = (k: number) =>
+    buildTimeScale(keys, {
+      origin: X0 + 10,
+      pxFor: (dt) => k * (44 + 70 * Math.log10(1 + dt / 2)),
+      breakAfterMs: opts.breakAfterMs ?? 2500,
+      breakPx: Math.max(30, k * 84),
+    });
+  // A busy host (a flooded listener answers thousands of SYNs) would make a figure metres wide:
+  // shrink the spacing until it fits MAX_WIDTH; labels then thin out rather than the page growing.
+  let scale = scaleWith(1);
+  for (let k = 1; scale.extent > MAX_WIDTH && k > 0.02; ) {
+    k *= Math.max(0.1, (MAX_WIDTH - X0) / (scale.extent - X0)) * 0.95;
+    scale = scaleWith(k);
+  }
   const x = scale.at;
   const width = scale.extent + 130;
 

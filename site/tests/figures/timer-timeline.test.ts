@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderTimerTimeline, stateSpans, timerSpans } from '../../lib/figures/timer-timeline.ts';
 import type { StateEvent, TimerEvent } from '../../../stack/core/observe/trace.ts';
-import { keepaliveRun, lostSynAckRun, timeWaitRun } from './fixtures.ts';
+import { keepaliveRun, lostSynAckRun, makeRun, seg, timeWaitRun } from './fixtures.ts';
+import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 import { tagsWith, texts } from './svg-query.ts';
 
 describe('renderTimerTimeline', () => {
@@ -34,6 +35,14 @@ describe('renderTimerTimeline', () => {
     expect(texts(svg)).toContain('idle 7200 s');
     expect(tagsWith(svg, 'data-break').map((b) => b['data-break'])).toEqual(['7200 s']);
     expect(Number(svg.match(/width="(\d+)"/)![1])).toBeLessThan(1200);
+  });
+
+  it('keeps a busy host to a bounded width', () => {
+    const trace: TraceEvent[] = [];
+    for (let i = 0; i < 3000; i++) trace.push(seg({ from: 'server', to: 'client', t: i * 3, flags: 'S.' }));
+    const svg = renderTimerTimeline(makeRun('busy', trace), 'server');
+    expect(tagsWith(svg, 'data-seg-id')).toHaveLength(3000);
+    expect(Number(svg.match(/width="(\d+)"/)![1])).toBeLessThanOrEqual(2400 + 130);
   });
 
   it('pairs timer events into spans, including re-arming and pending timers', () => {
