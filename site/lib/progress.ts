@@ -168,7 +168,7 @@ function keepAside(storage: StorageLike, raw: string, now: Date): string | null 
 
 function describeKeptAs(keptAs: string | null): string {
   return keptAs
-    ? `The old save was kept under the key "${keptAs}" in this browser's storage; export it from the developer tools if you need it.`
+    ? `The old save was kept, unchanged, under the key "${keptAs}" in this browser; the course map page can download it.`
     : 'The browser refused to store a copy of the old save (storage full?); it is still under its usual key until you save again.';
 }
 
