@@ -19,6 +19,7 @@ import {
   formatTime,
 } from './format.ts';
 import { buildTimeScale, type TimeKey } from './time-scale.ts';
+import { connWithKnownPeer } from './peers.ts';
 import { arrowHead, n, svgRoot, text, title, zigzag } from './svg.ts';
 
 export interface SequenceOptions {
@@ -104,7 +105,9 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   const others = segments.filter((s) => !(onLanes(s.from) && onLanes(s.to) && s.from !== s.to));
   const drawn = between.slice(0, maxSegments);
   const notDrawn = between.length - drawn.length;
-  const states = run.trace.filter((e): e is StateEvent => e.kind === 'state' && onLanes(e.host));
+  const laneStates = run.trace.filter((e): e is StateEvent => e.kind === 'state' && onLanes(e.host));
+  const states = laneStates.filter((e) => connWithKnownPeer(run, e.conn, lanes));
+  const statesElsewhere = laneStates.length - states.length;
   const bands = summariseOthers(run, others, breakAfterMs);
   const retransmitted = findRetransmissions(segments);
 
@@ -141,7 +144,7 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     breakPx: 46,
   });
   const bottom = scale.extent + 24;
-  const height = bottom + (notDrawn > 0 ? 30 : 10);
+  const height = bottom + 14 + 16 * ((notDrawn > 0 ? 1 : 0) + (statesElsewhere > 0 ? 1 : 0));
   const parts: string[] = [];
 
   // Lane headers and lines, interrupted where time is skipped.
@@ -264,14 +267,12 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   if (opts.highlightSegmentId !== undefined && !highlightFound) {
     parts.push(text(6, height - 8, `segment #${opts.highlightSegmentId} is not drawn`, { cls: 'm sm' }));
   }
-  if (notDrawn > 0) {
-    parts.push(
-      text((LANE_L + LANE_R) / 2, bottom + 18, `… ${notDrawn} more segments between ${lanes[0]} and ${lanes[1]} not drawn`, {
-        anchor: 'middle',
-        cls: 'm',
-      }),
-    );
-  }
+  const footnotes: string[] = [];
+  if (notDrawn > 0) footnotes.push(`… ${notDrawn} more segments between ${lanes[0]} and ${lanes[1]} not drawn`);
+  if (statesElsewhere > 0) footnotes.push(`${statesElsewhere} state changes of connections with other peers not drawn`);
+  footnotes.forEach((note, i) => {
+    parts.push(text((LANE_L + LANE_R) / 2, bottom + 18 + i * 16, note, { anchor: 'middle', cls: 'm' }));
+  });
 
   const span = `${formatTime(scale.first)} to ${formatTime(scale.last)}`;
   const summary =

@@ -10,6 +10,7 @@ import type { StateEvent, TcpStateName } from '../../../stack/core/observe/trace
 import { clip, escapeMarkup } from './escape.ts';
 import { formatTime } from './format.ts';
 import { arrowHead, n, svgRoot, text, title } from './svg.ts';
+import { connWithKnownPeer } from './peers.ts';
 
 export const TCP_STATES: readonly TcpStateName[] = [
   'CLOSED',
@@ -142,9 +143,14 @@ export interface StateStep {
 
 /** The host's state changes in trace order, numbered from 1. */
 export function stateSteps(run: ScenarioRun, host: string, conn?: string): StateStep[] {
-  return run.trace
-    .filter((e): e is StateEvent => e.kind === 'state' && e.host === host && (conn === undefined || e.conn === conn))
-    .map((event, i) => ({ number: i + 1, event }));
+  return hostStates(run, host, conn).shown.map((event, i) => ({ number: i + 1, event }));
+}
+
+/** The host's state events: those drawn, and how many belong to connections with unknown (spoofed) peers. */
+function hostStates(run: ScenarioRun, host: string, conn?: string): { shown: StateEvent[]; hidden: number } {
+  const all = run.trace.filter((e): e is StateEvent => e.kind === 'state' && e.host === host && (conn === undefined || e.conn === conn));
+  const shown = conn === undefined ? all.filter((e) => connWithKnownPeer(run, e.conn)) : all;
+  return { shown, hidden: all.length - shown.length };
 }
 
 export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMachineOptions = {}): string {
@@ -244,6 +250,11 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
   if (steps.length > listed.length) {
     y += 17;
     parts.push(text(20, y, `… ${steps.length - listed.length} more`, { cls: 'm' }));
+  }
+  const hidden = hostStates(run, host, opts.conn).hidden;
+  if (hidden > 0) {
+    y += 17;
+    parts.push(text(20, y, `${hidden} state changes of connections with spoofed or unknown peers not shown`, { cls: 'm' }));
   }
   if (steps.length === 0) {
     y += 17;

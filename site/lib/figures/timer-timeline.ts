@@ -10,6 +10,7 @@ import type { SegmentEvent, StateEvent, TimerEvent, TimerName } from '../../../s
 import { clip, escapeMarkup } from './escape.ts';
 import { findRetransmissions, formatDuration, formatSegment, formatTime } from './format.ts';
 import { buildTimeScale, type TimeKey } from './time-scale.ts';
+import { connWithKnownPeer } from './peers.ts';
 import { n, svgRoot, text, title, zigzag } from './svg.ts';
 
 export interface TimerTimelineOptions {
@@ -115,10 +116,16 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   }
   const conn = opts.conn;
   const allSegments = run.trace.filter((e): e is SegmentEvent => e.kind === 'segment');
-  const sent = allSegments.filter((s) => s.from === host && inConn(conn, s));
+  // Without a chosen connection, traffic and timers of spoofed peers are counted, not drawn.
+  const known = (c: string): boolean => conn !== undefined || connWithKnownPeer(run, c);
+  const mine = allSegments.filter((s) => s.from === host && inConn(conn, s));
+  const sent = mine.filter((s) => known(`${s.src}>${s.dst}`));
   const retransmitted = findRetransmissions(allSegments);
-  const timers = run.trace.filter((e): e is TimerEvent => e.kind === 'timer' && e.host === host && (conn === undefined || e.conn === conn));
-  const states = run.trace.filter((e): e is StateEvent => e.kind === 'state' && e.host === host && (conn === undefined || e.conn === conn));
+  const hostTimers = run.trace.filter((e): e is TimerEvent => e.kind === 'timer' && e.host === host && (conn === undefined || e.conn === conn));
+  const timers = hostTimers.filter((e) => known(e.conn));
+  const hostStates = run.trace.filter((e): e is StateEvent => e.kind === 'state' && e.host === host && (conn === undefined || e.conn === conn));
+  const states = hostStates.filter((e) => known(e.conn));
+  const hidden = mine.length - sent.length + hostTimers.length - timers.length + hostStates.length - states.length;
   const endTime = Math.max(run.endTime, ...run.trace.map((e) => e.t));
   const tSpans = timerSpans(timers, endTime);
   const sSpans = stateSpans(states, endTime);
@@ -257,7 +264,14 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
     parts.push('</g>');
   }
   for (const row of rows) parts.push(text(10, row.y + 4, row.label, { cls: 'b sm' }));
-  parts.push(text(10, 20, `${host}: timers and states on virtual time (idle stretches cut out)`, { cls: 'm sm' }));
+  parts.push(
+    text(
+      10,
+      20,
+      `${host}: timers and states on virtual time (idle stretches cut out)${hidden > 0 ? `; ${hidden} events of connections with spoofed or unknown peers not drawn` : ''}`,
+      { cls: 'm sm' },
+    ),
+  );
   parts.push(...body);
 
   const retxCount = sent.filter((s) => retransmitted.has(s.id)).length;

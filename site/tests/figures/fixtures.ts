@@ -170,11 +170,17 @@ export function keepaliveRun(): ScenarioRun {
 export function floodRun(): ScenarioRun {
   const trace: TraceEvent[] = [];
   for (let i = 0; i < 2000; i++) {
+    const spoofed = `198.18.${(i >> 8) & 255}.${i & 255}:1234`;
+    if (i < 50) {
+      // The listener keeps a request sock for the first spoofed SYNs (until its SYN queue fills).
+      trace.push({ kind: 'state', t: i * 0.05 + 0.5, host: 'server', conn: `${SERVER}>${spoofed}`, from: 'LISTEN', to: 'SYN_RECV', cause: 'SYN received' });
+      trace.push({ kind: 'timer', t: i * 0.05 + 0.5, host: 'server', conn: `${SERVER}>${spoofed}`, timer: 'synack', action: 'set', due: i * 0.05 + 1000.5 });
+    }
     trace.push(
       seg({
         from: 'attacker',
         to: 'server',
-        src: `198.18.${(i >> 8) & 255}.${i & 255}:1234`,
+        src: spoofed,
         dst: SERVER,
         t: i * 0.05,
         flags: 'S',

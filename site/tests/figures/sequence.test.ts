@@ -114,6 +114,10 @@ describe('renderSequence', () => {
     const svg = renderSequence(floodRun());
     expect(tagsWith(svg, 'data-seg-id')).toHaveLength(3); // only the client's handshake
     expect(texts(svg)).toContain('2000 × S from attacker to server, spoofed sources');
+    // The request socks of spoofed SYNs are counted, not written on the server's lane.
+    const states = tagsWith(svg, 'data-state').map((s) => `${s['data-host']}:${s['data-state']}`);
+    expect(states).toEqual(['client:SYN_SENT', 'server:SYN_RECV', 'client:ESTABLISHED', 'server:ESTABLISHED']);
+    expect(texts(svg)).toContain('50 state changes of connections with other peers not drawn');
   });
 
   it('honours maxSegments and says how many were left out', () => {

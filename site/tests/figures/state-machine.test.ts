@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderStateMachine, STANDARD_TRANSITIONS, TCP_STATES } from '../../lib/figures/state-machine.ts';
-import { handshakeRun, makeRun, state, timeWaitRun } from './fixtures.ts';
+import { floodRun, handshakeRun, makeRun, state, timeWaitRun } from './fixtures.ts';
 import { tagsWith, texts } from './svg-query.ts';
 
 describe('renderStateMachine', () => {
@@ -35,6 +35,12 @@ describe('renderStateMachine', () => {
     const taken = tagsWith(svg, 'data-edge').filter((e) => e.class?.includes('taken-edge'));
     expect(taken.map((e) => e['data-edge'].replace('&gt;', '>'))).toEqual(['LISTEN>SYN_RECV', 'SYN_RECV>ESTABLISHED']);
     expect(tagsWith(svg, 'data-final').map((f) => f['data-state'])).toEqual(['ESTABLISHED']);
+  });
+
+  it("leaves out request socks of spoofed SYNs and says how many", () => {
+    const svg = renderStateMachine(floodRun(), 'server');
+    expect(tagsWith(svg, 'data-step').map((s) => s['data-step'])).toEqual(['1', '2']);
+    expect(texts(svg)).toContain('50 state changes of connections with spoofed or unknown peers not shown');
   });
 
   it('numbers a transition taken twice with both steps', () => {

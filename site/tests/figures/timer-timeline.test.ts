@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderTimerTimeline, stateSpans, timerSpans } from '../../lib/figures/timer-timeline.ts';
 import type { StateEvent, TimerEvent } from '../../../stack/core/observe/trace.ts';
-import { keepaliveRun, lostSynAckRun, makeRun, seg, timeWaitRun } from './fixtures.ts';
+import { floodRun, keepaliveRun, lostSynAckRun, makeRun, seg, timeWaitRun } from './fixtures.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 import { tagsWith, texts } from './svg-query.ts';
 
@@ -35,6 +35,15 @@ describe('renderTimerTimeline', () => {
     expect(texts(svg)).toContain('idle 7200 s');
     expect(tagsWith(svg, 'data-break').map((b) => b['data-break'])).toEqual(['7200 s']);
     expect(Number(svg.match(/width="(\d+)"/)![1])).toBeLessThan(1200);
+  });
+
+  it("draws the legitimate connection of a flooded listener, not each spoofed request's timer", () => {
+    const svg = renderTimerTimeline(floodRun(), 'server');
+    expect(tagsWith(svg, 'data-timer')).toHaveLength(0);
+    expect(tagsWith(svg, 'data-seg-id')).toHaveLength(1); // the SYN-ACK to the client
+    expect(texts(svg)).toContain(
+      'server: timers and states on virtual time (idle stretches cut out); 100 events of connections with spoofed or unknown peers not drawn',
+    );
   });
 
   it('keeps a busy host to a bounded width', () => {
