@@ -6,7 +6,7 @@ import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from '
 import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, connKey, defaultSocketOptions, fmtAddr } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
-import { pushData } from './tcp/send.ts';
+import { armRetransmit, pushData } from './tcp/send.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
@@ -200,6 +200,7 @@ export class SocketApi {
     conn.wake = () => this.poll(s);
     this.host.connections.set(conn.key, conn);
     activeOpen(conn);
+    armRetransmit(conn);
     if (s.nonBlocking) {
       void now;
       return done(fail('EINPROGRESS'));

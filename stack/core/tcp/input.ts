@@ -19,6 +19,7 @@ import {
   resetFromOrphan,
 } from './teardown.ts';
 import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
+import { resetKeepaliveTimer } from './keepalive.ts';
 import type { Errno } from './errno.ts';
 
 /** Entry point: a decoded segment addressed to this host. */
@@ -40,7 +41,11 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
         conn.synRetryNow = false;
         setTimer(conn, 'retransmit', 2, onRetransmitTimeout);
       }
-      if ((conn.state as string) === 'ESTABLISHED') pushData(conn);
+      if ((conn.state as string) === 'ESTABLISHED') {
+        // tcp_finish_connect: a socket with SO_KEEPALIVE starts its idle clock now.
+        if (conn.opts.keepalive) resetKeepaliveTimer(conn);
+        pushData(conn);
+      }
       return;
     }
     return onSegmentSynchronized(conn, seg);

@@ -19,6 +19,7 @@ import {
 import { acceptQueueIsFull, admitSyn, onAcceptQueueOverflow } from './listen-queues.ts';
 import { COOKIE_VALID_MS, MSS_TABLE, decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from './syncookies.ts';
 import { ADV_MSS, OUR_WSCALE } from './connection.ts';
+import { resetKeepaliveTimer } from './keepalive.ts';
 import { initialWindow } from './output.ts';
 
 /** A segment for a listener with no request sock for its 4-tuple (tcp_rcv_state_process, LISTEN). */
@@ -165,6 +166,8 @@ function createChild(host: HostContext, listener: Listener, req: RequestSock, se
   host.mib.inc('TcpPassiveOpens');
   listener.acceptQueue.push(conn);
   traceQueues(listener, host);
+  // Accepted sockets inherit SO_KEEPALIVE; the clock starts with the connection (tcp_create_openreq_child).
+  if (conn.opts.keepalive) resetKeepaliveTimer(conn);
   return conn;
 }
 

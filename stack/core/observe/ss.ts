@@ -1,0 +1,95 @@
+/**
+ * `ss -tan` and `tcp_info` views of a host. LISTEN rows show the accept queue as Recv-Q and the
+ * backlog as Send-Q, exactly as tcp_diag_get_info reports them.
+ */
+import type { HostContext, Connection } from '../tcp/connection.ts';
+import { fmtAddr } from '../tcp/connection.ts';
+import type { SsRow } from '../scenarios/types.ts';
+import type { TcpStateName } from './trace.ts';
+
+export function ssRows(host: HostContext): SsRow[] {
+  const rows: SsRow[] = [];
+  for (const l of host.listeners.values()) {
+    rows.push({ state: 'LISTEN', recvQ: l.acceptQueue.length, sendQ: l.backlog, local: `${l.localAddr ? fmtAddr(l.localAddr) : '0.0.0.0'}:${l.localPort}`, peer: '0.0.0.0:*' });
+  }
+  for (const r of host.requests.values()) {
+    rows.push({ state: 'SYN_RECV', recvQ: 0, sendQ: 0, local: `${fmtAddr(r.localAddr)}:${r.localPort}`, peer: `${fmtAddr(r.remoteAddr)}:${r.remotePort}` });
+  }
+  for (const c of host.connections.values()) {
+    rows.push({
+      state: c.state,
+      recvQ: c.recvQueue.length,
+      sendQ: c.state === 'TIME_WAIT' ? 0 : c.sendQueue.length,
+      local: `${fmtAddr(c.localAddr)}:${c.localPort}`,
+      peer: `${fmtAddr(c.remoteAddr)}:${c.remotePort}`,
+    });
+  }
+  return rows;
+}
+
+const SS_NAMES: Record<TcpStateName, string> = {
+  CLOSED: 'UNCONN', LISTEN: 'LISTEN', SYN_SENT: 'SYN-SENT', SYN_RECV: 'SYN-RECV', ESTABLISHED: 'ESTAB',
+  FIN_WAIT_1: 'FIN-WAIT-1', FIN_WAIT_2: 'FIN-WAIT-2', CLOSE_WAIT: 'CLOSE-WAIT', CLOSING: 'CLOSING',
+  LAST_ACK: 'LAST-ACK', TIME_WAIT: 'TIME-WAIT',
+};
+
+/** The table as `ss -tan` prints it. */
+export function formatSs(rows: SsRow[]): string {
+  const head = ['State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'];
+  const body = rows.map((r) => [SS_NAMES[r.state], String(r.recvQ), String(r.sendQ), r.local, r.peer]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()).join('\n');
+}
+
+/** Linux's TCP_* state numbers as tcp_info reports them (include/net/tcp_states.h). */
+export const TCPI_STATE: Record<TcpStateName, number> = {
+  ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT_1: 4, FIN_WAIT_2: 5, TIME_WAIT: 6,
+  CLOSED: 7, CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11,
+};
+
+export const TCPI_OPT_TIMESTAMPS = 1;
+export const TCPI_OPT_SACK = 2;
+export const TCPI_OPT_WSCALE = 4;
+
+/** A `struct tcp_info` snapshot (the fields the course uses; times in microseconds like Linux). */
+export interface TcpInfo {
+  tcpi_state: number;
+  tcpi_retransmits: number;
+  tcpi_probes: number;
+  tcpi_backoff: number;
+  tcpi_options: number;
+  tcpi_snd_wscale: number;
+  tcpi_rcv_wscale: number;
+  tcpi_rto: number;
+  tcpi_ato: number;
+  tcpi_snd_mss: number;
+  tcpi_rcv_mss: number;
+  tcpi_unacked: number;
+  tcpi_last_data_recv: number;
+  tcpi_rtt: number;
+  tcpi_rttvar: number;
+  tcpi_snd_cwnd: number;
+  tcpi_total_retrans: number;
+}
+
+export function tcpInfo(conn: Connection): TcpInfo {
+  return {
+    tcpi_state: TCPI_STATE[conn.state],
+    tcpi_retransmits: conn.retransmits,
+    tcpi_probes: conn.probesOut,
+    tcpi_backoff: conn.backoff,
+    tcpi_options: (conn.tsOk ? TCPI_OPT_TIMESTAMPS : 0) | (conn.sackOk ? TCPI_OPT_SACK : 0) | (conn.wscaleOk ? TCPI_OPT_WSCALE : 0),
+    tcpi_snd_wscale: conn.sndWscale,
+    tcpi_rcv_wscale: conn.rcvWscale,
+    tcpi_rto: Math.round(conn.rto * 1000),
+    tcpi_ato: conn.ato * 1000,
+    tcpi_snd_mss: conn.mss,
+    tcpi_rcv_mss: conn.mss,
+    tcpi_unacked: conn.inFlight > 0 ? Math.max(1, Math.ceil(conn.inFlight / conn.mss)) : 0,
+    tcpi_last_data_recv: Math.round(conn.now - conn.lastRcvAt),
+    tcpi_rtt: Math.round(conn.srtt * 1000),
+    tcpi_rttvar: Math.round(conn.rttvar * 1000),
+    tcpi_snd_cwnd: Math.floor(conn.cwnd),
+    tcpi_total_retrans: conn.totalRetrans,
+  };
+}
