@@ -2,10 +2,15 @@
 // dist/pagefind/ after `astro build`) and renders results as ordinary links.
 import { normaliseQuery, segmentedQuery } from './search-query.ts';
 
+interface PagefindSubResult {
+  url: string;
+  title: string;
+}
 interface PagefindResultData {
   url: string;
   excerpt: string;
   meta: { title?: string };
+  sub_results?: PagefindSubResult[];
 }
 interface PagefindSearch {
   results: { id: string; data: () => Promise<PagefindResultData> }[];
@@ -84,6 +89,21 @@ export function attachSearch(dialog: HTMLDialogElement): void {
         excerpt.innerHTML = data.excerpt;
         link.append(title, excerpt);
         item.append(link);
+        // Long pages (chapters, the interview bank) also link straight to the matching sections.
+        const sections = (data.sub_results ?? []).filter((sub) => sub.url !== data.url && sub.title !== data.meta.title).slice(0, 3);
+        if (sections.length > 0) {
+          const nested = document.createElement('ul');
+          nested.className = 'search-dialog__sections';
+          for (const sub of sections) {
+            const subItem = document.createElement('li');
+            const subLink = document.createElement('a');
+            subLink.href = sub.url;
+            subLink.textContent = sub.title;
+            subItem.append(subLink);
+            nested.append(subItem);
+          }
+          item.append(nested);
+        }
         return item;
       }),
     );
