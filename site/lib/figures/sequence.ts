@@ -19,7 +19,7 @@ import {
   formatTime,
 } from './format.ts';
 import { buildTimeScale, type TimeKey } from './time-scale.ts';
-import { connWithKnownPeer } from './peers.ts';
+import { addressPart, connWithKnownPeer } from './peers.ts';
 import { arrowHead, n, svgRoot, text, title, zigzag } from './svg.ts';
 
 export interface SequenceOptions {
@@ -66,8 +66,12 @@ function summariseOthers(run: ScenarioRun, others: SegmentEvent[], breakAfterMs:
         groups.set(key, g);
       }
       g.count++;
+      // A host in the run spoofs when it sends from an address not its own; a sender the run does
+      // not list as a host (the flood's attacker) spoofs when its source is nobody's address.
       const own = addressOf(run, seg.from);
-      if (own !== undefined && !seg.src.startsWith(`${own}:`)) g.spoofed++;
+      const srcAddr = addressPart(seg.src);
+      const spoofed = own !== undefined ? srcAddr !== own : !run.hosts.some((h) => h.addr === srcAddr);
+      if (spoofed) g.spoofed++;
       g.fates.set(seg.fate, (g.fates.get(seg.fate) ?? 0) + 1);
     }
     const lines: string[] = [];

@@ -28,13 +28,26 @@ const MAX_WIDTH = 2400;
 /** States whose length the figure writes out: the ones the course's timers govern. */
 const TIMED_STATES = new Set(['TIME_WAIT', 'FIN_WAIT_2', 'SYN_SENT', 'SYN_RECV', 'LAST_ACK']);
 
+const SPAN_END: Record<TimerSpan['outcome'], string> = {
+  fire: 'fired at',
+  cancel: 'cancelled at',
+  rearm: 're-armed at',
+  pending: 'still pending when the run ended',
+  unfired: 'stopped without firing before it was due at',
+};
+
 export interface TimerSpan {
   timer: TimerName;
   conn: string;
   start: number;
   end: number;
-  /** How the span ended: the timer fired, was cancelled, was re-armed, or was still pending. */
-  outcome: 'fire' | 'cancel' | 'rearm' | 'pending';
+  /**
+   * How the span ended: fired, cancelled, re-armed before it was due, still pending when the run
+   * ended, or 'unfired': its due time passed with no fire recorded, so it was stopped without a
+   * traced cancel (the stack traces every fire but not every cancellation). An unfired span ends
+   * at its due time, the one moment the trace states.
+   */
+  outcome: 'fire' | 'cancel' | 'rearm' | 'pending' | 'unfired';
   due?: number;
   /** Keepalive: the first span of a chain is the idle time, later ones the probe interval. */
   continuation: boolean;
@@ -58,7 +71,10 @@ export function timerSpans(events: readonly TimerEvent[], endTime: number): Time
     const key = `${ev.conn}|${ev.timer}`;
     const pending = open.get(key);
     if (ev.action === 'set') {
-      if (pending) spans.push(span(pending, ev.t, 'rearm'));
+      if (pending) {
+        const lapsed = pending.due !== undefined && ev.t >= pending.due;
+        spans.push(lapsed ? span(pending, pending.due as number, 'unfired') : span(pending, ev.t, 'rearm'));
+      }
       open.set(key, ev);
     } else if (pending) {
       spans.push(span(pending, ev.t, ev.action));
@@ -68,7 +84,10 @@ export function timerSpans(events: readonly TimerEvent[], endTime: number): Time
       lastFire.set(key, ev.t);
     }
   }
-  for (const pending of open.values()) spans.push(span(pending, Math.min(pending.due ?? endTime, endTime), 'pending'));
+  for (const pending of open.values()) {
+    const lapsed = pending.due !== undefined && pending.due <= endTime;
+    spans.push(lapsed ? span(pending, pending.due as number, 'unfired') : span(pending, endTime, 'pending'));
+  }
   return spans.sort((a, b) => a.start - b.start);
 
   function span(set: TimerEvent, end: number, outcome: TimerSpan['outcome']): TimerSpan {
@@ -102,6 +121,12 @@ export function stateSpans(events: readonly StateEvent[], endTime: number): Stat
     });
   }
   return spans;
+}
+
+/** Row label for one connection of several: what tells them apart is the peer. */
+function connRowLabel(conn: string): string {
+  const arrow = conn.indexOf('>');
+  return arrow < 0 ? clip(`listener ${conn}`, 24) : clip(`peer ${conn.slice(arrow + 1)}`, 24);
 }
 
 function inConn(conn: string | undefined, seg: SegmentEvent): boolean {
@@ -189,10 +214,18 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
       const a = x(sp.start);
       const b = Math.max(x(sp.end), a + 2);
       const dur = formatDuration(sp.end - sp.start);
-      const caption = name === 'keepalive' && sp.outcome === 'fire' ? `${sp.continuation ? 'probe' : 'idle'} ${dur}` : dur;
+      const unfired = sp.outcome === 'unfired';
+      const caption =
+        name === 'keepalive' && sp.outcome === 'fire'
+          ? `${sp.continuation ? 'probe' : 'idle'} ${dur}`
+          : unfired
+            ? `due +${dur}, not fired`
+            : dur;
       body.push(
         `<g class="timer-span" data-timer="${name}" data-outcome="${sp.outcome}" data-duration="${sp.end - sp.start}">` +
-          `<rect class="span${sp.outcome === 'fire' ? '' : ' open'}" x="${n(a)}" y="${n(ry - 5)}" width="${n(b - a)}" height="10" rx="2"/>` +
+          (unfired
+            ? `<path class="due" d="M${n(a)} ${n(ry)}H${n(b)}"/><circle class="tset" cx="${n(b)}" cy="${n(ry)}" r="2.5"/>`
+            : `<rect class="span${sp.outcome === 'fire' ? '' : ' open'}" x="${n(a)}" y="${n(ry - 5)}" width="${n(b - a)}" height="10" rx="2"/>`) +
           `<circle class="tset" cx="${n(a)}" cy="${n(ry)}" r="3.5"/>` +
           (sp.outcome === 'fire'
             ? `<path class="tfire" d="M${n(b)} ${n(ry - 7)}l6 7l-6 7l-6 -7Z"/>`
@@ -200,7 +233,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
               ? `<path class="tcancel" d="M${n(b - 5)} ${n(ry - 5)}l10 10m0 -10l-10 10"/>`
               : '') +
           (b - a >= caption.length * 6 + 4 ? text((a + b) / 2, ry - 9, caption, { anchor: 'middle', cls: 'sm' }) : '') +
-          title(`${name} timer set at ${formatTime(sp.start)}${sp.due !== undefined ? `, due ${formatTime(sp.due)}` : ''}; ${sp.outcome === 'pending' ? 'still pending' : `${sp.outcome === 'rearm' ? 're-armed' : sp.outcome === 'fire' ? 'fired' : 'cancelled'} at ${formatTime(sp.end)}`} (${dur})`) +
+          title(`${name} timer set at ${formatTime(sp.start)}${sp.due !== undefined ? `, due ${formatTime(sp.due)}` : ''}; ${SPAN_END[sp.outcome]}${sp.outcome === 'pending' ? '' : ` ${formatTime(sp.end)}`} (${dur})`) +
           '</g>',
       );
     }
@@ -212,12 +245,12 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   for (const c of conns) {
     const ry = y;
     const lineEnds = [-Infinity, -Infinity];
-    rows.push({ label: conns.length > 1 ? clip(c, 22) : 'state', y: ry });
+    rows.push({ label: conns.length > 1 ? connRowLabel(c) : 'state', y: ry });
     for (const sp of sSpans.filter((s) => s.conn === c)) {
       const a = x(sp.start);
       // An open span runs on past the last event: the run ended with the socket in this state.
       const b = sp.open ? Math.max(x(sp.end), a) + 48 : Math.max(x(sp.end), a + 2);
-      const timed = TIMED_STATES.has(sp.state) && !sp.open;
+      const timed = TIMED_STATES.has(sp.state) && !sp.open && sp.end > sp.start;
       const caption = timed ? `${sp.state} ${formatDuration(sp.end - sp.start)}` : sp.state;
       const labelWidth = caption.length * 6.2 + 6;
       const fits = b - a >= labelWidth;

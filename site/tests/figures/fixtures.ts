@@ -188,11 +188,6 @@ export function floodRun(): ScenarioRun {
     );
   }
   const hs = handshakeRun().trace.map((e) => ({ ...e, t: e.t + 200, ...(e.kind === 'segment' && e.arriveAt !== null ? { arriveAt: e.arriveAt + 200 } : {}) }));
-  return makeRun('syn-flood', [...trace, ...(hs as TraceEvent[])], {
-    hosts: [
-      { name: 'client', addr: '10.0.0.1' },
-      { name: 'server', addr: '10.0.0.2' },
-      { name: 'attacker', addr: '10.0.0.66' },
-    ],
-  });
+  // As in the stack's runs, the attacker is not one of the run's hosts: it has no address of its own.
+  return makeRun('syn-flood', [...trace, ...(hs as TraceEvent[])]);
 }

@@ -120,6 +120,13 @@ describe('renderSequence', () => {
     expect(texts(svg)).toContain('50 state changes of connections with other peers not drawn');
   });
 
+  it('says spoofed only when the source address is not the sender\'s', () => {
+    const run = floodRun();
+    run.hosts.push({ name: 'attacker', addr: '198.18.0.7' });
+    const svg = renderSequence(run);
+    expect(texts(svg)).toContain('2000 × S from attacker to server, 1999 spoofed');
+  });
+
   it('honours maxSegments and says how many were left out', () => {
     const svg = renderSequence(handshakeRun(), { maxSegments: 2 });
     expect(tagsWith(svg, 'data-seg-id')).toHaveLength(2);

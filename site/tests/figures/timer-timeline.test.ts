@@ -72,6 +72,26 @@ describe('renderTimerTimeline', () => {
     ]);
   });
 
+  it('ends a timer that was stopped without a traced cancel at its due time, not at the next set', () => {
+    const ev = (t: number, action: TimerEvent['action'], due?: number): TimerEvent => ({
+      kind: 'timer',
+      t,
+      host: 'client',
+      conn: 'c',
+      timer: 'retransmit',
+      action,
+      ...(due === undefined ? {} : { due }),
+    });
+    // Armed at 10 ms for 210 ms, silently stopped by an ACK, armed again at 1 s; then one left over.
+    const spans = timerSpans([ev(10, 'set', 220), ev(1000, 'set', 1210), ev(3000, 'set', 4000)], 5000);
+    expect(spans.map((s) => [s.start, s.end, s.outcome])).toEqual([
+      [10, 220, 'unfired'],
+      [1000, 1210, 'unfired'],
+      [3000, 4000, 'unfired'],
+    ]);
+    expect(timerSpans([ev(3000, 'set', 9000)], 5000).map((s) => [s.end, s.outcome])).toEqual([[5000, 'pending']]);
+  });
+
   it('computes state spans per connection, open at the end of the run', () => {
     const ev = (t: number, from: StateEvent['from'], to: StateEvent['to']): StateEvent => ({ kind: 'state', t, host: 'h', conn: 'c', from, to, cause: '' });
     const spans = stateSpans([ev(0, 'CLOSED', 'SYN_SENT'), ev(3, 'SYN_SENT', 'ESTABLISHED')], 10);
