@@ -126,7 +126,9 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     sendsAt.set(k, index + 1);
     sendSlot.set(seg.id, index);
     keys.push({ t: seg.t, after: SEND_ROOM * (index + 1) });
-    if (seg.arriveAt !== null) keys.push({ t: seg.arriveAt });
+    // Segments sent together arrive together: keep their arrows parallel (offset at both ends)
+    // so the label under one is not crossed by the next.
+    if (seg.arriveAt !== null) keys.push({ t: seg.arriveAt, after: SEND_ROOM * index });
   }
   const stateSlot = new Map<StateEvent, number>();
   for (const ev of states) {
@@ -221,7 +223,8 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     const y0 = scale.at(seg.t) + (sendSlot.get(seg.id) ?? 0) * SEND_ROOM;
     const arrived = seg.arriveAt !== null;
     const x1 = arrived ? laneX(seg.to as string) : (LANE_L + LANE_R) / 2;
-    const y1 = arrived ? Math.max(scale.at(seg.arriveAt as number), y0) : y0 + LOST_DROP;
+    const slot = (sendSlot.get(seg.id) ?? 0) * SEND_ROOM;
+    const y1 = arrived ? Math.max(scale.at(seg.arriveAt as number) + slot, y0) : y0 + LOST_DROP;
     const rightward = x1 > x0;
     const highlight = seg.id === opts.highlightSegmentId;
     if (highlight) highlightFound = true;

@@ -34,6 +34,17 @@ const SPAN_END: Record<TimerSpan['outcome'], string> = {
   rearm: 're-armed at',
   pending: 'still pending when the run ended',
   unfired: 'stopped without firing before it was due at',
+  stopped: 'stopped when its connection changed state at',
+};
+
+/**
+ * Timers that exist only in one state: leaving it stops them (reqsk timer in SYN_RECV, the
+ * TIME_WAIT and orphaned FIN_WAIT_2 timers). Every timer stops when its connection is CLOSED.
+ */
+const TIMER_STATE: Partial<Record<TimerName, StateEvent['to']>> = {
+  synack: 'SYN_RECV',
+  'time-wait': 'TIME_WAIT',
+  'fin-wait-2': 'FIN_WAIT_2',
 };
 
 export interface TimerSpan {
@@ -45,9 +56,10 @@ export interface TimerSpan {
    * How the span ended: fired, cancelled, re-armed before it was due, still pending when the run
    * ended, or 'unfired': its due time passed with no fire recorded, so it was stopped without a
    * traced cancel (the stack traces every fire but not every cancellation). An unfired span ends
-   * at its due time, the one moment the trace states.
+   * at its due time, the one moment the trace states. 'stopped': its connection left the state
+   * the timer belongs to (or closed) first, which stops it in Linux too.
    */
-  outcome: 'fire' | 'cancel' | 'rearm' | 'pending' | 'unfired';
+  outcome: 'fire' | 'cancel' | 'rearm' | 'pending' | 'unfired' | 'stopped';
   due?: number;
   /** Keepalive: the first span of a chain is the idle time, later ones the probe interval. */
   continuation: boolean;
@@ -63,7 +75,7 @@ export interface StateSpan {
 }
 
 /** Pairs each timer 'set' with what happened next to that timer on that connection. */
-export function timerSpans(events: readonly TimerEvent[], endTime: number): TimerSpan[] {
+export function timerSpans(events: readonly TimerEvent[], endTime: number, states: readonly StateEvent[] = []): TimerSpan[] {
   const spans: TimerSpan[] = [];
   const open = new Map<string, TimerEvent>();
   const lastFire = new Map<string, number>();
@@ -87,6 +99,17 @@ export function timerSpans(events: readonly TimerEvent[], endTime: number): Time
   for (const pending of open.values()) {
     const lapsed = pending.due !== undefined && pending.due <= endTime;
     spans.push(lapsed ? span(pending, pending.due as number, 'unfired') : span(pending, endTime, 'pending'));
+  }
+  for (const sp of spans) {
+    if (sp.outcome !== 'unfired' && sp.outcome !== 'pending') continue;
+    const home = TIMER_STATE[sp.timer];
+    const left = states.find(
+      (ev) => ev.conn === sp.conn && ev.t >= sp.start && ev.t < sp.end && (ev.to === 'CLOSED' || (home !== undefined && ev.from === home)),
+    );
+    if (left) {
+      sp.end = left.t;
+      sp.outcome = 'stopped';
+    }
   }
   return spans.sort((a, b) => a.start - b.start);
 
@@ -152,7 +175,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   const states = hostStates.filter((e) => known(e.conn));
   const hidden = mine.length - sent.length + hostTimers.length - timers.length + hostStates.length - states.length;
   const endTime = Math.max(run.endTime, ...run.trace.map((e) => e.t));
-  const tSpans = timerSpans(timers, endTime);
+  const tSpans = timerSpans(timers, endTime, states);
   const sSpans = stateSpans(states, endTime);
 
   const keys: TimeKey[] = [];
@@ -231,7 +254,9 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
             ? `<path class="tfire" d="M${n(b)} ${n(ry - 7)}l6 7l-6 7l-6 -7Z"/>`
             : sp.outcome === 'cancel'
               ? `<path class="tcancel" d="M${n(b - 5)} ${n(ry - 5)}l10 10m0 -10l-10 10"/>`
-              : '') +
+              : sp.outcome === 'stopped'
+                ? `<path class="tcancel" d="M${n(b)} ${n(ry - 7)}v14"/>`
+                : '') +
           (b - a >= caption.length * 6 + 4 ? text((a + b) / 2, ry - 9, caption, { anchor: 'middle', cls: 'sm' }) : '') +
           title(`${name} timer set at ${formatTime(sp.start)}${sp.due !== undefined ? `, due ${formatTime(sp.due)}` : ''}; ${SPAN_END[sp.outcome]}${sp.outcome === 'pending' ? '' : ` ${formatTime(sp.end)}`} (${dur})`) +
           '</g>',

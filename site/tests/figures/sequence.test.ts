@@ -55,6 +55,18 @@ describe('renderSequence', () => {
     expect(sx1).toBe(x0);
   });
 
+  it('keeps segments sent together parallel, so one label is not crossed by the next arrow', () => {
+    const run = makeRun('pair', [
+      seg({ from: 'server', t: 5, flags: 'S.', relAck: 1 }),
+      seg({ from: 'server', t: 5, flags: 'S.', relAck: 1 }),
+    ]);
+    const svg = renderSequence(run);
+    const ends = [...svg.matchAll(/class="seg" d="M([\d.]+) ([\d.]+)L([\d.]+) ([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    expect(ends).toHaveLength(2);
+    expect(ends[1][1] - ends[0][1]).toBeGreaterThanOrEqual(30); // stacked at the sender
+    expect(ends[1][3] - ends[0][3]).toBeCloseTo(ends[1][1] - ends[0][1], 5); // and by as much at the receiver
+  });
+
   it('ends a lost segment in a cross halfway, labelled with its fate', () => {
     const run = lostSynAckRun();
     const svg = renderSequence(run);

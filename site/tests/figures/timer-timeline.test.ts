@@ -92,6 +92,29 @@ describe('renderTimerTimeline', () => {
     expect(timerSpans([ev(3000, 'set', 9000)], 5000).map((s) => [s.end, s.outcome])).toEqual([[5000, 'pending']]);
   });
 
+  it('ends a SYN-ACK timer when its request leaves SYN_RECV, and any timer when the connection closes', () => {
+    const t = (at: number, timer: TimerEvent['timer'], action: TimerEvent['action'], due?: number): TimerEvent => ({
+      kind: 'timer',
+      t: at,
+      host: 'server',
+      conn: 'c',
+      timer,
+      action,
+      ...(due === undefined ? {} : { due }),
+    });
+    const st = (at: number, from: StateEvent['from'], to: StateEvent['to']): StateEvent => ({ kind: 'state', t: at, host: 'server', conn: 'c', from, to, cause: '' });
+    const spans = timerSpans(
+      [t(5, 'synack', 'set', 1005), t(1005, 'synack', 'fire'), t(1005, 'synack', 'set', 3005), t(1010, 'keepalive', 'set', 9000)],
+      10000,
+      [st(1015, 'SYN_RECV', 'ESTABLISHED'), st(2000, 'ESTABLISHED', 'CLOSED')],
+    );
+    expect(spans.map((s) => [s.timer, s.start, s.end, s.outcome])).toEqual([
+      ['synack', 5, 1005, 'fire'],
+      ['synack', 1005, 1015, 'stopped'],
+      ['keepalive', 1010, 2000, 'stopped'],
+    ]);
+  });
+
   it('computes state spans per connection, open at the end of the run', () => {
     const ev = (t: number, from: StateEvent['from'], to: StateEvent['to']): StateEvent => ({ kind: 'state', t, host: 'h', conn: 'c', from, to, cause: '' });
     const spans = stateSpans([ev(0, 'CLOSED', 'SYN_SENT'), ev(3, 'SYN_SENT', 'ESTABLISHED')], 10);
