@@ -40,6 +40,7 @@ const HEADER = 74;
 const SEND_ROOM = 34; // two label lines under an arrow
 const STATE_ROOM = 28; // state name + cause
 const LOST_DROP = 22; // how far a lost arrow falls before its cross
+const MIN_FLIGHT = 56;
 
 interface Band {
   start: number;
@@ -93,6 +94,90 @@ function summariseOthers(run: ScenarioRun, others: SegmentEvent[], breakAfterMs:
   return bands;
 }
 
+interface Line {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+interface LabelPlace {
+  below: boolean;
+  transform: string;
+}
+
+/**
+ * Where a segment's label goes. The label is a box laid along the arrow, starting 12 px from the
+ * sender; each candidate box is tested against sample points of every other arrow (in the box's
+ * own rotated frame) and the first clear one wins.
+ */
+function chooseLabelPlace(
+  line: Line,
+  width: number,
+  height: number,
+  others: readonly Line[],
+  taken: Array<[number, number]>,
+): LabelPlace {
+  const { x0, y0, x1, y1 } = line;
+  const rightward = x1 > x0;
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len = Math.hypot(dx, dy) || 1;
+  const ux = dx / len;
+  const uy = dy / len;
+  // Text reads left to right: its baseline direction is the arrow's for rightward arrows and the
+  // reverse for leftward ones; "below" is +y in that frame either way.
+  const bx = rightward ? ux : -ux;
+  const by = rightward ? uy : -uy;
+  const nx = -by;
+  const ny = bx;
+  const angle = (Math.atan2(by, bx) * 180) / Math.PI;
+  const candidates = [12, Math.max(12, len / 2 - width / 2)].flatMap((offset) => [
+    { offset, below: true },
+    { offset, below: false },
+  ]);
+  let best: { hits: number; place: LabelPlace; points: Array<[number, number]> } | null = null;
+  for (const c of candidates) {
+    const ax = x0 + ux * c.offset;
+    const ay = y0 + uy * c.offset;
+    // Box in the text frame: along [0, width] (start anchor) or [-width, 0] (end anchor).
+    const along: [number, number] = rightward ? [0, width] : [-width, 0];
+    const across: [number, number] = c.below ? [2, height] : [-height, -2];
+    const inside = (x: number, y: number): boolean => {
+      const px = x - ax;
+      const py = y - ay;
+      const a = px * bx + py * by;
+      const b = px * nx + py * ny;
+      return a >= along[0] && a <= along[1] && b >= across[0] && b <= across[1];
+    };
+    let hits = 0;
+    for (const o of others) {
+      for (let k = 0; k <= 24; k++) if (inside(o.x0 + ((o.x1 - o.x0) * k) / 24, o.y0 + ((o.y1 - o.y0) * k) / 24)) hits++;
+    }
+    // Labels already placed weigh more than arrows: overlapping text is unreadable.
+    for (const [x, y] of taken) if (inside(x, y)) hits += 3;
+    // Text above the first row would run into the lane headers.
+    if (!c.below && ay - height < HEADER) hits += 50;
+    const place = { below: c.below, transform: `translate(${n(ax)} ${n(ay)}) rotate(${n(angle)})` };
+    const points: Array<[number, number]> = [];
+    for (let i = 0; i <= 8; i++) {
+      for (const j of [0.2, 0.5, 0.8]) {
+        const a = along[0] + ((along[1] - along[0]) * i) / 8;
+        const b = across[0] + (across[1] - across[0]) * j;
+        points.push([ax + a * bx + b * nx, ay + a * by + b * ny]);
+      }
+    }
+    if (hits === 0) {
+      taken.push(...points);
+      return place;
+    }
+    if (!best || hits < best.hits) best = { hits, place, points };
+  }
+  const chosen = best as { place: LabelPlace; points: Array<[number, number]> };
+  taken.push(...chosen.points);
+  return chosen.place;
+}
+
 export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): string {
   const lanes = opts.lanes ?? run.info.lanes;
   if (!Array.isArray(lanes) || lanes.length !== 2 || lanes[0] === lanes[1]) {
@@ -128,7 +213,9 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     keys.push({ t: seg.t, after: SEND_ROOM * (index + 1) });
     // Segments sent together arrive together: keep their arrows parallel (offset at both ends)
     // so the label under one is not crossed by the next.
-    if (seg.arriveAt !== null) keys.push({ t: seg.arriveAt, after: SEND_ROOM * index });
+    // A minimum drop keeps arrows steep enough that crossing ones (simultaneous open) leave
+    // room for their labels.
+    if (seg.arriveAt !== null) keys.push({ t: seg.arriveAt, before: MIN_FLIGHT, after: SEND_ROOM * index });
   }
   const stateSlot = new Map<StateEvent, number>();
   for (const ev of states) {
@@ -217,14 +304,22 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   }
 
   // Segments.
-  let highlightFound = false;
+  const lines = new Map<number, Line>();
   for (const seg of drawn) {
     const x0 = laneX(seg.from);
-    const y0 = scale.at(seg.t) + (sendSlot.get(seg.id) ?? 0) * SEND_ROOM;
+    const slot = (sendSlot.get(seg.id) ?? 0) * SEND_ROOM;
+    const y0 = scale.at(seg.t) + slot;
     const arrived = seg.arriveAt !== null;
     const x1 = arrived ? laneX(seg.to as string) : (LANE_L + LANE_R) / 2;
-    const slot = (sendSlot.get(seg.id) ?? 0) * SEND_ROOM;
     const y1 = arrived ? Math.max(scale.at(seg.arriveAt as number) + slot, y0) : y0 + LOST_DROP;
+    lines.set(seg.id, { x0, y0, x1, y1 });
+  }
+  const allLines = [...lines.entries()];
+  const labelPoints: Array<[number, number]> = [];
+  let highlightFound = false;
+  for (const seg of drawn) {
+    const { x0, y0, x1, y1 } = lines.get(seg.id) as Line;
+    const arrived = seg.arriveAt !== null;
     const rightward = x1 > x0;
     const highlight = seg.id === opts.highlightSegmentId;
     if (highlight) highlightFound = true;
@@ -245,25 +340,21 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
         text(rightward ? x1 + 11 : x1 - 11, y1 + 4, formatFate(seg.fate), { anchor: rightward ? 'start' : 'end', cls: 'fate b sm' }),
       );
     }
-    // The label runs parallel to the arrow just under its first part, where no other arrow goes.
-    const dx = x1 - x0;
-    const dy = y1 - y0;
-    const len = Math.hypot(dx, dy) || 1;
-    const px = x0 + (dx / len) * 12;
-    const py = y0 + (dy / len) * 12;
-    const angle = (Math.atan2(rightward ? dy : -dy, rightward ? dx : -dx) * 180) / Math.PI;
-    const transform = `translate(${n(px)} ${n(py)}) rotate(${n(angle)})`;
-    const anchor = rightward ? 'start' : 'end';
+    // The label runs parallel to the arrow near its sender: under it where no other arrow
+    // crosses (the usual case), otherwise above it, otherwise wherever fewest arrows cross.
     const header = `${highlight ? '▶ ' : ''}${formatSegmentHeader(seg)}`;
     const notes = [retx ? 'retransmission' : '', seg.duplicate ? 'duplicate' : '', seg.fate === 'corrupt' ? 'corrupt' : '']
       .filter(Boolean)
       .join(', ');
-    const second = [notes ? `(${notes})` : '', formatOptions(seg.options)].filter(Boolean).join(' ');
-    parts.push(`<text class="lbl" x="0" y="13"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(header)}</text>`);
+    const second = clip([notes ? `(${notes})` : '', formatOptions(seg.options)].filter(Boolean).join(' '), 40);
+    const labelWidth = Math.max(header.length * 6.2, second.length * 5.4);
+    const others = allLines.filter(([id]) => id !== seg.id).map(([, l]) => l);
+    const place = chooseLabelPlace({ x0, y0, x1, y1 }, labelWidth, second ? 28 : 16, others, labelPoints);
+    const anchorAttr = rightward ? '' : ' text-anchor="end"';
+    const [mainY, secondY] = place.below ? [13, 25] : [-5, -17];
+    parts.push(`<text class="lbl" x="0" y="${mainY}"${anchorAttr} transform="${place.transform}">${escapeMarkup(header)}</text>`);
     if (second) {
-      parts.push(
-        `<text class="m sm" x="0" y="25"${anchor === 'end' ? ' text-anchor="end"' : ''} transform="${transform}">${escapeMarkup(clip(second, 40))}</text>`,
-      );
+      parts.push(`<text class="m sm" x="0" y="${secondY}"${anchorAttr} transform="${place.transform}">${escapeMarkup(second)}</text>`);
     }
     const when = arrived ? `arrived ${formatTime(seg.arriveAt as number)}` : formatFate(seg.fate);
     parts.push(

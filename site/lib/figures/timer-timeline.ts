@@ -249,7 +249,8 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
           (unfired
             ? `<path class="due" d="M${n(a)} ${n(ry)}H${n(b)}"/><circle class="tset" cx="${n(b)}" cy="${n(ry)}" r="2.5"/>`
             : `<rect class="span${sp.outcome === 'fire' ? '' : ' open'}" x="${n(a)}" y="${n(ry - 5)}" width="${n(b - a)}" height="10" rx="2"/>`) +
-          `<circle class="tset" cx="${n(a)}" cy="${n(ry)}" r="3.5"/>` +
+          // A re-arm at the moment of a fire would hide the fire's marker under its own.
+          (sp.continuation ? '' : `<circle class="tset" cx="${n(a)}" cy="${n(ry)}" r="3.5"/>`) +
           (sp.outcome === 'fire'
             ? `<path class="tfire" d="M${n(b)} ${n(ry - 7)}l6 7l-6 7l-6 -7Z"/>`
             : sp.outcome === 'cancel'
