@@ -39,6 +39,8 @@ export interface RunOptions extends ScenarioOptions {
   until?: number;
   /** Also return the World (Node tools use it for pcap export). */
   keepWorld?: boolean;
+  /** Called once the world is built, before it runs (captures, extra instrumentation). */
+  onWorld?: (world: World) => void;
 }
 
 export function runScenario(name: string, options: RunOptions = {}): ScenarioRun & { world?: World } {
@@ -51,6 +53,7 @@ export function runScenario(name: string, options: RunOptions = {}): ScenarioRun
   const metrics: Metrics = {};
   const finish = def.build(world, metrics);
   for (const f of faults) world.network.addFault(f);
+  options.onWorld?.(world);
   const end = options.until ?? def.duration;
   world.runUntil(end);
   if (finish) finish();
