@@ -68,7 +68,7 @@ describe.skipIf(!hasTshark)('pcaps of every scenario read cleanly in tshark', ()
       const out = execFileSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE',
         '-T', 'fields', '-e', 'frame.number', '-e', 'ip.checksum.status', '-e', 'tcp.checksum.status', '-e', '_ws.malformed', '-e', '_ws.expert.severity'],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
-      const rows = out.trim().split('\n').map((l) => l.split('\t'));
+      const rows = out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
       expect(rows).toHaveLength(packets.length);
       for (const [frame, ipStatus, tcpStatus, malformed] of rows) {
         // Wireshark's checksum status (proto_checksum_enum_e): 0 bad, 1 good, 2 unverified.
