@@ -65,13 +65,13 @@ export function tableFilterFor(kind: FigureKind, run: ScenarioRun, host?: string
   const h = host ?? defaultHost(run, kind);
   switch (kind) {
     case 'sequence':
-      return { hosts: run.info.lanes, kinds: ['segment', 'state', 'syscall'] };
+      return { hosts: run.info.lanes, kinds: ['segment', 'state', 'syscall'], segmentsBetween: run.info.lanes, knownPeersOnly: true };
     case 'states':
-      return { hosts: [h], kinds: ['state'] };
+      return { hosts: [h], kinds: ['state'], knownPeersOnly: true };
     case 'queues':
       return { hosts: [h], kinds: ['queue', 'note'] };
     case 'timers':
-      return { hosts: [h], kinds: ['segment', 'timer', 'state'] };
+      return { hosts: [h], kinds: ['segment', 'timer', 'state'], knownPeersOnly: true };
   }
 }
 

@@ -6,11 +6,19 @@ import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 import { escapeMarkup } from './escape.ts';
 import { formatFate, formatSegment, formatTime } from './format.ts';
+import { addressPart, connWithKnownPeer } from './peers.ts';
 
 export interface TraceFilter {
   /** Keep events of these hosts (a segment matches by sender or receiver). */
   hosts?: readonly string[];
   kinds?: ReadonlyArray<TraceEvent['kind']>;
+  /** Only segments whose sender and receiver are both among these hosts (the sequence diagram's lanes). */
+  segmentsBetween?: readonly string[];
+  /**
+   * Leave out what the figures summarise instead of drawing: segments from or to addresses no
+   * host in the run owns (spoofed), and state/timer events of connections with such peers.
+   */
+  knownPeersOnly?: boolean;
   /** Rows before the table says how many more there were (default 500: floods are long). */
   maxRows?: number;
 }
@@ -46,20 +54,37 @@ export function describeEvent(ev: TraceEvent): string {
 }
 
 export function filterTrace(run: ScenarioRun, filter: TraceFilter = {}): TraceEvent[] {
+  return filterTraceCounting(run, filter).kept;
+}
+
+function filterTraceCounting(run: ScenarioRun, filter: TraceFilter): { kept: TraceEvent[]; summarised: number } {
   const hosts = filter.hosts ? new Set(filter.hosts) : null;
   const kinds = filter.kinds ? new Set(filter.kinds) : null;
+  const between = filter.segmentsBetween ? new Set(filter.segmentsBetween) : null;
+  const owned = new Set(run.hosts.map((h) => h.addr));
+  let summarised = 0;
   const kept = run.trace.filter((ev) => {
     if (kinds && !kinds.has(ev.kind)) return false;
-    if (!hosts) return true;
-    if (ev.kind === 'segment') return hosts.has(ev.from) || (ev.to !== null && hosts.has(ev.to));
-    return ev.host !== undefined && hosts.has(ev.host);
+    if (hosts) {
+      const mine = ev.kind === 'segment' ? hosts.has(ev.from) || (ev.to !== null && hosts.has(ev.to)) : ev.host !== undefined && hosts.has(ev.host);
+      if (!mine) return false;
+    }
+    let summary = false;
+    if (ev.kind === 'segment') {
+      if (between && !(between.has(ev.from) && ev.to !== null && between.has(ev.to))) summary = true;
+      if (filter.knownPeersOnly && !(owned.has(addressPart(ev.src)) && owned.has(addressPart(ev.dst)))) summary = true;
+    } else if (filter.knownPeersOnly && (ev.kind === 'state' || ev.kind === 'timer') && !connWithKnownPeer(run, ev.conn)) {
+      summary = true;
+    }
+    if (summary) summarised++;
+    return !summary;
   });
   // Stable: events recorded at the same virtual time keep the order they happened in.
-  return kept.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.t - b.ev.t || a.i - b.i).map((x) => x.ev);
+  return { kept: kept.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.t - b.ev.t || a.i - b.i).map((x) => x.ev), summarised };
 }
 
 export function renderTraceTable(run: ScenarioRun, filter: TraceFilter = {}): string {
-  const events = filterTrace(run, filter);
+  const { kept: events, summarised } = filterTraceCounting(run, filter);
   const maxRows = filter.maxRows ?? 500;
   const shown = events.slice(0, maxRows);
   const rows = shown.map(
@@ -67,10 +92,14 @@ export function renderTraceTable(run: ScenarioRun, filter: TraceFilter = {}): st
       `<tr data-kind="${ev.kind}"><td>${escapeMarkup(formatTime(ev.t))}</td><td>${escapeMarkup(eventHost(ev))}</td>` +
       `<td>${ev.kind}</td><td>${escapeMarkup(describeEvent(ev))}</td></tr>`,
   );
-  const more =
-    events.length > shown.length
-      ? `<tfoot><tr><td colspan="4">${events.length - shown.length} more events not shown (run <code>npm run sim -- ${escapeMarkup(run.info.name)}</code> for all)</td></tr></tfoot>`
-      : '';
+  const notes: string[] = [];
+  if (events.length > shown.length) {
+    notes.push(`${events.length - shown.length} more events not shown (run <code>npm run sim -- ${escapeMarkup(run.info.name)}</code> for all)`);
+  }
+  if (summarised > 0) {
+    notes.push(`${summarised} events of other hosts or spoofed peers left out; the figure summarises them`);
+  }
+  const more = notes.length ? `<tfoot>${notes.map((note) => `<tr><td colspan="4">${note}</td></tr>`).join('')}</tfoot>` : '';
   return (
     `<table class="fig-trace-table"><caption>Trace of ${escapeMarkup(run.info.title)} (seed ${escapeMarkup(run.seed)}), ${events.length} events</caption>` +
     `<thead><tr><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Event</th><th scope="col">Details</th></tr></thead>` +

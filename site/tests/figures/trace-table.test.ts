@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTraceTable, filterTrace } from '../../lib/figures/trace-table.ts';
-import { handshakeRun, lostSynAckRun, makeRun, state, timeWaitRun } from './fixtures.ts';
+import { floodRun, handshakeRun, lostSynAckRun, makeRun, state, timeWaitRun } from './fixtures.ts';
 import { decode } from './svg-query.ts';
 
 function rows(html: string): string[][] {
@@ -48,6 +48,17 @@ describe('renderTraceTable', () => {
     expect(server).toHaveLength(5); // 3 segments + 2 state changes
     const shuffled = makeRun('order', [state('client', 5, 'CLOSED', 'SYN_SENT', 'b'), state('client', 1, 'CLOSED', 'LISTEN', 'a')]);
     expect(filterTrace(shuffled).map((e) => e.t)).toEqual([1, 5]);
+  });
+
+  it('leaves out what the figures summarise: other hosts\' segments and spoofed peers', () => {
+    const run = floodRun();
+    const html = renderTraceTable(run, { hosts: ['client', 'server'], segmentsBetween: ['client', 'server'], knownPeersOnly: true });
+    const table = rows(html);
+    // The handshake: 1 syscall, 3 segments, 4 state changes; not the 2000 SYNs nor the 50 request socks.
+    expect(table).toHaveLength(8);
+    expect(table.filter((r) => r[2] === 'segment')).toHaveLength(3);
+    // 2000 spoofed SYNs + 50 request socks' state changes + their 50 SYN-ACK timers.
+    expect(html).toContain('2100 events of other hosts or spoofed peers left out; the figure summarises them');
   });
 
   it('stops at maxRows and says how many were left out', () => {
