@@ -1,0 +1,203 @@
+/**
+ * The learner's work on one lab — their copies of the lab's files, hints revealed, attempts — in
+ * localStorage beside the course progress (../progress.ts holds the scores). Saved on every edit,
+ * because a closed laptop lid must not cost an afternoon's work. Like progress.ts, a save that
+ * cannot be read is kept aside under its own key and reported, never dropped.
+ */
+import {
+  exportProgress,
+  importProgress,
+  loadProgress,
+  type StorageLike,
+} from '../progress.ts';
+
+export const LAB_SAVE_PREFIX = 'tcp-course:lab:';
+export const LAB_SAVE_VERSION = 1;
+
+export interface LabSave {
+  version: 1;
+  lab: string;
+  /** The learner's copy of each editable file, by repository path. */
+  files: Record<string, string>;
+  /** Hash of the starter each file began from, to notice a course update under a save. */
+  starterHashes: Record<string, string>;
+  /** How many hint levels are shown, per task id. */
+  hintsShown: Record<string, number>;
+  attempts: { visible: number; hidden: number };
+  /** Hidden suite fully passed at least once (unlocks an `after-pass` solution). */
+  passed: boolean;
+  updatedAt: string;
+}
+
+export interface LabSaveProblem {
+  message: string;
+  keptAs: string | null;
+}
+
+export interface LoadedLabSave {
+  save: LabSave | null;
+  problem?: LabSaveProblem;
+}
+
+export function labSaveKey(lab: string): string {
+  return `${LAB_SAVE_PREFIX}${lab}`;
+}
+
+export function emptyLabSave(lab: string, now: Date = new Date()): LabSave {
+  return { version: LAB_SAVE_VERSION, lab, files: {}, starterHashes: {}, hintsShown: {}, attempts: { visible: 0, hidden: 0 }, passed: false, updatedAt: now.toISOString() };
+}
+
+/** FNV-1a over UTF-16 code units: enough to tell "same starter" from "changed starter". */
+export function textHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return isRecord(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+export function labSaveProblems(value: unknown, lab?: string): string[] {
+  if (!isRecord(value)) return ['the save must be a JSON object'];
+  const problems: string[] = [];
+  if (value.version !== LAB_SAVE_VERSION) problems.push(`version must be ${LAB_SAVE_VERSION} (found ${JSON.stringify(value.version ?? null)})`);
+  if (typeof value.lab !== 'string') problems.push('lab must be a string');
+  else if (lab !== undefined && value.lab !== lab) problems.push(`it belongs to lab "${value.lab}", not "${lab}"`);
+  if (!isStringMap(value.files)) problems.push('files must map paths to text');
+  if (!isStringMap(value.starterHashes)) problems.push('starterHashes must map paths to text');
+  if (!isRecord(value.hintsShown) || !Object.values(value.hintsShown).every((n) => Number.isInteger(n) && (n as number) >= 0)) {
+    problems.push('hintsShown must map task ids to whole numbers');
+  }
+  const attempts = value.attempts;
+  if (!isRecord(attempts) || !Number.isInteger(attempts.visible) || !Number.isInteger(attempts.hidden)) problems.push('attempts must be {visible, hidden} whole numbers');
+  if (typeof value.passed !== 'boolean') problems.push('passed must be true or false');
+  if (typeof value.updatedAt !== 'string' || Number.isNaN(Date.parse(value.updatedAt))) problems.push('updatedAt must be an ISO date');
+  return problems;
+}
+
+function keepAside(storage: StorageLike, lab: string, raw: string, now: Date): string | null {
+  const key = `${labSaveKey(lab)}:corrupt:${now.toISOString()}`;
+  try {
+    storage.setItem(key, raw);
+    return key;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a lab's save; an unreadable one is copied aside, reported, and the lab starts fresh. */
+export function loadLabSave(storage: StorageLike, lab: string, now: Date = new Date()): LoadedLabSave {
+  let raw: string | null = null;
+  try {
+    raw = storage.getItem(labSaveKey(lab));
+  } catch {
+    raw = null;
+  }
+  if (raw === null) return { save: null };
+  let parsed: unknown;
+  let problems: string[];
+  try {
+    parsed = JSON.parse(raw);
+    problems = labSaveProblems(parsed, lab);
+  } catch (error) {
+    problems = [`it is not JSON (${(error as Error).message})`];
+  }
+  if (problems.length === 0) return { save: parsed as LabSave };
+  const keptAs = keepAside(storage, lab, raw, now);
+  if (keptAs) storage.removeItem(labSaveKey(lab));
+  const where = keptAs
+    ? `It was kept, unchanged, under the key "${keptAs}" in this browser.`
+    : 'The browser refused to store a copy (storage full?); it stays under its usual key until the next save.';
+  return { save: null, problem: { message: `Your saved work on this lab could not be read (${problems.slice(0, 3).join('; ')}). ${where}`, keptAs } };
+}
+
+/** Writes a lab's save; throws an Error with a learner-facing message if the browser refuses. */
+export function storeLabSave(storage: StorageLike, save: LabSave, now: Date = new Date()): void {
+  const problems = labSaveProblems(save, save.lab);
+  if (problems.length > 0) throw new Error(`Refusing to save a malformed lab record: ${problems.join('; ')}`);
+  save.updatedAt = now.toISOString();
+  try {
+    storage.setItem(labSaveKey(save.lab), JSON.stringify(save));
+  } catch (error) {
+    throw new Error(`Your work could not be saved in this browser: ${(error as Error).message}`);
+  }
+}
+
+/** Files whose starter changed since the learner began from it (a course update). */
+export function staleStarters(save: LabSave, starters: Record<string, string>): string[] {
+  return Object.keys(save.files).filter((path) => path in starters && save.starterHashes[path] !== undefined && save.starterHashes[path] !== textHash(starters[path]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export / import: the course's progress file (progress.ts format) with the lab saves beside it,
+// so one file moves everything and the home page's importer still reads the progress part.
+
+export interface WorkbenchExport {
+  course: 'tcp-connection-course';
+  exportedAt: string;
+  progress: unknown;
+  workbench: { version: 1; labs: Record<string, LabSave> };
+}
+
+export function exportWorkbench(storage: StorageLike, labs: readonly string[], now: Date = new Date()): string {
+  const { progress } = loadProgress(storage, now);
+  const file = JSON.parse(exportProgress(progress, now)) as WorkbenchExport;
+  const saves: Record<string, LabSave> = {};
+  for (const lab of labs) {
+    const { save } = loadLabSave(storage, lab, now);
+    if (save) saves[lab] = save;
+  }
+  file.workbench = { version: 1, labs: saves };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+export interface ImportSummary {
+  labsReplaced: string[];
+  labsKept: string[];
+}
+
+/**
+ * Imports progress (merged by progress.ts's rules) and lab saves: an imported lab save replaces
+ * the one here only when it is newer, so importing an old backup cannot overwrite today's work.
+ * Throws an Error naming every problem; nothing is written unless the whole file is valid.
+ */
+export function importWorkbench(storage: StorageLike, text: string, now: Date = new Date()): ImportSummary {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`The file is not JSON (${(error as Error).message}).`);
+  }
+  const incoming: Record<string, LabSave> = {};
+  if (isRecord(parsed) && parsed.workbench !== undefined) {
+    const workbench = parsed.workbench;
+    if (!isRecord(workbench) || workbench.version !== 1 || !isRecord(workbench.labs)) throw new Error('The file\'s "workbench" section is not version 1.');
+    const problems: string[] = [];
+    for (const [lab, save] of Object.entries(workbench.labs)) {
+      const found = labSaveProblems(save, lab);
+      if (found.length > 0) problems.push(`lab ${lab}: ${found.join(', ')}`);
+      else incoming[lab] = save as LabSave;
+    }
+    if (problems.length > 0) throw new Error(`The file's saved lab work is damaged: ${problems.join('; ')}.`);
+  }
+  importProgress(storage, text, now); // throws ProgressFormatError before anything else is written
+  const summary: ImportSummary = { labsReplaced: [], labsKept: [] };
+  for (const [lab, save] of Object.entries(incoming)) {
+    const { save: mine } = loadLabSave(storage, lab, now);
+    if (mine && Date.parse(mine.updatedAt) >= Date.parse(save.updatedAt)) {
+      summary.labsKept.push(lab);
+      continue;
+    }
+    storage.setItem(labSaveKey(lab), JSON.stringify(save));
+    summary.labsReplaced.push(lab);
+  }
+  return summary;
+}

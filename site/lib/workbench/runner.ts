@@ -1,0 +1,100 @@
+/**
+ * One interface, three runners (architecture.md, "Runners"): the local course server, a
+ * WebContainer, and a Web Worker in the page. The page asks each in turn whether it can run here
+ * and uses the first that can, and tells the learner which one is active and why the better ones
+ * were passed over.
+ */
+import type { ResultsDocument, Suite } from './results.ts';
+
+export type RunnerKind = 'server' | 'webcontainer' | 'worker';
+
+export interface RunRequest {
+  lab: string;
+  suite: Suite;
+  /** The learner's copies, by repository path (e.g. "stack/core/tcp/handshake.ts"). */
+  files: Record<string, string>;
+}
+
+export interface Runner {
+  readonly kind: RunnerKind;
+  /** Human name shown in the status line. */
+  readonly label: string;
+  run(request: RunRequest): Promise<ResultsDocument>;
+  /** Frees what the runner holds (worker, container process). */
+  dispose(): void;
+}
+
+/** What probing a runner found: usable, or why not (shown to the learner). */
+export type Availability = { ok: true; runner: Runner; note?: string } | { ok: false; reason: string };
+
+export interface RunnerCandidate {
+  kind: RunnerKind;
+  probe(): Promise<Availability>;
+}
+
+export interface RunnerChoice {
+  runner: Runner | null;
+  /** Why each earlier candidate was not used, in order. */
+  skipped: Array<{ kind: RunnerKind; reason: string }>;
+  /** One sentence for the status line: which runner and why. */
+  explanation: string;
+}
+
+export const RUNNER_LABELS: Record<RunnerKind, string> = {
+  server: 'local course server',
+  webcontainer: 'WebContainer',
+  worker: 'in-browser worker',
+};
+
+/**
+ * Tries candidates in order. A probe that throws counts as "not available" with its message,
+ * never as a page crash; a probe that hangs is the candidate's own business (each wraps its
+ * slow step — the WebContainer boot — in a timeout).
+ */
+export async function chooseRunner(candidates: RunnerCandidate[]): Promise<RunnerChoice> {
+  const skipped: RunnerChoice['skipped'] = [];
+  for (const candidate of candidates) {
+    let availability: Availability;
+    try {
+      availability = await candidate.probe();
+    } catch (error) {
+      availability = { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+    if (availability.ok) {
+      const why = skipped.length > 0 ? ` (${skipped.map((s) => `${RUNNER_LABELS[s.kind]}: ${s.reason}`).join('; ')})` : '';
+      const note = availability.note ? ` ${availability.note}` : '';
+      return { runner: availability.runner, skipped, explanation: `Tests run in the ${RUNNER_LABELS[candidate.kind]}.${note}${why}` };
+    }
+    skipped.push({ kind: candidate.kind, reason: availability.reason });
+  }
+  return {
+    runner: null,
+    skipped,
+    explanation: `No runner is available: ${skipped.map((s) => `${RUNNER_LABELS[s.kind]}: ${s.reason}`).join('; ')}`,
+  };
+}
+
+/** `?runner=worker` (or server, webcontainer) pins one runner; `auto` or nothing tries all. */
+export function runnerOrder(search: string): RunnerKind[] {
+  const wanted = new URLSearchParams(search).get('runner');
+  const all: RunnerKind[] = ['server', 'webcontainer', 'worker'];
+  if (wanted && (all as string[]).includes(wanted)) return [wanted as RunnerKind];
+  return all;
+}
+
+/** Races a promise against a timer; the message names what took too long. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
