@@ -146,6 +146,28 @@ export function stateSpans(events: readonly StateEvent[], endTime: number): Stat
   return spans;
 }
 
+export interface Burst {
+  start: number;
+  end: number;
+  count: number;
+}
+
+/** Groups sorted-or-not times into bursts separated by more than `gapMs` of silence. */
+export function clusterTimes(times: readonly number[], gapMs = 100): Burst[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const bursts: Burst[] = [];
+  for (const t of sorted) {
+    const last = bursts[bursts.length - 1];
+    if (last && t - last.end <= gapMs) {
+      last.end = t;
+      last.count++;
+    } else {
+      bursts.push({ start: t, end: t, count: 1 });
+    }
+  }
+  return bursts;
+}
+
 /** Row label for one connection of several: what tells them apart is the peer. */
 function connRowLabel(conn: string): string {
   const arrow = conn.indexOf('>');
@@ -173,7 +195,13 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   const timers = hostTimers.filter((e) => known(e.conn));
   const hostStates = run.trace.filter((e): e is StateEvent => e.kind === 'state' && e.host === host && (conn === undefined || e.conn === conn));
   const states = hostStates.filter((e) => known(e.conn));
-  const hidden = mine.length - sent.length + hostTimers.length - timers.length + hostStates.length - states.length;
+  // Spoofed peers' traffic and timers are drawn in aggregate: bursts with their counts.
+  const spoofedSends = clusterTimes(mine.filter((s) => !known(`${s.src}>${s.dst}`)).map((s) => s.t));
+  const spoofedFires = TIMER_ORDER.map((name) => ({
+    name,
+    bursts: clusterTimes(hostTimers.filter((e) => e.timer === name && e.action === 'fire' && !known(e.conn)).map((e) => e.t)),
+  })).filter((r) => r.bursts.length > 0);
+  const spoofedConns = new Set([...hostTimers, ...hostStates].filter((e) => !known(e.conn)).map((e) => e.conn)).size;
   const endTime = Math.max(run.endTime, ...run.trace.map((e) => e.t));
   const tSpans = timerSpans(timers, endTime, states);
   const sSpans = stateSpans(states, endTime);
@@ -184,6 +212,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   for (const e of states) keys.push({ t: e.t });
   for (const s of tSpans) keys.push({ t: s.end });
   for (const s of sSpans) if (!s.open || TIMED_STATES.has(s.state)) keys.push({ t: s.end });
+  for (const b of [...spoofedSends, ...spoofedFires.flatMap((r) => r.bursts)]) keys.push({ t: b.start }, { t: b.end });
   if (keys.length === 0) keys.push({ t: 0 });
   const scaleWith = (k: number) =>
     buildTimeScale(keys, {
@@ -266,6 +295,30 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
     y += ROW;
   }
 
+  // Aggregates for spoofed peers: one mark per burst, labelled with its size.
+  const burstRow = (label: string, bursts: Burst[], kind: string, what: string): void => {
+    const ry = y;
+    rows.push({ label, y: ry });
+    let lastRight = -Infinity;
+    for (const b of bursts) {
+      const a = x(b.start);
+      const e = Math.max(x(b.end), a + 3);
+      const caption = `×${b.count}`;
+      const showCaption = a >= lastRight + 4;
+      if (showCaption) lastRight = a + caption.length * 6.5;
+      body.push(
+        `<g class="burst" data-burst="${kind}" data-count="${b.count}">` +
+          `<rect class="span" x="${n(a)}" y="${n(ry - 6)}" width="${n(e - a)}" height="12" rx="2"/>` +
+          (showCaption ? text(a, ry - 10, caption, { cls: 'sm b' }) : '') +
+          title(`${b.count} ${what} between ${formatTime(b.start)} and ${formatTime(b.end)}`) +
+          '</g>',
+      );
+    }
+    y += ROW;
+  };
+  if (spoofedSends.length) burstRow('sent to spoofed peers', spoofedSends, 'sent', 'segments sent to spoofed addresses');
+  for (const r of spoofedFires) burstRow(`${r.name} fired (spoofed)`, r.bursts, r.name, `${r.name} timers of spoofed peers' connections fired`);
+
   // States per connection. Labels that do not fit their bar go underneath, on the first of
   // two lines where they do not overlap the previous one.
   for (const c of conns) {
@@ -327,7 +380,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
     text(
       10,
       20,
-      `${host}: timers and states on virtual time (idle stretches cut out)${hidden > 0 ? `; ${hidden} events of connections with spoofed or unknown peers not drawn` : ''}`,
+      `${host}: timers and states on virtual time (idle stretches cut out)${spoofedConns > 0 ? `; ${spoofedConns} connections of spoofed peers shown in aggregate (×count per burst)` : ''}`,
       { cls: 'm sm' },
     ),
   );

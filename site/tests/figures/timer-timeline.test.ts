@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTimerTimeline, stateSpans, timerSpans } from '../../lib/figures/timer-timeline.ts';
+import { clusterTimes, renderTimerTimeline, stateSpans, timerSpans } from '../../lib/figures/timer-timeline.ts';
 import type { StateEvent, TimerEvent } from '../../../stack/core/observe/trace.ts';
 import { floodRun, keepaliveRun, lostSynAckRun, makeRun, seg, timeWaitRun } from './fixtures.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
@@ -37,13 +37,31 @@ describe('renderTimerTimeline', () => {
     expect(Number(svg.match(/width="(\d+)"/)![1])).toBeLessThan(1200);
   });
 
-  it("draws the legitimate connection of a flooded listener, not each spoofed request's timer", () => {
-    const svg = renderTimerTimeline(floodRun(), 'server');
-    expect(tagsWith(svg, 'data-timer')).toHaveLength(0);
+  it("draws a flooded listener's spoofed requests in aggregate, its real connection in full", () => {
+    const run = floodRun();
+    // The 50 request socks' SYN-ACK timers fire together 1 s after they were armed, then 40 more 3 s later.
+    for (let i = 0; i < 50; i++) run.trace.push({ kind: 'timer', t: 1000.5 + i * 0.05, host: 'server', conn: `10.0.0.2:80>198.18.0.${i}:1234`, timer: 'synack', action: 'fire' });
+    for (let i = 0; i < 40; i++) run.trace.push({ kind: 'timer', t: 4000.5 + i * 0.05, host: 'server', conn: `10.0.0.2:80>198.18.0.${i}:1234`, timer: 'synack', action: 'fire' });
+    run.trace.sort((a, b) => a.t - b.t);
+    const svg = renderTimerTimeline(run, 'server');
+    expect(tagsWith(svg, 'data-timer')).toHaveLength(0); // no span per spoofed request
     expect(tagsWith(svg, 'data-seg-id')).toHaveLength(1); // the SYN-ACK to the client
+    expect(tagsWith(svg, 'data-burst').map((b) => [b['data-burst'], b['data-count']])).toEqual([
+      ['synack', '50'],
+      ['synack', '40'],
+    ]);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['×50', '×40', 'synack fired (spoofed)']));
     expect(texts(svg)).toContain(
-      'server: timers and states on virtual time (idle stretches cut out); 100 events of connections with spoofed or unknown peers not drawn',
+      'server: timers and states on virtual time (idle stretches cut out); 50 connections of spoofed peers shown in aggregate (×count per burst)',
     );
+  });
+
+  it('groups times into bursts split by silences', () => {
+    expect(clusterTimes([5, 0, 50, 300, 310, 1000])).toEqual([
+      { start: 0, end: 50, count: 3 },
+      { start: 300, end: 310, count: 2 },
+      { start: 1000, end: 1000, count: 1 },
+    ]);
   });
 
   it('keeps a busy host to a bounded width', () => {
