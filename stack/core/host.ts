@@ -108,8 +108,14 @@ export class Host implements NetworkNode, HostContext {
       this.mib.inc('IpInAddrErrors');
       return;
     }
-    const seg = res.segment;
-    this.guard('segment arrival', () => tcpInput(this, seg));
+    // guard() inlined: this runs for every packet, and a closure per packet shows up in floods.
+    try {
+      tcpInput(this, res.segment);
+    } catch (err) {
+      this.guard('segment arrival', () => {
+        throw err;
+      });
+    }
   }
 
   output(seg: TcpSegment): void {

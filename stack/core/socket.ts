@@ -3,7 +3,7 @@
  * results, blocking calls that complete on the virtual clock, and non-blocking ones (O_NONBLOCK).
  */
 import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
-import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, connKey, defaultSocketOptions, fmtAddr } from './tcp/connection.ts';
+import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
 import { armRetransmit, pushData } from './tcp/send.ts';
@@ -153,8 +153,8 @@ export class SocketApi {
       return this.trace(text, ok(0));
     }
     if (!s.bound) s.bound = { addr: 0, port: this.ephemeralPort(null) };
-    const key = `${s.bound.addr >>> 0}:${s.bound.port}`;
-    if (this.host.listeners.has(key) || this.host.listeners.has(`0:${s.bound.port}`)) return this.trace(text, fail('EADDRINUSE'));
+    const key = listenerKey(s.bound.addr, s.bound.port);
+    if (this.host.listeners.has(key) || this.host.listeners.has(listenerKey(0, s.bound.port))) return this.trace(text, fail('EADDRINUSE'));
     const listener: Listener = {
       key,
       localAddr: s.bound.addr,

@@ -271,8 +271,17 @@ export interface Listener {
   closed: boolean;
 }
 
+/**
+ * The 4-tuple as a map key: six UTF-16 code units rather than decimal text, because every
+ * arriving segment builds one (a SYN flood builds millions). Not for display: use `label`.
+ */
 export function connKey(la: number, lp: number, ra: number, rp: number): string {
-  return `${la >>> 0}:${lp}:${ra >>> 0}:${rp}`;
+  return String.fromCharCode(la >>> 16, la & 0xffff, lp, ra >>> 16, ra & 0xffff, rp);
+}
+
+/** A listener's key: its bound address (0 = any) and port. */
+export function listenerKey(addr: number, port: number): string {
+  return String.fromCharCode(addr >>> 16, addr & 0xffff, port);
 }
 
 export function fmtAddr(a: number): string {

@@ -5,7 +5,7 @@
  */
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
-import { type Connection, type HostContext, RCV_BUF, connKey } from './connection.ts';
+import { type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { onAckAdvance, onDuplicateAck, onRetransmitTimeout, pushData } from './send.ts';
@@ -59,7 +59,7 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
 }
 
 export function findListener(host: HostContext, addr: number, port: number) {
-  return host.listeners.get(`${addr >>> 0}:${port}`) ?? host.listeners.get(`0:${port}`);
+  return host.listeners.get(listenerKey(addr, port)) ?? host.listeners.get(listenerKey(0, port));
 }
 
 function timeWaitInput(host: HostContext, conn: Connection, seg: TcpSegment): void {

@@ -14,68 +14,63 @@ export function sipKeyFromWords(w: [number, number, number, number]): SipKey {
   return { k0lo: w[0] >>> 0, k0hi: w[1] >>> 0, k1lo: w[2] >>> 0, k1hi: w[3] >>> 0 };
 }
 
-// State lanes v0..v3 as hi/lo pairs, kept module-level so a hash allocates nothing.
-let v0h = 0, v0l = 0, v1h = 0, v1l = 0, v2h = 0, v2l = 0, v3h = 0, v3l = 0;
-
-function add(ah: number, al: number, bh: number, bl: number): [number, number] {
-  const lo = (al + bl) >>> 0;
-  const hi = (ah + bh + (lo < al ? 1 : 0)) >>> 0;
-  return [hi, lo];
-}
-
-function sipRound(): void {
-  let t: [number, number];
-  let h: number, l: number;
-  // v0 += v1; v1 = rotl(v1,13); v1 ^= v0; v0 = rotl(v0,32)
-  t = add(v0h, v0l, v1h, v1l); v0h = t[0]; v0l = t[1];
-  h = (v1h << 13) | (v1l >>> 19); l = (v1l << 13) | (v1h >>> 19); v1h = (h ^ v0h) >>> 0; v1l = (l ^ v0l) >>> 0;
-  h = v0h; v0h = v0l; v0l = h;
-  // v2 += v3; v3 = rotl(v3,16); v3 ^= v2
-  t = add(v2h, v2l, v3h, v3l); v2h = t[0]; v2l = t[1];
-  h = (v3h << 16) | (v3l >>> 16); l = (v3l << 16) | (v3h >>> 16); v3h = (h ^ v2h) >>> 0; v3l = (l ^ v2l) >>> 0;
-  // v0 += v3; v3 = rotl(v3,21); v3 ^= v0
-  t = add(v0h, v0l, v3h, v3l); v0h = t[0]; v0l = t[1];
-  h = (v3h << 21) | (v3l >>> 11); l = (v3l << 21) | (v3h >>> 11); v3h = (h ^ v0h) >>> 0; v3l = (l ^ v0l) >>> 0;
-  // v2 += v1; v1 = rotl(v1,17); v1 ^= v2; v2 = rotl(v2,32)
-  t = add(v2h, v2l, v1h, v1l); v2h = t[0]; v2l = t[1];
-  h = (v1h << 17) | (v1l >>> 15); l = (v1l << 17) | (v1h >>> 15); v1h = (h ^ v2h) >>> 0; v1l = (l ^ v2l) >>> 0;
-  h = v2h; v2h = v2l; v2l = h;
-}
-
-function compress(mh: number, ml: number): void {
-  v3h = (v3h ^ mh) >>> 0; v3l = (v3l ^ ml) >>> 0;
-  sipRound();
-  sipRound();
-  v0h = (v0h ^ mh) >>> 0; v0l = (v0l ^ ml) >>> 0;
-}
-
 /**
  * SipHash-2-4 of `words` (little-endian 32-bit words, as Linux's siphash_Nu32 lays them out)
  * returning the low 32 bits of the 64-bit result — what Linux keeps for sequence numbers.
+ * One function over int32 locals: module-level state or helper calls would box the values
+ * above 2^31 as heap numbers, and a SYN flood hashes millions of times.
  */
 export function siphashU32(key: SipKey, words: readonly number[]): number {
-  v0h = (key.k0hi ^ 0x736f6d65) >>> 0; v0l = (key.k0lo ^ 0x70736575) >>> 0;
-  v1h = (key.k1hi ^ 0x646f7261) >>> 0; v1l = (key.k1lo ^ 0x6e646f6d) >>> 0;
-  v2h = (key.k0hi ^ 0x6c796765) >>> 0; v2l = (key.k0lo ^ 0x6e657261) >>> 0;
-  v3h = (key.k1hi ^ 0x74656462) >>> 0; v3l = (key.k1lo ^ 0x79746573) >>> 0;
-  const n = words.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) compress(words[i + 1] >>> 0, words[i] >>> 0);
-  const bytes = n * 4;
-  // Final block: leftover word (if odd) in the low half, message length in the top byte.
-  const lastLo = i < n ? words[i] >>> 0 : 0;
-  const lastHi = (bytes << 24) >>> 0;
-  compress(lastHi, lastLo);
-  v2l = (v2l ^ 0xff) >>> 0;
-  sipRound();
-  sipRound();
-  sipRound();
-  sipRound();
-  return (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
+  return siphashLanes(key, words, false);
 }
 
 /** The full 64-bit result as [hi, lo], for test vectors. */
 export function siphash64(key: SipKey, words: readonly number[]): [number, number] {
-  const lo = siphashU32(key, words);
-  return [(v0h ^ v1h ^ v2h ^ v3h) >>> 0, lo];
+  const lo = siphashLanes(key, words, false);
+  return [siphashLanes(key, words, true), lo];
+}
+
+function siphashLanes(key: SipKey, words: readonly number[], wantHi: boolean): number {
+  let v0h = key.k0hi ^ 0x736f6d65, v0l = key.k0lo ^ 0x70736575;
+  let v1h = key.k1hi ^ 0x646f7261, v1l = key.k1lo ^ 0x6e646f6d;
+  let v2h = key.k0hi ^ 0x6c796765, v2l = key.k0lo ^ 0x6e657261;
+  let v3h = key.k1hi ^ 0x74656462, v3l = key.k1lo ^ 0x79746573;
+  const n = words.length;
+  // Message blocks of two words, then the final block: a leftover word (if odd) and the length
+  // in bytes in the top byte. Each block takes 2 rounds (SipHash-2-…), finalisation 4 (…-4).
+  const blocks = (n >> 1) + 1;
+  const messageRounds = blocks * 2;
+  let mh = 0, ml = 0;
+  let lo = 0, h = 0, l = 0;
+  for (let r = 0; r < messageRounds + 4; r++) {
+    if (r < messageRounds && (r & 1) === 0) {
+      const b = r >> 1;
+      if (b < blocks - 1) {
+        ml = words[2 * b] | 0;
+        mh = words[2 * b + 1] | 0;
+      } else {
+        ml = n & 1 ? words[n - 1] | 0 : 0;
+        mh = (n * 4) << 24;
+      }
+      v3h ^= mh;
+      v3l ^= ml;
+    }
+    if (r === messageRounds) v2l ^= 0xff;
+    // SipRound. 64-bit adds carry from the low word: carry = (lo < a) as unsigned.
+    lo = (v0l + v1l) | 0; v0h = (v0h + v1h + ((lo >>> 0) < (v0l >>> 0) ? 1 : 0)) | 0; v0l = lo;
+    h = (v1h << 13) | (v1l >>> 19); l = (v1l << 13) | (v1h >>> 19); v1h = h ^ v0h; v1l = l ^ v0l;
+    h = v0h; v0h = v0l; v0l = h;
+    lo = (v2l + v3l) | 0; v2h = (v2h + v3h + ((lo >>> 0) < (v2l >>> 0) ? 1 : 0)) | 0; v2l = lo;
+    h = (v3h << 16) | (v3l >>> 16); l = (v3l << 16) | (v3h >>> 16); v3h = h ^ v2h; v3l = l ^ v2l;
+    lo = (v0l + v3l) | 0; v0h = (v0h + v3h + ((lo >>> 0) < (v0l >>> 0) ? 1 : 0)) | 0; v0l = lo;
+    h = (v3h << 21) | (v3l >>> 11); l = (v3l << 21) | (v3h >>> 11); v3h = h ^ v0h; v3l = l ^ v0l;
+    lo = (v2l + v1l) | 0; v2h = (v2h + v1h + ((lo >>> 0) < (v2l >>> 0) ? 1 : 0)) | 0; v2l = lo;
+    h = (v1h << 17) | (v1l >>> 15); l = (v1l << 17) | (v1h >>> 15); v1h = h ^ v2h; v1l = l ^ v2l;
+    h = v2h; v2h = v2l; v2l = h;
+    if (r < messageRounds && (r & 1) === 1) {
+      v0h ^= mh;
+      v0l ^= ml;
+    }
+  }
+  return (wantHi ? v0h ^ v1h ^ v2h ^ v3h : v0l ^ v1l ^ v2l ^ v3l) >>> 0;
 }
