@@ -1,0 +1,171 @@
+/**
+ * Placed fixtures: a connection constructed directly in a given state — ISS/IRS, SND.*, RCV.*,
+ * options consistent with that state — inserted into the host's tables and given a descriptor,
+ * with only the timers that belong to the state armed through the stack's own functions. They
+ * skip the code that would normally lead there, so a lab test of TIME_WAIT (teardown task 3) does
+ * not fail because close() (task 1) is still unwritten. See ./index.ts for which code each runs.
+ */
+import type { Host } from '../core/host.ts';
+import type { Socket } from '../core/socket.ts';
+import { Connection, type Listener, type SocketOptions, defaultSocketOptions } from '../core/tcp/connection.ts';
+import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
+import { initialWindow } from '../core/tcp/output.ts';
+import { armRetransmit } from '../core/tcp/send.ts';
+import { setRto } from '../core/tcp/rto.ts';
+import { enterTimeWait, finWait2Orphaned } from '../core/tcp/teardown.ts';
+import { resetKeepaliveTimer } from '../core/tcp/keepalive.ts';
+import { TIMEOUT_INIT } from '../core/tcp/rto.ts';
+import { PeerHarness, type HarnessOptions } from './harness.ts';
+import type { ListenFixture, StateFixture } from './fixtures.ts';
+
+export type PlacedState =
+  | 'SYN_SENT'
+  | 'ESTABLISHED'
+  | 'FIN_WAIT_1'
+  | 'FIN_WAIT_2'
+  | 'CLOSE_WAIT'
+  | 'CLOSING'
+  | 'LAST_ACK'
+  | 'TIME_WAIT';
+
+export interface PlacedOptions extends HarnessOptions {
+  /** Only picks the ports: 'client' = host 40000 → peer 80 (default); 'server' = host 80 ← peer 40000. */
+  role?: 'client' | 'server';
+  /** The host's ISS (default 5000). The peer's is `peerIss` (default 1000). */
+  hostIss?: number;
+  /** FIN_WAIT_1/2, CLOSING: true (default) as after close() — orphaned, no descriptor; false as after shutdown(SHUT_WR). */
+  orphan?: boolean;
+  /** Socket options the connection starts with (SO_KEEPALIVE, TCP_LINGER2, ...). */
+  sockopts?: Partial<SocketOptions>;
+  /** The peer's window (default 64240) and MSS (default 1460). No timestamps, SACK or window scaling. */
+  peerWindow?: number;
+  mss?: number;
+  /** Smoothed RTT the connection has measured (default 10 ms ⇒ RTO 210 ms, like the driven fixtures). */
+  srtt?: number;
+}
+
+interface ApiInternals {
+  fds: Map<number, Socket>;
+  poll(s: Socket): void;
+}
+
+/**
+ * Gives `conn` a descriptor on its host, as accept() would. The one place the kit reaches into
+ * SocketApi's private table (there is no public "adopt a connection" call).
+ */
+export function attachDescriptor(host: Host, conn: Connection | null, listener: Listener | null = null): number {
+  const api = host.api as unknown as ApiInternals;
+  if (!(api.fds instanceof Map) || typeof api.poll !== 'function') {
+    throw new Error('stack/testing/placed.ts: SocketApi no longer has a private `fds` map and `poll`; update attachDescriptor');
+  }
+  let fd = 3;
+  while (api.fds.has(fd)) fd++;
+  const opts = conn ? conn.opts : listener!.opts;
+  const s: Socket = {
+    fd,
+    nonBlocking: false,
+    opts,
+    bound: conn ? { addr: conn.localAddr, port: conn.localPort } : { addr: listener!.localAddr, port: listener!.localPort },
+    conn,
+    listener,
+    waiters: [],
+  };
+  api.fds.set(fd, s);
+  if (conn) conn.wake = () => api.poll.call(api, s);
+  if (listener) listener.wake = () => api.poll.call(api, s);
+  return fd;
+}
+
+/** LISTEN without listen(): the Listener is built directly with `backlog` as sk_max_ack_backlog. */
+export function placeListener(opts: HarnessOptions & { backlog?: number; sockopts?: Partial<SocketOptions> } = {}): ListenFixture {
+  const h = new PeerHarness({ ...opts, hostPort: opts.hostPort ?? 80 });
+  const host = h.host;
+  const backlog = opts.backlog ?? 5;
+  const listener: Listener = {
+    key: `0:${h.hostPort}`,
+    localAddr: 0,
+    localPort: h.hostPort,
+    backlog,
+    synQueue: new Map(),
+    acceptQueue: [],
+    lastOverflowAt: -Infinity,
+    warnedSynFlood: false,
+    opts: { ...defaultSocketOptions(), ...opts.sockopts },
+    wake: null,
+    closed: false,
+  };
+  host.listeners.set(listener.key, listener);
+  const fd = attachDescriptor(host, null, listener);
+  h.steps.record('action', `placed a listener on port ${h.hostPort} (backlog ${backlog}) as fd ${fd}`);
+  host.trace.push({ kind: 'state', t: h.now, host: host.name, conn: `0.0.0.0:${h.hostPort}`, from: 'CLOSED', to: 'LISTEN', cause: 'placed by the test kit' });
+  traceQueues(listener, host);
+  return { h, host, fd, listener, now: h.now };
+}
+
+/** A connection constructed in `state` (see PlacedOptions for the numbers it starts from). */
+export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): StateFixture {
+  const client = (opts.role ?? 'client') === 'client';
+  const h = new PeerHarness({ ...opts, hostPort: opts.hostPort ?? (client ? 40000 : 80), peerPort: opts.peerPort ?? (client ? 80 : 40000) });
+  const host = h.host;
+  const iss = (opts.hostIss ?? 5000) >>> 0;
+  const irs = h.peerIss;
+  h.hostIss = iss;
+  const conn = new Connection(host, h.hostAddr, h.hostPort, h.peerAddr, h.peerPort, { ...defaultSocketOptions(), ...opts.sockopts });
+  const add = (a: number, n: number) => (a + n) >>> 0;
+  conn.iss = iss;
+  conn.irs = irs;
+  conn.mss = opts.mss ?? 1460;
+  const peerWindow = opts.peerWindow ?? 64240;
+  const synchronized = state !== 'SYN_SENT';
+  if (synchronized) {
+    conn.sndUna = conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(iss, 1);
+    conn.rcvNxt = add(irs, 1);
+    conn.rcvWup = add(conn.rcvNxt, initialWindow(false));
+    conn.sndWnd = conn.maxSndWnd = peerWindow;
+    conn.sndWl1 = add(irs, 1);
+    conn.sndWl2 = add(iss, 1);
+    conn.srtt = opts.srtt ?? 10;
+    conn.rttvar = conn.srtt / 2;
+    setRto(conn);
+  } else {
+    conn.sndUna = iss;
+    conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(iss, 1);
+    conn.rto = TIMEOUT_INIT;
+    conn.retransStamp = h.now;
+    conn.synSentAt = h.now;
+  }
+  const ourFinSent = state === 'FIN_WAIT_1' || state === 'FIN_WAIT_2' || state === 'CLOSING' || state === 'LAST_ACK' || state === 'TIME_WAIT';
+  const ourFinAcked = state === 'FIN_WAIT_2' || state === 'TIME_WAIT';
+  const peerFin = state === 'CLOSE_WAIT' || state === 'CLOSING' || state === 'LAST_ACK' || state === 'TIME_WAIT';
+  const orphan = state === 'LAST_ACK' || state === 'TIME_WAIT' || (ourFinSent && (opts.orphan ?? true));
+  if (ourFinSent) {
+    conn.finQueued = true;
+    conn.finSent = true;
+    conn.finSeq = add(iss, 1);
+    conn.sndNxt = conn.sndMax = add(iss, 2);
+    if (ourFinAcked) conn.sndUna = add(iss, 2);
+    else conn.sendTimes.push({ end: add(iss, 2), at: h.now });
+  }
+  if (peerFin) {
+    conn.rcvNxt = add(irs, 2);
+    conn.rcvFin = true;
+    conn.pingpong = true;
+  }
+  if (orphan) {
+    conn.orphan = true;
+    conn.shutRd = true;
+  } else if (ourFinSent) conn.shutWr = true;
+  host.connections.set(conn.key, conn);
+  const fd = orphan ? -1 : attachDescriptor(host, conn);
+  h.steps.record('action', `placed a connection in ${state}: host ISS ${iss}, peer ISS ${irs}${fd >= 0 ? `, fd ${fd}` : ' (orphaned: no descriptor)'}`);
+  // The timers each state has, armed by the stack's own functions.
+  if (state === 'TIME_WAIT') enterTimeWait(conn, 'placed by the test kit');
+  else {
+    setState(conn, state, 'placed by the test kit');
+    if (state === 'SYN_SENT' || (ourFinSent && !ourFinAcked)) armRetransmit(conn);
+    if (state === 'FIN_WAIT_2' && orphan) finWait2Orphaned(conn);
+    if (conn.opts.keepalive && synchronized) resetKeepaliveTimer(conn);
+  }
+  h.world.runUntil(h.now);
+  return { h, host, fd, conn, listenFd: null, req: null, hostIss: iss, peerIss: irs, now: h.now, openCall: null };
+}
