@@ -10,11 +10,23 @@ export class ByteQueue {
     this.length += bytes.length;
   }
 
-  /** Copy of `len` bytes starting `offset` bytes into the queue (clamped to what is there). */
+  /**
+   * `len` bytes starting `offset` bytes into the queue (clamped to what is there). A view when
+   * they lie in one chunk — chunks are never written after push — otherwise a copy.
+   */
   peek(offset: number, len: number): Uint8Array {
     const n = Math.max(0, Math.min(len, this.length - offset));
-    const out = new Uint8Array(n);
     let skip = offset + this.head;
+    for (const c of this.chunks) {
+      if (skip >= c.length) {
+        skip -= c.length;
+        continue;
+      }
+      if (skip + n <= c.length) return c.subarray(skip, skip + n);
+      break;
+    }
+    const out = new Uint8Array(n);
+    skip = offset + this.head;
     let written = 0;
     for (const c of this.chunks) {
       if (written === n) break;
