@@ -1,0 +1,63 @@
+/**
+ * What a lab test receives: its seed, scripted-peer harnesses from stack/testing (each registered
+ * so a failure can return its trace), and `fixture()`, which builds a starting state with the
+ * reference implementation before the learner's code takes over.
+ *
+ * Why fixtures run the reference: a test of task 3 must not fail because task 1 is unfinished,
+ * and the teardown lab must reach ESTABLISHED without the learner's code. So a fixture runs with
+ * the reference version of the lab's files (labSide.learner = false); when it returns, every
+ * later call — segments arriving, timers firing, syscalls — runs the learner's version. State
+ * built by the reference (a TCB in SYN_SENT, a request sock) is plain data both versions share.
+ * Timers a fixture armed fire later under the learner's code, which is what a test expects.
+ */
+import { PeerHarness, type HarnessOptions } from '../../stack/testing/harness.ts';
+import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+import { withReference } from './side.ts';
+
+/** More events than this in one test means a timer that re-arms itself with no delay, or worse. */
+export const EVENT_LIMIT = 200_000;
+
+export class RunawayError extends Error {
+  constructor(readonly at: number) {
+    super(`the simulation ran more than ${EVENT_LIMIT.toLocaleString('en')} events in one test (stopped at t=${at} ms) — does a timer re-arm itself with no delay, or a segment trigger itself forever?`);
+    this.name = 'RunawayError';
+  }
+}
+
+export interface LabTestContext {
+  readonly seed: number;
+  /** A world with one stack host and a scripted peer (stack/testing/harness.ts), seeded with this test's seed. */
+  harness(options?: Omit<HarnessOptions, 'seed'>): PeerHarness;
+  /** Runs `build` with the reference implementation of the lab's files; recorded as one step. */
+  fixture<T>(h: PeerHarness, text: string, build: () => T): T;
+}
+
+export class TestContext implements LabTestContext {
+  readonly harnesses: PeerHarness[] = [];
+
+  constructor(readonly seed: number) {}
+
+  harness(options: Omit<HarnessOptions, 'seed'> = {}): PeerHarness {
+    const h = new PeerHarness({ ...options, seed: this.seed });
+    const sched = h.world.sched;
+    const step = sched.step.bind(sched);
+    let budget = EVENT_LIMIT;
+    sched.step = () => {
+      if (--budget < 0) throw new RunawayError(sched.now);
+      return step();
+    };
+    this.harnesses.push(h);
+    return h;
+  }
+
+  fixture<T>(h: PeerHarness, text: string, build: () => T): T {
+    h.steps.record('action', `fixture (reference code): ${text}`);
+    return withReference(build);
+  }
+
+  /** The trace of the most recent harness (the one a failure is about). */
+  trace(): TraceEvent[] {
+    const h = this.harnesses[this.harnesses.length - 1];
+    return h ? h.world.trace.events.slice() : [];
+  }
+}

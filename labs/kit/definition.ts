@@ -1,0 +1,212 @@
+/**
+ * `labs/<slug>/lab.yaml`: what a lab is. Validated by hand (no schema library in the worker
+ * bundle); every problem names the file and the field, e.g.
+ * `labs/handshake/lab.yaml: tasks[2].points: expected a positive whole number, got "ten"`.
+ */
+
+export const LAB_SLUGS = ['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
+export type LabSlug = (typeof LAB_SLUGS)[number];
+
+/** The hint ladder, revealed one rung at a time. */
+export const HINT_LEVELS = ['concept', 'pointer', 'near-solution'] as const;
+export type HintLevel = (typeof HINT_LEVELS)[number];
+
+export interface Hint {
+  level: HintLevel;
+  text: string;
+}
+
+export interface LabTask {
+  id: number;
+  title: string;
+  points: number;
+  hints: Hint[];
+}
+
+export type SolutionPolicy =
+  | { kind: 'always' }
+  | { kind: 'after-pass' }
+  | { kind: 'after-attempts'; attempts: number }
+  | { kind: 'instructor' };
+
+export interface LabDefinition {
+  slug: LabSlug;
+  /** `draft`: the tasks are laid out but tests and hints are still being written; authoring checks relax. */
+  status: 'ready' | 'draft';
+  title: string;
+  chapter: string;
+  summary: string;
+  objectives: string[];
+  minutes: number;
+  /** Stack files the learner edits, repository-relative. */
+  files: string[];
+  tasks: LabTask[];
+  tests: { visible: string; hidden: string };
+  /** Known-wrong implementations live in this folder (relative to the lab). */
+  wrong: string;
+  scenarios: string[];
+  solution: SolutionPolicy;
+}
+
+export class LabDefinitionError extends Error {
+  constructor(readonly file: string, readonly field: string, detail: string) {
+    super(`${file}: ${field}: ${detail}`);
+    this.name = 'LabDefinitionError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+class Reader {
+  constructor(readonly file: string) {}
+
+  fail(field: string, detail: string): never {
+    throw new LabDefinitionError(this.file, field, detail);
+  }
+
+  object(v: unknown, field: string): Obj {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, `expected a mapping, got ${show(v)}`);
+    return v as Obj;
+  }
+
+  only(o: Obj, field: string, allowed: string[]): void {
+    for (const k of Object.keys(o)) {
+      if (!allowed.includes(k)) this.fail(field ? `${field}.${k}` : k, `unknown field (known: ${allowed.join(', ')})`);
+    }
+  }
+
+  string(v: unknown, field: string): string {
+    if (typeof v !== 'string' || v.trim() === '') this.fail(field, `expected non-empty text, got ${show(v)}`);
+    return v.trim();
+  }
+
+  positiveInt(v: unknown, field: string): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) this.fail(field, `expected a positive whole number, got ${show(v)}`);
+    return v;
+  }
+
+  list(v: unknown, field: string, min = 1): unknown[] {
+    if (!Array.isArray(v)) this.fail(field, `expected a list, got ${show(v)}`);
+    if (v.length < min) this.fail(field, `expected at least ${min} entr${min === 1 ? 'y' : 'ies'}, got ${v.length}`);
+    return v;
+  }
+
+  strings(v: unknown, field: string, min = 1): string[] {
+    return this.list(v, field, min).map((x, i) => this.string(x, `${field}[${i}]`));
+  }
+}
+
+function readHint(r: Reader, v: unknown, field: string, index: number): Hint {
+  const o = r.object(v, field);
+  const keys = Object.keys(o);
+  if (keys.length !== 1) r.fail(field, `a hint is one "level: text" pair (${HINT_LEVELS.join(' → ')}), got ${keys.length} fields`);
+  const level = keys[0] as HintLevel;
+  if (!HINT_LEVELS.includes(level)) r.fail(`${field}.${keys[0]}`, `unknown hint level (the ladder is ${HINT_LEVELS.join(' → ')})`);
+  if (level !== HINT_LEVELS[index]) {
+    r.fail(`${field}.${level}`, `hint ${index + 1} must be "${HINT_LEVELS[index]}": the ladder goes ${HINT_LEVELS.join(' → ')}`);
+  }
+  return { level, text: r.string(o[level], `${field}.${level}`) };
+}
+
+function readPolicy(r: Reader, v: unknown): SolutionPolicy {
+  const o = r.object(v, 'solution');
+  r.only(o, 'solution', ['policy']);
+  const p = r.string(o.policy, 'solution.policy');
+  if (p === 'always' || p === 'after-pass' || p === 'instructor') return { kind: p };
+  const m = /^after-attempts:(\d+)$/.exec(p);
+  if (m && Number(m[1]) > 0) return { kind: 'after-attempts', attempts: Number(m[1]) };
+  return r.fail('solution.policy', `expected always, after-pass, after-attempts:N (N ≥ 1) or instructor, got ${show(p)}`);
+}
+
+/**
+ * Checks a parsed lab.yaml. `file` names it in errors; `expectedSlug` is the folder name, which
+ * the `slug` field must equal.
+ */
+export function validateLabDefinition(raw: unknown, file: string, expectedSlug?: string): LabDefinition {
+  const r = new Reader(file);
+  const o = r.object(raw, '(top level)');
+  r.only(o, '', ['slug', 'status', 'title', 'chapter', 'summary', 'objectives', 'minutes', 'files', 'tasks', 'tests', 'wrong', 'scenarios', 'solution']);
+  const slug = r.string(o.slug, 'slug');
+  if (!(LAB_SLUGS as readonly string[]).includes(slug)) r.fail('slug', `expected one of ${LAB_SLUGS.join(', ')}, got ${show(slug)}`);
+  if (expectedSlug !== undefined && slug !== expectedSlug) r.fail('slug', `is ${show(slug)} but the folder is labs/${expectedSlug}/`);
+  const status = o.status === undefined ? 'ready' : r.string(o.status, 'status');
+  if (status !== 'ready' && status !== 'draft') r.fail('status', `expected ready or draft, got ${show(status)}`);
+  const draft = status === 'draft';
+
+  const files = r.strings(o.files, 'files');
+  files.forEach((f, i) => {
+    if (!/^stack\/core\/[\w./-]+\.ts$/.test(f) || f.includes('..')) r.fail(`files[${i}]`, `expected a path like stack/core/tcp/handshake.ts, got ${show(f)}`);
+  });
+
+  const tasks = r.list(o.tasks, 'tasks', 3).map((tv, i): LabTask => {
+    const field = `tasks[${i}]`;
+    const t = r.object(tv, field);
+    r.only(t, field, ['id', 'title', 'points', 'hints']);
+    const id = r.positiveInt(t.id, `${field}.id`);
+    if (id !== i + 1) r.fail(`${field}.id`, `tasks are numbered 1, 2, 3, … in order: expected ${i + 1}, got ${id}`);
+    const hints = r.list(t.hints, `${field}.hints`, draft ? 1 : HINT_LEVELS.length);
+    if (hints.length > HINT_LEVELS.length) r.fail(`${field}.hints`, `at most ${HINT_LEVELS.length} hints (${HINT_LEVELS.join(' → ')})`);
+    return {
+      id,
+      title: r.string(t.title, `${field}.title`),
+      points: r.positiveInt(t.points, `${field}.points`),
+      hints: hints.map((h, k) => readHint(r, h, `${field}.hints[${k}]`, k)),
+    };
+  });
+
+  let tests = { visible: 'visible.test.ts', hidden: 'hidden.test.ts' };
+  if (o.tests !== undefined) {
+    const t = r.object(o.tests, 'tests');
+    r.only(t, 'tests', ['visible', 'hidden']);
+    tests = {
+      visible: t.visible === undefined ? tests.visible : r.string(t.visible, 'tests.visible'),
+      hidden: t.hidden === undefined ? tests.hidden : r.string(t.hidden, 'tests.hidden'),
+    };
+    for (const [k, v] of Object.entries(tests)) if (!/^[\w.-]+\.ts$/.test(v)) r.fail(`tests.${k}`, `expected a .ts file name in the lab folder, got ${show(v)}`);
+  }
+
+  const minutes = r.positiveInt(o.minutes, 'minutes');
+  return {
+    slug: slug as LabSlug,
+    status,
+    title: r.string(o.title, 'title'),
+    chapter: r.string(o.chapter, 'chapter'),
+    summary: r.string(o.summary, 'summary'),
+    objectives: r.strings(o.objectives, 'objectives'),
+    minutes,
+    files,
+    tasks,
+    tests,
+    wrong: o.wrong === undefined ? 'wrong' : r.string(o.wrong, 'wrong'),
+    scenarios: o.scenarios === undefined ? [] : r.strings(o.scenarios, 'scenarios', 0),
+    solution: readPolicy(r, o.solution),
+  };
+}
+
+/** The expectation a known-wrong implementation comes with (`wrong/<name>.expect.yaml`). */
+export interface WrongExpectation {
+  /** Task whose hidden tests must catch it. */
+  task: number;
+  /** Substring of the first failing message of that task. */
+  message: string;
+  /** Why this mistake is plausible (for authors). */
+  why?: string;
+}
+
+export function validateWrongExpectation(raw: unknown, file: string, taskCount: number): WrongExpectation {
+  const r = new Reader(file);
+  const o = r.object(raw, '(top level)');
+  r.only(o, '', ['task', 'message', 'why']);
+  const task = r.positiveInt(o.task, 'task');
+  if (task > taskCount) r.fail('task', `the lab has tasks 1–${taskCount}, got ${task}`);
+  return { task, message: r.string(o.message, 'message'), why: o.why === undefined ? undefined : r.string(o.why, 'why') };
+}

@@ -1,0 +1,121 @@
+/**
+ * The results document every runner returns (see labs/README.md; Exercism results.json v3 in
+ * spirit). Plain data: the site, the CLI and the CSV export all read this shape.
+ */
+import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+
+export type RunStatus = 'pass' | 'fail' | 'error';
+
+export interface ResultStep {
+  n: number;
+  kind: 'action' | 'expect';
+  /** Virtual time in ms. */
+  t?: number;
+  text: string;
+  ok: boolean;
+}
+
+export interface TestResult {
+  name: string;
+  task_id: number;
+  status: RunStatus;
+  /** One learner-facing sentence; null when the test passed. */
+  message: string | null;
+  expected?: string;
+  actual?: string;
+  /** The full CS144-style report (numbered steps, expected/actual, seed, recent segments). */
+  report?: string;
+  steps: ResultStep[];
+  /** Key into `traces` of the failing run's events, for the sequence diagram. */
+  trace_ref: string | null;
+  seed: number;
+  duration_ms: number;
+}
+
+export interface TaskResult {
+  id: number;
+  title: string;
+  status: RunStatus;
+  points: number;
+  max: number;
+  passed: number;
+  total: number;
+}
+
+export interface ResultsDocument {
+  version: 1;
+  lab: string;
+  suite: 'visible' | 'hidden';
+  status: RunStatus;
+  seed: number;
+  score: { points: number; max: number };
+  tasks: TaskResult[];
+  tests: TestResult[];
+  traces: Record<string, TraceEvent[]>;
+  /** Set when status is `error`: what stopped the run, for the learner. */
+  message: string | null;
+}
+
+/** Task scores from test results: a task's points are shared equally by its tests. */
+export function scoreTasks(tasks: Array<{ id: number; title: string; points: number }>, tests: TestResult[]): TaskResult[] {
+  return tasks.map((task) => {
+    const mine = tests.filter((t) => t.task_id === task.id);
+    const passed = mine.filter((t) => t.status === 'pass').length;
+    const status: RunStatus = mine.some((t) => t.status === 'error') ? 'error' : mine.length > 0 && passed === mine.length ? 'pass' : 'fail';
+    const points = mine.length ? Math.round((task.points * passed * 100) / mine.length) / 100 : 0;
+    return { id: task.id, title: task.title, status, points, max: task.points, passed, total: mine.length };
+  });
+}
+
+/** A run that could not produce test results (did not compile, threw while loading, timed out). */
+export function errorDocument(
+  lab: string,
+  suite: 'visible' | 'hidden',
+  seed: number,
+  tasks: Array<{ id: number; title: string; points: number }>,
+  message: string,
+  tests: TestResult[] = [],
+): ResultsDocument {
+  return {
+    version: 1,
+    lab,
+    suite,
+    status: 'error',
+    seed,
+    score: { points: 0, max: tasks.reduce((n, t) => n + t.points, 0) },
+    tasks: tasks.map((t) => ({ id: t.id, title: t.title, status: 'error', points: 0, max: t.points, passed: 0, total: 0 })),
+    tests,
+    traces: {},
+    message,
+  };
+}
+
+/** Structural check of a results document (what the site and the CSV writer rely on). */
+export function resultsProblems(doc: unknown): string[] {
+  const p: string[] = [];
+  const d = doc as Partial<ResultsDocument> | null;
+  if (typeof d !== 'object' || d === null) return ['not an object'];
+  if (d.version !== 1) p.push('version must be 1');
+  if (typeof d.lab !== 'string') p.push('lab must be a string');
+  if (d.suite !== 'visible' && d.suite !== 'hidden') p.push('suite must be visible or hidden');
+  if (!['pass', 'fail', 'error'].includes(d.status as string)) p.push('status must be pass, fail or error');
+  if (typeof d.seed !== 'number') p.push('seed must be a number');
+  if (!d.score || typeof d.score.points !== 'number' || typeof d.score.max !== 'number') p.push('score must be {points, max}');
+  if (!Array.isArray(d.tasks)) p.push('tasks must be a list');
+  if (!Array.isArray(d.tests)) p.push('tests must be a list');
+  else {
+    d.tests.forEach((t, i) => {
+      if (typeof t.name !== 'string') p.push(`tests[${i}].name must be a string`);
+      if (typeof t.task_id !== 'number') p.push(`tests[${i}].task_id must be a number`);
+      if (!['pass', 'fail', 'error'].includes(t.status)) p.push(`tests[${i}].status must be pass, fail or error`);
+      if (t.status !== 'pass' && typeof t.message !== 'string') p.push(`tests[${i}].message must say why it failed`);
+      if (!Array.isArray(t.steps)) p.push(`tests[${i}].steps must be a list`);
+      if (t.trace_ref !== null && (typeof t.trace_ref !== 'string' || !d.traces || !(t.trace_ref in d.traces))) {
+        p.push(`tests[${i}].trace_ref must name an entry of traces`);
+      }
+    });
+  }
+  if (typeof d.traces !== 'object' || d.traces === null) p.push('traces must be a mapping');
+  if (d.message !== null && typeof d.message !== 'string') p.push('message must be null or a string');
+  return p;
+}

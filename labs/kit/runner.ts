@@ -1,0 +1,125 @@
+/**
+ * Runs a suite's registered tests and returns the results document. Runtime-independent: Node
+ * (in-process or in the sandboxed child), a Web Worker and a WebContainer call the same function.
+ */
+import { TestContext } from './context.ts';
+import { labSide } from './side.ts';
+import { suiteTests, type RegisteredTest } from './registry.ts';
+import { scoreTasks, type ResultsDocument, type TestResult } from './results.ts';
+
+export interface LabMeta {
+  slug: string;
+  tasks: Array<{ id: number; title: string; points: number }>;
+}
+
+export interface RunOptions {
+  seed?: number;
+  /** Called before each test (the sandboxed child reports progress so a timeout can name the test). */
+  onTestStart?: (name: string, index: number) => void;
+  /** Called after each test with its result. */
+  onTestEnd?: (result: TestResult) => void;
+}
+
+interface Failure {
+  message: string;
+  expected?: string;
+  actual?: string;
+  report?: string;
+  steps?: TestResult['steps'];
+}
+
+/** What went wrong, in words for the learner. */
+export function describeError(err: unknown): Failure {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { name?: string; message?: string; task?: string; detail?: { message: string; expected?: string; actual?: string }; steps?: TestResult['steps'] };
+    if (e.name === 'TcpTestFailure' && e.detail) {
+      return { message: e.detail.message, expected: e.detail.expected, actual: e.detail.actual, report: e.message, steps: e.steps?.map((s) => ({ ...s })) };
+    }
+    if (e.name === 'NotImplementedError' && typeof e.task === 'string') return { message: `not implemented yet: ${e.task}` };
+    if (e.name === 'RunawayError') return { message: String(e.message) };
+    if (typeof e.message === 'string') {
+      const where = err instanceof Error && err.stack ? firstFrame(err.stack) : '';
+      return { message: `your code threw ${e.name ?? 'an error'}: ${e.message}${where ? ` (${where})` : ''}` };
+    }
+  }
+  return { message: `your code threw ${String(err)}` };
+}
+
+function firstFrame(stack: string): string {
+  const line = stack.split('\n').find((l) => /\.(learner|reference)\.(ts|js)/.test(l) || /stack\/core\//.test(l));
+  if (!line) return '';
+  const m = /([\w.-]+\.(?:ts|js)):(\d+)/.exec(line);
+  return m ? `at ${m[1].replace(/\.learner\./, '.')}:${m[2]}` : '';
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces']): TestResult {
+  const t = new TestContext(seed);
+  labSide.learner = true;
+  const start = now();
+  let failure: Failure | null = null;
+  try {
+    test.fn(t);
+  } catch (err) {
+    failure = describeError(err);
+  } finally {
+    labSide.learner = true;
+  }
+  const duration_ms = Math.round((now() - start) * 100) / 100;
+  const lastSteps = t.harnesses.length ? t.harnesses[t.harnesses.length - 1].stepList() : [];
+  const steps = (failure?.steps ?? lastSteps).map((s) => ({ n: s.n, kind: s.kind, t: s.t, text: s.text, ok: s.ok }));
+  let trace_ref: string | null = null;
+  if (failure && t.harnesses.length) {
+    trace_ref = `t${index + 1}`;
+    traces[trace_ref] = t.trace();
+  }
+  return {
+    name: test.name,
+    task_id: test.task,
+    status: failure ? 'fail' : 'pass',
+    message: failure ? failure.message : null,
+    ...(failure?.expected !== undefined ? { expected: failure.expected } : {}),
+    ...(failure?.actual !== undefined ? { actual: failure.actual } : {}),
+    ...(failure?.report !== undefined ? { report: failure.report } : {}),
+    steps,
+    trace_ref,
+    seed,
+    duration_ms,
+  };
+}
+
+/** Runs the tests of `suite` that have been registered (by importing the suite's module). */
+export function runSuite(lab: LabMeta, suite: 'visible' | 'hidden', options: RunOptions = {}): ResultsDocument {
+  const seed = options.seed ?? 1;
+  const tests = suiteTests(suite);
+  const known = new Set(lab.tasks.map((t) => t.id));
+  for (const t of tests) {
+    if (!known.has(t.task)) throw new Error(`test "${t.name}" is for task ${t.task}, but lab ${lab.slug} has tasks ${[...known].join(', ')}`);
+  }
+  const traces: ResultsDocument['traces'] = {};
+  const results: TestResult[] = [];
+  tests.forEach((test, i) => {
+    options.onTestStart?.(test.name, i);
+    const r = runOne(test, seed, i, traces);
+    results.push(r);
+    options.onTestEnd?.(r);
+  });
+  const tasks = scoreTasks(lab.tasks, results);
+  const points = Math.round(tasks.reduce((n, t) => n + t.points, 0) * 100) / 100;
+  const max = tasks.reduce((n, t) => n + t.max, 0);
+  return {
+    version: 1,
+    lab: lab.slug,
+    suite,
+    status: results.length > 0 && results.every((r) => r.status === 'pass') ? 'pass' : 'fail',
+    seed,
+    score: { points, max },
+    tasks,
+    tests: results,
+    traces,
+    message: results.length === 0 ? `suite "${suite}" of lab ${lab.slug} registered no tests` : null,
+  };
+}

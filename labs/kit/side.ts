@@ -1,0 +1,23 @@
+/**
+ * Whose implementation of a lab's files is running: the reference (while a fixture builds the
+ * state a test starts from) or the learner's (everything the test then checks).
+ *
+ * Runners load a tree in which each lab file is a small dispatcher (see ./shim.ts) that forwards
+ * every exported function to `<file>.reference.ts` or `<file>.learner.ts` according to this flag.
+ * That is how the teardown lab can start in ESTABLISHED even while the learner's close() is a
+ * stub, and how a handshake test can start in SYN_SENT without running the learner's ISN code.
+ */
+export const labSide = {
+  learner: true,
+};
+
+/** Runs `build` on the reference implementation, then hands control back to the learner's. */
+export function withReference<T>(build: () => T): T {
+  const before = labSide.learner;
+  labSide.learner = false;
+  try {
+    return build();
+  } finally {
+    labSide.learner = before;
+  }
+}
