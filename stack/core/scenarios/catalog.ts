@@ -57,7 +57,8 @@ export const SCENARIOS: ScenarioDef[] = [
     title: 'The three-way handshake',
     description: 'A client connects to a listening server: SYN, SYN-ACK, ACK. connect() returns when the SYN-ACK arrives; accept() when the final ACK has been processed.',
     lanes: ['client', 'server'],
-    duration: 100,
+    // Long enough for experiments that drop a handshake segment to see its 1 s retransmission.
+    duration: 3000,
     build(w, m) {
       const { client, server } = twoHosts(w);
       listenServer(server, { onAccept: () => (m.acceptedAt = w.now) });

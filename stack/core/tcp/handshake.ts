@@ -180,7 +180,7 @@ export function onSegmentInSynSent(conn: Connection, seg: TcpSegment): void {
 
 /** Our SYN is acknowledged: the handshake's retransmission state is over. */
 function synAcknowledged(conn: Connection): void {
-  cancelTimer(conn, 'retransmit', false);
+  cancelTimer(conn, 'retransmit');
   conn.retransmits = 0;
   conn.backoff = 0;
   conn.retransStamp = 0;

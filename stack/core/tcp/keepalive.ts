@@ -34,7 +34,7 @@ export function keepaliveProbes(conn: Connection): number {
 /** (Re)starts the keepalive clock; called when SO_KEEPALIVE is set or its knobs change. */
 export function resetKeepaliveTimer(conn: Connection): void {
   if (!conn.opts.keepalive || conn.closed) {
-    cancelTimer(conn, 'keepalive', false);
+    cancelTimer(conn, 'keepalive');
     return;
   }
   setTimer(conn, 'keepalive', keepaliveTime(conn), onKeepaliveTimer);

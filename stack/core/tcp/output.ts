@@ -102,7 +102,7 @@ export function sendSegment(
     // Whatever ACK we send covers the pending one (RFC 9293 §3.10.7.4: piggyback).
     conn.ackPending = false;
     conn.unackedSegs = 0;
-    cancelTimer(conn, 'delayed-ack', false);
+    cancelTimer(conn, 'delayed-ack');
     // The right edge we have now promised; never shrunk afterwards.
     const edge = (conn.rcvNxt + (seg.window << (isSyn ? 0 : conn.rcvWscale))) >>> 0;
     if (((edge - conn.rcvWup) | 0) > 0) conn.rcvWup = edge;

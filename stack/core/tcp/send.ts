@@ -89,7 +89,7 @@ function noteSent(conn: Connection, len: number, retrans: boolean): void {
 }
 
 export function armRetransmit(conn: Connection): void {
-  cancelTimer(conn, 'persist', false);
+  cancelTimer(conn, 'persist');
   setTimer(conn, 'retransmit', clampToUserTimeout(conn, conn.rto), onRetransmitTimeout);
 }
 
@@ -135,7 +135,7 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
   // Congestion window (RFC 5681): slow start below ssthresh, then about one MSS per RTT.
   if (conn.cwnd < conn.ssthresh) conn.cwnd += Math.max(1, Math.floor(acked / conn.mss));
   else conn.cwnd += 1 / conn.cwnd;
-  if (conn.sndUna === conn.sndMax) cancelTimer(conn, 'retransmit', false);
+  if (conn.sndUna === conn.sndMax) cancelTimer(conn, 'retransmit');
   else armRetransmit(conn);
   return finAcked;
 }

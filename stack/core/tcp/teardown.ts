@@ -159,7 +159,7 @@ export function onFin(conn: Connection): void {
 
 export function enterTimeWait(conn: Connection, cause: string): void {
   const host = conn.host;
-  for (const t of ['retransmit', 'delayed-ack', 'keepalive', 'persist', 'fin-wait-2'] as const) cancelTimer(conn, t, false);
+  for (const t of ['retransmit', 'delayed-ack', 'keepalive', 'persist', 'fin-wait-2'] as const) cancelTimer(conn, t);
   if (host.timeWaitCount >= host.sysctl.get('net.ipv4.tcp_max_tw_buckets')) {
     host.mib.inc('TCPTimeWaitOverflow');
     destroy(conn, 'TIME_WAIT bucket table full: closed at once');
@@ -271,7 +271,7 @@ export function onSegmentInOrphanFinWait2(conn: Connection, seg: TcpSegment): 'n
     conn.host.mib.inc('TCPAbortOnData');
     return 'rst';
   }
-  cancelTimer(conn, 'fin-wait-2', false);
+  cancelTimer(conn, 'fin-wait-2');
   conn.rcvNxt = end;
   conn.rcvFin = true;
   sendAck(conn);
