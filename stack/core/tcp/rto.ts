@@ -57,7 +57,8 @@ export function modelTimeout(boundary: number, rtoBase: number, rtoMaxMs: number
  */
 export function clampToUserTimeout(conn: Connection, delay: number): number {
   const ut = conn.opts.userTimeout;
-  if (!ut || !conn.retransStamp) return delay;
+  // Only timers re-armed after a timeout are clamped; retrans_stamp is then set (0 is a valid time).
+  if (!ut || conn.retransmits === 0) return delay;
   const remaining = ut - (conn.now - conn.retransStamp);
   if (remaining <= 0) return 1;
   return Math.min(delay, remaining);
