@@ -114,7 +114,7 @@ export function runSuite(lab: LabMeta, suite: 'visible' | 'hidden', options: Run
     version: 1,
     lab: lab.slug,
     suite,
-    status: results.length > 0 && results.every((r) => r.status === 'pass') ? 'pass' : 'fail',
+    status: results.length > 0 && results.every((r) => r.status === 'pass') && tasks.every((t) => t.total > 0) ? 'pass' : 'fail',
     seed,
     score: { points, max },
     tasks,

@@ -1,0 +1,104 @@
+/**
+ * Type-checking a learner's files against the real stack, and transpiling a run tree to plain
+ * JavaScript for the sandboxed child (which gets no TypeScript loader: fewer moving parts under
+ * Node's permission model).
+ */
+import ts from 'typescript';
+import { repoPath } from './repo.ts';
+
+/** tsconfig.core.json's settings: the stack core sees ES2022 and nothing of Node or the DOM. */
+const CORE_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+  strict: true,
+  noImplicitOverride: true,
+  noFallthroughCasesInSwitch: true,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  skipLibCheck: true,
+};
+
+/** Parsed files shared across checks (lib and stack files do not change during one grading run). */
+const sourceCache = new Map<string, ts.SourceFile>();
+
+export interface CompileProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * Type-checks the stack with `files` (repository path → text) in place of the originals and
+ * returns the problems found in those files. An empty list means it compiles.
+ */
+export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] {
+  const overrides = new Map([...files].map(([rel, text]) => [repoPath(rel), text]));
+  const host = ts.createCompilerHost(CORE_OPTIONS, true);
+  const read = host.readFile.bind(host);
+  host.readFile = (f) => overrides.get(f) ?? read(f);
+  host.fileExists = ((exists) => (f: string) => overrides.has(f) || exists(f))(host.fileExists.bind(host));
+  const getSource = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, lang, onError, create) => {
+    const own = overrides.get(fileName);
+    if (own !== undefined) return ts.createSourceFile(fileName, own, lang, true);
+    const hit = sourceCache.get(fileName);
+    if (hit) return hit;
+    const sf = getSource(fileName, lang, onError, create);
+    if (sf) sourceCache.set(fileName, sf);
+    return sf;
+  };
+  const program = ts.createProgram([...overrides.keys()], CORE_OPTIONS, host);
+  const problems: CompileProblem[] = [];
+  for (const [abs] of overrides) {
+    const sf = program.getSourceFile(abs);
+    if (!sf) continue;
+    const rel = [...files.keys()].find((k) => repoPath(k) === abs)!;
+    for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
+      const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+      problems.push({ file: rel, line: pos.line + 1, column: pos.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') });
+    }
+  }
+  return problems;
+}
+
+export function formatProblems(problems: CompileProblem[], max = 5): string {
+  const lines = problems.slice(0, max).map((p) => `${p.file.split('/').pop()}:${p.line}:${p.column} ${p.message}`);
+  if (problems.length > max) lines.push(`… and ${problems.length - max} more`);
+  return lines.join('\n');
+}
+
+/** TypeScript → ES2022 JavaScript, one file at a time; `.ts` imports become `.js`. */
+export function transpileTree(tree: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [path, text] of tree) {
+    if (!path.endsWith('.ts')) {
+      out.set(path, text);
+      continue;
+    }
+    const r = ts.transpileModule(text, {
+      fileName: path,
+      reportDiagnostics: true,
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        verbatimModuleSyntax: true,
+        rewriteRelativeImportExtensions: true,
+        allowImportingTsExtensions: true,
+      },
+    });
+    const errors = (r.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+    if (errors.length) {
+      const d = errors[0];
+      const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+      throw new SyntaxError(`${path.replace(/\.learner\.ts$/, '.ts')}:${pos.line + 1}:${pos.character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    }
+    out.set(path.replace(/\.ts$/, '.js'), r.outputText);
+  }
+  return out;
+}
