@@ -1,0 +1,97 @@
+/**
+ * Backquoted shell lines in packetdrill scripts. Real scripts use them for one thing that matters
+ * to a TCP stack: setting sysctls (`sysctl -q net.ipv4.X=V`, `set_sysctls.py /proc/sys/...=V`, or
+ * the `defaults.sh` every Linux selftest starts with). Those become sysctl settings on the host
+ * under test; anything else (tc, nstat, ip, ethtool, sockstat) cannot be reproduced on the
+ * simulator and is reported as unsupported, never skipped.
+ */
+
+export interface SysctlSetting {
+  name: string;
+  /** The value as written; the host decides whether it is in range. */
+  value: string;
+}
+
+export type ShellPlan = { ok: true; settings: SysctlSetting[]; notes: string[] } | { ok: false; unsupported: string };
+
+/**
+ * What `defaults.sh` (google/packetdrill gtests/net/common, and the Linux selftests' copy) sets,
+ * restricted to the knobs this stack models. The file also sets tcp_rmem/tcp_wmem, frto, dsack,
+ * fack, reordering, congestion control, slow start after idle, RACK/TLP, TSO deferral, pacing,
+ * notsent_lowat and the TFO key, flushes tcp_metrics and installs a pfifo qdisc: none of those
+ * change the connection-lifecycle behaviour this stack reproduces, so they are noted, not applied.
+ */
+export const DEFAULTS_SH: readonly SysctlSetting[] = [
+  { name: 'net.ipv4.tcp_timestamps', value: '1' },
+  { name: 'net.ipv4.tcp_syn_retries', value: '5' },
+  { name: 'net.ipv4.tcp_synack_retries', value: '5' },
+  { name: 'net.ipv4.tcp_sack', value: '1' },
+  { name: 'net.ipv4.tcp_ecn', value: '0' },
+  { name: 'net.ipv4.tcp_fastopen', value: '3' },
+  { name: 'net.ipv4.tcp_syncookies', value: '1' },
+];
+
+const DEFAULTS_NOTE =
+  'defaults.sh: applied tcp_timestamps=1, tcp_syn_retries=5, tcp_synack_retries=5, tcp_sack=1, tcp_ecn=0, ' +
+  'tcp_fastopen=3, tcp_syncookies=1; buffer sizes, congestion control, RACK, pacing and the qdisc are not modelled';
+
+/** Splits a shell command into simple commands (newlines, ';' and '&&' separate them). */
+function simpleCommands(command: string): string[] {
+  return command
+    .split(/\n|;|&&/)
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && !c.startsWith('#'));
+}
+
+/** Shell words: whitespace-separated, with single or double quotes removed. */
+function words(command: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(command)) !== null) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
+
+/** "net.ipv4.tcp_syncookies=2" or "/proc/sys/net/ipv4/tcp_syncookies=2". */
+function assignment(word: string): SysctlSetting | null {
+  const eq = word.indexOf('=');
+  if (eq <= 0) return null;
+  let name = word.slice(0, eq);
+  const value = word.slice(eq + 1);
+  if (name.startsWith('/proc/sys/')) name = name.slice('/proc/sys/'.length).replace(/\//g, '.');
+  return { name, value };
+}
+
+/** Reads a shell line into the sysctl settings it makes, or says why it cannot be reproduced. */
+export function planShell(command: string): ShellPlan {
+  const settings: SysctlSetting[] = [];
+  const notes: string[] = [];
+  for (const simple of simpleCommands(command)) {
+    // Output redirection of sysctl -q ... > /dev/null changes nothing we model.
+    const w = words(simple.replace(/\s*[12]?>\s*\/dev\/null(\s+2>&1)?\s*$/, ''));
+    const program = w[0] ?? '';
+    if (/(^|\/)defaults\.sh$/.test(program) && w.length === 1) {
+      settings.push(...DEFAULTS_SH);
+      notes.push(DEFAULTS_NOTE);
+      continue;
+    }
+    if (program === 'sysctl' || /(^|\/)set_sysctls\.py$/.test(program)) {
+      const args = w.slice(1).filter((a) => !/^-[qwe]+$/.test(a));
+      if (args.length === 0) return { ok: false, unsupported: `shell command \`${simple}\` (a sysctl read, not a setting)` };
+      for (const a of args) {
+        const s = assignment(a);
+        if (!s) return { ok: false, unsupported: `shell command \`${simple}\` (only sysctl name=value settings are understood)` };
+        settings.push(s);
+      }
+      continue;
+    }
+    // echo V > /proc/sys/net/ipv4/X
+    const echo = /^echo\s+(\S+)\s*>\s*(\/proc\/sys\/\S+)$/.exec(simple);
+    if (echo) {
+      settings.push(assignment(`${echo[2]}=${echo[1].replace(/^["']|["']$/g, '')}`)!);
+      continue;
+    }
+    return { ok: false, unsupported: `shell command \`${simple}\` (only sysctl settings and defaults.sh can be reproduced on the simulator)` };
+  }
+  return { ok: true, settings, notes };
+}

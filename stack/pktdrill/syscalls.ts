@@ -1,0 +1,239 @@
+/**
+ * The system calls of a packetdrill script, played on the simulated host's socket API. Script
+ * descriptors are mapped to live ones as packetdrill does (`socket() = 3` names descriptor 3,
+ * whatever number the host hands out), addresses default to packetdrill's (bind and listen on
+ * port 8080 of the local address, connect to port 8080 of the remote one), and every call or
+ * option the simulator cannot reproduce is reported as unsupported before the script starts.
+ */
+import type { PdExpr, PdSyscall } from './ast.ts';
+import type { Call, SockOptName, SocketApi } from '../core/socket.ts';
+import { ERRNO_NUMBERS } from '../core/socket.ts';
+import { ERRNO_TEXT, type Errno, type SysResult } from '../core/tcp/errno.ts';
+import type { Linger } from '../core/tcp/connection.ts';
+
+/** What a system call needs from the runner. */
+export interface SyscallEnv {
+  readonly api: SocketApi;
+  readonly localAddr: number;
+  readonly remoteAddr: number;
+  readonly bindPort: number;
+  readonly connectPort: number;
+  liveFd(scriptFd: number): number;
+  mapFd(scriptFd: number, liveFd: number): void;
+  isNonBlocking(liveFd: number): boolean;
+  setNonBlockingFlag(liveFd: number, on: boolean): void;
+  onListen(liveFd: number): void;
+  onConnect(liveFd: number): void;
+}
+
+/** A call's outcome as the script states it: a number, or -1 with errno. */
+export type Outcome = { ok: true; value: number } | { ok: false; errno: string };
+
+export type Started =
+  | { kind: 'done'; outcome: Outcome; check?: () => string | null }
+  | { kind: 'pending'; call: Call<number> | Call<Uint8Array>; finish: (r: SysResult<unknown>) => Outcome };
+
+const SOCKOPTS: Record<string, SockOptName> = {
+  SO_REUSEADDR: 'SO_REUSEADDR',
+  SO_KEEPALIVE: 'SO_KEEPALIVE',
+  SO_LINGER: 'SO_LINGER',
+  SO_ERROR: 'SO_ERROR',
+  TCP_KEEPIDLE: 'TCP_KEEPIDLE',
+  TCP_KEEPINTVL: 'TCP_KEEPINTVL',
+  TCP_KEEPCNT: 'TCP_KEEPCNT',
+  TCP_USER_TIMEOUT: 'TCP_USER_TIMEOUT',
+  TCP_LINGER2: 'TCP_LINGER2',
+  TCP_NODELAY: 'TCP_NODELAY',
+  TCP_SYNCNT: 'TCP_SYNCNT',
+};
+
+const SUPPORTED = new Set([
+  'socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'write', 'send',
+  'close', 'shutdown', 'setsockopt', 'getsockopt', 'fcntl',
+]);
+
+const O_RDWR = 0x2;
+const O_NONBLOCK = 0x800;
+const CONSTANTS: Record<string, number> = {
+  O_RDONLY: 0, O_WRONLY: 1, O_RDWR, O_NONBLOCK, MSG_DONTWAIT: 0x40,
+};
+
+/** errno names that are aliases on Linux. */
+const ERRNO_ALIASES: Record<string, string> = { EWOULDBLOCK: 'EAGAIN' };
+
+function ident(e: PdExpr | undefined): string | null {
+  return e && e.kind === 'ident' ? e.name : null;
+}
+
+/** Why the simulator cannot run this call, or null. */
+export function syscallUnsupported(sc: PdSyscall): string | null {
+  if (!SUPPORTED.has(sc.name)) return `system call ${sc.name}() (supported: ${[...SUPPORTED].join(', ')})`;
+  const a = sc.args;
+  if (sc.name === 'socket') {
+    const domain = ident(a[0]);
+    if (domain && domain !== 'AF_INET') return `socket domain ${domain} (only AF_INET: the simulator is IPv4)`;
+    const type = ident(a[1]);
+    if (type && type !== 'SOCK_STREAM') return `socket type ${type} (only SOCK_STREAM)`;
+  }
+  if (sc.name === 'setsockopt' || sc.name === 'getsockopt') {
+    const name = ident(a[2]);
+    if (!name || !SOCKOPTS[name]) return `${sc.name} option ${name ?? '?'} (supported: ${Object.keys(SOCKOPTS).join(', ')})`;
+    if (sc.name === 'setsockopt' && name === 'SO_ERROR') return 'setsockopt SO_ERROR (read-only)';
+  }
+  if (sc.name === 'recv' || sc.name === 'send') {
+    const flags = a[3];
+    if (flags && !(flags.kind === 'number' && flags.value === 0)) return `${sc.name}() flags other than 0`;
+  }
+  if (sc.name === 'fcntl') {
+    const cmd = ident(a[1]);
+    if (cmd !== 'F_GETFL' && cmd !== 'F_SETFL') return `fcntl command ${cmd ?? '?'} (only F_GETFL and F_SETFL)`;
+  }
+  return null;
+}
+
+export function expectedOutcome(sc: PdSyscall): Outcome | 'any' {
+  if (sc.result.kind === 'ellipsis') return 'any';
+  if (sc.errno) return { ok: false, errno: ERRNO_ALIASES[sc.errno.name] ?? sc.errno.name };
+  return { ok: true, value: numberOf(sc.result) ?? NaN };
+}
+
+function numberOf(e: PdExpr | undefined): number | null {
+  if (!e) return null;
+  if (e.kind === 'number') return e.value;
+  if (e.kind === 'ident' && e.name in CONSTANTS) return CONSTANTS[e.name];
+  if (e.kind === 'binary') {
+    const l = numberOf(e.left);
+    const r = numberOf(e.right);
+    return l === null || r === null ? null : l | r;
+  }
+  if (e.kind === 'array' && e.items.length === 1) return numberOf(e.items[0]);
+  if (e.kind === 'call' && e.name === 'htons' && e.args.length === 1) return numberOf(e.args[0]);
+  return null;
+}
+
+export function outcomeText(o: Outcome): string {
+  return o.ok ? String(o.value) : `-1 ${o.errno} (${ERRNO_TEXT[o.errno as Errno] ?? '?'})`;
+}
+
+function toOutcome(r: SysResult<unknown>): Outcome {
+  if (!r.ok) return { ok: false, errno: r.errno };
+  const v = r.value;
+  return { ok: true, value: v instanceof Uint8Array ? v.length : Number(v) };
+}
+
+/** `sin_port=htons(8080)` in a sockaddr argument, if written. */
+function portOf(e: PdExpr | undefined): number | null {
+  if (!e || e.kind !== 'struct') return null;
+  const p = e.fields.sin_port;
+  return numberOf(p);
+}
+
+function lingerOf(e: PdExpr | undefined): Linger | null {
+  if (!e || e.kind !== 'struct') return null;
+  const on = numberOf(e.fields.l_onoff ?? e.fields.onoff);
+  const secs = numberOf(e.fields.l_linger ?? e.fields.linger);
+  if (on === null || secs === null) return null;
+  return { onoff: on !== 0, linger: secs };
+}
+
+/** Starts a call; blocking ones come back pending with the Call to watch. */
+export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome | 'any'): Started {
+  const a = sc.args;
+  const api = env.api;
+  const fdArg = (): number => {
+    const n = numberOf(a[0]);
+    return n === null ? -1 : env.liveFd(n);
+  };
+  const done = (r: SysResult<unknown>, check?: () => string | null): Started => ({ kind: 'done', outcome: toOutcome(r), check });
+  const fdResult = (r: SysResult<unknown>): Outcome => {
+    if (r.ok && expected !== 'any' && expected.ok) env.mapFd(expected.value, Number(r.value));
+    const o = toOutcome(r);
+    // The live descriptor may differ from the script's; only success or failure is compared.
+    return o.ok && expected !== 'any' && expected.ok ? { ok: true, value: expected.value } : o;
+  };
+  switch (sc.name) {
+    case 'socket': {
+      const r = api.socket();
+      return { kind: 'done', outcome: fdResult(r) };
+    }
+    case 'bind': {
+      const fd = fdArg();
+      return done(api.bind(fd, env.localAddr, portOf(a[1]) ?? env.bindPort));
+    }
+    case 'listen': {
+      const fd = fdArg();
+      const r = api.listen(fd, numberOf(a[1]) ?? 0);
+      if (r.ok) env.onListen(fd);
+      return done(r);
+    }
+    case 'accept': {
+      const call = api.accept(fdArg());
+      return { kind: 'pending', call, finish: fdResult };
+    }
+    case 'connect': {
+      const fd = fdArg();
+      const call = api.connect(fd, env.remoteAddr, portOf(a[1]) ?? env.connectPort);
+      env.onConnect(fd);
+      return { kind: 'pending', call, finish: toOutcome };
+    }
+    case 'read':
+    case 'recv': {
+      const call = api.read(fdArg(), numberOf(a[2]) ?? 65536);
+      return { kind: 'pending', call, finish: toOutcome };
+    }
+    case 'write':
+    case 'send': {
+      const n = numberOf(a[2]) ?? 0;
+      return done(api.write(fdArg(), new Uint8Array(n)));
+    }
+    case 'close':
+      return done(api.close(fdArg()));
+    case 'shutdown': {
+      const how = ident(a[1]);
+      if (how !== 'SHUT_RD' && how !== 'SHUT_WR' && how !== 'SHUT_RDWR') return { kind: 'done', outcome: { ok: false, errno: 'EINVAL' } };
+      return done(api.shutdown(fdArg(), how));
+    }
+    case 'setsockopt': {
+      const name = SOCKOPTS[ident(a[2])!];
+      const value = name === 'SO_LINGER' ? lingerOf(a[3]) : numberOf(a[3]);
+      if (value === null) return { kind: 'done', outcome: { ok: false, errno: 'EINVAL' } };
+      return done(api.setsockopt(fdArg(), name, value));
+    }
+    case 'getsockopt': {
+      const name = SOCKOPTS[ident(a[2])!];
+      const r = api.getsockopt(fdArg(), name);
+      return done(r.ok ? { ok: true, value: 0 } : r, () => (r.ok ? compareOptionValue(name, r.value, a[3]) : null));
+    }
+    case 'fcntl': {
+      const fd = fdArg();
+      if (ident(a[1]) === 'F_GETFL') {
+        if (!api.descriptors().includes(fd)) return { kind: 'done', outcome: { ok: false, errno: 'EBADF' } };
+        return { kind: 'done', outcome: { ok: true, value: O_RDWR | (env.isNonBlocking(fd) ? O_NONBLOCK : 0) } };
+      }
+      const flags = numberOf(a[2]) ?? 0;
+      const r = api.setNonBlocking(fd, (flags & O_NONBLOCK) !== 0);
+      if (r.ok) env.setNonBlockingFlag(fd, (flags & O_NONBLOCK) !== 0);
+      return done(r);
+    }
+  }
+  throw new Error(`internal: system call ${sc.name} passed the support check but has no implementation`);
+}
+
+/** getsockopt's value argument against what the host reports. */
+function compareOptionValue(name: SockOptName, actual: number | Linger, want: PdExpr | undefined): string | null {
+  if (!want || want.kind === 'ellipsis') return null;
+  if (typeof actual === 'object') {
+    const w = lingerOf(want);
+    if (!w) return `cannot read the SO_LINGER value ${JSON.stringify(want)}`;
+    return w.onoff === actual.onoff && w.linger === actual.linger ? null
+      : `getsockopt ${name}: expected {onoff=${w.onoff ? 1 : 0}, linger=${w.linger}} vs actual {onoff=${actual.onoff ? 1 : 0}, linger=${actual.linger}}`;
+  }
+  let expected = numberOf(want);
+  const item = want.kind === 'array' && want.items.length === 1 ? want.items[0] : want;
+  if (expected === null && item.kind === 'ident') expected = ERRNO_NUMBERS[(ERRNO_ALIASES[item.name] ?? item.name) as Errno] ?? null;
+  if (expected === null) return `cannot read the expected ${name} value`;
+  if (expected === actual) return null;
+  const errnoName = (n: number) => Object.entries(ERRNO_NUMBERS).find(([, v]) => v === n)?.[0];
+  const show = (n: number) => (name === 'SO_ERROR' && n !== 0 ? `${n} (${errnoName(n) ?? '?'})` : String(n));
+  return `getsockopt ${name}: expected ${show(expected)} vs actual ${show(actual)}`;
+}
