@@ -6,7 +6,7 @@
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
-import { destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
+import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { onAckAdvance, onDuplicateAck, onRetransmitTimeout, pushData } from './send.ts';
 import { onSegmentInSynSent } from './handshake.ts';
@@ -97,7 +97,11 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
   const tooOld = seqLt(end, conn.rcvNxt);
   const tooNew = seqGt(seg.seq, (conn.rcvNxt + rcvWnd) >>> 0);
+  // Linux tcp_reset_check: after the peer's FIN, a RST at RCV.NXT − 1 resets too — it is "old"
+  // by one, so this must be decided before the sequence check drops it.
+  const afterFin = conn.rcvFin && seg.seq === ((conn.rcvNxt - 1) >>> 0);
   if (tooOld || tooNew) {
+    if (seg.flags & RST && afterFin) return resetReceived(conn);
     if (!(seg.flags & RST)) {
       if (seg.flags & SYN) {
         host.mib.inc('TCPSYNChallenge');
@@ -110,7 +114,6 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   // Step 2: RST (RFC 5961 §3.2): only an exact hit on RCV.NXT resets; in-window otherwise earns a
   // challenge ACK. After a FIN, Linux also accepts RCV.NXT − 1.
   if (seg.flags & RST) {
-    const afterFin = conn.rcvFin && seg.seq === ((conn.rcvNxt - 1) >>> 0);
     if (seg.seq === conn.rcvNxt || afterFin) return resetReceived(conn);
     sendChallengeAck(conn);
     return;
@@ -144,10 +147,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
         traceQueues(conn.listener, host);
         conn.listener.wake?.();
       }
-      if (conn.timers.retransmit) {
-        conn.timers.retransmit.cancelled = true;
-        conn.timers.retransmit = undefined;
-      }
+      cancelTimer(conn, 'retransmit');
     } else {
       sendResetFor(host, seg);
       return;
@@ -231,10 +231,6 @@ function resetReceived(conn: Connection): void {
       break;
     case 'ESTABLISHED':
       host.mib.inc('TcpEstabResets');
-      break;
-    case 'CLOSING':
-    case 'LAST_ACK':
-      errno = null;
       break;
     default:
       break;
