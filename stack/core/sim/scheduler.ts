@@ -61,14 +61,20 @@ export class Scheduler {
 
   /** Runs every event due at or before `time`, then sets the clock to `time`. */
   runUntil(time: number, maxEvents = Infinity): void {
+    const h = this.heap;
     let budget = maxEvents;
-    while (budget-- > 0) {
-      this.dropCancelled();
-      if (!this.heap.length || this.heap[0].at > time) break;
-      this.step();
-    }
-    if (budget < 0 && this.nextEventTime() <= time) {
-      throw new Error(`runaway simulation: more than ${maxEvents} events before t=${time} ms`);
+    while (h.length) {
+      const top = h[0];
+      if (top.cancelled) {
+        this.pop();
+        continue;
+      }
+      if (top.at > time) break;
+      if (budget-- <= 0) throw new Error(`runaway simulation: more than ${maxEvents} events before t=${time} ms`);
+      this.pop();
+      this.current = top.at;
+      this.eventsRun++;
+      top.fn();
     }
     if (time > this.current) this.current = time;
   }
@@ -98,16 +104,19 @@ export class Scheduler {
     return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 
+  // Binary heap ordered by (at, seq), sifting a hole rather than swapping pairs.
   private push(ev: Event): void {
     const h = this.heap;
+    let i = h.length;
     h.push(ev);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      const parent = h[p];
+      if (!this.less(ev, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = ev;
   }
 
   private pop(): Event | undefined {
@@ -115,19 +124,19 @@ export class Scheduler {
     if (!h.length) return undefined;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+    const n = h.length;
+    if (n) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l], h[m])) m = l;
-        if (r < h.length && this.less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
+        const c = r < n && this.less(h[r], h[l]) ? r : l;
+        if (!this.less(h[c], last)) break;
+        h[i] = h[c];
+        i = c;
       }
+      h[i] = last;
     }
     return top;
   }
