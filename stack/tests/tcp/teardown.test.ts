@@ -1,0 +1,348 @@
+/**
+ * The teardown against a scripted peer: every transition of both sides, TIME_WAIT's exact 60 s and
+ * what re-arms or ends it, the orphaned and the half-closed FIN_WAIT_2, and the cases where
+ * close() sends RST instead of FIN.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  closeWait,
+  closing,
+  established,
+  finWait1,
+  finWait2HalfClosed,
+  finWait2Orphaned,
+  lastAck,
+  placeConnection,
+  timeWait,
+  type StateFixture,
+} from '../../testing/index.ts';
+
+function statePath(f: StateFixture): string[] {
+  const label = f.conn!.label;
+  return f.h.world.trace.events.filter((e) => e.kind === 'state' && e.host === 'host' && e.conn === label).map((e) => (e.kind === 'state' ? e.to : ''));
+}
+
+describe('transitions of the active closer', () => {
+  it('ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT → CLOSED', () => {
+    const f = timeWait();
+    f.h.advanceTo(f.now + 60_000);
+    expect(statePath(f)).toEqual(['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED']);
+  });
+
+  it('simultaneous close: FIN_WAIT_1 → CLOSING → TIME_WAIT', () => {
+    const f = timeWait({ via: 'closing' });
+    expect(statePath(f)).toEqual(['SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT']);
+  });
+
+  it('FIN and the ACK of our FIN in one segment: FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT, ACKed at once', () => {
+    const f = finWait1();
+    const { h } = f;
+    h.send(20, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(20, { flags: '.', rseq: 2, rack: 2 });
+    expect(statePath(f).slice(-3)).toEqual(['FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT']);
+  });
+
+  it('the FIN is retransmitted from FIN_WAIT_1 with the RTO (210 ms, then 420 ms)', () => {
+    const f = finWait1();
+    const { h } = f;
+    h.expectNothingUntil(f.now + 209);
+    h.expectSegment(f.now + 210, { flags: 'F.', rseq: 1, rack: 1 });
+    h.expectNothingUntil(f.now + 210 + 419);
+    h.expectSegment(f.now + 210 + 420, { flags: 'F.', rseq: 1 });
+  });
+
+  it('in CLOSING the FIN is retransmitted until it is ACKed, then TIME_WAIT', () => {
+    const f = closing();
+    const { h } = f;
+    // Our FIN went out at 10 ms; its first retransmission is due one RTO (210 ms) later.
+    h.expectNothingUntil(219);
+    h.expectSegment(220, { flags: 'F.', rseq: 1, rack: 2 });
+    h.send(230, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2) });
+    expect(f.conn!.state).toBe('TIME_WAIT');
+  });
+});
+
+describe('transitions of the passive closer', () => {
+  it('ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSED on the ACK of our FIN', () => {
+    const f = lastAck();
+    const { h } = f;
+    h.send(h.now + 10, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2) });
+    expect(f.conn!.closed).toBe(true);
+    expect(statePath(f)).toEqual(['SYN_SENT', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
+    h.expectNothingUntil(h.now + 100_000);
+  });
+
+  it('the ACK of the FIN is delayed exactly 40 ms (nothing at 39 ms)', () => {
+    const f = established();
+    const { h } = f;
+    h.send(100, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+    h.expectNothingUntil(139);
+    h.expectSegment(140, { flags: '.', rseq: 1, rack: 2 });
+    expect(f.host.mib.get('DelayedACKs')).toBe(1);
+  });
+
+  it('three-segment teardown: close() within the 40 ms makes the FIN carry the ACK', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.send(100, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+    h.expectNothingUntil(119);
+    h.advanceTo(120);
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectSegment(120, { flags: 'F.', rseq: 1, rack: 2 });
+    h.expectNothingUntil(200);
+    h.send(200, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2) });
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('the application reads end of file in CLOSE_WAIT', () => {
+    const f = closeWait();
+    const r = f.host.api.read(f.fd);
+    expect(r.result).toEqual({ ok: true, value: new Uint8Array(0) });
+  });
+
+  it('CLOSE_WAIT lasts until close(): three hours of silence change nothing', () => {
+    const f = closeWait();
+    const { h, host, fd } = f;
+    h.expectNothingUntil(3 * 3600_000);
+    expect(f.conn!.state).toBe('CLOSE_WAIT');
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectSegment(3 * 3600_000, { flags: 'F.', rseq: 1, rack: 2 });
+  });
+
+  it('a half-closed CLOSE_WAIT keeps sending data: write() after the peer FIN', () => {
+    const f = closeWait();
+    const { h, host, fd } = f;
+    expect(host.api.write(fd, 'late reply')).toEqual({ ok: true, value: 10 });
+    h.expectSegment(h.now, { flags: 'P.', rseq: 1, rack: 2, payload: 'late reply' });
+  });
+});
+
+describe('TIME_WAIT', () => {
+  it('lasts exactly 60 s: still there at 59.999 s, gone at 60 s, and sends nothing', () => {
+    const f = timeWait();
+    const { h, host } = f;
+    const entered = f.now;
+    h.expectNothingUntil(entered + 59_999);
+    expect(host.connections.has(f.conn!.key)).toBe(true);
+    h.advanceTo(entered + 59_999.999);
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    h.expectNothingUntil(entered + 60_000);
+    expect(host.connections.size).toBe(0);
+    expect(host.timeWaitCount).toBe(0);
+    expect(host.mib.get('TW')).toBe(1);
+  });
+
+  it('tcp_fin_timeout does not change it', () => {
+    const f = timeWait({ sysctls: { 'net.ipv4.tcp_fin_timeout': 5 } });
+    f.h.advanceTo(f.now + 59_999);
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    f.h.advanceTo(f.now + 60_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('a retransmitted FIN is ACKed and restarts the 60 s', () => {
+    const f = timeWait();
+    const { h, host } = f;
+    const t = f.now + 30_000;
+    h.send(t, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(t, { flags: '.', rseq: 2, rack: 2 });
+    h.advanceTo(t + 59_999);
+    expect(host.connections.size).toBe(1);
+    h.advanceTo(t + 60_000);
+    expect(host.connections.size).toBe(0);
+  });
+
+  it('a bare ACK at RCV.NXT restarts the 60 s without a reply', () => {
+    const f = timeWait();
+    const { h, host } = f;
+    const t = f.now + 10_000;
+    h.send(t, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2) });
+    h.expectNothingUntil(t + 59_999);
+    expect(host.connections.size).toBe(1);
+    h.advanceTo(t + 60_000);
+    expect(host.connections.size).toBe(0);
+  });
+
+  it('RST with tcp_rfc1337 = 0 ends TIME_WAIT at once (TIME_WAIT assassination)', () => {
+    const f = timeWait();
+    f.h.send(f.now + 1000, { flags: 'R', seq: f.h.pSeq(2) });
+    expect(f.conn!.closed).toBe(true);
+    expect(f.host.timeWaitCount).toBe(0);
+    f.h.expectNothingUntil(f.now + 100_000);
+  });
+
+  it('RST with tcp_rfc1337 = 1 is ignored: TIME_WAIT runs its full 60 s', () => {
+    const f = timeWait({ sysctls: { 'net.ipv4.tcp_rfc1337': 1 } });
+    const { h } = f;
+    h.send(f.now + 1000, { flags: 'R', seq: h.pSeq(2) });
+    h.expectNothingUntil(f.now + 59_999);
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    h.advanceTo(f.now + 60_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('a new SYN with a higher sequence number reopens the 4-tuple with ISN = old SND.NXT + 65537', () => {
+    const f = timeWait({ role: 'server' });
+    const { h, host } = f;
+    const oldSndNxt = f.conn!.sndNxt;
+    const t = f.now + 5000;
+    h.send(t, { flags: 'S', seq: h.pSeq(100_000), options: [{ kind: 'mss', value: 1460 }] });
+    h.expectSegment(t, { flags: 'S.', seq: (oldSndNxt + 65537) >>> 0, ack: h.pSeq(100_001) });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TWRecycled')).toBe(1);
+    expect(host.requests.size).toBe(1);
+    expect(host.timeWaitCount).toBe(0);
+  });
+
+  it('a SYN below RCV.NXT does not reopen: it is answered with an ACK and TIME_WAIT stays', () => {
+    const f = timeWait({ role: 'server' });
+    const { h } = f;
+    h.send(f.now + 5000, { flags: 'S', seq: h.pSeq(0) });
+    h.expectSegment(f.now + 5000, { flags: '.', rseq: 2, rack: 2 });
+    expect(f.conn!.state).toBe('TIME_WAIT');
+  });
+
+  it('ACKs sent from TIME_WAIT are rate-limited (one per 500 ms)', () => {
+    const f = timeWait();
+    const { h, host } = f;
+    const t = f.now + 100;
+    h.send(t, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(t, { flags: '.' });
+    h.send(t + 499, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectNothingUntil(t + 499);
+    expect(host.mib.get('TCPACKSkippedTimeWait')).toBe(1);
+    h.send(t + 500, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(t + 500, { flags: '.' });
+  });
+
+  it('a placed TIME_WAIT (for lab tests) lasts the same 60 s', () => {
+    const f = placeConnection('TIME_WAIT');
+    f.h.advanceTo(59_999);
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    f.h.advanceTo(60_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+});
+
+describe('FIN_WAIT_2', () => {
+  it('orphaned after close(): freed silently at exactly tcp_fin_timeout (60 s) — no TIME_WAIT, no RST', () => {
+    const f = finWait2Orphaned();
+    const { h, host } = f;
+    h.expectNothingUntil(f.now + 59_999);
+    expect(f.conn!.state).toBe('FIN_WAIT_2');
+    h.expectNothingUntil(f.now + 60_000);
+    expect(f.conn!.closed).toBe(true);
+    expect(statePath(f).slice(-2)).toEqual(['FIN_WAIT_2', 'CLOSED']);
+    expect(host.timeWaitCount).toBe(0);
+  });
+
+  it('tcp_fin_timeout = 10 ⇒ freed at 10 s', () => {
+    const f = finWait2Orphaned({ sysctls: { 'net.ipv4.tcp_fin_timeout': 10 } });
+    f.h.advanceTo(f.now + 9_999);
+    expect(f.conn!.closed).toBe(false);
+    f.h.advanceTo(f.now + 10_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('TCP_LINGER2 = 5 overrides the sysctl', () => {
+    const f = finWait2Orphaned({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'TCP_LINGER2', 5) });
+    f.h.advanceTo(f.now + 4_999);
+    expect(f.conn!.closed).toBe(false);
+    f.h.advanceTo(f.now + 5_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('the wait is never shorter than 3.5 RTO', () => {
+    const f = finWait2Orphaned({ sysctls: { 'net.ipv4.tcp_fin_timeout': 0 } });
+    const rto = f.conn!.rto;
+    f.h.advanceTo(f.now + 3.5 * rto - 1);
+    expect(f.conn!.closed).toBe(false);
+    f.h.advanceTo(f.now + 3.5 * rto);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('TCP_LINGER2 < 0: no FIN_WAIT_2 wait — the ACK of our FIN is answered with RST', () => {
+    const f = finWait1({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'TCP_LINGER2', -1) });
+    const { h } = f;
+    h.send(20, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(20, { test: (s) => (s.flags & 0x04 && s.seq === h.hSeq(2) ? null : 'it was not a RST at host ISN+2') });
+    expect(f.conn!.closed).toBe(true);
+    expect(f.host.timeWaitCount).toBe(0);
+  });
+
+  it('orphaned: a late FIN is ACKed and leads to a real 60 s TIME_WAIT', () => {
+    const f = finWait2Orphaned();
+    const { h } = f;
+    const t = f.now + 30_000;
+    h.send(t, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(t, { flags: '.', rseq: 2, rack: 2 });
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    h.advanceTo(t + 59_999);
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    h.advanceTo(t + 60_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('half-closed after shutdown(SHUT_WR): never times out, and still receives data', () => {
+    const f = finWait2HalfClosed();
+    const { h, host, fd } = f;
+    h.expectNothingUntil(10 * 3600_000);
+    expect(f.conn!.state).toBe('FIN_WAIT_2');
+    const t = h.now;
+    h.send(t, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'more data' });
+    h.expectSegment(t, { flags: '.', rseq: 2, rack: 10 });
+    const r = host.api.read(fd);
+    expect(r.result!.ok && String.fromCharCode(...r.result!.value)).toBe('more data');
+  });
+});
+
+describe('close() that sends RST instead of FIN', () => {
+  it('unread data at close(): RST|ACK <SEQ=SND.NXT><ACK=RCV.NXT>, no TIME_WAIT (TCPAbortOnClose)', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.send(100, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'unread' });
+    h.expectSegment(100, { flags: '.', rack: 7 });
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectSegment(100, { flags: 'R.', rseq: 1, rack: 7 });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TCPAbortOnClose')).toBe(1);
+    h.expectNothingUntil(100_000);
+  });
+
+  it('SO_LINGER {on, 0}: close() aborts with RST|ACK', () => {
+    const f = established({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'SO_LINGER', { onoff: true, linger: 0 }) });
+    const { h, host, fd } = f;
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectSegment(h.now, { flags: 'R.', rseq: 1, rack: 1 });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.timeWaitCount).toBe(0);
+  });
+
+  it('data after close() in FIN_WAIT_1 ⇒ RST (RFC 1122: nobody can read it)', () => {
+    const f = finWait1();
+    const { h, host } = f;
+    h.send(15, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'late' });
+    h.expectSegment(15, { flags: 'R.', rseq: 2 });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TCPAbortOnData')).toBe(1);
+  });
+
+  it('data after close() in FIN_WAIT_2 ⇒ RST <SEQ=SEG.ACK>', () => {
+    const f = finWait2Orphaned();
+    const { h, host } = f;
+    h.send(100, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'late' });
+    h.expectSegment(100, { flags: 'R', seq: h.hSeq(2) });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TCPAbortOnData')).toBe(1);
+  });
+
+  it('close() after shutdown(SHUT_WR) with nothing unread: no RST, the FIN_WAIT_2 becomes orphaned', () => {
+    const f = finWait2HalfClosed();
+    const { h, host, fd } = f;
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectNothingUntil(h.now + 59_999);
+    expect(f.conn!.state).toBe('FIN_WAIT_2');
+    h.advanceTo(h.now + 1);
+    expect(f.conn!.closed).toBe(true);
+  });
+});
