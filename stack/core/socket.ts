@@ -89,6 +89,7 @@ export class SocketApi {
   }
 
   private trace<T>(text: string, r: SysResult<T>): SysResult<T> {
+    if (!this.host.trace.enabled) return r;
     this.host.trace.push({ kind: 'syscall', t: this.host.sched.now, host: this.host.name, call: text, result: formatResult(r) });
     return r;
   }
@@ -105,7 +106,7 @@ export class SocketApi {
   }
 
   bind(fd: number, addr: number, port: number): SysResult<number> {
-    const text = `bind(${fd}, ${fmtAddr(addr)}:${port})`;
+    const text = this.host.trace.enabled ? `bind(${fd}, ${fmtAddr(addr)}:${port})` : '';
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     if (s.bound || s.conn || s.listener) return this.trace(text, fail('EINVAL'));
@@ -142,7 +143,7 @@ export class SocketApi {
   }
 
   listen(fd: number, backlog: number): SysResult<number> {
-    const text = `listen(${fd}, ${backlog})`;
+    const text = this.host.trace.enabled ? `listen(${fd}, ${backlog})` : '';
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     if (s.conn) return this.trace(text, fail('EINVAL'));
@@ -176,7 +177,7 @@ export class SocketApi {
   }
 
   connect(fd: number, addr: number, port: number): Call<number> {
-    const text = `connect(${fd}, ${fmtAddr(addr)}:${port})`;
+    const text = this.host.trace.enabled ? `connect(${fd}, ${fmtAddr(addr)}:${port})` : '';
     const call = new Call<number>(text);
     const s = this.get(fd);
     const now = this.host.sched.now;
@@ -214,7 +215,7 @@ export class SocketApi {
   }
 
   accept(fd: number): Call<number> {
-    const text = `accept(${fd})`;
+    const text = this.host.trace.enabled ? `accept(${fd})` : '';
     const call = new Call<number>(text);
     const s = this.get(fd);
     if (!s || !s.listener) {
@@ -241,7 +242,7 @@ export class SocketApi {
 
   /** read()/recv(): up to `max` bytes; an empty array is end of file. */
   read(fd: number, max = 65536): Call<Uint8Array> {
-    const text = `read(${fd}, ..., ${max})`;
+    const text = this.host.trace.enabled ? `read(${fd}, ..., ${max})` : '';
     const call = new Call<Uint8Array>(text);
     const s = this.get(fd);
     if (!s || !s.conn) {
@@ -267,7 +268,7 @@ export class SocketApi {
 
   write(fd: number, data: Uint8Array | string): SysResult<number> {
     const bytes = typeof data === 'string' ? utf8(data) : data;
-    const text = `write(${fd}, ..., ${bytes.length})`;
+    const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     const conn = s.conn;
@@ -284,7 +285,7 @@ export class SocketApi {
   }
 
   shutdown(fd: number, how: ShutdownHow): SysResult<number> {
-    const text = `shutdown(${fd}, ${how})`;
+    const text = this.host.trace.enabled ? `shutdown(${fd}, ${how})` : '';
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     const conn = s.conn;
@@ -298,7 +299,7 @@ export class SocketApi {
   }
 
   close(fd: number): SysResult<number> {
-    const text = `close(${fd})`;
+    const text = this.host.trace.enabled ? `close(${fd})` : '';
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     this.fds.delete(fd);
@@ -307,7 +308,10 @@ export class SocketApi {
     if (s.listener) this.closeListener(s.listener);
     if (s.conn && !s.conn.closed) {
       s.conn.wake = null;
-      closeConnection(s.conn);
+      // In TIME_WAIT the 4-tuple already belongs to Linux's timewait sock and the socket itself is
+      // TCP_CLOSE (tcp_time_wait → tcp_done): close() leaves TIME_WAIT to run out.
+      if (s.conn.state === 'TIME_WAIT') s.conn.orphan = true;
+      else closeConnection(s.conn);
     }
     return this.trace(text, ok(0));
   }
@@ -330,7 +334,7 @@ export class SocketApi {
 
   setNonBlocking(fd: number, on: boolean): SysResult<number> {
     const s = this.get(fd);
-    const text = `fcntl(${fd}, F_SETFL, ${on ? 'O_RDWR|O_NONBLOCK' : 'O_RDWR'})`;
+    const text = this.host.trace.enabled ? `fcntl(${fd}, F_SETFL, ${on ? 'O_RDWR|O_NONBLOCK' : 'O_RDWR'})` : '';
     if (!s) return this.trace(text, fail('EBADF'));
     s.nonBlocking = on;
     return this.trace(text, ok(0));
@@ -405,7 +409,7 @@ export class SocketApi {
   }
 
   getsockopt(fd: number, name: SockOptName): SysResult<number | Linger> {
-    const text = `getsockopt(${fd}, ${name})`;
+    const text = this.host.trace.enabled ? `getsockopt(${fd}, ${name})` : '';
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     const o = s.opts;
