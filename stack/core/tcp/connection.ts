@@ -96,6 +96,8 @@ export class Connection {
   sndNxt = 0;
   /** Highest sequence number sent so far + 1 (snd_nxt before any go-back-N rewind). */
   sndMax = 0;
+  /** End of the last sub-MSS segment sent (Linux snd_sml, for Minshall's Nagle); null before any. */
+  sndSml: number | null = null;
   /** Sequence number of the first byte in sendQueue. */
   sendQueueSeq = 0;
   sndWnd = 0;

@@ -4,7 +4,7 @@
  * timer with Linux's backoff and give-up rules (tcp_retransmit_timer, tcp_write_timeout).
  */
 import { ACK, FIN, PSH, type TcpSegment } from '../wire/segment.ts';
-import { seqGeq, seqGt, seqLt, seqMax } from '../seq.ts';
+import { seqGeq, seqGt, seqLeq, seqLt, seqMax } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { cancelTimer, destroy, setTimer, timerPending } from './lifecycle.ts';
 import { sendSegment } from './output.ts';
@@ -44,8 +44,9 @@ export function pushData(conn: Connection): void {
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
         break;
       }
-      // Nagle (RFC 896, RFC 9293 §3.7.4): hold a small segment while data is unacknowledged.
-      if (!conn.opts.nodelay && len < conn.mss && len === avail && conn.sndUna !== conn.sndNxt) break;
+      // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's Minshall form (tcp_nagle_check,
+      // tcp_minshall_check): hold a small segment only while an earlier small one is unacknowledged.
+      if (!conn.opts.nodelay && len < conn.mss && len === avail && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt)) break;
       if (len > avail) len = avail;
       const payload = conn.sendQueue.peek(offset, len);
       const last = offset + len === conn.sendQueue.length;
@@ -54,6 +55,7 @@ export function pushData(conn: Connection): void {
       if (withFin) flags |= FIN;
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       sendSegment(conn, flags, conn.sndNxt, payload, retrans);
+      if (len < conn.mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
       noteSent(conn, len + (withFin ? 1 : 0), retrans);
       if (withFin) {
         conn.finSeq = (conn.sndNxt - 1) >>> 0;
