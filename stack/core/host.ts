@@ -125,7 +125,7 @@ export class Host implements NetworkNode, HostContext {
   }
 
   note(text: string): void {
-    this.trace.push({ kind: 'note', t: this.sched.now, host: this.name, text });
+    if (this.trace.enabled) this.trace.push({ kind: 'note', t: this.sched.now, host: this.name, text });
   }
 
   guard(where: string, fn: () => void): void {

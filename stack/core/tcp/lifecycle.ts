@@ -17,7 +17,7 @@ export function setState(conn: Connection, to: TcpState, cause: string): void {
     conn.waitStartedAt = conn.now;
   }
   if (from === 'TIME_WAIT') host.timeWaitCount--;
-  host.trace.push({ kind: 'state', t: conn.now, host: host.name, conn: conn.label, from, to, cause });
+  if (host.trace.enabled) host.trace.push({ kind: 'state', t: conn.now, host: host.name, conn: conn.label, from, to, cause });
   conn.wake?.();
 }
 
@@ -45,7 +45,7 @@ export function setTimer(conn: Connection, name: TimerName, delay: number, fire:
       current.cancelled = true;
       current.event.cancelled = true;
     }
-    const timer = { at: due, label: `${host.name} ${name}`, cancelled: false, fire } as ConnTimer;
+    const timer = { at: due, label: name, cancelled: false, fire } as ConnTimer;
     timer.event = host.sched.at(due, () => onTimerEvent(conn, name, timer), timer.label);
     conn.timers[name] = timer;
   }
@@ -60,7 +60,7 @@ function onTimerEvent(conn: Connection, name: TimerName, timer: ConnTimer): void
     return;
   }
   conn.timers[name] = undefined;
-  host.trace.push({ kind: 'timer', t: host.sched.now, host: host.name, conn: conn.label, timer: name, action: 'fire' });
+  if (host.trace.enabled) host.trace.push({ kind: 'timer', t: host.sched.now, host: host.name, conn: conn.label, timer: name, action: 'fire' });
   host.guard(`${name} timer`, () => timer.fire(conn));
 }
 
@@ -70,7 +70,7 @@ export function cancelTimer(conn: Connection, name: TimerName, traced = true): v
   h.cancelled = true;
   h.event.cancelled = true;
   conn.timers[name] = undefined;
-  if (traced) {
+  if (traced && conn.host.trace.enabled) {
     conn.host.trace.push({ kind: 'timer', t: conn.now, host: conn.host.name, conn: conn.label, timer: name, action: 'cancel' });
   }
 }
@@ -109,6 +109,7 @@ export function destroy(conn: Connection, cause: string, errno: Errno | null = n
 
 export function traceQueues(listener: Listener, where: { host: HostContext; now?: number } | HostContext): void {
   const host = 'host' in where ? where.host : where;
+  if (!host.trace.enabled) return;
   host.trace.push({
     kind: 'queue',
     t: host.sched.now,

@@ -49,7 +49,7 @@ export function onSegmentAtListener(
   (req as { key: string }).key = connKey(req.localAddr, req.localPort, req.remoteAddr, req.remotePort);
   listener.synQueue.set(req.key, req);
   host.requests.set(req.key, req);
-  host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'LISTEN', to: 'SYN_RECV', cause: 'SYN received' });
+  if (host.trace.enabled) host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'LISTEN', to: 'SYN_RECV', cause: 'SYN received' });
   traceQueues(listener, host);
   req.synAckSentAt = host.sched.now;
   host.output(synAckFor(host, req));
@@ -64,7 +64,7 @@ function reqLabel(req: RequestSock): string {
 function armRequestTimer(host: HostContext, req: RequestSock): void {
   const delay = synAckTimeout(host, req);
   req.timer = host.sched.after(delay, () => host.guard('SYN-ACK timer', () => onRequestTimer(host, req)), `${host.name} synack`);
-  host.trace.push({ kind: 'timer', t: host.sched.now, host: host.name, conn: reqLabel(req), timer: 'synack', action: 'set', due: host.sched.now + delay });
+  if (host.trace.enabled) host.trace.push({ kind: 'timer', t: host.sched.now, host: host.name, conn: reqLabel(req), timer: 'synack', action: 'set', due: host.sched.now + delay });
 }
 
 /**
@@ -76,7 +76,7 @@ function onRequestTimer(host: HostContext, req: RequestSock): void {
   req.timer = null;
   const listener = req.listener;
   if (listener.closed || listener.synQueue.get(req.key) !== req) return;
-  host.trace.push({ kind: 'timer', t: host.sched.now, host: host.name, conn: reqLabel(req), timer: 'synack', action: 'fire' });
+  if (host.trace.enabled) host.trace.push({ kind: 'timer', t: host.sched.now, host: host.name, conn: reqLabel(req), timer: 'synack', action: 'fire' });
   let thresh = listener.opts.synCnt || host.sysctl.get('net.ipv4.tcp_synack_retries');
   const qlen = listener.synQueue.size;
   if (qlen << 1 > Math.max(8, listener.backlog)) {
@@ -105,7 +105,7 @@ export function dropRequest(host: HostContext, req: RequestSock, cause: string):
   req.timer = null;
   req.listener.synQueue.delete(req.key);
   if (host.requests.get(req.key) === req) host.requests.delete(req.key);
-  host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'SYN_RECV', to: 'CLOSED', cause });
+  if (host.trace.enabled) host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'SYN_RECV', to: 'CLOSED', cause });
   traceQueues(req.listener, host);
 }
 
@@ -241,7 +241,7 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
     host.mib.inc('ListenDrops');
     return true;
   }
-  host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'LISTEN', to: 'SYN_RECV', cause: 'valid SYN cookie in ACK' });
+  if (host.trace.enabled) host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'LISTEN', to: 'SYN_RECV', cause: 'valid SYN cookie in ACK' });
   const conn = createChild(host, listener, req, seg);
   process(conn, seg);
   return true;
