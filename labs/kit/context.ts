@@ -26,10 +26,17 @@ export class RunawayError extends Error {
 
 export interface LabTestContext {
   readonly seed: number;
-  /** A world with one stack host and a scripted peer (stack/testing/harness.ts), seeded with this test's seed. */
+  /**
+   * Builds a starting state with the reference implementation of the lab's files, e.g.
+   * `t.fixture('client in SYN_SENT', (o) => synSent({ ...o }))` with the driven fixtures of
+   * stack/testing. `o` carries this test's seed. The fixture's harness is registered (trace on
+   * failure, runaway guard) and a step says the steps so far ran on the reference.
+   */
+  fixture<F extends { h: PeerHarness }>(text: string, build: (o: { seed: number }) => F): F;
+  /** A bare harness (stack/testing/harness.ts) for setups no fixture covers; the learner's code runs. */
   harness(options?: Omit<HarnessOptions, 'seed'>): PeerHarness;
-  /** Runs `build` with the reference implementation of the lab's files; recorded as one step. */
-  fixture<T>(h: PeerHarness, text: string, build: () => T): T;
+  /** Runs one action on the reference implementation (recorded as a step), e.g. arming state mid-test. */
+  reference<T>(h: PeerHarness, text: string, fn: () => T): T;
 }
 
 export class TestContext implements LabTestContext {
@@ -37,8 +44,8 @@ export class TestContext implements LabTestContext {
 
   constructor(readonly seed: number) {}
 
-  harness(options: Omit<HarnessOptions, 'seed'> = {}): PeerHarness {
-    const h = new PeerHarness({ ...options, seed: this.seed });
+  private register(h: PeerHarness): PeerHarness {
+    if (this.harnesses.includes(h)) return h;
     const sched = h.world.sched;
     const step = sched.step.bind(sched);
     let budget = EVENT_LIMIT;
@@ -50,9 +57,21 @@ export class TestContext implements LabTestContext {
     return h;
   }
 
-  fixture<T>(h: PeerHarness, text: string, build: () => T): T {
-    h.steps.record('action', `fixture (reference code): ${text}`);
-    return withReference(build);
+  harness(options: Omit<HarnessOptions, 'seed'> = {}): PeerHarness {
+    return this.register(new PeerHarness({ ...options, seed: this.seed }));
+  }
+
+  fixture<F extends { h: PeerHarness }>(text: string, build: (o: { seed: number }) => F): F {
+    const f = withReference(() => build({ seed: this.seed }));
+    this.register(f.h);
+    f.h.steps.record('action', `fixture ready: ${text} (the steps above ran the reference code; from here on your code runs)`);
+    return f;
+  }
+
+  reference<T>(h: PeerHarness, text: string, fn: () => T): T {
+    this.register(h);
+    h.steps.record('action', `${text} (reference code)`);
+    return withReference(fn);
   }
 
   /** The trace of the most recent harness (the one a failure is about). */

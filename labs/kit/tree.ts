@@ -43,9 +43,13 @@ export function buildTree(
     tree.set(sidePath(file, 'reference'), reference);
     tree.set(sidePath(file, 'learner'), mine);
   }
-  for (const suite of suites) {
-    const path = `labs/${lab.slug}/${lab.tests[suite]}`;
-    tree.set(path, src.read(path));
+  // The chosen suites, and the lab's own helper modules (any other .ts directly in its folder).
+  const wanted = new Set(suites.map((s) => `labs/${lab.slug}/${lab.tests[s]}`));
+  const suiteFiles = new Set(Object.values(lab.tests).map((f) => `labs/${lab.slug}/${f}`));
+  for (const path of src.list(`labs/${lab.slug}/`)) {
+    const direct = path.split('/').length === 3 && path.endsWith('.ts');
+    if (direct && (wanted.has(path) || !suiteFiles.has(path))) tree.set(path, src.read(path));
   }
+  for (const path of wanted) if (!tree.has(path)) throw new Error(`${path} does not exist`);
   return tree;
 }
