@@ -8,7 +8,7 @@ import { seqGeq, seqGt, seqLeq, seqLt, seqMax } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { cancelTimer, destroy, setTimer, timerPending } from './lifecycle.ts';
 import { sendSegment } from './output.ts';
-import { RTO_MIN_CONST, clampToUserTimeout, modelTimeout, rtoMax, rttSample, setRto } from './rto.ts';
+import { RTO_MIN_CONST, clampToUserTimeout, modelTimeout, rtoMax, rttSample } from './rto.ts';
 import { nextSynRto, sendSyn, sendSynAckFromConnection, synSentExpired } from './handshake.ts';
 
 /** States in which data (and our FIN) may be sent. */
@@ -127,13 +127,14 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
   if (conn.rttTime >= 0 && seqGeq(seg.ack, conn.rttSeq)) {
     rttSample(conn, conn.now - conn.rttTime);
     conn.rttTime = -1;
+    // RFC 6298 §5 (Karn), Linux tcp_ack_update_rtt: only a valid RTT sample collapses the
+    // backed-off RTO; an ACK of retransmitted data leaves it doubled.
+    conn.backoff = 0;
   }
-  // Progress: forget the backoff (RFC 6298 §5.3 restarts the timer with the current RTO).
+  // Progress: RFC 6298 §5.3 restarts the timer with the current RTO.
   conn.retransmits = 0;
-  conn.backoff = 0;
   conn.retransStamp = 0;
   conn.dupAcks = 0;
-  setRto(conn);
   // Congestion window (RFC 5681): slow start below ssthresh, then about one MSS per RTT.
   if (conn.cwnd < conn.ssthresh) conn.cwnd += Math.max(1, Math.floor(acked / conn.mss));
   else conn.cwnd += 1 / conn.cwnd;
