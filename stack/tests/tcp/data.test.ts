@@ -1,0 +1,264 @@
+/**
+ * Data transfer against a scripted peer: the peer's window bounds what is in flight, zero-window
+ * probes, retransmission with RFC 6298 timing and Linux bounds, Karn's rule, reassembly, the
+ * delayed-ACK policy, and when an established connection gives up (tcp_retries2, TCP_USER_TIMEOUT).
+ */
+import { describe, expect, it } from 'vitest';
+import { established, type StateFixture } from '../../testing/index.ts';
+import { modelTimeout } from '../../core/tcp/rto.ts';
+import { tcpInfo } from '../../core/observe/ss.ts';
+
+const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
+
+/** Times of the host's retransmissions of the segment at host ISN+1 until the connection dies. */
+function retransmitTimes(f: StateFixture, until: number): number[] {
+  f.h.advanceTo(until);
+  return f.h.discard().filter((p) => p.seg && p.seg.payload.length > 0).map((p) => p.t);
+}
+
+describe('the peer window bounds what is in flight', () => {
+  it('with a 3000-byte window the host sends 3000 bytes and waits; each ACK slides the window', () => {
+    const f = established();
+    const { h, host, fd, conn } = f;
+    h.send(20, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1), window: 3000 });
+    h.act('write 10000 bytes', () => host.api.write(fd, bytes(10_000)));
+    h.advanceTo(20);
+    const first = h.discard();
+    expect(first.reduce((n, p) => n + p.seg!.payload.length, 0)).toBe(3000);
+    expect((conn!.sndNxt - conn!.sndUna) >>> 0).toBe(3000);
+    h.send(30, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1 + 1460), window: 3000 });
+    h.advanceTo(30);
+    const second = h.discard();
+    const edge = Math.max(...second.map((p) => (p.seg!.seq + p.seg!.payload.length - h.hSeq(0)) >>> 0));
+    expect(edge).toBe(1 + 1460 + 3000);
+  });
+
+  it('nothing is ever sent beyond SND.UNA + window while ACKs trickle in with changing windows', () => {
+    const f = established();
+    const { h, host, fd, conn } = f;
+    host.api.write(fd, bytes(40_000));
+    const windows = [5000, 1200, 0, 7000, 64240, 2920, 10000];
+    let t = 20;
+    let dataSegments = 0;
+    for (let i = 0; i < 30 && conn!.sendQueue.length > 0; i++) {
+      const win = windows[i % windows.length];
+      const acked = Math.min((conn!.sndUna - h.hSeq(0) + 1000) >>> 0, (conn!.sndNxt - h.hSeq(0)) >>> 0);
+      h.send(t, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(acked), window: win });
+      // Whatever goes out in answer to this ACK ends within SND.UNA + window.
+      const sent = h.discard().filter((p) => p.t === t && p.seg!.payload.length > 0);
+      dataSegments += sent.length;
+      const over = sent.filter((p) => ((p.seg!.seq + p.seg!.payload.length - conn!.sndUna) | 0) > win);
+      expect(over.map((p) => h.pd(p.seg!, 'host→peer'))).toEqual([]);
+      t += 10;
+    }
+    expect(dataSegments).toBeGreaterThan(10);
+  });
+
+  it('a zero window gets zero-window probes <SEQ=SND.UNA−1> at RTO, then doubling; data flows when it opens', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.send(20, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1), window: 0 });
+    h.advanceTo(30);
+    h.act('write 100 bytes', () => host.api.write(fd, bytes(100)));
+    h.expectNothingUntil(239);
+    h.expectSegment(240, { flags: '.', seq: h.hSeq(0), len: 0 });
+    h.expectNothingUntil(659);
+    h.expectSegment(660, { flags: '.', seq: h.hSeq(0), len: 0 });
+    h.expectNothingUntil(1499);
+    h.expectSegment(1500, { flags: '.', seq: h.hSeq(0), len: 0 });
+    expect(tcpInfo(f.conn!).tcpi_probes).toBe(3);
+    expect(tcpInfo(f.conn!).tcpi_backoff).toBe(3);
+    h.send(1600, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1), window: 5000 });
+    h.expectSegment(1600, { flags: 'P.', rseq: 1, len: 100 });
+  });
+});
+
+describe('retransmission timeout (RFC 6298, Linux bounds)', () => {
+  it('RTO = SRTT + max(4·RTTVAR, 200 ms): 10 ms RTT ⇒ 210 ms (the 200 ms floor, not RFC 6298’s 1 s)', () => {
+    const f = established();
+    expect(f.conn!.srtt).toBe(10);
+    expect(f.conn!.rto).toBe(210);
+    expect(tcpInfo(f.conn!).tcpi_rto).toBe(210_000);
+  });
+
+  it('a lost segment is resent at 210 ms, then 420, 840, ... doubling, capped at 120 s', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.act('write 100 bytes', () => host.api.write(fd, bytes(100)));
+    h.expectSegment(10, { flags: 'P.', rseq: 1, len: 100 });
+    let t = 10;
+    let rto = 210;
+    const expected: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      t += rto;
+      expected.push(t);
+      rto = Math.min(rto * 2, 120_000);
+    }
+    for (const at of expected) {
+      h.expectNothingUntil(at - 1);
+      h.expectSegment(at, { flags: 'P.', rseq: 1, len: 100 });
+    }
+    expect(expected.slice(-3).map((x, i, a) => (i ? x - a[i - 1] : 0))).toEqual([0, 120_000, 120_000]);
+    expect(f.conn!.rto).toBe(120_000);
+    expect(tcpInfo(f.conn!).tcpi_backoff).toBe(14);
+  });
+
+  it("Karn: the ACK of a retransmitted segment gives no RTT sample and the RTO stays backed off", () => {
+    const f = established();
+    const { h, host, fd, conn } = f;
+    host.api.write(fd, bytes(100));
+    h.expectSegment(10, { flags: 'P.', len: 100 });
+    h.expectSegment(220, { flags: 'P.', len: 100 });
+    const srtt = conn!.srtt;
+    h.send(225, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(101) });
+    expect(conn!.srtt).toBe(srtt);
+    expect(conn!.rto).toBe(420);
+    // The next segment is timed with the backed-off RTO...
+    host.api.write(fd, bytes(50));
+    h.expectSegment(225, { flags: 'P.', rseq: 101, len: 50 });
+    h.expectNothingUntil(225 + 419);
+    h.expectSegment(225 + 420, { flags: 'P.', rseq: 101, len: 50 });
+  });
+
+  it('a fresh sample collapses the RTO again (RFC 6298 §5: after backoff, recompute on a new measurement)', () => {
+    const f = established();
+    const { h, host, fd, conn } = f;
+    host.api.write(fd, bytes(100));
+    h.expectSegment(10, { flags: 'P.', len: 100 });
+    h.expectSegment(220, { flags: 'P.', len: 100 });
+    h.send(225, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(101) });
+    host.api.write(fd, bytes(50));
+    h.expectSegment(225, { flags: 'P.', rseq: 101, len: 50 });
+    h.send(245, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(151) });
+    // RFC 6298 §2.3 with R' = 20 ms: RTTVAR = ¾·5 + ¼·|10 − 20| = 6.25, SRTT = ⅞·10 + ⅛·20 = 11.25.
+    expect(conn!.srtt).toBeCloseTo(11.25, 9);
+    expect(conn!.rttvar).toBeCloseTo(6.25, 9);
+    expect(conn!.rto).toBeCloseTo(211.25, 9);
+  });
+
+  it('three duplicate ACKs trigger a fast retransmit before the RTO', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    host.api.write(fd, bytes(1460 * 5));
+    h.advanceTo(10);
+    h.discard();
+    for (const t of [20, 21, 22]) h.send(t, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1), window: 64240 });
+    h.expectSegment(22, { flags: '.', rseq: 1, len: 1460 });
+  });
+});
+
+describe('giving up on an established connection', () => {
+  it('tcp_retries2 = 15: ETIMEDOUT at the first timeout past the 924.6 s model time, no RST', () => {
+    expect(modelTimeout(15, 200, 120_000)).toBe(924_600);
+    const f = established();
+    const { h, host, fd, conn } = f;
+    host.api.write(fd, bytes(100));
+    // Timeouts fire at 10 + 210·(2^k − 1) until the RTO reaches the cap, then every 120 s.
+    let t = 10;
+    let rto = 210;
+    let giveUp = -1;
+    while (giveUp < 0) {
+      t += rto;
+      if (t - 10 >= 924_600) giveUp = t;
+      rto = Math.min(rto * 2, 120_000);
+    }
+    const read = host.api.read(fd);
+    const times = retransmitTimes(f, giveUp - 1);
+    expect(conn!.closed).toBe(false);
+    expect(times.length).toBe(1 + 15);
+    h.advanceTo(giveUp);
+    expect(conn!.closed).toBe(true);
+    expect(giveUp).toBe(10 + 934_830);
+    expect(read.result).toEqual({ ok: false, errno: 'ETIMEDOUT' });
+    expect(h.discard()).toEqual([]);
+    expect(host.mib.get('TCPAbortOnTimeout')).toBe(1);
+  });
+
+  it('TCP_USER_TIMEOUT = 5000 ms: the last timer is clamped and the connection dies at exactly 5 s', () => {
+    const f = established({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'TCP_USER_TIMEOUT', 5000) });
+    const { h, host, fd, conn } = f;
+    host.api.write(fd, bytes(100));
+    expect(retransmitTimes(f, 5009)).toEqual([10, 220, 640, 1480, 3160]);
+    expect(conn!.closed).toBe(false);
+    h.advanceTo(5010);
+    expect(conn!.closed).toBe(true);
+    expect(conn!.error).toBe('ETIMEDOUT');
+  });
+});
+
+describe('receiving', () => {
+  it('out-of-order data is held, ACKed at once as a duplicate, and delivered in order when the hole fills', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.send(20, { flags: 'P.', seq: h.pSeq(101), ack: h.hSeq(1), payload: bytes(100, 0x62) });
+    h.expectSegment(20, { flags: '.', rack: 1 });
+    expect(host.mib.get('TCPOFOQueue')).toBe(1);
+    h.send(30, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: bytes(100, 0x61) });
+    h.expectSegment(30, { flags: '.', rack: 201 });
+    const r = host.api.read(fd);
+    expect(r.result!.ok && r.result!.value).toEqual(new Uint8Array([...bytes(100, 0x61), ...bytes(100, 0x62)]));
+  });
+
+  it('with SACK negotiated the duplicate ACK carries the out-of-order block', () => {
+    const f = established({ peerOptions: [{ kind: 'mss', value: 1460 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'sackOK' }] });
+    const { h } = f;
+    h.send(20, { flags: 'P.', seq: h.pSeq(101), ack: h.hSeq(1), payload: bytes(100) });
+    h.expectSegment(20, { flags: '.', rack: 1, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: [[h.pSeq(101), h.pSeq(201)]] }] });
+  });
+
+  it('quickack at first, then a lone segment is ACKed after exactly 40 ms', () => {
+    const f = established();
+    const { h } = f;
+    let seq = 1;
+    let t = 20;
+    for (let i = 0; i < 16; i++, t += 10) {
+      h.send(t, { flags: 'P.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(10) });
+      seq += 10;
+      h.expectSegment(t, { flags: '.', rack: seq }, `quick ACK ${i + 1} of 16`);
+    }
+    h.send(t, { flags: 'P.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(10) });
+    seq += 10;
+    h.expectNothingUntil(t + 39);
+    h.expectSegment(t + 40, { flags: '.', rack: seq });
+  });
+
+  it('every second full-sized segment is ACKed at once (RFC 1122), a single one waits', () => {
+    const f = established();
+    const { h } = f;
+    let seq = 1;
+    let t = 20;
+    for (let i = 0; i < 16; i++, t += 10) {
+      h.send(t, { flags: 'P.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(10) });
+      seq += 10;
+    }
+    h.advanceTo(t);
+    h.discard();
+    h.send(t, { flags: '.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(1460) });
+    seq += 1460;
+    h.expectNothingUntil(t + 5);
+    h.send(t + 5, { flags: '.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(1460) });
+    seq += 1460;
+    h.expectSegment(t + 5, { flags: '.', rack: seq });
+  });
+
+  it('an entirely old segment (our ACK was lost) is ACKed at once', () => {
+    const f = established();
+    const { h } = f;
+    h.send(20, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: bytes(10) });
+    h.expectSegment(20, { flags: '.', rack: 11 });
+    h.send(30, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: bytes(10) });
+    h.expectSegment(30, { flags: '.', rack: 11 });
+  });
+
+  it('half-close: after our shutdown(SHUT_WR) the peer keeps sending and we keep reading', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    host.api.shutdown(fd, 'SHUT_WR');
+    h.expectSegment(10, { flags: 'F.', rseq: 1 });
+    expect(host.api.write(fd, 'x')).toEqual({ ok: false, errno: 'EPIPE' });
+    h.send(20, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'reply' });
+    h.expectSegment(20, { flags: '.', rseq: 2, rack: 6 });
+    const r = host.api.read(fd);
+    expect(r.result!.ok && String.fromCharCode(...r.result!.value)).toBe('reply');
+  });
+});
