@@ -289,13 +289,14 @@ export function resetFromOrphan(conn: Connection, seg: TcpSegment): void {
 /**
  * Data arriving for a socket closed by its application in FIN_WAIT_1 (or in FIN_WAIT_2 before the
  * FIN was acknowledged): it can never be read, so the connection is reset (tcp_rcv_state_process).
+ * The RST answers the offending segment (tcp_v4_do_rcv → tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
  */
 export function dataAfterClose(conn: Connection, seg: TcpSegment): boolean {
   if (!conn.orphan || !conn.shutRd) return false;
   const dataEnd = (seg.seq + seg.payload.length) >>> 0;
   if (seg.payload.length === 0 || !seqGt(dataEnd, conn.rcvNxt)) return false;
   conn.host.mib.inc('TCPAbortOnData');
-  sendActiveReset(conn);
+  sendResetFor(conn.host, seg);
   destroy(conn, 'data received after close(): RST');
   return true;
 }
