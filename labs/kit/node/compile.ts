@@ -67,10 +67,11 @@ export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] 
   return problems;
 }
 
+/** One line per problem, joined with "; " so a CSV cell or a one-line status can hold them. */
 export function formatProblems(problems: CompileProblem[], max = 5): string {
-  const lines = problems.slice(0, max).map((p) => `${p.file.split('/').pop()}:${p.line}:${p.column} ${p.message}`);
+  const lines = problems.slice(0, max).map((p) => `${p.file.split('/').pop()}:${p.line}:${p.column} ${p.message.replace(/\s*\n\s*/g, ' ')}`);
   if (problems.length > max) lines.push(`… and ${problems.length - max} more`);
-  return lines.join('\n');
+  return lines.join('; ');
 }
 
 /** TypeScript → ES2022 JavaScript, one file at a time; `.ts` imports become `.js`. */

@@ -54,7 +54,7 @@ export async function runSandboxed(
 
   if (!options.skipTypeCheck) {
     const problems = typeCheck(learnerFiles);
-    if (problems.length) return fail(`your code does not compile:\n${formatProblems(problems)}`);
+    if (problems.length) return fail(`your code does not compile: ${formatProblems(problems)}`);
   }
   let js: Map<string, string>;
   try {

@@ -1,0 +1,352 @@
+/**
+ * LAB: the three-way handshake.
+ *
+ * Everything a connection does before it is ESTABLISHED: choosing the initial sequence number,
+ * the SYN, what the client does with the segments that answer it, the server's SYN-ACK and its
+ * check of the final ACK, and when SYNs and SYN-ACKs are sent again.
+ *
+ * Vocabulary (RFC 9293 §3.3.1): ISS our initial sequence number, IRS the peer's; SND.UNA oldest
+ * unacknowledged, SND.NXT next to send; RCV.NXT next expected from the peer.
+ */
+import { ACK, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { seqGt, seqLeq } from '../seq.ts';
+import { siphashU32 } from './siphash.ts';
+import { ADV_MSS, OUR_WSCALE, type Connection, type HostContext, type Listener, type RequestSock } from './connection.ts';
+import { cancelTimer, destroy, setState } from './lifecycle.ts';
+import { tcpInWindow } from './acceptable.ts';
+import { initialWindow, sendAck, sendResetFor, sendSegment, synOptions, tsClock } from './output.ts';
+import { TIMEOUT_FALLBACK, TIMEOUT_INIT, modelTimeout, rtoMax, rttSample } from './rto.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Task 1 — the initial sequence number.
+// RFC 9293 §3.4.1 (from RFC 6528): ISN = M + F(localip, localport, remoteip, remoteport, secretkey)
+// where M is a clock and F a keyed hash nobody outside can compute. The clock keeps successive
+// ISNs of one 4-tuple increasing (old duplicates fall behind); the hash stops off-path guessing.
+// ---------------------------------------------------------------------------------------------
+
+/** Linux's clock for ISNs: ktime_get_real_ns() >> 6, i.e. one tick every 64 ns (modulo 2^32). */
+export function isnClock(host: HostContext): number {
+  const ms = host.sched.now + host.secrets.clockOffsetMs;
+  const whole = Math.floor(ms);
+  // 1 ms = 1,000,000 ns = 15625 ticks of 64 ns; Math.imul keeps the product modulo 2^32.
+  return (Math.imul(whole >>> 0, 15625) + Math.floor((ms - whole) * 15625)) >>> 0;
+}
+
+export function chooseIss(host: HostContext, localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
+  // #region lab handshake/1 Choose the initial sequence number (RFC 6528)
+  // secure_tcp_seq(): SipHash of (saddr, daddr, sport << 16 | dport) under the boot-time secret.
+  const f = siphashU32(host.secrets.isn, [localAddr, remoteAddr, ((localPort << 16) | remotePort) >>> 0]);
+  return (f + isnClock(host)) >>> 0;
+  // #endregion
+}
+
+/** Per-connection timestamp offset (secure_tcp_ts_off): TSvals reveal no host uptime. */
+export function tsOffsetFor(host: HostContext, localAddr: number, remoteAddr: number): number {
+  if (host.sysctl.get('net.ipv4.tcp_timestamps') === 2) return 0;
+  return siphashU32(host.secrets.ts, [localAddr, remoteAddr]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The active open: connect() sends a SYN and waits in SYN-SENT.
+// ---------------------------------------------------------------------------------------------
+
+export function activeOpen(conn: Connection): void {
+  const host = conn.host;
+  conn.iss = chooseIss(host, conn.localAddr, conn.localPort, conn.remoteAddr, conn.remotePort);
+  conn.sndUna = conn.iss;
+  conn.sndNxt = (conn.iss + 1) >>> 0;
+  conn.sndMax = conn.sndNxt;
+  conn.sendQueueSeq = conn.sndNxt;
+  conn.tsOffset = tsOffsetFor(host, conn.localAddr, conn.remoteAddr);
+  conn.rcvWscale = host.sysctl.get('net.ipv4.tcp_window_scaling') ? OUR_WSCALE : 0;
+  conn.rto = TIMEOUT_INIT;
+  host.mib.inc('TcpActiveOpens');
+  setState(conn, 'SYN_SENT', 'connect()');
+  conn.synSentAt = conn.now;
+  // tcp_connect() stamps retrans_stamp: the SYN give-up time counts from the first SYN.
+  conn.retransStamp = conn.now;
+  sendSyn(conn, false);
+}
+
+/** Our SYN: `<mss 1460,sackOK,TS val X ecr 0,nop,wscale 7>` with Linux defaults. */
+export function sendSyn(conn: Connection, retransmission: boolean): void {
+  const host = conn.host;
+  const ts = host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
+  sendSegment(conn, SYN, conn.iss, undefined, retransmission,
+    synOptions({
+      mss: ADV_MSS,
+      sack: host.sysctl.get('net.ipv4.tcp_sack') !== 0,
+      ts: ts ? { val: tsClock(host, conn.tsOffset), ecr: 0 } : null,
+      wscale: host.sysctl.get('net.ipv4.tcp_window_scaling') ? OUR_WSCALE : null,
+    }));
+}
+
+/** Options a SYN or SYN-ACK announced, as this side will use them. */
+export interface PeerSynOptions {
+  mss: number;
+  wscale: number | null;
+  sackOk: boolean;
+  ts: { val: number; ecr: number } | null;
+}
+
+export function readSynOptions(seg: TcpSegment): PeerSynOptions {
+  // RFC 9293 §3.7.1: without an MSS option, assume 536.
+  const out: PeerSynOptions = { mss: 536, wscale: null, sackOk: false, ts: null };
+  for (const o of seg.options) {
+    if (o.kind === 'mss') out.mss = o.value;
+    else if (o.kind === 'wscale') out.wscale = Math.min(o.shift, 14); // RFC 7323 §2.3: cap at 14
+    else if (o.kind === 'sackOK') out.sackOk = true;
+    else if (o.kind === 'ts') out.ts = { val: o.val, ecr: o.ecr };
+  }
+  return out;
+}
+
+/** What both sides agreed on: an option is on only if both sent it (RFC 7323, RFC 2018). */
+export function applySynOptions(conn: Connection, peer: PeerSynOptions): void {
+  const host = conn.host;
+  conn.wscaleOk = peer.wscale !== null && conn.rcvWscale > 0;
+  conn.sndWscale = conn.wscaleOk ? peer.wscale! : 0;
+  if (!conn.wscaleOk) conn.rcvWscale = 0;
+  conn.sackOk = peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0;
+  conn.tsOk = peer.ts !== null && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
+  if (conn.tsOk) conn.tsRecent = peer.ts!.val;
+  // The timestamp option takes 12 bytes of every segment (Linux mss_cache 1448).
+  conn.mss = Math.min(peer.mss, ADV_MSS) - (conn.tsOk ? 12 : 0);
+}
+
+/** An RTT sample from a handshake segment: by timestamp echo, or Karn's rule without one. */
+function handshakeRtt(conn: Connection, seg: TcpSegment, sentAt: number, retransmitted: boolean): void {
+  const ts = seg.options.find((o) => o.kind === 'ts');
+  if (conn.tsOk && ts && ts.kind === 'ts' && ts.ecr !== 0) {
+    rttSample(conn, ((tsClock(conn.host, conn.tsOffset) - ts.ecr) | 0) || 0.001);
+  } else if (!retransmitted) {
+    rttSample(conn, conn.now - sentAt);
+  }
+  // RFC 6298 §5.7: no sample from a handshake that needed retransmission ⇒ start data at 3 s.
+  if (conn.srtt === 0) conn.rto = TIMEOUT_FALLBACK;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task 2 — a segment arrives in SYN-SENT (RFC 9293 §3.10.7.3, Linux tcp_rcv_synsent_state_process).
+// ---------------------------------------------------------------------------------------------
+
+export function onSegmentInSynSent(conn: Connection, seg: TcpSegment): void {
+  // #region lab handshake/2 Process a segment in SYN-SENT
+  const host = conn.host;
+  // First, the ACK: it must acknowledge our SYN and nothing we never sent.
+  if (seg.flags & ACK) {
+    if (seqLeq(seg.ack, conn.iss) || seqGt(seg.ack, conn.sndMax)) {
+      if (!(seg.flags & RST)) {
+        sendResetFor(host, seg); // <SEQ=SEG.ACK><CTL=RST>
+        // Linux then retries the SYN almost at once (TCP_TIMEOUT_MIN, 2 jiffies): the RST may
+        // have cleared a stale connection at the peer ("Previous FIN/ACK or RST/ACK might be ignored").
+        if (conn.retransmits === 0) conn.synRetryNow = true;
+      }
+      return;
+    }
+  }
+  // Second, RST: honoured only with an acceptable ACK; then the connection was refused.
+  if (seg.flags & RST) {
+    if (seg.flags & ACK) destroy(conn, 'RST received in SYN_SENT', 'ECONNREFUSED');
+    return;
+  }
+  // Fourth, SYN.
+  if (seg.flags & SYN) {
+    conn.irs = seg.seq;
+    conn.rcvNxt = (seg.seq + 1) >>> 0;
+    conn.rcvWup = conn.rcvNxt;
+    applySynOptions(conn, readSynOptions(seg));
+    if (seg.flags & ACK) {
+      // Our SYN is acknowledged: ESTABLISHED, and the third segment of the handshake.
+      conn.sndUna = seg.ack;
+      conn.sndWnd = seg.window; // never scaled in a SYN-ACK (RFC 7323 §2.2)
+      conn.maxSndWnd = seg.window;
+      conn.sndWl1 = seg.seq;
+      conn.sndWl2 = seg.ack;
+      handshakeRtt(conn, seg, conn.synSentAt, conn.retransmits > 0);
+      synAcknowledged(conn);
+      setState(conn, 'ESTABLISHED', 'SYN-ACK received');
+      sendAck(conn);
+    } else {
+      // Simultaneous open (RFC 9293 Figure 7): answer with SYN-ACK from the same ISS.
+      setState(conn, 'SYN_RECV', 'SYN received in SYN_SENT (simultaneous open)');
+      sendSynAckFromConnection(conn, false);
+    }
+    return;
+  }
+  // Neither SYN nor RST: drop.
+  // #endregion
+}
+
+/** Our SYN is acknowledged: the handshake's retransmission state is over. */
+function synAcknowledged(conn: Connection): void {
+  cancelTimer(conn, 'retransmit');
+  conn.retransmits = 0;
+  conn.backoff = 0;
+  conn.retransStamp = 0;
+}
+
+/** A full socket in SYN_RECV (simultaneous open) sends SYN-ACK = its SYN again, now with an ACK. */
+export function sendSynAckFromConnection(conn: Connection, retransmission: boolean): void {
+  const host = conn.host;
+  sendSegment(conn, SYN | ACK, conn.iss, undefined, retransmission,
+    synOptions({
+      mss: ADV_MSS,
+      sack: conn.sackOk,
+      ts: conn.tsOk ? { val: tsClock(host, conn.tsOffset), ecr: conn.tsRecent } : null,
+      wscale: conn.wscaleOk ? conn.rcvWscale : null,
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task 3 — the passive side: a SYN reaches a listener that admits it (the queues lab decides
+// whether it does), the request sock answers with a SYN-ACK, and the final ACK is checked.
+// ---------------------------------------------------------------------------------------------
+
+export function newRequest(host: HostContext, listener: Listener, seg: TcpSegment): RequestSock {
+  const peer = readSynOptions(seg);
+  const wscaleOk = peer.wscale !== null && host.sysctl.get('net.ipv4.tcp_window_scaling') !== 0;
+  const tsOk = peer.ts !== null && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
+  const req: RequestSock = {
+    key: '',
+    listener,
+    localAddr: seg.dstAddr,
+    localPort: seg.dstPort,
+    remoteAddr: seg.srcAddr,
+    remotePort: seg.srcPort,
+    iss: 0,
+    irs: 0,
+    mss: peer.mss,
+    wscaleOk,
+    sndWscale: wscaleOk ? peer.wscale! : 0,
+    sackOk: peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0,
+    tsOk,
+    tsRecent: tsOk ? peer.ts!.val : 0,
+    tsOffset: tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0,
+    peerWindow: seg.window,
+    numTimeout: 0,
+    acked: false,
+    timer: null,
+    createdAt: host.sched.now,
+    synAckSentAt: host.sched.now,
+  };
+  // #region lab handshake/3 Remember the peer's ISN and choose ours
+  req.irs = seg.seq;
+  req.iss = chooseIss(host, seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
+  // #endregion
+  return req;
+}
+
+/** The SYN-ACK a request sock sends (and resends): our ISS, acknowledging the peer's SYN. */
+export function synAckFor(host: HostContext, req: RequestSock): TcpSegment {
+  // #region lab handshake/3 Build the SYN-ACK
+  return {
+    srcAddr: req.localAddr,
+    dstAddr: req.remoteAddr,
+    srcPort: req.localPort,
+    dstPort: req.remotePort,
+    seq: req.iss,
+    ack: (req.irs + 1) >>> 0, // the SYN consumed one sequence number
+    flags: SYN | ACK,
+    window: initialWindow(req.tsOk),
+    urgent: 0,
+    options: synOptions({
+      mss: ADV_MSS,
+      sack: req.sackOk,
+      ts: req.tsOk ? { val: tsClock(host, req.tsOffset), ecr: req.tsRecent } : null,
+      wscale: req.wscaleOk ? OUR_WSCALE : null,
+    }),
+    payload: new Uint8Array(0),
+  };
+  // #endregion
+}
+
+/** What a segment for a request sock (SYN_RECV) means (Linux tcp_check_req). */
+export type RequestVerdict =
+  | 'establish' // a valid final ACK: create the connection
+  | 'resend-synack' // the SYN again: our SYN-ACK was lost
+  | 'reset' // ACK of something we never sent: the listener answers with RST
+  | 'ack' // out of window: remind the peer where we are
+  | 'embryonic-reset' // RST (or an in-window SYN): drop the request
+  | 'drop';
+
+export function checkRequestSegment(req: RequestSock, seg: TcpSegment): RequestVerdict {
+  // #region lab handshake/3 Check a segment that arrives for a request in SYN_RECV
+  const rcvNxt = (req.irs + 1) >>> 0;
+  if (seg.seq === req.irs && seg.flags === SYN) return 'resend-synack';
+  if (seg.flags & ACK && seg.ack !== ((req.iss + 1) >>> 0)) return 'reset';
+  const end = (seg.seq + seg.payload.length + (seg.flags & SYN ? 1 : 0)) >>> 0;
+  if (!tcpInWindow(seg.seq, end, rcvNxt, (rcvNxt + initialWindow(req.tsOk)) >>> 0)) {
+    return seg.flags & RST ? 'drop' : 'ack';
+  }
+  if (seg.flags & (RST | SYN)) return 'embryonic-reset';
+  if (!(seg.flags & ACK)) return 'drop';
+  return 'establish';
+  // #endregion
+}
+
+/** Turns a request sock into an ESTABLISHED connection (tcp_create_openreq_child). */
+export function establishFromRequest(conn: Connection, req: RequestSock, seg: TcpSegment): void {
+  // The child starts in SYN_RECV with our SYN unacknowledged; the final ACK then takes it to
+  // ESTABLISHED through the ordinary segment-arrival steps (tcp_child_process).
+  conn.iss = req.iss;
+  conn.irs = req.irs;
+  conn.sndUna = req.iss;
+  conn.sndNxt = (req.iss + 1) >>> 0;
+  conn.sndMax = conn.sndNxt;
+  conn.sendQueueSeq = conn.sndNxt;
+  conn.rcvNxt = (req.irs + 1) >>> 0;
+  conn.rcvWscale = req.wscaleOk ? OUR_WSCALE : 0;
+  conn.wscaleOk = req.wscaleOk;
+  conn.sndWscale = req.sndWscale;
+  conn.sackOk = req.sackOk;
+  conn.tsOk = req.tsOk;
+  conn.tsRecent = req.tsRecent;
+  conn.tsOffset = req.tsOffset;
+  conn.mss = Math.min(req.mss, ADV_MSS) - (req.tsOk ? 12 : 0);
+  conn.rcvWup = (conn.rcvNxt + initialWindow(req.tsOk)) >>> 0;
+  conn.sndWnd = seg.window << conn.sndWscale;
+  conn.maxSndWnd = conn.sndWnd;
+  conn.sndWl1 = seg.seq;
+  conn.sndWl2 = seg.ack;
+  conn.rto = TIMEOUT_INIT;
+  handshakeRtt(conn, seg, req.synAckSentAt, req.numTimeout > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task 4 — retransmitting the handshake. Linux: SYN RTOs 1,1,1,1,1,2,4,... (tcp_syn_linear_timeouts
+// = 4 keeps the first timeouts at 1 s), SYN-ACKs at 0,1,3,7,15,31 s (doubling from 1 s).
+// ---------------------------------------------------------------------------------------------
+
+/** The RTO after the n-th SYN timeout (n = conn.retransmits, already counted). */
+export function nextSynRto(conn: Connection): number {
+  // #region lab handshake/4 SYN retransmission backoff
+  const linear = conn.host.sysctl.get('net.ipv4.tcp_syn_linear_timeouts');
+  void linear;
+  return Math.min(conn.rto * 2, rtoMax(conn.host)); // WRONG: the pre-6.x doubling from the first timeout
+  // #endregion
+}
+
+/**
+ * Has connect() run out of time (tcp_write_timeout for SYN-SENT)? After tcp_syn_retries +
+ * tcp_syn_linear_timeouts retransmissions, or the model time of tcp_syn_retries doublings from
+ * 1 s, or TCP_USER_TIMEOUT — whichever comes first. Default: fails at 131 s.
+ */
+export function synSentExpired(conn: Connection): boolean {
+  // #region lab handshake/4 When connect() gives up
+  const host = conn.host;
+  const retries = conn.opts.synCnt || host.sysctl.get('net.ipv4.tcp_syn_retries');
+  const linear = conn.state === 'SYN_SENT' ? host.sysctl.get('net.ipv4.tcp_syn_linear_timeouts') : 0;
+  if (conn.retransmits >= retries + linear) return true;
+  if (conn.retransmits === 0) return false;
+  const timeout = conn.opts.userTimeout || modelTimeout(retries, TIMEOUT_INIT, rtoMax(host));
+  return conn.now - conn.retransStamp >= timeout;
+  // #endregion
+}
+
+/** Delay before a request sock's next SYN-ACK: 1 s doubling per retransmission (reqsk_timer_handler). */
+export function synAckTimeout(host: HostContext, req: RequestSock): number {
+  // #region lab handshake/4 SYN-ACK retransmission backoff
+  return Math.min(TIMEOUT_INIT * 2 ** req.numTimeout, rtoMax(host));
+  // #endregion
+}
