@@ -72,9 +72,10 @@ function runOne(test: RegisteredTest, seed: number, index: number, traces: Resul
   const lastSteps = t.harnesses.length ? t.harnesses[t.harnesses.length - 1].stepList() : [];
   const steps = (failure?.steps ?? lastSteps).map((s) => ({ n: s.n, kind: s.kind, t: s.t, text: s.text, ok: s.ok }));
   let trace_ref: string | null = null;
-  if (failure && t.harnesses.length) {
+  const trace = failure ? t.trace() : [];
+  if (trace.length) {
     trace_ref = `t${index + 1}`;
-    traces[trace_ref] = t.trace();
+    traces[trace_ref] = trace;
   }
   return {
     name: test.name,

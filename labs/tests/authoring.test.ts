@@ -1,0 +1,114 @@
+/**
+ * Authoring checks for every lab (nbgrader `validate --invert`, Rustlings `dev check`, CodeCrafters
+ * tester fixtures): the definition loads and matches the stack's regions; the reference and the
+ * starter type-check; the reference passes every test under 5 seeds; the starter fails every
+ * hidden test of every task; each known-wrong implementation fails its task with the message it is
+ * meant to produce. Draft labs (tests still being written) get the checks that need no tests.
+ */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LAB_SLUGS } from '../kit/definition.ts';
+import { listScenarios } from '../../stack/core/scenarios/index.ts';
+import { resultsProblems, type ResultsDocument } from '../kit/results.ts';
+import { formatProblems, typeCheck } from '../kit/node/compile.ts';
+import { loadTree } from '../kit/node/inprocess.ts';
+import { loadLab, referenceFiles, repoPath, starterFiles, wrongImplementations } from '../kit/node/repo.ts';
+
+const SEEDS = [1, 2, 3, 4, 5];
+const scenarioNames = new Set(listScenarios().map((s) => s.name));
+
+function failuresOf(doc: ResultsDocument): string {
+  return doc.tests.filter((t) => t.status !== 'pass').map((t) => `  [task ${t.task_id}] ${t.name}: ${t.message}`).join('\n');
+}
+
+describe.each(LAB_SLUGS)('lab %s', (slug) => {
+  const def = loadLab(slug);
+
+  it('has a valid lab.yaml whose tasks match the regions marked in the stack', () => {
+    expect(def.slug).toBe(slug);
+    expect(def.tasks.length).toBeGreaterThanOrEqual(3);
+    for (const s of def.scenarios) expect(scenarioNames, `scenario "${s}" in labs/${slug}/lab.yaml`).toContain(s);
+  });
+
+  it('has a starter and a reference that type-check against the stack', () => {
+    const starter = typeCheck(starterFiles(def));
+    expect(starter, `starter of ${slug}:\n${formatProblems(starter)}`).toEqual([]);
+    const reference = typeCheck(referenceFiles(def));
+    expect(reference, `reference of ${slug}:\n${formatProblems(reference)}`).toEqual([]);
+    for (const t of def.tasks) expect(starterFiles(def).get(def.files[0])).toContain(`notImplemented('${slug}/${t.id}: `);
+  });
+
+  if (def.status === 'draft') {
+    it.skip('is a draft: tests, wrong implementations and the full hint ladders are still to come', () => {});
+    return;
+  }
+
+  it('has its chapter, its test suites and at least 25 hidden tests covering every task', async () => {
+    expect(existsSync(repoPath(`content/chapters/${def.chapter}.mdx`)), `content/chapters/${def.chapter}.mdx`).toBe(true);
+    const tree = await loadTree(def, referenceFiles(def), 'hidden', 'count');
+    try {
+      const doc = tree.run(1);
+      expect(doc.tests.length).toBeGreaterThanOrEqual(25);
+      for (const t of def.tasks) expect(doc.tests.filter((x) => x.task_id === t.id).length, `hidden tests of task ${t.id}`).toBeGreaterThan(0);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  it.each(['hidden', 'visible'] as const)('reference passes every %s test under 5 seeds', async (suite) => {
+    const tree = await loadTree(def, referenceFiles(def), suite, `reference-${suite}`);
+    try {
+      for (const seed of SEEDS) {
+        const doc = tree.run(seed);
+        expect(resultsProblems(doc)).toEqual([]);
+        expect(doc.status, `seed ${seed}:\n${failuresOf(doc)}`).toBe('pass');
+        expect(doc.score.points).toBe(doc.score.max);
+        expect(doc.seed).toBe(seed);
+      }
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  it('starter fails every hidden test of every task, each with a readable message', async () => {
+    const tree = await loadTree(def, starterFiles(def), 'hidden', 'starter');
+    try {
+      const doc = tree.run(1);
+      expect(resultsProblems(doc)).toEqual([]);
+      expect(doc.status).toBe('fail');
+      expect(doc.score.points).toBe(0);
+      for (const t of doc.tasks) expect(t.status, `task ${t.id}`).toBe('fail');
+      const passing = doc.tests.filter((t) => t.status === 'pass').map((t) => t.name);
+      expect(passing, 'hidden tests the starter passes (they would pass without any work)').toEqual([]);
+      for (const t of doc.tests) {
+        expect(t.message, t.name).toMatch(/not implemented yet: [a-z-]+\/\d: /);
+        expect(t.steps.length, `${t.name}: steps`).toBeGreaterThan(0);
+      }
+      // A task's own tests name that task's unfinished region first.
+      for (const t of doc.tests) if (t.task_id === 1) expect(t.message).toContain(`${slug}/1:`);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  const wrongs = wrongImplementations(def);
+  it('keeps at least 3 known-wrong implementations', () => {
+    expect(wrongs.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(wrongs.map((w) => [w.name, w] as const))('known-wrong "%s" fails with the message it is meant to produce', async (name, w) => {
+    const tree = await loadTree(def, w.files, 'hidden', `wrong-${name}`);
+    try {
+      const doc = tree.run(1);
+      expect(resultsProblems(doc)).toEqual([]);
+      const task = doc.tasks.find((t) => t.id === w.expect.task)!;
+      expect(task.status, `task ${w.expect.task} should fail`).toBe('fail');
+      const messages = doc.tests.filter((t) => t.task_id === w.expect.task && t.status === 'fail').map((t) => t.message ?? '');
+      expect(messages.some((m) => m.includes(w.expect.message)), `no failing message of task ${w.expect.task} contains "${w.expect.message}"; got:\n${messages.join('\n')}`).toBe(true);
+      // Failing runs carry their trace for the sequence diagram.
+      for (const t of doc.tests) if (t.trace_ref) expect(doc.traces[t.trace_ref].length).toBeGreaterThan(0);
+    } finally {
+      tree.dispose();
+    }
+  });
+});

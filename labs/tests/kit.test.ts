@@ -1,0 +1,168 @@
+// The lab kit's pure parts: regions and starters, lab.yaml validation, dispatch shims, scoring.
+import { describe, expect, it } from 'vitest';
+import { RegionError, makeStarter, parseRegions, regionTasks, relativeImport } from '../kit/regions.ts';
+import { LabDefinitionError, validateLabDefinition, validateWrongExpectation } from '../kit/definition.ts';
+import { exportedFunctions, makeShim } from '../kit/shim.ts';
+import { resultsProblems, scoreTasks, type TestResult } from '../kit/results.ts';
+
+const FILE = 'stack/core/tcp/example.ts';
+const SOURCE = `/** header */
+import { a } from './a.ts';
+import {
+  b,
+} from './b.ts';
+
+export function pick(x: number): number {
+  // #region lab demo/1 Pick a number
+  return x + 1;
+  // #endregion
+}
+
+export function act(x: number): void {
+  const y = x;
+  // #region lab demo/2 Do it
+  if (y) return;
+  console.log(y);
+  // #endregion
+}
+
+export function other(): number {
+  // #region lab elsewhere/1 Not this lab
+  return 3;
+  // #endregion
+}
+`;
+
+describe('lab regions', () => {
+  it('finds each region with its lab, task, title and lines', () => {
+    const rs = parseRegions(SOURCE, FILE);
+    expect(rs.map((r) => [r.slug, r.task, r.title, r.startLine, r.endLine])).toEqual([
+      ['demo', 1, 'Pick a number', 8, 10],
+      ['demo', 2, 'Do it', 15, 18],
+      ['elsewhere', 1, 'Not this lab', 22, 24],
+    ]);
+    expect(regionTasks(SOURCE, FILE, 'demo')).toEqual([1, 2]);
+  });
+
+  it('replaces only this lab\'s regions: return form for values, statement form otherwise', () => {
+    const s = makeStarter(SOURCE, FILE, 'demo');
+    expect(s).toContain("  // #region lab demo/1 Pick a number\n  return notImplemented('demo/1: Pick a number');\n  // #endregion");
+    expect(s).toContain("  // #region lab demo/2 Do it\n  notImplemented('demo/2: Do it');\n  // #endregion");
+    expect(s).not.toContain('return x + 1');
+    expect(s).not.toContain('console.log(y)');
+    expect(s).toContain('return 3;'); // another lab's region stays
+    expect(s).toContain('const y = x;'); // code outside regions stays
+  });
+
+  it('imports notImplemented after the last (multi-line) import, keeping the header first', () => {
+    const lines = makeStarter(SOURCE, FILE, 'demo').split('\n');
+    expect(lines[0]).toBe('/** header */');
+    expect(lines[5]).toBe("import { notImplemented } from './not-implemented.ts';");
+    expect(lines[4]).toBe("} from './b.ts';");
+  });
+
+  it('escapes quotes in titles so the stub stays valid TypeScript', () => {
+    const s = makeStarter("export function f(): number {\n  // #region lab demo/1 The peer's ISN \\ more\n  return 1;\n  // #endregion\n}\n", FILE, 'demo');
+    expect(s).toContain("return notImplemented('demo/1: The peer\\'s ISN \\\\ more');");
+  });
+
+  it('names the file and line of malformed markers', () => {
+    expect(() => parseRegions('x\n// #region lab demo Pick\n// #endregion\n', FILE)).toThrow(`${FILE}:2: malformed lab region`);
+    expect(() => parseRegions('// #region lab demo/1 A\nfoo\n', FILE)).toThrow(`${FILE}:1: lab region demo/1 "A" is never closed`);
+    expect(() => parseRegions('a\nb\n// #endregion\n', FILE)).toThrow(`${FILE}:3: "// #endregion" without a "// #region"`);
+    expect(() => parseRegions('// #region lab demo/1 A\n// #region lab demo/2 B\n// #endregion\n// #endregion\n', FILE)).toThrow(RegionError);
+    expect(() => makeStarter('export const x = 1;\n', FILE, 'demo')).toThrow('no "// #region lab demo/<task> <title>" marker');
+  });
+
+  it('computes relative imports between repository paths', () => {
+    expect(relativeImport('stack/core/tcp/handshake.ts', 'stack/core/tcp/not-implemented.ts')).toBe('./not-implemented.ts');
+    expect(relativeImport('stack/core/tcp/handshake.ts', 'labs/kit/side.ts')).toBe('../../../labs/kit/side.ts');
+    expect(relativeImport('stack/core/seq.ts', 'stack/core/tcp/x.ts')).toBe('./tcp/x.ts');
+  });
+});
+
+describe('dispatch shims', () => {
+  it('forwards every exported function and re-exports the rest from the reference', () => {
+    expect(exportedFunctions(SOURCE)).toEqual(['pick', 'act', 'other']);
+    const shim = makeShim('stack/core/tcp/example.ts', SOURCE);
+    expect(shim).toContain("export * from './example.reference.ts';");
+    expect(shim).toContain("import * as learner from './example.learner.ts';");
+    expect(shim).toContain("import { labSide } from '../../../labs/kit/side.ts';");
+    for (const f of ['pick', 'act', 'other']) expect(shim).toContain(`export function ${f}(...args) { return pick('${f}')(...args); }`);
+  });
+});
+
+const GOOD = {
+  slug: 'handshake',
+  title: 'T',
+  chapter: 'handshake',
+  summary: 'S',
+  objectives: ['o'],
+  minutes: 30,
+  files: ['stack/core/tcp/handshake.ts'],
+  tasks: [1, 2, 3].map((id) => ({ id, title: `t${id}`, points: 10, hints: [{ concept: 'c' }, { pointer: 'p' }, { 'near-solution': 'n' }] })),
+  scenarios: ['handshake'],
+  solution: { policy: 'after-attempts:3' },
+};
+
+describe('lab.yaml validation', () => {
+  const file = 'labs/handshake/lab.yaml';
+  const bad = (patch: Record<string, unknown>, field: string, detail: string) => {
+    const v = () => validateLabDefinition({ ...GOOD, ...patch }, file, 'handshake');
+    expect(v).toThrow(LabDefinitionError);
+    expect(v).toThrow(`${file}: ${field}: ${detail}`);
+  };
+
+  it('accepts a complete definition and fills defaults', () => {
+    const d = validateLabDefinition(GOOD, file, 'handshake');
+    expect(d.status).toBe('ready');
+    expect(d.tests).toEqual({ visible: 'visible.test.ts', hidden: 'hidden.test.ts' });
+    expect(d.solution).toEqual({ kind: 'after-attempts', attempts: 3 });
+    expect(d.tasks[1].hints.map((h) => h.level)).toEqual(['concept', 'pointer', 'near-solution']);
+  });
+
+  it('names the file and the field of every problem', () => {
+    bad({ slug: 'handshak' }, 'slug', 'expected one of handshake, teardown');
+    bad({ slug: 'teardown' }, 'slug', 'is "teardown" but the folder is labs/handshake/');
+    bad({ minutes: 'ten' }, 'minutes', 'expected a positive whole number, got "ten"');
+    bad({ objectives: [] }, 'objectives', 'expected at least 1 entry, got 0');
+    bad({ files: ['../etc/passwd'] }, 'files[0]', 'expected a path like stack/core/tcp/handshake.ts');
+    bad({ tasks: GOOD.tasks.slice(0, 2) }, 'tasks', 'expected at least 3 entries, got 2');
+    bad({ tasks: [GOOD.tasks[0], { ...GOOD.tasks[1], id: 5 }, GOOD.tasks[2]] }, 'tasks[1].id', 'tasks are numbered 1, 2, 3, … in order: expected 2, got 5');
+    bad({ tasks: [{ ...GOOD.tasks[0], points: 0 }, ...GOOD.tasks.slice(1)] }, 'tasks[0].points', 'expected a positive whole number');
+    bad({ tasks: [{ ...GOOD.tasks[0], hints: [{ pointer: 'p' }, { concept: 'c' }, { 'near-solution': 'n' }] }, ...GOOD.tasks.slice(1)] }, 'tasks[0].hints[0].pointer', 'hint 1 must be "concept"');
+    bad({ tasks: [{ ...GOOD.tasks[0], hints: [{ concept: 'c' }] }, ...GOOD.tasks.slice(1)] }, 'tasks[0].hints', 'expected at least 3 entries');
+    bad({ solution: { policy: 'sometimes' } }, 'solution.policy', 'expected always, after-pass, after-attempts:N');
+    bad({ colour: 'red' }, 'colour', 'unknown field');
+    bad({ status: 'done' }, 'status', 'expected ready or draft');
+  });
+
+  it('lets a draft lab carry fewer hints', () => {
+    const d = validateLabDefinition({ ...GOOD, status: 'draft', tasks: GOOD.tasks.map((t) => ({ ...t, hints: [{ concept: 'c' }] })) }, file, 'handshake');
+    expect(d.status).toBe('draft');
+  });
+
+  it('checks a known-wrong implementation\'s expectation', () => {
+    expect(validateWrongExpectation({ task: 2, message: 'm' }, 'w.expect.yaml', 4)).toEqual({ task: 2, message: 'm', why: undefined });
+    expect(() => validateWrongExpectation({ task: 5, message: 'm' }, 'w.expect.yaml', 4)).toThrow('w.expect.yaml: task: the lab has tasks 1–4, got 5');
+    expect(() => validateWrongExpectation({ task: 1 }, 'w.expect.yaml', 4)).toThrow('w.expect.yaml: message: expected non-empty text');
+  });
+});
+
+describe('scores and the results document', () => {
+  const result = (task: number, status: 'pass' | 'fail'): TestResult => ({
+    name: `${task}-${status}-${Math.random()}`, task_id: task, status, message: status === 'pass' ? null : 'why', steps: [], trace_ref: null, seed: 1, duration_ms: 0,
+  });
+
+  it('shares a task\'s points among its tests and passes a task only when all pass', () => {
+    const tasks = [{ id: 1, title: 'a', points: 10 }, { id: 2, title: 'b', points: 30 }, { id: 3, title: 'c', points: 5 }];
+    const scored = scoreTasks(tasks, [result(1, 'pass'), result(1, 'pass'), result(2, 'pass'), result(2, 'fail'), result(2, 'fail')]);
+    expect(scored.map((t) => [t.status, t.points, t.passed, t.total])).toEqual([['pass', 10, 2, 2], ['fail', 10, 1, 3], ['fail', 0, 0, 0]]);
+  });
+
+  it('flags malformed documents', () => {
+    expect(resultsProblems({ version: 2 })).toContain('version must be 1');
+    const doc = { version: 1, lab: 'x', suite: 'hidden', status: 'fail', seed: 1, score: { points: 0, max: 1 }, tasks: [], tests: [{ ...result(1, 'fail'), trace_ref: 't1' }], traces: {}, message: null };
+    expect(resultsProblems(doc)).toEqual(['tests[0].trace_ref must name an entry of traces']);
+  });
+});
