@@ -96,6 +96,8 @@ const TCPI_FIELDS = new Set<string>([
 
 /** A runaway guard: no script of this kind needs more simulated events. */
 const MAX_EVENTS = 20_000_000;
+/** After a missing segment, how far ahead to look for it to report a late one instead (µs). */
+const LOOKAHEAD_USECS = 600_000_000;
 
 /** Parses and runs one script. Never throws for a bad script: the result says what went wrong. */
 export function runScript(text: string, opts: RunOptions = {}): PdRunResult {
@@ -430,8 +432,19 @@ class ScriptRun implements SyscallEnv {
     const first = this.awaitSegment(hi + tol);
     const when = t.kind === 'any' ? 'at any time' : lo === hi ? `at ${secs(lo)} s` : `between ${secs(lo)} and ${secs(hi)} s`;
     if (!first) {
-      this.fail('missing', `expected the stack to send this segment ${when}, but it sent nothing by ${secs(this.nowUsecs())} s`, {
+      // Look further ahead only to make the report precise: a late segment is a timing error.
+      const deadline = this.nowUsecs();
+      const late = Number.isFinite(hi) ? this.awaitSegment(deadline + LOOKAHEAD_USECS) : null;
+      const lateMatches = late !== null && flow !== null && compareOutbound(p, [late.seg], { ...flow, tsVals: new Map(flow.tsVals) }) === null;
+      if (late && lateMatches) {
+        this.failAt('timing', late.usecs, `timing error: expected this segment ${when}${tol ? ` (tolerance ${secs(tol)} s)` : ''}, but it was sent at ${secs(late.usecs)} s`, {
+          expected: ev.text,
+          actual: `${secs(late.usecs)} > ${formatActual(late.seg, flow)}`,
+        });
+      }
+      this.failAt('missing', deadline, `expected the stack to send this segment ${when}, but it sent nothing by ${secs(deadline)} s`, {
         expected: ev.text,
+        ...(late ? { actual: `${secs(late.usecs)} > ${formatActual(late.seg, flow)} (the next segment it sent)` } : {}),
       });
     }
     if (!flow) this.fail('packet', 'no connection under test for an outbound packet (no listen(), connect() or inbound packet before it)');
