@@ -42,6 +42,8 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
         setTimer(conn, 'retransmit', 2, onRetransmitTimeout);
       }
       if ((conn.state as string) === 'ESTABLISHED') {
+        // tcp_ack of the SYN-ACK stamps rcv_tstamp: idleness (keepalive, tcpi_last_data_recv) counts from here.
+        conn.lastRcvAt = conn.now;
         // tcp_finish_connect: a socket with SO_KEEPALIVE starts its idle clock now.
         if (conn.opts.keepalive) resetKeepaliveTimer(conn);
         pushData(conn);
