@@ -245,12 +245,14 @@ export class PeerHarness {
     return seg;
   }
 
-  /** At time `t`, raw bytes (possibly garbage) reach the host as if from the peer. */
+  /** At time `t`, raw bytes (possibly garbage) reach the host's receive() as if from the peer. */
   sendBytes(t: number, bytes: Uint8Array, label = `${bytes.length} raw bytes`): void {
     this.advanceTo(t);
     this.steps.record('action', `peer → host: ${label}`);
     this.wire.push({ t: this.now, dir: 'peer→host', seg: null, len: bytes.length });
-    this.world.network.send(this.peer, bytes);
+    // Handed to the host directly: the network routes by the destination address inside the
+    // bytes, which garbage does not have.
+    this.host.receive(bytes);
     this.world.runUntil(t);
     this.checkFaults();
   }

@@ -121,6 +121,18 @@ describe('keepalive', () => {
     expect(f.conn!.error).toBe('ETIMEDOUT');
   });
 
+  it('with TCP_USER_TIMEOUT idleness counts from the SYN-ACK, not from connect(): 16005 ms allows a 4th probe', () => {
+    const f = established(withKeepalive((host, fd) => {
+      host.api.setsockopt(fd, 'TCP_KEEPIDLE', 10);
+      host.api.setsockopt(fd, 'TCP_KEEPINTVL', 2);
+      host.api.setsockopt(fd, 'TCP_USER_TIMEOUT', 16_005);
+    }));
+    const { h } = f;
+    for (const t of [10_010, 12_010, 14_010, 16_010]) h.expectSegment(t, { flags: '.', len: 0 });
+    h.expectNothingUntil(18_009);
+    h.expectSegment(18_010, { flags: 'R.' });
+  });
+
   it('a rebooted peer answers the probe with RST: ECONNRESET', () => {
     const f = established(withKeepalive());
     const { h, host, fd, conn } = f;
