@@ -172,10 +172,12 @@ export function enterTimeWait(conn: Connection, cause: string): void {
 }
 
 function armTimeWait(conn: Connection): void {
+  // #region lab teardown/3 Arm the TIME_WAIT timer
   setTimer(conn, 'time-wait', TIME_WAIT_LEN, (c) => {
     c.host.mib.inc('TW');
     destroy(c, 'TIME_WAIT expired');
   });
+  // #endregion
 }
 
 /** What a segment for a TIME_WAIT connection leads to. `reopen` hands a SYN to the listener with this ISN. */
@@ -237,6 +239,7 @@ export function finTime(conn: Connection): number {
  */
 export function finWait2Orphaned(conn: Connection): void {
   const host = conn.host;
+  conn.waitStartedAt = conn.now;
   // #region lab teardown/4 Arm the FIN_WAIT_2 timer, or abort with TCP_LINGER2 < 0
   if (conn.opts.linger2 < 0) {
     host.mib.inc('TCPAbortOnLinger');
@@ -244,7 +247,6 @@ export function finWait2Orphaned(conn: Connection): void {
     destroy(conn, 'TCP_LINGER2 < 0: RST instead of FIN_WAIT_2');
     return;
   }
-  conn.waitStartedAt = conn.now;
   setTimer(conn, 'fin-wait-2', finTime(conn), (c) => destroy(c, 'FIN_WAIT_2 timeout (orphaned): freed silently'));
   // #endregion
 }
