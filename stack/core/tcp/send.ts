@@ -116,8 +116,16 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
   const host = conn.host;
   const acked = (seg.ack - conn.sndUna) >>> 0;
   // Bytes of data acknowledged: everything up to SEG.ACK except a FIN's sequence number.
-  const finAcked = conn.finSent && seqGt(seg.ack, conn.finSeq);
-  const dataEnd = finAcked ? conn.finSeq : seg.ack;
+  // Our FIN sits right after the last queued byte. An RTO rewind clears finSent, but a peer that
+  // already holds the FIN out of order may acknowledge it before we send it again; SEG.ACK was
+  // checked to be ≤ SND.MAX, so an ACK beyond the data proves the FIN went out and arrived.
+  const finSeq = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+  const finAcked = conn.finQueued && seqGt(seg.ack, finSeq);
+  if (finAcked) {
+    conn.finSeq = finSeq;
+    conn.finSent = true;
+  }
+  const dataEnd = finAcked ? finSeq : seg.ack;
   const dataAcked = Math.max(0, (dataEnd - conn.sendQueueSeq) | 0);
   conn.sendQueue.drop(dataAcked);
   conn.sendQueueSeq = (conn.sendQueueSeq + dataAcked) >>> 0;
