@@ -58,6 +58,10 @@ export class ModuleMap {
     return this.sources.has(path);
   }
 
+  source(path: string): string | undefined {
+    return this.sources.get(path);
+  }
+
   private factory(path: string): Factory {
     let factory = this.factories.get(path);
     if (!factory) {

@@ -1,0 +1,172 @@
+/**
+ * Monaco for the lab workbench: one model per stack file under a `file:///` URI so the TypeScript
+ * worker sees the whole program (imports resolve, type errors show, go-to-definition opens the
+ * read-only stack files). Loaded with a dynamic import from the lab page only — it is several MB.
+ * Monaco 0.55+ names: `monaco.typescript.typescriptDefaults`; 0.56+ worker paths (exports map).
+ */
+import * as monaco from 'monaco-editor';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+
+(self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
+  getWorker(_id: string, label: string) {
+    return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
+  },
+};
+
+export interface EditorFile {
+  path: string;
+  text: string;
+  editable: boolean;
+}
+
+export interface WorkbenchEditor {
+  open(path: string): void;
+  current(): string;
+  /** Text of an editable file as the learner has it now. */
+  text(path: string): string;
+  setText(path: string, text: string): void;
+  /** Shows text read-only in a side tab (the solution). */
+  showReadOnly(path: string, text: string): void;
+  /** Errors the TypeScript worker reports for the editable files. */
+  errorCount(): number;
+  focus(): void;
+  layout(): void;
+}
+
+export interface EditorOptions {
+  files: EditorFile[];
+  /** Called on every edit of an editable file. */
+  onChange(path: string, text: string): void;
+  onOpen(path: string): void;
+  /** The TypeScript errors in the editable files, "path:line: message". */
+  onDiagnostics(errors: string[]): void;
+  /** Phones: everything read-only. */
+  readOnly: boolean;
+  readOnlyReason: string;
+  /** Ctrl/Cmd+Enter and Ctrl/Cmd+Shift+Enter inside the editor. */
+  onRun(): void;
+  onSubmit(): void;
+}
+
+// Numeric values: Monaco's exported enums predate `Bundler` (100) resolution.
+const COMPILER_OPTIONS = {
+  target: 9, // ES2022
+  module: 99, // ESNext
+  moduleResolution: 100, // Bundler, as tsconfig.json
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  strict: true,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  noFallthroughCasesInSwitch: true,
+  noImplicitOverride: true,
+  // No `lib`: Monaco's worker resolves the default library of the target (es2022.full) itself.
+};
+
+function uriOf(path: string): monaco.Uri {
+  return monaco.Uri.parse(`file:///${path}`);
+}
+
+function pathOf(uri: monaco.Uri): string {
+  return uri.path.replace(/^\//, '');
+}
+
+function themeName(): string {
+  return document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs';
+}
+
+export function createEditor(container: HTMLElement, options: EditorOptions): WorkbenchEditor {
+  const defaults = monaco.typescript.typescriptDefaults;
+  defaults.setCompilerOptions(COMPILER_OPTIONS as unknown as monaco.typescript.CompilerOptions);
+  // Without eager sync only opened models reach the worker and imports of unopened files fail.
+  defaults.setEagerModelSync(true);
+
+  const editable = new Set(options.files.filter((f) => f.editable).map((f) => f.path));
+  for (const file of options.files) {
+    const uri = uriOf(file.path);
+    const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(file.text, 'typescript', uri);
+    if (model.getValue() !== file.text) model.setValue(file.text);
+    if (editable.has(file.path)) model.onDidChangeContent(() => options.onChange(file.path, model.getValue()));
+  }
+
+  const first = options.files.find((f) => f.editable) ?? options.files[0];
+  const editor = monaco.editor.create(container, {
+    model: monaco.editor.getModel(uriOf(first.path)),
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontSize: 14,
+    scrollBeyondLastLine: false,
+    theme: themeName(),
+    tabSize: 2,
+    readOnly: options.readOnly || !editable.has(first.path),
+    readOnlyMessage: { value: options.readOnly ? options.readOnlyReason : 'This stack file is read-only in this lab.' },
+    ariaLabel: `Editor: ${first.path}`,
+  });
+
+  const open = (path: string) => {
+    const model = monaco.editor.getModel(uriOf(path));
+    if (!model) return;
+    editor.setModel(model);
+    const canEdit = !options.readOnly && editable.has(path);
+    editor.updateOptions({
+      readOnly: !canEdit,
+      readOnlyMessage: {
+        value: options.readOnly ? options.readOnlyReason : `${path} is read-only in this lab; you edit ${[...editable].join(', ')}.`,
+      },
+      ariaLabel: `Editor: ${path}${canEdit ? '' : ' (read-only)'}`,
+    });
+    options.onOpen(path);
+  };
+
+  // Go to definition into another stack file: open that file in this editor.
+  monaco.editor.registerEditorOpener({
+    openCodeEditor(_source, resource, selectionOrPosition) {
+      const path = pathOf(resource);
+      if (!monaco.editor.getModel(resource)) return false;
+      open(path);
+      if (selectionOrPosition && 'startLineNumber' in selectionOrPosition) {
+        editor.setSelection(selectionOrPosition);
+        editor.revealRangeInCenter(selectionOrPosition);
+      } else if (selectionOrPosition) {
+        editor.setPosition(selectionOrPosition);
+        editor.revealPositionInCenter(selectionOrPosition);
+      }
+      return true;
+    },
+  });
+
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => options.onSubmit());
+
+  const errors = () =>
+    monaco.editor
+      .getModelMarkers({})
+      .filter((m) => m.severity === monaco.MarkerSeverity.Error && editable.has(pathOf(m.resource)))
+      .map((m) => `${pathOf(m.resource).split('/').pop()}:${m.startLineNumber}: ${m.message}`);
+  monaco.editor.onDidChangeMarkers(() => options.onDiagnostics(errors()));
+
+  new MutationObserver(() => monaco.editor.setTheme(themeName())).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+
+  return {
+    open,
+    current: () => pathOf(editor.getModel()!.uri),
+    text: (path) => monaco.editor.getModel(uriOf(path))?.getValue() ?? '',
+    setText(path, text) {
+      const model = monaco.editor.getModel(uriOf(path));
+      // pushEditOperations keeps the reset undoable (Ctrl+Z brings the learner's work back).
+      if (model) model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
+    },
+    showReadOnly(path, text) {
+      const uri = monaco.Uri.parse(`solution:///${path}`);
+      const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(text, 'typescript', uri);
+      model.setValue(text);
+      editor.setModel(model);
+      editor.updateOptions({ readOnly: true, readOnlyMessage: { value: 'The reference solution is read-only.' }, ariaLabel: `Reference solution: ${path} (read-only)` });
+      options.onOpen(`solution:${path}`);
+    },
+    errorCount: () => errors().length,
+    focus: () => editor.focus(),
+    layout: () => editor.layout(),
+  };
+}

@@ -1,0 +1,473 @@
+/**
+ * The lab page's controller: loads the lab's workspace and the learner's saved work, starts the
+ * editor and the terminal (both dynamic imports, so their weight lands only on lab pages), picks
+ * a runner, and wires Run / Submit / Reset / Hints / Solution / Export / Import.
+ */
+import { LAB_SLUGS } from '../course-map.ts';
+import { recordLabScore, PROGRESS_EVENT } from '../progress.ts';
+import { emptyLabSave, exportWorkbench, importWorkbench, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
+import { nextHint, solutionReveal, type SolutionPolicy } from './reveal.ts';
+import { firstFailure, summarise, type ResultsDocument, type Suite } from './results.ts';
+import { chooseRunner, runnerOrder, RUNNER_LABELS, type Runner, type RunnerCandidate } from './runner.ts';
+import { ServerRunner } from './server-runner.ts';
+import { WorkerRunner } from './worker-runner.ts';
+import { WebContainerRunner, webContainerBlocker, type FileSystemTree } from './webcontainer-runner.ts';
+import type { WorkbenchEditor } from './editor.ts';
+import type { LabTerminal } from './terminal.ts';
+import type { WorkerLab } from './worker-grade.ts';
+
+interface PageConfig {
+  slug: string;
+  urls: { workspace: string; visible: string; hidden: string; solution: string; webcontainer: string; toolchain: string; typescript: string };
+}
+
+interface Workspace {
+  lab: WorkerLab & {
+    title: string;
+    solution: SolutionPolicy;
+    tasks: Array<{ id: number; title: string; points: number; hints: Array<{ level: string; text: string }> }>;
+  };
+  files: Array<{ path: string; text: string; editable: boolean }>;
+  starters: Record<string, string>;
+}
+
+const root = document.querySelector<HTMLElement>('[data-workbench]');
+if (root) void start(root);
+
+function q<T extends HTMLElement>(root: HTMLElement, selector: string): T {
+  const found = root.querySelector<T>(selector);
+  if (!found) throw new Error(`workbench markup is missing ${selector}`);
+  return found;
+}
+
+async function start(root: HTMLElement): Promise<void> {
+  const config = JSON.parse(root.dataset.config ?? '{}') as PageConfig;
+  const notices = q(root, '[data-notices]');
+  const runnerStatus = q(root, '[data-runner-status]');
+  const live = q(root, '[data-live]');
+  const resultsPanel = q(root, '[data-results]');
+  const buttons = {
+    run: q<HTMLButtonElement>(root, '[data-action="run"]'),
+    submit: q<HTMLButtonElement>(root, '[data-action="submit"]'),
+    reset: q<HTMLButtonElement>(root, '[data-action="reset"]'),
+    solution: q<HTMLButtonElement>(root, '[data-action="solution"]'),
+    export: q<HTMLButtonElement>(root, '[data-action="export"]'),
+    import: q<HTMLInputElement>(root, '[data-action="import"]'),
+  };
+
+  const notice = (text: string, kind: 'info' | 'warn' | 'error' = 'info', action?: { label: string; run: () => void }): HTMLElement => {
+    const item = document.createElement('div');
+    item.className = `wb-notice wb-notice--${kind}`;
+    item.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    const p = document.createElement('p');
+    p.textContent = text;
+    item.append(p);
+    if (action) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'button';
+      button.textContent = action.label;
+      button.addEventListener('click', action.run);
+      item.append(button);
+    }
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'wb-notice__close';
+    close.setAttribute('aria-label', 'Dismiss');
+    close.textContent = '×';
+    close.addEventListener('click', () => item.remove());
+    item.append(close);
+    notices.append(item);
+    return item;
+  };
+
+  let workspace: Workspace;
+  try {
+    const response = await fetch(config.urls.workspace);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    workspace = (await response.json()) as Workspace;
+  } catch (error) {
+    notice(`The lab could not be loaded (${(error as Error).message}). Reload the page; if it persists, rebuild the site.`, 'error');
+    return;
+  }
+  const { lab, starters } = workspace;
+  const editablePaths = lab.files;
+
+  // ------------------------------------------------------------------ saved work
+  const loaded = loadLabSave(localStorage, config.slug);
+  if (loaded.problem) notice(loaded.problem.message, 'error');
+  const save: LabSave = loaded.save ?? emptyLabSave(config.slug);
+  const hadSavedWork = editablePaths.some((p) => save.files[p] !== undefined && save.files[p] !== starters[p]);
+  const stale = staleStarters(save, starters);
+  for (const path of editablePaths) {
+    save.files[path] ??= starters[path];
+    save.starterHashes[path] ??= textHash(starters[path]);
+  }
+  const persist = (): void => {
+    try {
+      storeLabSave(localStorage, save);
+      root.dataset.saved = save.updatedAt;
+    } catch (error) {
+      notice((error as Error).message, 'error');
+    }
+  };
+
+  // ------------------------------------------------------------------ editor
+  const phone = window.matchMedia('(max-width: 720px)').matches;
+  const files = workspace.files.map((f) => (f.editable ? { ...f, text: save.files[f.path] } : f));
+  const editorHost = q(root, '[data-editor]');
+  let editor: WorkbenchEditor;
+  try {
+    const { createEditor } = await import('./editor.ts');
+    editorHost.textContent = '';
+    editor = createEditor(editorHost, {
+      files,
+      readOnly: phone,
+      readOnlyReason: 'On a screen this small the editor is read-only; open the lab on a laptop to edit. Run and Submit still work.',
+      onChange(path, text) {
+        save.files[path] = text;
+        persist();
+      },
+      onOpen: (path) => markOpenFile(path),
+      onDiagnostics(errors) {
+        const line = q(root, '[data-diagnostics]');
+        line.textContent = errors.length === 0 ? 'No type errors' : `${errors.length} type error${errors.length === 1 ? '' : 's'} in your file${editablePaths.length > 1 ? 's' : ''} — first: ${errors[0]}`;
+        line.dataset.errors = String(errors.length);
+      },
+      onRun: () => void run('visible'),
+      onSubmit: () => void run('hidden'),
+    });
+  } catch (error) {
+    editorHost.textContent = `The editor could not start: ${(error as Error).message}`;
+    return;
+  }
+  if (phone) notice('On a screen this small the editor is read-only (it says so when you try to type). You can still read the stack, run the tests and read the hints.', 'info');
+  root.dataset.editorReady = 'true';
+  if (hadSavedWork) {
+    notice(`Saved work loaded from this browser (last saved ${new Date(save.updatedAt).toLocaleString()}).`, 'info', { label: 'Reset to starter', run: () => resetToStarter() });
+  }
+  if (stale.length > 0) {
+    notice(`The starter of ${stale.join(', ')} changed since you began (a course update). Your work is kept; compare with a reset copy if a test mentions something new.`, 'warn');
+  }
+
+  // ------------------------------------------------------------------ file tree
+  const tree = q(root, '[data-file-tree]');
+  const treeButtons = new Map<string, HTMLButtonElement>();
+  const groups = new Map<string, Workspace['files']>();
+  for (const file of workspace.files) {
+    const dir = file.path.split('/').slice(0, -1).join('/');
+    groups.set(dir, [...(groups.get(dir) ?? []), file]);
+  }
+  const ordered = [...groups].sort(([a], [b]) => {
+    const editableFirst = (d: string) => (groups.get(d)!.some((f) => f.editable) ? 0 : 1);
+    return editableFirst(a) - editableFirst(b) || a.localeCompare(b);
+  });
+  for (const [dir, list] of ordered) {
+    const heading = document.createElement('p');
+    heading.className = 'wb-tree__dir';
+    heading.textContent = `${dir}/`;
+    const ul = document.createElement('ul');
+    for (const file of list.sort((a, b) => Number(b.editable) - Number(a.editable) || a.path.localeCompare(b.path))) {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = file.editable ? 'wb-tree__file wb-tree__file--editable' : 'wb-tree__file';
+      button.textContent = file.path.split('/').pop()!;
+      const tag = document.createElement('span');
+      tag.className = 'wb-tree__tag';
+      tag.textContent = file.editable ? 'yours' : 'read-only';
+      button.append(' ', tag);
+      button.title = file.path;
+      button.addEventListener('click', () => editor.open(file.path));
+      treeButtons.set(file.path, button);
+      li.append(button);
+      ul.append(li);
+    }
+    tree.append(heading, ul);
+  }
+  function markOpenFile(path: string): void {
+    for (const [p, b] of treeButtons) b.toggleAttribute('aria-current', p === path);
+    q(root, '[data-open-file]').textContent = path.startsWith('solution:') ? `${path.slice(9)} — reference solution (read-only)` : path;
+  }
+  markOpenFile(editor.current());
+
+  // ------------------------------------------------------------------ tasks and hints
+  const taskList = q(root, '[data-tasks]');
+  const renderTasks = (): void => {
+    taskList.replaceChildren();
+    for (const task of lab.tasks) {
+      const item = document.createElement('li');
+      item.className = 'wb-tasks__item';
+      const title = document.createElement('p');
+      title.className = 'wb-tasks__title';
+      title.textContent = `${task.id}. ${task.title} (${task.points} points)`;
+      item.append(title);
+      const shown = save.hintsShown[String(task.id)] ?? 0;
+      if (shown > 0) {
+        const hints = document.createElement('ol');
+        hints.className = 'wb-hints';
+        for (const hint of task.hints.slice(0, shown)) {
+          const li = document.createElement('li');
+          const kind = document.createElement('strong');
+          kind.textContent = `${hint.level}: `;
+          li.append(kind, hint.text);
+          hints.append(li);
+        }
+        item.append(hints);
+      }
+      const next = nextHint(task.hints.map((h) => ({ kind: h.level, text: h.text })), shown);
+      if (next) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'button';
+        button.dataset.hintTask = String(task.id);
+        button.textContent = `Hint ${next.level} of ${task.hints.length} (${next.hint.kind})`;
+        button.addEventListener('click', () => {
+          save.hintsShown[String(task.id)] = shown + 1;
+          persist();
+          renderTasks();
+          taskList.querySelector<HTMLElement>(`[data-hint-task="${task.id}"]`)?.focus();
+          live.textContent = `Hint ${next.level} for task ${task.id}: ${next.hint.text}`;
+        });
+        item.append(button);
+      }
+      taskList.append(item);
+    }
+  };
+  renderTasks();
+
+  // ------------------------------------------------------------------ terminal
+  let terminal: LabTerminal | null = null;
+  try {
+    const { createTerminal } = await import('./terminal.ts');
+    terminal = createTerminal(q(root, '[data-terminal]'), { run: () => void run('visible'), submit: () => void run('hidden') });
+  } catch (error) {
+    q(root, '[data-terminal]').textContent = `The terminal could not start: ${(error as Error).message}`;
+  }
+
+  // ------------------------------------------------------------------ runners
+  const workerLab: WorkerLab = { slug: lab.slug, tasks: lab.tasks.map(({ id, title, points }) => ({ id, title, points })), files: lab.files, tests: lab.tests };
+  const workerRunner = (): WorkerRunner =>
+    new WorkerRunner({
+      lab: workerLab,
+      createWorker: () => new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'lab-runner' }) as never,
+      typescriptUrl: config.urls.typescript,
+      moduleUrls: { visible: config.urls.visible, hidden: config.urls.hidden },
+    });
+  // The worker also draws the reference run beside the learner's, whichever runner grades.
+  let referenceWorker: WorkerRunner | null = null;
+  let runner: Runner | null = null;
+  const order = runnerOrder(location.search);
+  const candidates: RunnerCandidate[] = [];
+  if (order.includes('server')) {
+    candidates.push({ kind: 'server', probe: () => ServerRunner.probe({ askToken: () => window.prompt('This workshop server needs the join token your instructor shows (6 letters):') }) });
+  }
+  const webContainer = order.includes('webcontainer')
+    ? new WebContainerRunner({
+        lab: config.slug,
+        boundary: { boot: async (options) => (await import('@webcontainer/api')).WebContainer.boot(options) as never },
+        loadTree: async () => (await (await fetch(config.urls.webcontainer)).json()) as FileSystemTree,
+        loadToolchain: async () => {
+          const response = await fetch(config.urls.toolchain, { method: 'GET' });
+          return response.ok ? response.arrayBuffer() : null;
+        },
+        onOutput: (text) => terminal?.write(text),
+      })
+    : null;
+  const environment = { crossOriginIsolated: window.crossOriginIsolated, userAgent: navigator.userAgent, maxTouchPoints: navigator.maxTouchPoints };
+  if (webContainer) candidates.push({ kind: 'webcontainer', probe: () => webContainer.probe(environment) });
+  if (order.includes('worker')) {
+    candidates.push({
+      kind: 'worker',
+      probe: async () => {
+        if (typeof Worker === 'undefined') return { ok: false, reason: 'this browser has no Web Workers' };
+        const candidate = workerRunner();
+        const ready = await candidate.warm();
+        if (ready.ok) referenceWorker = candidate;
+        return ready;
+      },
+    });
+  }
+  runnerStatus.textContent = 'Choosing where your tests run…';
+  const choice = await chooseRunner(candidates);
+  runner = choice.runner;
+  root.dataset.runner = runner?.kind ?? 'none';
+  runnerStatus.textContent = runner ? `Runner: ${RUNNER_LABELS[runner.kind]}. ${choice.explanation}` : choice.explanation;
+  if (runner?.kind === 'webcontainer' && webContainer?.instance && terminal) await terminal.attachShell(webContainer.instance);
+  if (!runner) {
+    buttons.run.disabled = true;
+    buttons.submit.disabled = true;
+  }
+
+  // ------------------------------------------------------------------ run and submit
+  let busy = false;
+  async function run(suite: Suite): Promise<void> {
+    if (busy || !runner) return;
+    busy = true;
+    buttons.run.disabled = buttons.submit.disabled = true;
+    root.setAttribute('aria-busy', 'true');
+    const label = suite === 'hidden' ? 'Submitting to the hidden tests' : 'Running the visible tests';
+    live.textContent = `${label}…`;
+    resultsPanel.dataset.state = 'running';
+    const files = Object.fromEntries(editablePaths.map((p) => [p, editor.text(p)]));
+    save.attempts[suite === 'hidden' ? 'hidden' : 'visible']++;
+    persist();
+    const started = performance.now();
+    let doc: ResultsDocument;
+    try {
+      doc = await runner.run({ lab: config.slug, suite, files });
+    } finally {
+      busy = false;
+      buttons.run.disabled = buttons.submit.disabled = false;
+      root.removeAttribute('aria-busy');
+    }
+    const elapsed = performance.now() - started;
+    const { renderResults, terminalReport } = await import('./results-view.ts');
+    renderResults(resultsPanel, doc);
+    resultsPanel.dataset.suite = suite;
+    resultsPanel.dataset.elapsedMs = elapsed.toFixed(1);
+    resultsPanel.dataset.runs = String(Number(resultsPanel.dataset.runs ?? 0) + 1);
+    resultsPanel.dataset.state = doc.status;
+    terminal?.write(terminalReport(doc));
+    if (suite === 'hidden' && doc.status !== 'error' && doc.score.max > 0) {
+      try {
+        recordLabScore(localStorage, config.slug, doc.score.points, doc.score.max);
+      } catch (error) {
+        notice((error as Error).message, 'error');
+      }
+      if (doc.status === 'pass') save.passed = true;
+      persist();
+      updateScore();
+    }
+    updateSolutionButton();
+    live.textContent = summarise(doc);
+    await drawDiagrams(doc, suite);
+  }
+
+  const scoreLine = q(root, '[data-score]');
+  function updateScore(): void {
+    const raw = localStorage.getItem('tcp-course:progress');
+    let text = 'Not submitted yet';
+    try {
+      const lab = raw ? (JSON.parse(raw) as { labs?: Record<string, { points: number; max: number }> }).labs?.[config.slug] : undefined;
+      if (lab) text = `Score ${lab.points}/${lab.max}`;
+    } catch {
+      // progress.ts reports unreadable saves on the pages that load it
+    }
+    scoreLine.textContent = text;
+  }
+  updateScore();
+  window.addEventListener(PROGRESS_EVENT, updateScore);
+
+  // ------------------------------------------------------------------ diagrams
+  const diagrams = q(root, '[data-diagrams]');
+  async function drawDiagrams(doc: ResultsDocument, suite: Suite): Promise<void> {
+    const failing = firstFailure(doc);
+    const learnerTrace = failing?.trace_ref ? doc.traces[failing.trace_ref] : undefined;
+    const [mine, theirs, explain] = [q(diagrams, '[data-diagram="learner"]'), q(diagrams, '[data-diagram="reference"]'), q(diagrams, '[data-divergence]')];
+    if (!failing || !learnerTrace) {
+      diagrams.hidden = true;
+      return;
+    }
+    diagrams.hidden = false;
+    const [{ renderSequence, firstDivergence }, { runFromTrace }] = await Promise.all([import('../figures/index.ts'), import('./trace-run.ts')]);
+    const learnerRun = runFromTrace(learnerTrace, `your run of “${failing.name}”`, failing.seed);
+    referenceWorker ??= workerRunner();
+    const referenceTrace = await referenceWorker.referenceTrace(suite, failing.name, failing.seed);
+    const referenceRun = referenceTrace ? runFromTrace(referenceTrace, `reference run of “${failing.name}”`, failing.seed) : null;
+    const divergence = learnerRun && referenceRun ? firstDivergence(learnerRun, referenceRun) : null;
+    mine.innerHTML = learnerRun ? renderSequence(learnerRun, { highlightSegmentId: divergence?.aId ?? undefined }) : '<p>Your run sent no segment between two hosts.</p>';
+    if (referenceRun) theirs.innerHTML = renderSequence(referenceRun, { highlightSegmentId: divergence?.bId ?? undefined });
+    else theirs.textContent = suite === 'hidden' && runner?.kind === 'server' ? 'The reference run of a hidden test stays on the course server with the test.' : 'The reference run is not available here.';
+    explain.textContent = divergence
+      ? `First difference — ${divergence.description.replace(/first run/, 'your run').replace(/second run/, 'reference run')}`
+      : referenceRun
+        ? 'Your run and the reference send the same segments; the difference is in state or timing checks (see the steps).'
+        : '';
+  }
+
+  // ------------------------------------------------------------------ reset, solution, export, import
+  function resetToStarter(): void {
+    const names = editablePaths.join(', ');
+    if (!window.confirm(`Reset ${names} to the starter? Your edits are replaced (Ctrl+Z in the editor brings them back until you reload).`)) return;
+    for (const path of editablePaths) editor.setText(path, starters[path]);
+    save.starterHashes = Object.fromEntries(editablePaths.map((p) => [p, textHash(starters[p])]));
+    persist();
+    notice(`${names} reset to the starter.`, 'info');
+    editor.open(editablePaths[0]);
+  }
+  buttons.reset.addEventListener('click', resetToStarter);
+
+  const instructor = new URLSearchParams(location.search).has('instructor');
+  const solutionNote = q(root, '[data-solution-note]');
+  function updateSolutionButton(): void {
+    const reveal = solutionReveal(lab.solution, save, instructor);
+    buttons.solution.setAttribute('aria-disabled', String(!reveal.available));
+    solutionNote.textContent = reveal.reason;
+  }
+  updateSolutionButton();
+  buttons.solution.addEventListener('click', async () => {
+    const reveal = solutionReveal(lab.solution, save, instructor);
+    if (!reveal.available) {
+      live.textContent = reveal.reason;
+      solutionNote.classList.add('wb-solution-note--flash');
+      setTimeout(() => solutionNote.classList.remove('wb-solution-note--flash'), 1200);
+      return;
+    }
+    try {
+      const response = await fetch(config.urls.solution);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const solution = (await response.json()) as Record<string, string>;
+      editor.showReadOnly(editablePaths[0], solution[editablePaths[0]]);
+    } catch (error) {
+      notice(`The solution could not be loaded: ${(error as Error).message}`, 'error');
+    }
+  });
+
+  buttons.export.addEventListener('click', () => {
+    persist();
+    const text = exportWorkbench(localStorage, LAB_SLUGS);
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `tcp-course-progress-${new Date().toISOString().slice(0, 10)}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    live.textContent = 'Progress and lab work exported.';
+  });
+
+  buttons.import.addEventListener('change', async () => {
+    const file = buttons.import.files?.[0];
+    if (!file) return;
+    try {
+      const summary = importWorkbench(localStorage, await file.text());
+      if (summary.labsReplaced.includes(config.slug)) {
+        const fresh = loadLabSave(localStorage, config.slug).save;
+        if (fresh) {
+          Object.assign(save, fresh);
+          for (const path of editablePaths) editor.setText(path, save.files[path] ?? starters[path]);
+          renderTasks();
+          updateSolutionButton();
+        }
+      }
+      updateScore();
+      const kept = summary.labsKept.length ? ` Kept newer work here for: ${summary.labsKept.join(', ')}.` : '';
+      notice(`Imported ${file.name}: progress merged${summary.labsReplaced.length ? `, lab work restored for ${summary.labsReplaced.join(', ')}` : ''}.${kept}`, 'info');
+    } catch (error) {
+      notice(`${file.name} was not imported: ${(error as Error).message}`, 'error');
+    } finally {
+      buttons.import.value = '';
+    }
+  });
+
+  buttons.run.addEventListener('click', () => void run('visible'));
+  buttons.submit.addEventListener('click', () => void run('hidden'));
+  document.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented || event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    void run(event.shiftKey ? 'hidden' : 'visible');
+  });
+  root.dataset.ready = 'true';
+}

@@ -1,0 +1,98 @@
+/**
+ * The local course server runner (`npm start`): grading happens in Node on the serving machine,
+ * so the hidden tests never reach the browser. In workshop mode every API call carries the join
+ * token the instructor's terminal printed.
+ */
+import { acceptResults, errorResults, type ResultsDocument } from './results.ts';
+import type { Availability, RunRequest, Runner } from './runner.ts';
+import { withTimeout } from './runner.ts';
+
+export interface ServerHealth {
+  course: 'tcp-connection-course';
+  grading: boolean;
+  workshop: boolean;
+}
+
+export const JOIN_TOKEN_HEADER = 'x-course-token';
+
+export interface ServerRunnerOptions {
+  fetch?: typeof fetch;
+  /** Asked for when the server says a token is needed; null means the learner declined. */
+  askToken?: () => string | null;
+  token?: string | null;
+  /** Network time limit per request; the server applies its own limit to the learner's code. */
+  timeoutMs?: number;
+}
+
+export class ServerRunner implements Runner {
+  readonly kind = 'server' as const;
+  readonly label = 'local course server';
+  private token: string | null;
+
+  constructor(private readonly options: ServerRunnerOptions = {}) {
+    this.token = options.token ?? null;
+  }
+
+  private get fetcher(): typeof fetch {
+    return this.options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Available when /api/health answers as this course's server with grading on. */
+  static async probe(options: ServerRunnerOptions = {}): Promise<Availability> {
+    const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
+    let response: Response;
+    try {
+      response = await withTimeout(fetcher('/api/health', { cache: 'no-store' }), 3000, 'the course server health check');
+    } catch (error) {
+      return { ok: false, reason: `no course server answered (${(error as Error).message})` };
+    }
+    if (!response.ok) return { ok: false, reason: `this site is served without the course server (/api/health: HTTP ${response.status})` };
+    let health: Partial<ServerHealth>;
+    try {
+      health = (await response.json()) as Partial<ServerHealth>;
+    } catch {
+      return { ok: false, reason: '/api/health did not answer with JSON' };
+    }
+    if (health.course !== 'tcp-connection-course') return { ok: false, reason: '/api/health belongs to another application' };
+    if (!health.grading) return { ok: false, reason: 'the course server was started with grading off' };
+    const runner = new ServerRunner(options);
+    return { ok: true, runner, note: health.workshop ? 'Workshop mode: hidden tests stay on the instructor\'s machine.' : 'Hidden tests stay on this machine\'s server.' };
+  }
+
+  async run(request: RunRequest): Promise<ResultsDocument> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let response: Response;
+      try {
+        response = await withTimeout(
+          this.fetcher('/api/run', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
+            body: JSON.stringify(request),
+          }),
+          this.options.timeoutMs ?? 60_000,
+          'the course server',
+        );
+      } catch (error) {
+        return errorResults(request.lab, request.suite, `The course server did not answer: ${(error as Error).message}`);
+      }
+      if (response.status === 401 && attempt === 0 && this.options.askToken) {
+        this.token = this.options.askToken();
+        if (this.token) continue;
+      }
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        return errorResults(request.lab, request.suite, `The course server answered HTTP ${response.status} without a results document.`);
+      }
+      if (!response.ok) {
+        const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${response.status}`;
+        return errorResults(request.lab, request.suite, `The course server refused the run: ${message}`);
+      }
+      return acceptResults(body, request.lab, request.suite);
+    }
+    return errorResults(request.lab, request.suite, 'The course server needs the workshop join token your instructor printed.');
+  }
+
+  dispose(): void {}
+}

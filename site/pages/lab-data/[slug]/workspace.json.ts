@@ -1,0 +1,6 @@
+import type { APIRoute } from 'astro';
+import { workspace } from '../../../lib/workbench/lab-data.ts';
+import { json, labPaths } from '../../../lib/workbench/lab-endpoints.ts';
+
+export const getStaticPaths = labPaths;
+export const GET: APIRoute = ({ params }) => json(workspace(params.slug!));

@@ -1,0 +1,107 @@
+/**
+ * npm start → `astro build && tsx site/server/serve.ts`
+ *
+ *   tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading off]
+ *                            [--dist dist] [--timeout S] [--max-body KB]
+ *
+ * Serves the course on 127.0.0.1 only, unless told otherwise: a workshop on a LAN passes
+ * `--host 0.0.0.0 --workshop`, and every learner then types the join token printed here.
+ */
+import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createCourseServer, DEFAULT_MAX_BODY, makeJoinToken, type Grader } from './course-server.ts';
+import { loadLab } from '../../labs/kit/node/repo.ts';
+import { runSandboxed, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
+
+const USAGE = 'usage: tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading on|off] [--dist dist] [--timeout S] [--max-body KB]';
+
+interface Args {
+  port: number;
+  host: string;
+  workshop: boolean;
+  grading: boolean;
+  dist: string;
+  timeout: number;
+  maxBodyKb: number;
+}
+
+export function parseServeArgs(argv: string[]): Args {
+  const args: Args = { port: 4321, host: '127.0.0.1', workshop: false, grading: true, dist: 'dist', timeout: DEFAULT_TIMEOUT_S, maxBodyKb: DEFAULT_MAX_BODY / 1024 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    const number = (min: number, max: number): number => {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${flag} must be a whole number from ${min} to ${max}`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': args.port = number(0, 65535); break;
+      case '--host': args.host = value(); break;
+      case '--workshop': args.workshop = true; break;
+      case '--grading': {
+        const v = value();
+        if (v !== 'on' && v !== 'off') throw new Error('--grading is on or off');
+        args.grading = v === 'on';
+        break;
+      }
+      case '--dist': args.dist = value(); break;
+      case '--timeout': args.timeout = number(1, 300); break;
+      case '--max-body': args.maxBodyKb = number(16, 16 * 1024); break;
+      case '--help': case '-h': throw new Error(USAGE);
+      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  const loopback = args.host === '127.0.0.1' || args.host === 'localhost' || args.host === '::1';
+  if (!loopback && !args.workshop) {
+    throw new Error(`--host ${args.host} would let anyone on the network run code on this machine; add --workshop so API calls need a join token`);
+  }
+  return args;
+}
+
+function main(): void {
+  let args: Args;
+  try {
+    args = parseServeArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  if (!existsSync(`${args.dist}/index.html`)) {
+    console.error(`${args.dist}/index.html not found: build the site first (npx astro build)`);
+    process.exit(1);
+  }
+  const grader: Grader | null = args.grading
+    ? { loadLab, grade: (def, files, suite) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout }) }
+    : null;
+  const joinToken = args.workshop ? makeJoinToken() : null;
+  const server = createCourseServer({ dist: args.dist, grader, joinToken, maxBodyBytes: args.maxBodyKb * 1024 });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    console.error(error.code === 'EADDRINUSE' ? `port ${args.port} is already in use (another npm start?); try --port ${args.port + 1}` : error.message);
+    process.exit(1);
+  });
+  server.listen(args.port, args.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : args.port;
+    console.log(`TCP connections course: http://${args.host === '0.0.0.0' ? 'localhost' : args.host}:${port}/`);
+    if (args.host === '0.0.0.0' || args.host === '::') {
+      for (const list of Object.values(networkInterfaces())) {
+        for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) console.log(`  on the LAN:  http://${a.address}:${port}/`);
+      }
+    }
+    console.log(grader ? `grading: on this machine (hidden tests stay here; learner code sandboxed, ${args.timeout} s limit, network: ${networkIsolation()})` : 'grading: off (the page grades in the browser)');
+    if (joinToken) console.log(`workshop join token: ${joinToken}`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+// Run as a program, not when a test imports parseServeArgs.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -1,0 +1,58 @@
+// The worker runner's grading, run under Node with the very module maps the site serves
+// (lab-data.ts) and the learner-side compile the worker uses (TypeScript's transpileModule with
+// the shared options): the starter fails, the reference passes, broken code fails with words.
+import { describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { labExists, readLab, runModules, workspace, solution } from '../../lib/workbench/lab-data.ts';
+import { WorkerGrader, type WorkerLab } from '../../lib/workbench/worker-grade.ts';
+import { TRANSPILE_OPTIONS } from '../../lib/workbench/transpile-options.ts';
+
+const transpile = (path: string, source: string) => {
+  const out = ts.transpileModule(source, { fileName: path, compilerOptions: TRANSPILE_OPTIONS as unknown as ts.CompilerOptions, reportDiagnostics: true });
+  const error = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
+  return out.outputText;
+};
+
+const slug = 'handshake';
+
+describe.runIf(labExists(slug))('worker grading of the handshake lab', () => {
+  const def = readLab(slug);
+  const lab: WorkerLab = { slug, tasks: def.tasks, files: def.files, tests: def.tests };
+  const grader = new WorkerGrader(transpile);
+  grader.addModules(runModules(slug, 'visible'));
+  grader.addModules(runModules(slug, 'hidden'));
+  const starters = workspace(slug).starters;
+  const reference = solution(slug);
+
+  it('fails the starter with "not implemented yet" and passes the reference, hidden suite', () => {
+    const starter = grader.grade({ lab, suite: 'hidden', files: starters });
+    expect(starter.status).toBe('fail');
+    expect(starter.score.points).toBe(0);
+    expect(starter.tests.find((t) => t.status !== 'pass')?.message).toMatch(/not implemented yet: handshake\//);
+    const solved = grader.grade({ lab, suite: 'hidden', files: reference });
+    expect(solved.tests.filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.message}`)).toEqual([]);
+    expect(solved.status).toBe('pass');
+    expect(solved.score.points).toBe(solved.score.max);
+  });
+
+  it('reports a syntax error in the learner file as an error document naming the line', () => {
+    const file = def.files[0];
+    const doc = grader.grade({ lab, suite: 'hidden', files: { ...reference, [file]: `${reference[file]}\nexport function (` } });
+    expect(doc.status).toBe('error');
+    expect(doc.message).toMatch(new RegExp(`${file} did not compile`));
+  });
+
+  it('keeps runs independent: a reference run after a starter run still passes', () => {
+    grader.grade({ lab, suite: 'hidden', files: starters });
+    expect(grader.grade({ lab, suite: 'hidden', files: reference }).status).toBe('pass');
+  });
+
+  it('gives the reference trace of a failing test for the side-by-side diagram', () => {
+    const starter = grader.grade({ lab, suite: 'hidden', files: starters });
+    const failing = starter.tests.find((t) => t.trace_ref);
+    expect(failing).toBeDefined();
+    const trace = grader.referenceTrace(lab, 'hidden', failing!.name, starter.seed);
+    expect(trace?.some((e) => e.kind === 'segment')).toBe(true);
+  });
+});
