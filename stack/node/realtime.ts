@@ -30,6 +30,8 @@ export interface RealtimeOptions {
   maxEventsPerTick?: number;
   /** Called with any exception thrown out of a tick; the driver stops first. Default: rethrow. */
   onError?: (err: unknown) => void;
+  /** Called after every tick, once the events due have run (e.g. to drain the trace). */
+  afterTick?: () => void;
 }
 
 export interface RealtimeStats {
@@ -50,6 +52,7 @@ export class RealtimeDriver {
   private readonly clearTimer: (handle: unknown) => void;
   private readonly maxEvents: number;
   private readonly onError: (err: unknown) => void;
+  private readonly afterTick: () => void;
   private wallOrigin = 0;
   private virtualOrigin = 0;
   private timer: unknown = null;
@@ -67,6 +70,7 @@ export class RealtimeDriver {
     this.onError = opts.onError ?? ((err) => {
       throw err;
     });
+    this.afterTick = opts.afterTick ?? (() => {});
   }
 
   get running(): boolean {
@@ -138,6 +142,7 @@ export class RealtimeDriver {
         fn();
         this.runDue();
       }
+      this.afterTick();
     } catch (err) {
       this.inTick = false;
       this.stop();

@@ -6,7 +6,9 @@ import { createReadStream, createWriteStream, readFileSync, writeFileSync } from
 import { randomInt } from 'node:crypto';
 import type { TraceEvent } from '../../core/observe/trace.ts';
 import { encodePcap, type PcapRecord } from '../../core/wire/pcap.ts';
-import { formatAddr } from '../../core/wire/format.ts';
+import { formatAddr, formatEndpoint, formatSegmentPd } from '../../core/wire/format.ts';
+import { decodeSegment } from '../../core/wire/codec.ts';
+import { RelativeSequence } from '../../core/observe/relseq.ts';
 import { TunBridge } from './bridge.ts';
 import { runClient } from './connect.ts';
 import { startServer } from './serve.ts';
@@ -15,25 +17,43 @@ import type { TunCommand } from './options.ts';
 
 type RunCommand = Exclude<TunCommand, { mode: 'help' }>;
 
-/** One trace event as a line, or null for the kinds --trace leaves out (timers, syscalls, queues). */
-export function traceLine(ev: TraceEvent): string | null {
-  const t = `${(ev.t / 1000).toFixed(6)}`;
-  switch (ev.kind) {
-    case 'segment':
-      return `${t}  ${ev.src} > ${ev.dst}  ${ev.flags.padEnd(3)} seq ${ev.relSeq} ack ${ev.relAck} win ${ev.win} len ${ev.len}`;
-    case 'state':
-      return `${t}  stack ${ev.conn}  ${ev.from} -> ${ev.to} (${ev.cause})`;
-    case 'note':
-      return `${t}  note: ${ev.text}`;
-    default:
-      return null;
+/**
+ * The --trace printer: every packet crossing the bridge in packetdrill notation with relative
+ * sequence numbers (as Wireshark counts them), and the stack's state changes and notes. Packets
+ * are printed from the bytes, so those the kernel sent show up too.
+ */
+export class TracePrinter {
+  private readonly relseq = new RelativeSequence();
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  packet(bytes: Uint8Array, t: number): void {
+    const d = decodeSegment(bytes, { verifyChecksums: false });
+    if (!d.ok) {
+      this.write(`${stamp(t)}  undecodable packet (${d.error.detail})`);
+      return;
+    }
+    const seg = d.segment;
+    const rel = this.relseq.observe(seg);
+    const body = formatSegmentPd(seg, { seqBase: (seg.seq - rel.relSeq) >>> 0, ackBase: (seg.ack - rel.relAck) >>> 0 });
+    this.write(`${stamp(t)}  ${formatEndpoint(seg.srcAddr, seg.srcPort)} > ${formatEndpoint(seg.dstAddr, seg.dstPort)}: ${body}`);
   }
+
+  event(ev: TraceEvent): void {
+    if (ev.kind === 'state') this.write(`${stamp(ev.t)}  stack ${ev.conn}: ${ev.from} -> ${ev.to} (${ev.cause})`);
+    else if (ev.kind === 'note') this.write(`${stamp(ev.t)}  stack note: ${ev.text}`);
+  }
+}
+
+function stamp(t: number): string {
+  return (t / 1000).toFixed(6);
 }
 
 export async function runInner(cmd: RunCommand): Promise<number> {
   const c = cmd.common;
   const log = (line: string) => process.stderr.write(`tun: ${line}\n`);
   const records: PcapRecord[] = [];
+  const printer = c.trace ? new TracePrinter((line) => process.stderr.write(`${line}\n`)) : null;
   // Read --send for serve before anything is set up, so a typo fails fast.
   let serveBytes: Uint8Array | null = null;
   if (cmd.mode === 'serve' && cmd.send) {
@@ -53,13 +73,13 @@ export async function runInner(cmd: RunCommand): Promise<number> {
     extraKernelAddrs: cmd.mode === 'connect' ? [cmd.host] : [],
     seed: c.seed ?? randomInt(2 ** 31),
     sysctls: c.sysctls,
-    onTrace: c.trace
-      ? (ev) => {
-          const line = traceLine(ev);
-          if (line) process.stderr.write(`${line}\n`);
+    onTrace: printer ? (ev) => printer.event(ev) : undefined,
+    onPacket: c.pcap || printer
+      ? (_dir, bytes, t) => {
+          printer?.packet(bytes, t);
+          if (c.pcap) records.push({ t, bytes: bytes.slice() });
         }
       : undefined,
-    onPacket: c.pcap ? (_dir, bytes, t) => records.push({ t, bytes: bytes.slice() }) : undefined,
   });
   log(`stack ${formatAddr(c.stackAddr)} <-> ${c.tunName} (kernel ${formatAddr(c.kernelAddr)}/${c.prefixLen}) in network namespace ${c.netns}`);
 
