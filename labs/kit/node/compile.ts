@@ -3,8 +3,11 @@
  * JavaScript for the sandboxed child (which gets no TypeScript loader: fewer moving parts under
  * Node's permission model).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
-import { repoPath } from './repo.ts';
+import { WORK, repoPath } from './repo.ts';
 
 /** tsconfig.core.json's settings: the stack core sees ES2022 and nothing of Node or the DOM. */
 const CORE_OPTIONS: ts.CompilerOptions = {
@@ -74,32 +77,55 @@ export function formatProblems(problems: CompileProblem[], max = 5): string {
   return lines.join('; ');
 }
 
+/** Transpiled files by content: only the learner's files change between runs. */
+const jsCache = new Map<string, string>();
+const CACHE_DIR = join(WORK, '.cache', 'js');
+
+function transpileOne(path: string, text: string): string {
+  const key = createHash('sha256').update(`${ts.version}\0${path}\0${text}`).digest('hex').slice(0, 32);
+  const hit = jsCache.get(key);
+  if (hit !== undefined) return hit;
+  const cacheFile = join(CACHE_DIR, `${key}.js`);
+  try {
+    const js = readFileSync(cacheFile, 'utf8');
+    jsCache.set(key, js);
+    return js;
+  } catch {
+    // not cached yet
+  }
+  const r = ts.transpileModule(text, {
+    fileName: path,
+    reportDiagnostics: true,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      verbatimModuleSyntax: true,
+      rewriteRelativeImportExtensions: true,
+      allowImportingTsExtensions: true,
+    },
+  });
+  const errors = (r.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length) {
+    const d = errors[0];
+    const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+    throw new SyntaxError(`${path.replace(/\.learner\.ts$/, '.ts')}:${pos.line + 1}:${pos.character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  }
+  jsCache.set(key, r.outputText);
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    writeFileSync(cacheFile, r.outputText);
+  } catch {
+    // a read-only checkout still grades, only slower
+  }
+  return r.outputText;
+}
+
 /** TypeScript → ES2022 JavaScript, one file at a time; `.ts` imports become `.js`. */
 export function transpileTree(tree: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const [path, text] of tree) {
-    if (!path.endsWith('.ts')) {
-      out.set(path, text);
-      continue;
-    }
-    const r = ts.transpileModule(text, {
-      fileName: path,
-      reportDiagnostics: true,
-      compilerOptions: {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.ESNext,
-        verbatimModuleSyntax: true,
-        rewriteRelativeImportExtensions: true,
-        allowImportingTsExtensions: true,
-      },
-    });
-    const errors = (r.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-    if (errors.length) {
-      const d = errors[0];
-      const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
-      throw new SyntaxError(`${path.replace(/\.learner\.ts$/, '.ts')}:${pos.line + 1}:${pos.character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-    }
-    out.set(path.replace(/\.ts$/, '.js'), r.outputText);
+    if (path.endsWith('.ts')) out.set(path.replace(/\.ts$/, '.js'), transpileOne(path, text));
+    else out.set(path, text);
   }
   return out;
 }
