@@ -1,0 +1,215 @@
+/**
+ * The packetdrill runner's semantics, one rule per test: timing forms, outbound aggregation,
+ * sequence and timestamp mapping, blocking calls, descriptors and options, shell lines, and the
+ * CLI's exit codes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { formatFailure, runScript, type PdRunResult } from '../../pktdrill/run.ts';
+import { DEFAULTS_SH, planShell } from '../../pktdrill/shell.ts';
+
+const LISTEN = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 8) = 0
+`;
+/** A passive open from a peer with MSS 1000 and no other options; accept() gives fd 4 at 0.1 s. */
+const ESTABLISHED = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
+`;
+
+function pass(text: string, opts = {}): PdRunResult {
+  const r = runScript(text, opts);
+  expect(r.status, r.failure ? formatFailure(r.failure) : '').toBe('pass');
+  return r;
+}
+
+function failure(text: string, opts = {}) {
+  const r = runScript(text, opts);
+  expect(r.status).toBe('fail');
+  return r.failure!;
+}
+
+describe('outbound segments', () => {
+  it('segments split at the MSS match one scripted segment; --strict_segments turns that off', () => {
+    const text = `${ESTABLISHED}+0 write(4, ..., 2500) = 2500\n+0 > P. 1:2501(2500) ack 1\n`;
+    pass(text);
+    const f = failure(`--strict_segments\n${text}`);
+    expect(f.kind).toBe('packet');
+    expect(f.message).toContain('flags expected P. vs actual .');
+    expect(f.actual).toBe('0.100000 > . 1:1001(1000) ack 1 win 64240');
+  });
+
+  it('the pieces may also be scripted one by one', () => {
+    pass(`${ESTABLISHED}+0 write(4, ..., 2500) = 2500\n+0 > . 1:1001(1000) ack 1\n+0 > . 1001:2001(1000) ack 1\n+0 > P. 2001:2501(500) ack 1\n`);
+  });
+
+  it('no option list means no options; <...> means any', () => {
+    pass(`${LISTEN}+0 < S 0:0(0) win 65535 <mss 1000>\n+0 > S. 0:0(0) ack 1 <...>\n`);
+    const f = failure(`${LISTEN}+0 < S 0:0(0) win 65535 <mss 1000>\n+0 > S. 0:0(0) ack 1\n`);
+    expect(f.message).toBe('the stack sent a different segment: tcp options expected (no options) vs actual <mss 1460>');
+  });
+
+  it('an outbound window is checked only when written', () => {
+    pass(`${ESTABLISHED}+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1 win 64240\n`);
+    expect(failure(`${ESTABLISHED}+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1 win 65535\n`).message).toContain('tcp_window expected 65535 vs actual 64240');
+  });
+
+  it("'*' matches at any time and the next relative time counts from when the segment left", () => {
+    pass(`${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n* > F. 1:1(0) ack 1\n+.6 > F. 1:1(0) ack 1\n`);
+  });
+
+  it('a time range, relative or absolute, accepts any time inside it and nothing outside', () => {
+    // RTO after a 100 ms RTT sample: 300 ms, so the first FIN retransmission is at 0.4 s.
+    pass(`${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n+.2~+.3 > F. 1:1(0) ack 1\n`);
+    pass(`${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n0.35~0.45 > F. 1:1(0) ack 1\n`);
+    const f = failure(`${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n0.5~0.6 > F. 1:1(0) ack 1\n`);
+    expect(f.message).toBe('timing error: expected this segment between 0.500000 and 0.600000 s, but it was sent at 0.400000 s');
+  });
+
+  it('--tolerance_usecs in the header, overridden by the caller', () => {
+    const late = `${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n+.302 > F. 1:1(0) ack 1\n`;
+    expect(failure(late).kind).toBe('timing');
+    pass(`--tolerance_usecs=2000\n${late}`);
+    expect(failure(`--tolerance_usecs=2000\n${late}`, { toleranceUsecs: 0 }).kind).toBe('timing');
+  });
+
+  it('a segment for another connection does not satisfy the line', () => {
+    const f = failure(`${LISTEN}+0 < 40001>8080 S 0:0(0) win 65535 <mss 1000>\n+0 > 8080>40002 S. 0:0(0) ack 1 <mss 1460>\n`);
+    expect(f.message).toBe('the stack sent a different segment: ports expected 8080>40002 vs actual 8080>40001');
+  });
+});
+
+describe('sequence numbers and timestamps', () => {
+  it('outbound numbers are relative to the ISN the stack chose, under any seed', () => {
+    for (const seed of [1, 2, 3, 99]) {
+      pass(`${ESTABLISHED}+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n+.1 < . 1:1(0) ack 11 win 65535\n+0 write(4, ..., 5) = 5\n+0 > P. 11:16(5) ack 1\n`, { seed });
+    }
+  });
+
+  it('inbound TS ecr is mapped to the TSval the stack sent for that script value', () => {
+    const base = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 5 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 700 ecr 5,nop,wscale 7>
+`;
+    // ecr 700 names the SYN-ACK's TSval: the handshake's RTT sample by timestamp is exact (0.25 s).
+    const r = pass(`${base}+.25 < . 1:1(0) ack 1 win 500 <nop,nop,TS val 6 ecr 700>\n+0 accept(3, ..., ...) = 4\n+0 %{ assert tcpi_rtt == 250000 }%\n`);
+    expect(r.eventsRun).toBe(8);
+    // An outbound TS ecr must echo the script's last TS val.
+    const f = failure(`${base}+.25 < . 1:1(0) ack 1 win 500 <nop,nop,TS val 6 ecr 700>\n+0 accept(3, ..., ...) = 4\n+0 write(4, ..., 1) = 1\n+0 > P. 1:2(1) ack 1 <nop,nop,TS val 800 ecr 5>\n`);
+    expect(f.message).toBe('the stack sent a different segment: TS ecr expected 5 vs actual 6');
+  });
+
+  it('an inbound TS ecr before the stack sent any TSval cannot be mapped', () => {
+    const f = failure(`${LISTEN}+0 < . 1:1(0) ack 1 win 500 <nop,nop,TS val 6 ecr 700>\n`);
+    expect(f).toMatchObject({ kind: 'packet', line: 4 });
+    expect(f.message).toBe('unable to map TS ecr 700: the stack has sent no segment with a TS val yet');
+  });
+});
+
+describe('system calls', () => {
+  it('script descriptors map to the host’s, errno results are compared, unknown descriptors give EBADF', () => {
+    pass(`${ESTABLISHED}+0 close(9) = -1 EBADF (Bad file descriptor)\n+0 read(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)\n`.replace('+0 read(4', '+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n+0 fcntl(4, F_GETFL) = 0x802\n+0 read(4'));
+  });
+
+  it('a call written without an end time must not block', () => {
+    const f = failure(`${LISTEN}+0 accept(3, ..., ...) = 4\n`);
+    expect(f).toMatchObject({ kind: 'syscall', line: 4 });
+    expect(f.message).toMatch(/^accept\(\) blocked; the script expects it to return at once/);
+  });
+
+  it('a blocking call that never returns fails once its end time has passed', () => {
+    const f = failure(`${LISTEN}+0...1.5 accept(3, ..., ...) = 4\n+1 < S 0:0(0) win 100 <mss 1000>\n`);
+    expect(f).toMatchObject({ kind: 'syscall', line: 4, usecs: 1_500_000 });
+    expect(f.message).toBe('the blocking call had not returned by 1.500000 s, when the script expects it to');
+  });
+
+  it('a blocking call returning the wrong value is reported when it returns', () => {
+    const f = failure(`${LISTEN}0...0.2 accept(3, ..., ...) = -1 EAGAIN (Resource temporarily unavailable)
+0.1 < S 0:0(0) win 100 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
+0.2 < . 1:1(0) ack 1 win 100
+`);
+    expect(f).toMatchObject({ kind: 'syscall', line: 4, usecs: 200_000 });
+    expect(f.message).toBe('accept() returned 4, the script expects -1 EAGAIN (Resource temporarily unavailable)');
+  });
+
+  it('getsockopt compares the value, SO_ERROR by errno name', () => {
+    const f = failure(`${ESTABLISHED}+0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4]) = 0\n`);
+    expect(f.message).toBe('getsockopt SO_ERROR: expected 104 (ECONNRESET) vs actual 0');
+    pass(`${ESTABLISHED}+0 getsockopt(4, SOL_TCP, TCP_KEEPINTVL, [75], [4]) = 0\n+0 setsockopt(4, SOL_TCP, TCP_KEEPCNT, [200], 4) = -1 EINVAL (Invalid argument)\n`);
+  });
+});
+
+describe('script structure', () => {
+  it('a syntax error is a failure with its line, not an exception', () => {
+    const r = runScript('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < S 0:0(0) <mss 1000>\n', { file: 'bad.pkt' });
+    expect(r.failure).toMatchObject({ kind: 'syntax', line: 2, message: "inbound packets must give a window ('win N')" });
+    expect(r.file).toBe('bad.pkt');
+  });
+
+  it('the first event must be at time 0', () => {
+    expect(failure('1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n').message).toBe('the first event must be at time 0 (packetdrill starts every script at 0)');
+  });
+
+  it('defaults.sh applies the Linux settings the stack models and says what it left out', () => {
+    const r = pass('`../common/defaults.sh`\n0 `sysctl -q net.ipv4.tcp_synack_retries=2`\n+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n');
+    expect(r.log.join('\n')).toMatch(/^defaults\.sh: applied tcp_timestamps=1, tcp_syn_retries=5/);
+    // With tcp_synack_retries=2 set after defaults.sh, the request is dropped at 7 s (1 + 2 + 4).
+    pass(`\`./defaults.sh\`\n${LISTEN.replace('0 socket', '0 `sysctl -q net.ipv4.tcp_synack_retries=2`\n+0 socket')}+0 < S 0:0(0) win 100 <mss 1000>\n+0 > S. 0:0(0) ack 1 <mss 1460>\n1 > S. 0:0(0) ack 1 <mss 1460>\n3 > S. 0:0(0) ack 1 <mss 1460>\n7 %{ assert tcpi_state == TCPI_CLOSE }%\n+0 < . 1:1(0) ack 1 win 100\n+0 > R 1:1(0)\n`);
+  });
+
+  it('a wscale 8 expectation after defaults.sh explains the tcp_rmem difference', () => {
+    const f = failure(`\`./defaults.sh\`\n${LISTEN}+0 < S 0:0(0) win 100 <mss 1000,nop,wscale 8>\n+0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>\n`);
+    expect(f.message).toMatch(/defaults\.sh sets tcp_rmem to 15 MB, for which Linux advertises wscale 8/);
+  });
+});
+
+describe('shell lines', () => {
+  it('reads sysctl, set_sysctls.py, echo > /proc and defaults.sh; rejects the rest', () => {
+    expect(planShell('sysctl -q net.ipv4.tcp_syncookies=2; sysctl -w net.core.somaxconn=5 > /dev/null 2>&1')).toEqual({
+      ok: true,
+      settings: [{ name: 'net.ipv4.tcp_syncookies', value: '2' }, { name: 'net.core.somaxconn', value: '5' }],
+      notes: [],
+    });
+    expect(planShell('../common/set_sysctls.py /proc/sys/net/ipv4/tcp_fin_timeout=5')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_fin_timeout', value: '5' }] });
+    expect(planShell('echo 1 > /proc/sys/net/ipv4/tcp_rfc1337')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_rfc1337', value: '1' }] });
+    expect(planShell('./defaults.sh')).toMatchObject({ ok: true, settings: DEFAULTS_SH });
+    expect(planShell('nstat -n')).toEqual({ ok: false, unsupported: 'shell command `nstat -n` (only sysctl settings and defaults.sh can be reproduced on the simulator)' });
+    expect(planShell('sysctl net.ipv4.tcp_syncookies')).toMatchObject({ ok: false });
+  });
+});
+
+describe('npm run pktdrill (the CLI)', () => {
+  const cli = fileURLToPath(new URL('../../node/pktdrill.ts', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'pktdrill-'));
+  const good = join(dir, 'good.pkt');
+  const bad = join(dir, 'bad.pkt');
+  writeFileSync(good, `${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n`);
+  writeFileSync(bad, `${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 2\n`);
+  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
+
+  it('exit 0 when every script passes, 1 with the first mismatch when one fails', () => {
+    const ok = run(good);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^PASS .*good\.pkt \(9 events, 0\.100000 s virtual\)\n$/);
+    const r = run(good, bad);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('FAIL');
+    expect(r.stdout).toContain('line 9 at 0.100000 s: the stack sent a different segment: tcp_ack_seq expected 2 vs actual 1');
+    expect(r.stdout).toContain('    script: +0 > F. 1:1(0) ack 2\n    actual: 0.100000 > F. 1:1(0) ack 1 win 64240');
+    expect(r.stdout).toMatch(/1 passed, 1 failed\n$/);
+  });
+
+  it('exit 2 for a usage error or an unreadable file', () => {
+    expect(run().status).toBe(2);
+    expect(run('--bogus', good).status).toBe(2);
+    const missing = run(join(dir, 'nope.pkt'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.pkt/);
+  });
+});
