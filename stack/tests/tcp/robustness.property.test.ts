@@ -81,7 +81,7 @@ const near = fc.oneof(
   fc.constantFrom(0, 1, -1, 2, -2, 100, -100, 65535, -65535, 0x7fffffff, -0x80000000),
   fc.integer({ min: -70_000, max: 70_000 }),
 );
-const numberArb = fc.oneof({ weight: 4, arbitrary: near.map((rel) => ({ rel })) }, { weight: 1, arbitrary: u32.map((abs) => ({ abs })) });
+const numberArb: fc.Arbitrary<{ rel: number } | { abs: number }> = fc.oneof({ weight: 4, arbitrary: near.map((rel) => ({ rel })) }, { weight: 1, arbitrary: u32.map((abs) => ({ abs })) });
 
 const flagsArb = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(0x10, 0x18, 0x11, 0x12, 0x02, 0x04, 0x14, 0x01, 0x19, 0x06, 0x03, 0x00) },
