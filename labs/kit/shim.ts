@@ -33,7 +33,7 @@ export function makeShim(file: string, referenceText: string): string {
     `export * from '${ref}';`,
     '',
     'function pick(name) {',
-    '  if (!labSide.learner) return reference[name];',
+    '  if (!labSide.learner || labSide.referenceOnly.has(name)) return reference[name];',
     '  const f = learner[name];',
     `  if (typeof f !== 'function') throw new Error(\`your ${base}.ts no longer exports the function \${name}() — the rest of the stack calls it; put it back with its original signature\`);`,
     '  return f;',
