@@ -261,6 +261,11 @@ class ScriptRun implements SyscallEnv {
       }
       this.finishPending();
       if (this.script.cleanup) this.shell(this.script.cleanup.command, this.script.cleanup.line);
+      // packetdrill ignores what the stack sends after the last line; show it when asked.
+      for (const extra of this.sent.slice(this.nextSent)) {
+        const flow = this.flows.find((f) => f.localPort === extra.seg.srcPort && f.remotePort === extra.seg.dstPort) ?? null;
+        this.trace(`${secs(extra.usecs)} > ${formatActual(extra.seg, flow)} (after the last line: not checked)`);
+      }
       return { ...base, status: 'pass', eventsRun: this.eventsRun, endUsecs: this.nowUsecs() };
     } catch (e) {
       if (!(e instanceof Failed)) throw e;

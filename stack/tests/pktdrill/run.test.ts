@@ -79,6 +79,15 @@ describe('outbound segments', () => {
     expect(failure(`--tolerance_usecs=2000\n${late}`, { toleranceUsecs: 0 }).kind).toBe('timing');
   });
 
+  it('outbound SACK blocks are in the peer’s own sequence numbers', () => {
+    const sack = ESTABLISHED.replace('<mss 1000>', '<mss 1000,nop,nop,sackOK>').replace('ack 1 <mss 1460>', 'ack 1 <mss 1460,nop,nop,sackOK>');
+    const text = `${sack}+0 < P. 1001:2001(1000) ack 1 win 65535\n+0 > . 1:1(0) ack 1 <nop,nop,sack 1001:2001>\n+0 < P. 1:1001(1000) ack 1 win 65535\n+0 > . 1:1(0) ack 2001\n+0 read(4, ..., 5000) = 2000\n`;
+    pass(text);
+    expect(failure(text.replace('sack 1001:2001', 'sack 1001:2000')).message).toBe(
+      'the stack sent a different segment: tcp options expected <nop,nop,sack 1001:2000> vs actual <nop,nop,sack 1001:2001>',
+    );
+  });
+
   it('a segment for another connection does not satisfy the line', () => {
     const f = failure(`${LISTEN}+0 < 40001>8080 S 0:0(0) win 65535 <mss 1000>\n+0 > 8080>40002 S. 0:0(0) ack 1 <mss 1460>\n`);
     expect(f.message).toBe('the stack sent a different segment: ports expected 8080>40002 vs actual 8080>40001');
