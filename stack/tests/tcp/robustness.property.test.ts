@@ -96,7 +96,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   options: fc.array(optionArb, { maxLength: 4 }).map(fitOptions),
   payload: fc.oneof({ weight: 3, arbitrary: fc.constant(new Uint8Array(0)) }, { weight: 2, arbitrary: fc.uint8Array({ maxLength: 200 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1400, maxLength: 3000 }) }),
   port: fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: u16 }),
-  flips: fc.oneof({ weight: 5, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }) }),
+  flips: fc.oneof({ weight: 5, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }) }),
   truncate: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }),
 });
 
