@@ -379,11 +379,14 @@ async function start(root: HTMLElement): Promise<void> {
     mine.innerHTML = learnerRun ? renderSequence(learnerRun, { highlightSegmentId: divergence?.aId ?? undefined }) : '<p>Your run sent no segment between two hosts.</p>';
     if (referenceRun) theirs.innerHTML = renderSequence(referenceRun, { highlightSegmentId: divergence?.bId ?? undefined });
     else theirs.textContent = suite === 'hidden' && runner?.kind === 'server' ? 'The reference run of a hidden test stays on the course server with the test.' : 'The reference run is not available here.';
+    const referenceSegments = referenceTrace?.filter((e) => e.kind === 'segment').length ?? 0;
     explain.textContent = divergence
       ? `First difference — ${divergence.description.replace(/first run/, 'your run').replace(/second run/, 'reference run')}`
-      : referenceRun
+      : learnerRun && referenceRun
         ? 'Your run and the reference send the same segments; the difference is in state or timing checks (see the steps).'
-        : '';
+        : !learnerRun && referenceRun
+          ? `Your run sent no segment between the two hosts before it stopped; the reference sends ${referenceSegments}.`
+          : '';
   }
 
   // ------------------------------------------------------------------ reset, solution, export, import
