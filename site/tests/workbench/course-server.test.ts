@@ -1,0 +1,127 @@
+// The `npm start` server over real HTTP on a free port, with a grader that records what reaches it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createCourseServer, makeJoinToken, TOKEN_HEADER, type Grader } from '../../server/course-server.ts';
+import { parseServeArgs } from '../../server/serve.ts';
+import type { LabDefinition } from '../../../labs/kit/definition.ts';
+
+const dist = mkdtempSync(join(tmpdir(), 'course-dist-'));
+mkdirSync(join(dist, 'labs/handshake'), { recursive: true });
+mkdirSync(join(dist, 'lab-data/handshake'), { recursive: true });
+writeFileSync(join(dist, 'index.html'), '<h1>course</h1>');
+writeFileSync(join(dist, '404.html'), '<h1>not here</h1>');
+writeFileSync(join(dist, 'labs/handshake/index.html'), '<h1>lab</h1>');
+writeFileSync(join(dist, 'lab-data/handshake/hidden.json'), '{"secret":"hidden tests"}');
+writeFileSync(join(dist, 'lab-data/handshake/visible.json'), '{}');
+writeFileSync(join(tmpdir(), 'outside-secret.txt'), 'secret');
+
+const def = { slug: 'handshake', files: ['stack/core/tcp/handshake.ts'], tasks: [] } as unknown as LabDefinition;
+const graded: Array<{ files: Map<string, string>; suite: string }> = [];
+const grader: Grader = {
+  loadLab(slug) {
+    if (slug !== 'handshake') throw new Error(`unknown lab "${slug}"`);
+    return def;
+  },
+  async grade(_def, files, suite) {
+    graded.push({ files: new Map(files), suite });
+    return { version: 1, lab: 'handshake', suite, status: 'fail', seed: 1, score: { points: 0, max: 100 }, tasks: [], tests: [], traces: {}, message: null };
+  },
+};
+
+function start(options: Partial<Parameters<typeof createCourseServer>[0]>) {
+  const server = createCourseServer({ dist, grader, ...options });
+  return new Promise<{ base: string; close: () => void }>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })),
+  );
+}
+
+let plain: { base: string; close: () => void };
+let workshop: { base: string; close: () => void };
+let staticOnly: { base: string; close: () => void };
+beforeAll(async () => {
+  plain = await start({ maxBodyBytes: 2048 });
+  workshop = await start({ joinToken: 'abc234' });
+  staticOnly = await start({ grader: null });
+});
+afterAll(() => [plain, workshop, staticOnly].forEach((s) => s.close()));
+
+const post = (base: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('static files', () => {
+  it('sends the cross-origin isolation headers on pages, 404s and API answers', async () => {
+    for (const path of ['/labs/handshake', '/nowhere', '/api/health']) {
+      const response = await fetch(`${plain.base}${path}`);
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    }
+    expect((await fetch(`${plain.base}/nowhere`)).status).toBe(404);
+  });
+
+  it('withholds the hidden tests while it grades, serves them when grading is off', async () => {
+    const withheld = await fetch(`${plain.base}/lab-data/handshake/hidden.json`);
+    expect(withheld.status).toBe(403);
+    expect(await withheld.text()).not.toContain('hidden tests"');
+    expect((await fetch(`${plain.base}/lab-data/handshake/visible.json`)).status).toBe(200);
+    expect((await fetch(`${staticOnly.base}/lab-data/handshake/hidden.json`)).status).toBe(200);
+    expect(await (await fetch(`${staticOnly.base}/api/health`)).json()).toEqual({ course: 'tcp-connection-course', grading: false, workshop: false });
+  });
+
+  it('never serves a file outside the site', async () => {
+    const response = await fetch(`${plain.base}/..%2f..%2foutside-secret.txt`);
+    expect([403, 404]).toContain(response.status);
+    expect(await response.text()).not.toBe('secret');
+  });
+});
+
+describe('POST /api/run', () => {
+  it('grades the lab files it is sent', async () => {
+    const response = await post(plain.base, { lab: 'handshake', suite: 'hidden', files: { 'stack/core/tcp/handshake.ts': 'mine' } });
+    expect(response.status).toBe(200);
+    expect((await response.json()).score).toEqual({ points: 0, max: 100 });
+    expect(graded.at(-1)).toEqual({ files: new Map([['stack/core/tcp/handshake.ts', 'mine']]), suite: 'hidden' });
+  });
+
+  it('refuses bad requests with a reason and never grades them', async () => {
+    const before = graded.length;
+    const cases: Array<[unknown, number, RegExp]> = [
+      ['not json', 400, /not JSON/],
+      [{ lab: 'nope', suite: 'hidden', files: {} }, 404, /unknown lab "nope"/],
+      [{ lab: 'handshake', suite: 'all', files: {} }, 400, /suite must be/],
+      [{ lab: 'handshake', suite: 'visible', files: { 'stack/core/host.ts': 'x', 'stack/core/tcp/handshake.ts': 'y' } }, 400, /stack\/core\/host.ts is not a file of lab handshake/],
+      [{ lab: 'handshake', suite: 'visible', files: {} }, 400, /no copy of stack\/core\/tcp\/handshake.ts/],
+      [{ lab: 'handshake', suite: 'visible', files: { 'stack/core/tcp/handshake.ts': 'x'.repeat(4000) } }, 413, /larger than 2 KB/],
+    ];
+    for (const [body, status, message] of cases) {
+      const response = await post(plain.base, body);
+      expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(status);
+      expect((await response.json()).error).toMatch(message);
+    }
+    expect((await fetch(`${plain.base}/api/run`)).status).toBe(405);
+    expect(graded.length).toBe(before);
+  });
+
+  it('requires the join token in workshop mode', async () => {
+    const body = { lab: 'handshake', suite: 'visible', files: { 'stack/core/tcp/handshake.ts': 'x' } };
+    expect((await post(workshop.base, body)).status).toBe(401);
+    expect((await post(workshop.base, body, { [TOKEN_HEADER]: 'wrong1' })).status).toBe(401);
+    expect((await post(workshop.base, body, { [TOKEN_HEADER]: 'ABC234' })).status).toBe(200);
+    expect((await (await fetch(`${workshop.base}/api/health`)).json()).workshop).toBe(true);
+  });
+});
+
+describe('serve.ts options', () => {
+  it('binds loopback by default and needs --workshop to listen on the network', () => {
+    expect(parseServeArgs([])).toMatchObject({ host: '127.0.0.1', port: 4321, grading: true, workshop: false });
+    expect(() => parseServeArgs(['--host', '0.0.0.0'])).toThrow(/add --workshop/);
+    expect(parseServeArgs(['--host', '0.0.0.0', '--workshop'])).toMatchObject({ host: '0.0.0.0', workshop: true });
+    expect(() => parseServeArgs(['--port', 'x'])).toThrow(/whole number/);
+    expect(() => parseServeArgs(['--bogus'])).toThrow(/unknown option --bogus/);
+  });
+  it('makes six-character tokens without look-alike characters', () => {
+    for (let i = 0; i < 50; i++) expect(makeJoinToken()).toMatch(/^[a-hj-km-np-z2-9]{6}$/);
+  });
+});
