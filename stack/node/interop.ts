@@ -67,7 +67,7 @@ async function outer(): Promise<number> {
   const { runCliChecks } = await import('./interop/cli-checks.ts');
   await runCliChecks(report, base);
   if (results?.timings.length) {
-    process.stdout.write(`1 MiB transfer times (wall clock, first byte written to last byte read):\n`);
+    process.stdout.write(`transfer times (wall clock, first byte written to last byte read) and bridge counters:\n`);
     for (const t of results.timings) process.stdout.write(`  ${t}\n`);
   }
   process.stdout.write(`${report.summary()}\n`);
@@ -77,6 +77,7 @@ async function outer(): Promise<number> {
 async function insideNamespace(ns: string): Promise<number> {
   const { TunBridge } = await import('./tun/bridge.ts');
   const { runInNamespaceChecks } = await import('./interop/checks.ts');
+  const { netnsSnmp } = await import('./interop/kernel.ts');
   const { writeFileSync } = await import('node:fs');
   const report = new Report();
   const timings: string[] = [];
@@ -106,6 +107,11 @@ async function insideNamespace(ns: string): Promise<number> {
   } finally {
     await bridge.close();
   }
+  // Loss inside the bridge shows up as UDP buffer drops; TCP on both sides recovers from it.
+  const snmp = netnsSnmp();
+  timings.push(`bridge: ${bridge.counters.fromKernel} packets kernel → stack, ${bridge.counters.toKernel} stack → kernel; ` +
+    `UDP buffer drops in the namespace: ${snmp['Udp.RcvbufErrors'] + snmp['Udp.SndbufErrors']}; ` +
+    `segments retransmitted: kernel ${snmp['Tcp.RetransSegs']}, stack ${bridge.stack.mib.get('TcpRetransSegs')}`);
   const file = process.env[RESULTS_ENV];
   if (file) writeFileSync(file, JSON.stringify({ passed: report.passed, failed: report.failed, timings } satisfies InnerResults));
   return 0;

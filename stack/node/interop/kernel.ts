@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface KernelRead {
@@ -89,4 +90,17 @@ export async function waitKernelState(local: string, peer: string, want: string,
     if (state === want || performance.now() > deadline) return state;
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** This namespace's SNMP counters (/proc/net/snmp), as "Udp.RcvbufErrors" → value. */
+export function netnsSnmp(): Record<string, number> {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n');
+  const out: Record<string, number> = {};
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const names = lines[i].split(/\s+/);
+    const values = lines[i + 1].split(/\s+/);
+    const proto = names[0].replace(/:$/, '');
+    for (let j = 1; j < names.length; j++) out[`${proto}.${names[j]}`] = Number(values[j]);
+  }
+  return out;
 }

@@ -128,7 +128,9 @@ export class TunBridge {
     const socatPort = await freeUdpPort();
     const { tunName, kernelAddr, prefixLen } = this.opts;
     const tun = `TUN:${formatAddr(kernelAddr)}/${prefixLen},tun-name=${tunName},tun-type=tun,iff-no-pi,iff-up`;
-    const peer = `UDP:127.0.0.1:${ourPort},bind=127.0.0.1:${socatPort}`;
+    // socat's socket gets the same large buffers as ours: a burst from the stack (a whole
+    // congestion window written in one tick) must not overflow the default 208 KB.
+    const peer = `UDP:127.0.0.1:${ourPort},bind=127.0.0.1:${socatPort},rcvbuf=${UDP_BUFFER_BYTES},sndbuf=${UDP_BUFFER_BYTES}`;
     // -d -d: notices on stderr, among them "starting data transfer loop" once the device is up.
     const argv = [...pdeathsigPrefix('KILL'), 'socat', '-d', '-d', '-b', '65536', tun, peer];
     const socat = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
