@@ -17,7 +17,7 @@ export function invariantViolations(host: Host): string[] {
   let timeWait = 0;
   for (const [key, c] of host.connections) {
     const name = `${c.label} (${c.state})`;
-    if (key !== c.key) out.push(`${name} is filed under key ${key}, not its own ${c.key}`);
+    if (key !== c.key) out.push(`${name} is filed under another connection's key`);
     if (c.closed) out.push(`${name} is closed but still in the connection table`);
     if (!TCP_STATES.includes(c.state)) out.push(`${name} has an invalid state name`);
     if (c.state === 'CLOSED' || c.state === 'LISTEN') out.push(`${name}: a connection in the table cannot be ${c.state}`);
@@ -30,8 +30,8 @@ export function invariantViolations(host: Host): string[] {
   for (const l of host.listeners.values()) {
     if (l.acceptQueue.length > l.backlog + 1) out.push(`listener on port ${l.localPort}: accept queue holds ${l.acceptQueue.length}, more than backlog + 1 = ${l.backlog + 1}`);
     for (const c of l.acceptQueue) if (c.closed) out.push(`listener on port ${l.localPort}: a closed connection waits in the accept queue`);
-    for (const [k, r] of l.synQueue) if (host.requests.get(k) !== r) out.push(`listener on port ${l.localPort}: request ${k} is on the SYN queue but not in the host's request table`);
+    for (const [k, r] of l.synQueue) if (host.requests.get(k) !== r) out.push(`listener on port ${l.localPort}: a request from port ${r.remotePort} is on the SYN queue but not in the host's request table`);
   }
-  for (const [k, r] of host.requests) if (r.listener.synQueue.get(k) !== r) out.push(`request ${k} is in the host's table but not on its listener's SYN queue`);
+  for (const [k, r] of host.requests) if (r.listener.synQueue.get(k) !== r) out.push(`a request from port ${r.remotePort} is in the host's table but not on its listener's SYN queue`);
   return out;
 }

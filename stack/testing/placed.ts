@@ -7,7 +7,7 @@
  */
 import type { Host } from '../core/host.ts';
 import type { Socket } from '../core/socket.ts';
-import { Connection, type Listener, type SocketOptions, defaultSocketOptions } from '../core/tcp/connection.ts';
+import { Connection, type Listener, type SocketOptions, defaultSocketOptions, listenerKey } from '../core/tcp/connection.ts';
 import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
 import { initialWindow } from '../core/tcp/output.ts';
 import { armRetransmit } from '../core/tcp/send.ts';
@@ -82,7 +82,7 @@ export function placeListener(opts: HarnessOptions & { backlog?: number; sockopt
   const host = h.host;
   const backlog = opts.backlog ?? 5;
   const listener: Listener = {
-    key: `0:${h.hostPort}`,
+    key: listenerKey(0, h.hostPort),
     localAddr: 0,
     localPort: h.hostPort,
     backlog,
