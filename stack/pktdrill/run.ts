@@ -98,19 +98,46 @@ const TCPI_FIELDS = new Set<string>([
 const MAX_EVENTS = 20_000_000;
 /** After a missing segment, how far ahead to look for it to report a late one instead (µs). */
 const LOOKAHEAD_USECS = 600_000_000;
+/** How long a `*` line waits for its segment (µs): a simulated day outlasts every TCP timer chain. */
+const ANY_TIME_HORIZON_USECS = 86_400_000_000;
 
 /** Parses and runs one script. Never throws for a bad script: the result says what went wrong. */
 export function runScript(text: string, opts: RunOptions = {}): PdRunResult {
   const file = opts.file ?? '<script>';
+  const syntax = (line: number, message: string): PdRunResult => ({
+    file, status: 'fail', failure: { kind: 'syntax', line, text: '', usecs: 0, message }, unsupported: [], eventsRun: 0, endUsecs: 0, log: [],
+  });
   let script: PdScript;
   try {
     script = parseScript(text, file);
   } catch (e) {
     if (!(e instanceof PdSyntaxError)) throw e;
-    const failure: PdFailure = { kind: 'syntax', line: e.line, text: '', usecs: 0, message: e.reason };
-    return { file, status: 'fail', failure, unsupported: [], eventsRun: 0, endUsecs: 0, log: [] };
+    return syntax(e.line, e.reason);
   }
+  const bad = badHeaderValue(script);
+  if (bad) return syntax(bad.line, bad.message);
   return new ScriptRun(script, opts).run();
+}
+
+/** Header options whose value the runner would use must be well formed. */
+function badHeaderValue(script: PdScript): { line: number; message: string } | null {
+  for (const o of script.optionList) {
+    const v = o.value ?? '';
+    if (['tolerance_usecs', 'tolerance_percent', 'bind_port', 'connect_port'].includes(o.name) && !/^\d+$/.test(v)) {
+      return { line: o.line, message: `--${o.name} takes a non-negative integer, got "${v}"` };
+    }
+    if ((o.name === 'bind_port' || o.name === 'connect_port') && Number(v) > 65535) {
+      return { line: o.line, message: `--${o.name} must be a port number (0 to 65535), got ${v}` };
+    }
+    if (o.name === 'local_ip' || o.name === 'remote_ip') {
+      try {
+        parseAddr(v);
+      } catch (e) {
+        return { line: o.line, message: `--${o.name}: ${(e as Error).message} (the simulator is IPv4 only)` };
+      }
+    }
+  }
+  return null;
 }
 
 /** Why each part of a parsed script cannot run on the simulator, in line order. */
@@ -428,7 +455,7 @@ class ScriptRun implements SyscallEnv {
     const t = ev.time;
     if (t.kind === 'any') {
       lo = -Infinity;
-      hi = Infinity;
+      hi = this.nowUsecs() + ANY_TIME_HORIZON_USECS;
     } else if (t.kind === 'range') {
       lo = this.resolve(t.lo);
       hi = this.resolve(t.hi);
@@ -441,7 +468,7 @@ class ScriptRun implements SyscallEnv {
     if (!first) {
       // Look further ahead only to make the report precise: a late segment is a timing error.
       const deadline = this.nowUsecs();
-      const late = Number.isFinite(hi) ? this.awaitSegment(deadline + LOOKAHEAD_USECS) : null;
+      const late = t.kind !== 'any' ? this.awaitSegment(deadline + LOOKAHEAD_USECS) : null;
       const lateMatches = late !== null && flow !== null && compareOutbound(p, [late.seg], { ...flow, tsVals: new Map(flow.tsVals) }) === null;
       if (late && lateMatches) {
         this.failAt('timing', late.usecs, `timing error: expected this segment ${when}${tol ? ` (tolerance ${secs(tol)} s)` : ''}, but it was sent at ${secs(late.usecs)} s`, {
@@ -481,7 +508,7 @@ class ScriptRun implements SyscallEnv {
         actual: actualText,
       });
     }
-    if (first.usecs < lo - tol || first.usecs > hi + tol) {
+    if (t.kind !== 'any' && (first.usecs < lo - tol || first.usecs > hi + tol)) {
       this.failAt('timing', first.usecs, `timing error: expected this segment ${when}${tol ? ` (tolerance ${secs(tol)} s)` : ''}, but it was sent at ${secs(first.usecs)} s`, {
         expected: ev.text,
         actual: actualText,

@@ -161,6 +161,17 @@ describe('script structure', () => {
     expect(r.file).toBe('bad.pkt');
   });
 
+  it('a malformed header value is a syntax failure, not an exception', () => {
+    expect(runScript('--tolerance_usecs=lots\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n').failure).toMatchObject({
+      kind: 'syntax', line: 1, message: '--tolerance_usecs takes a non-negative integer, got "lots"',
+    });
+    expect(runScript('--remote_ip=2001:db8::1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n').failure?.message).toMatch(/^--remote_ip: invalid IPv4 address/);
+  });
+
+  it('--local_ip, --remote_ip and --bind_port change the addresses the script talks to', () => {
+    pass(`--local_ip=10.0.0.2\n--remote_ip=10.0.0.9\n--bind_port=80\n${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n`);
+  });
+
   it('the first event must be at time 0', () => {
     expect(failure('1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n').message).toBe('the first event must be at time 0 (packetdrill starts every script at 0)');
   });
