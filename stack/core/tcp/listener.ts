@@ -3,7 +3,7 @@
  * retransmit their SYN-ACK, and a valid final ACK (or cookie) becomes a connection on the accept
  * queue (Linux tcp_v4_rcv → tcp_conn_request / tcp_check_req / cookie_v4_check).
  */
-import { ACK, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { Connection, type HostContext, type Listener, type RequestSock, connKey } from './connection.ts';
 import { traceQueues } from './lifecycle.ts';
 import { sendResetFor, synOptions, tsClock } from './output.ts';
@@ -38,6 +38,8 @@ export function onSegmentAtListener(
     return;
   }
   if (!(seg.flags & SYN)) return;
+  // tcp_rcv_state_process (LISTEN): a SYN that also carries FIN is discarded.
+  if (seg.flags & FIN) return;
   const decision = admitSyn(host, listener, reopenIss !== null);
   if (decision === 'drop') return;
   if (decision === 'cookie') {
