@@ -274,3 +274,31 @@ describe('completing a cookie handshake', () => {
     },
   );
 });
+
+describe('odd SYNs and closing the listener', () => {
+  it('a SYN carrying data is answered with ISN+1: Linux ignores payload on a non-TFO SYN', () => {
+    const l = listen();
+    l.h.send(0, { flags: 'S', options: MSS, payload: 'early data' });
+    l.h.expectSegment(0, { flags: 'S.', ack: 1001 });
+  });
+
+  it('SYN+FIN at a listener is discarded (tcp_rcv_state_process, LISTEN: "if (th->fin) goto discard")', () => {
+    const l = listen();
+    l.h.send(0, { flags: 'SF', options: MSS });
+    l.h.expectNothingUntil(5000);
+    expect(l.host.requests.size).toBe(0);
+  });
+
+  it('closing the listener resets connections nobody accepted and drops its request socks silently', () => {
+    const l = listen({ backlog: 4 });
+    const { h, host } = l;
+    const a = synFrom(h, 41000, 0)!;
+    ackFrom(h, 41000, a, 10);
+    synFrom(h, 41001, 20);
+    h.act(`close(${l.fd})`, () => host.api.close(l.fd));
+    const out = h.discard();
+    expect(out.map((p) => [p.seg!.dstPort, p.seg!.flags])).toEqual([[41000, 0x14]]);
+    expect(host.connections.size + host.requests.size + host.listeners.size).toBe(0);
+    h.expectNothingUntil(70_000);
+  });
+});
