@@ -1,0 +1,303 @@
+/**
+ * LAB: the four-way teardown.
+ *
+ * How each side closes its half of the connection: what close() and shutdown() send, how a FIN
+ * and the ACK of our FIN move the state machine (RFC 9293 Figure 5, §3.6), TIME_WAIT, and the
+ * orphaned FIN_WAIT_2 that Linux does not keep forever.
+ *
+ *   active closer:  ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT → CLOSED
+ *   passive closer: ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSED
+ *   both at once:   FIN_WAIT_1 → CLOSING → TIME_WAIT
+ */
+import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { seqGt, seqLeq } from '../seq.ts';
+import type { Connection, TcpState } from './connection.ts';
+import { cancelTimer, destroy, setState, setTimer } from './lifecycle.ts';
+import { oowRateLimited, scheduleAck, sendAck, sendActiveReset, sendResetFor } from './output.ts';
+import { tcpInWindow } from './acceptable.ts';
+import { pushData } from './send.ts';
+
+/** TCP_TIMEWAIT_LEN: Linux waits 60 s in TIME_WAIT — a constant, not 2×MSL and not a sysctl. */
+export const TIME_WAIT_LEN = 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// Task 1 — close() and shutdown(): a FIN when the application is done, a RST when data would
+// otherwise be lost (Linux __tcp_close, tcp_close_state, tcp_shutdown).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The state a close moves to, and whether a FIN must be sent (Linux's new_state table).
+ * SYN_SENT simply ends: no FIN is owed for a connection that never existed.
+ */
+export function closeTransition(state: TcpState): { next: TcpState; sendFin: boolean } {
+  // #region lab teardown/1 Where close() leads from each state
+  switch (state) {
+    case 'ESTABLISHED':
+    case 'SYN_RECV':
+      return { next: 'FIN_WAIT_1', sendFin: true };
+    case 'CLOSE_WAIT':
+      return { next: 'LAST_ACK', sendFin: true };
+    case 'FIN_WAIT_1':
+    case 'FIN_WAIT_2':
+    case 'CLOSING':
+    case 'LAST_ACK':
+      return { next: state, sendFin: false };
+    default: // SYN_SENT, LISTEN, TIME_WAIT, CLOSED
+      return { next: 'CLOSED', sendFin: false };
+  }
+  // #endregion
+}
+
+/** close() on a connection: the socket is orphaned and the kernel finishes the job. */
+export function closeConnection(conn: Connection): void {
+  conn.orphan = true;
+  conn.shutRd = true;
+  const host = conn.host;
+  // #region lab teardown/1 close(): FIN, or RST when data would be lost
+  if (conn.recvQueue.length > 0) {
+    // RFC 2525 §2.17, RFC 9293 §3.6.1: unread data means the peer would believe it was delivered.
+    host.mib.inc('TCPAbortOnClose');
+    sendActiveReset(conn);
+    destroy(conn, 'close() with unread data: RST');
+    return;
+  }
+  if (conn.opts.linger?.onoff && conn.opts.linger.linger === 0) {
+    // SO_LINGER {on, 0}: an abortive close (tcp_disconnect), no FIN and no TIME_WAIT.
+    if (conn.state !== 'SYN_SENT' && conn.state !== 'CLOSED') {
+      host.mib.inc('TCPAbortOnData');
+      sendActiveReset(conn);
+    }
+    destroy(conn, 'close() with SO_LINGER 0: RST');
+    return;
+  }
+  const { next, sendFin } = closeTransition(conn.state);
+  if (next === 'CLOSED') {
+    destroy(conn, 'close()');
+    return;
+  }
+  setState(conn, next, 'close()');
+  if (sendFin) queueFin(conn);
+  if (conn.state === 'FIN_WAIT_2') finWait2Orphaned(conn);
+  // #endregion
+}
+
+/** shutdown(SHUT_WR): send our FIN but keep reading (a half-close, RFC 9293 §3.6.1). */
+export function shutdownWrite(conn: Connection): void {
+  conn.shutWr = true;
+  if (conn.state === 'ESTABLISHED' || conn.state === 'SYN_RECV' || conn.state === 'CLOSE_WAIT') {
+    const { next, sendFin } = closeTransition(conn.state);
+    setState(conn, next, 'shutdown(SHUT_WR)');
+    if (sendFin) queueFin(conn);
+  } else if (conn.state === 'SYN_SENT') {
+    destroy(conn, 'shutdown(SHUT_WR) in SYN_SENT');
+  }
+}
+
+/** The FIN follows every byte already queued; it may ride on the last data segment. */
+function queueFin(conn: Connection): void {
+  conn.finQueued = true;
+  pushData(conn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task 2 — the state machine of the teardown: the ACK of our FIN (step 5 of RFC 9293
+// §3.10.7.4) and the peer's FIN (step 8).
+// ---------------------------------------------------------------------------------------------
+
+/** Our FIN has just been acknowledged. */
+export function onAckOfFin(conn: Connection): void {
+  // #region lab teardown/2 The ACK of our FIN
+  switch (conn.state) {
+    case 'FIN_WAIT_1':
+      setState(conn, 'FIN_WAIT_2', 'ACK of FIN');
+      if (conn.orphan) finWait2Orphaned(conn);
+      break;
+    case 'CLOSING':
+      enterTimeWait(conn, 'ACK of FIN in CLOSING');
+      break;
+    case 'LAST_ACK':
+      destroy(conn, 'ACK of FIN in LAST_ACK');
+      break;
+    default:
+      break;
+  }
+  // #endregion
+}
+
+/** The peer's FIN has arrived in order; RCV.NXT has not yet moved over it. */
+export function onFin(conn: Connection): void {
+  // #region lab teardown/2 The peer's FIN
+  conn.rcvNxt = (conn.rcvNxt + 1) >>> 0; // a FIN occupies one sequence number
+  conn.rcvFin = true;
+  switch (conn.state) {
+    case 'SYN_RECV':
+    case 'ESTABLISHED':
+      setState(conn, 'CLOSE_WAIT', 'FIN received');
+      // Linux (tcp_fin) enters ping-pong mode: the ACK is delayed, hoping the application's
+      // close() lets the FIN carry it — the three-segment teardown seen in captures.
+      conn.pingpong = true;
+      scheduleAck(conn);
+      break;
+    case 'FIN_WAIT_1':
+      // Our FIN is not acknowledged yet: both sides are closing at once.
+      setState(conn, 'CLOSING', 'FIN received in FIN_WAIT_1');
+      sendAck(conn);
+      break;
+    case 'FIN_WAIT_2':
+      sendAck(conn);
+      enterTimeWait(conn, 'FIN received in FIN_WAIT_2');
+      break;
+    default:
+      break;
+  }
+  // #endregion
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task 3 — TIME_WAIT (Linux tcp_time_wait, tcp_timewait_state_process).
+// ---------------------------------------------------------------------------------------------
+
+export function enterTimeWait(conn: Connection, cause: string): void {
+  const host = conn.host;
+  for (const t of ['retransmit', 'delayed-ack', 'keepalive', 'persist', 'fin-wait-2'] as const) cancelTimer(conn, t);
+  if (host.timeWaitCount >= host.sysctl.get('net.ipv4.tcp_max_tw_buckets')) {
+    host.mib.inc('TCPTimeWaitOverflow');
+    destroy(conn, 'TIME_WAIT bucket table full: closed at once');
+    return;
+  }
+  setState(conn, 'TIME_WAIT', cause);
+  // #region lab teardown/3 How long TIME_WAIT lasts
+  armTimeWait(conn);
+  // #endregion
+}
+
+function armTimeWait(conn: Connection): void {
+  // #region lab teardown/3 Arm the TIME_WAIT timer
+  setTimer(conn, 'time-wait', TIME_WAIT_LEN, (c) => {
+    c.host.mib.inc('TW');
+    destroy(c, 'TIME_WAIT expired');
+  });
+  // #endregion
+}
+
+/** What a segment for a TIME_WAIT connection leads to. `reopen` hands a SYN to the listener with this ISN. */
+export type TimeWaitVerdict = { action: 'none' | 'ack' | 'rst' | 'killed' } | { action: 'reopen'; iss: number };
+
+export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWaitVerdict {
+  // #region lab teardown/3 A segment arrives in TIME_WAIT
+  const host = conn.host;
+  const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+  // In window: only a RST or a bare ACK exactly at RCV.NXT.
+  if (seg.seq === conn.rcvNxt && (len === 0 || seg.flags & RST)) {
+    if (seg.flags & RST) {
+      // "TIME_WAIT assassination": Linux lets an in-window RST end TIME_WAIT unless tcp_rfc1337=1.
+      if (!host.sysctl.get('net.ipv4.tcp_rfc1337')) {
+        destroy(conn, 'RST in TIME_WAIT');
+        return { action: 'killed' };
+      }
+      return { action: 'none' };
+    }
+    armTimeWait(conn);
+    return { action: 'none' };
+  }
+  // A new SYN for the same 4-tuple, beyond anything of the old connection (RFC 9293 §3.6.1 MAY-2):
+  // reopen with an ISN larger than any the old incarnation used.
+  if ((seg.flags & (SYN | RST | ACK)) === SYN && seqGt(seg.seq, conn.rcvNxt)) {
+    return { action: 'reopen', iss: (conn.sndNxt + 65535 + 2) >>> 0 || 1 };
+  }
+  if (seg.flags & RST) return { action: 'none' };
+  // A retransmitted FIN (our last ACK was lost) or any old segment: ACK it, and a segment with
+  // ACK restarts the 60 s so TIME_WAIT outlives the peer's retransmissions.
+  if (seg.flags & ACK) armTimeWait(conn);
+  if (oowRateLimited(conn, seg)) {
+    host.mib.inc('TCPACKSkippedTimeWait');
+    return { action: 'none' };
+  }
+  return { action: 'ack' };
+  // #endregion
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task 4 — the orphaned FIN_WAIT_2, and data that arrives after close().
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * tcp_fin_time(): how long an orphaned FIN_WAIT_2 socket waits for the peer's FIN — TCP_LINGER2
+ * if set, else tcp_fin_timeout — but never less than 3.5 RTO.
+ */
+export function finTime(conn: Connection): number {
+  // #region lab teardown/4 The orphaned FIN_WAIT_2 lifetime
+  const fin = conn.opts.linger2 > 0 ? conn.opts.linger2 * 1000 : conn.host.sysctl.get('net.ipv4.tcp_fin_timeout') * 1000;
+  return Math.max(fin, 3.5 * conn.rto);
+  // #endregion
+}
+
+/**
+ * Nobody will read from or close this socket any more, and our FIN is acknowledged: a peer that
+ * never sends its FIN must not pin it forever. After shutdown(SHUT_WR) alone (not orphaned)
+ * FIN_WAIT_2 has no timeout.
+ */
+export function finWait2Orphaned(conn: Connection): void {
+  const host = conn.host;
+  conn.waitStartedAt = conn.now;
+  // #region lab teardown/4 Arm the FIN_WAIT_2 timer, or abort with TCP_LINGER2 < 0
+  if (conn.opts.linger2 < 0) {
+    host.mib.inc('TCPAbortOnLinger');
+    sendActiveReset(conn);
+    destroy(conn, 'TCP_LINGER2 < 0: RST instead of FIN_WAIT_2');
+    return;
+  }
+  // #endregion
+}
+
+/**
+ * A segment for an orphaned FIN_WAIT_2 socket (Linux keeps it as a timewait sock in the
+ * FIN_WAIT2 substate). Returns the reply to send.
+ */
+export function onSegmentInOrphanFinWait2(conn: Connection, seg: TcpSegment): 'none' | 'ack' | 'rst' {
+  const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+  const end = (seg.seq + len) >>> 0;
+  // #region lab teardown/4 Segments after close() in FIN_WAIT_2
+  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, (conn.rcvNxt + 65535) >>> 0)) {
+    return oowRateLimited(conn, seg) ? 'none' : 'ack';
+  }
+  if (seg.flags & RST) {
+    destroy(conn, 'RST in FIN_WAIT_2');
+    return 'none';
+  }
+  if (seg.flags & SYN && !seqGt(conn.rcvNxt, seg.seq)) return 'rst';
+  if (!(seg.flags & ACK) || seqLeq(end, conn.rcvNxt) || len === 0) return 'none';
+  // New data after a close(): nobody can read it — RFC 1122 says we must reset.
+  if (!(seg.flags & FIN) || end !== ((conn.rcvNxt + 1) >>> 0)) {
+    conn.host.mib.inc('TCPAbortOnData');
+    return 'rst';
+  }
+  cancelTimer(conn, 'fin-wait-2');
+  conn.rcvNxt = end;
+  conn.rcvFin = true;
+  sendAck(conn);
+  enterTimeWait(conn, 'FIN received in FIN_WAIT_2');
+  return 'none';
+  // #endregion
+}
+
+/** RST for a segment in the FIN_WAIT_2 substate ends the socket (tcp_v4_timewait: TCP_TW_RST). */
+export function resetFromOrphan(conn: Connection, seg: TcpSegment): void {
+  sendResetFor(conn.host, seg);
+  destroy(conn, 'data after close(): RST');
+}
+
+/**
+ * Data arriving for a socket closed by its application in FIN_WAIT_1 (or in FIN_WAIT_2 before the
+ * FIN was acknowledged): it can never be read, so the connection is reset (tcp_rcv_state_process).
+ * The RST answers the offending segment (tcp_v4_do_rcv → tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
+ */
+export function dataAfterClose(conn: Connection, seg: TcpSegment): boolean {
+  if (!conn.orphan || !conn.shutRd) return false;
+  const dataEnd = (seg.seq + seg.payload.length) >>> 0;
+  if (seg.payload.length === 0 || !seqGt(dataEnd, conn.rcvNxt)) return false;
+  conn.host.mib.inc('TCPAbortOnData');
+  sendResetFor(conn.host, seg);
+  destroy(conn, 'data received after close(): RST');
+  return true;
+}
