@@ -14,6 +14,7 @@ import {
   finWait2HalfClosed,
   lastAck,
   listen,
+  linuxSynOptions,
   placeConnection,
 } from '../../testing/index.ts';
 import { ERRNO_NUMBERS } from '../../core/socket.ts';
@@ -218,3 +219,19 @@ describe('never a RST in reply to a RST', () => {
     expect(rsts).toEqual([]);
   });
 });
+
+describe('PAWS (RFC 7323 §5), checked before the sequence number', () => {
+  it('a segment with an older TSval is dropped with a duplicate ACK; a RST is exempt', () => {
+    const f = established({ peerOptions: linuxSynOptions(100) });
+    const { h, host, conn } = f;
+    expect(conn!.tsOk).toBe(true);
+    const recent = conn!.tsRecent;
+    h.send(20, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'old', options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: recent - 5, ecr: 0 }] });
+    h.expectSegment(20, { flags: '.', rack: 1 });
+    expect(conn!.recvQueue.length).toBe(0);
+    expect(host.mib.get('PAWSEstab')).toBe(1);
+    h.send(30, { flags: 'R', seq: h.pSeq(1), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: recent - 5, ecr: 0 }] });
+    expect(conn!.closed).toBe(true);
+  });
+});
+

@@ -346,3 +346,28 @@ describe('close() that sends RST instead of FIN', () => {
     expect(f.conn!.closed).toBe(true);
   });
 });
+
+describe('an orphaned connection whose peer is silent', () => {
+  it('tcp_orphan_retries = 0 means 8 retries while alive: the FIN goes 8 more times, then the socket is freed without RST', () => {
+    const f = finWait1();
+    const { h, host } = f;
+    const expected = [220, 640, 1480, 3160, 6520, 13_240, 26_680, 53_560];
+    h.advanceTo(107_319);
+    expect(h.discard().map((p) => p.t)).toEqual(expected);
+    expect(f.conn!.state).toBe('FIN_WAIT_1');
+    h.expectNothingUntil(107_320);
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TCPAbortOnTimeout')).toBe(1);
+  });
+
+  it('tcp_orphan_retries = 2: freed at the timeout after the second retransmission', () => {
+    const f = finWait1({ sysctls: { 'net.ipv4.tcp_orphan_retries': 2 } });
+    const { h } = f;
+    h.advanceTo(1479);
+    expect(h.discard().map((p) => p.t)).toEqual([220, 640]);
+    expect(f.conn!.closed).toBe(false);
+    h.expectNothingUntil(1480);
+    expect(f.conn!.closed).toBe(true);
+  });
+});
+
