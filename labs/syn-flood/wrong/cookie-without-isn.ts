@@ -98,8 +98,8 @@ export function encodeTsOptions(tsNow: number, wscale: number | null, sackOk: bo
 /** Reads the options back from the TSecr of the completing ACK. */
 export function decodeTsOptions(tsEcr: number): { wscale: number | null; sackOk: boolean } {
   // #region lab syn-flood/3 Read wscale and SACK-permitted back from the TSecr
-  const options = tsEcr & ((1 << TS_OPT_BITS) - 1);
-  const ws = options & TS_OPT_WSCALE_MASK;
-  return { wscale: ws === TS_OPT_WSCALE_MASK ? null : ws, sackOk: (options & TS_OPT_SACK) !== 0 };
+  // Like cookie_timestamp_decode, read the bits straight from TSecr: the masks look no higher than bit 4.
+  const ws = tsEcr & TS_OPT_WSCALE_MASK;
+  return { wscale: ws === TS_OPT_WSCALE_MASK ? null : ws, sackOk: (tsEcr & TS_OPT_SACK) !== 0 };
   // #endregion
 }
