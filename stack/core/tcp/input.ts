@@ -225,7 +225,8 @@ function resetReceived(conn: Connection): void {
   let errno: Errno | null = 'ECONNRESET';
   switch (conn.state) {
     case 'SYN_RECV':
-      errno = conn.listener ? null : 'ECONNREFUSED';
+      // Linux tcp_reset: only SYN_SENT reports ECONNREFUSED; a simultaneous open in SYN_RECV is reset.
+      errno = conn.listener ? null : 'ECONNRESET';
       break;
     case 'CLOSE_WAIT':
       errno = 'EPIPE';
