@@ -13,6 +13,8 @@ import {
   finWait2Orphaned,
   lastAck,
   placeConnection,
+  synReceived,
+  synSent,
   timeWait,
   type StateFixture,
 } from '../../testing/index.ts';
@@ -59,6 +61,26 @@ describe('transitions of the active closer', () => {
     h.expectSegment(220, { flags: 'F.', rseq: 1, rack: 2 });
     h.send(230, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2) });
     expect(f.conn!.state).toBe('TIME_WAIT');
+  });
+});
+
+describe('close() before the connection is established', () => {
+  it('in SYN_SENT the connection simply ends: no FIN, and a late SYN-ACK finds a CLOSED port (RST <SEQ=SEG.ACK>)', () => {
+    const f = synSent();
+    const { h, host, fd } = f;
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    expect(f.conn!.closed).toBe(true);
+    h.expectNothingUntil(5000);
+    h.send(5000, { flags: 'S.', ack: h.hSeq(1), options: [{ kind: 'mss', value: 1460 }] });
+    h.expectSegment(5000, { flags: 'R', seq: h.hSeq(1) });
+  });
+
+  it('in SYN_RECV (simultaneous open) close() sends a FIN and moves to FIN_WAIT_1', () => {
+    const f = synReceived({ role: 'client' });
+    const { h, host, fd } = f;
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    expect(f.conn!.state).toBe('FIN_WAIT_1');
+    h.expectSegment(h.now, { flags: 'F.', rseq: 1, rack: 1 });
   });
 });
 
