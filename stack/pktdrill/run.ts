@@ -218,6 +218,8 @@ class ScriptRun implements SyscallEnv {
   private readonly flows: Flow[] = [];
   private underTest: UnderTest = { kind: 'none' };
   private nextRemotePort: number = PD_DEFAULTS.firstRemotePort;
+  /** Local port of new passive connections: the listener's, or the bind port before any listen(). */
+  private passivePort: number;
   private readonly fdMap = new Map<number, number>();
   private readonly nonBlocking = new Set<number>();
   private pending: Pending | null = null;
@@ -242,6 +244,7 @@ class ScriptRun implements SyscallEnv {
     this.remoteAddr = parseAddr(o.remote_ip ?? PD_DEFAULTS.remoteIp);
     this.bindPort = o.bind_port !== undefined ? Number(o.bind_port) : PD_DEFAULTS.bindPort;
     this.connectPort = o.connect_port !== undefined ? Number(o.connect_port) : PD_DEFAULTS.connectPort;
+    this.passivePort = this.bindPort;
     // Zero link delay: a scripted packet reaches the stack, and the stack's reply reaches the
     // script, at the very time the script names.
     this.world = new World({ seed: opts.seed ?? 1, link: { delay: 0 } });
@@ -319,10 +322,11 @@ class ScriptRun implements SyscallEnv {
     else this.nonBlocking.delete(liveFd);
   }
 
-  onListen(): void {
+  onListen(liveFd: number): void {
     // run_system_call.c: listen() makes the listener the socket under test; the next inbound
     // packet creates a child connection with a fresh remote port.
     this.underTest = { kind: 'listener' };
+    this.passivePort = this.api.listenerOf(liveFd)?.localPort ?? this.bindPort;
   }
 
   onConnect(liveFd: number): void {
@@ -430,7 +434,7 @@ class ScriptRun implements SyscallEnv {
     }
     if (this.underTest.kind === 'flow') return this.underTest.flow;
     // A packet for a listener (or for no socket at all) opens a new connection from a new port.
-    const flow = this.flowFor(this.bindPort, this.nextRemotePort++);
+    const flow = this.flowFor(this.passivePort, this.nextRemotePort++);
     this.underTest = { kind: 'flow', flow };
     return flow;
   }

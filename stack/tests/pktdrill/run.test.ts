@@ -172,6 +172,10 @@ describe('script structure', () => {
     pass(`--local_ip=10.0.0.2\n--remote_ip=10.0.0.9\n--bind_port=80\n${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n`);
   });
 
+  it('a sockaddr with sin_port in bind() moves the listener, and inbound packets follow it', () => {
+    pass(ESTABLISHED.replace('bind(3, ..., ...)', 'bind(3, {sa_family=AF_INET, sin_port=htons(9090), sin_addr=inet_addr("192.168.0.1")}, 16)') + '+0 close(4) = 0\n+0 > 9090>49152 F. 1:1(0) ack 1\n');
+  });
+
   it('the first event must be at time 0', () => {
     expect(failure('1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n').message).toBe('the first event must be at time 0 (packetdrill starts every script at 0)');
   });
