@@ -288,6 +288,14 @@ labTest('a RST without ACK is ignored in SYN_SENT', { task: 2 }, (t) => {
   expectPending(h, 'connect()', f.openCall!);
 });
 
+labTest('a segment with both SYN and RST (no ACK) is dropped: the RST check comes before the SYN', { task: 2 }, (t) => {
+  const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
+  const { h } = f;
+  h.send(10, { flags: 'SR', seq: h.pSeq(0), ack: 0 });
+  h.expectNothingUntil(500, 'RFC 9293 §3.10.7.3: second, the RST bit — without an acceptable ACK, drop the segment');
+  expectState(h, f.conn!, 'SYN_SENT');
+});
+
 labTest('a bare ACK (no SYN, no RST) is dropped in SYN_SENT, even with an acceptable ACK', { task: 2 }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
@@ -297,12 +305,38 @@ labTest('a bare ACK (no SYN, no RST) is dropped in SYN_SENT, even with an accept
   expectPending(h, 'connect()', f.openCall!);
 });
 
+labTest('sequence numbers wrap: a SYN-ACK with SEQ 4294967295 makes RCV.NXT 0, and data at 0 is accepted', { task: 2 }, (t) => {
+  const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
+  const { h } = f;
+  h.send(10, { flags: 'S.', seq: 0xffffffff, ack: h.hSeq(1), options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(10, { flags: '.', rseq: 1, ack: 0 }, 'the ACK acknowledges (4294967295 + 1) mod 2^32 = 0');
+  expectField(h, 'RCV.NXT', f.conn!.rcvNxt, 0, 'IRS + 1 modulo 2^32 — keep it with >>> 0');
+  h.send(20, { flags: 'P.', seq: 0, ack: h.hSeq(1), payload: 'wrap' });
+  h.advanceTo(300);
+  h.discard();
+  expectField(h, 'RCV.NXT after 4 bytes', f.conn!.rcvNxt, 4);
+});
+
+labTest('sequence numbers past 2^31 work: right after a handshake with peer ISN 2147482648 the whole window is open', { task: 2 }, (t) => {
+  const f = t.fixture('client in SYN_SENT; the peer\'s ISN will be 2^31 − 1000', (o) => synSent({ ...o, peerIss: 2 ** 31 - 1000 }));
+  const { h } = f;
+  h.send(10, { flags: 'S.', ack: h.hSeq(1), options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 });
+  h.send(20, { flags: 'P.', seq: h.pSeq(101), ack: h.hSeq(1), payload: 'b'.repeat(100) });
+  h.send(30, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'a'.repeat(100) });
+  h.advanceTo(300);
+  h.discard();
+  expectField(h, 'RCV.NXT', f.conn!.rcvNxt, h.pSeq(201),
+    'both segments kept: the one that arrived early lay inside the window RCV.NXT … RCV.NXT + 64240 — the window starts at RCV.NXT (RCV.WUP too)');
+});
+
 labTest('simultaneous open: a SYN in SYN_SENT leads to SYN_RECV and a SYN-ACK from the same ISN', { task: 2 }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
   h.expectSegment(10, { flags: 'S.', rseq: 0, rack: 1 }, 'SYN-ACK <SEQ=ISS><ACK=peer ISN+1> (RFC 9293 Figure 7)');
   expectState(h, f.conn!, 'SYN_RECV');
+  expectField(h, 'TcpRetransSegs', h.host.mib.get('TcpRetransSegs'), 0, 'this SYN-ACK is a first transmission, not a retransmission');
   expectPending(h, 'connect()', f.openCall!);
 });
 
@@ -341,7 +375,7 @@ labTest('the SYN-ACK acknowledges the client\'s ISN + 1', { task: 3 }, (t) => {
   const f = t.fixture('server listening on port 80', (o) => listen(o));
   const { h } = f;
   h.send(0, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
-  h.expectSegment(0, { flags: 'S.', rack: 1 }, 'SYN-ACK acknowledging peer ISN+1 = 1001');
+  h.expectSegment(0, { flags: 'S.', rack: 1, len: 0, test: (s) => (s.urgent === 0 ? null : `its urgent pointer was ${s.urgent}, not 0`) }, 'SYN-ACK acknowledging peer ISN+1 = 1001, no data');
   expectSynQueue(h, f.fd, 1, 'the request waits for the final ACK');
 });
 
@@ -462,6 +496,63 @@ labTest('an old duplicate SYN with another sequence number in the window resets 
   h.send(10, { flags: 'S', seq: h.pSeq(5) });
   h.expectSegment(10, { flags: 'R.', seq: 0, ack: h.pSeq(6) }, 'RST-ACK <SEQ=0><ACK=SEG.SEQ+1>: the SYN had no ACK');
   expectSynQueue(h, f.listenFd!, 0, 'tcp_check_req: an in-window SYN is an embryonic reset');
+});
+
+labTest('a segment that ends at RCV.NXT (entirely old) gets an ACK and completes nothing', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h } = f;
+  h.send(10, { flags: 'P.', seq: h.pSeq(0), ack: h.hSeq(1), payload: 'z' });
+  h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 }, 'the byte at the SYN\'s own sequence number lies left of RCV.NXT = IRS+1: out of window');
+  expectSynQueue(h, f.listenFd!, 1, 'an old segment is no final ACK');
+});
+
+labTest('an ACK whose SEQ is the client\'s ISN (left of RCV.NXT) gets an ACK and completes nothing', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h } = f;
+  h.send(10, { flags: '.', seq: h.pSeq(0), ack: h.hSeq(1) });
+  h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 }, 'RCV.NXT is IRS+1: a segment at IRS is outside the window');
+  expectSynQueue(h, f.listenFd!, 1, 'still waiting for the real final ACK');
+});
+
+labTest('the window is [RCV.NXT, RCV.NXT + 64240]: an empty ACK at the right edge is accepted, one past it is not', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h, host } = f;
+  h.send(10, { flags: '.', seq: h.pSeq(1 + 64240 + 1), ack: h.hSeq(1) });
+  h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 }, 'one past the right edge (RCV.NXT + 64241): out of window');
+  expectSynQueue(h, f.listenFd!, 1, 'nothing completed');
+  const accept = h.act('accept()', () => host.api.accept(f.listenFd!));
+  h.send(20, { flags: '.', seq: h.pSeq(1 + 64240), ack: h.hSeq(1) });
+  expectCallResult(h, 'accept()', accept, 'ok', 20);
+});
+
+labTest('sequence numbers wrap: client ISN 4294967295 — the SYN-ACK acknowledges 0 and the final ACK at SEQ 0 completes', { task: 3 }, (t) => {
+  const f = t.fixture('server listening; the client\'s ISN will be 2^32 − 1', (o) => listen({ ...o, peerIss: 0xffffffff }));
+  const { h, host } = f;
+  h.send(0, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(0, { flags: 'S.', ack: 0 }, 'SYN-ACK acknowledging (4294967295 + 1) mod 2^32 = 0');
+  const accept = h.act('accept()', () => host.api.accept(f.fd));
+  h.send(10, { flags: '.', seq: 0, ack: h.hSeq(1) });
+  expectCallResult(h, 'accept()', accept, 'ok', 10);
+});
+
+labTest('the window wraps too: with client ISN 2^32 − 100 an empty ACK at the right edge still completes', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV; the client\'s ISN is 2^32 − 100', (o) => synReceived({ ...o, peerIss: 2 ** 32 - 100 }));
+  const { h, host } = f;
+  const accept = h.act('accept()', () => host.api.accept(f.listenFd!));
+  h.send(10, { flags: '.', seq: h.pSeq(1 + 64240), ack: h.hSeq(1) });
+  expectCallResult(h, 'accept()', accept, 'ok', 10);
+});
+
+labTest('server ISS 4294967295: a final ACK of 0 (ISS + 1 mod 2^32) is the right one', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h, host } = f;
+  t.reference(h, 'the request\'s ISS is set to 4294967295 (as if the SYN-ACK had carried it)', () => {
+    f.req!.iss = 0xffffffff;
+  });
+  const accept = h.act('accept()', () => host.api.accept(f.listenFd!));
+  h.send(10, { flags: '.', seq: h.pSeq(1), ack: 0 });
+  h.expectNothingUntil(10, 'no RST: 0 is ISS + 1 modulo 2^32');
+  expectCallResult(h, 'accept()', accept, 'ok', 10);
 });
 
 labTest('a segment with neither ACK, SYN nor RST is dropped; the request waits for the real ACK', { task: 3 }, (t) => {

@@ -67,6 +67,7 @@ function runOne(test: RegisteredTest, seed: number, index: number, traces: Resul
     failure = describeError(err);
   } finally {
     labSide.learner = true;
+    labSide.referenceOnly.clear();
   }
   const duration_ms = Math.round((now() - start) * 100) / 100;
   const lastSteps = t.harnesses.length ? t.harnesses[t.harnesses.length - 1].stepList() : [];
