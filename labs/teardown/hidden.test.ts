@@ -330,6 +330,14 @@ labTest('RCV.NXT moves past the FIN and read() sees the end of stream', { task: 
   expectClosed(h, conn, 'after the FIN, a RST at RCV.NXT − 1 is exact too (tcp_reset_check) — this needs the FIN to be recorded');
 });
 
+labTest('a FIN at the top of the sequence space: RCV.NXT wraps to 0 (mod 2^32)', { task: 2 }, (t) => {
+  const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection whose peer ISS is 2^32 − 2 (RCV.NXT = 2^32 − 1)', { peerIss: 0xfffffffe });
+  const { h, conn } = f;
+  h.send(100, { flags: 'F.', seq: 0xffffffff, ack: h.hSeq(1) });
+  h.check('RCV.NXT = 0', () => (conn.rcvNxt === 0 ? null : `expected RCV.NXT to wrap to 0 (2^32 − 1 + 1, modulo 2^32: keep it with >>> 0), but it is ${conn.rcvNxt}`));
+  h.expectSegment(140, { flags: '.', rseq: 1, ack: 0 }, 'the delayed ACK of the FIN acknowledges 0');
+});
+
 labTest('RFC 9293 step 8: a FIN processed in SYN-RECEIVED also leads to CLOSE_WAIT', { task: 2 }, (t) => {
   const f = t.fixture('simultaneous open: our SYN crossed the peer\'s SYN; we are in SYN_RECV', (o) => synReceived({ ...o, role: 'client' }));
   const { h } = f;
@@ -615,6 +623,27 @@ labTest('data and FIN together after close() is still new data: RST', { task: 4 
   closeInFinWait2(h, conn, fd);
   h.send(5000, { flags: 'FP.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'bye' });
   h.expectSegment(5000, { flags: 'R', seq: h.hSeq(2) }, 'only a FIN with nothing before it (SEG.SEQ + SEG.LEN = RCV.NXT + 1) is accepted');
+  expectClosed(h, conn);
+});
+
+labTest('the orphan accepts the FIN at the top of the sequence space (RCV.NXT + 1 wraps to 0)', { task: 4 }, (t) => {
+  const { h, conn, fd } = finWait2(t, ', peer ISS 2^32 − 2 (RCV.NXT = 2^32 − 1)', { peerIss: 0xfffffffe });
+  h.advanceTo(1000);
+  closeInFinWait2(h, conn, fd);
+  h.send(5000, { flags: 'F.', seq: 0xffffffff, ack: h.hSeq(2) });
+  h.expectSegment(5000, { flags: '.', rseq: 2, ack: 0 }, 'SEG.SEQ + SEG.LEN = 2^32 ≡ 0 = RCV.NXT + 1 (mod 2^32): this is the FIN, ACK it');
+  expectState(h, conn, 'TIME_WAIT');
+});
+
+labTest('new data inside the orphan\'s window, even past a hole, draws a RST; data far beyond the window an ACK', { task: 4 }, (t) => {
+  const { h, conn, fd } = finWait2(t, '');
+  h.advanceTo(1000);
+  closeInFinWait2(h, conn, fd);
+  h.send(5000, { flags: 'P.', seq: h.pSeq(1_000_001), ack: h.hSeq(2), payload: 'far' });
+  h.expectSegment(5000, { flags: '.', rseq: 2, rack: 1 }, 'a segment a million bytes ahead is outside any window: re-state RCV.NXT');
+  expectState(h, conn, 'FIN_WAIT_2');
+  h.send(6000, { flags: 'P.', seq: h.pSeq(101), ack: h.hSeq(2), payload: 'near' });
+  h.expectSegment(6000, { flags: 'R', seq: h.hSeq(2) }, 'data 100 bytes ahead is inside the window: new data after close() — reset');
   expectClosed(h, conn);
 });
 
