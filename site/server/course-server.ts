@@ -5,7 +5,7 @@
  * Node's permission model, with time and memory limits and no network).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
@@ -18,6 +18,8 @@ export const ISOLATION_HEADERS = {
 } as const;
 
 export const TOKEN_HEADER = 'x-course-token';
+/** Built as a static file saying "no server"; this server answers it itself. */
+export const RUNTIME_PATH = '/lab-data/runtime.json';
 
 export interface Grader {
   loadLab(slug: string): LabDefinition;
@@ -134,9 +136,19 @@ export function createCourseServer(options: CourseServerOptions): Server {
     waiting.shift()?.();
   };
 
+  // What the build wrote (e.g. whether it holds a WebContainer toolchain), kept under our answer.
+  const builtRuntime = (): Record<string, unknown> => {
+    try {
+      return JSON.parse(readFileSync(join(dist, RUNTIME_PATH), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  const health = () => ({ course: 'tcp-connection-course', grading: options.grader !== null, workshop: Boolean(options.joinToken) });
+
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (path === '/api/health' && req.method === 'GET') {
-      sendJson(res, 200, { course: 'tcp-connection-course', grading: options.grader !== null, workshop: Boolean(options.joinToken) });
+      sendJson(res, 200, health());
       return;
     }
     if (path !== '/api/run') return sendJson(res, 404, { error: `no API at ${path}` });
@@ -178,6 +190,10 @@ export function createCourseServer(options: CourseServerOptions): Server {
   }
 
   function staticFile(req: IncomingMessage, res: ServerResponse, urlPath: string): void {
+    if (urlPath === RUNTIME_PATH) {
+      sendJson(res, 200, { ...builtRuntime(), ...health(), server: true });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...ISOLATION_HEADERS, allow: 'GET, HEAD' });
       res.end();

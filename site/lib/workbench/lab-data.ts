@@ -158,3 +158,8 @@ export function containerTree(slug: string): FileSystemTree {
   const starters = new Map(lab.files.map((file) => [file, makeStarter(readRepoFile(file), file, slug)]));
   return toFileSystemTree(containerFiles(repoSources, { ...treeLab(lab), tasks: lab.tasks }, starters, presentSuites(lab)));
 }
+
+/** Where site/scripts/webcontainer-toolchain.ts leaves the toolchain snapshot for the build. */
+export function toolchainSnapshotPath(): string {
+  return process.env.WEBCONTAINER_TOOLCHAIN ?? join(ROOT, '.cache', 'webcontainer-toolchain.bin');
+}

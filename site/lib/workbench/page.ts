@@ -9,7 +9,7 @@ import { emptyLabSave, exportWorkbench, importWorkbench, loadLabSave, staleStart
 import { nextHint, solutionReveal, type SolutionPolicy } from './reveal.ts';
 import { firstFailure, summarise, type ResultsDocument, type Suite } from './results.ts';
 import { chooseRunner, runnerOrder, RUNNER_LABELS, type Runner, type RunnerCandidate } from './runner.ts';
-import { ServerRunner } from './server-runner.ts';
+import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
 import { WebContainerRunner, webContainerBlocker, type FileSystemTree } from './webcontainer-runner.ts';
 import type { WorkbenchEditor } from './editor.ts';
@@ -268,8 +268,12 @@ async function start(root: HTMLElement): Promise<void> {
         boundary: { boot: async (options) => (await import('@webcontainer/api')).WebContainer.boot(options) as never },
         loadTree: async () => (await (await fetch(config.urls.webcontainer)).json()) as FileSystemTree,
         loadToolchain: async () => {
-          const response = await fetch(config.urls.toolchain, { method: 'GET' });
-          return response.ok ? response.arrayBuffer() : null;
+          // runtime.json says whether the build holds a toolchain, so no request fails when not.
+          const runtime = (await (await fetch(RUNTIME_URL)).json()) as { webcontainerToolchain?: boolean };
+          if (!runtime.webcontainerToolchain) return null;
+          const response = await fetch(config.urls.toolchain);
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          return response.arrayBuffer();
         },
         onOutput: (text) => terminal?.write(text),
       })

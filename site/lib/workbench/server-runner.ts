@@ -14,6 +14,7 @@ export interface ServerHealth {
 }
 
 export const JOIN_TOKEN_HEADER = 'x-course-token';
+export const RUNTIME_URL = '/lab-data/runtime.json';
 
 export interface ServerRunnerOptions {
   fetch?: typeof fetch;
@@ -37,23 +38,28 @@ export class ServerRunner implements Runner {
     return this.options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  /** Available when /api/health answers as this course's server with grading on. */
+  /**
+   * Available when the site is served by this course's server with grading on. It asks the
+   * built file /lab-data/runtime.json, which says `server: false` on a static host and which the
+   * course server answers itself — so a static host never logs a failed /api request.
+   */
   static async probe(options: ServerRunnerOptions = {}): Promise<Availability> {
     const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
     try {
-      response = await withTimeout(fetcher('/api/health', { cache: 'no-store' }), 3000, 'the course server health check');
+      response = await withTimeout(fetcher(RUNTIME_URL, { cache: 'no-store' }), 3000, 'the course server check');
     } catch (error) {
       return { ok: false, reason: `no course server answered (${(error as Error).message})` };
     }
-    if (!response.ok) return { ok: false, reason: `this site is served without the course server (/api/health: HTTP ${response.status})` };
-    let health: Partial<ServerHealth>;
+    if (!response.ok) return { ok: false, reason: `${RUNTIME_URL} answered HTTP ${response.status}` };
+    let health: Partial<ServerHealth> & { server?: boolean };
     try {
       health = (await response.json()) as Partial<ServerHealth>;
     } catch {
-      return { ok: false, reason: '/api/health did not answer with JSON' };
+      return { ok: false, reason: `${RUNTIME_URL} is not JSON` };
     }
-    if (health.course !== 'tcp-connection-course') return { ok: false, reason: '/api/health belongs to another application' };
+    if (health.course !== 'tcp-connection-course') return { ok: false, reason: `${RUNTIME_URL} belongs to another application` };
+    if (!health.server) return { ok: false, reason: 'this site is served without the course server (a static host or astro dev)' };
     if (!health.grading) return { ok: false, reason: 'the course server was started with grading off' };
     const runner = new ServerRunner(options);
     return { ok: true, runner, note: health.workshop ? 'Workshop mode: hidden tests stay on the instructor\'s machine.' : 'Hidden tests stay on this machine\'s server.' };

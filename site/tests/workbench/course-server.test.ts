@@ -68,6 +68,7 @@ describe('static files', () => {
     expect((await fetch(`${plain.base}/lab-data/handshake/visible.json`)).status).toBe(200);
     expect((await fetch(`${staticOnly.base}/lab-data/handshake/hidden.json`)).status).toBe(200);
     expect(await (await fetch(`${staticOnly.base}/api/health`)).json()).toEqual({ course: 'tcp-connection-course', grading: false, workshop: false });
+    expect(await (await fetch(`${plain.base}/lab-data/runtime.json`)).json()).toEqual({ course: 'tcp-connection-course', server: true, grading: true, workshop: false });
   });
 
   it('never serves a file outside the site', async () => {

@@ -18,11 +18,12 @@ const doc = { version: 1, lab: 'handshake', suite: 'hidden', status: 'fail', see
 
 describe('ServerRunner.probe', () => {
   it('is available only for this course\'s server with grading on', async () => {
-    expect(await ServerRunner.probe(fakeFetch(() => new Response('nope', { status: 404 })))).toMatchObject({ ok: false, reason: expect.stringMatching(/without the course server.*404/) });
+    expect(await ServerRunner.probe(fakeFetch(() => new Response('nope', { status: 404 })))).toMatchObject({ ok: false, reason: expect.stringMatching(/runtime.json answered HTTP 404/) });
+    expect(await ServerRunner.probe(fakeFetch(() => json(200, { course: 'tcp-connection-course', server: false })))).toMatchObject({ ok: false, reason: expect.stringMatching(/static host/) });
     expect(await ServerRunner.probe(fakeFetch(() => json(200, { course: 'other' })))).toMatchObject({ ok: false, reason: expect.stringMatching(/another application/) });
-    expect(await ServerRunner.probe(fakeFetch(() => json(200, { course: 'tcp-connection-course', grading: false })))).toMatchObject({ ok: false, reason: expect.stringMatching(/grading off/) });
+    expect(await ServerRunner.probe(fakeFetch(() => json(200, { course: 'tcp-connection-course', server: true, grading: false })))).toMatchObject({ ok: false, reason: expect.stringMatching(/grading off/) });
     expect(await ServerRunner.probe(fakeFetch(() => { throw new TypeError('Failed to fetch'); }))).toMatchObject({ ok: false, reason: expect.stringMatching(/Failed to fetch/) });
-    const ok = await ServerRunner.probe(fakeFetch(() => json(200, { course: 'tcp-connection-course', grading: true, workshop: true })));
+    const ok = await ServerRunner.probe(fakeFetch(() => json(200, { course: 'tcp-connection-course', server: true, grading: true, workshop: true })));
     expect(ok.ok && ok.note).toMatch(/Workshop mode/);
   });
 });

@@ -1,0 +1,189 @@
+// The lab workbench in a real browser against the `npm start` server: open a lab, see the starter
+// fail, fix a task by typing in Monaco, Run and Submit and see the score change, reload and find
+// the edits and the score kept, export and import progress, run again with the server's grading
+// off so the in-browser worker takes over — and no console error anywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { makeStarter, parseRegions } from '../../labs/kit/regions.ts';
+import { LAB_SLUGS } from '../lib/course-map.ts';
+import { labExists } from '../lib/workbench/lab-data.ts';
+import { builtSite, launchChromium, ROOT, startServer, type RunningServer } from './harness.ts';
+
+const PORT = Number(process.env.E2E_PORT ?? 4391);
+const LAB = 'handshake';
+const FILE = 'stack/core/tcp/handshake.ts';
+
+const reference = readFileSync(join(ROOT, FILE), 'utf8');
+const starter = makeStarter(reference, FILE, LAB);
+const stubLine = starter.split('\n').findIndex((l) => l.includes(`notImplemented('${LAB}/1:`)) + 1;
+const task1Code = parseRegions(reference, FILE)
+  .filter((r) => r.slug === LAB && r.task === 1)[0]
+  .body.filter((l) => !/^\s*\/\//.test(l))
+  .map((l) => l.trim());
+
+let dist: string;
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+
+function watch(p: Page): void {
+  p.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${p.url()}: ${m.text()}`);
+  });
+  p.on('pageerror', (e) => consoleErrors.push(`${p.url()}: uncaught ${e.message}`));
+}
+
+async function openLab(p: Page, query = ''): Promise<void> {
+  await p.goto(`${server.url}/labs/${LAB}${query}`);
+  await p.waitForSelector('[data-workbench][data-ready="true"]', { timeout: 60_000 });
+}
+
+async function runSuite(p: Page, action: 'run' | 'submit'): Promise<{ state: string; summary: string }> {
+  const before = Number((await p.getAttribute('[data-results]', 'data-runs')) ?? 0);
+  await p.click(`[data-action="${action}"]`);
+  await p.waitForSelector(`[data-results][data-runs="${before + 1}"]`, { timeout: 60_000 });
+  return { state: (await p.getAttribute('[data-results]', 'data-state'))!, summary: (await p.textContent('.wb-summary'))! };
+}
+
+/** Clicks inside the editor's first visible lines (the centre of a long file is off screen). */
+async function focusEditor(p: Page): Promise<void> {
+  await p.locator('.monaco-editor .view-lines').first().click({ position: { x: 300, y: 10 } });
+}
+
+/** The text Monaco shows around a line (it renders only the lines in view). */
+async function editorLine(p: Page, line: number): Promise<string> {
+  await focusEditor(p);
+  await p.keyboard.press('Control+G');
+  await p.keyboard.type(String(line));
+  await p.keyboard.press('Enter');
+  return (await p.textContent('.monaco-editor .view-lines')) ?? '';
+}
+
+async function savedText(p: Page): Promise<string> {
+  return p.evaluate((lab) => JSON.parse(localStorage.getItem(`tcp-course:lab:${lab}`) ?? '{}').files?.['stack/core/tcp/handshake.ts'] ?? '', LAB);
+}
+
+describe.runIf(labExists(LAB))('lab workbench end to end', () => {
+  beforeAll(async () => {
+    dist = builtSite();
+    server = await startServer(dist, PORT);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    page = await context.newPage();
+    watch(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('opens a lab with Monaco, the terminal, the file tree, Run and Submit, graded by the course server', async () => {
+    await openLab(page);
+    expect(await page.getAttribute('[data-workbench]', 'data-runner')).toBe('server');
+    expect(await page.textContent('[data-runner-status]')).toMatch(/local course server/);
+    expect(await page.isVisible('.monaco-editor')).toBe(true);
+    expect(await page.isVisible('.wb-terminal .xterm')).toBe(true);
+    expect(await page.textContent('[data-file-tree]')).toContain('handshake.ts');
+    expect(await page.isVisible('[data-action="run"]')).toBe(true);
+    expect(await page.isVisible('[data-action="submit"]')).toBe(true);
+    // The whole stack is in the TypeScript program: the starter has no type errors.
+    await page.waitForSelector('[data-diagnostics][data-errors="0"]', { timeout: 30_000 });
+  });
+
+  it('shows the starter failing, first failure emphasised', async () => {
+    const run = await runSuite(page, 'run');
+    expect(run.state).toBe('fail');
+    expect(await page.textContent('[data-first-failure] .wb-test__message')).toMatch(/not implemented yet: handshake\/1/);
+    const submit = await runSuite(page, 'submit');
+    expect(submit.summary).toMatch(/score 0\/100/);
+    expect(await page.textContent('[data-score]')).toBe('Score 0/100');
+  });
+
+  it('fixing task 1 by typing in Monaco passes its tests and raises the Submit score', async () => {
+    await focusEditor(page);
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type(String(stubLine));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.insertText(task1Code.join('\n'));
+    await expect.poll(() => savedText(page)).toContain('siphashU32(host.secrets.isn');
+    expect(await savedText(page)).not.toContain(`notImplemented('${LAB}/1:`);
+
+    const run = await runSuite(page, 'run');
+    expect(run.summary).toMatch(/Run \(visible tests\)/);
+    expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
+    // Ctrl/Cmd+Enter submits with Shift, from anywhere on the page.
+    const before = Number(await page.getAttribute('[data-results]', 'data-runs'));
+    await page.keyboard.press('Control+Shift+Enter');
+    await page.waitForSelector(`[data-results][data-runs="${before + 1}"][data-suite="hidden"]`);
+    expect(await page.textContent('[data-score]')).toBe('Score 15/100');
+  });
+
+  it('keeps the edits and the score across a reload, and offers a reset', async () => {
+    await page.reload();
+    await page.waitForSelector('[data-workbench][data-ready="true"]');
+    expect(await page.textContent('[data-score]')).toBe('Score 15/100');
+    expect(await page.textContent('[data-notices]')).toMatch(/Saved work loaded/);
+    expect(await editorLine(page, stubLine)).toContain('siphashU32(host.secrets.isn');
+    const run = await runSuite(page, 'run');
+    expect(run.state).toBe('fail');
+    expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
+  });
+
+  it('exports progress and imports it into a fresh browser profile', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+    const file = await download.path();
+    const exported = JSON.parse(readFileSync(file, 'utf8'));
+    expect(exported.progress.labs[LAB]).toMatchObject({ points: 15, max: 100 });
+    expect(exported.workbench.labs[LAB].files[FILE]).toContain('siphashU32(host.secrets.isn');
+
+    const fresh = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const other = await fresh.newPage();
+    watch(other);
+    await openLab(other);
+    expect(await other.textContent('[data-score]')).toBe('Not submitted yet');
+    expect(await other.textContent('[data-notices]')).not.toMatch(/Saved work loaded/);
+    await other.setInputFiles('[data-action="import"]', file);
+    await other.waitForSelector('.wb-notice >> text=/Imported/');
+    expect(await other.textContent('[data-score]')).toBe('Score 15/100');
+    expect(await savedText(other)).toContain('siphashU32(host.secrets.isn');
+    expect(await editorLine(other, stubLine)).toContain('siphashU32(host.secrets.isn');
+    await fresh.close();
+  });
+
+  it('runs in the in-browser worker when the server\'s grading is off, with the same verdicts', async () => {
+    await server.stop();
+    server = await startServer(dist, PORT, ['--grading', 'off']);
+    await openLab(page);
+    expect(await page.getAttribute('[data-workbench]', 'data-runner')).toBe('worker');
+    expect(await page.textContent('[data-runner-status]')).toMatch(/in-browser worker.*grading off/);
+    const run = await runSuite(page, 'run');
+    expect(run.state).toBe('fail');
+    expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
+    expect(await page.textContent('[data-first-failure] .wb-test__message')).toMatch(/handshake\/2/);
+    // The learner's run beside the reference run of the same test.
+    await page.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="reference"] svg', { timeout: 30_000 });
+    const submit = await runSuite(page, 'submit');
+    expect(submit.summary).toMatch(/score 15\/100/);
+  });
+
+  it('shows the workbench on every lab page that exists', async () => {
+    for (const slug of LAB_SLUGS.filter(labExists)) {
+      await page.goto(`${server.url}/labs/${slug}`);
+      await page.waitForSelector('[data-workbench][data-editor-ready="true"]', { timeout: 60_000 });
+      for (const selector of ['.monaco-editor', '.wb-terminal .xterm', '[data-file-tree] button', '[data-action="run"]', '[data-action="submit"]']) {
+        expect(await page.isVisible(selector), `${slug}: ${selector}`).toBe(true);
+      }
+    }
+  });
+
+  it('logged no console errors on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
