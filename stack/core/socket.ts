@@ -11,7 +11,7 @@ import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
 import { onKeepaliveTimer } from './tcp/keepalive.ts';
-import { sendActiveReset } from './tcp/output.ts';
+import { sendActiveReset, windowUpdateAfterRead } from './tcp/output.ts';
 import { dropRequest } from './tcp/listener.ts';
 
 export type SockOptName =
@@ -254,7 +254,7 @@ export class SocketApi {
       if (conn.recvQueue.length > 0) {
         const bytes = conn.recvQueue.shift(max);
         // Reading opens the window again; tell the peer if it had been (nearly) closed.
-        if (!conn.closed && conn.recvQueue.length + bytes.length >= 65536) pushData(conn);
+        windowUpdateAfterRead(conn);
         return ok(bytes);
       }
       if (conn.error) return fail(this.takeError(conn)!);

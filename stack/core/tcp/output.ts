@@ -54,6 +54,19 @@ export function receiveWindow(conn: Connection): number {
   return wnd;
 }
 
+/**
+ * After the application has read: if the window we can offer is now at least twice what is left
+ * of the one we advertised, announce it at once (Linux tcp_cleanup_rbuf). Otherwise a peer that
+ * saw a zero window would learn of the space only from its next window probe.
+ */
+export function windowUpdateAfterRead(conn: Connection): void {
+  if (conn.closed || conn.rcvFin || conn.state === 'SYN_SENT') return;
+  const left = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
+  if (2 * left > initialWindow(conn.tsOk)) return;
+  const wnd = receiveWindow(conn);
+  if (wnd > 0 && wnd >= 2 * left) sendAck(conn);
+}
+
 function establishedOptions(conn: Connection): TcpOption[] {
   const o: TcpOption[] = [];
   if (conn.tsOk) o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsClock(conn.host, conn.tsOffset), ecr: conn.tsRecent });
