@@ -124,6 +124,11 @@ export function describeFlags(flags: number): string {
   return flags === 0 ? 'segment with no flags' : `segment with flags ${flagsString(flags)}`;
 }
 
+/** "an ACK", "a SYN-ACK", "a RST" (as the course writes it). */
+function withArticle(name: string): string {
+  return `${name.startsWith('ACK') ? 'an' : 'a'} ${name}`;
+}
+
 function bytesOf(p: Uint8Array | string | undefined): Uint8Array {
   if (p === undefined) return new Uint8Array(0);
   if (typeof p !== 'string') return p;
@@ -397,13 +402,13 @@ export class PeerHarness {
 
   private describeCaptured(c: CapturedSegment): string {
     if (!c.seg) return 'an undecodable packet';
-    return `a ${describeFlags(c.seg.flags)} (${this.pd(c.seg, 'host→peer')})`;
+    return `${withArticle(describeFlags(c.seg.flags))} (${this.pd(c.seg, 'host→peer')})`;
   }
 
   /** "a SYN-ACK acknowledging peer ISN+1 = 1001". */
   describeMatch(m: SegmentMatch): string {
     const parts: string[] = [];
-    parts.push(m.flags !== undefined ? `a ${describeFlags(parseFlags(m.flags))}` : 'a segment');
+    parts.push(m.flags !== undefined ? withArticle(describeFlags(parseFlags(m.flags))) : 'a segment');
     const ack = this.expectedAck(m);
     if (ack !== null) parts.push(`acknowledging ${this.ackText(ack)}`);
     const seq = this.expectedSeq(m);
@@ -440,7 +445,7 @@ export class PeerHarness {
     const out: string[] = [];
     if (m.flags !== undefined) {
       const want = parseFlags(m.flags);
-      if (seg.flags !== want) out.push(`it was a ${describeFlags(seg.flags)} (${flagsString(seg.flags)}), not ${flagsString(want)}`);
+      if (seg.flags !== want) out.push(`it was ${withArticle(describeFlags(seg.flags))} (${flagsString(seg.flags)}), not ${flagsString(want)}`);
     }
     const ack = this.expectedAck(m);
     if (ack !== null && seg.ack !== ack) out.push(`it acknowledged ${this.ackText(seg.ack)}`);

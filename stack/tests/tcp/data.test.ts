@@ -241,6 +241,39 @@ describe('receiving', () => {
     h.expectSegment(t + 5, { flags: '.', rack: seq });
   });
 
+  it('a full receive buffer advertises window 0; reading it all sends a window update at once (tcp_cleanup_rbuf)', () => {
+    const f = established();
+    const { h, host, fd, conn } = f;
+    let seq = 1;
+    let t = 20;
+    let lastWindow = -1;
+    while (lastWindow !== 0 && t < 500) {
+      h.send(t, { flags: '.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(1460) });
+      seq += 1460;
+      const acks = h.discard();
+      if (acks.length) lastWindow = acks[acks.length - 1].seg!.window;
+      t += 1;
+    }
+    expect(lastWindow).toBe(0);
+    // More data into the closed window is not taken; the ACK repeats window 0.
+    h.send(t, { flags: '.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(100) });
+    h.expectSegment(t, { flags: '.', rack: seq, window: 0 });
+    h.expectNothingUntil(t + 100);
+    const r = h.act(`read(${fd})`, () => host.api.read(fd, 1 << 20));
+    expect(r.result!.ok && r.result!.value.length).toBe(seq - 1);
+    h.expectSegment(t + 100, { flags: '.', rack: seq, window: 64240 });
+    expect(conn!.recvQueue.length).toBe(0);
+  });
+
+  it('small reads from a wide-open window send no extra ACK', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.send(20, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: bytes(10) });
+    h.expectSegment(20, { flags: '.', rack: 11 });
+    host.api.read(fd);
+    h.expectNothingUntil(1000);
+  });
+
   it('an entirely old segment (our ACK was lost) is ACKed at once', () => {
     const f = established();
     const { h } = f;
