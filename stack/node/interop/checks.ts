@@ -414,6 +414,55 @@ export async function runInNamespaceChecks(ctx: InteropContext): Promise<void> {
     },
   ]);
 
+  // K. Both TCPs recovering from loss: 2% of packets dropped each way inside the bridge.
+  {
+    const upload = randomBytes(MiB);
+    const download = randomBytes(MiB);
+    let server: net.Server | null = null;
+    try {
+      await runScenario(report, [
+        {
+          name: 'K1 1 MiB each way through 2% random loss in both directions, byte-exact, graceful close',
+          run: async () => {
+            let accepted!: (done: Promise<KernelRead>) => void;
+            const kernelAccepted = new Promise<Promise<KernelRead>>((r) => (accepted = r));
+            server = await kernelListen(K, 7008, (s) => {
+              accepted(kernelReadAll(s).then((r) => {
+                s.end(download);
+                return r;
+              }));
+            });
+            const dropsBefore = bridge.counters.dropped;
+            bridge.setLoss({ fromKernel: 0.02, toKernel: 0.02 });
+            const t0 = performance.now();
+            const c = await stack.connect(kernelAddr, 7008);
+            expectThat(c.errno === null, `stack connect(): ${c.errno}`);
+            const conn = stack.conn(c.fd);
+            const stackGot = stack.readAll(c.fd);
+            stack.write(c.fd, upload);
+            stack.shutdownWrite(c.fd);
+            const up = await (await kernelAccepted);
+            expectThat(up.ending === 'end', `kernel's read ended with ${up.ending}`);
+            expectSameBytes('kernel', up, upload);
+            const down = await stackGot;
+            expectThat(down.errno === null, `stack read() failed: ${down.errno}`);
+            expectSameBytes('stack', down, download);
+            stack.close(c.fd);
+            const st = await stack.waitState(conn, 'TIME_WAIT', 10_000);
+            expectThat(st === 'TIME_WAIT', `stack is ${st}, expected TIME_WAIT`);
+            const ms = performance.now() - t0;
+            const dropped = bridge.counters.dropped - dropsBefore;
+            ctx.timings.push(`2 MiB (1 MiB each way) with 2% loss: ${ms.toFixed(0)} ms, ${dropped} packets dropped`);
+            return `${dropped} packets dropped; ${ms.toFixed(0)} ms; stack retransmitted ${conn.totalRetrans} segments`;
+          },
+        },
+      ]);
+    } finally {
+      bridge.setLoss({ fromKernel: 0, toKernel: 0 });
+      (server as net.Server | null)?.close();
+    }
+  }
+
   // J. The acceptance check: socat in the namespace against the stack's echo server.
   await runScenario(report, [
     {

@@ -47,6 +47,12 @@ export interface TunBridgeOptions {
   startTimeoutMs?: number;
 }
 
+/** Packet loss the bridge adds on purpose, per direction (probabilities 0..1). */
+export interface BridgeLoss {
+  fromKernel: number;
+  toKernel: number;
+}
+
 export interface TunBridgeCounters {
   /** IPv4 TCP packets from the kernel handed to the stack. */
   fromKernel: number;
@@ -54,6 +60,8 @@ export interface TunBridgeCounters {
   toKernel: number;
   /** Packets from the tun device that are not IPv4 TCP (IPv6 router solicitations, ICMP, ...). */
   ignored: number;
+  /** Packets dropped on purpose by setLoss(). */
+  dropped: number;
 }
 
 export class TunBridgeError extends Error {
@@ -68,7 +76,8 @@ export class TunBridge {
   readonly world: World;
   readonly stack: Host;
   readonly driver: RealtimeDriver;
-  readonly counters: TunBridgeCounters = { fromKernel: 0, toKernel: 0, ignored: 0 };
+  readonly counters: TunBridgeCounters = { fromKernel: 0, toKernel: 0, ignored: 0, dropped: 0 };
+  private loss: BridgeLoss = { fromKernel: 0, toKernel: 0 };
   /** Settles with the reason once the bridge stops working on its own (socat died, socket error). */
   readonly failure: Promise<TunBridgeError>;
   private failWith!: (e: TunBridgeError) => void;
@@ -174,11 +183,26 @@ export class TunBridge {
     return `: ${lines.join('; ')}${hint}`;
   }
 
+  /**
+   * Drops packets at random in either direction from now on (the world's seeded Random), to
+   * exercise both TCPs' loss recovery against each other. { fromKernel: 0, toKernel: 0 } stops it.
+   */
+  setLoss(loss: BridgeLoss): void {
+    for (const p of [loss.fromKernel, loss.toKernel]) {
+      if (!(p >= 0 && p <= 1)) throw new RangeError(`loss must be a probability between 0 and 1, got ${p}`);
+    }
+    this.loss = { ...loss };
+  }
+
   private fromKernel(packet: Uint8Array): void {
     // IPv4 (version 4) carrying TCP (protocol 6); the kernel also sends IPv6 neighbour discovery
     // and router solicitations through a fresh device, which the stack has no use for.
     if (packet.length < 20 || packet[0] >> 4 !== 4 || packet[9] !== IPPROTO_TCP) {
       this.counters.ignored++;
+      return;
+    }
+    if (this.loss.fromKernel > 0 && this.world.random.chance(this.loss.fromKernel)) {
+      this.counters.dropped++;
       return;
     }
     this.counters.fromKernel++;
@@ -190,6 +214,10 @@ export class TunBridge {
 
   private toKernel(packet: Uint8Array): void {
     if (this.closing) return;
+    if (this.loss.toKernel > 0 && this.world.random.chance(this.loss.toKernel)) {
+      this.counters.dropped++;
+      return;
+    }
     this.counters.toKernel++;
     this.opts.onPacket?.('to-kernel', packet, this.world.now);
     // The encoder's slab memory is never reused, but the socket sends later: give it its own copy.
