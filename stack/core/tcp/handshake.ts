@@ -273,7 +273,8 @@ export type RequestVerdict =
 export function checkRequestSegment(req: RequestSock, seg: TcpSegment): RequestVerdict {
   // #region lab handshake/3 Check a segment that arrives for a request in SYN_RECV
   const rcvNxt = (req.irs + 1) >>> 0;
-  if (seg.seq === req.irs && seg.flags === SYN) return 'resend-synack';
+  // tcp_check_req compares only RST, SYN and ACK: a retransmitted ECN-setup SYN (SYN|ECE|CWR) counts.
+  if (seg.seq === req.irs && (seg.flags & (SYN | ACK | RST)) === SYN) return 'resend-synack';
   if (seg.flags & ACK && seg.ack !== ((req.iss + 1) >>> 0)) return 'reset';
   const end = (seg.seq + seg.payload.length + (seg.flags & SYN ? 1 : 0)) >>> 0;
   if (!tcpInWindow(seg.seq, end, rcvNxt, (rcvNxt + initialWindow(req.tsOk)) >>> 0)) {
