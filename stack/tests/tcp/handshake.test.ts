@@ -171,6 +171,15 @@ describe('SYN-ACK retransmission (passive open)', () => {
     h.expectSegment(1000, { flags: 'S.', seq: f.hostIss });
   });
 
+  it('a retransmitted ECN-setup SYN (SYN|ECE|CWR) also gets the SYN-ACK again: only SYN, ACK and RST are compared', () => {
+    const l = listen();
+    const { h } = l;
+    h.send(0, { flags: 'SEW', options: [{ kind: 'mss', value: 1460 }] });
+    const first = h.expectSegment(0, { flags: 'S.', ack: 1001 });
+    h.send(300, { flags: 'SEW', options: [{ kind: 'mss', value: 1460 }] });
+    h.expectSegment(300, { flags: 'S.', seq: first.seq, ack: 1001 });
+  });
+
   it('SYN-ACK pruning: while 2·qlen > max(8, backlog) and no request is young, old ones get only 2 retries', () => {
     // backlog 8: nine requests fit (the SYN queue is full only when qlen > 8). At 7 s all are old,
     // so each timer that fires while qlen ≥ 5 drops its request; once qlen = 4 (2·4 = 8, not > 8)
