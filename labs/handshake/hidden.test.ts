@@ -8,6 +8,7 @@
 import { labTest } from '../kit/registry.ts';
 import { chooseIss } from '../../stack/core/tcp/handshake.ts';
 import { parseAddr } from '../../stack/core/wire/format.ts';
+import { sipKeyFromWords } from '../../stack/core/tcp/siphash.ts';
 import { established, linuxSynOptions, listen, synReceived, synSent } from '../../stack/testing/fixtures.ts';
 import { expectCallResult, expectField, expectPending, expectSegmentsAt, expectState, expectSynQueue, linuxIsn, tsOf, tsVal } from './support.ts';
 
@@ -73,7 +74,7 @@ labTest('the ISN depends on the boot-time secret: another secret, another ISN', 
   const host = h.host;
   const before = h.act('chooseIss with the boot secret', () => chooseIss(host, h.hostAddr, 40000, h.peerAddr, 80));
   const saved = host.secrets.isn;
-  host.secrets.isn = [saved[1] ^ 0x5a5a5a5a, saved[0] ^ 0x1234567, saved[3], saved[2]] as typeof saved;
+  host.secrets.isn = sipKeyFromWords([saved.k0lo ^ 0x5a5a5a5a, saved.k0hi ^ 0x1234567, saved.k1lo, saved.k1hi]);
   const after = h.act('chooseIss with a different secret, same instant', () => chooseIss(host, h.hostAddr, 40000, h.peerAddr, 80));
   const want = linuxIsn(host, h.hostAddr, 40000, h.peerAddr, 80);
   host.secrets.isn = saved;

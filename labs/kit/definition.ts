@@ -132,14 +132,15 @@ function readPolicy(r: Reader, v: unknown): SolutionPolicy {
  * the `slug` field must equal.
  */
 export function validateLabDefinition(raw: unknown, file: string, expectedSlug?: string): LabDefinition {
-  const r = new Reader(file);
+  const r: Reader = new Reader(file);
   const o = r.object(raw, '(top level)');
   r.only(o, '', ['slug', 'status', 'title', 'chapter', 'summary', 'objectives', 'minutes', 'files', 'tasks', 'tests', 'wrong', 'scenarios', 'solution']);
   const slug = r.string(o.slug, 'slug');
   if (!(LAB_SLUGS as readonly string[]).includes(slug)) r.fail('slug', `expected one of ${LAB_SLUGS.join(', ')}, got ${show(slug)}`);
   if (expectedSlug !== undefined && slug !== expectedSlug) r.fail('slug', `is ${show(slug)} but the folder is labs/${expectedSlug}/`);
-  const status = o.status === undefined ? 'ready' : r.string(o.status, 'status');
-  if (status !== 'ready' && status !== 'draft') r.fail('status', `expected ready or draft, got ${show(status)}`);
+  const statusText = o.status === undefined ? 'ready' : r.string(o.status, 'status');
+  if (statusText !== 'ready' && statusText !== 'draft') r.fail('status', `expected ready or draft, got ${show(statusText)}`);
+  const status: LabDefinition['status'] = statusText === 'draft' ? 'draft' : 'ready';
   const draft = status === 'draft';
 
   const files = r.strings(o.files, 'files');
