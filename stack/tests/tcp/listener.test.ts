@@ -302,3 +302,20 @@ describe('odd SYNs and closing the listener', () => {
     h.expectNothingUntil(70_000);
   });
 });
+
+describe('tcp_max_syn_backlog (only with tcp_syncookies = 0)', () => {
+  it('unproven peers are dropped once tcp_max_syn_backlog − qlen < tcp_max_syn_backlog / 4', () => {
+    const l = listen({ backlog: 100, sysctls: { 'net.ipv4.tcp_syncookies': 0, 'net.ipv4.tcp_max_syn_backlog': 8 } });
+    for (let i = 0; i < 7; i++) expect(synFrom(l.h, 41000 + i, i)).not.toBeNull();
+    expect(synFrom(l.h, 41007, 10)).toBeNull();
+    expect(l.host.requests.size).toBe(7);
+    expect(l.host.mib.get('ListenDrops')).toBe(1);
+    expect(l.host.mib.get('TCPReqQFullDrop')).toBe(0);
+  });
+
+  it('with cookies on, tcp_max_syn_backlog is not consulted', () => {
+    const l = listen({ backlog: 100, sysctls: { 'net.ipv4.tcp_max_syn_backlog': 8 } });
+    for (let i = 0; i < 20; i++) expect(synFrom(l.h, 41000 + i, i)).not.toBeNull();
+    expect(l.host.requests.size).toBe(20);
+  });
+});

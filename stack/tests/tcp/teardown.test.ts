@@ -237,6 +237,16 @@ describe('TIME_WAIT', () => {
     h.expectSegment(t + 500, { flags: '.' });
   });
 
+  it('tcp_max_tw_buckets reached: the final ACK still goes out, but the socket skips TIME_WAIT (TCPTimeWaitOverflow)', () => {
+    const f = finWait2Orphaned({ sysctls: { 'net.ipv4.tcp_max_tw_buckets': 0 } });
+    const { h, host } = f;
+    h.send(100, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(100, { flags: '.', rseq: 2, rack: 2 });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TCPTimeWaitOverflow')).toBe(1);
+    expect(host.timeWaitCount).toBe(0);
+  });
+
   it('a placed TIME_WAIT (for lab tests) lasts the same 60 s', () => {
     const f = placeConnection('TIME_WAIT');
     f.h.advanceTo(59_999);
