@@ -125,12 +125,21 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
     expect(await page.textContent('[data-score]')).toBe('Score 15/100');
   });
 
-  it('keeps the edits and the score across a reload, and offers a reset', async () => {
+  it('reveals hints one level at a time and keeps the solution closed until the lab is passed', async () => {
+    await page.click('[data-hint-task="2"]');
+    expect(await page.textContent('.wb-tasks__item:nth-child(2) .wb-hints')).toMatch(/^concept:/);
+    expect(await page.textContent('[data-hint-task="2"]')).toMatch(/Hint 2 of 3 \(pointer\)/);
+    expect(await page.getAttribute('[data-action="solution"]', 'aria-disabled')).toBe('true');
+    expect(await page.textContent('[data-solution-note]')).toMatch(/opens once Submit passes every hidden test/);
+  });
+
+  it('keeps the edits, the hints and the score across a reload, and offers a reset', async () => {
     await page.reload();
     await page.waitForSelector('[data-workbench][data-ready="true"]');
     expect(await page.textContent('[data-score]')).toBe('Score 15/100');
     expect(await page.textContent('[data-notices]')).toMatch(/Saved work loaded/);
     expect(await editorLine(page, stubLine)).toContain('siphashU32(host.secrets.isn');
+    expect(await page.textContent('.wb-tasks__item:nth-child(2) .wb-hints')).toMatch(/^concept:/);
     const run = await runSuite(page, 'run');
     expect(run.state).toBe('fail');
     expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
@@ -181,6 +190,20 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
         expect(await page.isVisible(selector), `${slug}: ${selector}`).toBe(true);
       }
     }
+  });
+
+  it('keeps the editor read-only on a phone and says so', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    watch(p);
+    await openLab(p);
+    expect(await p.textContent('[data-notices]')).toMatch(/editor is read-only/);
+    await focusEditor(p);
+    await p.keyboard.type('zzz');
+    // Typing at the top of the file would show on the first lines if the editor took it.
+    expect(await p.textContent('.monaco-editor .view-lines')).not.toContain('zzz');
+    expect(await p.textContent('.monaco-editor')).toMatch(/read-only/);
+    await phone.close();
   });
 
   it('logged no console errors on any page', () => {

@@ -7,45 +7,13 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { ContainerLike, ContainerProcess } from './webcontainer-runner.ts';
+import { lineShellCommand, type LineShellCommands } from './terminal-commands.ts';
 
 export interface LabTerminal {
   write(text: string): void;
   /** Replaces the line shell with the container's `jsh`. */
   attachShell(container: ContainerLike): Promise<void>;
   fit(): void;
-}
-
-export interface LineShellCommands {
-  run(): void;
-  submit(): void;
-}
-
-const PROMPT = '\x1b[1;34mlab\x1b[0m$ ';
-
-export const LINE_SHELL_HELP = [
-  'Commands:',
-  '  npm test          run the visible tests (same as the Run button, Ctrl+Enter)',
-  '  npm run submit    grade with the hidden tests (same as Submit, Ctrl+Shift+Enter)',
-  '  clear             clear the screen',
-  '  help              this list',
-].join('\r\n');
-
-/** What the line shell does with one line; returns text to print. Pure, for tests. */
-export function lineShellCommand(line: string, commands: LineShellCommands): string | 'clear' | null {
-  const words = line.trim().split(/\s+/).filter(Boolean);
-  const command = words.join(' ');
-  if (command === '') return null;
-  if (command === 'npm test' || command === 'npm t' || command === 'npm run test') {
-    commands.run();
-    return null;
-  }
-  if (command === 'npm run submit') {
-    commands.submit();
-    return null;
-  }
-  if (command === 'clear') return 'clear';
-  if (command === 'help') return LINE_SHELL_HELP;
-  return `${words[0]}: not available here — this terminal runs the lab's tests only (type help).`;
 }
 
 function themeColors(): { background: string; foreground: string; cursor: string } {
@@ -56,6 +24,8 @@ function themeColors(): { background: string; foreground: string; cursor: string
     cursor: style.getPropertyValue('--accent').trim() || '#0a58a8',
   };
 }
+
+const PROMPT = '\x1b[1;34mlab\x1b[0m$ ';
 
 export function createTerminal(container: HTMLElement, commands: LineShellCommands): LabTerminal {
   const term = new Terminal({ convertEol: true, fontSize: 13, rows: 12, theme: themeColors(), screenReaderMode: false });
