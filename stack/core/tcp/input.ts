@@ -298,5 +298,8 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   conn.wake?.();
   // The FIN of this segment is handled by step 8; a FIN waiting in the out-of-order queue here.
   if (finFromOoo && !segFin) onFin(conn);
-  scheduleAck(conn, hadHole);
+  // With a FIN on this segment, step 8 decides the ACK once tcp_fin has entered ping-pong mode:
+  // data + FIN get one delayed ACK, as in Linux — unless a hole was just filled (ACK now).
+  if (segFin && !hadHole) conn.ackPending = true;
+  else scheduleAck(conn, hadHole);
 }
