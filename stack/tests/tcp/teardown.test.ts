@@ -103,6 +103,28 @@ describe('transitions of the passive closer', () => {
     expect(f.host.mib.get('DelayedACKs')).toBe(1);
   });
 
+  it('data and FIN in one segment: one ACK for both, delayed 40 ms (tcp_fin enters ping-pong mode before the ACK decision)', () => {
+    const f = established();
+    const { h } = f;
+    h.send(100, { flags: 'FP.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'last words' });
+    expect(f.conn!.state).toBe('CLOSE_WAIT');
+    h.expectNothingUntil(139);
+    h.expectSegment(140, { flags: '.', rseq: 1, rack: 12 });
+  });
+
+  it('... so a close() within those 40 ms gives the three-segment teardown here too', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    h.send(100, { flags: 'FP.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'last words' });
+    h.advanceTo(110);
+    expect(host.api.read(f.fd).result!.ok).toBe(true);
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectSegment(110, { flags: 'F.', rseq: 1, rack: 12 });
+    // Nothing else: no separate ACK, only the FIN's own retransmission one RTO later.
+    h.expectNothingUntil(319);
+    h.expectSegment(320, { flags: 'F.', rseq: 1, rack: 12 });
+  });
+
   it('three-segment teardown: close() within the 40 ms makes the FIN carry the ACK', () => {
     const f = established();
     const { h, host, fd } = f;
