@@ -142,7 +142,9 @@ export class TunBridge {
     const peer = `UDP:127.0.0.1:${ourPort},bind=127.0.0.1:${socatPort},rcvbuf=${UDP_BUFFER_BYTES},sndbuf=${UDP_BUFFER_BYTES}`;
     // -d -d: notices on stderr, among them "starting data transfer loop" once the device is up.
     const argv = [...pdeathsigPrefix('KILL'), 'socat', '-d', '-d', '-b', '65536', tun, peer];
-    const socat = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: Ctrl-C in the terminal must reach us, not socat, so that the bridge
+    // is still there to carry the RSTs of a clean stop (socat dies with us through pdeathsig).
+    const socat = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.socat = socat;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TunBridgeError(`socat did not set up ${tunName} within ${this.opts.startTimeoutMs ?? 5000} ms${this.socatErrors()}`)), this.opts.startTimeoutMs ?? 5000);

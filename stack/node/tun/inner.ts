@@ -108,8 +108,10 @@ export async function runInner(cmd: RunCommand): Promise<number> {
     return code;
   };
 
+  // Ctrl-C reaches this process twice (from the terminal and forwarded by the outer one): the
+  // handlers stay installed so that the second signal does not kill a clean stop half-way.
   const interrupted = new Promise<NodeJS.Signals>((resolve) => {
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, () => resolve(s));
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => resolve(s));
   });
 
   if (cmd.mode === 'serve') {
