@@ -4,7 +4,7 @@
  * delayed-ACK policy, and when an established connection gives up (tcp_retries2, TCP_USER_TIMEOUT).
  */
 import { describe, expect, it } from 'vitest';
-import { established, type StateFixture } from '../../testing/index.ts';
+import { established, linuxSynOptions, type StateFixture } from '../../testing/index.ts';
 import { modelTimeout } from '../../core/tcp/rto.ts';
 import { tcpInfo } from '../../core/observe/ss.ts';
 
@@ -70,6 +70,25 @@ describe('the peer window bounds what is in flight', () => {
     expect(tcpInfo(f.conn!).tcpi_backoff).toBe(3);
     h.send(1600, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1), window: 5000 });
     h.expectSegment(1600, { flags: 'P.', rseq: 1, len: 100 });
+  });
+});
+
+describe('window scaling (RFC 7323)', () => {
+  it('after the handshake windows are scaled both ways: we send 65160 >> 7 = 509, the peer’s 100 << 9 means 51200 bytes', () => {
+    const f = established({ peerOptions: linuxSynOptions(100, 0, 9) });
+    const { h, conn } = f;
+    h.send(20, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), window: 100, payload: 'x', options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 200, ecr: 0 }] });
+    const ack = h.expectSegment(20, { flags: '.', rack: 2 });
+    expect(ack.window).toBe(509);
+    expect(conn!.sndWnd).toBe(51200);
+  });
+
+  it('the SYN-ACK window itself is never scaled', () => {
+    const f = established({ peerOptions: linuxSynOptions(100, 0, 9) });
+    const synAck = f.h.wire.find((w) => w.dir === 'peer→host' && w.seg && w.seg.flags === 0x12)!.seg!;
+    expect(synAck.window).toBe(64240);
+    // The connection took it as 64240 bytes, not 64240 << 9.
+    expect(f.conn!.maxSndWnd).toBe(64240);
   });
 });
 
