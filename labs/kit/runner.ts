@@ -52,8 +52,10 @@ function firstFrame(stack: string): string {
   return m ? `at ${m[1].replace(/\.learner\./, '.')}:${m[2]}` : '';
 }
 
+/** performance.now() where the runtime has it (Node, workers, browsers), else Date.now(); no DOM or Node types needed. */
+const clock = (globalThis as { performance?: { now(): number } }).performance;
 function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+  return clock ? clock.now() : Date.now();
 }
 
 function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces']): TestResult {

@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { LAB_SLUGS } from '../kit/definition.ts';
 import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { resultsProblems, type ResultsDocument } from '../kit/results.ts';
-import { formatProblems, typeCheck } from '../kit/node/compile.ts';
+import { formatProblems, typeCheck, typeCheckRuntimeIndependent } from '../kit/node/compile.ts';
 import { loadTree } from '../kit/node/inprocess.ts';
-import { loadLab, referenceFiles, repoPath, starterFiles, wrongImplementations } from '../kit/node/repo.ts';
+import { loadLab, referenceFiles, repoFiles, repoPath, starterFiles, wrongImplementations } from '../kit/node/repo.ts';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const scenarioNames = new Set(listScenarios().map((s) => s.name));
@@ -20,6 +20,12 @@ const scenarioNames = new Set(listScenarios().map((s) => s.name));
 function failuresOf(doc: ResultsDocument): string {
   return doc.tests.filter((t) => t.status !== 'pass').map((t) => `  [task ${t.task_id}] ${t.name}: ${t.message}`).join('\n');
 }
+
+it('the lab kit type-checks without Node or DOM types (it runs in workers and WebContainers too)', () => {
+  const kit = repoFiles.list('labs/kit/').filter((p) => p.endsWith('.ts') && !p.startsWith('labs/kit/node/'));
+  const problems = typeCheckRuntimeIndependent(kit);
+  expect(problems, formatProblems(problems, 10)).toEqual([]);
+});
 
 describe.each(LAB_SLUGS)('lab %s', (slug) => {
   const def = loadLab(slug);
@@ -36,6 +42,12 @@ describe.each(LAB_SLUGS)('lab %s', (slug) => {
     const reference = typeCheck(referenceFiles(def));
     expect(reference, `reference of ${slug}:\n${formatProblems(reference)}`).toEqual([]);
     for (const t of def.tasks) expect(starterFiles(def).get(def.files[0])).toContain(`notImplemented('${slug}/${t.id}: `);
+  });
+
+  it('has tests that type-check without Node or DOM types', () => {
+    const own = repoFiles.list(`labs/${slug}/`).filter((p) => p.split('/').length === 3 && p.endsWith('.ts'));
+    const problems = typeCheckRuntimeIndependent(own);
+    expect(problems, formatProblems(problems, 5)).toEqual([]);
   });
 
   if (def.status === 'draft') {

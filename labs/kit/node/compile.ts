@@ -71,6 +71,18 @@ export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] 
 }
 
 /** One line per problem, joined with "; " so a CSV cell or a one-line status can hold them. */
+/**
+ * Type-checks repository files as they are, with the stack core's settings (ES2022, no Node or
+ * DOM types): for code that must run in a browser worker and a WebContainer as well as in Node.
+ */
+export function typeCheckRuntimeIndependent(paths: string[]): CompileProblem[] {
+  const program = ts.createProgram(paths.map(repoPath), CORE_OPTIONS);
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+    return { file: d.file?.fileName ?? '(options)', line: pos.line + 1, column: pos.character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') };
+  });
+}
+
 export function formatProblems(problems: CompileProblem[], max = 5): string {
   const lines = problems.slice(0, max).map((p) => `${p.file.split('/').pop()}:${p.line}:${p.column} ${p.message.replace(/\s*\n\s*/g, ' ')}`);
   if (problems.length > max) lines.push(`… and ${problems.length - max} more`);
