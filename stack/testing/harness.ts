@@ -12,6 +12,7 @@ import type { NetworkNode } from '../core/sim/network.ts';
 import { decodeSegment, encodeSegment } from '../core/wire/codec.ts';
 import { flagsString, formatAddr, formatSegmentPd, parseAddr } from '../core/wire/format.ts';
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type TcpOption, type TcpSegment } from '../core/wire/segment.ts';
+import type { TcpStateName } from '../core/observe/trace.ts';
 import { StepRecorder, fmtTime, type Step } from './steps.ts';
 
 /** A packet the peer received: when, the decoded segment (null if undecodable), the raw bytes. */
@@ -348,6 +349,11 @@ export class PeerHarness {
     const p = problem();
     if (p !== null) this.steps.fail(text, { message: p });
     this.steps.record('expect', text);
+  }
+
+  /** The connection is in `state` now (a connection that left every table is in CLOSED). */
+  expectState(conn: { state: TcpStateName; label: string }, state: TcpStateName): void {
+    this.check(`${conn.label} is in ${state}`, () => (conn.state === state ? null : `expected the connection to be in ${state}, but it is in ${conn.state}`));
   }
 
   /** `actual` must equal `expected` (===); `name` says what is compared, in TCP terms. */

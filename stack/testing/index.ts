@@ -16,6 +16,7 @@
  *   h.discard()                                  drop pending segments unchecked
  *   h.act(text, fn)                              a syscall or sysctl change as a numbered step
  *   h.check(text, () => problem | null), h.expectEqual(name, actual, expected), h.fail(message)
+ *   h.expectState(conn, 'TIME_WAIT')             the connection's state now (CLOSED once destroyed)
  *   h.pSeq(n) = peer ISN + n, h.hSeq(n) = host ISN + n (mod 2^32); h.hostIss is learned from the
  *       host's first SYN/SYN-ACK; h.peerIss; h.now; h.seed; h.stepList()
  * Exact times: with the default zero delay, "nothing at t − 1, the segment at t" is

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { placeConnection, placeListener } from '../../testing/index.ts';
+import { notImplemented } from '../../core/tcp/not-implemented.ts';
 
 const causes = (f: ReturnType<typeof placeConnection>) =>
   f.h.world.trace.events.filter((e) => e.kind === 'state').map((e) => (e.kind === 'state' ? e.cause : ''));
@@ -115,3 +116,29 @@ describe('placed fixtures', () => {
     expect(acc.result!.ok).toBe(true);
   });
 });
+
+describe('harness checks', () => {
+  it('expectState passes on the right state and fails with a sentence on a wrong one', () => {
+    const f = placeConnection('TIME_WAIT');
+    f.h.expectState(f.conn!, 'TIME_WAIT');
+    expect(() => f.h.expectState(f.conn!, 'CLOSED')).toThrow(/expected the connection to be in CLOSED, but it is in TIME_WAIT/);
+  });
+
+  it('an exception inside the host fails the step that caused it, naming it', () => {
+    const f = placeConnection('ESTABLISHED');
+    f.host.at(5, () => notImplemented('teardown/3: How long TIME_WAIT lasts'), 'a lab region');
+    expect(() => f.h.advanceTo(10)).toThrow(/the stack stopped in unfinished code \(not implemented yet: teardown\/3: How long TIME_WAIT lasts\) during a lab region at 5 ms/);
+    const g = placeConnection('ESTABLISHED');
+    g.host.at(5, () => {
+      throw new TypeError('x is undefined');
+    }, 'a timer');
+    expect(() => g.h.advanceTo(10)).toThrow(/the stack threw "x is undefined" during a timer at 5 ms/);
+  });
+
+  it('the clock only moves forward', () => {
+    const f = placeConnection('ESTABLISHED');
+    f.h.advanceTo(100);
+    expect(() => f.h.advanceTo(50)).toThrow(/the clock is already at 100 ms/);
+  });
+});
+
