@@ -100,6 +100,18 @@ describe('retransmission timeout (RFC 6298, Linux bounds)', () => {
     expect(tcpInfo(f.conn!).tcpi_rto).toBe(210_000);
   });
 
+  it('a 1 ms RTT gives RTO 201 ms: the 200 ms floor applies to the variance term (tcpi_rto 201000, as on loopback)', () => {
+    const f = established({ rtt: 1 });
+    expect(f.conn!.rto).toBe(201);
+    expect(tcpInfo(f.conn!).tcpi_rto).toBe(201_000);
+    const g = established({ rtt: 100 });
+    // SRTT 100, RTTVAR 50: 4·RTTVAR = 200 is not above the floor either.
+    expect(g.conn!.rto).toBe(300);
+    const k = established({ rtt: 400 });
+    // SRTT 400, RTTVAR 200: 4·RTTVAR = 800 wins.
+    expect(k.conn!.rto).toBe(1200);
+  });
+
   it('a lost segment is resent at 210 ms, then 420, 840, ... doubling, capped at 120 s', () => {
     const f = established();
     const { h, host, fd } = f;

@@ -203,6 +203,21 @@ describe('completing a cookie handshake', () => {
     expect(l.listener.acceptQueue[0].state).toBe('CLOSE_WAIT');
   });
 
+  it('a valid cookie ACK that finds the accept queue full is dropped silently (no RST, ListenOverflows)', () => {
+    const l = listen({ backlog: 0, sysctls: { 'net.ipv4.tcp_syncookies': 2 } });
+    const a = synFrom(l.h, 41000, 0)!;
+    const b = synFrom(l.h, 41001, 0)!;
+    ackFrom(l.h, 41000, a, 10);
+    ackFrom(l.h, 41001, b, 10);
+    expect(l.listener.acceptQueue.map((c) => c.remotePort)).toEqual([41000]);
+    expect(l.host.mib.get('ListenOverflows')).toBe(1);
+    l.h.expectNothingUntil(10);
+    // Once accept() makes room, the client's next segment (its request) completes the cookie handshake.
+    l.host.api.accept(l.fd);
+    ackFrom(l.h, 41001, b, 500, 'P.', 'GET /');
+    expect(l.listener.acceptQueue.map((c) => c.remotePort)).toEqual([41001]);
+  });
+
   it('a forged cookie is rejected: SyncookiesFailed and RST <SEQ=SEG.ACK>', () => {
     const l = cookieListener();
     const sa = synFrom(l.h, 41000, 0)!;
