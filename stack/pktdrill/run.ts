@@ -228,8 +228,6 @@ class ScriptRun implements SyscallEnv {
   private eventsRun = 0;
   private current: PdEvent | null = null;
   private faultsSeen = 0;
-  /** A defaults.sh line ran (its tcp_rmem explains a wscale 8 the stack does not send). */
-  private defaultsApplied = false;
   private readonly log: string[] = [];
 
   constructor(
@@ -503,11 +501,7 @@ class ScriptRun implements SyscallEnv {
     const mismatch = compareOutbound(p, group.map((s) => s.seg), flow);
     const actualText = `${secs(first.usecs)} > ${group.map((s) => formatActual(s.seg, flow)).join(' + ')}`;
     if (mismatch) {
-      // defaults.sh raises tcp_rmem[2] to 15 MB, for which Linux advertises wscale 8.
-      const hint = this.defaultsApplied && /wscale 8/.test(mismatch.expected) && /wscale 7/.test(mismatch.actual)
-        ? ' (defaults.sh sets tcp_rmem to 15 MB, for which Linux advertises wscale 8; the simulated stack models the default tcp_rmem of 6 MB, wscale 7)'
-        : '';
-      this.failAt('packet', first.usecs, `the stack sent a different segment: ${mismatch.field} expected ${mismatch.expected} vs actual ${mismatch.actual}${hint}`, {
+      this.failAt('packet', first.usecs, `the stack sent a different segment: ${mismatch.field} expected ${mismatch.expected} vs actual ${mismatch.actual}`, {
         expected: ev.text,
         actual: actualText,
       });
@@ -614,12 +608,13 @@ class ScriptRun implements SyscallEnv {
     const plan = planShell(command);
     if (!plan.ok) throw new Error(`internal: unsupported shell command reached the runner: ${plan.unsupported}`);
     this.log.push(...plan.notes);
-    if (plan.notes.length) this.defaultsApplied = true;
     for (const s of plan.settings) this.sysctl(s, line);
   }
 
   private sysctl(s: SysctlSetting, line: number): void {
-    const value = Number(s.value);
+    // Vector knobs (tcp_rmem "4096 540000 15728640") are space-separated integers.
+    const parts = s.value.trim().split(/\s+/).map(Number);
+    const value = parts.length === 1 ? parts[0] : parts;
     try {
       this.host.sysctl.set(s.name, value);
     } catch (e) {

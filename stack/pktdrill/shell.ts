@@ -16,7 +16,7 @@ export type ShellPlan = { ok: true; settings: SysctlSetting[]; notes: string[] }
 
 /**
  * What `defaults.sh` (google/packetdrill gtests/net/common, and the Linux selftests' copy) sets,
- * restricted to the knobs this stack models. The file also sets tcp_rmem/tcp_wmem, frto, dsack,
+ * restricted to the knobs this stack models. The file also sets frto, dsack,
  * fack, reordering, congestion control, slow start after idle, RACK/TLP, TSO deferral, pacing,
  * notsent_lowat and the TFO key, flushes tcp_metrics and installs a pfifo qdisc: none of those
  * change the connection-lifecycle behaviour this stack reproduces, so they are noted, not applied.
@@ -29,11 +29,14 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
   { name: 'net.ipv4.tcp_ecn', value: '0' },
   { name: 'net.ipv4.tcp_fastopen', value: '3' },
   { name: 'net.ipv4.tcp_syncookies', value: '1' },
+  // A 15 MB tcp_rmem[2] is why Linux selftests expect `wscale 8` in SYNs and SYN-ACKs.
+  { name: 'net.ipv4.tcp_rmem', value: '4096 540000 15728640' },
+  { name: 'net.ipv4.tcp_wmem', value: '4096 262144 4194304' },
 ];
 
 const DEFAULTS_NOTE =
   'defaults.sh: applied tcp_timestamps=1, tcp_syn_retries=5, tcp_synack_retries=5, tcp_sack=1, tcp_ecn=0, ' +
-  'tcp_fastopen=3, tcp_syncookies=1; buffer sizes, congestion control, RACK, pacing and the qdisc are not modelled';
+  'tcp_fastopen=3, tcp_syncookies=1, tcp_rmem="4096 540000 15728640" (wscale 8), tcp_wmem; congestion control, RACK, pacing and the qdisc are not modelled';
 
 /** Splits a shell command into simple commands (newlines, ';' and '&&' separate them). */
 function simpleCommands(command: string): string[] {

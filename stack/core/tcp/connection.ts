@@ -83,8 +83,19 @@ export function defaultSocketOptions(): SocketOptions {
 export const RCV_BUF = 131072;
 /** Our MSS on a 1500-byte MTU link: 1500 − 20 (IP) − 20 (TCP). */
 export const ADV_MSS = 1460;
-/** Window scale Linux advertises with the default tcp_rmem[2] of 6 MB. */
+/** Window scale Linux advertises with the default tcp_rmem[2] of 6 MB (see windowScaleFor). */
 export const OUR_WSCALE = 7;
+
+/**
+ * The window scale a SYN or SYN-ACK offers (tcp_select_initial_window): enough to describe the
+ * largest receive buffer allowed, max(tcp_rmem[2], rmem_max) — ilog2(space) − 15, at most 14.
+ * 0 when window scaling is off. Linux's defaults give 7; packetdrill's defaults.sh gives 8.
+ */
+export function windowScaleFor(host: HostContext): number {
+  if (!host.sysctl.get('net.ipv4.tcp_window_scaling')) return 0;
+  const space = Math.max(host.sysctl.getVector('net.ipv4.tcp_rmem')[2], host.sysctl.get('net.core.rmem_max'));
+  return Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15));
+}
 
 export class Connection {
   state: TcpState = 'CLOSED';

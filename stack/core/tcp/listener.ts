@@ -18,7 +18,7 @@ import {
 } from './handshake.ts';
 import { acceptQueueIsFull, admitSyn, onAcceptQueueOverflow } from './listen-queues.ts';
 import { COOKIE_VALID_MS, MSS_TABLE, decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from './syncookies.ts';
-import { ADV_MSS, OUR_WSCALE } from './connection.ts';
+import { ADV_MSS, windowScaleFor } from './connection.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
 import { initialWindow } from './output.ts';
 
@@ -191,7 +191,7 @@ function sendCookieSynAck(host: HostContext, listener: Listener, seg: TcpSegment
         mss: ADV_MSS,
         sack: sackOk,
         ts: { val: encodeTsOptions(tsClock(host, tsOffsetFor(host, seg.dstAddr, seg.srcAddr)), wscaleOk ? peer.wscale : null, sackOk), ecr: peer.ts!.val },
-        wscale: wscaleOk ? OUR_WSCALE : null,
+        wscale: wscaleOk ? windowScaleFor(host) : null,
       })
     : synOptions({ mss: ADV_MSS, sack: false, ts: null, wscale: null });
   host.output({

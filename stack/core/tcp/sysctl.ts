@@ -5,7 +5,8 @@
  */
 export interface SysctlSpec {
   name: string;
-  default: number;
+  /** A number, or for vector knobs such as tcp_rmem ("min default max") a list. */
+  default: number | readonly number[];
   min: number;
   max: number;
   unit: 's' | 'ms' | 'us' | 'count' | 'bool' | 'mode' | 'bytes';
@@ -44,6 +45,9 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_rto_max_ms', default: 120000, min: 1000, max: 120000, unit: 'ms', doc: 'Upper bound of the RTO.' },
   { name: 'net.ipv4.tcp_fastopen', default: 1, min: 0, max: 0xfff, unit: 'mode', doc: 'TCP Fast Open flags (client on). This stack does not implement TFO; the knob is accepted for scripts.' },
   { name: 'net.ipv4.tcp_ecn', default: 2, min: 0, max: 2, unit: 'mode', doc: 'ECN (2: accept when asked). This stack does not negotiate ECN; the knob is accepted for scripts.' },
+  { name: 'net.ipv4.tcp_rmem', default: [4096, 131072, 6291456], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Receive buffer min, default and max. The max (with net.core.rmem_max) sets the window scale a SYN offers: ilog2(space) − 15, i.e. 7 by default.' },
+  { name: 'net.ipv4.tcp_wmem', default: [4096, 16384, 4194304], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Send buffer min, default and max (accepted for scripts; this stack does not limit its send queue by it).' },
+  { name: 'net.core.rmem_max', default: 212992, min: 1, max: INT_MAX, unit: 'bytes', doc: 'Largest receive buffer an application may set; also bounds the offered window scale.' },
   { name: 'net.core.netdev_max_backlog', default: 1000, min: 1, max: INT_MAX, unit: 'count', doc: 'Per-CPU input packet queue below TCP; unrelated to the SYN and accept queues.' },
 ];
 
@@ -56,37 +60,59 @@ export class UnknownSysctlError extends Error {
   }
 }
 
-export class Sysctls {
-  private values = new Map<string, number>();
+export type SysctlValue = number | readonly number[];
 
-  constructor(overrides: Record<string, number> = {}) {
+export class Sysctls {
+  private values = new Map<string, SysctlValue>();
+
+  constructor(overrides: Record<string, SysctlValue> = {}) {
     for (const s of SYSCTLS) this.values.set(s.name, s.default);
     for (const [k, v] of Object.entries(overrides)) this.set(k, v);
   }
 
+  /** A scalar knob. */
   get(name: string): number {
     const v = this.values.get(name);
     if (v === undefined) throw new UnknownSysctlError(name);
+    if (typeof v !== 'number') throw new TypeError(`sysctl ${name} is a vector (${v.join(' ')}); read it with getVector`);
     return v;
   }
 
-  set(name: string, value: number): void {
+  /** A vector knob such as net.ipv4.tcp_rmem. */
+  getVector(name: string): readonly number[] {
+    const v = this.values.get(name);
+    if (v === undefined) throw new UnknownSysctlError(name);
+    return typeof v === 'number' ? [v] : v;
+  }
+
+  set(name: string, value: SysctlValue): void {
     const spec = BY_NAME.get(name);
     if (!spec) throw new UnknownSysctlError(name);
-    if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
-      throw new RangeError(`sysctl ${name} must be an integer in [${spec.min}, ${spec.max}], got ${value}`);
+    const vector = typeof spec.default !== 'number';
+    const list = typeof value === 'number' ? [value] : value;
+    const want = vector ? (spec.default as readonly number[]).length : 1;
+    if (list.length !== want) {
+      throw new RangeError(`sysctl ${name} takes ${want === 1 ? 'one integer' : `${want} integers ("${(spec.default as readonly number[]).join(' ')}")`}, got ${list.length}`);
     }
-    this.values.set(name, value);
+    for (const v of list) {
+      if (!Number.isInteger(v) || v < spec.min || v > spec.max) {
+        throw new RangeError(`sysctl ${name} must be an integer in [${spec.min}, ${spec.max}], got ${v}`);
+      }
+    }
+    this.values.set(name, vector ? [...list] : list[0]);
   }
 
   /** The values that differ from the defaults. */
-  changed(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const s of SYSCTLS) if (this.values.get(s.name) !== s.default) out[s.name] = this.values.get(s.name)!;
+  changed(): Record<string, SysctlValue> {
+    const out: Record<string, SysctlValue> = {};
+    for (const s of SYSCTLS) {
+      const v = this.values.get(s.name)!;
+      if (String(v) !== String(s.default)) out[s.name] = v;
+    }
     return out;
   }
 
-  all(): Record<string, number> {
+  all(): Record<string, SysctlValue> {
     return Object.fromEntries(this.values);
   }
 }
