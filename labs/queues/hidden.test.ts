@@ -59,7 +59,7 @@ function listenOn(h: PeerHarness, backlog: number): number {
   return fd.value;
 }
 
-function callState(c: Call<unknown>): string {
+function callState<T>(c: Call<T>): string {
   if (!c.done) return 'is still waiting';
   return c.result!.ok ? `succeeded at ${c.doneAt} ms` : `failed with ${(c.result as { errno: string }).errno} at ${c.doneAt} ms`;
 }

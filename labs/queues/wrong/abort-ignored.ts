@@ -14,8 +14,8 @@ import type { HostContext, Listener } from './connection.ts';
 /** listen(fd, backlog): the effective limit. The comparison is unsigned: a negative backlog means somaxconn. */
 export function effectiveBacklog(backlog: number, somaxconn: number): number {
   // #region lab queues/1 The backlog listen() really gets
-  const unsigned = backlog < 0 ? 0xffffffff : backlog;
-  return Math.min(unsigned, somaxconn);
+  // __sys_listen_socket: if ((unsigned int)backlog > somaxconn) backlog = somaxconn.
+  return Math.min(backlog >>> 0, somaxconn);
   // #endregion
 }
 

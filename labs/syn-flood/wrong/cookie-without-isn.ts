@@ -44,8 +44,10 @@ export function cookieHash(host: HostContext, t: CookieTuple, count: number, c: 
 // Task 1 — the MSS index.
 export function mssIndex(mss: number): number {
   // #region lab syn-flood/1 Round the client's MSS down to a table entry
-  for (let i = MSS_TABLE.length - 1; i > 0; i--) if (mss >= MSS_TABLE[i]) return i;
-  return 0;
+  // Down, never to the nearest: we must not send segments larger than the client can take.
+  let i = MSS_TABLE.length - 1;
+  while (i > 0 && mss < MSS_TABLE[i]) i--;
+  return i;
   // #endregion
 }
 

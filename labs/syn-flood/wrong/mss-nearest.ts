@@ -44,6 +44,7 @@ export function cookieHash(host: HostContext, t: CookieTuple, count: number, c: 
 // Task 1 — the MSS index.
 export function mssIndex(mss: number): number {
   // #region lab syn-flood/1 Round the client's MSS down to a table entry
+  // Down, never to the nearest: we must not send segments larger than the client can take.
   let best = 0;
   for (let i = 1; i < MSS_TABLE.length; i++) if (Math.abs(MSS_TABLE[i] - mss) < Math.abs(MSS_TABLE[best] - mss)) best = i;
   return best;
