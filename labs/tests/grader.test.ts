@@ -61,13 +61,31 @@ describe('sandboxed grading', () => {
     const sneaky = starter
       .replace(ISN_STUB, `// @ts-ignore\n  const g: any = globalThis; const fs = g.process?.getBuiltinModule?.('node:fs'); fs?.writeFileSync(${JSON.stringify(marker)}, 'x'); if (g.fetch) throw new Error('fetch is reachable'); if (g.process?.binding) throw new Error('process.binding is reachable');\n  return g.netError?.includes('may not import') ? 2 : 1;`)
       .replace("import { notImplemented }", "// @ts-ignore\nconsole.log(JSON.stringify({ result: { status: 'pass', score: { points: 100, max: 100 } } }));\n// @ts-ignore\nimport('node:net').then(() => console.log('NET LOADED'), (e) => { (globalThis as any).netError = String(e); });\nimport { notImplemented }");
-    const doc = await runSandboxed(def, withFile(sneaky), 'hidden');
+    // The static import check would refuse the dynamic import(); skip it to test the child's own defences.
+    const doc = await runSandboxed(def, withFile(sneaky), 'hidden', { checkImports: false });
     expect(existsSync(marker)).toBe(false);
     expect(doc.status).toBe('fail');
     expect(doc.score.points).toBeLessThan(100);
     // The code ran to the end (no escape hatch was reachable) and saw node:net refused: ISN 2.
     const isnTest = doc.tests.find((t) => t.task_id === 1)!;
     expect(isnTest.message).toMatch(/its sequence number was 2$/);
+  });
+
+  it('refuses imports of the reference copy, the test kit or anything outside the stack core', async () => {
+    const cheats = [
+      "// @ts-ignore\nexport * from './handshake.reference.ts';\n",
+      "// @ts-ignore\nimport { labSide } from '../../../labs/kit/side.ts';\nvoid labSide;\n",
+      "// @ts-ignore\nimport { readFileSync } from 'node:fs';\nvoid readFileSync;\n",
+      "const where = './handshake.' + 'reference.ts';\n// @ts-ignore\nvoid import(where);\n",
+    ];
+    for (const cheat of cheats) {
+      const doc = await runSandboxed(def, withFile(reference + cheat), 'hidden', { skipTypeCheck: true });
+      expect(doc.status, cheat).toBe('error');
+      expect(doc.message, cheat).toMatch(/^your code imports something it may not: handshake\.ts:\d+:\d+ /);
+    }
+    // Ordinary imports of other stack-core modules are fine.
+    const ok = await runSandboxed(def, withFile(reference.replace("import { seqGt, seqLeq } from '../seq.ts';", "import { seqGt, seqLeq } from '../seq.ts';\nimport { seqAdd } from '../seq.ts';\nvoid seqAdd;")), 'hidden');
+    expect(ok.status).toBe('pass');
   });
 
   it('reports a crash while loading the learner\'s module', async () => {

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { existsSync } from 'node:fs';
 import { WORK, repoPath } from './repo.ts';
+import { posix } from 'node:path';
 
 /** tsconfig.core.json's settings: the stack core sees ES2022 and nothing of Node or the DOM. */
 const CORE_OPTIONS: ts.CompilerOptions = {
@@ -71,6 +73,43 @@ export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] 
 }
 
 /** One line per problem, joined with "; " so a CSV cell or a one-line status can hold them. */
+/**
+ * What a learner's file may import: modules of the stack core that exist in the repository, by
+ * string literal. A run tree also holds the reference copy, the dispatcher and the test kit; an
+ * import of those (hidden from the type check with @ts-ignore, or computed at run time) would let
+ * a submission call the reference or flip the kit's switches, so the grader refuses it.
+ */
+export function importProblems(files: ReadonlyMap<string, string>): CompileProblem[] {
+  const problems: CompileProblem[] = [];
+  for (const [file, text] of files) {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+    const report = (node: ts.Node, message: string) => {
+      const pos = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+      problems.push({ file, line: pos.line + 1, column: pos.character + 1, message });
+    };
+    const checkSpecifier = (node: ts.Node, spec: string) => {
+      const target = spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(file), spec)) : null;
+      if (target === null || !target.startsWith('stack/core/') || /\.(reference|learner)\.ts$/.test(target) || !existsSync(repoPath(target))) {
+        report(node, `"${spec}" is not a module of the stack core: your file may import only files under stack/core/ that exist`);
+      }
+    };
+    const visit = (node: ts.Node) => {
+      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        checkSpecifier(node.moduleSpecifier, node.moduleSpecifier.text);
+      } else if (ts.isImportEqualsDeclaration(node)) {
+        report(node, '"import … = require()" is not available: use an ES import');
+      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        report(node, 'dynamic import() is not allowed in lab code: import what you need at the top of the file');
+      } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+        checkSpecifier(node.argument, node.argument.literal.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return problems;
+}
+
 /**
  * Type-checks repository files as they are, with the stack core's settings (ES2022, no Node or
  * DOM types): for code that must run in a browser worker and a WebContainer as well as in Node.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { LabDefinition } from '../definition.ts';
 import { errorDocument, type ResultsDocument } from '../results.ts';
 import { buildTree } from '../tree.ts';
-import { formatProblems, transpileTree, typeCheck } from './compile.ts';
+import { formatProblems, importProblems, transpileTree, typeCheck } from './compile.ts';
 import { removeDir, repoFiles, runDir, writeTree } from './repo.ts';
 
 export interface SandboxOptions {
@@ -20,6 +20,8 @@ export interface SandboxOptions {
   memoryMb?: number;
   /** Skip the type check (the reference and starters are checked by the authoring tests). */
   skipTypeCheck?: boolean;
+  /** false: skip the static import check (only to test the child's own defences). */
+  checkImports?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_S = 10;
@@ -52,6 +54,8 @@ export async function runSandboxed(
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   const fail = (message: string, tests: ResultsDocument['tests'] = []) => errorDocument(def.slug, suite, seed, def.tasks, message, tests);
 
+  const imports = options.checkImports === false ? [] : importProblems(learnerFiles);
+  if (imports.length) return fail(`your code imports something it may not: ${formatProblems(imports)}`);
   if (!options.skipTypeCheck) {
     const problems = typeCheck(learnerFiles);
     if (problems.length) return fail(`your code does not compile: ${formatProblems(problems)}`);
