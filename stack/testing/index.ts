@@ -63,6 +63,10 @@
  *     It never runs handshake code, close()/shutdown(), onFin or onAckOfFin.
  *   placeListener({ backlog }) a Listener with sk_max_ack_backlog = backlog exactly (no
  *     effectiveBacklog), on a descriptor.
+ *   placeRequest(listenFixture, peerPort, { hostIss }) a request sock on the SYN queue (no SYN-ACK
+ *     sent, no SYN-ACK timer: that lives in listener.ts); runs no admitSyn/newRequest.
+ *   placeChild(listenFixture, peerPort, { hostIss }) an ESTABLISHED child in the accept queue,
+ *     without the queue checks; accept() returns it.
  *   attachDescriptor(host, conn) gives any connection a descriptor, as accept() would.
  *
  * ── Invariants (./invariants.ts) ─────────────────────────────────────────────────────────────
@@ -90,6 +94,6 @@ export {
   timeWait,
 } from './fixtures.ts';
 export type { CloseOptions, FixtureOptions, ListenFixture, StateFixture } from './fixtures.ts';
-export { attachDescriptor, placeConnection, placeListener } from './placed.ts';
+export { attachDescriptor, placeChild, placeConnection, placeListener, placeRequest } from './placed.ts';
 export type { PlacedOptions, PlacedState } from './placed.ts';
 export { TCP_STATES, invariantViolations } from './invariants.ts';

@@ -7,7 +7,7 @@
  */
 import type { Host } from '../core/host.ts';
 import type { Socket } from '../core/socket.ts';
-import { Connection, type Listener, type SocketOptions, defaultSocketOptions, listenerKey } from '../core/tcp/connection.ts';
+import { Connection, type Listener, type RequestSock, type SocketOptions, connKey, defaultSocketOptions, listenerKey } from '../core/tcp/connection.ts';
 import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
 import { initialWindow } from '../core/tcp/output.ts';
 import { armRetransmit } from '../core/tcp/send.ts';
@@ -102,6 +102,80 @@ export function placeListener(opts: HarnessOptions & { backlog?: number; sockopt
   return { h, host, fd, listener, now: h.now };
 }
 
+const add = (a: number, n: number) => (a + n) >>> 0;
+
+/** SND.* and RCV.* of a connection whose handshake just completed (ISS and IRS already set). */
+function fillEstablished(conn: Connection, peerWindow: number, srtt: number): void {
+  conn.sndUna = conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(conn.iss, 1);
+  conn.rcvNxt = add(conn.irs, 1);
+  conn.rcvWup = add(conn.rcvNxt, initialWindow(false));
+  conn.sndWnd = conn.maxSndWnd = peerWindow;
+  conn.sndWl1 = add(conn.irs, 1);
+  conn.sndWl2 = add(conn.iss, 1);
+  conn.srtt = srtt;
+  conn.rttvar = srtt / 2;
+  setRto(conn);
+}
+
+/**
+ * A request sock (SYN_RECV) on a listener's SYN queue, as if the peer's SYN from `peerPort` had
+ * been admitted and answered — without running admitSyn, newRequest or sending a SYN-ACK. Its
+ * SYN-ACK retransmission timer is NOT armed (that lives in listener.ts). Peer ISN is the
+ * harness's; options: MSS 1460 only.
+ */
+export function placeRequest(l: ListenFixture, peerPort: number, opts: { hostIss?: number } = {}): RequestSock {
+  const { h, host, listener } = l;
+  const req: RequestSock = {
+    key: connKey(h.hostAddr, listener.localPort, h.peerAddr, peerPort),
+    listener,
+    localAddr: h.hostAddr,
+    localPort: listener.localPort,
+    remoteAddr: h.peerAddr,
+    remotePort: peerPort,
+    iss: (opts.hostIss ?? 5000) >>> 0,
+    irs: h.peerIss,
+    mss: 1460,
+    wscaleOk: false,
+    sndWscale: 0,
+    sackOk: false,
+    tsOk: false,
+    tsRecent: 0,
+    tsOffset: 0,
+    peerWindow: 64240,
+    numTimeout: 0,
+    acked: false,
+    timer: null,
+    createdAt: h.now,
+    synAckSentAt: h.now,
+  };
+  listener.synQueue.set(req.key, req);
+  host.requests.set(req.key, req);
+  h.steps.record('action', `placed a request sock (SYN_RECV) for peer port ${peerPort}: host ISS ${req.iss}`);
+  traceQueues(listener, host);
+  return req;
+}
+
+/**
+ * An ESTABLISHED child waiting in the listener's accept queue (no descriptor until accept()),
+ * as if the handshake from `peerPort` had completed — without running the queue checks.
+ */
+export function placeChild(l: ListenFixture, peerPort: number, opts: { hostIss?: number; srtt?: number } = {}): Connection {
+  const { h, host, listener } = l;
+  const conn = new Connection(host, h.hostAddr, listener.localPort, h.peerAddr, peerPort, listener.opts);
+  conn.iss = (opts.hostIss ?? 5000) >>> 0;
+  conn.irs = h.peerIss;
+  conn.mss = 1460;
+  fillEstablished(conn, 64240, opts.srtt ?? 10);
+  conn.listener = listener;
+  host.connections.set(conn.key, conn);
+  listener.acceptQueue.push(conn);
+  h.steps.record('action', `placed an ESTABLISHED child for peer port ${peerPort} in the accept queue`);
+  setState(conn, 'ESTABLISHED', 'placed by the test kit');
+  traceQueues(listener, host);
+  if (conn.opts.keepalive) resetKeepaliveTimer(conn);
+  return conn;
+}
+
 /** A connection constructed in `state` (see PlacedOptions for the numbers it starts from). */
 export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): StateFixture {
   const client = (opts.role ?? 'client') === 'client';
@@ -111,22 +185,13 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
   const irs = h.peerIss;
   h.hostIss = iss;
   const conn = new Connection(host, h.hostAddr, h.hostPort, h.peerAddr, h.peerPort, { ...defaultSocketOptions(), ...opts.sockopts });
-  const add = (a: number, n: number) => (a + n) >>> 0;
   conn.iss = iss;
   conn.irs = irs;
   conn.mss = opts.mss ?? 1460;
   const peerWindow = opts.peerWindow ?? 64240;
   const synchronized = state !== 'SYN_SENT';
   if (synchronized) {
-    conn.sndUna = conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(iss, 1);
-    conn.rcvNxt = add(irs, 1);
-    conn.rcvWup = add(conn.rcvNxt, initialWindow(false));
-    conn.sndWnd = conn.maxSndWnd = peerWindow;
-    conn.sndWl1 = add(irs, 1);
-    conn.sndWl2 = add(iss, 1);
-    conn.srtt = opts.srtt ?? 10;
-    conn.rttvar = conn.srtt / 2;
-    setRto(conn);
+    fillEstablished(conn, peerWindow, opts.srtt ?? 10);
   } else {
     conn.sndUna = iss;
     conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(iss, 1);

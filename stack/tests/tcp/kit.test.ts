@@ -3,7 +3,7 @@
  * depend on that — and they run none of the code that normally leads to the state.
  */
 import { describe, expect, it } from 'vitest';
-import { placeConnection, placeListener } from '../../testing/index.ts';
+import { placeChild, placeConnection, placeListener, placeRequest } from '../../testing/index.ts';
 import { notImplemented } from '../../core/tcp/not-implemented.ts';
 
 const causes = (f: ReturnType<typeof placeConnection>) =>
@@ -114,6 +114,30 @@ describe('placed fixtures', () => {
     expect(h.pending()).toEqual([]);
     const acc = host.api.accept(fd);
     expect(acc.result!.ok).toBe(true);
+  });
+});
+
+describe('placed queue entries (for the queues lab)', () => {
+  it('placeRequest: the final ACK from that port completes the handshake into the accept queue', () => {
+    const l = placeListener({ backlog: 2 });
+    const req = placeRequest(l, 41000, { hostIss: 7000 });
+    expect(l.listener.synQueue.size).toBe(1);
+    l.h.send(10, { flags: '.', srcPort: 41000, seq: 1001, ack: 7001 });
+    expect(l.listener.synQueue.size).toBe(0);
+    expect(l.listener.acceptQueue.map((c) => [c.remotePort, c.iss, c.state])).toEqual([[41000, req.iss, 'ESTABLISHED']]);
+  });
+
+  it('placeChild fills the accept queue: backlog + 1 children make it full, and accept() returns them in order', () => {
+    const l = placeListener({ backlog: 1 });
+    placeChild(l, 41000);
+    placeChild(l, 41001);
+    const req = placeRequest(l, 41002);
+    l.h.send(10, { flags: '.', srcPort: 41002, seq: 1001, ack: (req.iss + 1) >>> 0 });
+    // The accept queue is full (2 > 1): the final ACK is dropped, the request stays (tcp_abort_on_overflow = 0).
+    expect(l.listener.acceptQueue).toHaveLength(2);
+    expect(l.host.requests.size).toBe(1);
+    const a = l.host.api.accept(l.fd);
+    expect(a.result!.ok && l.host.api.connectionOf(a.result!.value)!.remotePort).toBe(41000);
   });
 });
 
