@@ -206,7 +206,12 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   // Step 8: FIN.
   if (seg.flags & FIN && !conn.closed) {
     const finSeq = (end - 1) >>> 0;
-    if (finSeq === conn.rcvNxt) {
+    // The peer's FIN has already been received in CLOSE_WAIT, CLOSING and LAST_ACK: a FIN at or
+    // beyond RCV.NXT there is bogus and ignored (Linux skips tcp_data_queue in those states).
+    const peerFinDone = conn.state === 'CLOSE_WAIT' || conn.state === 'CLOSING' || conn.state === 'LAST_ACK';
+    if (peerFinDone && !seqLt(finSeq, conn.rcvNxt)) {
+      // nothing
+    } else if (finSeq === conn.rcvNxt) {
       onFin(conn);
       conn.wake?.();
     } else if (seqLt(finSeq, conn.rcvNxt)) {
