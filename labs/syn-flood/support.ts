@@ -149,3 +149,4 @@ export function cookieListener(t: LabTestContext, opts: { syncookies?: number; b
 /** Functions of each task, for tests of later tasks that pass through them (withReferenceFor). */
 export const TASK1_FUNCTIONS = ['mssIndex'] as const;
 export const TASK2_FUNCTIONS = ['encodeCookie', 'decodeCookie'] as const;
+export const TASK3_FUNCTIONS = ['encodeTsOptions', 'decodeTsOptions'] as const;
