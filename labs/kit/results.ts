@@ -30,6 +30,8 @@ export interface TestResult {
   trace_ref: string | null;
   seed: number;
   duration_ms: number;
+  /** What the learner's code printed during this test (sandboxed runs; at most 500 characters). */
+  output?: string;
 }
 
 export interface TaskResult {
@@ -54,6 +56,8 @@ export interface ResultsDocument {
   traces: Record<string, TraceEvent[]>;
   /** Set when status is `error`: what stopped the run, for the learner. */
   message: string | null;
+  /** What the learner's code printed while loading (sandboxed runs; at most 500 characters). */
+  output?: string;
 }
 
 /** Task scores from test results: a task's points are shared equally by its tests. */

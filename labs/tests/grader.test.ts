@@ -88,6 +88,16 @@ describe('sandboxed grading', () => {
     expect(ok.status).toBe('pass');
   });
 
+  it('keeps what the learner\'s code prints, per test', async () => {
+    const chatty = reference.replace("  // #region lab handshake/4 SYN-ACK retransmission backoff\n", "  // #region lab handshake/4 SYN-ACK retransmission backoff\n  console.log(`synAckTimeout(numTimeout=${req.numTimeout})`);\n");
+    expect(chatty).not.toBe(reference);
+    const doc = await runSandboxed(def, withFile(chatty), 'hidden');
+    expect(doc.status, doc.message ?? '').toBe('pass');
+    const t = doc.tests.find((x) => x.name.startsWith('SYN-ACKs go out at 0, 1, 3, 7, 15 and 31 s'))!;
+    expect(t.output).toContain('synAckTimeout(numTimeout=4)');
+    expect(t.output!.length).toBeLessThanOrEqual(500);
+  });
+
   it('reports a crash while loading the learner\'s module', async () => {
     const doc = await runSandboxed(def, withFile(starter.replace("import { notImplemented }", "throw new Error('boom at load');\nimport { notImplemented }")), 'hidden');
     expect(doc.status).toBe('error');

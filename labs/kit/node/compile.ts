@@ -28,6 +28,13 @@ const CORE_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: true,
 };
 
+/**
+ * The one global a learner may use beyond ES2022: console, for printing while debugging (every
+ * runner has it; the sandbox shows what was printed per test).
+ */
+const LAB_GLOBALS = repoPath('labs/kit/node/lab-globals.d.ts');
+const LAB_GLOBALS_TEXT = 'declare const console: { log(...data: unknown[]): void; error(...data: unknown[]): void; warn(...data: unknown[]): void; info(...data: unknown[]): void; debug(...data: unknown[]): void };\n';
+
 /** Parsed files shared across checks (lib and stack files do not change during one grading run). */
 const sourceCache = new Map<string, ts.SourceFile>();
 
@@ -44,6 +51,7 @@ export interface CompileProblem {
  */
 export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] {
   const overrides = new Map([...files].map(([rel, text]) => [repoPath(rel), text]));
+  overrides.set(LAB_GLOBALS, LAB_GLOBALS_TEXT);
   const host = ts.createCompilerHost(CORE_OPTIONS, true);
   const read = host.readFile.bind(host);
   host.readFile = (f) => overrides.get(f) ?? read(f);
@@ -61,6 +69,7 @@ export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] 
   const program = ts.createProgram([...overrides.keys()], CORE_OPTIONS, host);
   const problems: CompileProblem[] = [];
   for (const [abs] of overrides) {
+    if (abs === LAB_GLOBALS) continue;
     const sf = program.getSourceFile(abs);
     if (!sf) continue;
     const rel = [...files.keys()].find((k) => repoPath(k) === abs)!;

@@ -31,6 +31,7 @@ export function formatResults(doc: ResultsDocument, opts: { failures?: number } 
     if (shownTasks.has(t.task_id) || shownTasks.size >= limit) continue;
     shownTasks.add(t.task_id);
     out.push('', bold(`✗ Task ${t.task_id}: ${t.name}`));
+    if (t.output) out.push(dim(`your code printed:\n${t.output.trimEnd().split('\n').map((l) => `  | ${l}`).join('\n')}`));
     out.push(t.report ?? `${t.message}${t.steps.length ? `\n\nSteps that ran:\n${t.steps.map((s) => `${String(s.n).padStart(4)}. ${s.text}${s.ok ? '' : '  ← failed'}`).join('\n')}` : ''}\n\nseed: ${t.seed}`);
   }
   const more = failures.length - [...shownTasks].length;

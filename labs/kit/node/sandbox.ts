@@ -42,6 +42,18 @@ export function networkIsolation(): 'namespace' | 'modules-only' {
 }
 
 const CHILD = 'labs/kit/node/child.ts';
+const OUTPUT_LIMIT = 500;
+
+/** Attaches what the learner's code printed during each test (and while loading, to the document). */
+function withOutput(doc: ResultsDocument, printed: Map<string, string>): ResultsDocument {
+  for (const t of doc.tests) {
+    const out = printed.get(t.name);
+    if (out) t.output = out;
+  }
+  const atLoad = printed.get('');
+  if (atLoad) doc.output = atLoad;
+  return doc;
+}
 
 export async function runSandboxed(
   def: LabDefinition,
@@ -90,6 +102,7 @@ export async function runSandboxed(
       let buffer = '';
       let stderr = '';
       let running: string | null = null;
+      const printed = new Map<string, string>();
       let settled = false;
       const done = (doc: ResultsDocument) => {
         if (settled) return;
@@ -108,7 +121,13 @@ export async function runSandboxed(
         while ((nl = buffer.indexOf('\n')) >= 0) {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
-          if (!line.startsWith(`${token} `)) continue; // the learner's own console output
+          if (!line.startsWith(`${token} `)) {
+            // The learner's own console output, kept per test (Exercism: at most 500 characters).
+            const key = running ?? '';
+            const had = printed.get(key) ?? '';
+            if (had.length < OUTPUT_LIMIT) printed.set(key, (had + line + '\n').slice(0, OUTPUT_LIMIT));
+            continue;
+          }
           let msg: { start?: string; result?: ResultsDocument; loadError?: string };
           try {
             msg = JSON.parse(line.slice(token.length + 1));
@@ -116,7 +135,7 @@ export async function runSandboxed(
             continue;
           }
           if (msg.start !== undefined) running = msg.start;
-          else if (msg.result) done(msg.result);
+          else if (msg.result) done(withOutput(msg.result, printed));
           else if (msg.loadError) done(fail(`your code could not be loaded: ${msg.loadError}`));
         }
       });
