@@ -36,7 +36,9 @@ export function pushData(conn: Connection): void {
     const avail = conn.sendQueue.length - offset;
     if (avail > 0) {
       const wndEdge = (conn.sndUna + conn.sndWnd) >>> 0;
-      const cwndEdge = (conn.sndUna + conn.cwnd * conn.mss) >>> 0;
+      // cwnd grows by fractions in congestion avoidance, but only whole segments may be sent
+      // (Linux counts snd_cwnd in packets and accumulates the fraction in snd_cwnd_cnt).
+      const cwndEdge = (conn.sndUna + Math.floor(conn.cwnd) * conn.mss) >>> 0;
       const usable = Math.min((wndEdge - conn.sndNxt) | 0, (cwndEdge - conn.sndNxt) | 0);
       let len = Math.min(conn.mss, avail, usable);
       if (len <= 0) {
