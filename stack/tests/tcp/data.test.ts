@@ -167,6 +167,15 @@ describe('retransmission timeout (RFC 6298, Linux bounds)', () => {
     expect(conn!.rto).toBeCloseTo(211.25, 9);
   });
 
+  it('the congestion window counts whole segments: cwnd 2.5 (congestion avoidance) sends two full segments, no half one', () => {
+    const f = established();
+    const { h, host, fd, conn } = f;
+    conn!.cwnd = 2.5;
+    host.api.write(fd, bytes(5000));
+    h.advanceTo(10);
+    expect(h.discard().map((p) => p.seg!.payload.length)).toEqual([1460, 1460]);
+  });
+
   it('three duplicate ACKs trigger a fast retransmit before the RTO', () => {
     const f = established();
     const { h, host, fd } = f;
