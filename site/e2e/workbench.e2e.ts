@@ -125,6 +125,22 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
     expect(await page.textContent('[data-score]')).toBe('Score 15/100');
   });
 
+  it('goes to a definition in a read-only stack file and back through the file tree', async () => {
+    await editorLine(page, stubLine);
+    await page.keyboard.press('Control+F');
+    await page.keyboard.type('siphashU32(host');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('F12');
+    await expect.poll(() => page.textContent('[data-open-file]')).toBe('stack/core/tcp/siphash.ts');
+    expect(await page.getAttribute('[data-file-tree] button[aria-current]', 'title')).toBe('stack/core/tcp/siphash.ts');
+    await page.keyboard.type('zzz');
+    expect(await page.textContent('.monaco-editor .view-lines')).not.toContain('zzz');
+    await page.click('[data-file-tree] button[title="stack/core/tcp/handshake.ts"]');
+    expect(await page.textContent('[data-open-file]')).toBe('stack/core/tcp/handshake.ts');
+  });
+
   it('reveals hints one level at a time and keeps the solution closed until the lab is passed', async () => {
     await page.click('[data-hint-task="2"]');
     expect(await page.textContent('.wb-tasks__item:nth-child(2) .wb-hints')).toMatch(/^concept:/);
@@ -163,7 +179,32 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
     expect(await other.textContent('[data-score]')).toBe('Score 15/100');
     expect(await savedText(other)).toContain('siphashU32(host.secrets.isn');
     expect(await editorLine(other, stubLine)).toContain('siphashU32(host.secrets.isn');
+
+    // Reset asks first, then puts the starter back (and saves it).
+    other.once('dialog', (dialog) => void dialog.dismiss());
+    await other.click('[data-action="reset"]');
+    expect(await savedText(other)).toContain('siphashU32(host.secrets.isn');
+    other.once('dialog', (dialog) => void dialog.accept());
+    await other.click('[data-action="reset"]');
+    await expect.poll(() => savedText(other)).toContain(`notImplemented('${LAB}/1:`);
     await fresh.close();
+  });
+
+  it('reports a damaged save and keeps it aside instead of dropping it', async () => {
+    const damaged = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await damaged.addInitScript((key) => {
+      if (!sessionStorage.getItem('seeded')) {
+        localStorage.setItem(key, '{"version":1,"lab":"handshake","files":{');
+        sessionStorage.setItem('seeded', '1');
+      }
+    }, `tcp-course:lab:${LAB}`);
+    const p = await damaged.newPage();
+    watch(p);
+    await openLab(p);
+    expect(await p.textContent('[data-notices]')).toMatch(/could not be read \(it is not JSON.*kept, unchanged, under the key "tcp-course:lab:handshake:corrupt:/);
+    const kept = await p.evaluate(() => Object.keys(localStorage).filter((k) => k.includes(':corrupt:')).map((k) => localStorage.getItem(k)));
+    expect(kept).toEqual(['{"version":1,"lab":"handshake","files":{']);
+    await damaged.close();
   });
 
   it('runs in the in-browser worker when the server\'s grading is off, with the same verdicts', async () => {
