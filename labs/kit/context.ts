@@ -48,10 +48,24 @@ export class TestContext implements LabTestContext {
     if (this.harnesses.includes(h)) return h;
     const sched = h.world.sched;
     const step = sched.step.bind(sched);
-    let budget = EVENT_LIMIT;
+    const runUntil = sched.runUntil.bind(sched);
+    // One budget per harness, counted by the scheduler itself: runUntil's loop runs events
+    // without going through step(), so both entry points are bounded.
+    const start = sched.eventsRun;
+    const left = () => EVENT_LIMIT - (sched.eventsRun - start);
     sched.step = () => {
-      if (--budget < 0) throw new RunawayError(sched.now);
+      if (left() <= 0) throw new RunawayError(sched.now);
       return step();
+    };
+    sched.runUntil = (time: number, maxEvents = Infinity) => {
+      const budget = left();
+      if (budget <= 0) throw new RunawayError(sched.now);
+      try {
+        runUntil(time, Math.min(maxEvents, budget));
+      } catch (err) {
+        if (budget < maxEvents && left() <= 0 && err instanceof Error && /^runaway simulation/.test(err.message)) throw new RunawayError(sched.now);
+        throw err;
+      }
     };
     this.harnesses.push(h);
     return h;
