@@ -3,8 +3,9 @@
  * so a failure can return its trace), and `fixture()`, which builds a starting state with the
  * reference implementation before the learner's code takes over.
  *
- * Why fixtures run the reference: a test of task 3 must not fail because task 1 is unfinished,
- * and the teardown lab must reach ESTABLISHED without the learner's code. So a fixture runs with
+ * Why fixtures run the reference: a handshake test of task 2 must start in SYN_SENT even while the
+ * learner's ISN code (task 1) is a stub, and the teardown lab must reach ESTABLISHED without the
+ * learner's code. (Calls inside the learner's own file stay there: see labs/README.md.) So a fixture runs with
  * the reference version of the lab's files (labSide.learner = false); when it returns, every
  * later call — segments arriving, timers firing, syscalls — runs the learner's version. State
  * built by the reference (a TCB in SYN_SENT, a request sock) is plain data both versions share.
