@@ -69,10 +69,11 @@ export function encodeCookie(host: HostContext, t: CookieTuple, clientIsn: numbe
 export function decodeCookie(host: HostContext, t: CookieTuple, cookie: number, clientIsn: number): number | null {
   // #region lab syn-flood/2 Check a cookie
   const count = cookieMinute(host);
-  const c = (cookie - cookieHash(host, t, 0, 0) - clientIsn) >>> 0;
+  // c may go negative: the unsigned shift and the masks below take it modulo 2^32.
+  const c = cookie - cookieHash(host, t, 0, 0) - clientIsn;
   const age = (count - (c >>> COOKIE_BITS)) & 0xff;
   if (age >= MAX_COOKIE_AGE) return null;
-  const idx = (c - cookieHash(host, t, (count - age) >>> 0, 1)) & 0xffffff;
+  const idx = (c - cookieHash(host, t, count - age, 1)) & 0xffffff;
   return idx < MSS_TABLE.length ? idx : null;
   // #endregion
 }
@@ -88,7 +89,7 @@ export function encodeTsOptions(tsNow: number, wscale: number | null, sackOk: bo
   // #region lab syn-flood/3 Hide wscale and SACK-permitted in the TSval
   let options = wscale === null ? TS_OPT_WSCALE_MASK : wscale & TS_OPT_WSCALE_MASK;
   if (sackOk) options |= TS_OPT_SACK;
-  let ts = ((tsNow & ~((1 << TS_OPT_BITS) - 1)) | options) >>> 0;
+  let ts = ((tsNow & ~((1 << TS_OPT_BITS) - 1)) + options) >>> 0; // the cleared low 6 bits take the options
   // Never run ahead of the clock: step back one 64-ms slot instead.
   if (seqGt(ts, tsNow)) ts = (ts - (1 << TS_OPT_BITS)) >>> 0;
   return ts;
