@@ -259,7 +259,9 @@ export function onSegmentInOrphanFinWait2(conn: Connection, seg: TcpSegment): 'n
   const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
   const end = (seg.seq + len) >>> 0;
   // #region lab teardown/4 Segments after close() in FIN_WAIT_2
-  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, (conn.rcvNxt + 65535) >>> 0)) {
+  // The window is the one we last advertised (tcp_time_wait keeps it as tw_rcv_wnd).
+  const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
+  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, (conn.rcvNxt + rcvWnd) >>> 0)) {
     return oowRateLimited(conn, seg) ? 'none' : 'ack';
   }
   if (seg.flags & RST) {
