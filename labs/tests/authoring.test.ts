@@ -98,6 +98,10 @@ describe.each(LAB_SLUGS)('lab %s', (slug) => {
       }
       // A task's own tests name that task's unfinished region first.
       for (const t of doc.tests) if (t.task_id === 1) expect(t.message).toContain(`${slug}/1:`);
+      // Determinism: the same seed gives the same results, steps and traces.
+      const again = tree.run(1);
+      const strip = (d: ResultsDocument) => JSON.stringify({ ...d, tests: d.tests.map((t) => ({ ...t, duration_ms: 0 })) });
+      expect(strip(again)).toBe(strip(doc));
     } finally {
       tree.dispose();
     }
