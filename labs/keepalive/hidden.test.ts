@@ -266,7 +266,7 @@ labTest('no probes while data is unacknowledged; after the ACK, idle counts from
 labTest('unsent data (the peer\'s window is 0) also keeps keepalive away: the persist timer probes instead', { task: 3 }, (t) => {
   const { h, conn, fd } = idle(t, 'an idle ESTABLISHED connection; the peer advertised a zero window', { peerWindow: 0 });
   keepaliveOn(h, fd, { idle: 10, intvl: 3, cnt: 2 });
-  h.act(`write(${fd}, 100 bytes) — nothing can be sent`, () => h.host.api.write(fd, 'z'.repeat(100)));
+  h.act(`write(${fd}, 1 byte) — nothing can be sent`, () => h.host.api.write(fd, 'z'));
   h.advanceTo(60_000);
   h.discard();
   expectMib(h, 'TCPKeepAlive', 0, 'the write queue is not empty: tcp_keepalive_timer leaves the connection to the zero-window probes');

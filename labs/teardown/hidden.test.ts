@@ -647,6 +647,19 @@ labTest('new data inside the orphan\'s window, even past a hole, draws a RST; da
   expectClosed(h, conn);
 });
 
+labTest('the orphan\'s window is the one it last advertised (64240 bytes): data at its right edge is out of window', { task: 4 }, (t) => {
+  const { h, conn, fd } = finWait2(t, '');
+  h.check('test setup: the host advertised 64240 bytes (RCV.NXT + 64240 is the right edge)', () => (conn.rcvWup === h.pSeq(1 + 64240) ? null : `test setup: the right edge is peer ISS+${(conn.rcvWup - h.pSeq(0)) >>> 0}`));
+  h.advanceTo(1000);
+  closeInFinWait2(h, conn, fd);
+  h.send(5000, { flags: 'P.', seq: h.pSeq(1 + 64240), ack: h.hSeq(2), payload: 'edge' });
+  h.expectSegment(5000, { flags: '.', rseq: 2, rack: 1 }, 'data starting at the right edge of the advertised window is not acceptable: ACK (tcp_in_window with tw_rcv_wnd)');
+  expectState(h, conn, 'FIN_WAIT_2');
+  h.send(6000, { flags: 'P.', seq: h.pSeq(64240), ack: h.hSeq(2), payload: 'last' });
+  h.expectSegment(6000, { flags: 'R', seq: h.hSeq(2) }, 'data starting at the last byte of the window is new data after close(): RST');
+  expectClosed(h, conn);
+});
+
 labTest('a RST in the orphan\'s window ends it silently', { task: 4 }, (t) => {
   const { h, conn, fd } = finWait2(t, '');
   h.advanceTo(1000);
