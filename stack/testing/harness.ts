@@ -13,6 +13,7 @@ import { decodeSegment, encodeSegment } from '../core/wire/codec.ts';
 import { flagsString, formatAddr, formatSegmentPd, parseAddr } from '../core/wire/format.ts';
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type TcpOption, type TcpSegment } from '../core/wire/segment.ts';
 import type { TcpStateName } from '../core/observe/trace.ts';
+import { NotImplementedError } from '../core/tcp/not-implemented.ts';
 import { StepRecorder, fmtTime, type Step } from './steps.ts';
 
 /** A packet the peer received: when, the decoded segment (null if undecodable), the raw bytes. */
@@ -266,7 +267,18 @@ export class PeerHarness {
   /** Runs `fn` (a syscall, a sysctl change) as a numbered step at the current time. */
   act<T>(text: string, fn: () => T): T {
     this.steps.record('action', text);
-    const r = fn();
+    let r: T;
+    try {
+      r = fn();
+    } catch (err) {
+      // Syscalls run outside the host's guard: a lab's unfinished region surfaces here.
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.steps.fail(text, {
+        message: e instanceof NotImplementedError
+          ? `the stack stopped in unfinished code (${e.message}) during ${text}`
+          : `${text} threw "${e.message}"`,
+      });
+    }
     this.world.runUntil(this.world.now);
     this.checkFaults();
     return r;

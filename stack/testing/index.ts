@@ -21,7 +21,9 @@
  *       host's first SYN/SYN-ACK; h.peerIss; h.now; h.seed; h.stepList()
  * Exact times: with the default zero delay, "nothing at t − 1, the segment at t" is
  *   h.expectNothingUntil(t - 1); h.expectSegment(t, ...).
- * An exception inside the host (a bug, or a lab's notImplemented) fails the current step at once.
+ * An exception inside the host (a bug, or a lab's notImplemented) fails the current step at once;
+ * so does one thrown by a syscall run through h.act (syscalls run outside the host's guard).
+ * Fixtures run their syscalls through h.act, so an unfinished lab region fails as a numbered step.
  *
  * ── Failures (./steps.ts) ────────────────────────────────────────────────────────────────────
  * Every action and expectation is a numbered Step { n, kind: 'action' | 'expect', t, text, ok }.
