@@ -11,6 +11,8 @@ import { acceptQueueIsFull, admitSyn, effectiveBacklog, onAcceptQueueOverflow, s
 import type { Listener } from '../../stack/core/tcp/connection.ts';
 import type { Call } from '../../stack/core/socket.ts';
 import type { PeerHarness } from '../../stack/testing/harness.ts';
+import { ssRows } from '../../stack/core/observe/ss.ts';
+import { parseAddr } from '../../stack/core/wire/format.ts';
 import {
   TASK1_FUNCTIONS,
   TASK2_FUNCTIONS,
@@ -322,6 +324,41 @@ labTest('tcp_max_syn_backlog does nothing with cookies on, nor for a reopening S
   decide(h, listener, true, 'request', 'a SYN reopening a TIME_WAIT connection skips the ¾ rule');
   expectAdded(h, before, {}, 'no drop');
 });
+
+/** Spoofed SYNs now from `n` addresses in 198.18.0.0/15 that route nowhere (their SYN-ACKs are lost). */
+function spoofedSyns(h: PeerHarness, n: number): void {
+  for (let i = 1; i <= n; i++) h.send(h.now, { flags: 'S', srcAddr: parseAddr(`198.18.0.${i}`), srcPort: 50000 + i, seq: 7_000_000 * i, options: [{ kind: 'mss', value: 1460 }] });
+}
+
+labTest('under a flood ss shows backlog + 1 SYN-RECV sockets while the cookie counters climb', { task: 2 }, (t) => {
+  const { h, host } = queueListener(t, 2);
+  const before = counts(host);
+  h.act('10 spoofed SYNs from 198.18.0.1–10 arrive at 0 ms', () => spoofedSyns(h, 10));
+  const synRecv = ssRows(host).filter((r) => r.state === 'SYN_RECV').length;
+  h.check('ss -n state syn-recv lists 3 sockets', () => (synRecv === 3 ? null
+    : `the first 3 SYNs (backlog + 1) get request socks and every later one a cookie, so ss should list 3 SYN-RECV sockets, but it lists ${synRecv}`));
+  expectAdded(h, before, { TCPReqQFullDoCookies: 7 }, '7 of the 10 SYNs found the SYN queue full and were answered with cookies');
+  h.check('7 cookie SYN-ACKs went out (SyncookiesSent)', () => (host.mib.get('SyncookiesSent') === 7 ? null : `expected TcpExtSyncookiesSent 7, but it is ${host.mib.get('SyncookiesSent')}`));
+  h.check('one SYN-flood warning', () => (floodWarnings(h).length === 1 ? null : `expected the warning once, but the log has ${floodWarnings(h).length}`));
+});
+
+labTest('what the client sees when cookies are off and a flood fills the SYN queue: connect() returns after 67 s', { task: 2 }, (t) => withReferenceFor([...TASK3_FUNCTIONS, 'acceptQueueIsFull'], () => {
+  const { h, host, listener } = queueListener(t, 1, COOKIES_OFF);
+  t.reference(h, '2 spoofed SYNs fill the SYN queue (backlog + 1); their SYN-ACKs go nowhere', () => spoofedSyns(h, 2));
+  const before = counts(host);
+  const client = h.world.addHost('client', '10.0.0.3');
+  const cfd = client.api.socket();
+  if (!cfd.ok) return h.fail('client socket() failed');
+  h.advanceTo(100);
+  const connect = h.act('client 10.0.0.3: connect() to 10.0.0.2:80', () => client.api.connect(cfd.value, h.hostAddr, 80));
+  h.advanceTo(67_099);
+  h.check('connect() still waits at 67.099 s', () => (connect.done ? `every SYN until then finds the SYN queue full and is dropped, but connect() ${callState(connect)}` : null));
+  expectAdded(h, before, { TCPReqQFullDrop: 10, ListenDrops: 10 }, 'the client\'s SYNs at 0.1, 1.1, 2.1, 3.1, 4.1, 5.1, 7.1, 11.1, 19.1 and 35.1 s were dropped');
+  expectQueues(h, listener, 0, null, 'the spoofed requests ran out of SYN-ACK retransmissions and were dropped at 63 s');
+  h.advanceTo(67_100);
+  h.check('the SYN at 67.1 s gets in and connect() returns then', () => (connect.done && connect.result?.ok && connect.doneAt === 67_100 ? null
+    : `the client's 11th SYN (67 s after the first) finds room and should complete the handshake at once, but connect() ${callState(connect)}`));
+}));
 
 labTest('what the client sees when its SYN finds the accept queue full: connect() waits for a retransmission', { task: 2 }, (t) => withReferenceFor([...TASK3_FUNCTIONS, 'acceptQueueIsFull'], () => {
   const { h, host, fd, listener } = queueListener(t, 0);
