@@ -240,6 +240,18 @@ labTest('after data, a FIN still gets a delayed ACK: tcp_fin switches to ping-po
   h.expectSegment(240, { flags: '.', rseq: 1, rack: 12 }, 'the delayed ACK of the FIN, 40 ms later');
 });
 
+labTest('CLOSE_WAIT has no timer: three hours later it still waits for close(), which then sends the FIN', { task: 2 }, (t) => {
+  const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection');
+  const { h, conn, fd } = f;
+  h.send(1000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+  h.expectSegment(1040, { flags: '.', rseq: 1, rack: 2 }, 'the delayed ACK of the FIN');
+  h.expectNothingUntil(10_800_000, 'nothing for three hours: only our application can end CLOSE_WAIT');
+  expectState(h, conn, 'CLOSE_WAIT', 'neither RFC 9293 nor Linux puts a timer on CLOSE_WAIT');
+  t.reference(h, `close(${fd}) at last`, () => h.host.api.close(fd));
+  h.expectSegment(10_800_000, { flags: 'F.', rseq: 1, rack: 2 }, 'our FIN, acknowledging the peer\'s');
+  expectState(h, conn, 'LAST_ACK');
+});
+
 labTest('the three-segment teardown: an application that closes within 40 ms sends a FIN that carries the ACK', { task: 2 }, (t) => {
   const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection');
   const { h, conn, fd } = f;
@@ -419,6 +431,14 @@ labTest('a FIN at RCV.NXT in TIME_WAIT is not a bare ACK either: ACKed, wait res
   h.send(10_000, { flags: 'F.', seq: h.pSeq(2), ack: h.hSeq(2) });
   h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2 }, 'a FIN takes a sequence number, so SEG.LEN = 1: answered like any segment that is not exactly a bare ACK');
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s at t=10.000 s)');
+});
+
+labTest('a SYN+FIN at RCV.NXT without ACK is not a bare ACK: answered, but the wait is not restarted', { task: 3 }, (t) => {
+  const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'SF', seq: h.pSeq(2), ack: 0 });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2 }, 'SYN and FIN each take a sequence number (SEG.LEN = 2): not the in-window bare ACK, not a new SYN beyond RCV.NXT — re-state RCV.NXT');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a segment without ACK never restarts it)');
 });
 
 labTest('a RST at RCV.NXT ends TIME_WAIT at once (tcp_rfc1337 = 0, "TIME_WAIT assassination")', { task: 3 }, (t) => {
