@@ -7,7 +7,7 @@
 import { labTest } from '../kit/registry.ts';
 import { withReferenceFor } from '../kit/side.ts';
 import type { LabTestContext } from '../kit/context.ts';
-import { COOKIE_BITS, MAX_COOKIE_AGE, MSS_TABLE, decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from '../../stack/core/tcp/syncookies.ts';
+import { COOKIE_BITS, MAX_COOKIE_AGE, decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from '../../stack/core/tcp/syncookies.ts';
 import { SynFlooder } from '../../stack/core/sim/attacker.ts';
 import { parseAddr } from '../../stack/core/wire/format.ts';
 import type { PeerHarness } from '../../stack/testing/harness.ts';
