@@ -223,6 +223,28 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
     expect(submit.summary).toMatch(/score 15\/100/);
   });
 
+  it('stops learner code that never returns without freezing the page', async () => {
+    await editorLine(page, stubLine);
+    await page.keyboard.press('Home');
+    await page.keyboard.insertText('while (host) { /* forever */ }\n');
+    await expect.poll(() => savedText(page)).toContain('while (host)');
+    const before = Number(await page.getAttribute('[data-results]', 'data-runs'));
+    await page.click('[data-action="run"]');
+    // The page keeps answering while the worker spins.
+    const started = Date.now();
+    expect(await page.evaluate(() => document.querySelector('[data-runner-status]')?.textContent?.length)).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await page.waitForSelector(`[data-results][data-runs="${before + 1}"]`, { timeout: 30_000 });
+    expect(await page.textContent('.wb-error')).toMatch(/took longer than 10 s and was stopped/);
+    // Take the loop out again; the next run gets a fresh worker and the usual verdicts.
+    await editorLine(page, stubLine);
+    await page.keyboard.press('Control+Shift+K');
+    await expect.poll(() => savedText(page)).not.toContain('while (host)');
+    const run = await runSuite(page, 'run');
+    expect(run.state).toBe('fail');
+    expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
+  });
+
   it('shows the workbench on every lab page that exists', async () => {
     for (const slug of LAB_SLUGS.filter(labExists)) {
       await page.goto(`${server.url}/labs/${slug}`);
