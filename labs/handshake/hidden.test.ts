@@ -429,6 +429,14 @@ labTest('a retransmitted SYN (same sequence number) makes the server resend its 
   expectSynQueue(h, f.listenFd!, 1, 'still the one request');
 });
 
+labTest('a retransmitted ECN-setup SYN (SYN|ECE|CWR, same sequence number) also gets the SYN-ACK again', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV: SYN received and SYN-ACK sent at 0 ms', (o) => synReceived(o));
+  const { h } = f;
+  h.send(500, { flags: 'SEW', seq: h.pSeq(0), options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(500, { flags: 'S.', rseq: 0, rack: 1 }, 'tcp_check_req looks only at SYN, ACK and RST: this is the same SYN again');
+  expectSynQueue(h, f.listenFd!, 1, 'still the one request');
+});
+
 labTest('the final ACK of ISN+1 completes the handshake: ESTABLISHED and accept() returns, nothing sent', { task: 3 }, (t) => {
   const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
   const { h, host } = f;

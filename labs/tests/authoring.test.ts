@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LAB_SLUGS } from '../kit/definition.ts';
+import { makeStarter } from '../kit/regions.ts';
 import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { resultsProblems, type ResultsDocument } from '../kit/results.ts';
 import { formatProblems, typeCheck, typeCheckRuntimeIndependent } from '../kit/node/compile.ts';
@@ -108,8 +109,14 @@ describe.each(LAB_SLUGS)('lab %s', (slug) => {
   });
 
   const wrongs = wrongImplementations(def);
-  it('keeps at least 3 known-wrong implementations', () => {
+  it('keeps at least 3 known-wrong implementations, each differing from the reference only inside the regions', () => {
     expect(wrongs.length).toBeGreaterThanOrEqual(3);
+    const file = def.files[0];
+    const referenceOutside = makeStarter(referenceFiles(def).get(file)!, file, slug);
+    for (const w of wrongs) {
+      // Outside the regions a wrong version must be today's reference, or it tests a stale stack.
+      expect(makeStarter(w.files.get(file)!, file, slug) === referenceOutside, `labs/${slug}/${def.wrong}/${w.name}.ts differs from ${file} outside the lab's regions: regenerate it from the current reference`).toBe(true);
+    }
   });
 
   it.each(wrongs.map((w) => [w.name, w] as const))('known-wrong "%s" fails with the message it is meant to produce', async (name, w) => {

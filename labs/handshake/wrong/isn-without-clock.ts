@@ -11,7 +11,7 @@
 import { ACK, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { seqGt, seqLeq } from '../seq.ts';
 import { siphashU32 } from './siphash.ts';
-import { ADV_MSS, OUR_WSCALE, type Connection, type HostContext, type Listener, type RequestSock } from './connection.ts';
+import { ADV_MSS, windowScaleFor, type Connection, type HostContext, type Listener, type RequestSock } from './connection.ts';
 import { cancelTimer, destroy, setState } from './lifecycle.ts';
 import { tcpInWindow } from './acceptable.ts';
 import { initialWindow, sendAck, sendResetFor, sendSegment, synOptions, tsClock } from './output.ts';
@@ -58,7 +58,7 @@ export function activeOpen(conn: Connection): void {
   conn.sndMax = conn.sndNxt;
   conn.sendQueueSeq = conn.sndNxt;
   conn.tsOffset = tsOffsetFor(host, conn.localAddr, conn.remoteAddr);
-  conn.rcvWscale = host.sysctl.get('net.ipv4.tcp_window_scaling') ? OUR_WSCALE : 0;
+  conn.rcvWscale = windowScaleFor(host);
   conn.rto = TIMEOUT_INIT;
   host.mib.inc('TcpActiveOpens');
   setState(conn, 'SYN_SENT', 'connect()');
@@ -77,7 +77,7 @@ export function sendSyn(conn: Connection, retransmission: boolean): void {
       mss: ADV_MSS,
       sack: host.sysctl.get('net.ipv4.tcp_sack') !== 0,
       ts: ts ? { val: tsClock(host, conn.tsOffset), ecr: 0 } : null,
-      wscale: host.sysctl.get('net.ipv4.tcp_window_scaling') ? OUR_WSCALE : null,
+      wscale: host.sysctl.get('net.ipv4.tcp_window_scaling') ? windowScaleFor(host) : null,
     }));
 }
 
@@ -254,7 +254,7 @@ export function synAckFor(host: HostContext, req: RequestSock): TcpSegment {
       mss: ADV_MSS,
       sack: req.sackOk,
       ts: req.tsOk ? { val: tsClock(host, req.tsOffset), ecr: req.tsRecent } : null,
-      wscale: req.wscaleOk ? OUR_WSCALE : null,
+      wscale: req.wscaleOk ? windowScaleFor(host) : null,
     }),
     payload: new Uint8Array(0),
   };
@@ -273,7 +273,8 @@ export type RequestVerdict =
 export function checkRequestSegment(req: RequestSock, seg: TcpSegment): RequestVerdict {
   // #region lab handshake/3 Check a segment that arrives for a request in SYN_RECV
   const rcvNxt = (req.irs + 1) >>> 0;
-  if (seg.seq === req.irs && seg.flags === SYN) return 'resend-synack';
+  // tcp_check_req compares only RST, SYN and ACK: a retransmitted ECN-setup SYN (SYN|ECE|CWR) counts.
+  if (seg.seq === req.irs && (seg.flags & (SYN | ACK | RST)) === SYN) return 'resend-synack';
   if (seg.flags & ACK && seg.ack !== ((req.iss + 1) >>> 0)) return 'reset';
   const end = (seg.seq + seg.payload.length + (seg.flags & SYN ? 1 : 0)) >>> 0;
   if (!tcpInWindow(seg.seq, end, rcvNxt, (rcvNxt + initialWindow(req.tsOk)) >>> 0)) {
@@ -296,7 +297,7 @@ export function establishFromRequest(conn: Connection, req: RequestSock, seg: Tc
   conn.sndMax = conn.sndNxt;
   conn.sendQueueSeq = conn.sndNxt;
   conn.rcvNxt = (req.irs + 1) >>> 0;
-  conn.rcvWscale = req.wscaleOk ? OUR_WSCALE : 0;
+  conn.rcvWscale = req.wscaleOk ? windowScaleFor(conn.host) : 0;
   conn.wscaleOk = req.wscaleOk;
   conn.sndWscale = req.sndWscale;
   conn.sackOk = req.sackOk;
