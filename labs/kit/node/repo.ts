@@ -117,8 +117,26 @@ export function writeTree(dir: string, tree: ReadonlyMap<string, string>): void 
 }
 
 let runCounter = 0;
+let swept = false;
+
+/** Run folders whose process died before removing them (killed, crashed): named <label>-<pid>-<time>-<n>. */
+function sweepAbandonedRuns(root: string): void {
+  if (swept || !existsSync(root)) return;
+  swept = true;
+  for (const name of readdirSync(root)) {
+    const m = /-(\d+)-[0-9a-z]+-\d+$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') removeDir(join(root, name));
+    }
+  }
+}
+
 /** A fresh folder for one run's tree, under .lab-work/.runs/ (removed by the caller). */
 export function runDir(label: string): string {
+  sweepAbandonedRuns(join(WORK, '.runs'));
   const dir = join(WORK, '.runs', `${label}-${process.pid}-${Date.now().toString(36)}-${runCounter++}`);
   mkdirSync(dir, { recursive: true });
   return dir;
