@@ -90,8 +90,15 @@ export function workspace(slug: string): Workspace {
     text: lab.files.includes(path) ? starters[path] : displayText(path, readRepoFile(path)),
     editable: lab.files.includes(path),
   }));
-  const visible = `${labDir(slug)}/${lab.tests.visible}`;
-  if (existsSync(join(ROOT, visible))) files.push({ path: visible, text: readRepoFile(visible), editable: false });
+  // What the visible tests import, so they type-check in the editor too: the test kit, the
+  // scripted-peer harness and the lab's own helpers. Never the hidden suite.
+  const hidden = `${labDir(slug)}/${lab.tests.hidden}`;
+  const support = [
+    ...(existsSync(join(ROOT, 'stack/testing')) ? walk('stack/testing', isSource) : []),
+    ...kitFiles(),
+    ...walk(labDir(slug), (p) => isSource(p) && p.split('/').length === 3 && p !== hidden),
+  ];
+  for (const path of support) files.push({ path, text: readRepoFile(path), editable: false });
   return { lab, files, starters };
 }
 
