@@ -257,9 +257,11 @@ export class SocketApi {
         windowUpdateAfterRead(conn);
         return ok(bytes);
       }
+      // tcp_recvmsg: a received FIN (SOCK_DONE) means end of file before any pending error is
+      // reported, so after a RST in CLOSE_WAIT read() returns 0; write() and SO_ERROR see EPIPE.
+      if (conn.rcvFin) return ok(new Uint8Array(0));
       if (conn.error) return fail(this.takeError(conn)!);
-      if (conn.rcvFin || conn.closed || conn.shutRd) return ok(new Uint8Array(0));
-      if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return s.nonBlocking ? fail('EAGAIN') : null;
+      if (conn.closed || conn.shutRd) return ok(new Uint8Array(0));
       return s.nonBlocking ? fail('EAGAIN') : null;
     };
     this.wait(s, call, poll, text);
