@@ -229,6 +229,11 @@ labTest('cookies off: a SYN that finds the SYN queue full is dropped', { task: 2
   const before = counts(host);
   decide(h, listener, false, 'drop', 'the SYN queue is full and net.ipv4.tcp_syncookies = 0: no cookie to fall back on');
   expectAdded(h, before, { TCPReqQFullDrop: 1, ListenDrops: 1 }, 'tcp_syn_flood_action counts TCPReqQFullDrop, the drop path counts ListenDrops');
+  h.check('the kernel log says "Possible SYN flooding on port 80. Dropping request."', () => {
+    const w = floodWarnings(h);
+    return w.length === 1 && w[0] === 'Possible SYN flooding on port 80. Dropping request.' ? null
+      : `with cookies off Linux still warns once per listener, ending "Dropping request." instead of "Sending cookies.", but the log has ${w.length ? w.map((x) => JSON.stringify(x)).join(', ') : 'nothing'}`;
+  });
   h.send(10, { flags: 'S', srcPort: 40002, options: [{ kind: 'mss', value: 1460 }] });
   h.expectNothingUntil(999, 'the SYN is dropped silently: no SYN-ACK, no RST (the client will retransmit)');
   expectQueues(h, listener, 2, null, 'the dropped SYN left nothing behind');

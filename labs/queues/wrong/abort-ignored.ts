@@ -43,14 +43,15 @@ export function admitSyn(host: HostContext, listener: Listener, reopen: boolean)
   // #region lab queues/2 Decide what to do with a SYN
   let wantCookie = false;
   if ((syncookies === 2 || synQueueIsFull(listener)) && !reopen) {
+    // tcp_syn_flood_action warns once per listener, with cookies or without; never when they are forced on.
+    if (!listener.warnedSynFlood && syncookies !== 2) {
+      listener.warnedSynFlood = true;
+      host.note(`Possible SYN flooding on port ${listener.localPort}. ${syncookies === 0 ? 'Dropping request' : 'Sending cookies'}.`);
+    }
     if (syncookies === 0) {
       host.mib.inc('TCPReqQFullDrop');
       host.mib.inc('ListenDrops');
       return 'drop';
-    }
-    if (!listener.warnedSynFlood && syncookies !== 2) {
-      listener.warnedSynFlood = true;
-      host.note(`Possible SYN flooding on port ${listener.localPort}. Sending cookies.`);
     }
     host.mib.inc('TCPReqQFullDoCookies');
     wantCookie = true;
