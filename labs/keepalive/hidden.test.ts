@@ -249,7 +249,7 @@ labTest('a segment exactly at the idle limit: the probe goes out when idle = kee
 
 labTest('no probes while data is unacknowledged; after the ACK, idle counts from it', { task: 3 }, (t) => {
   const { h, conn, fd } = idle(t);
-  keepaliveOn(h, fd, { idle: 10, intvl: 3, cnt: 2 });
+  keepaliveOn(h, fd, { idle: 10, intvl: 30, cnt: 2 });
   h.act(`write(${fd}, 100 bytes) — the peer does not acknowledge`, () => h.host.api.write(fd, 'r'.repeat(100)));
   h.advanceTo(12_000);
   const sent = h.discard();
@@ -259,8 +259,10 @@ labTest('no probes while data is unacknowledged; after the ACK, idle counts from
       ? null
       : `expected no keepalive probe while 100 bytes were unacknowledged (the retransmission timer watches the peer then), but ${h.host.mib.get('TCPKeepAlive')} were sent, the first at ${secs(probes[0]?.t ?? NaN)}`);
   h.send(12_000, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(101) });
-  expectQuietUntil(h, conn, 21_999, 'the timer that fired at 10 s with data in flight comes back after TCP_KEEPIDLE, at 20 s, finds 8 s of idleness since the ACK at 12 s, and sleeps 2 s more');
+  expectQuietUntil(h, conn, 21_999, 'the timer that fired at 10 s with data in flight comes back after TCP_KEEPIDLE (not TCP_KEEPINTVL = 30 s), at 20 s, finds 8 s of idleness since the ACK at 12 s, and sleeps 2 s more');
   h.expectSegment(22_000, { flags: '.', rseq: 100, rack: 1, len: 0 }, 'the first probe 10 s after the ACK at 12 s');
+  expectQuietUntil(h, conn, 51_999, 'the next probe is one TCP_KEEPINTVL (30 s) later');
+  h.expectSegment(52_000, { flags: '.', rseq: 100, rack: 1, len: 0 });
 });
 
 labTest('unsent data (the peer\'s window is 0) also keeps keepalive away: the persist timer probes instead', { task: 3 }, (t) => {
