@@ -26,6 +26,8 @@ export function builtSite(): string {
 
 export interface RunningServer {
   url: string;
+  /** What the server printed so far (the workshop join token, for one). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startServer(dist: string, port: number, extra: string[] = 
   }
   return {
     url,
+    output: () => log,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

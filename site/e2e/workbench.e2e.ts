@@ -56,11 +56,18 @@ async function focusEditor(p: Page): Promise<void> {
 
 /** The text Monaco shows around a line (it renders only the lines in view). */
 async function editorLine(p: Page, line: number): Promise<string> {
+  await goToLine(p, line);
+  return (await p.textContent('.monaco-editor .view-lines')) ?? '';
+}
+
+/** Monaco's Go to Line (Ctrl+G), waiting for its input box rather than racing it. */
+async function goToLine(p: Page, line: number): Promise<void> {
   await focusEditor(p);
   await p.keyboard.press('Control+G');
+  await p.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await p.keyboard.type(String(line));
   await p.keyboard.press('Enter');
-  return (await p.textContent('.monaco-editor .view-lines')) ?? '';
+  await p.waitForSelector('.quick-input-widget', { state: 'hidden' });
 }
 
 async function savedText(p: Page): Promise<string> {
@@ -105,10 +112,7 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
   });
 
   it('fixing task 1 by typing in Monaco passes its tests and raises the Submit score', async () => {
-    await focusEditor(page);
-    await page.keyboard.press('Control+G');
-    await page.keyboard.type(String(stubLine));
-    await page.keyboard.press('Enter');
+    await goToLine(page, stubLine);
     await page.keyboard.press('Home');
     await page.keyboard.press('Shift+End');
     await page.keyboard.insertText(task1Code.join('\n'));
@@ -243,6 +247,41 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
     const run = await runSuite(page, 'run');
     expect(run.state).toBe('fail');
     expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
+  });
+
+  it('asks for the workshop join token when the server runs in workshop mode', async () => {
+    await server.stop();
+    server = await startServer(dist, PORT, ['--workshop']);
+    const token = /workshop join token: (\w+)/.exec(server.output())?.[1];
+    expect(token).toMatch(/^[a-z2-9]{6}$/);
+    await openLab(page);
+    expect(await page.getAttribute('[data-workbench]', 'data-runner')).toBe('server');
+    expect(await page.textContent('[data-runner-status]')).toMatch(/Workshop mode/);
+    const prompts: string[] = [];
+    page.once('dialog', (dialog) => {
+      prompts.push(dialog.message());
+      void dialog.accept('wrong1');
+    });
+    const errorsBefore = consoleErrors.length;
+    const refused = await runSuite(page, 'run');
+    expect(refused.state).toBe('error');
+    expect(await page.textContent('.wb-error')).toMatch(/did not accept that join token/);
+    // The refusal is an HTTP 401 the browser logs; it is this step's deliberate mistake.
+    expect(consoleErrors.splice(errorsBefore)).toEqual([expect.stringMatching(/401 \(Unauthorized\)/)]);
+    page.once('dialog', (dialog) => {
+      prompts.push(dialog.message());
+      void dialog.accept(token!.toUpperCase());
+    });
+    const run = await runSuite(page, 'run');
+    expect(run.state).toBe('fail');
+    expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
+    expect(prompts).toHaveLength(2);
+    expect(prompts[0]).toMatch(/join token/);
+    // Remembered for the tab: a reload runs without asking.
+    await page.reload();
+    await page.waitForSelector('[data-workbench][data-ready="true"]');
+    expect((await runSuite(page, 'run')).state).toBe('fail');
+    expect(prompts).toHaveLength(2);
   });
 
   it('shows the workbench on every lab page that exists', async () => {

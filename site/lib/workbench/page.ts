@@ -260,7 +260,21 @@ async function start(root: HTMLElement): Promise<void> {
   const order = runnerOrder(location.search);
   const candidates: RunnerCandidate[] = [];
   if (order.includes('server')) {
-    candidates.push({ kind: 'server', probe: () => ServerRunner.probe({ askToken: () => window.prompt('This workshop server needs the join token your instructor shows (6 letters):') }) });
+    // The token lives for the tab (sessionStorage), so a reload or the next lab does not ask again.
+    const TOKEN_KEY = 'tcp-course:join-token';
+    candidates.push({
+      kind: 'server',
+      probe: () =>
+        ServerRunner.probe({
+          token: sessionStorage.getItem(TOKEN_KEY),
+          askToken: () => {
+            const token = window.prompt('This workshop server needs the join token your instructor shows (6 characters):');
+            if (token) sessionStorage.setItem(TOKEN_KEY, token.trim());
+            return token ? token.trim() : null;
+          },
+          onTokenRejected: () => sessionStorage.removeItem(TOKEN_KEY),
+        }),
+    });
   }
   const webContainer = order.includes('webcontainer')
     ? new WebContainerRunner({

@@ -21,6 +21,10 @@ export interface ServerRunnerOptions {
   /** Asked for when the server says a token is needed; null means the learner declined. */
   askToken?: () => string | null;
   token?: string | null;
+  /** The server runs in workshop mode: every run needs the join token. */
+  workshop?: boolean;
+  /** The server refused the token (forget any stored copy). */
+  onTokenRejected?: () => void;
   /** Network time limit per request; the server applies its own limit to the learner's code. */
   timeoutMs?: number;
 }
@@ -61,43 +65,46 @@ export class ServerRunner implements Runner {
     if (health.course !== 'tcp-connection-course') return { ok: false, reason: `${RUNTIME_URL} belongs to another application` };
     if (!health.server) return { ok: false, reason: 'this site is served without the course server (a static host or astro dev)' };
     if (!health.grading) return { ok: false, reason: 'the course server was started with grading off' };
-    const runner = new ServerRunner(options);
+    const runner = new ServerRunner({ ...options, workshop: Boolean(health.workshop) });
     return { ok: true, runner, note: health.workshop ? 'Workshop mode: hidden tests stay on the instructor\'s machine.' : 'Hidden tests stay on this machine\'s server.' };
   }
 
   async run(request: RunRequest): Promise<ResultsDocument> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let response: Response;
-      try {
-        response = await withTimeout(
-          this.fetcher('/api/run', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
-            body: JSON.stringify(request),
-          }),
-          this.options.timeoutMs ?? 60_000,
-          'the course server',
-        );
-      } catch (error) {
-        return errorResults(request.lab, request.suite, `The course server did not answer: ${(error as Error).message}`);
-      }
-      if (response.status === 401 && attempt === 0 && this.options.askToken) {
-        this.token = this.options.askToken();
-        if (this.token) continue;
-      }
-      let body: unknown;
-      try {
-        body = await response.json();
-      } catch {
-        return errorResults(request.lab, request.suite, `The course server answered HTTP ${response.status} without a results document.`);
-      }
-      if (!response.ok) {
-        const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${response.status}`;
-        return errorResults(request.lab, request.suite, `The course server refused the run: ${message}`);
-      }
-      return acceptResults(body, request.lab, request.suite);
+    // Ask before the first call rather than after a 401, so the normal path logs no failed request.
+    if (this.options.workshop && !this.token) {
+      this.token = this.options.askToken?.() ?? null;
+      if (!this.token) return errorResults(request.lab, request.suite, 'The course server needs the workshop join token your instructor printed.');
     }
-    return errorResults(request.lab, request.suite, 'The course server needs the workshop join token your instructor printed.');
+    let response: Response;
+    try {
+      response = await withTimeout(
+        this.fetcher('/api/run', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
+          body: JSON.stringify(request),
+        }),
+        this.options.timeoutMs ?? 60_000,
+        'the course server',
+      );
+    } catch (error) {
+      return errorResults(request.lab, request.suite, `The course server did not answer: ${(error as Error).message}`);
+    }
+    if (response.status === 401) {
+      this.token = null;
+      this.options.onTokenRejected?.();
+      return errorResults(request.lab, request.suite, 'The course server did not accept that join token; check it with your instructor — the next Run asks again.');
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      return errorResults(request.lab, request.suite, `The course server answered HTTP ${response.status} without a results document.`);
+    }
+    if (!response.ok) {
+      const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${response.status}`;
+      return errorResults(request.lab, request.suite, `The course server refused the run: ${message}`);
+    }
+    return acceptResults(body, request.lab, request.suite);
   }
 
   dispose(): void {}

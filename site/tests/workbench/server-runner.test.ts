@@ -37,13 +37,27 @@ describe('ServerRunner.run', () => {
     expect(JSON.parse(String(f.calls[0].init?.body))).toEqual({ lab: 'handshake', suite: 'hidden', files: { a: 'x' } });
   });
 
-  it('asks for the workshop token once on 401 and retries with it', async () => {
+  it('in workshop mode asks for the token before the first run, and again after a refusal', async () => {
     const f = fakeFetch((call) => ((call.init?.headers as Record<string, string>)[JOIN_TOKEN_HEADER] === 'abc234' ? json(200, doc) : json(401, { error: 'token' })));
-    let asked = 0;
-    const runner = new ServerRunner({ fetch: f.fetch, askToken: () => (asked++, 'abc234') });
+    const answers = ['wrong1', 'abc234'];
+    let rejected = 0;
+    const runner = new ServerRunner({ fetch: f.fetch, workshop: true, askToken: () => answers.shift() ?? null, onTokenRejected: () => rejected++ });
+    const refused = await runner.run({ lab: 'handshake', suite: 'hidden', files: {} });
+    expect(refused.status).toBe('error');
+    expect(refused.message).toMatch(/did not accept that join token/);
+    expect(rejected).toBe(1);
     expect((await runner.run({ lab: 'handshake', suite: 'hidden', files: {} })).status).toBe('fail');
-    expect(asked).toBe(1);
-    expect(f.calls).toHaveLength(2);
+    expect((await runner.run({ lab: 'handshake', suite: 'hidden', files: {} })).status).toBe('fail');
+    expect(answers).toEqual([]);
+    expect(f.calls).toHaveLength(3);
+    expect((f.calls[0].init?.headers as Record<string, string>)[JOIN_TOKEN_HEADER]).toBe('wrong1');
+  });
+
+  it('sends nothing when the learner declines to give a token', async () => {
+    const f = fakeFetch(() => json(200, doc));
+    const result = await new ServerRunner({ fetch: f.fetch, workshop: true, askToken: () => null }).run({ lab: 'handshake', suite: 'visible', files: {} });
+    expect(result.message).toMatch(/needs the workshop join token/);
+    expect(f.calls).toHaveLength(0);
   });
 
   it('shows the server\'s reason when it refuses', async () => {
