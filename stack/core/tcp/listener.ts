@@ -141,6 +141,8 @@ export function onSegmentForRequest(host: HostContext, req: RequestSock, seg: Tc
       const listener = req.listener;
       if (acceptQueueIsFull(listener)) {
         if (onAcceptQueueOverflow(host) === 'reset') {
+          // tcp_check_req's embryonic_reset path, which counts the dropped request.
+          host.mib.inc('EmbryonicRsts');
           sendResetFor(host, seg);
           dropRequest(host, req, 'accept queue full, tcp_abort_on_overflow=1: RST');
         } else {
