@@ -7,7 +7,7 @@
 //
 // Prints cold and warm figures: "runner" is the page's own measure from the click handler to the
 // results document; "click to panel" adds rendering the results panel, as the learner sees it.
-import { builtSite, launchChromium, startServer } from '../e2e/harness.ts';
+import { builtSite, launchChromium, removeBuiltSite, startServer } from '../e2e/harness.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,4 +59,5 @@ try {
 } finally {
   await browser.close();
   await server.stop();
+  removeBuiltSite(dist);
 }

@@ -3,7 +3,7 @@
  * `npm start` starts it (and restarted with other flags), and Debian's Chromium.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -22,6 +22,11 @@ export function builtSite(): string {
   const build = spawnSync('npx', ['astro', 'build', '--outDir', out], { cwd: ROOT, encoding: 'utf8', timeout: 280_000 });
   if (build.status !== 0) throw new Error(`astro build failed:\n${(build.stdout + build.stderr).slice(-4000)}`);
   return out;
+}
+
+/** Removes a build builtSite() made (never one named by E2E_DIST). */
+export function removeBuiltSite(dir: string): void {
+  if (dir !== process.env.E2E_DIST && dir.startsWith(join(tmpdir(), 'course-e2e-dist-'))) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface RunningServer {

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeStarter, parseRegions } from '../../labs/kit/regions.ts';
 import { LAB_SLUGS } from '../lib/course-map.ts';
 import { labExists } from '../lib/workbench/lab-data.ts';
-import { builtSite, launchChromium, ROOT, startServer, type RunningServer } from './harness.ts';
+import { builtSite, launchChromium, removeBuiltSite, ROOT, startServer, type RunningServer } from './harness.ts';
 
 const PORT = Number(process.env.E2E_PORT ?? 4391);
 const LAB = 'handshake';
@@ -87,6 +87,7 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    if (dist) removeBuiltSite(dist);
   });
 
   it('opens a lab with Monaco, the terminal, the file tree, Run and Submit, graded by the course server', async () => {
