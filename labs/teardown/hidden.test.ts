@@ -525,6 +525,14 @@ labTest('a SYN-ACK beyond RCV.NXT is not a new connection: ACKed, and its ACK fl
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s by the segment with ACK at t=10.000 s)');
 });
 
+labTest('a SYN with RST beyond RCV.NXT is neither a new connection nor answered', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'SR', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0 });
+  expectState(h, conn, 'TIME_WAIT', 'only a bare SYN (no RST, no ACK) may reopen the 4-tuple');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (an out-of-window RST is dropped: no answer, no restart)');
+});
+
 labTest('ACKs in TIME_WAIT are rate-limited: one per 500 ms (tcp_invalid_ratelimit), but every FIN restarts the wait', { task: 3 }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
   const { h, conn } = f;
