@@ -207,6 +207,32 @@ labTest('TCP_KEEPCNT = 1: one unanswered probe, then RST one interval later', { 
   expectGiveUp(h, conn, 35_000, 1, 1, 'TCP_KEEPCNT = 1: 30 + 1 × 5 = 35 s');
 });
 
+labTest('the knobs are read at every timer: a new TCP_KEEPINTVL applies from the next re-arm', { task: 3 }, (t) => {
+  const { h, conn, fd } = idle(t);
+  keepaliveOn(h, fd, { idle: 60, intvl: 10, cnt: 4 });
+  expectProbesAt(h, conn, [60_000, 70_000], 0, 1, 'TCP_KEEPIDLE = 60 s, TCP_KEEPINTVL = 10 s');
+  h.advanceTo(75_000);
+  h.act(`setsockopt(${fd}, TCP_KEEPINTVL, 25)`, () => h.host.api.setsockopt(fd, 'TCP_KEEPINTVL', 25));
+  expectQuietUntil(h, conn, 79_999, 'probe 3 was already due at 80 s when the interval changed');
+  h.expectSegment(80_000, { flags: '.', rseq: 0, rack: 1, len: 0 }, 'probe 3 at 80 s');
+  expectQuietUntil(h, conn, 104_999, 'after probe 3 the timer is re-armed with the new TCP_KEEPINTVL = 25 s');
+  h.expectSegment(105_000, { flags: '.', rseq: 0, rack: 1, len: 0 }, 'probe 4, 25 s after probe 3');
+  expectGiveUp(h, conn, 130_000, 1, 1, '4 probes unanswered, the last interval 25 s');
+});
+
+labTest('a sysctl changed while probing applies to a socket without its own value', { task: 3 }, (t) => {
+  const { h, conn, fd } = idle(t);
+  keepaliveOn(h, fd, { idle: 60 });
+  expectProbesAt(h, conn, [60_000], 0, 1, 'TCP_KEEPIDLE = 60 s');
+  h.advanceTo(61_000);
+  h.act('sysctl net.ipv4.tcp_keepalive_intvl = 5; net.ipv4.tcp_keepalive_probes = 2', () => {
+    h.host.sysctl.set('net.ipv4.tcp_keepalive_intvl', 5);
+    h.host.sysctl.set('net.ipv4.tcp_keepalive_probes', 2);
+  });
+  h.expectSegment(135_000, { flags: '.', rseq: 0, rack: 1, len: 0 }, 'probe 2 was armed with the old 75 s interval');
+  expectGiveUp(h, conn, 140_000, 1, 1, 'the new sysctls: 2 probes, then one 5 s interval');
+});
+
 labTest('an answered probe resets the count and the idle clock: the next probe waits a full idle time', { task: 3 }, (t) => {
   const { h, conn, fd } = idle(t);
   keepaliveOn(h, fd, { idle: 100, intvl: 10, cnt: 3 });
