@@ -110,6 +110,9 @@ describe.runIf(labExists(LAB))('lab workbench end to end', () => {
     const submit = await runSuite(page, 'submit');
     expect(submit.summary).toMatch(/score 0\/100/);
     expect(await page.textContent('[data-score]')).toBe('Score 0/100');
+    // The server draws the reference run of its hidden test beside the learner's.
+    await page.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="reference"] svg', { timeout: 30_000 });
+    expect(await page.textContent('[data-divergence]')).toMatch(/reference sends \d+|First difference/);
   });
 
   it('fixing task 1 by typing in Monaco passes its tests and raises the Submit score', async () => {

@@ -10,6 +10,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
 import type { LabDefinition } from '../../labs/kit/definition.ts';
+import type { TraceEvent } from '../../stack/core/observe/trace.ts';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -26,6 +27,9 @@ export interface Grader {
   grade(def: LabDefinition, files: ReadonlyMap<string, string>, suite: 'visible' | 'hidden'): Promise<ResultsDocument>;
 }
 
+/** The reference implementation's trace of one test (same suite and seed), for the diagram. */
+export type ReferenceTracer = (lab: string, suite: 'visible' | 'hidden', test: string, seed: number) => Promise<TraceEvent[] | null>;
+
 export interface CourseServerOptions {
   dist: string;
   /** null: grading off — the server is a plain static host (the page then grades in the browser). */
@@ -33,6 +37,8 @@ export interface CourseServerOptions {
   /** Required on every /api/run when set (workshop mode). */
   joinToken?: string | null;
   maxBodyBytes?: number;
+  /** Answers POST /api/reference; runs only the course's own reference code. */
+  referenceTrace?: ReferenceTracer;
   /** Gradings allowed at once; more wait their turn (a workshop room submits together). */
   concurrency?: number;
 }
@@ -151,8 +157,8 @@ export function createCourseServer(options: CourseServerOptions): Server {
       sendJson(res, 200, health());
       return;
     }
-    if (path !== '/api/run') return sendJson(res, 404, { error: `no API at ${path}` });
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a JSON body {lab, suite, files}' });
+    if (path !== '/api/run' && path !== '/api/reference') return sendJson(res, 404, { error: `no API at ${path}` });
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a JSON body' });
     if (!options.grader) return sendJson(res, 503, { error: 'this server was started with grading off' });
     if (options.joinToken && !tokenMatches(req.headers[TOKEN_HEADER] as string | undefined, options.joinToken)) {
       return sendJson(res, 401, { error: 'this workshop server needs the join token the instructor\'s terminal shows' });
@@ -171,6 +177,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
     } catch {
       return sendJson(res, 400, { error: 'the request body is not JSON' });
     }
+    if (path === '/api/reference') return reference(res, body);
     const slug = (body as { lab?: unknown })?.lab;
     if (typeof slug !== 'string') return sendJson(res, 400, { error: 'lab must name a lab' });
     let def: LabDefinition;
@@ -184,6 +191,25 @@ export function createCourseServer(options: CourseServerOptions): Server {
     await acquire();
     try {
       sendJson(res, 200, await options.grader.grade(def, parsed.files, parsed.suite));
+    } finally {
+      release();
+    }
+  }
+
+  async function reference(res: ServerResponse, body: unknown): Promise<void> {
+    const { lab, suite, test, seed } = (body ?? {}) as { lab?: unknown; suite?: unknown; test?: unknown; seed?: unknown };
+    if (!options.referenceTrace) return sendJson(res, 404, { error: 'this server draws no reference runs' });
+    if (typeof lab !== 'string' || (suite !== 'visible' && suite !== 'hidden') || typeof test !== 'string' || !Number.isInteger(seed)) {
+      return sendJson(res, 400, { error: 'send {lab, suite, test, seed}' });
+    }
+    try {
+      options.grader!.loadLab(lab);
+    } catch (error) {
+      return sendJson(res, 404, { error: (error as Error).message });
+    }
+    await acquire();
+    try {
+      sendJson(res, 200, { trace: await options.referenceTrace(lab, suite, test, seed as number) });
     } finally {
       release();
     }

@@ -12,6 +12,7 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCourseServer, DEFAULT_MAX_BODY, makeJoinToken, type Grader } from './course-server.ts';
+import { createReferenceTracer } from './reference-tracer.ts';
 import { loadLab } from '../../labs/kit/node/repo.ts';
 import { runSandboxed, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
 
@@ -81,7 +82,13 @@ function main(): void {
     ? { loadLab, grade: (def, files, suite) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout }) }
     : null;
   const joinToken = args.workshop ? makeJoinToken() : null;
-  const server = createCourseServer({ dist: args.dist, grader, joinToken, maxBodyBytes: args.maxBodyKb * 1024 });
+  const server = createCourseServer({
+    dist: args.dist,
+    grader,
+    joinToken,
+    maxBodyBytes: args.maxBodyKb * 1024,
+    referenceTrace: grader ? createReferenceTracer() : undefined,
+  });
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `port ${args.port} is already in use (another npm start?); try --port ${args.port + 1}` : error.message);
     process.exit(1);

@@ -15,6 +15,7 @@ import { WebContainerRunner, webContainerBlocker, type FileSystemTree } from './
 import type { WorkbenchEditor } from './editor.ts';
 import type { LabTerminal } from './terminal.ts';
 import type { WorkerLab } from './worker-grade.ts';
+import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 interface PageConfig {
   slug: string;
@@ -390,13 +391,18 @@ async function start(root: HTMLElement): Promise<void> {
     diagrams.hidden = false;
     const [{ renderSequence, firstDivergence }, { runFromTrace }] = await Promise.all([import('../figures/index.ts'), import('./trace-run.ts')]);
     const learnerRun = runFromTrace(learnerTrace, `your run of “${failing.name}”`, failing.seed);
-    referenceWorker ??= workerRunner();
-    const referenceTrace = await referenceWorker.referenceTrace(suite, failing.name, failing.seed);
+    // The server draws reference runs of its hidden tests; the worker those the browser holds.
+    let referenceTrace: TraceEvent[] | null;
+    if (runner instanceof ServerRunner) referenceTrace = await runner.referenceTrace(config.slug, suite, failing.name, failing.seed);
+    else {
+      referenceWorker ??= workerRunner();
+      referenceTrace = await referenceWorker.referenceTrace(suite, failing.name, failing.seed);
+    }
     const referenceRun = referenceTrace ? runFromTrace(referenceTrace, `reference run of “${failing.name}”`, failing.seed) : null;
     const divergence = learnerRun && referenceRun ? firstDivergence(learnerRun, referenceRun) : null;
     mine.innerHTML = learnerRun ? renderSequence(learnerRun, { highlightSegmentId: divergence?.aId ?? undefined }) : '<p>Your run sent no segment between two hosts.</p>';
     if (referenceRun) theirs.innerHTML = renderSequence(referenceRun, { highlightSegmentId: divergence?.bId ?? undefined });
-    else theirs.textContent = suite === 'hidden' && runner?.kind === 'server' ? 'The reference run of a hidden test stays on the course server with the test.' : 'The reference run is not available here.';
+    else theirs.textContent = 'The reference run of this test is not available here.';
     const referenceSegments = referenceTrace?.filter((e) => e.kind === 'segment').length ?? 0;
     explain.textContent = divergence
       ? `First difference — ${divergence.description.replace(/first run/, 'your run').replace(/second run/, 'reference run')}`

@@ -6,6 +6,7 @@
 import { acceptResults, errorResults, type ResultsDocument } from './results.ts';
 import type { Availability, RunRequest, Runner } from './runner.ts';
 import { withTimeout } from './runner.ts';
+import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 export interface ServerHealth {
   course: 'tcp-connection-course';
@@ -105,6 +106,29 @@ export class ServerRunner implements Runner {
       return errorResults(request.lab, request.suite, `The course server refused the run: ${message}`);
     }
     return acceptResults(body, request.lab, request.suite);
+  }
+
+  /**
+   * The reference run of a test, drawn beside the learner's. For hidden tests only the server can
+   * make it; null when it cannot (older server, refused token).
+   */
+  async referenceTrace(lab: string, suite: 'visible' | 'hidden', test: string, seed: number): Promise<TraceEvent[] | null> {
+    try {
+      const response = await withTimeout(
+        this.fetcher('/api/reference', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
+          body: JSON.stringify({ lab, suite, test, seed }),
+        }),
+        this.options.timeoutMs ?? 60_000,
+        'the course server',
+      );
+      if (!response.ok) return null;
+      const body = (await response.json()) as { trace?: unknown };
+      return Array.isArray(body.trace) ? (body.trace as TraceEvent[]) : null;
+    } catch {
+      return null;
+    }
   }
 
   dispose(): void {}

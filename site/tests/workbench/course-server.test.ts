@@ -31,8 +31,14 @@ const grader: Grader = {
   },
 };
 
+const traced: string[] = [];
+const referenceTrace = async (lab: string, suite: string, test: string, seed: number) => {
+  traced.push(`${lab}/${suite}/${test}/${seed}`);
+  return test === 'known' ? [{ kind: 'note' as const, t: 0, text: 'reference' }] : null;
+};
+
 function start(options: Partial<Parameters<typeof createCourseServer>[0]>) {
-  const server = createCourseServer({ dist, grader, ...options });
+  const server = createCourseServer({ dist, grader, referenceTrace, ...options });
   return new Promise<{ base: string; close: () => void }>((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })),
   );
@@ -111,6 +117,26 @@ describe('POST /api/run', () => {
     expect((await post(workshop.base, body, { [TOKEN_HEADER]: 'wrong1' })).status).toBe(401);
     expect((await post(workshop.base, body, { [TOKEN_HEADER]: 'ABC234' })).status).toBe(200);
     expect((await (await fetch(`${workshop.base}/api/health`)).json()).workshop).toBe(true);
+  });
+});
+
+describe('POST /api/reference', () => {
+  const ask = (base: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/api/reference`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  it('answers the reference trace of a test, and null for a test it does not know', async () => {
+    expect(await (await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 })).json()).toEqual({ trace: [{ kind: 'note', t: 0, text: 'reference' }] });
+    expect(await (await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'other', seed: 2 })).json()).toEqual({ trace: null });
+    expect(traced.slice(-2)).toEqual(['handshake/hidden/known/1', 'handshake/hidden/other/2']);
+  });
+
+  it('checks the request and the workshop token like /api/run', async () => {
+    const before = traced.length;
+    expect((await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'known' })).status).toBe(400);
+    expect((await ask(plain.base, { lab: 'nope', suite: 'hidden', test: 'known', seed: 1 })).status).toBe(404);
+    expect((await ask(workshop.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 })).status).toBe(401);
+    expect(traced.length).toBe(before);
+    expect((await ask(workshop.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 }, { [TOKEN_HEADER]: 'abc234' })).status).toBe(200);
   });
 });
 

@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { labExists, readLab, runModules, workspace, solution } from '../../lib/workbench/lab-data.ts';
 import { WorkerGrader, type WorkerLab } from '../../lib/workbench/worker-grade.ts';
 import { TRANSPILE_OPTIONS } from '../../lib/workbench/transpile-options.ts';
+import { createReferenceTracer } from '../../server/reference-tracer.ts';
 
 const transpile = (path: string, source: string) => {
   const out = ts.transpileModule(source, { fileName: path, compilerOptions: TRANSPILE_OPTIONS as unknown as ts.CompilerOptions, reportDiagnostics: true });
@@ -54,5 +55,13 @@ describe.runIf(labExists(slug))('worker grading of the handshake lab', () => {
     expect(failing).toBeDefined();
     const trace = grader.referenceTrace(lab, 'hidden', failing!.name, starter.seed);
     expect(trace?.some((e) => e.kind === 'segment')).toBe(true);
+  });
+
+  it('gives the course server the same reference trace for a hidden test', async () => {
+    const starter = grader.grade({ lab, suite: 'hidden', files: starters });
+    const failing = starter.tests.find((t) => t.trace_ref)!;
+    const fromServer = await createReferenceTracer()(slug, 'hidden', failing.name, starter.seed);
+    expect(fromServer).toEqual(grader.referenceTrace(lab, 'hidden', failing.name, starter.seed));
+    expect(await createReferenceTracer()(slug, 'hidden', 'no such test', 1)).toBeNull();
   });
 });
