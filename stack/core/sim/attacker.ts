@@ -8,7 +8,7 @@
  * time, so a million-SYN flood keeps a single pending event on the clock.
  */
 import { encodeSegment } from '../wire/codec.ts';
-import { SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
+import { NO_PAYLOAD, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
 import type { Network, NetworkNode } from './network.ts';
 import type { Random } from './random.ts';
 import type { Scheduler, TimerHandle } from './scheduler.ts';
@@ -130,14 +130,13 @@ export class SynFlooder implements NetworkNode {
       window: SYN_WINDOW,
       urgent: 0,
       options,
-      payload: EMPTY,
+      payload: NO_PAYLOAD,
     };
     this.sentCount++;
     this.network.send(this, encodeSegment(seg), seg);
   }
 }
 
-const EMPTY = new Uint8Array(0);
 const NO_OPTIONS = Object.freeze([]) as unknown as TcpOption[];
 const SYN_MSS: TcpOption = Object.freeze({ kind: 'mss', value: 1460 });
 const SYN_SACK_OK: TcpOption = Object.freeze({ kind: 'sackOK' });

@@ -3,7 +3,7 @@
  * retransmit their SYN-ACK, and a valid final ACK (or cookie) becomes a connection on the accept
  * queue (Linux tcp_v4_rcv → tcp_conn_request / tcp_check_req / cookie_v4_check).
  */
-import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { Connection, type HostContext, type Listener, type RequestSock, connKey } from './connection.ts';
 import { traceQueues } from './lifecycle.ts';
 import { sendResetFor, synOptions, tsClock } from './output.ts';
@@ -126,7 +126,7 @@ export function onSegmentForRequest(host: HostContext, req: RequestSock, seg: Tc
         srcAddr: req.localAddr, dstAddr: req.remoteAddr, srcPort: req.localPort, dstPort: req.remotePort,
         seq: (req.iss + 1) >>> 0, ack: (req.irs + 1) >>> 0, flags: ACK, window: initialWindow(req.tsOk), urgent: 0,
         options: req.tsOk ? [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsClock(host, req.tsOffset), ecr: req.tsRecent }] : [],
-        payload: new Uint8Array(0),
+        payload: NO_PAYLOAD,
       });
       return;
     case 'embryonic-reset':
@@ -199,7 +199,7 @@ function sendCookieSynAck(host: HostContext, listener: Listener, seg: TcpSegment
   host.output({
     srcAddr: seg.dstAddr, dstAddr: seg.srcAddr, srcPort: seg.dstPort, dstPort: seg.srcPort,
     seq: iss, ack: (seg.seq + 1) >>> 0, flags: SYN | ACK, window: initialWindow(tsOn), urgent: 0,
-    options, payload: new Uint8Array(0),
+    options, payload: NO_PAYLOAD,
   });
 }
 

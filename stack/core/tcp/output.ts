@@ -2,11 +2,9 @@
  * Building segments and putting them on the wire: option layouts as Linux writes them,
  * the advertised window, ACK scheduling (delayed ACK), and the RST rules of RFC 9293 §3.5.2.
  */
-import { ACK, FIN, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
 import { ADV_MSS, RCV_BUF, type Connection, type HostContext } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
-
-const EMPTY = new Uint8Array(0);
 
 /** TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timer this stack uses. */
 export const DELACK_MS = 40;
@@ -88,7 +86,7 @@ export function sendSegment(
   conn: Connection,
   flags: number,
   seq: number,
-  payload: Uint8Array = EMPTY,
+  payload: Uint8Array = NO_PAYLOAD,
   retransmission = false,
   synOpts?: TcpOption[],
 ): TcpSegment {
@@ -213,6 +211,6 @@ export function sendResetFor(host: HostContext, seg: TcpSegment): void {
     window: 0,
     urgent: 0,
     options: [],
-    payload: EMPTY,
+    payload: NO_PAYLOAD,
   });
 }

@@ -13,7 +13,7 @@
  * 1,000,000 segments per second through encode → link → decode → TCP input.
  */
 import { internetChecksum, onesComplementSum, tcpPseudoHeaderSum } from './checksum.ts';
-import type { DecodeResult, TcpOption, TcpSegment, WireErrorCode } from './segment.ts';
+import { NO_PAYLOAD, type DecodeResult, type TcpOption, type TcpSegment, type WireErrorCode } from './segment.ts';
 
 export const IPV4_HEADER_BYTES = 20;
 export const TCP_HEADER_BYTES = 20;
@@ -58,15 +58,8 @@ function allocPacketBytes(n: number): Uint8Array {
   return bytes;
 }
 
-/**
- * Shared by every empty payload (most segments carry none): creating even a zero-length typed
- * array measured as the largest single cost of decoding a SYN. Frozen, and it has no bytes to
- * change, so sharing it is safe.
- */
-const NO_BYTES = Object.freeze(new Uint8Array(0)) as Uint8Array;
-
 function copyBytes(from: Uint8Array, start: number, end: number): Uint8Array {
-  if (start === end) return NO_BYTES;
+  if (start === end) return NO_PAYLOAD;
   const copy = allocPacketBytes(end - start);
   copy.set(from.subarray(start, end));
   return copy;

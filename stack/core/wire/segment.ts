@@ -47,6 +47,13 @@ export interface TcpSegment {
   ipId?: number;
 }
 
+/**
+ * The payload of every segment without data, shared: creating even a zero-length typed array
+ * measured ~180 ns (more than decoding a whole SYN), and a flood builds millions of such segments.
+ * Frozen, and it has no bytes to change, so sharing it is safe.
+ */
+export const NO_PAYLOAD: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
 /** Why a packet could not be decoded. Each maps to a Linux MIB counter in the host. */
 export type WireErrorCode =
   | 'truncated'

@@ -1,6 +1,6 @@
 /**
  * Speed work must not change behaviour: the same seed gives the same run. These digests were taken
- * from the stack as it stood before the simulator was optimised (commit f689343) and pin, for every
+ * from the stack as it stood before the simulator was optimised (commit 3cd2a1a) and pin, for every
  * named scenario and for small versions of the benchmark workloads, the JSON of the whole trace and
  * of everything else the run reports (see ./workloads.ts).
  *
