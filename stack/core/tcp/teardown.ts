@@ -62,11 +62,12 @@ export function closeConnection(conn: Connection): void {
     return;
   }
   if (conn.opts.linger?.onoff && conn.opts.linger.linger === 0) {
-    // SO_LINGER {on, 0}: an abortive close (tcp_disconnect), no FIN and no TIME_WAIT.
-    if (conn.state !== 'SYN_SENT' && conn.state !== 'CLOSED') {
-      host.mib.inc('TCPAbortOnData');
-      sendActiveReset(conn);
-    }
+    // SO_LINGER {on, 0}: an abortive close (tcp_disconnect), no FIN and no TIME_WAIT. The RST
+    // goes only to a peer that believes the connection open (tcp_need_reset); __tcp_close counts
+    // every such close.
+    host.mib.inc('TCPAbortOnData');
+    const s = conn.state;
+    if (s === 'ESTABLISHED' || s === 'CLOSE_WAIT' || s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2' || s === 'SYN_RECV') sendActiveReset(conn);
     destroy(conn, 'close() with SO_LINGER 0: RST');
     return;
   }
