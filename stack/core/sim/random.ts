@@ -3,6 +3,8 @@
  * comes from one of these, so a seed reproduces a run byte for byte.
  */
 export class Random {
+  // The state words are kept as int32 (`| 0`), not uint32: V8 stores small integers in place,
+  // while a uint32 above 2^31 is a double and each draw converted it back and forth.
   private a: number;
   private b: number;
   private c: number;
@@ -15,7 +17,7 @@ export class Random {
       let z = s;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+      return (z ^ (z >>> 16)) | 0;
     };
     this.a = next();
     this.b = next();
@@ -25,17 +27,14 @@ export class Random {
 
   /** Uniform unsigned 32-bit integer. */
   u32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.b << 9) >>> 0;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    this.a >>>= 0;
-    this.b >>>= 0;
-    this.c >>>= 0;
+    const b = this.b;
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const c = this.c ^ this.a;
+    const d = this.d ^ b;
+    this.b = b ^ c;
+    this.a ^= d;
+    this.c = c ^ (b << 9);
+    this.d = rotl(d, 11);
     return result;
   }
 
@@ -59,6 +58,7 @@ export class Random {
   }
 }
 
+/** Rotate left, as int32. */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
