@@ -185,8 +185,18 @@ labTest('SO_LINGER {on, 0 s} in SYN_SENT: the attempt just ends, no RST for a co
   h.advanceTo(300);
   h.act(`close(${fd}) with SO_LINGER {on, 0}`, () => h.host.api.close(fd));
   expectClosed(h, conn);
-  expectMib(h, 'TCPAbortOnData', 0, 'nothing to abort in SYN_SENT');
-  h.expectNothingUntil(10_000, 'no RST (the peer never answered) and no SYN retransmission');
+  expectMib(h, 'TCPAbortOnData', 1, '__tcp_close counts every SO_LINGER 0 close');
+  h.expectNothingUntil(10_000, 'no RST (the peer never answered: tcp_need_reset is false in SYN_SENT) and no SYN retransmission');
+});
+
+labTest('SO_LINGER {on, 0 s} in CLOSING (after shutdown): no RST — the peer has already closed too', { task: 1 }, (t) => {
+  const f = placed(t, 'CLOSING', 'CLOSING after shutdown(SHUT_WR): FINs crossed, ours unacknowledged', { orphan: false, sockopts: { linger: { onoff: true, linger: 0 } } });
+  const { h, conn, fd } = f;
+  h.advanceTo(100);
+  h.act(`close(${fd}) with SO_LINGER {on, 0}`, () => h.host.api.close(fd));
+  expectClosed(h, conn, 'an abortive close ends the connection at once');
+  expectMib(h, 'TCPAbortOnData', 1, 'the abort is counted');
+  h.expectNothingUntil(10_000, 'no RST (tcp_need_reset: only ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, FIN_WAIT_2 and SYN_RECV get one) and no FIN retransmission');
 });
 
 labTest('unread data and SO_LINGER 0 together: the unread-data rule decides (TCPAbortOnClose)', { task: 1 }, (t) => {

@@ -62,11 +62,12 @@ export function closeConnection(conn: Connection): void {
     return;
   }
   if (conn.opts.linger?.onoff && conn.opts.linger.linger === 0) {
-    // SO_LINGER {on, 0}: an abortive close (tcp_disconnect), no FIN and no TIME_WAIT.
-    if (conn.state !== 'SYN_SENT' && conn.state !== 'CLOSED') {
-      host.mib.inc('TCPAbortOnData');
-      sendActiveReset(conn);
-    }
+    // SO_LINGER {on, 0}: an abortive close (tcp_disconnect), no FIN and no TIME_WAIT. The RST
+    // goes only to a peer that believes the connection open (tcp_need_reset); __tcp_close counts
+    // every such close.
+    host.mib.inc('TCPAbortOnData');
+    const s = conn.state;
+    if (s === 'ESTABLISHED' || s === 'CLOSE_WAIT' || s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2' || s === 'SYN_RECV') sendActiveReset(conn);
     destroy(conn, 'close() with SO_LINGER 0: RST');
     return;
   }
@@ -259,7 +260,9 @@ export function onSegmentInOrphanFinWait2(conn: Connection, seg: TcpSegment): 'n
   const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
   const end = (seg.seq + len) >>> 0;
   // #region lab teardown/4 Segments after close() in FIN_WAIT_2
-  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, (conn.rcvNxt + 65535) >>> 0)) {
+  // The window is the one we last advertised (tcp_time_wait keeps it as tw_rcv_wnd).
+  const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
+  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, (conn.rcvNxt + rcvWnd) >>> 0)) {
     return oowRateLimited(conn, seg) ? 'none' : 'ack';
   }
   if (seg.flags & RST) {
