@@ -154,10 +154,11 @@ export function scheduleAck(conn: Connection, now = false): void {
 
 /**
  * tcp_oow_rate_limited: at most one ACK per tcp_invalid_ratelimit ms in reply to out-of-window
- * segments without data (or with SYN), so two confused hosts cannot ACK each other forever.
+ * segments that occupy no sequence space (or carry SYN), so two confused hosts cannot ACK each
+ * other forever. Data and FINs (SEG.SEQ ≠ end_seq) are always answered.
  */
 export function oowRateLimited(conn: Connection, seg: TcpSegment | null): boolean {
-  if (seg && seg.payload.length > 0 && !(seg.flags & SYN)) return false;
+  if (seg && (seg.payload.length > 0 || seg.flags & FIN) && !(seg.flags & SYN)) return false;
   const limit = conn.host.sysctl.get('net.ipv4.tcp_invalid_ratelimit');
   const now = conn.now;
   if (now - conn.lastOowAckAt < limit) return true;

@@ -246,17 +246,21 @@ describe('TIME_WAIT', () => {
     expect(f.conn!.state).toBe('TIME_WAIT');
   });
 
-  it('ACKs sent from TIME_WAIT are rate-limited (one per 500 ms)', () => {
+  it('ACKs sent from TIME_WAIT for empty segments are rate-limited (one per 500 ms); a retransmitted FIN is always answered', () => {
     const f = timeWait();
     const { h, host } = f;
     const t = f.now + 100;
-    h.send(t, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.send(t, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
     h.expectSegment(t, { flags: '.' });
-    h.send(t + 499, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.send(t + 499, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
     h.expectNothingUntil(t + 499);
     expect(host.mib.get('TCPACKSkippedTimeWait')).toBe(1);
-    h.send(t + 500, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.send(t + 500, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
     h.expectSegment(t + 500, { flags: '.' });
+    // tcp_oow_rate_limited: a FIN occupies a sequence number (SEG.SEQ ≠ end_seq), so no limit.
+    h.send(t + 600, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+    h.expectSegment(t + 600, { flags: '.', rseq: 2, rack: 2 });
+    expect(host.mib.get('TCPACKSkippedTimeWait')).toBe(1);
   });
 
   it('tcp_max_tw_buckets reached: the final ACK still goes out, but the socket skips TIME_WAIT (TCPTimeWaitOverflow)', () => {
