@@ -543,17 +543,19 @@ labTest('a SYN with RST beyond RCV.NXT is neither a new connection nor answered'
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (an out-of-window RST is dropped: no answer, no restart)');
 });
 
-labTest('ACKs in TIME_WAIT are rate-limited: one per 500 ms (tcp_invalid_ratelimit), but every FIN restarts the wait', { task: 3 }, (t) => {
+labTest('ACKs for empty segments in TIME_WAIT are rate-limited to one per 500 ms; a FIN is always answered', { task: 3 }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
   const { h, conn } = f;
-  h.send(10_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
-  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2 });
-  h.send(10_499, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
-  h.expectNothingUntil(10_499, 'a second ACK within 500 ms is skipped');
+  h.send(10_000, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2 }, 'an old ACK (SEG.SEQ ≠ RCV.NXT) is answered with an ACK');
+  h.send(10_200, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+  h.expectSegment(10_200, { flags: '.', rseq: 2, rack: 2 }, 'a retransmitted FIN is always answered: it occupies a sequence number, so it cannot be part of an ACK loop (tcp_oow_rate_limited)');
+  h.send(10_499, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
+  h.expectNothingUntil(10_499, 'a second empty segment within 500 ms of the last rate-limited ACK (at 10.000 s) gets no answer (tcp_invalid_ratelimit)');
   expectMib(h, 'TCPACKSkippedTimeWait', 1, 'the ACK skipped at 10.499 s');
-  h.send(10_500, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
-  h.expectSegment(10_500, { flags: '.', rseq: 2, rack: 2 }, '500 ms after the last ACK, the next one may go');
-  expectLastsUntil(h, conn, 'TIME_WAIT', 70_500, 'TIME_WAIT (restarted for 60 s by the FIN at t=10.500 s)');
+  h.send(10_500, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
+  h.expectSegment(10_500, { flags: '.', rseq: 2, rack: 2 }, '500 ms after the last one, the next ACK may go');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 70_500, 'TIME_WAIT (restarted for 60 s by every segment with ACK, the last at t=10.500 s)');
 });
 
 // ---------------------------------------------------------------------------------------------
