@@ -1,11 +1,14 @@
 /**
  * Hidden tests of the teardown lab (graded). Every test starts from a connection placed in the
  * state under test by the reference code (stack/testing placed fixtures: host ISS 5000, peer ISS
- * 1000, host port 40000, peer port 80, SRTT 10 ms ⇒ RTO 210 ms), so no test depends on the
- * learner's handshake. Timings are Linux v6.18's (/work/shared/reference/tcp-facts.md): TIME_WAIT
- * is TCP_TIMEWAIT_LEN = 60 s, restarted by a segment with ACK; an orphaned FIN_WAIT_2 lasts
- * tcp_fin_timeout = 60 s (TCP_LINGER2, at least 3.5 RTO); the ACK of a FIN in CLOSE_WAIT is
- * delayed 40 ms.
+ * 1000, host port 40000, peer port 80, SRTT 10 ms ⇒ RTO 210 ms; SYN_RECV from the driven
+ * simultaneous-open fixture), so no test depends on the learner's handshake. Entering TIME_WAIT
+ * and orphaning a FIN_WAIT_2 socket are handed to the learner's enterTimeWait / finWait2Orphaned
+ * directly (support.ts), so tasks 3 and 4 do not wait on tasks 1 and 2 (checked by
+ * labs/tests/task-isolation.test.ts). Timings are Linux v6.18's (tcp-facts.md): TIME_WAIT is
+ * TCP_TIMEWAIT_LEN = 60 s, restarted by a segment with ACK; an orphaned FIN_WAIT_2 lasts
+ * tcp_fin_timeout = 60 s (TCP_LINGER2, at least 3.5 RTO); the ACK of the FIN that leads to
+ * CLOSE_WAIT is delayed 40 ms.
  */
 import { labTest } from '../kit/registry.ts';
 import type { LabTestContext } from '../kit/context.ts';
