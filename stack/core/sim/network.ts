@@ -6,8 +6,8 @@
  *
  * Cost matters more here than anywhere else: a SYN flood pushes a million packets through `send`,
  * most of them SYN-ACKs to spoofed sources that nobody owns. So the common path (no tracing, no
- * rules, a plain link) reads four bytes, does two map look-ups and schedules one closure; every
- * decode, string and random draw lives on the other path.
+ * rules, a plain link) reads four bytes, does two map look-ups and appends one closure to the
+ * link's lane of arrivals; every decode, string and random draw lives on the other path.
  */
 import type { SegmentEvent, SegmentFate, Trace } from '../observe/trace.ts';
 import { RelativeSequence } from '../observe/relseq.ts';
@@ -16,7 +16,7 @@ import { flagsString, formatAddr, formatEndpoint } from '../wire/format.ts';
 import type { TcpSegment } from '../wire/segment.ts';
 import { FaultRule, type FaultRuleSpec } from './faults.ts';
 import type { Random } from './random.ts';
-import type { Scheduler } from './scheduler.ts';
+import type { EventLane, Scheduler } from './scheduler.ts';
 
 export { describeFaultRule, parseFaultRule, FAULT_RULE_GRAMMAR, type FaultAction, type FaultRuleSpec } from './faults.ts';
 
@@ -85,6 +85,12 @@ interface Attached {
   readonly index: number;
   /** Outgoing links, by destination index. */
   out: Link[];
+  /**
+   * Arrivals at each destination, by its index. Over a link without jitter or reordering packets
+   * arrive in the order they were sent, which is what an EventLane wants; the rest still go into
+   * the scheduler's heap by themselves.
+   */
+  readonly arrivals: EventLane[];
 }
 
 export class Network {
@@ -133,8 +139,12 @@ export class Network {
       const owner = this.byAddr.get(addr);
       if (owner) throw new Error(`cannot attach "${node.name}": ${formatAddr(addr)} already belongs to "${owner.node.name}"`);
     }
-    const entry: Attached = { node, index: this.nodes.length, out: [] };
+    const entry: Attached = { node, index: this.nodes.length, out: [], arrivals: [] };
     this.nodes.push(entry);
+    for (const other of this.nodes) {
+      other.arrivals[entry.index] = this.scheduler.lane();
+      if (other !== entry) entry.arrivals[other.index] = this.scheduler.lane();
+    }
     this.byNode.set(node, entry);
     this.byName.set(node.name, entry);
     for (const addr of node.addrs) this.byAddr.set(addr, entry);
@@ -202,7 +212,7 @@ export class Network {
     }
     const link = source.out[target.index];
     if (!tracing && link.plain && this.rules.length === 0) {
-      this.scheduler.at(this.scheduler.now + link.delay, () => this.arrive(target, packet, null));
+      source.arrivals[target.index].at(this.scheduler.now + link.delay, () => this.arrive(target, packet, null));
       return;
     }
     this.sendWithFaults(source, target, link, packet, seg, tracing);
@@ -250,7 +260,7 @@ export class Network {
       return;
     }
     const wire = corrupt ? this.corruptCopy(packet) : packet;
-    this.launch(target, link, wire, extraDelay, corrupt, ev);
+    this.launch(source, target, link, wire, extraDelay, corrupt, ev);
 
     // The copy takes its own chances on the link, as a duplicate made upstream of a lossy hop would.
     if (duplicate || (link.duplicate > 0 && this.random.chance(link.duplicate))) {
@@ -260,11 +270,11 @@ export class Network {
         copyEv = { ...ev, id: this.nextSegmentId++, duplicate: true, fate: 'delivered', arriveAt: null };
         this.trace.push(copyEv);
       }
-      this.launch(target, link, wire, extraDelay, corrupt, copyEv);
+      this.launch(source, target, link, wire, extraDelay, corrupt, copyEv);
     }
   }
 
-  private launch(target: Attached, link: Link, packet: Uint8Array, extraDelay: number, corrupt: boolean, ev: SegmentEvent | null): void {
+  private launch(source: Attached, target: Attached, link: Link, packet: Uint8Array, extraDelay: number, corrupt: boolean, ev: SegmentEvent | null): void {
     if (link.partitioned || (link.loss > 0 && this.random.chance(link.loss))) {
       this.stats.lost++;
       if (ev) ev.fate = 'lost';
@@ -279,7 +289,7 @@ export class Network {
       ev.fate = corrupt ? 'corrupt' : 'delivered';
       ev.arriveAt = arriveAt;
     }
-    this.scheduler.at(arriveAt, () => this.arrive(target, packet, ev));
+    source.arrivals[target.index].at(arriveAt, () => this.arrive(target, packet, ev));
   }
 
   private arrive(target: Attached, packet: Uint8Array, ev: SegmentEvent | null): void {
