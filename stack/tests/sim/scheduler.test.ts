@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Scheduler } from '../../core/sim/scheduler.ts';
+import { Random } from '../../core/sim/random.ts';
 
 type Op =
   | { kind: 'heap'; delay: number }
@@ -91,6 +92,31 @@ describe('Scheduler', () => {
       if (i % 100 === 0 && i / 100 < 50) expected.push(-(i / 100));
     }
     expect(ran).toEqual(expected);
+  });
+
+  it('sweeps cancelled events out of a big heap without changing the order of the rest', () => {
+    const s = new Scheduler();
+    const lane = s.lane();
+    const rnd = new Random(3);
+    const ran: number[] = [];
+    const model: Array<{ id: number; at: number }> = [];
+    let id = 0;
+    // Like 500 connections re-arming retransmission timers: most events are cancelled before they
+    // are due, so the heap grows far past the size that triggers a sweep, again and again.
+    for (let round = 0; round < 40; round++) {
+      for (let k = 0; k < 2000; k++) {
+        const n = id++;
+        const at = s.now + rnd.int(400) + (k % 3 === 0 ? 0.5 : 0);
+        const h = k % 7 === 0 ? lane.at(Math.max(at, s.now + 50), () => ran.push(n)) : s.at(at, () => ran.push(n));
+        const atUsed = k % 7 === 0 ? Math.max(at, s.now + 50) : at;
+        if (rnd.chance(0.9)) s.cancel(h);
+        else model.push({ id: n, at: atUsed });
+      }
+      s.runUntil(s.now + 10);
+    }
+    s.runUntilIdle();
+    expect(ran).toEqual(model.sort((a, b) => a.at - b.at || a.id - b.id).map((m) => m.id));
+    expect(s.pending()).toBe(0);
   });
 
   it('refuses to schedule in the past, on a lane as in the heap', () => {
