@@ -70,13 +70,18 @@ export function activeOpen(conn: Connection): void {
 
 /** Our SYN: `<mss 1460,sackOK,TS val X ecr 0,nop,wscale 7>` with Linux defaults. */
 export function sendSyn(conn: Connection, retransmission: boolean): void {
+  sendOwnSyn(conn, SYN, retransmission, 0);
+}
+
+/** A SYN from a full socket carries every option this host offers (Linux tcp_syn_options). */
+function sendOwnSyn(conn: Connection, flags: number, retransmission: boolean, tsEcr: number): void {
   const host = conn.host;
   const ts = host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
-  sendSegment(conn, SYN, conn.iss, undefined, retransmission,
+  sendSegment(conn, flags, conn.iss, undefined, retransmission,
     synOptions({
       mss: ADV_MSS,
       sack: host.sysctl.get('net.ipv4.tcp_sack') !== 0,
-      ts: ts ? { val: tsClock(host, conn.tsOffset), ecr: 0 } : null,
+      ts: ts ? { val: tsClock(host, conn.tsOffset), ecr: tsEcr } : null,
       wscale: host.sysctl.get('net.ipv4.tcp_window_scaling') ? windowScaleFor(host) : null,
     }));
 }
@@ -186,16 +191,13 @@ function synAcknowledged(conn: Connection): void {
   conn.retransStamp = 0;
 }
 
-/** A full socket in SYN_RECV (simultaneous open) sends SYN-ACK = its SYN again, now with an ACK. */
+/**
+ * A full socket in SYN_RECV (simultaneous open) sends SYN-ACK = its SYN again, now with an ACK.
+ * Unlike a request sock's SYN-ACK it does not mirror the peer's options: Linux (tcp_send_synack
+ * → tcp_syn_options) offers everything its SYN offered, with TS ecr = the peer's TSval or 0.
+ */
 export function sendSynAckFromConnection(conn: Connection, retransmission: boolean): void {
-  const host = conn.host;
-  sendSegment(conn, SYN | ACK, conn.iss, undefined, retransmission,
-    synOptions({
-      mss: ADV_MSS,
-      sack: conn.sackOk,
-      ts: conn.tsOk ? { val: tsClock(host, conn.tsOffset), ecr: conn.tsRecent } : null,
-      wscale: conn.wscaleOk ? conn.rcvWscale : null,
-    }));
+  sendOwnSyn(conn, SYN | ACK, retransmission, conn.tsOk ? conn.tsRecent : 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -150,6 +150,9 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
         conn.listener.wake?.();
       }
       cancelTimer(conn, 'retransmit');
+      // The crossed SYN-ACK of a simultaneous open: its SYN occupies a sequence number we have
+      // already received, so Linux treats it as a duplicate and ACKs at once (tcp_data_queue).
+      if (seg.flags & SYN) sendAck(conn);
     } else {
       sendResetFor(host, seg);
       return;
