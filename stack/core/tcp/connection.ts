@@ -258,6 +258,11 @@ export interface RequestSock {
   peerWindow: number;
   /** SYN-ACK retransmissions so far (req->num_timeout). */
   numTimeout: number;
+  /**
+   * When a retransmitted SYN (or another out-of-window segment) last drew a reply
+   * (tcp_rsk(req)->last_oow_ack_time); unset until the first one.
+   */
+  lastOowAckAt?: number;
   /** The final ACK arrived but the accept queue was full (tcp_abort_on_overflow = 0). */
   acked: boolean;
   timer: TimerHandle | null;

@@ -111,17 +111,42 @@ export function dropRequest(host: HostContext, req: RequestSock, cause: string):
   traceQueues(req.listener, host);
 }
 
+/**
+ * tcp_oow_rate_limited for a request sock: a reply to a segment without data (or with SYN) at most
+ * once per tcp_invalid_ratelimit, so a peer retransmitting its SYN quickly cannot make us answer
+ * each copy. Counted as TCPACKSkippedSynRecv.
+ */
+function requestOowRateLimited(host: HostContext, req: RequestSock, seg: TcpSegment): boolean {
+  if (seg.payload.length > 0 && !(seg.flags & SYN)) return false;
+  const now = host.sched.now;
+  if (req.lastOowAckAt !== undefined && now - req.lastOowAckAt < host.sysctl.get('net.ipv4.tcp_invalid_ratelimit')) {
+    host.mib.inc('TCPACKSkippedSynRecv');
+    return true;
+  }
+  req.lastOowAckAt = now;
+  return false;
+}
+
 /** A segment for a request sock (tcp_check_req). */
 export function onSegmentForRequest(host: HostContext, req: RequestSock, seg: TcpSegment, process: (conn: Connection, seg: TcpSegment) => void): void {
   const verdict = checkRequestSegment(req, seg);
   switch (verdict) {
     case 'resend-synack':
+      // tcp_check_req: the SYN again means our SYN-ACK was lost. Answer at once unless the last
+      // such answer was under tcp_invalid_ratelimit ago, and restart the timer from now with the
+      // current backoff (mod_timer_pending), so the next timed SYN-ACK moves back too.
+      if (requestOowRateLimited(host, req, seg)) return;
       host.output(synAckFor(host, req));
+      if (req.timer) {
+        req.timer.cancelled = true;
+        armRequestTimer(host, req);
+      }
       return;
     case 'reset':
       sendResetFor(host, seg);
       return;
     case 'ack':
+      if (requestOowRateLimited(host, req, seg)) return;
       host.output({
         srcAddr: req.localAddr, dstAddr: req.remoteAddr, srcPort: req.localPort, dstPort: req.remotePort,
         seq: (req.iss + 1) >>> 0, ack: (req.irs + 1) >>> 0, flags: ACK, window: initialWindow(req.tsOk), urgent: 0,

@@ -27,6 +27,7 @@ export type MibName =
   | 'TWRecycled'
   | 'PAWSEstab'
   | 'PAWSActive'
+  | 'TCPACKSkippedSynRecv'
   | 'TCPACKSkippedTimeWait'
   | 'TCPACKSkippedFinWait2'
   | 'TCPACKSkippedChallenge'

@@ -161,14 +161,30 @@ describe('SYN-ACK retransmission (passive open)', () => {
     expect(host.requests.size).toBe(0);
   });
 
-  it('a retransmitted SYN makes the request sock resend its SYN-ACK at once, same ISS', () => {
+  it('a retransmitted SYN makes the request sock resend its SYN-ACK at once, same ISS, and restarts its timer from then', () => {
     const f = synReceived();
-    const { h } = f;
+    const { h, host } = f;
     h.send(400, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
     h.expectSegment(400, { flags: 'S.', seq: f.hostIss, rack: 1 });
-    // The retransmission timer keeps its own schedule.
-    h.expectNothingUntil(999);
-    h.expectSegment(1000, { flags: 'S.', seq: f.hostIss });
+    // Linux 6.18 (tcp_check_req → mod_timer_pending): the timer restarts with the current
+    // backoff, so the timed SYN-ACK due at 1000 ms moves to 400 + 1000 ms.
+    h.expectNothingUntil(1399);
+    h.expectSegment(1400, { flags: 'S.', seq: f.hostIss });
+    expect(host.mib.get('TCPACKSkippedSynRecv')).toBe(0);
+  });
+
+  it('copies of the SYN within tcp_invalid_ratelimit (500 ms) of an answered one are not answered (tcp_oow_rate_limited)', () => {
+    const f = synReceived();
+    const { h, host } = f;
+    h.send(200, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
+    h.expectSegment(200, { flags: 'S.', seq: f.hostIss });
+    h.send(400, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
+    h.send(699, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
+    expect(host.mib.get('TCPACKSkippedSynRecv')).toBe(2);
+    h.send(700, { flags: 'S', options: [{ kind: 'mss', value: 1460 }] });
+    h.expectSegment(700, { flags: 'S.', seq: f.hostIss }, 'answered again 500 ms after the last answer');
+    h.expectNothingUntil(1699, 'the unanswered copies did not move the timer; the answered one at 700 ms did');
+    h.expectSegment(1700, { flags: 'S.', seq: f.hostIss });
   });
 
   it('a retransmitted ECN-setup SYN (SYN|ECE|CWR) also gets the SYN-ACK again: only SYN, ACK and RST are compared', () => {
