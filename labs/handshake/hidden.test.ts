@@ -136,7 +136,9 @@ labTest('the window in the SYN-ACK limits the first data: 1000 bytes go out, no 
   h.send(10, { flags: 'S.', ack: h.hSeq(1), window: 1000, options: [{ kind: 'mss', value: 1460 }] });
   h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 });
   h.act('write 3000 bytes', () => h.host.api.write(f.fd, 'x'.repeat(3000)));
-  h.expectSegment(10, { flags: '.', rseq: 1, len: 1000 }, 'one 1000-byte segment: the peer offered a 1000-byte window');
+  // Linux bounds segments by half the peer's largest window (tcp_bound_to_half_wnd): 2 × 500.
+  h.expectSegment(10, { flags: '.', rseq: 1, len: 500 }, 'a 500-byte segment: the peer offered a 1000-byte window, and segments are at most half of it');
+  h.expectSegment(10, { flags: '.', rseq: 501, len: 500 }, 'the second half of the 1000-byte window');
   h.expectNothingUntil(200, 'nothing more until the peer opens its window');
 });
 

@@ -92,9 +92,10 @@ export function sendSegment(
 ): TcpSegment {
   const host = conn.host;
   const isSyn = (flags & SYN) !== 0;
-  // RFC 7323 §2.2: a SYN's window is never scaled; later windows go out in units of 2^wscale,
-  // rounded down so we never offer more than we have.
-  const window = isSyn ? Math.min(receiveWindow(conn), 65535) : receiveWindow(conn) >> conn.rcvWscale;
+  // RFC 7323 §2.2: a SYN's window is never scaled; later windows go out in units of 2^wscale.
+  // Linux rounds the free space up to a whole unit (__tcp_select_window: ALIGN), so the window
+  // is never "scaled away": 64240 bytes with wscale 7 go out as 502, not 501.
+  const window = isSyn ? Math.min(receiveWindow(conn), 65535) : Math.ceil(receiveWindow(conn) / 2 ** conn.rcvWscale);
   const seg: TcpSegment = {
     srcAddr: conn.localAddr,
     dstAddr: conn.remoteAddr,

@@ -29,8 +29,22 @@ function canSend(conn: Connection): boolean {
  * Sends whatever the window, the congestion window and Nagle's rule allow, then the FIN if the
  * application has closed and every byte before it has gone out.
  */
+/**
+ * The segment size for sending now (tcp_current_mss → tcp_bound_to_half_wnd): against a peer whose
+ * largest window is small, segments are at most half that window (the whole window if it is
+ * 536 bytes or less), so two can be in flight — window 1500 and MSS 1000 give 750-byte segments.
+ */
+export function sendMss(conn: Connection): number {
+  const max = conn.maxSndWnd;
+  const cutoff = max > 536 ? max >> 1 : max;
+  if (cutoff > 0 && conn.mss > cutoff) return Math.max(cutoff, 68 - 20 - (conn.tsOk ? 12 : 0));
+  return conn.mss;
+}
+
 export function pushData(conn: Connection): void {
   if (!canSend(conn) || conn.closed) return;
+  const mss = sendMss(conn);
+  let sentNow = false;
   for (;;) {
     const offset = (conn.sndNxt - conn.sendQueueSeq) | 0;
     const avail = conn.sendQueue.length - offset;
@@ -38,17 +52,23 @@ export function pushData(conn: Connection): void {
       const wndEdge = (conn.sndUna + conn.sndWnd) >>> 0;
       // cwnd grows by fractions in congestion avoidance, but only whole segments may be sent
       // (Linux counts snd_cwnd in packets and accumulates the fraction in snd_cwnd_cnt).
-      const cwndEdge = (conn.sndUna + Math.floor(conn.cwnd) * conn.mss) >>> 0;
+      const cwndEdge = (conn.sndUna + Math.floor(conn.cwnd) * mss) >>> 0;
       const usable = Math.min((wndEdge - conn.sndNxt) | 0, (cwndEdge - conn.sndNxt) | 0);
-      let len = Math.min(conn.mss, avail, usable);
+      let len = Math.min(mss, avail, usable);
       if (len <= 0) {
         // Zero window with nothing in flight: probe it, or we would wait forever (RFC 9293 §3.8.6.1).
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
         break;
       }
+      // Sender silly-window avoidance (RFC 9293 §3.8.6.2.1), Linux's way (tcp_snd_wnd_test): a
+      // transmission starts only if the window has room for a full segment, or for all that is
+      // left. Once one has started, its tail may be cut at the window's edge (tcp_mss_split_point).
+      // With nothing in flight no ACK would open the window further, so the piece goes now (Linux
+      // sends it from the zero-window probe timer instead).
+      if (!sentNow && len < Math.min(mss, avail) && conn.sndUna !== conn.sndMax) break;
       // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's Minshall form (tcp_nagle_check,
       // tcp_minshall_check): hold a small segment only while an earlier small one is unacknowledged.
-      if (!conn.opts.nodelay && len < conn.mss && len === avail && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt)) break;
+      if (!conn.opts.nodelay && len < mss && (len === avail || sentNow) && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt)) break;
       if (len > avail) len = avail;
       const payload = conn.sendQueue.peek(offset, len);
       const last = offset + len === conn.sendQueue.length;
@@ -57,7 +77,8 @@ export function pushData(conn: Connection): void {
       if (withFin) flags |= FIN;
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       sendSegment(conn, flags, conn.sndNxt, payload, retrans);
-      if (len < conn.mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
+      sentNow = true;
+      if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
       noteSent(conn, len + (withFin ? 1 : 0), retrans);
       if (withFin) {
         conn.finSeq = (conn.sndNxt - 1) >>> 0;
@@ -220,8 +241,10 @@ export function onRetransmitTimeout(conn: Connection): void {
     return;
   }
   if (conn.sndUna === conn.sndMax) return;
-  // retrans_stamp: the original send time of the oldest unacknowledged segment.
-  if (!conn.retransStamp) conn.retransStamp = conn.sendTimes.length ? conn.sendTimes[0].at : conn.now;
+  // retrans_stamp: the time of the first retransmission (tcp_retransmit_skb stamps it from the
+  // segment it has just resent), so tcp_retries2 and TCP_USER_TIMEOUT count from there — on
+  // Linux 6.18 data sent at 1 s with RTO 300 ms and a 3 s user timeout dies at 4.3 s, not 4 s.
+  if (!conn.retransStamp) conn.retransStamp = conn.now;
   if (writeTimeoutExpired(conn)) {
     host.mib.inc('TCPAbortOnTimeout');
     // Linux reports the soft error if one was recorded, else ETIMEDOUT; no RST is sent.

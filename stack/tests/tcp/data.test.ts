@@ -74,12 +74,12 @@ describe('the peer window bounds what is in flight', () => {
 });
 
 describe('window scaling (RFC 7323)', () => {
-  it('after the handshake windows are scaled both ways: we send 65160 >> 7 = 509, the peer’s 100 << 9 means 51200 bytes', () => {
+  it('after the handshake windows are scaled both ways: we send 65160 / 128 rounded up = 510, the peer’s 100 << 9 means 51200 bytes', () => {
     const f = established({ peerOptions: linuxSynOptions(100, 0, 9) });
     const { h, conn } = f;
     h.send(20, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), window: 100, payload: 'x', options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 200, ecr: 0 }] });
     const ack = h.expectSegment(20, { flags: '.', rack: 2 });
-    expect(ack.window).toBe(509);
+    expect(ack.window).toBe(510);
     expect(conn!.sndWnd).toBe(51200);
   });
 
@@ -214,13 +214,13 @@ describe('giving up on an established connection', () => {
     expect(host.mib.get('TCPAbortOnTimeout')).toBe(1);
   });
 
-  it('TCP_USER_TIMEOUT = 5000 ms: the last timer is clamped and the connection dies at exactly 5 s', () => {
+  it('TCP_USER_TIMEOUT = 5000 ms counts from the first retransmission (retrans_stamp): the last timer is clamped and the connection dies at 220 + 5000 ms', () => {
     const f = established({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'TCP_USER_TIMEOUT', 5000) });
     const { h, host, fd, conn } = f;
     host.api.write(fd, bytes(100));
-    expect(retransmitTimes(f, 5009)).toEqual([10, 220, 640, 1480, 3160]);
+    expect(retransmitTimes(f, 5219)).toEqual([10, 220, 640, 1480, 3160]);
     expect(conn!.closed).toBe(false);
-    h.advanceTo(5010);
+    h.advanceTo(5220);
     expect(conn!.closed).toBe(true);
     expect(conn!.error).toBe('ETIMEDOUT');
   });
