@@ -202,6 +202,44 @@ labTest('SO_LINGER {on, 0 s} in CLOSING (after shutdown): no RST — the peer ha
   h.expectNothingUntil(10_000, 'no RST (tcp_need_reset: only ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, FIN_WAIT_2 and SYN_RECV get one) and no FIN retransmission');
 });
 
+labTest('SO_LINGER {on, 0 s} after shutdown(SHUT_WR): RST from FIN_WAIT_1 and from FIN_WAIT_2', { task: 1 }, (t) => {
+  const linger0 = { linger: { onoff: true, linger: 0 } };
+  const a = placed(t, 'FIN_WAIT_1', 'FIN_WAIT_1 after shutdown(SHUT_WR), SO_LINGER {on, 0}', { orphan: false, sockopts: linger0 });
+  a.h.advanceTo(100);
+  a.h.act(`close(${a.fd})`, () => a.h.host.api.close(a.fd));
+  a.h.expectSegment(100, { flags: 'R.', rseq: 2, rack: 1 }, 'tcp_need_reset(FIN_WAIT_1): the peer still believes the connection open — RST <SEQ=SND.NXT = ISS+2>');
+  expectClosed(a.h, a.conn);
+  const b = placed(t, 'FIN_WAIT_2', 'FIN_WAIT_2 after shutdown(SHUT_WR), SO_LINGER {on, 0}', { orphan: false, sockopts: linger0 });
+  b.h.advanceTo(100);
+  b.h.act(`close(${b.fd})`, () => b.h.host.api.close(b.fd));
+  b.h.expectSegment(100, { flags: 'R.', rseq: 2, rack: 1 }, 'tcp_need_reset(FIN_WAIT_2): RST instead of an orphan timeout');
+  expectClosed(b.h, b.conn, 'no FIN_WAIT_2 wait after an abortive close');
+  b.h.expectNothingUntil(100_000);
+});
+
+labTest('SO_LINGER {on, 0 s} in SYN_RECV (a simultaneous open): RST', { task: 1 }, (t) => {
+  const f = t.fixture('simultaneous open: our SYN crossed the peer\'s SYN; we are in SYN_RECV', (o) => synReceived({ ...o, role: 'client' }));
+  const { h, fd } = f;
+  const conn = f.conn!;
+  h.act(`setsockopt(${fd}, SO_LINGER, {onoff=1, linger=0})`, () => h.host.api.setsockopt(fd, 'SO_LINGER', { onoff: true, linger: 0 }));
+  h.advanceTo(50);
+  h.act(`close(${fd})`, () => h.host.api.close(fd));
+  h.expectSegment(50, { flags: 'R.', rseq: 1, rack: 1 }, 'tcp_need_reset(SYN_RECV): the peer has our SYN-ACK and may believe the connection open');
+  expectClosed(h, conn);
+});
+
+labTest('SO_LINGER {on, 0 s} in LAST_ACK (after shutdown): no RST — the peer has closed and our FIN is out', { task: 1 }, (t) => {
+  const f = placed(t, 'CLOSE_WAIT', 'CLOSE_WAIT: the peer\'s FIN was received and acknowledged', { sockopts: { linger: { onoff: true, linger: 0 } } });
+  const { h, conn, fd } = f;
+  t.reference(h, `shutdown(${fd}, SHUT_WR): our FIN, LAST_ACK`, () => h.host.api.shutdown(fd, 'SHUT_WR'));
+  h.expectSegment(0, { flags: 'F.', rseq: 1, rack: 2 });
+  h.advanceTo(100);
+  h.act(`close(${fd}) with SO_LINGER {on, 0}`, () => h.host.api.close(fd));
+  expectClosed(h, conn);
+  expectMib(h, 'TCPAbortOnData', 1, 'the abort is counted');
+  h.expectNothingUntil(10_000, 'no RST from LAST_ACK (tcp_need_reset is false there) and no FIN retransmission');
+});
+
 labTest('unread data and SO_LINGER 0 together: the unread-data rule decides (TCPAbortOnClose)', { task: 1 }, (t) => {
   const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection', { sockopts: { linger: { onoff: true, linger: 0 } } });
   const { h, conn, fd } = f;
