@@ -13,6 +13,8 @@ import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts'
 import { onKeepaliveTimer } from './tcp/keepalive.ts';
 import { sendActiveReset, windowUpdateAfterRead } from './tcp/output.ts';
 import { dropRequest } from './tcp/listener.ts';
+import type { EventLane } from './sim/scheduler.ts';
+import { copyToPacketMemory } from './wire/codec.ts';
 
 export type SockOptName =
   | 'SO_REUSEADDR'
@@ -34,7 +36,8 @@ export class Call<T> {
   done = false;
   result: SysResult<T> | null = null;
   doneAt = -1;
-  private listeners: Array<(r: SysResult<T>) => void> = [];
+  /** Callbacks waiting for completion; null until the first `then` on a pending call. */
+  private listeners: Array<(r: SysResult<T>) => void> | null = null;
 
   constructor(readonly text: string) {}
 
@@ -43,22 +46,28 @@ export class Call<T> {
     this.done = true;
     this.result = r;
     this.doneAt = now;
-    for (const l of this.listeners) l(r);
-    this.listeners = [];
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners !== null) for (const l of listeners) l(r);
   }
 
   /** Runs `cb` when the call completes (at once if it already has). */
   then(cb: (r: SysResult<T>) => void): this {
     if (this.done) cb(this.result!);
-    else this.listeners.push(cb);
+    else (this.listeners ??= []).push(cb);
     return this;
   }
 }
 
+/**
+ * A blocking call waiting for its socket to change: what it waits for is data (`op`), not a
+ * closure, because a chatty application makes one per read() and the socket API is its hot path.
+ */
 interface Waiter {
-  text: string;
-  complete: (r: SysResult<unknown>, now: number) => void;
-  poll: () => SysResult<unknown> | null;
+  call: Call<unknown>;
+  op: 'connect' | 'accept' | 'read';
+  /** read(): the most bytes to return. */
+  max: number;
 }
 
 export interface Socket {
@@ -79,12 +88,18 @@ type ApiHost = HostContext & { addr: number; random: { int(n: number): number } 
 
 export class SocketApi {
   private fds = new Map<number, Socket>();
+  /** Wake-ups all run at the time they are scheduled, so they come in time order: one lane. */
+  private readonly wakes: EventLane;
+  private readonly wakeLabel: string;
 
-  constructor(private readonly host: ApiHost) {}
+  constructor(private readonly host: ApiHost) {
+    this.wakes = host.sched.lane();
+    this.wakeLabel = `${host.name} socket wake`;
+  }
 
   /** A reboot: every descriptor is gone. */
   reset(): void {
-    for (const s of this.fds.values()) for (const w of s.waiters) w.complete(fail('EBADF'), this.host.sched.now);
+    for (const s of this.fds.values()) for (const w of s.waiters) w.call.complete(fail('EBADF'), this.host.sched.now);
     this.fds = new Map();
   }
 
@@ -206,12 +221,14 @@ export class SocketApi {
       void now;
       return done(fail('EINPROGRESS'));
     }
-    this.wait(s, call, () => {
-      if (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') return ok(0);
-      if (conn.closed) return fail<number>(this.takeError(conn) ?? 'ECONNREFUSED');
-      return null;
-    }, text);
+    this.wait(s, call, 'connect', 0);
     return call;
+  }
+
+  private connectResult(conn: Connection): SysResult<number> | null {
+    if (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') return ok(0);
+    if (conn.closed) return fail<number>(this.takeError(conn) ?? 'ECONNREFUSED');
+    return null;
   }
 
   accept(fd: number): Call<number> {
@@ -222,22 +239,22 @@ export class SocketApi {
       call.complete(this.trace(text, fail(s ? 'EINVAL' : 'EBADF')), this.host.sched.now);
       return call;
     }
-    const listener = s.listener;
-    const poll = (): SysResult<number> | null => {
-      const child = listener.acceptQueue.find((c) => c.state !== 'SYN_RECV');
-      if (!child) return s.nonBlocking ? fail('EAGAIN') : null;
-      listener.acceptQueue.splice(listener.acceptQueue.indexOf(child), 1);
-      child.listener = null;
-      traceQueues(listener, this.host);
-      let nfd = 3;
-      while (this.fds.has(nfd)) nfd++;
-      const ns: Socket = { fd: nfd, nonBlocking: false, opts: child.opts, bound: { addr: child.localAddr, port: child.localPort }, conn: child, listener: null, waiters: [] };
-      this.fds.set(nfd, ns);
-      child.wake = () => this.poll(ns);
-      return ok(nfd);
-    };
-    this.wait(s, call, poll, text);
+    this.wait(s, call, 'accept', 0);
     return call;
+  }
+
+  private acceptResult(s: Socket, listener: Listener): SysResult<number> | null {
+    const child = listener.acceptQueue.find((c) => c.state !== 'SYN_RECV');
+    if (!child) return s.nonBlocking ? fail('EAGAIN') : null;
+    listener.acceptQueue.splice(listener.acceptQueue.indexOf(child), 1);
+    child.listener = null;
+    traceQueues(listener, this.host);
+    let nfd = 3;
+    while (this.fds.has(nfd)) nfd++;
+    const ns: Socket = { fd: nfd, nonBlocking: false, opts: child.opts, bound: { addr: child.localAddr, port: child.localPort }, conn: child, listener: null, waiters: [] };
+    this.fds.set(nfd, ns);
+    child.wake = () => this.poll(ns);
+    return ok(nfd);
   }
 
   /** read()/recv(): up to `max` bytes; an empty array is end of file. */
@@ -249,23 +266,23 @@ export class SocketApi {
       call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
       return call;
     }
-    const conn = s.conn;
-    const poll = (): SysResult<Uint8Array> | null => {
-      if (conn.recvQueue.length > 0) {
-        const bytes = conn.recvQueue.shift(max);
-        // Reading opens the window again; tell the peer if it had been (nearly) closed.
-        windowUpdateAfterRead(conn);
-        return ok(bytes);
-      }
-      // tcp_recvmsg: a received FIN (SOCK_DONE) means end of file before any pending error is
-      // reported, so after a RST in CLOSE_WAIT read() returns 0; write() and SO_ERROR see EPIPE.
-      if (conn.rcvFin) return ok(new Uint8Array(0));
-      if (conn.error) return fail(this.takeError(conn)!);
-      if (conn.closed || conn.shutRd) return ok(new Uint8Array(0));
-      return s.nonBlocking ? fail('EAGAIN') : null;
-    };
-    this.wait(s, call, poll, text);
+    this.wait(s, call, 'read', max);
     return call;
+  }
+
+  private readResult(s: Socket, conn: Connection, max: number): SysResult<Uint8Array> | null {
+    if (conn.recvQueue.length > 0) {
+      const bytes = conn.recvQueue.shift(max);
+      // Reading opens the window again; tell the peer if it had been (nearly) closed.
+      windowUpdateAfterRead(conn);
+      return ok(bytes);
+    }
+    // tcp_recvmsg: a received FIN (SOCK_DONE) means end of file before any pending error is
+    // reported, so after a RST in CLOSE_WAIT read() returns 0; write() and SO_ERROR see EPIPE.
+    if (conn.rcvFin) return ok(new Uint8Array(0));
+    if (conn.error) return fail(this.takeError(conn)!);
+    if (conn.closed || conn.shutRd) return ok(new Uint8Array(0));
+    return s.nonBlocking ? fail('EAGAIN') : null;
   }
 
   write(fd: number, data: Uint8Array | string): SysResult<number> {
@@ -280,7 +297,7 @@ export class SocketApi {
     if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return this.trace(text, fail('EAGAIN'));
     if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') return this.trace(text, fail('EPIPE'));
     if (bytes.length) {
-      conn.sendQueue.push(bytes.slice());
+      conn.sendQueue.push(copyToPacketMemory(bytes));
       pushData(conn);
     }
     return this.trace(text, ok(bytes.length));
@@ -305,7 +322,7 @@ export class SocketApi {
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     this.fds.delete(fd);
-    for (const w of s.waiters) w.complete(fail('EBADF'), this.host.sched.now);
+    for (const w of s.waiters) w.call.complete(fail('EBADF'), this.host.sched.now);
     s.waiters = [];
     if (s.listener) this.closeListener(s.listener);
     if (s.conn && !s.conn.closed) {
@@ -456,13 +473,24 @@ export class SocketApi {
     return e;
   }
 
-  private wait<T>(s: Socket, call: Call<T>, poll: () => SysResult<T> | null, text: string): void {
-    const r = poll();
-    if (r) {
-      call.complete(this.trace(text, r), this.host.sched.now);
-      return;
+  /** Completes the call now if it can, otherwise leaves it waiting on the socket. */
+  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number): void {
+    const w: Waiter = { call: call as Call<unknown>, op, max };
+    const r = this.check(s, w);
+    if (r) call.complete(this.trace(call.text, r as SysResult<T>), this.host.sched.now);
+    else s.waiters.push(w);
+  }
+
+  /** What would complete a waiting call now, or null while it must keep waiting. */
+  private check(s: Socket, w: Waiter): SysResult<unknown> | null {
+    switch (w.op) {
+      case 'connect':
+        return this.connectResult(s.conn!);
+      case 'accept':
+        return this.acceptResult(s, s.listener!);
+      case 'read':
+        return this.readResult(s, s.conn!, w.max);
     }
-    s.waiters.push({ text, poll, complete: (res, now) => call.complete(res as SysResult<T>, now) });
   }
 
   /**
@@ -473,10 +501,10 @@ export class SocketApi {
   private poll(s: Socket): void {
     if (!s.waiters.length || this.scheduled.has(s)) return;
     this.scheduled.add(s);
-    this.host.sched.at(this.host.sched.now, () => {
+    this.wakes.at(this.host.sched.now, () => {
       this.scheduled.delete(s);
       this.pollNow(s);
-    }, `${this.host.name} wake fd ${s.fd}`);
+    }, this.wakeLabel);
   }
 
   private scheduled = new Set<Socket>();
@@ -485,8 +513,8 @@ export class SocketApi {
     if (!s.waiters.length) return;
     const still: Waiter[] = [];
     for (const w of s.waiters) {
-      const r = w.poll();
-      if (r) w.complete(this.trace(w.text, r), this.host.sched.now);
+      const r = this.check(s, w);
+      if (r) w.call.complete(this.trace(w.call.text, r), this.host.sched.now);
       else still.push(w);
     }
     s.waiters = still;

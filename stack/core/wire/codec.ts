@@ -65,6 +65,14 @@ function copyBytes(from: Uint8Array, start: number, end: number): Uint8Array {
   return copy;
 }
 
+/**
+ * A copy of `bytes` in packet memory, for data that ends up in segments: write() queues one per
+ * call, and a chatty application's 100-byte writes would each pay for an ArrayBuffer of their own.
+ */
+export function copyToPacketMemory(bytes: Uint8Array): Uint8Array {
+  return copyBytes(bytes, 0, bytes.length);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Encoding
 // ---------------------------------------------------------------------------------------------
