@@ -94,117 +94,116 @@ function fieldError(field: string, value: unknown, range: string): RangeError {
 }
 
 /**
- * The bytes the options occupy on the wire before padding. Throws a RangeError for an option that
- * cannot be written (a value out of range, an empty SACK option, an unknown option posing as EOL or
- * NOP).
+ * The bytes the options occupy on the wire before padding. Throws the RangeError encodeSegment
+ * would: for an option that cannot be written (a value out of range, an empty SACK option, an
+ * unknown option posing as EOL or NOP), or for more than 40 bytes of options.
  */
 export function tcpOptionsLength(options: TcpOption[]): number {
-  let len = 0;
+  return encodeOptions(options);
+}
+
+/**
+ * Options are written here first, by the same pass that sizes and checks them, then copied into
+ * the packet: sizing and writing in two passes read every option's kind twice, and with the many
+ * shapes option objects come in those reads are among the encoder's slowest.
+ */
+const optionScratch = new Uint8Array(TCP_MAX_OPTION_BYTES);
+
+/**
+ * Writes the options into optionScratch and returns the bytes they take before padding (past 40
+ * it only counts, for the error). Throws a RangeError for an option that cannot be written (a value
+ * out of range, an empty SACK option, an unknown option posing as EOL or NOP) and for options that
+ * take more than the 40 bytes the TCP header has room for.
+ */
+function encodeOptions(options: TcpOption[]): number {
+  const b = optionScratch;
+  let at = 0;
   for (let k = 0; k < options.length; k++) {
     const o = options[k];
     switch (o.kind) {
       case 'eol':
+        if (at < TCP_MAX_OPTION_BYTES) b[at] = 0;
+        at += 1;
+        break;
       case 'nop':
-        len += 1;
+        if (at < TCP_MAX_OPTION_BYTES) b[at] = 1;
+        at += 1;
         break;
       case 'mss':
         if (!isU16(o.value)) throw fieldError(`option ${k} (mss) value`, o.value, 'an integer 0..65535');
-        len += 4;
+        if (at + 4 <= TCP_MAX_OPTION_BYTES) {
+          b[at] = 2;
+          b[at + 1] = 4;
+          b[at + 2] = o.value >>> 8;
+          b[at + 3] = o.value;
+        }
+        at += 4;
         break;
       case 'wscale':
         if (!isU8(o.shift)) throw fieldError(`option ${k} (wscale) shift`, o.shift, 'an integer 0..255');
-        len += 3;
+        if (at + 3 <= TCP_MAX_OPTION_BYTES) {
+          b[at] = 3;
+          b[at + 1] = 3;
+          b[at + 2] = o.shift;
+        }
+        at += 3;
         break;
       case 'sackOK':
-        len += 2;
+        if (at + 2 <= TCP_MAX_OPTION_BYTES) {
+          b[at] = 4;
+          b[at + 1] = 2;
+        }
+        at += 2;
         break;
       case 'sack': {
-        const n = o.blocks.length;
+        const blocks = o.blocks;
+        const n = blocks.length;
         // RFC 2018 §3: length 8n+2 with at least one block; the decoder rejects any other length.
         if (n < 1) throw fieldError(`option ${k} (sack) block count`, n, 'at least 1');
-        for (let b = 0; b < n; b++) {
-          const [left, right] = o.blocks[b];
-          if (!isU32(left)) throw fieldError(`option ${k} (sack) block ${b} left edge`, left, 'an unsigned 32-bit integer');
-          if (!isU32(right)) throw fieldError(`option ${k} (sack) block ${b} right edge`, right, 'an unsigned 32-bit integer');
+        for (let j = 0; j < n; j++) {
+          const [left, right] = blocks[j];
+          if (!isU32(left)) throw fieldError(`option ${k} (sack) block ${j} left edge`, left, 'an unsigned 32-bit integer');
+          if (!isU32(right)) throw fieldError(`option ${k} (sack) block ${j} right edge`, right, 'an unsigned 32-bit integer');
         }
-        len += 2 + 8 * n;
+        if (at + 2 + 8 * n <= TCP_MAX_OPTION_BYTES) {
+          b[at] = 5;
+          b[at + 1] = 2 + 8 * n;
+          for (let j = 0; j < n; j++) {
+            writeU32(b, at + 2 + 8 * j, blocks[j][0]);
+            writeU32(b, at + 6 + 8 * j, blocks[j][1]);
+          }
+        }
+        at += 2 + 8 * n;
         break;
       }
       case 'ts':
         if (!isU32(o.val)) throw fieldError(`option ${k} (TS) val`, o.val, 'an unsigned 32-bit integer');
         if (!isU32(o.ecr)) throw fieldError(`option ${k} (TS) ecr`, o.ecr, 'an unsigned 32-bit integer');
-        len += 10;
+        if (at + 10 <= TCP_MAX_OPTION_BYTES) {
+          b[at] = 8;
+          b[at + 1] = 10;
+          writeU32(b, at + 2, o.val);
+          writeU32(b, at + 6, o.ecr);
+        }
+        at += 10;
         break;
       case 'unknown':
         // Kinds 0 and 1 are single bytes with no length field (RFC 9293 §3.1); writing a length
         // after them would be read back as different options.
         if (!isU8(o.code) || o.code < 2) throw fieldError(`option ${k} (unknown) code`, o.code, 'an integer 2..255');
-        len += 2 + o.data.length;
+        if (at + 2 + o.data.length <= TCP_MAX_OPTION_BYTES) {
+          b[at] = o.code;
+          b[at + 1] = 2 + o.data.length;
+          b.set(o.data, at + 2);
+        }
+        at += 2 + o.data.length;
         break;
       default:
         throw new RangeError(`cannot encode TCP segment: option ${k} has unknown kind ${JSON.stringify((o as { kind: unknown }).kind)}`);
     }
   }
-  if (len > TCP_MAX_OPTION_BYTES) {
-    throw new RangeError(`cannot encode TCP segment: options take ${len} bytes, the TCP header has room for ${TCP_MAX_OPTION_BYTES}`);
-  }
-  return len;
-}
-
-function writeOptions(b: Uint8Array, at: number, options: TcpOption[]): number {
-  for (let k = 0; k < options.length; k++) {
-    const o = options[k];
-    switch (o.kind) {
-      case 'eol':
-        b[at++] = 0;
-        break;
-      case 'nop':
-        b[at++] = 1;
-        break;
-      case 'mss':
-        b[at] = 2;
-        b[at + 1] = 4;
-        b[at + 2] = o.value >>> 8;
-        b[at + 3] = o.value;
-        at += 4;
-        break;
-      case 'wscale':
-        b[at] = 3;
-        b[at + 1] = 3;
-        b[at + 2] = o.shift;
-        at += 3;
-        break;
-      case 'sackOK':
-        b[at] = 4;
-        b[at + 1] = 2;
-        at += 2;
-        break;
-      case 'sack': {
-        const blocks = o.blocks;
-        b[at] = 5;
-        b[at + 1] = 2 + 8 * blocks.length;
-        at += 2;
-        for (let j = 0; j < blocks.length; j++) {
-          writeU32(b, at, blocks[j][0]);
-          writeU32(b, at + 4, blocks[j][1]);
-          at += 8;
-        }
-        break;
-      }
-      case 'ts':
-        b[at] = 8;
-        b[at + 1] = 10;
-        writeU32(b, at + 2, o.val);
-        writeU32(b, at + 6, o.ecr);
-        at += 10;
-        break;
-      case 'unknown':
-        b[at] = o.code;
-        b[at + 1] = 2 + o.data.length;
-        b.set(o.data, at + 2);
-        at += 2 + o.data.length;
-        break;
-    }
+  if (at > TCP_MAX_OPTION_BYTES) {
+    throw new RangeError(`cannot encode TCP segment: options take ${at} bytes, the TCP header has room for ${TCP_MAX_OPTION_BYTES}`);
   }
   return at;
 }
@@ -214,6 +213,19 @@ function writeU32(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = v >>> 16;
   b[at + 2] = v >>> 8;
   b[at + 3] = v;
+}
+
+/**
+ * The checksum of the header encodeSegment writes (RFC 791 §3.1), summed from the field values
+ * rather than read back from the bytes: every other 16-bit word of that header is a constant
+ * (version and IHL 0x45 with TOS 0; DF; protocol 6 beside the TTL).
+ */
+function ipv4HeaderChecksum(totalLength: number, ipId: number, ttl: number, srcAddr: number, dstAddr: number): number {
+  let sum = 0x4500 + totalLength + ipId + IP_DF + ((ttl << 8) | IPPROTO_TCP) +
+    (srcAddr >>> 16) + (srcAddr & 0xffff) + (dstAddr >>> 16) + (dstAddr & 0xffff);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
 }
 
 /**
@@ -237,7 +249,7 @@ export function encodeSegment(seg: TcpSegment): Uint8Array {
   if (!isU8(ttl)) throw fieldError('ttl', ttl, 'an integer 0..255');
   if (!isU16(ipId)) throw fieldError('ipId', ipId, 'an integer 0..65535');
 
-  const optionBytes = tcpOptionsLength(seg.options);
+  const optionBytes = encodeOptions(seg.options);
   // RFC 9293 §3.1: the header ends on a 32-bit boundary; the padding is zeros, which read as EOL.
   const tcpHeaderBytes = TCP_HEADER_BYTES + ((optionBytes + 3) & ~3);
   const payload = seg.payload;
@@ -259,7 +271,7 @@ export function encodeSegment(seg: TcpSegment): Uint8Array {
   b[9] = IPPROTO_TCP;
   writeU32(b, 12, seg.srcAddr);
   writeU32(b, 16, seg.dstAddr);
-  const ipSum = internetChecksum(b, 0, IPV4_HEADER_BYTES);
+  const ipSum = ipv4HeaderChecksum(totalLength, ipId, ttl, seg.srcAddr, seg.dstAddr);
   b[10] = ipSum >>> 8;
   b[11] = ipSum;
 
@@ -277,7 +289,7 @@ export function encodeSegment(seg: TcpSegment): Uint8Array {
   b[t + 15] = seg.window;
   b[t + 18] = seg.urgent >>> 8;
   b[t + 19] = seg.urgent;
-  if (optionBytes > 0) writeOptions(b, t + TCP_HEADER_BYTES, seg.options);
+  for (let i = 0; i < optionBytes; i++) b[t + TCP_HEADER_BYTES + i] = optionScratch[i];
   if (payload.length > 0) b.set(payload, t + tcpHeaderBytes);
   const tcpSum = internetChecksum(b, t, totalLength, tcpPseudoHeaderSum(seg.srcAddr, seg.dstAddr, tcpLength));
   b[t + 16] = tcpSum >>> 8;
