@@ -78,19 +78,19 @@ describe('the runner fails scripts that are wrong', () => {
   });
 
   it('a segment 1 ms early: the delayed ACK of a FIN is due 40 ms after it, not 41', () => {
-    const text = edited('teardown/passive-close.pkt', ' +.04 > . 1:1(0) ack 2', '+.041 > . 1:1(0) ack 2');
+    const text = edited('teardown/passive-close.pkt', ' +.04 > . 1:1(0) ack 12', '+.041 > . 1:1(0) ack 12');
     const r = runScript(text);
-    expect(r.failure).toMatchObject({ kind: 'timing', line: lineOf(text, '+.041 >'), usecs: 150_000 });
-    expect(r.failure!.message).toBe('timing error: expected this segment at 0.151000 s, but it was sent at 0.150000 s');
+    expect(r.failure).toMatchObject({ kind: 'timing', line: lineOf(text, '+.041 >'), usecs: 250_000 });
+    expect(r.failure!.message).toBe('timing error: expected this segment at 0.251000 s, but it was sent at 0.250000 s');
     // The same script passes once the tolerance covers the millisecond.
     expect(runScript(text, { toleranceUsecs: 1000 }).status).toBe('pass');
   });
 
   it('a segment 1 ms late is a timing error too, found by looking ahead', () => {
-    const text = edited('teardown/passive-close.pkt', ' +.04 > . 1:1(0) ack 2', '+.039 > . 1:1(0) ack 2');
+    const text = edited('teardown/passive-close.pkt', ' +.04 > . 1:1(0) ack 12', '+.039 > . 1:1(0) ack 12');
     const r = runScript(text);
-    expect(r.failure).toMatchObject({ kind: 'timing', usecs: 150_000 });
-    expect(r.failure!.message).toContain('expected this segment at 0.149000 s, but it was sent at 0.150000 s');
+    expect(r.failure).toMatchObject({ kind: 'timing', usecs: 250_000 });
+    expect(r.failure!.message).toContain('expected this segment at 0.249000 s, but it was sent at 0.250000 s');
   });
 
   it('a missing segment: nothing is sent, the line fails as missing', () => {
