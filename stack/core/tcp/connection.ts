@@ -94,7 +94,8 @@ export const OUR_WSCALE = 7;
 export function windowScaleFor(host: HostContext): number {
   if (!host.sysctl.get('net.ipv4.tcp_window_scaling')) return 0;
   const space = Math.max(host.sysctl.getVector('net.ipv4.tcp_rmem')[2], host.sysctl.get('net.core.rmem_max'));
-  return Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15));
+  // ilog2 of a positive int: 31 − count of leading zero bits (Math.log2 rounds through a double).
+  return Math.min(14, Math.max(0, 31 - Math.clz32(space) - 15));
 }
 
 export class Connection {

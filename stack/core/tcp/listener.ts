@@ -204,8 +204,8 @@ function createChild(host: HostContext, listener: Listener, req: RequestSock, se
 
 function sendCookieSynAck(host: HostContext, listener: Listener, seg: TcpSegment): void {
   const peer = readSynOptions(seg);
-  const tuple = { srcAddr: seg.srcAddr, dstAddr: seg.dstAddr, srcPort: seg.srcPort, dstPort: seg.dstPort };
-  const iss = encodeCookie(host, tuple, seg.seq, mssIndex(peer.mss));
+  // The SYN names the 4-tuple as the cookie sees it: the client as source, us as destination.
+  const iss = encodeCookie(host, seg, seg.seq, mssIndex(peer.mss));
   // tcp_synq_overflow(): cookies sent recently make cookie ACKs worth checking.
   listener.lastOverflowAt = host.sched.now;
   host.mib.inc('SyncookiesSent');
@@ -234,8 +234,7 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   if (!syncookies) return false;
   // tcp_synq_no_recent_overflow(): only a listener that sent cookies lately checks ACKs for them.
   if (host.sched.now - listener.lastOverflowAt >= COOKIE_VALID_MS) return false;
-  const tuple = { srcAddr: seg.srcAddr, dstAddr: seg.dstAddr, srcPort: seg.srcPort, dstPort: seg.dstPort };
-  const idx = decodeCookie(host, tuple, (seg.ack - 1) >>> 0, (seg.seq - 1) >>> 0);
+  const idx = decodeCookie(host, seg, (seg.ack - 1) >>> 0, (seg.seq - 1) >>> 0);
   if (idx === null) {
     host.mib.inc('SyncookiesFailed');
     return false;

@@ -64,14 +64,30 @@ export type SysctlValue = number | readonly number[];
 
 export class Sysctls {
   private values = new Map<string, SysctlValue>();
+  /**
+   * The scalar knobs again, as properties of one object with every name from the start: TCP reads
+   * several knobs per segment, and a property read is cheaper than hashing the name for the Map.
+   */
+  private readonly scalars: Record<string, number> = {};
 
   constructor(overrides: Record<string, SysctlValue> = {}) {
-    for (const s of SYSCTLS) this.values.set(s.name, s.default);
+    for (const s of SYSCTLS) {
+      this.values.set(s.name, s.default);
+      if (typeof s.default === 'number') this.scalars[s.name] = s.default;
+    }
     for (const [k, v] of Object.entries(overrides)) this.set(k, v);
   }
 
   /** A scalar knob. */
   get(name: string): number {
+    const v = this.scalars[name];
+    if (typeof v === 'number') return v;
+    // Not a scalar knob (a vector, a typo, or "toString" finding Object.prototype's): the Map
+    // path gives the error.
+    return this.slowGet(name);
+  }
+
+  private slowGet(name: string): number {
     const v = this.values.get(name);
     if (v === undefined) throw new UnknownSysctlError(name);
     if (typeof v !== 'number') throw new TypeError(`sysctl ${name} is a vector (${v.join(' ')}); read it with getVector`);
@@ -100,6 +116,7 @@ export class Sysctls {
       }
     }
     this.values.set(name, vector ? [...list] : list[0]);
+    if (!vector) this.scalars[name] = list[0];
   }
 
   /** The values that differ from the defaults. */
