@@ -91,6 +91,8 @@ interface Attached {
    * the scheduler's heap by themselves.
    */
   readonly arrivals: EventLane[];
+  /** Hands a packet to each destination, by its index: one function per link, not per packet. */
+  readonly deliver: Array<(packet: Uint8Array) => void>;
 }
 
 export class Network {
@@ -139,11 +141,15 @@ export class Network {
       const owner = this.byAddr.get(addr);
       if (owner) throw new Error(`cannot attach "${node.name}": ${formatAddr(addr)} already belongs to "${owner.node.name}"`);
     }
-    const entry: Attached = { node, index: this.nodes.length, out: [], arrivals: [] };
+    const entry: Attached = { node, index: this.nodes.length, out: [], arrivals: [], deliver: [] };
     this.nodes.push(entry);
     for (const other of this.nodes) {
       other.arrivals[entry.index] = this.scheduler.lane();
-      if (other !== entry) entry.arrivals[other.index] = this.scheduler.lane();
+      other.deliver[entry.index] = (packet) => this.arrive(entry, packet, null);
+      if (other !== entry) {
+        entry.arrivals[other.index] = this.scheduler.lane();
+        entry.deliver[other.index] = (packet) => this.arrive(other, packet, null);
+      }
     }
     this.byNode.set(node, entry);
     this.byName.set(node.name, entry);
@@ -212,7 +218,7 @@ export class Network {
     }
     const link = source.out[target.index];
     if (!tracing && link.plain && this.rules.length === 0) {
-      source.arrivals[target.index].at(this.scheduler.now + link.delay, () => this.arrive(target, packet, null));
+      source.arrivals[target.index].atWith(this.scheduler.now + link.delay, source.deliver[target.index], packet);
       return;
     }
     this.sendWithFaults(source, target, link, packet, seg, tracing);

@@ -119,6 +119,19 @@ describe('Scheduler', () => {
     expect(s.pending()).toBe(0);
   });
 
+  it('atWith calls the function with its argument, in the lane or out of order into the heap', () => {
+    const s = new Scheduler();
+    const lane = s.lane();
+    const got: string[] = [];
+    const record = (what: string) => got.push(`${what}@${s.now}`);
+    lane.atWith(10, record, 'a');
+    lane.atWith(12, record, 'b');
+    lane.atWith(11, record, 'c'); // earlier than the lane's last: goes into the heap
+    s.at(11, () => got.push('timer@11'));
+    s.runUntilIdle();
+    expect(got).toEqual(['a@10', 'c@11', 'timer@11', 'b@12']);
+  });
+
   it('refuses to schedule in the past, on a lane as in the heap', () => {
     const s = new Scheduler();
     s.runUntil(10);
