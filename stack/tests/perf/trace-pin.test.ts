@@ -1,8 +1,9 @@
 /**
- * Speed work must not change behaviour: the same seed gives the same run. These digests were taken
- * from the stack as it stood before the simulator was optimised (commit 3cd2a1a) and pin, for every
- * named scenario and for small versions of the benchmark workloads, the JSON of the whole trace and
- * of everything else the run reports (see ./workloads.ts).
+ * Speed work must not change behaviour: the same seed gives the same run. These digests pin, for
+ * every named scenario and for small versions of the benchmark workloads, the JSON of the whole
+ * trace and of everything else the run reports (see ./workloads.ts). They were first taken at
+ * 3cd2a1a, before any speed work, and regenerated at 3f7df5e for that commit's deliberate changes
+ * to TCP; at 3f2f8f7 the stack with every "perf:" commit reverse-applied still gives exactly them.
  *
  * A failure here after a change meant as an optimisation is a behaviour change: find it. A deliberate
  * change to the stack's behaviour moves these digests too; then regenerate them from the new code
