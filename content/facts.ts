@@ -78,8 +78,8 @@ export const FACTS: Record<string, FactSpec> = {
       return [s(t[1] - t[0])];
     },
   },
-  'rto.min': { about: 'net.ipv4.tcp_rto_min_us (ms)', compute: () => [sysctlSpec('net.ipv4.tcp_rto_min_us')!.default / 1000] },
-  'rto.max': { about: 'net.ipv4.tcp_rto_max_ms (s)', compute: () => [s(sysctlSpec('net.ipv4.tcp_rto_max_ms')!.default)] },
+  'rto.min': { about: 'net.ipv4.tcp_rto_min_us (ms)', compute: () => [sysctlDefault('net.ipv4.tcp_rto_min_us')[0] / 1000] },
+  'rto.max': { about: 'net.ipv4.tcp_rto_max_ms (s)', compute: () => [s(sysctlDefault('net.ipv4.tcp_rto_max_ms')[0])] },
   'timewait.duration': { about: 'time the active closer spends in TIME_WAIT (s), teardown', compute: () => [s(num(scenario('teardown').metrics.timeWaitDuration))] },
   'finwait2.timeout': { about: 'an orphaned FIN_WAIT_2 socket is freed after (s), fin-wait-2-timeout', compute: () => [s(num(scenario('fin-wait-2-timeout').metrics.finWait2Duration))] },
   'delack.min': {
@@ -109,12 +109,17 @@ export const FACTS: Record<string, FactSpec> = {
   'cookie.maxAgeMinutes': { about: 'minutes a cookie stays valid', compute: () => [MAX_COOKIE_AGE] },
 };
 
+/** A sysctl's v6.18 default as the stack declares it (one number, or a vector such as tcp_rmem). */
+function sysctlDefault(name: string): number[] {
+  const spec = sysctlSpec(name);
+  if (!spec) throw new Error(`unknown sysctl in fact id "sysctl:${name}"`);
+  return typeof spec.default === 'number' ? [spec.default] : [...spec.default];
+}
+
 /** The numbers the stack gives for a fact id, including `sysctl:<name>` defaults. */
 export function factValue(id: string): number[] {
   if (id.startsWith('sysctl:')) {
-    const spec = sysctlSpec(id.slice('sysctl:'.length));
-    if (!spec) throw new Error(`unknown sysctl in fact id "${id}"`);
-    return [spec.default];
+    return sysctlDefault(id.slice('sysctl:'.length));
   }
   const f = FACTS[id];
   if (!f) throw new Error(`unknown fact id "${id}" (known: ${Object.keys(FACTS).join(', ')}, sysctl:<name>)`);
