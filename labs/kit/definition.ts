@@ -193,7 +193,11 @@ export function validateLabDefinition(raw: unknown, file: string, expectedSlug?:
   };
 }
 
-/** The expectation a known-wrong implementation comes with (`wrong/<name>.expect.yaml`). */
+/**
+ * A known-wrong implementation (`wrong/<name>.yaml`): the mistake, written as edits to today's
+ * reference lab file, and the message the hidden tests must catch it with. Edits rather than a
+ * copy of the file, so a later change to the stack cannot leave a stale copy behind.
+ */
 export interface WrongExpectation {
   /** Task whose hidden tests must catch it. */
   task: number;
@@ -201,13 +205,34 @@ export interface WrongExpectation {
   message: string;
   /** Why this mistake is plausible (for authors). */
   why?: string;
+  /** Applied in order to the reference file; each `find` must occur in it exactly once. */
+  edits: Array<{ find: string; replace: string }>;
 }
 
 export function validateWrongExpectation(raw: unknown, file: string, taskCount: number): WrongExpectation {
   const r = new Reader(file);
   const o = r.object(raw, '(top level)');
-  r.only(o, '', ['task', 'message', 'why']);
+  r.only(o, '', ['task', 'message', 'why', 'edits']);
   const task = r.positiveInt(o.task, 'task');
   if (task > taskCount) r.fail('task', `the lab has tasks 1–${taskCount}, got ${task}`);
-  return { task, message: r.string(o.message, 'message'), why: o.why === undefined ? undefined : r.string(o.why, 'why') };
+  const message = r.string(o.message, 'message');
+  if (!Array.isArray(o.edits) || o.edits.length === 0) r.fail('edits', 'must list at least one { find, replace } edit of the reference file');
+  const edits = (o.edits as unknown[]).map((e, i) => {
+    const eo = r.object(e, `edits[${i}]`);
+    r.only(eo, `edits[${i}]`, ['find', 'replace']);
+    return { find: r.string(eo.find, `edits[${i}].find`), replace: typeof eo.replace === 'string' ? eo.replace : r.string(eo.replace, `edits[${i}].replace`) };
+  });
+  return { task, message, why: o.why === undefined ? undefined : r.string(o.why, 'why'), edits };
+}
+
+/** The wrong implementation's source: the reference with the edits applied, or an error naming the edit that no longer fits. */
+export function applyWrongEdits(reference: string, expectation: WrongExpectation, file: string): string {
+  let text = reference;
+  expectation.edits.forEach((edit, i) => {
+    const first = text.indexOf(edit.find);
+    if (first < 0) throw new Error(`${file}: edits[${i}].find no longer occurs in the reference lab file — update the edit to today's code`);
+    if (text.indexOf(edit.find, first + 1) >= 0) throw new Error(`${file}: edits[${i}].find occurs more than once in the reference lab file — add surrounding lines to make it unique`);
+    text = text.slice(0, first) + edit.replace + text.slice(first + edit.find.length);
+  });
+  return text;
 }

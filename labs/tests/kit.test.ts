@@ -1,7 +1,7 @@
 // The lab kit's pure parts: regions and starters, lab.yaml validation, dispatch shims, scoring.
 import { describe, expect, it } from 'vitest';
 import { RegionError, makeStarter, parseRegions, regionTasks, relativeImport } from '../kit/regions.ts';
-import { LabDefinitionError, validateLabDefinition, validateWrongExpectation } from '../kit/definition.ts';
+import { LabDefinitionError, validateLabDefinition, applyWrongEdits, validateWrongExpectation } from '../kit/definition.ts';
 import { exportedFunctions, makeShim } from '../kit/shim.ts';
 import { resultsProblems, scoreTasks, type TestResult } from '../kit/results.ts';
 
@@ -142,10 +142,19 @@ describe('lab.yaml validation', () => {
     expect(d.status).toBe('draft');
   });
 
-  it('checks a known-wrong implementation\'s expectation', () => {
-    expect(validateWrongExpectation({ task: 2, message: 'm' }, 'w.expect.yaml', 4)).toEqual({ task: 2, message: 'm', why: undefined });
-    expect(() => validateWrongExpectation({ task: 5, message: 'm' }, 'w.expect.yaml', 4)).toThrow('w.expect.yaml: task: the lab has tasks 1–4, got 5');
-    expect(() => validateWrongExpectation({ task: 1 }, 'w.expect.yaml', 4)).toThrow('w.expect.yaml: message: expected non-empty text');
+  it('checks a known-wrong implementation\'s expectation and its edits', () => {
+    const edits = [{ find: 'a + 1', replace: 'a' }];
+    expect(validateWrongExpectation({ task: 2, message: 'm', edits }, 'w.yaml', 4)).toEqual({ task: 2, message: 'm', why: undefined, edits });
+    expect(() => validateWrongExpectation({ task: 5, message: 'm', edits }, 'w.yaml', 4)).toThrow('w.yaml: task: the lab has tasks 1–4, got 5');
+    expect(() => validateWrongExpectation({ task: 1, edits }, 'w.yaml', 4)).toThrow('w.yaml: message: expected non-empty text');
+    expect(() => validateWrongExpectation({ task: 1, message: 'm' }, 'w.yaml', 4)).toThrow(/w\.yaml: edits: must list at least one/);
+  });
+
+  it('builds a known-wrong implementation from the reference, and refuses edits that no longer fit', () => {
+    const exp = (find: string) => ({ task: 1, message: 'm', edits: [{ find, replace: 'x = a;' }] });
+    expect(applyWrongEdits('x = a + 1;\ny = 2;\n', exp('x = a + 1;'), 'w.yaml')).toBe('x = a;\ny = 2;\n');
+    expect(() => applyWrongEdits('x = b;\n', exp('x = a + 1;'), 'w.yaml')).toThrow(/no longer occurs in the reference/);
+    expect(() => applyWrongEdits('x = a + 1;\nx = a + 1;\n', exp('x = a + 1;'), 'w.yaml')).toThrow(/occurs more than once/);
   });
 });
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { LAB_SLUGS, LabDefinitionError, validateLabDefinition, validateWrongExpectation, type LabDefinition, type WrongExpectation } from '../definition.ts';
+import { LAB_SLUGS, LabDefinitionError, validateLabDefinition, applyWrongEdits, validateWrongExpectation, type LabDefinition, type WrongExpectation } from '../definition.ts';
 import { makeStarter, regionTasks } from '../regions.ts';
 import type { SourceFiles } from '../tree.ts';
 
@@ -93,17 +93,19 @@ export interface WrongImplementation {
   expect: WrongExpectation;
 }
 
-/** labs/<slug>/wrong/<name>.ts with <name>.expect.yaml beside it. */
+/** labs/<slug>/wrong/<name>.yaml: each a mistake written as edits to today's reference lab file. */
 export function wrongImplementations(def: LabDefinition): WrongImplementation[] {
   const dir = repoPath(`labs/${def.slug}/${def.wrong}`);
   if (!existsSync(dir)) return [];
+  if (def.files.length !== 1) throw new Error(`labs/${def.slug}: known-wrong implementations edit one file; the lab edits ${def.files.length}`);
+  const labFile = def.files[0];
+  const reference = readFileSync(repoPath(labFile), 'utf8');
   const out: WrongImplementation[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
-    const base = name.replace(/\.ts$/, '');
-    const expectFile = join(dir, `${base}.expect.yaml`);
-    const expect = validateWrongExpectation(parseYamlFile(expectFile), relative(REPO, expectFile).split(sep).join('/'), def.tasks.length);
-    if (def.files.length !== 1) throw new Error(`labs/${def.slug}: known-wrong implementations replace one file; the lab edits ${def.files.length}`);
-    out.push({ name: base, files: new Map([[def.files[0], readFileSync(join(dir, name), 'utf8')]]), expect });
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+    const file = join(dir, name);
+    const shown = relative(REPO, file).split(sep).join('/');
+    const expect = validateWrongExpectation(parseYamlFile(file), shown, def.tasks.length);
+    out.push({ name: name.replace(/\.yaml$/, ''), files: new Map([[labFile, applyWrongEdits(reference, expect, shown)]]), expect });
   }
   return out;
 }
