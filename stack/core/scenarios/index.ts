@@ -3,6 +3,7 @@
  * time and in the page), the tests and the labs' reference runs.
  */
 import { World } from '../world.ts';
+import { formatAddr } from '../wire/format.ts';
 import { ssRows } from '../observe/ss.ts';
 import { parseFaultRule } from '../sim/network.ts';
 import { UnknownSysctlError, sysctlSpec } from '../tcp/sysctl.ts';
@@ -63,7 +64,7 @@ export function runScenario(name: string, options: RunOptions = {}): ScenarioRun
   for (const [hname, h] of world.hosts) {
     nstat[hname] = Object.fromEntries(Object.entries(h.mib.counts).filter(([, v]) => v)) as Record<string, number>;
     ss[hname] = ssRows(h);
-    hosts.push({ name: hname, addr: `${h.addr >>> 24}.${(h.addr >>> 16) & 255}.${(h.addr >>> 8) & 255}.${h.addr & 255}` });
+    hosts.push({ name: hname, addr: formatAddr(h.addr) });
     if (h.faults.length) metrics[`${hname}Faults`] = h.faults.map((f) => `${f.where}: ${f.message}`).join('; ');
   }
   const run: ScenarioRun & { world?: World } = {

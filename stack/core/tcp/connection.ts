@@ -10,6 +10,7 @@ import type { Mib } from './mib.ts';
 import type { SipKey } from './siphash.ts';
 import type { Errno } from './errno.ts';
 import { ByteQueue } from './bytequeue.ts';
+import { formatAddr } from '../wire/format.ts';
 
 export type TcpState = TcpStateName;
 
@@ -303,6 +304,5 @@ export function listenerKey(addr: number, port: number): string {
   return String.fromCharCode(addr >>> 16, addr & 0xffff, port);
 }
 
-export function fmtAddr(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
+/** Dotted-quad text of an address (the wire layer's formatAddr). */
+export const fmtAddr = formatAddr;

@@ -5,7 +5,7 @@
 import type { TimerName } from '../observe/trace.ts';
 import type { TimerHandle } from '../sim/scheduler.ts';
 import type { Errno } from './errno.ts';
-import type { Connection, TcpState, Listener, HostContext } from './connection.ts';
+import { fmtAddr, type Connection, type TcpState, type Listener, type HostContext } from './connection.ts';
 
 export function setState(conn: Connection, to: TcpState, cause: string): void {
   const from = conn.state;
@@ -114,14 +114,10 @@ export function traceQueues(listener: Listener, where: { host: HostContext; now?
     kind: 'queue',
     t: host.sched.now,
     host: host.name,
-    listener: `${listenerAddr(listener)}:${listener.localPort}`,
+    listener: `${fmtAddr(listener.localAddr)}:${listener.localPort}`,
     synQueue: listener.synQueue.size,
     acceptQueue: listener.acceptQueue.length,
     backlog: listener.backlog,
   });
 }
 
-function listenerAddr(l: Listener): string {
-  const a = l.localAddr;
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}

@@ -4,9 +4,9 @@
  * queue (Linux tcp_v4_rcv → tcp_conn_request / tcp_check_req / cookie_v4_check).
  */
 import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpSegment } from '../wire/segment.ts';
-import { Connection, type HostContext, type Listener, type RequestSock, connKey } from './connection.ts';
+import { ADV_MSS, Connection, type HostContext, type Listener, type RequestSock, connKey, fmtAddr, windowScaleFor } from './connection.ts';
 import { traceQueues } from './lifecycle.ts';
-import { sendResetFor, synOptions, tsClock } from './output.ts';
+import { initialWindow, sendResetFor, synOptions, tsClock } from './output.ts';
 import {
   checkRequestSegment,
   establishFromRequest,
@@ -18,9 +18,7 @@ import {
 } from './handshake.ts';
 import { acceptQueueIsFull, admitSyn, onAcceptQueueOverflow } from './listen-queues.ts';
 import { COOKIE_VALID_MS, MSS_TABLE, decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from './syncookies.ts';
-import { ADV_MSS, windowScaleFor } from './connection.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
-import { initialWindow } from './output.ts';
 
 /** A segment for a listener with no request sock for its 4-tuple (tcp_rcv_state_process, LISTEN). */
 export function onSegmentAtListener(
@@ -59,8 +57,7 @@ export function onSegmentAtListener(
 }
 
 function reqLabel(req: RequestSock): string {
-  const f = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-  return `${f(req.localAddr)}:${req.localPort}>${f(req.remoteAddr)}:${req.remotePort}`;
+  return `${fmtAddr(req.localAddr)}:${req.localPort}>${fmtAddr(req.remoteAddr)}:${req.remotePort}`;
 }
 
 function armRequestTimer(host: HostContext, req: RequestSock): void {
