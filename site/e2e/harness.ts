@@ -18,6 +18,9 @@ export function builtSite(): string {
     if (!existsSync(join(given, 'index.html'))) throw new Error(`E2E_DIST=${given} has no index.html`);
     return given;
   }
+  // As `npm run build` does: the toolchain snapshot first, so lab pages offer a WebContainer.
+  const toolchain = spawnSync('npx', ['tsx', 'site/scripts/webcontainer-toolchain.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 280_000 });
+  if (toolchain.status !== 0) throw new Error(`the WebContainer toolchain could not be built:\n${(toolchain.stdout + toolchain.stderr).slice(-4000)}`);
   const out = mkdtempSync(join(tmpdir(), 'course-e2e-dist-'));
   const build = spawnSync('npx', ['astro', 'build', '--outDir', out], { cwd: ROOT, encoding: 'utf8', timeout: 280_000 });
   if (build.status !== 0) throw new Error(`astro build failed:\n${(build.stdout + build.stderr).slice(-4000)}`);

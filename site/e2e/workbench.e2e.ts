@@ -29,6 +29,9 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
+const STACKBLITZ = /^https:\/\/([a-z0-9-]+\.)*(stackblitz\.com|stackblitz\.io|staticblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
+const stackblitzRequests: string[] = [];
+const requested: string[] = [];
 
 function watch(p: Page): void {
   p.on('console', (m) => {
@@ -85,8 +88,15 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     server = await startServer(dist, PORT);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+    // Hermetic: the StackBlitz servers a WebContainer boots from are unreachable, as they are in
+    // CI, so a machine with internet takes the same path (boot tried, times out, worker runs).
+    await context.route(STACKBLITZ, (route) => {
+      stackblitzRequests.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
     page = await context.newPage();
     watch(page);
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
   });
 
   afterAll(async () => {
@@ -223,9 +233,15 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
   it('runs in the in-browser worker when the server\'s grading is off, with the same verdicts', async () => {
     await server.stop();
     server = await startServer(dist, PORT, ['--grading', 'off']);
+    requested.length = 0;
     await openLab(page);
     expect(await page.getAttribute('[data-workbench]', 'data-runner')).toBe('worker');
-    expect(await page.textContent('[data-runner-status]')).toMatch(/in-browser worker.*grading off/);
+    // The WebContainer was really tried first: toolchain fetched, boot sent to StackBlitz, given up.
+    const status = (await page.textContent('[data-runner-status]')) ?? '';
+    expect(status).toMatch(/in-browser worker.*grading off/);
+    expect(status).toMatch(/WebContainer: WebContainer boot did not finish within 20 s \(it needs StackBlitz's servers/);
+    expect(requested).toContain('/lab-data/webcontainer-toolchain.bin.gz');
+    expect(stackblitzRequests.some((u) => u.startsWith('https://stackblitz.com/headless'))).toBe(true);
     const run = await runSuite(page, 'run');
     expect(run.state).toBe('fail');
     expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);

@@ -168,5 +168,5 @@ export function containerTree(slug: string): FileSystemTree {
 
 /** Where site/scripts/webcontainer-toolchain.ts leaves the toolchain snapshot for the build. */
 export function toolchainSnapshotPath(): string {
-  return process.env.WEBCONTAINER_TOOLCHAIN ?? join(ROOT, '.cache', 'webcontainer-toolchain.bin');
+  return process.env.WEBCONTAINER_TOOLCHAIN ?? join(ROOT, '.cache', 'webcontainer-toolchain.bin.gz');
 }

@@ -11,7 +11,7 @@ import { firstFailure, summarise, type ResultsDocument, type Suite } from './res
 import { chooseRunner, runnerOrder, RUNNER_LABELS, type Runner, type RunnerCandidate } from './runner.ts';
 import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
-import { WebContainerRunner, webContainerBlocker, type FileSystemTree } from './webcontainer-runner.ts';
+import { inflateSnapshot, WebContainerRunner, webContainerBlocker, type FileSystemTree } from './webcontainer-runner.ts';
 import type { WorkbenchEditor } from './editor.ts';
 import type { LabTerminal } from './terminal.ts';
 import type { WorkerLab } from './worker-grade.ts';
@@ -282,18 +282,19 @@ async function start(root: HTMLElement): Promise<void> {
         lab: config.slug,
         boundary: { boot: async (options) => (await import('@webcontainer/api')).WebContainer.boot(options) as never },
         loadTree: async () => (await (await fetch(config.urls.webcontainer)).json()) as FileSystemTree,
-        loadToolchain: async () => {
+        toolchain: {
           // runtime.json says whether the build holds a toolchain, so no request fails when not.
-          const runtime = (await (await fetch(RUNTIME_URL)).json()) as { webcontainerToolchain?: boolean };
-          if (!runtime.webcontainerToolchain) return null;
-          const response = await fetch(config.urls.toolchain);
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-          return response.arrayBuffer();
+          available: async () => ((await (await fetch(RUNTIME_URL)).json()) as { webcontainerToolchain?: boolean }).webcontainerToolchain === true,
+          load: async () => {
+            const response = await fetch(config.urls.toolchain);
+            if (!response.ok) throw new Error(`HTTP ${response.status} for ${config.urls.toolchain}`);
+            return inflateSnapshot(await response.arrayBuffer());
+          },
         },
         onOutput: (text) => terminal?.write(text),
       })
     : null;
-  const environment = { crossOriginIsolated: window.crossOriginIsolated, userAgent: navigator.userAgent, maxTouchPoints: navigator.maxTouchPoints };
+  const environment = { crossOriginIsolated: window.crossOriginIsolated, userAgent: navigator.userAgent, maxTouchPoints: navigator.maxTouchPoints, online: navigator.onLine };
   if (webContainer) candidates.push({ kind: 'webcontainer', probe: () => webContainer.probe(environment) });
   if (order.includes('worker')) {
     candidates.push({

@@ -42,6 +42,16 @@ export interface Environment {
   crossOriginIsolated: boolean;
   userAgent: string;
   maxTouchPoints: number;
+  /** `navigator.onLine`: false means certainly offline (true only means "maybe online"). */
+  online: boolean;
+}
+
+/** The toolchain's node_modules as a @webcontainer/snapshot binary, when the build made one. */
+export interface ToolchainSource {
+  /** Whether the build holds one (runtime.json), asked before anything is fetched or booted. */
+  available(): Promise<boolean>;
+  /** The snapshot's bytes, inflated (see inflateSnapshot). */
+  load(): Promise<ArrayBuffer>;
 }
 
 export interface WebContainerRunnerOptions {
@@ -49,8 +59,7 @@ export interface WebContainerRunnerOptions {
   boundary: WebContainerBoundary;
   /** The lab's tree (site/lib/workbench/webcontainer-tree.ts), fetched as JSON. */
   loadTree: () => Promise<FileSystemTree>;
-  /** The toolchain's node_modules as a @webcontainer/snapshot binary, when the build made one. */
-  loadToolchain?: () => Promise<ArrayBuffer | null>;
+  toolchain: ToolchainSource;
   bootTimeoutMs?: number;
   runTimeoutMs?: number;
   /** Where the in-container run prints as it goes (the terminal). */
@@ -69,7 +78,20 @@ export function webContainerBlocker(env: Environment): string | null {
   if (!env.crossOriginIsolated) return 'this page is not cross-origin isolated (the server must send COOP/COEP headers)';
   const ios = /iPhone|iPad|iPod/.test(env.userAgent) || (/Macintosh/.test(env.userAgent) && env.maxTouchPoints > 1);
   if (ios) return 'WebContainers are not used on iPhone and iPad (tabs run out of memory)';
+  if (!env.online) return 'the browser is offline, and a WebContainer boots from StackBlitz\'s servers';
   return null;
+}
+
+/**
+ * The build ships the snapshot gzipped (static hosts seldom compress application/octet-stream).
+ * A host that served it with `Content-Encoding: gzip` has already inflated it, so only bytes that
+ * still start with gzip's magic number are inflated here.
+ */
+export async function inflateSnapshot(bytes: ArrayBuffer): Promise<ArrayBuffer> {
+  const head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
 }
 
 // One container per tab, whatever number of runners ask (the API allows one instance at a time).
@@ -94,14 +116,17 @@ export class WebContainerRunner implements Runner {
     const blocker = webContainerBlocker(env);
     if (blocker) return { ok: false, reason: blocker };
     // Without the toolchain snapshot there is nothing to run; do not contact StackBlitz at all.
-    let toolchain: ArrayBuffer | null;
     try {
-      toolchain = (await this.options.loadToolchain?.()) ?? null;
+      if (!(await this.options.toolchain.available())) return { ok: false, reason: 'this build has no in-container test toolchain (node_modules snapshot)' };
     } catch (error) {
-      return { ok: false, reason: `the in-container toolchain could not be loaded: ${(error as Error).message}` };
+      return { ok: false, reason: `could not tell whether this build has an in-container toolchain: ${(error as Error).message}` };
     }
-    if (!toolchain) return { ok: false, reason: 'this build has no in-container test toolchain (node_modules snapshot)' };
     const timeout = this.options.bootTimeoutMs ?? BOOT_TIMEOUT_MS;
+    // The download and the boot overlap: both take seconds on a real connection.
+    const toolchainLoad = this.options.toolchain.load().then(
+      (bytes) => ({ bytes }),
+      (error: Error) => ({ error }),
+    );
     try {
       tabContainer ??= withTimeout(this.options.boundary.boot({ coep: 'require-corp', workdirName: 'tcp-course' }), timeout, 'WebContainer boot');
       this.container = await tabContainer;
@@ -109,11 +134,13 @@ export class WebContainerRunner implements Runner {
       tabContainer = null;
       return { ok: false, reason: `${(error as Error).message} (it needs StackBlitz's servers; blocked third-party cookies also stop it)` };
     }
+    const toolchain = await toolchainLoad;
+    if ('error' in toolchain) return { ok: false, reason: `the in-container toolchain could not be loaded: ${toolchain.error.message}` };
     this.unsubscribe = this.container.on('error', (error) => {
       this.bootError = error.message;
     });
     try {
-      await this.container.mount(toolchain);
+      await this.container.mount(toolchain.bytes);
       await this.container.mount(await this.options.loadTree());
     } catch (error) {
       return { ok: false, reason: `the lab could not be mounted: ${(error as Error).message}` };

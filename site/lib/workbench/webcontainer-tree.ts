@@ -11,18 +11,23 @@
  */
 import { buildTree, type SourceFiles, type TreeLab } from '../../../labs/kit/tree.ts';
 import type { FileSystemTree } from './webcontainer-runner.ts';
+import toolchainProject from '../../webcontainer/package.json' with { type: 'json' };
 
+// The pin lives in site/webcontainer/package.json, whose lockfile the build installs and
+// snapshots (site/scripts/webcontainer-toolchain.ts); the lab's package.json repeats it so an
+// `npm install` typed in the container's shell resolves the same versions.
 export const TOOLCHAIN = {
+  // WebContainers read engines.node to pick their Node (22 is opt-in there as of 2026).
   node: '22.22.0',
-  devDependencies: {
-    vitest: '4.1.12',
-    vite: '7.3.8',
-    // npm aliases: the packages vite imports by name, as WebAssembly builds.
-    esbuild: 'npm:esbuild-wasm@0.28.2',
-    rollup: 'npm:@rollup/wasm-node@4.68.4',
-  },
-  overrides: { esbuild: 'npm:esbuild-wasm@0.28.2', rollup: 'npm:@rollup/wasm-node@4.68.4', vite: '7.3.8' },
+  devDependencies: toolchainProject.devDependencies,
+  overrides: toolchainProject.overrides,
 } as const;
+
+/**
+ * vitest by path, not `vitest`: the snapshot holds no node_modules/.bin (its entries are symbolic
+ * links, which @webcontainer/snapshot cannot carry).
+ */
+const VITEST = 'node node_modules/vitest/vitest.mjs';
 
 export interface ContainerLab extends TreeLab {
   tasks: Array<{ id: number; title: string; points: number }>;
@@ -34,9 +39,8 @@ export function containerPackageJson(slug: string): string {
       name: `tcp-course-lab-${slug}`,
       private: true,
       type: 'module',
-      // WebContainers read engines.node to pick their Node (22 is opt-in there as of 2026).
       engines: { node: TOOLCHAIN.node },
-      scripts: { test: 'vitest run lab.visible.test.ts', submit: 'vitest run lab.hidden.test.ts' },
+      scripts: { test: `${VITEST} run lab.visible.test.ts`, submit: `${VITEST} run lab.hidden.test.ts` },
       devDependencies: TOOLCHAIN.devDependencies,
       overrides: TOOLCHAIN.overrides,
     },
@@ -62,10 +66,15 @@ import { test } from 'vitest';
 import { beginSuite, runSuite } from './labs/kit/index.ts';
 
 const lab = ${meta};
+// Static specifiers, so vite resolves them without guessing at a template.
+const suites = {
+  visible: () => import(${JSON.stringify(`./labs/${lab.slug}/${lab.tests.visible}`)}),
+  hidden: () => import(${JSON.stringify(`./labs/${lab.slug}/${lab.tests.hidden}`)}),
+};
 
 export async function runLabSuite(suite: 'visible' | 'hidden'): Promise<void> {
   beginSuite(suite);
-  await import(\`./labs/\${lab.slug}/\${lab.tests[suite]}\`);
+  await suites[suite]();
   const doc = runSuite(lab, suite, { seed: 1 });
   mkdirSync('.results', { recursive: true });
   writeFileSync(\`.results/\${suite}.json\`, JSON.stringify(doc));

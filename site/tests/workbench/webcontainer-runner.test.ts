@@ -2,7 +2,9 @@
 // call, so these tests pin what the runner asks of the real API (boot options, mount order, the
 // learner file's path, the npm script, the results file) and how it fails.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import {
+  inflateSnapshot,
   resetTabContainer,
   webContainerBlocker,
   WebContainerRunner,
@@ -12,7 +14,7 @@ import {
   type WebContainerBoundary,
 } from '../../lib/workbench/webcontainer-runner.ts';
 
-const chrome = { crossOriginIsolated: true, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0', maxTouchPoints: 0 };
+const chrome = { crossOriginIsolated: true, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0', maxTouchPoints: 0, online: true };
 const doc = { version: 1, lab: 'handshake', suite: 'visible', status: 'fail', seed: 1, score: { points: 0, max: 100 }, tasks: [], tests: [], traces: {}, message: null };
 
 class FakeContainer implements ContainerLike {
@@ -65,7 +67,7 @@ function boundary(container: FakeContainer | null, record: string[]): WebContain
 }
 
 const tree: FileSystemTree = { 'package.json': { file: { contents: '{}' } }, stack: { directory: {} } };
-const snapshot = () => Promise.resolve(new ArrayBuffer(8));
+const snapshot = { available: async () => true, load: async () => new ArrayBuffer(8) };
 
 beforeEach(() => resetTabContainer());
 
@@ -74,21 +76,58 @@ describe('webContainerBlocker', () => {
     expect(webContainerBlocker({ ...chrome, crossOriginIsolated: false })).toMatch(/not cross-origin isolated/);
     expect(webContainerBlocker({ ...chrome, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 19_0)' })).toMatch(/iPhone and iPad/);
     expect(webContainerBlocker({ ...chrome, userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X) Safari', maxTouchPoints: 5 })).toMatch(/iPhone and iPad/);
+    expect(webContainerBlocker({ ...chrome, online: false })).toMatch(/offline/);
     expect(webContainerBlocker(chrome)).toBeNull();
+  });
+});
+
+describe('inflateSnapshot', () => {
+  it('inflates the gzipped snapshot the build serves, and passes through bytes a host already inflated', async () => {
+    const raw = new TextEncoder().encode('\x81\xa1d\x80 a msgpack snapshot, say');
+    const packed = gzipSync(raw);
+    const inflated = await inflateSnapshot(packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength));
+    expect(new Uint8Array(inflated)).toEqual(raw);
+    expect(new Uint8Array(await inflateSnapshot(raw.buffer))).toEqual(raw);
+    expect((await inflateSnapshot(new ArrayBuffer(0))).byteLength).toBe(0);
+  });
+
+  it('rejects a truncated download instead of mounting half a toolchain', async () => {
+    const packed = gzipSync(new Uint8Array(4096).fill(7));
+    await expect(inflateSnapshot(packed.buffer.slice(packed.byteOffset, packed.byteOffset + 20))).rejects.toThrow();
   });
 });
 
 describe('WebContainerRunner.probe', () => {
   it('does not contact StackBlitz at all when the build has no toolchain snapshot', async () => {
     const record: string[] = [];
-    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(new FakeContainer(), record), loadTree: async () => tree, loadToolchain: async () => null });
+    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(new FakeContainer(), record), loadTree: async () => tree, toolchain: { available: async () => false, load: async () => { throw new Error('must not be fetched'); } } });
     expect(await runner.probe(chrome)).toMatchObject({ ok: false, reason: expect.stringMatching(/no in-container test toolchain/) });
     expect(record).toEqual([]);
   });
 
+  it('does not boot when the browser is offline', async () => {
+    const record: string[] = [];
+    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(new FakeContainer(), record), loadTree: async () => tree, toolchain: snapshot });
+    expect(await runner.probe({ ...chrome, online: false })).toMatchObject({ ok: false, reason: expect.stringMatching(/offline/) });
+    expect(record).toEqual([]);
+  });
+
+  it('boots while the toolchain downloads, and reports a failed download', async () => {
+    const record: string[] = [];
+    let fail: (error: Error) => void = () => {};
+    const toolchain = { available: async () => true, load: () => { record.push('load'); return new Promise<ArrayBuffer>((_, reject) => { fail = reject; }); } };
+    const container = new FakeContainer();
+    const probing = new WebContainerRunner({ lab: 'handshake', boundary: boundary(container, record), loadTree: async () => tree, toolchain }).probe(chrome);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(record).toEqual(['load', 'boot({"coep":"require-corp","workdirName":"tcp-course"})']);
+    fail(new Error('HTTP 404 for /lab-data/webcontainer-toolchain.bin.gz'));
+    expect(await probing).toMatchObject({ ok: false, reason: expect.stringMatching(/toolchain could not be loaded: HTTP 404/) });
+    expect(container.calls).toEqual([]);
+  });
+
   it('gives up on a boot that hangs, naming the timeout', async () => {
     const record: string[] = [];
-    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(null, record), loadTree: async () => tree, loadToolchain: snapshot, bootTimeoutMs: 30 });
+    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(null, record), loadTree: async () => tree, toolchain: snapshot, bootTimeoutMs: 30 });
     const result = await runner.probe(chrome);
     expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/WebContainer boot did not finish within 0 s.*StackBlitz/) });
     expect(record).toEqual(['boot({"coep":"require-corp","workdirName":"tcp-course"})']);
@@ -97,7 +136,7 @@ describe('WebContainerRunner.probe', () => {
   it('boots once per tab and mounts the toolchain snapshot before the lab tree', async () => {
     const record: string[] = [];
     const container = new FakeContainer();
-    const options = { lab: 'handshake', boundary: boundary(container, record), loadTree: async () => tree, loadToolchain: snapshot };
+    const options = { lab: 'handshake', boundary: boundary(container, record), loadTree: async () => tree, toolchain: snapshot };
     expect((await new WebContainerRunner(options).probe(chrome)).ok).toBe(true);
     expect((await new WebContainerRunner(options).probe(chrome)).ok).toBe(true);
     expect(record).toHaveLength(1);
@@ -108,7 +147,7 @@ describe('WebContainerRunner.probe', () => {
 describe('WebContainerRunner.run', () => {
   async function ready(container: FakeContainer, runTimeoutMs?: number) {
     const output: string[] = [];
-    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(container, []), loadTree: async () => tree, loadToolchain: snapshot, runTimeoutMs, onOutput: (t) => output.push(t) });
+    const runner = new WebContainerRunner({ lab: 'handshake', boundary: boundary(container, []), loadTree: async () => tree, toolchain: snapshot, runTimeoutMs, onOutput: (t) => output.push(t) });
     await runner.probe(chrome);
     container.calls = [];
     return { runner, output };
