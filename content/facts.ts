@@ -83,7 +83,7 @@ export const FACTS: Record<string, FactSpec> = {
   'timewait.duration': { about: 'time the active closer spends in TIME_WAIT (s), teardown', compute: () => [s(num(scenario('teardown').metrics.timeWaitDuration))] },
   'finwait2.timeout': { about: 'an orphaned FIN_WAIT_2 socket is freed after (s), fin-wait-2-timeout', compute: () => [s(num(scenario('fin-wait-2-timeout').metrics.finWait2Duration))] },
   'delack.min': {
-    about: "delay of the server's ACK of the client's FIN (ms), teardown",
+    about: "delay of the server's ACK of the client's FIN on a connection that carried data (ms), teardown",
     compute: () => {
       const ev = scenario('teardown').trace;
       const fin = ev.find((e) => e.kind === 'segment' && e.from === 'client' && e.flags === 'F.');

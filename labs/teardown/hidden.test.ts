@@ -8,7 +8,8 @@
  * labs/tests/task-isolation.test.ts). Timings are Linux v6.18's (tcp-facts.md): TIME_WAIT is
  * TCP_TIMEWAIT_LEN = 60 s, restarted by a segment with ACK; an orphaned FIN_WAIT_2 lasts
  * tcp_fin_timeout = 60 s (TCP_LINGER2, at least 3.5 RTO); the ACK of the FIN that leads to
- * CLOSE_WAIT is delayed 40 ms.
+ * CLOSE_WAIT is delayed 40 ms once the connection has received data, and leaves at once before
+ * that (Linux's delayed-ACK timeout, ato, is 0 until the first data; measured on 6.18).
  */
 import { labTest } from '../kit/registry.ts';
 import type { LabTestContext } from '../kit/context.ts';
@@ -269,15 +270,29 @@ labTest('the FIN follows data still in flight: its sequence number is one past t
 // Task 2 — the ACK of our FIN and the peer's FIN
 // ---------------------------------------------------------------------------------------------
 
-labTest('the peer\'s FIN in ESTABLISHED: CLOSE_WAIT, read() returns 0, the ACK is delayed 40 ms', { task: 2 }, (t) => {
+labTest('the peer\'s FIN after a request: CLOSE_WAIT, read() returns 0, the ACK is delayed 40 ms', { task: 2 }, (t) => {
   const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection');
   const { h, conn, fd } = f;
-  const r = h.act(`read(${fd}) (blocks: nothing to read yet)`, () => h.host.api.read(fd));
-  h.send(1000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+  h.send(900, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'request' });
+  h.expectSegment(900, { flags: '.', rseq: 1, rack: 8 }, 'the first data is ACKed at once (quickack mode)');
+  const data = h.act(`read(${fd}) takes the 7 bytes`, () => h.host.api.read(fd));
+  h.check('read() returned the 7 bytes', () => (data.done && data.result?.ok && data.result.value.length === 7 ? null : 'expected read() to return the 7 bytes of the request'));
+  const r = h.act(`read(${fd}) (blocks: nothing more to read yet)`, () => h.host.api.read(fd));
+  h.send(1000, { flags: 'F.', seq: h.pSeq(8), ack: h.hSeq(1) });
   expectState(h, conn, 'CLOSE_WAIT', 'the peer has closed its direction; we wait for our application');
   expectRead(h, 'the blocked read()', r, 'eof');
   h.expectNothingUntil(1039, 'Linux (tcp_fin) schedules the ACK instead of sending it at once');
-  h.expectSegment(1040, { flags: '.', rseq: 1, rack: 2 }, 'the delayed ACK 40 ms later acknowledges the FIN: peer ISS+2, a FIN takes one sequence number');
+  h.expectSegment(1040, { flags: '.', rseq: 1, rack: 9 }, 'the delayed ACK 40 ms later acknowledges the FIN: peer ISS+9, after 7 bytes a FIN takes one more sequence number');
+});
+
+labTest('a FIN on a connection that never received data: CLOSE_WAIT, and the ACK leaves at once', { task: 2 }, (t) => {
+  const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection that has received no data');
+  const { h, conn, fd } = f;
+  h.send(1000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+  expectState(h, conn, 'CLOSE_WAIT', 'the peer has closed its direction; we wait for our application');
+  h.expectSegment(1000, { flags: '.', rseq: 1, rack: 2 }, 'the ACK of the FIN, at once: peer ISS+2, a FIN takes one sequence number (the delayed-ACK timeout is 0 until data arrives, so the scheduled ACK does not wait — measured on Linux 6.18)');
+  const r = h.act(`read(${fd})`, () => h.host.api.read(fd));
+  expectRead(h, 'read()', r, 'eof');
 });
 
 labTest('after data, a FIN still gets a delayed ACK: tcp_fin switches to ping-pong mode', { task: 2 }, (t) => {
@@ -295,7 +310,7 @@ labTest('CLOSE_WAIT has no timer: three hours later it still waits for close(), 
   const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection');
   const { h, conn, fd } = f;
   h.send(1000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
-  h.expectSegment(1040, { flags: '.', rseq: 1, rack: 2 }, 'the delayed ACK of the FIN');
+  h.expectSegment(1000, { flags: '.', rseq: 1, rack: 2 }, 'the ACK of the FIN (at once: no data has been received)');
   h.expectNothingUntil(10_800_000, 'nothing for three hours: only our application can end CLOSE_WAIT');
   expectState(h, conn, 'CLOSE_WAIT', 'neither RFC 9293 nor Linux puts a timer on CLOSE_WAIT');
   t.reference(h, `close(${fd}) at last`, () => h.host.api.close(fd));
@@ -303,13 +318,16 @@ labTest('CLOSE_WAIT has no timer: three hours later it still waits for close(), 
   expectState(h, conn, 'LAST_ACK');
 });
 
-labTest('the three-segment teardown: an application that closes within 40 ms sends a FIN that carries the ACK', { task: 2 }, (t) => {
+labTest('the three-segment teardown: after data, an application that closes within 40 ms sends a FIN that carries the ACK', { task: 2 }, (t) => {
   const f = placed(t, 'ESTABLISHED', 'an idle ESTABLISHED connection');
   const { h, conn, fd } = f;
-  h.send(1000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+  h.send(900, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'request' });
+  h.expectSegment(900, { flags: '.', rseq: 1, rack: 8 }, 'the first data is ACKed at once (quickack mode)');
+  h.act(`read(${fd}) takes the 7 bytes, so close() will not find unread data`, () => h.host.api.read(fd));
+  h.send(1000, { flags: 'F.', seq: h.pSeq(8), ack: h.hSeq(1) });
   h.expectNothingUntil(1020, 'the ACK of the FIN is delayed');
   t.reference(h, `close(${fd}) 20 ms after the FIN`, () => h.host.api.close(fd));
-  h.expectSegment(1020, { flags: 'F.', rseq: 1, rack: 2 }, 'our FIN acknowledges the peer\'s FIN');
+  h.expectSegment(1020, { flags: 'F.', rseq: 1, rack: 9 }, 'our FIN acknowledges the peer\'s FIN');
   expectState(h, conn, 'LAST_ACK');
   h.expectNothingUntil(1100, 'no separate ACK at 1040 ms: the FIN carried it (FIN, FIN+ACK, ACK)');
 });
@@ -398,7 +416,7 @@ labTest('a FIN at the top of the sequence space: RCV.NXT wraps to 0 (mod 2^32)',
   const { h, conn } = f;
   h.send(100, { flags: 'F.', seq: 0xffffffff, ack: h.hSeq(1) });
   h.check('RCV.NXT = 0', () => (conn.rcvNxt === 0 ? null : `expected RCV.NXT to wrap to 0 (2^32 − 1 + 1, modulo 2^32: keep it with >>> 0), but it is ${conn.rcvNxt}`));
-  h.expectSegment(140, { flags: '.', rseq: 1, ack: 0 }, 'the delayed ACK of the FIN acknowledges 0');
+  h.expectSegment(100, { flags: '.', rseq: 1, ack: 0 }, 'the ACK of the FIN acknowledges 0 (at once: no data has been received)');
 });
 
 labTest('RFC 9293 step 8: a FIN processed in SYN-RECEIVED also leads to CLOSE_WAIT', { task: 2 }, (t) => {

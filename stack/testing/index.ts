@@ -46,7 +46,7 @@
  *   closing()                FIN_WAIT_1 + peer FIN (our FIN unacked); host ACKs at once   + teardown onFin
  *   timeWait({ via })        'fin-wait-2' (default): peer FIN, host ACK; 'closing': peer ACKs our FIN
  *                                                                    + teardown onFin/onAckOfFin, enterTimeWait
- *   closeWait()              established + peer FIN; delayed ACK at +40 ms     + teardown onFin
+ *   closeWait()              established + peer FIN; ACK at once (no data yet)  + teardown onFin
  *   lastAck()                CLOSE_WAIT + close(); FIN sent           + teardown closeConnection
  * Options: { role, rtt = 10, peerOptions = <mss 1460>, backlog = 5, beforeOpen(host, fd), seed, sysctls, peerIss }.
  * Each returns { h, host, fd, conn, listenFd, req, hostIss, peerIss, now, openCall } (listen():

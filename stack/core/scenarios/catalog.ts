@@ -161,7 +161,7 @@ export const SCENARIOS: ScenarioDef[] = [
     name: 'teardown-delayed-ack',
     chapter: 'teardown',
     title: 'The three-segment teardown',
-    description: "The server application closes as soon as it reads end of file. Its ACK of the client's FIN was delayed (40 ms), so the server's FIN carries it: FIN, FIN+ACK, ACK.",
+    description: "After a request and a response the client closes, and the server application closes as soon as it reads end of file. Having received data, the server delays its ACK of the client's FIN (40 ms), so the server's FIN carries it: FIN, FIN+ACK, ACK.",
     lanes: ['client', 'server'],
     duration: 65_000,
     build(w, m) {

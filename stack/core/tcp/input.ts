@@ -7,7 +7,7 @@ import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
-import { scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
+import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { onAckAdvance, onDuplicateAck, onRetransmitTimeout, pushData } from './send.ts';
 import { onSegmentInSynSent } from './handshake.ts';
 import {
@@ -285,7 +285,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   conn.rcvNxt = (conn.rcvNxt + data.length) >>> 0;
   // Linux's first data starts quickack mode: the first segments are ACKed at once.
   if (conn.ato === 0) {
-    conn.ato = 40;
+    conn.ato = DELACK_MS;
     conn.quickAcks = 16;
   }
   if (data.length >= conn.mss) conn.unackedSegs++;

@@ -23,13 +23,24 @@ describe('placed fixtures', () => {
     expect(causes(f)).toEqual(['placed by the test kit']);
   });
 
-  it('ESTABLISHED, peer FIN: CLOSE_WAIT and the delayed ACK', () => {
+  it('ESTABLISHED, peer FIN: CLOSE_WAIT, and the ACK at once (a placed connection has received no data)', () => {
     const f = placeConnection('ESTABLISHED', { role: 'server', hostIss: 0xfffffff0, peerIss: 0xffffffff });
     const { h } = f;
     expect([h.hostPort, h.peerPort]).toEqual([80, 40000]);
     h.send(5, { flags: 'F.', seq: 0, ack: 0xfffffff1 });
     expect(f.conn!.state).toBe('CLOSE_WAIT');
-    h.expectSegment(45, { flags: '.', seq: 0xfffffff1, ack: 1 });
+    h.expectSegment(5, { flags: '.', seq: 0xfffffff1, ack: 1 });
+  });
+
+  it('ESTABLISHED, data across the sequence wrap, then the peer FIN: the delayed ACK 40 ms later', () => {
+    const f = placeConnection('ESTABLISHED', { role: 'server', hostIss: 0xfffffff0, peerIss: 0xfffffffd });
+    const { h } = f;
+    h.send(5, { flags: 'P.', seq: 0xfffffffe, ack: 0xfffffff1, payload: 'abcd' });
+    h.expectSegment(5, { flags: '.', seq: 0xfffffff1, ack: 2 });
+    h.send(10, { flags: 'F.', seq: 2, ack: 0xfffffff1 });
+    expect(f.conn!.state).toBe('CLOSE_WAIT');
+    h.expectNothingUntil(49);
+    h.expectSegment(50, { flags: '.', seq: 0xfffffff1, ack: 3 });
   });
 
   it('SYN_SENT: no SYN is sent by placing it; the first retransmission comes at 1 s; a SYN-ACK establishes it', () => {

@@ -94,13 +94,39 @@ describe('transitions of the passive closer', () => {
     h.expectNothingUntil(h.now + 100_000);
   });
 
-  it('the ACK of the FIN is delayed exactly 40 ms (nothing at 39 ms)', () => {
+  it('after data, the ACK of the FIN is delayed exactly 40 ms (nothing at 39 ms)', () => {
+    const f = established();
+    const { h } = f;
+    h.send(50, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'hello' });
+    h.expectSegment(50, { flags: '.', rseq: 1, rack: 6 }, 'the first data is ACKed at once (quickack)');
+    h.send(100, { flags: 'F.', seq: h.pSeq(6), ack: h.hSeq(1) });
+    h.expectNothingUntil(139);
+    h.expectSegment(140, { flags: '.', rseq: 1, rack: 7 });
+    expect(f.host.mib.get('DelayedACKs')).toBe(1);
+  });
+
+  it('a FIN on a connection that never received data is ACKed at once: ato is still 0 (measured on Linux 6.18)', () => {
     const f = established();
     const { h } = f;
     h.send(100, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
-    h.expectNothingUntil(139);
-    h.expectSegment(140, { flags: '.', rseq: 1, rack: 2 });
+    expect(f.conn!.state).toBe('CLOSE_WAIT');
+    h.expectSegment(100, { flags: '.', rseq: 1, rack: 2 });
+    // Still the delayed-ACK timer (due at once), as in Linux: tcp_delack_timer counts it.
     expect(f.host.mib.get('DelayedACKs')).toBe(1);
+    h.expectNothingUntil(10_000);
+  });
+
+  it('... but an application blocked in read() that closes on end of file still beats that timer: FIN+ACK', () => {
+    const f = established();
+    const { h, host, fd } = f;
+    const read = host.api.read(fd);
+    read.then((r) => {
+      if (r.ok && r.value.length === 0) host.api.close(fd);
+    });
+    h.send(100, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+    h.expectSegment(100, { flags: 'F.', rseq: 1, rack: 2 }, 'the FIN carries the ACK; no bare ACK before it');
+    expect(f.conn!.state).toBe('LAST_ACK');
+    expect(f.host.mib.get('DelayedACKs')).toBe(0);
   });
 
   it('data and FIN in one segment: one ACK for both, delayed 40 ms (tcp_fin enters ping-pong mode before the ACK decision)', () => {
@@ -125,16 +151,19 @@ describe('transitions of the passive closer', () => {
     h.expectSegment(320, { flags: 'F.', rseq: 1, rack: 12 });
   });
 
-  it('three-segment teardown: close() within the 40 ms makes the FIN carry the ACK', () => {
+  it('three-segment teardown: after data, close() within the 40 ms makes the FIN carry the ACK', () => {
     const f = established();
     const { h, host, fd } = f;
-    h.send(100, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(1) });
+    h.send(50, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(1), payload: 'hello' });
+    h.expectSegment(50, { flags: '.', rseq: 1, rack: 6 });
+    expect(host.api.read(fd).result).toEqual({ ok: true, value: new TextEncoder().encode('hello') });
+    h.send(100, { flags: 'F.', seq: h.pSeq(6), ack: h.hSeq(1) });
     h.expectNothingUntil(119);
     h.advanceTo(120);
     h.act(`close(${fd})`, () => host.api.close(fd));
-    h.expectSegment(120, { flags: 'F.', rseq: 1, rack: 2 });
+    h.expectSegment(120, { flags: 'F.', rseq: 1, rack: 7 });
     h.expectNothingUntil(200);
-    h.send(200, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2) });
+    h.send(200, { flags: '.', seq: h.pSeq(7), ack: h.hSeq(2) });
     expect(f.conn!.closed).toBe(true);
   });
 
