@@ -3,15 +3,10 @@
  * through the same module maps the in-browser worker uses, in this process (it is the course's
  * code, not the learner's, so it needs no sandbox). One grader per lab, built on first use.
  */
-import ts from 'typescript';
 import { readLab, runModules } from '../lib/workbench/lab-data.ts';
-import { TRANSPILE_OPTIONS } from '../lib/workbench/transpile-options.ts';
+import { transpile } from '../lib/workbench/transpile.ts';
 import { WorkerGrader, type WorkerLab } from '../lib/workbench/worker-grade.ts';
 import type { ReferenceTracer } from './course-server.ts';
-
-function transpile(path: string, source: string): string {
-  return ts.transpileModule(source, { fileName: path, compilerOptions: TRANSPILE_OPTIONS as unknown as ts.CompilerOptions }).outputText;
-}
 
 export function createReferenceTracer(): ReferenceTracer {
   const graders = new Map<string, { grader: WorkerGrader; lab: WorkerLab }>();

@@ -8,7 +8,6 @@ import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import ts from 'typescript';
-import { TRANSPILE_OPTIONS } from './transpile-options.ts';
 import { containerFiles, toFileSystemTree } from './webcontainer-tree.ts';
 import type { FileSystemTree } from './webcontainer-runner.ts';
 import { validateLabDefinition, type LabDefinition } from '../../../labs/kit/definition.ts';
@@ -111,8 +110,24 @@ export function solution(slug: string): Record<string, string> {
 // ---------------------------------------------------------------------------------------------
 // Runnable module maps (CommonJS bodies, see module-map.ts) for the in-browser worker.
 
+/**
+ * The course's own modules (stack, kit, tests, dispatchers) are compiled here, at build time, by
+ * TypeScript itself; only the learner's file is transpiled in the page (transpile.ts, Sucrase,
+ * 0.1 MB instead of TypeScript's 9 MB). The two meet only at CommonJS `exports`, which both write
+ * the same way (`__esModule` and one property per export), and both keep ES2022 classes, fields
+ * and enums as the target writes them. Sucrase cannot compile the dispatchers: it hoists
+ * `export *` above the dispatcher's own exports of the same names.
+ */
+const BUILD_OPTIONS: ts.CompilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  isolatedModules: true,
+  esModuleInterop: false,
+  sourceMap: false,
+};
+
 export function compileModule(path: string, text: string): string {
-  const out = ts.transpileModule(text, { fileName: path, compilerOptions: TRANSPILE_OPTIONS as unknown as ts.CompilerOptions, reportDiagnostics: true });
+  const out = ts.transpileModule(text, { fileName: path, compilerOptions: BUILD_OPTIONS, reportDiagnostics: true });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) throw new Error(`${path}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, '\n')}`);
   return out.outputText;

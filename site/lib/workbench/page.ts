@@ -19,7 +19,7 @@ import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 interface PageConfig {
   slug: string;
-  urls: { workspace: string; visible: string; hidden: string; solution: string; webcontainer: string; toolchain: string; typescript: string };
+  urls: { workspace: string; visible: string; hidden: string; solution: string; webcontainer: string; toolchain: string };
 }
 
 interface Workspace {
@@ -252,7 +252,6 @@ async function start(root: HTMLElement): Promise<void> {
     new WorkerRunner({
       lab: workerLab,
       createWorker: () => new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'lab-runner' }) as never,
-      typescriptUrl: config.urls.typescript,
       moduleUrls: { visible: config.urls.visible, hidden: config.urls.hidden },
     });
   // The worker also draws the reference run beside the learner's, whichever runner grades.

@@ -1,18 +1,18 @@
 /// <reference lib="webworker" />
 /**
- * The in-browser worker runner's worker. It holds the compiled lab modules and a TypeScript
- * compiler between runs so a warm Submit only recompiles the learner's changed file; the page
+ * The in-browser worker runner's worker. It holds the compiled lab modules between runs so a warm
+ * Submit only transpiles the learner's changed file (transpile.ts, bundled in); the page
  * terminates the whole worker when a run exceeds its time limit (a `while (true)` in learner code
  * cannot be interrupted any other way without freezing the page).
  */
 import { WorkerGrader, type GradeRequest } from './worker-grade.ts';
-import { TRANSPILE_OPTIONS } from './transpile-options.ts';
+import { transpile } from './transpile.ts';
 import type { ResultsDocument } from './results.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 export type WorkerMessage =
-  | { type: 'warm'; typescriptUrl: string; moduleUrls: string[] }
-  | { type: 'run'; id: number; typescriptUrl: string; moduleUrls: string[]; request: GradeRequest }
+  | { type: 'warm'; moduleUrls: string[] }
+  | { type: 'run'; id: number; moduleUrls: string[]; request: GradeRequest }
   | { type: 'reference'; id: number; moduleUrls: string[]; lab: GradeRequest['lab']; suite: GradeRequest['suite']; test: string; seed: number };
 
 export type WorkerReply =
@@ -20,44 +20,9 @@ export type WorkerReply =
   | { type: 'result'; id: number; doc: ResultsDocument; timings: { loadMs: number; gradeMs: number } }
   | { type: 'reference'; id: number; trace: TraceEvent[] | null; message?: string };
 
-interface TypeScriptApi {
-  transpileModule(source: string, options: { fileName: string; compilerOptions: object; reportDiagnostics: boolean }): {
-    outputText: string;
-    diagnostics?: Array<{ category: number; messageText: string | { messageText: string }; start?: number; file?: { getLineAndCharacterOfPosition(pos: number): { line: number; character: number } } }>;
-  };
-}
-
-let typescript: Promise<TypeScriptApi> | null = null;
 const moduleLoads = new Map<string, Promise<void>>();
 
-function loadTypeScript(url: string): Promise<TypeScriptApi> {
-  typescript ??= fetch(url)
-    .then((response) => {
-      if (!response.ok) throw new Error(`the TypeScript compiler could not be loaded (${url}: HTTP ${response.status})`);
-      return response.text();
-    })
-    // typescript.js is a script that leaves the compiler in a top-level `ts`.
-    .then((text) => new Function(`${text}\nreturn ts;`)() as TypeScriptApi)
-    .catch((error) => {
-      typescript = null;
-      throw error;
-    });
-  return typescript;
-}
-
-let compiler: TypeScriptApi | null = null;
-
-const grader = new WorkerGrader((path, source) => {
-  if (!compiler) throw new Error('the compiler is not loaded');
-  const out = compiler.transpileModule(source, { fileName: path, compilerOptions: TRANSPILE_OPTIONS, reportDiagnostics: true });
-  const error = (out.diagnostics ?? []).find((d) => d.category === 1);
-  if (error) {
-    const text = typeof error.messageText === 'string' ? error.messageText : error.messageText.messageText;
-    const where = error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : null;
-    throw new Error(where ? `line ${where.line + 1}: ${text}` : text);
-  }
-  return out.outputText;
-});
+const grader = new WorkerGrader(transpile);
 
 function loadModules(url: string): Promise<void> {
   let load = moduleLoads.get(url);
@@ -78,9 +43,8 @@ function loadModules(url: string): Promise<void> {
   return load;
 }
 
-async function prepare(typescriptUrl: string, moduleUrls: string[]): Promise<void> {
-  const [ts] = await Promise.all([loadTypeScript(typescriptUrl), ...moduleUrls.map(loadModules)]);
-  compiler = ts;
+async function prepare(moduleUrls: string[]): Promise<void> {
+  await Promise.all(moduleUrls.map(loadModules));
 }
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -89,7 +53,7 @@ scope.onmessage = async (event: MessageEvent<WorkerMessage>) => {
   const message = event.data;
   if (message.type === 'warm') {
     try {
-      await prepare(message.typescriptUrl, message.moduleUrls);
+      await prepare(message.moduleUrls);
       scope.postMessage({ type: 'warm', ok: true } satisfies WorkerReply);
     } catch (error) {
       scope.postMessage({ type: 'warm', ok: false, message: (error as Error).message } satisfies WorkerReply);
@@ -110,7 +74,7 @@ scope.onmessage = async (event: MessageEvent<WorkerMessage>) => {
   let doc: ResultsDocument;
   let loaded = started;
   try {
-    await prepare(message.typescriptUrl, message.moduleUrls);
+    await prepare(message.moduleUrls);
     loaded = performance.now();
     doc = grader.grade(message.request);
   } catch (error) {

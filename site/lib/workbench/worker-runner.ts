@@ -19,7 +19,6 @@ export interface WorkerLike {
 export interface WorkerRunnerOptions {
   lab: WorkerLab;
   createWorker: () => WorkerLike;
-  typescriptUrl: string;
   /** Module maps (lab-data.ts runModules) per suite. */
   moduleUrls: { visible: string; hidden: string };
   /** A run longer than this is stopped and reported as out of time. */
@@ -83,7 +82,7 @@ export class WorkerRunner implements Runner {
         worker.onmessage = previous;
         resolve(event.data.ok ? { ok: true, runner: this } : { ok: false, reason: event.data.message ?? 'the worker could not load the lab' });
       };
-      worker.postMessage({ type: 'warm', typescriptUrl: this.options.typescriptUrl, moduleUrls: [this.options.moduleUrls.visible] });
+      worker.postMessage({ type: 'warm', moduleUrls: [this.options.moduleUrls.visible] });
     });
   }
 
@@ -113,7 +112,6 @@ export class WorkerRunner implements Runner {
       worker.postMessage({
         type: 'run',
         id,
-        typescriptUrl: this.options.typescriptUrl,
         moduleUrls,
         request: { lab, suite: request.suite, files: request.files },
       });

@@ -1,23 +1,13 @@
 // The worker runner's grading, run under Node with the very module maps the site serves
-// (lab-data.ts) and the learner-side compile the worker uses (TypeScript's transpileModule with
-// the shared options): the starter fails, the reference passes, broken code fails with words.
+// (lab-data.ts) and the learner-side transpile the worker bundles (transpile.ts): the starter
+// fails, the reference passes, broken code fails with words.
 import { describe, expect, it } from 'vitest';
-import ts from 'typescript';
 import { labExists, readLab, runModules, workspace, solution } from '../../lib/workbench/lab-data.ts';
 import { WorkerGrader, type WorkerLab } from '../../lib/workbench/worker-grade.ts';
-import { TRANSPILE_OPTIONS } from '../../lib/workbench/transpile-options.ts';
+import { transpile } from '../../lib/workbench/transpile.ts';
 import { createReferenceTracer } from '../../server/reference-tracer.ts';
 
-const transpile = (path: string, source: string) => {
-  const out = ts.transpileModule(source, { fileName: path, compilerOptions: TRANSPILE_OPTIONS as unknown as ts.CompilerOptions, reportDiagnostics: true });
-  const error = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
-  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-  return out.outputText;
-};
-
-const slug = 'handshake';
-
-describe.runIf(labExists(slug))('worker grading of the handshake lab', () => {
+describe.each(['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'].filter(labExists))('worker grading of the %s lab', (slug) => {
   const def = readLab(slug);
   const lab: WorkerLab = { slug, tasks: def.tasks, files: def.files, tests: def.tests };
   const grader = new WorkerGrader(transpile);
@@ -30,7 +20,7 @@ describe.runIf(labExists(slug))('worker grading of the handshake lab', () => {
     const starter = grader.grade({ lab, suite: 'hidden', files: starters });
     expect(starter.status).toBe('fail');
     expect(starter.score.points).toBe(0);
-    expect(starter.tests.find((t) => t.status !== 'pass')?.message).toMatch(/not implemented yet: handshake\//);
+    expect(starter.tests.find((t) => t.status !== 'pass')?.message).toMatch(new RegExp(`not implemented yet: ${slug}/`));
     const solved = grader.grade({ lab, suite: 'hidden', files: reference });
     expect(solved.tests.filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.message}`)).toEqual([]);
     expect(solved.status).toBe('pass');
@@ -41,7 +31,8 @@ describe.runIf(labExists(slug))('worker grading of the handshake lab', () => {
     const file = def.files[0];
     const doc = grader.grade({ lab, suite: 'hidden', files: { ...reference, [file]: `${reference[file]}\nexport function (` } });
     expect(doc.status).toBe('error');
-    expect(doc.message).toMatch(new RegExp(`${file} did not compile`));
+    const line = reference[file].split('\n').length + 1;
+    expect(doc.message).toMatch(new RegExp(`${file} did not compile.*line ${line}, column 17: Unexpected token`));
   });
 
   it('keeps runs independent: a reference run after a starter run still passes', () => {
@@ -54,7 +45,9 @@ describe.runIf(labExists(slug))('worker grading of the handshake lab', () => {
     const failing = starter.tests.find((t) => t.trace_ref);
     expect(failing).toBeDefined();
     const trace = grader.referenceTrace(lab, 'hidden', failing!.name, starter.seed);
-    expect(trace?.some((e) => e.kind === 'segment')).toBe(true);
+    expect(trace?.length).toBeGreaterThan(0);
+    // The handshake's tests all exchange segments; other labs may fail first on a queue or timer test.
+    if (slug === 'handshake') expect(trace?.some((e) => e.kind === 'segment')).toBe(true);
   });
 
   it('gives the course server the same reference trace for a hidden test', async () => {

@@ -32,7 +32,6 @@ class FakeWorker implements WorkerLike {
 const options = (answer: (m: WorkerMessage) => WorkerReply | undefined, timeLimitMs = 1000) => ({
   lab,
   createWorker: () => new FakeWorker(answer),
-  typescriptUrl: '/lab-data/typescript.js',
   moduleUrls: { visible: '/v.json', hidden: '/h.json' },
   timeLimitMs,
 });
