@@ -14,6 +14,7 @@
 import { labTest } from '../kit/registry.ts';
 import type { LabTestContext } from '../kit/context.ts';
 import type { TcpState } from '../../stack/core/tcp/connection.ts';
+import type { TcpOption, TcpSegment } from '../../stack/core/wire/segment.ts';
 import { closeTransition, finTime, onFin } from '../../stack/core/tcp/teardown.ts';
 import { placeConnection, type PlacedOptions, type PlacedState } from '../../stack/testing/placed.ts';
 import { synReceived } from '../../stack/testing/fixtures.ts';
@@ -535,9 +536,10 @@ labTest('a RST outside the window is ignored in TIME_WAIT: no answer, no restart
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
-function timeWaitWithListener(t: LabTestContext, hostIss = 5000) {
-  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
-    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, sockopts: { reuseAddr: true } });
+function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number) {
+  const ts = tsRecent === undefined ? '' : `, timestamps on, the peer's last TSval kept (ts_recent) ${tsRecent}`;
+  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
+    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true } });
     const api = p.host.api;
     const lfd = p.h.act('socket()', () => api.socket());
     if (!lfd.ok) return p.h.fail('test setup: socket() failed');
@@ -600,6 +602,73 @@ labTest('a SYN with RST beyond RCV.NXT is neither a new connection nor answered'
   h.send(10_000, { flags: 'SR', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0 });
   expectState(h, conn, 'TIME_WAIT', 'only a bare SYN (no RST, no ACK) may reopen the 4-tuple');
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (an out-of-window RST is dropped: no answer, no restart)');
+});
+
+/** A SYN's options with the timestamp option: `<mss 1460,nop,nop,TS val V ecr 0>`. */
+function synWithTs(val: number): TcpOption[] {
+  return [{ kind: 'mss', value: 1460 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val, ecr: 0 }];
+}
+
+/** The segment echoes `ecr` in its timestamp option (TSecr = the ts_recent it keeps). */
+function echoes(ecr: number): (seg: TcpSegment) => string | null {
+  return (seg) => {
+    const ts = seg.options.find((o) => o.kind === 'ts');
+    if (!ts || ts.kind !== 'ts') return 'it carries no timestamp option, but the connection uses timestamps';
+    return ts.ecr === ecr ? null : `its TSecr is ${ts.ecr}, but it should echo ts_recent = ${ecr}`;
+  };
+}
+
+labTest('with timestamps, a SYN with a newer TSval reopens the 4-tuple even below RCV.NXT (RFC 6191)', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  const synSeq = h.pSeq(0);
+  h.send(10_000, { flags: 'S', seq: synSeq, ack: 0, options: synWithTs(120) });
+  const iss = (5002 + 65537) >>> 0;
+  h.expectSegment(10_000, { flags: 'S.', seq: iss, ack: (synSeq + 1) >>> 0, test: echoes(120) },
+    `SEG.SEQ (the old peer ISS) is not beyond RCV.NXT, but TSval 120 is newer than ts_recent 110, so the SYN cannot be an old duplicate: the listener answers with ISS = old SND.NXT + 65537 = ${iss}`);
+  expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
+});
+
+labTest('PAWS: a SYN beyond RCV.NXT but with an older TSval is an old duplicate — ACK, TcpExtPAWSTimewait, and a fresh 60 s', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'S', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0, options: synWithTs(50) });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2, test: echoes(110) },
+    'TSval 50 is older than ts_recent 110: PAWS (RFC 7323 §5) marks the SYN an old duplicate whatever its sequence number — no reopening; it is answered with an ACK that echoes ts_recent');
+  expectState(h, conn, 'TIME_WAIT');
+  expectMib(h, 'PAWSTimewait', 1, 'Linux counts a segment PAWS rejects in TIME_WAIT');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s by the PAWS-rejected SYN at t=10.000 s, although it has no ACK flag)');
+});
+
+labTest('a SYN with the same TSval as ts_recent and an old sequence number: an ACK, no reopening, no restart', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'S', seq: h.pSeq(0), ack: 0, options: synWithTs(110) });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2, test: echoes(110) },
+    'TSval 110 is not newer than ts_recent 110 and SEG.SEQ is not beyond RCV.NXT: not a new connection — but not older either, so PAWS does not reject it');
+  expectMib(h, 'PAWSTimewait', 0, 'an equal TSval passes PAWS');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a SYN without ACK that PAWS did not reject never restarts it)');
+});
+
+labTest('a bare ACK at RCV.NXT in TIME_WAIT records its TSval: a later SYN with an older one is rejected by PAWS', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(5000, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 200, ecr: 0 }] });
+  h.expectNothingUntil(5000, 'the in-window bare ACK gets no answer');
+  h.send(10_000, { flags: 'S', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0, options: synWithTs(150) });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2, test: echoes(200) },
+    'the ACK at t=5.000 s moved ts_recent from 110 to 200 (as tcp_timewait_state_process does for an in-window segment), so TSval 150 is older: PAWS rejects the SYN');
+  expectState(h, conn, 'TIME_WAIT');
+  expectMib(h, 'PAWSTimewait', 1, 'the SYN at t=10.000 s');
+});
+
+labTest('timestamps count only if the old connection used them: without, a SYN\'s TSval cannot reopen', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'S', seq: h.pSeq(0), ack: 0, options: synWithTs(999_999) });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2 }, 'the old connection negotiated no timestamps, so there is no ts_recent to compare with: only SEG.SEQ > RCV.NXT could reopen, and it is not');
+  expectState(h, conn, 'TIME_WAIT');
+  expectMib(h, 'PAWSTimewait', 0, 'no timestamps, no PAWS');
 });
 
 labTest('ACKs for empty segments in TIME_WAIT are rate-limited to one per 500 ms; a FIN is always answered', { task: 3 }, (t) => {

@@ -54,9 +54,10 @@
  * handshake's RTT sample is 10 ms and the RTO 210 ms (SRTT + max(4·RTTVAR, 200 ms)).
  *
  * ── Placed fixtures (./placed.ts): constructed directly, for lab tests ───────────────────────
- *   placeConnection(state, { role, hostIss = 5000, peerIss = 1000, orphan = true, sockopts, peerWindow, mss, srtt = 10 })
+ *   placeConnection(state, { role, hostIss = 5000, peerIss = 1000, orphan = true, sockopts, peerWindow, mss, srtt = 10, tsRecent })
  *     state ∈ SYN_SENT, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT.
- *     Builds the Connection with consistent ISS, IRS, SND.* and RCV.* fields, no TS/SACK/wscale, MSS 1460,
+ *     Builds the Connection with consistent ISS, IRS, SND.* and RCV.* fields, no SACK/wscale, MSS 1460,
+ *     no timestamps unless tsRecent is given (then TS on, ts_recent = tsRecent, MSS 1448),
  *     puts it in host.connections, gives it a descriptor unless orphaned (fd = -1), and runs ONLY:
  *       lifecycle setState (all states); send armRetransmit (SYN_SENT, and states with our FIN
  *       unacknowledged: FIN_WAIT_1, CLOSING, LAST_ACK); teardown enterTimeWait (TIME_WAIT — the

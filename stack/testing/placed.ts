@@ -42,6 +42,12 @@ export interface PlacedOptions extends HarnessOptions {
   mss?: number;
   /** Smoothed RTT the connection has measured (default 10 ms ⇒ RTO 210 ms, like the driven fixtures). */
   srtt?: number;
+  /**
+   * Timestamps (RFC 7323): given, the connection uses them, as if both SYNs had carried the option,
+   * and this is the peer's last TSval it kept (ts_recent); its MSS then leaves room for the option.
+   * Default: no timestamps.
+   */
+  tsRecent?: number;
 }
 
 interface ApiInternals {
@@ -108,7 +114,7 @@ const add = (a: number, n: number) => (a + n) >>> 0;
 function fillEstablished(conn: Connection, peerWindow: number, srtt: number): void {
   conn.sndUna = conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(conn.iss, 1);
   conn.rcvNxt = add(conn.irs, 1);
-  conn.rcvWup = add(conn.rcvNxt, initialWindow(false));
+  conn.rcvWup = add(conn.rcvNxt, initialWindow(conn.tsOk));
   conn.sndWnd = conn.maxSndWnd = peerWindow;
   conn.sndWl1 = add(conn.irs, 1);
   conn.sndWl2 = add(conn.iss, 1);
@@ -188,6 +194,11 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
   conn.iss = iss;
   conn.irs = irs;
   conn.mss = opts.mss ?? 1460;
+  if (opts.tsRecent !== undefined) {
+    conn.tsOk = true;
+    conn.tsRecent = opts.tsRecent >>> 0;
+    conn.mss -= 12;
+  }
   const peerWindow = opts.peerWindow ?? 64240;
   const synchronized = state !== 'SYN_SENT';
   if (synchronized) {

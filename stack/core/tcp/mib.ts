@@ -28,6 +28,7 @@ export const MIB_NAMES = [
   'TWRecycled',
   'PAWSEstab',
   'PAWSActive',
+  'PAWSTimewait',
   'TCPACKSkippedSynRecv',
   'TCPACKSkippedTimeWait',
   'TCPACKSkippedFinWait2',

@@ -188,8 +188,15 @@ export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWait
   // #region lab teardown/3 A segment arrives in TIME_WAIT
   const host = conn.host;
   const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+  // Timestamps count only if the old connection used them. PAWS (RFC 7323 §5, tcp_paws_reject):
+  // a TSval older than the last one kept (ts_recent) marks an old duplicate; ts_recent 0 means
+  // none kept. A RST is not checked, as everywhere in this stack.
+  const ts = conn.tsOk ? seg.options.find((o) => o.kind === 'ts') : undefined;
+  const tsVal = ts && ts.kind === 'ts' ? ts.val : null;
+  const pawsReject = tsVal !== null && !(seg.flags & RST) && conn.tsRecent !== 0 && ((tsVal - conn.tsRecent) | 0) < 0;
   // In window: only a RST or a bare ACK exactly at RCV.NXT.
-  if (seg.seq === conn.rcvNxt && (len === 0 || seg.flags & RST)) {
+  if (!pawsReject && seg.seq === conn.rcvNxt && (len === 0 || seg.flags & RST)) {
+    if (tsVal !== null) conn.tsRecent = tsVal;
     if (seg.flags & RST) {
       // "TIME_WAIT assassination": Linux lets an in-window RST end TIME_WAIT unless tcp_rfc1337=1.
       if (!host.sysctl.get('net.ipv4.tcp_rfc1337')) {
@@ -201,15 +208,20 @@ export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWait
     armTimeWait(conn);
     return { action: 'none' };
   }
-  // A new SYN for the same 4-tuple, beyond anything of the old connection (RFC 9293 §3.6.1 MAY-2):
-  // reopen with an ISN larger than any the old incarnation used.
-  if ((seg.flags & (SYN | RST | ACK)) === SYN && seqGt(seg.seq, conn.rcvNxt)) {
+  // A new SYN for the same 4-tuple may reopen it (RFC 9293 §3.6.1 MAY-2) when it cannot be an old
+  // duplicate: its sequence number is beyond the old connection's, or — with timestamps — its
+  // TSval is newer than any the old connection sent (RFC 6191), whatever its sequence number.
+  // The new ISN is larger than any the old incarnation used.
+  const newerTs = tsVal !== null && ((tsVal - conn.tsRecent) | 0) > 0;
+  if ((seg.flags & (SYN | RST | ACK)) === SYN && !pawsReject && (seqGt(seg.seq, conn.rcvNxt) || newerTs)) {
     return { action: 'reopen', iss: (conn.sndNxt + 65535 + 2) >>> 0 || 1 };
   }
+  if (pawsReject) host.mib.inc('PAWSTimewait');
   if (seg.flags & RST) return { action: 'none' };
-  // A retransmitted FIN (our last ACK was lost) or any old segment: ACK it, and a segment with
-  // ACK restarts the 60 s so TIME_WAIT outlives the peer's retransmissions.
-  if (seg.flags & ACK) armTimeWait(conn);
+  // A retransmitted FIN (our last ACK was lost) or any old segment: ACK it. A segment with ACK,
+  // or one PAWS has just shown to be an old duplicate, restarts the 60 s so TIME_WAIT outlives
+  // the peer's retransmissions and the stray copies still in the network.
+  if (pawsReject || seg.flags & ACK) armTimeWait(conn);
   if (oowRateLimited(conn, seg)) {
     host.mib.inc('TCPACKSkippedTimeWait');
     return { action: 'none' };

@@ -12,6 +12,7 @@ import {
   finWait2HalfClosed,
   finWait2Orphaned,
   lastAck,
+  linuxSynOptions,
   placeConnection,
   synReceived,
   synSent,
@@ -273,6 +274,53 @@ describe('TIME_WAIT', () => {
     h.send(f.now + 5000, { flags: 'S', seq: h.pSeq(0) });
     h.expectSegment(f.now + 5000, { flags: '.', rseq: 2, rack: 2 });
     expect(f.conn!.state).toBe('TIME_WAIT');
+  });
+
+  it('with timestamps, a SYN below RCV.NXT but with a newer TSval reopens the 4-tuple (RFC 6191, as measured on Linux 6.18)', () => {
+    const f = timeWait({ role: 'server', peerOptions: linuxSynOptions(100) });
+    const { h } = f;
+    expect(f.conn!.tsOk).toBe(true);
+    const oldSndNxt = f.conn!.sndNxt;
+    const t = f.now + 5000;
+    h.send(t, { flags: 'S', seq: h.pSeq(0), options: linuxSynOptions(101) });
+    h.expectSegment(t, {
+      flags: 'S.',
+      seq: (oldSndNxt + 65537) >>> 0,
+      ack: h.pSeq(1),
+      test: (seg) => (seg.options.some((o) => o.kind === 'ts' && o.ecr === 101) ? null : 'the SYN-ACK should echo TSval 101'),
+    });
+    expect(f.conn!.closed).toBe(true);
+    expect(f.host.mib.get('PAWSTimewait')).toBe(0);
+  });
+
+  it('PAWS in TIME_WAIT: a SYN beyond RCV.NXT with an older TSval is an old duplicate — ACK echoing ts_recent, PAWSTimewait, 60 s from then', () => {
+    const f = timeWait({ role: 'server', peerOptions: linuxSynOptions(100) });
+    const { h, host } = f;
+    const t = f.now + 5000;
+    h.send(t, { flags: 'S', seq: h.pSeq(100_000), options: linuxSynOptions(99) });
+    h.expectSegment(t, {
+      flags: '.',
+      rseq: 2,
+      rack: 2,
+      test: (seg) => (seg.options.some((o) => o.kind === 'ts' && o.ecr === 100) ? null : 'the ACK should echo ts_recent = 100'),
+    });
+    expect(host.mib.get('PAWSTimewait')).toBe(1);
+    expect(host.requests.size).toBe(0);
+    h.expectNothingUntil(t + 59_999);
+    expect(f.conn!.state).toBe('TIME_WAIT');
+    h.advanceTo(t + 60_000);
+    expect(f.conn!.closed).toBe(true);
+  });
+
+  it('a SYN with the TSval of ts_recent and an old sequence number draws an ACK and leaves the 60 s alone', () => {
+    const f = timeWait({ role: 'server', peerOptions: linuxSynOptions(100) });
+    const { h, host } = f;
+    h.send(f.now + 5000, { flags: 'S', seq: h.pSeq(0), options: linuxSynOptions(100) });
+    h.expectSegment(f.now + 5000, { flags: '.', rseq: 2, rack: 2 });
+    expect(host.mib.get('PAWSTimewait')).toBe(0);
+    h.expectNothingUntil(f.now + 59_999);
+    h.advanceTo(f.now + 60_000);
+    expect(f.conn!.closed).toBe(true);
   });
 
   it('ACKs sent from TIME_WAIT for empty segments are rate-limited (one per 500 ms); a retransmitted FIN is always answered', () => {
