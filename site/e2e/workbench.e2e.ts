@@ -184,6 +184,21 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     expect(await page.textContent('.wb-task:first-of-type .wb-task__score')).toMatch(/^passed/);
   });
 
+  it('keeps the solution on the course server until the files pass, even when the saved progress claims a pass', async () => {
+    expect((await fetch(`${server.url}/lab-data/${LAB}/solution.json`)).status).toBe(403);
+    const honest = await page.evaluate((key) => localStorage.getItem(key)!, `tcp-course:lab:${LAB}`);
+    await page.evaluate(([key, text]) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(text), passed: true })), [`tcp-course:lab:${LAB}`, honest]);
+    await openLab(page);
+    expect(await page.getAttribute('[data-action="solution"]', 'aria-disabled')).toBe('false');
+    const errorsBefore = consoleErrors.length;
+    await page.click('[data-action="solution"]');
+    await page.waitForFunction(() => /did not give out the solution/.test(document.querySelector('[data-notices]')?.textContent ?? ''), null, { timeout: 60_000 });
+    expect(await page.textContent('[data-notices]')).toMatch(/opens once Submit passes every hidden test; your files score 15\/100/);
+    // The refusal is an HTTP 403 the browser logs; asking before passing is this step's point.
+    expect(consoleErrors.splice(errorsBefore)).toEqual([expect.stringMatching(/403 \(Forbidden\)/)]);
+    await page.evaluate(([key, text]) => localStorage.setItem(key, text), [`tcp-course:lab:${LAB}`, honest]);
+  });
+
   it('exports progress and imports it into a fresh browser profile', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
     const file = await download.path();

@@ -41,6 +41,12 @@ export interface CourseServerOptions {
   referenceTrace?: ReferenceTracer;
   /** Gradings allowed at once; more wait their turn (a workshop room submits together). */
   concurrency?: number;
+  /**
+   * While grading: 'after-pass' (default) keeps /lab-data/<lab>/solution.json here and gives it out
+   * on POST /api/solution only for files that pass every hidden test, checked on this machine;
+   * 'open' serves it to anyone (an instructor ending a workshop).
+   */
+  solutions?: 'after-pass' | 'open';
 }
 
 export const DEFAULT_MAX_BODY = 512 * 1024;
@@ -64,9 +70,16 @@ const TYPES: Record<string, string> = {
   '.pagefind': 'application/octet-stream',
 };
 
-/** Paths the browser must never get while this server grades: hidden tests stay here. */
-export function isWithheld(urlPath: string): boolean {
-  return /^\/lab-data\/[^/]+\/hidden\.json$/.test(urlPath);
+/**
+ * Paths the browser must not fetch while this server grades: the hidden tests never, and the
+ * solutions unless they are open (otherwise they come through POST /api/solution).
+ */
+export function withheldReason(urlPath: string, solutions: 'after-pass' | 'open'): string | null {
+  if (/^\/lab-data\/[^/]+\/hidden\.json$/.test(urlPath)) return 'hidden tests stay on the course server; Submit grades them there';
+  if (solutions !== 'open' && /^\/lab-data\/[^/]+\/solution\.json$/.test(urlPath)) {
+    return 'the course server gives out a lab\'s solution once your files pass every hidden test (the Solution button asks it)';
+  }
+  return null;
 }
 
 export function makeJoinToken(): string {
@@ -150,14 +163,15 @@ export function createCourseServer(options: CourseServerOptions): Server {
       return {};
     }
   };
-  const health = () => ({ course: 'tcp-connection-course', grading: options.grader !== null, workshop: Boolean(options.joinToken) });
+  const solutions = options.solutions ?? 'after-pass';
+  const health = () => ({ course: 'tcp-connection-course', grading: options.grader !== null, workshop: Boolean(options.joinToken), solutions: options.grader ? solutions : 'open' });
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (path === '/api/health' && req.method === 'GET') {
       sendJson(res, 200, health());
       return;
     }
-    if (path !== '/api/run' && path !== '/api/reference') return sendJson(res, 404, { error: `no API at ${path}` });
+    if (path !== '/api/run' && path !== '/api/reference' && path !== '/api/solution') return sendJson(res, 404, { error: `no API at ${path}` });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a JSON body' });
     if (!options.grader) return sendJson(res, 503, { error: 'this server was started with grading off' });
     if (options.joinToken && !tokenMatches(req.headers[TOKEN_HEADER] as string | undefined, options.joinToken)) {
@@ -186,13 +200,24 @@ export function createCourseServer(options: CourseServerOptions): Server {
     } catch (error) {
       return sendJson(res, 404, { error: (error as Error).message });
     }
-    const parsed = parseRunRequest(body, def);
+    const parsed = parseRunRequest(path === '/api/solution' ? { ...(body as object), suite: 'hidden' } : body, def);
     if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
     await acquire();
+    let doc: ResultsDocument;
     try {
-      sendJson(res, 200, await options.grader.grade(def, parsed.files, parsed.suite));
+      doc = await options.grader.grade(def, parsed.files, parsed.suite);
     } finally {
       release();
+    }
+    if (path === '/api/run') return sendJson(res, 200, doc);
+    // The solution for files that pass: graded here, so a page cannot claim a pass it has not got.
+    if (solutions !== 'open' && doc.status !== 'pass') {
+      return sendJson(res, 403, { error: `the solution opens once Submit passes every hidden test; your files score ${doc.score.points}/${doc.score.max}` });
+    }
+    try {
+      sendJson(res, 200, { solution: JSON.parse(readFileSync(join(dist, 'lab-data', def.slug, 'solution.json'), 'utf8')) });
+    } catch (error) {
+      sendJson(res, 500, { error: `the built solution could not be read: ${(error as Error).message}` });
     }
   }
 
@@ -225,8 +250,9 @@ export function createCourseServer(options: CourseServerOptions): Server {
       res.end();
       return;
     }
-    if (options.grader && isWithheld(urlPath)) {
-      sendJson(res, 403, { error: 'hidden tests stay on the course server; Submit grades them there' });
+    const withheld = options.grader ? withheldReason(urlPath, solutions) : null;
+    if (withheld) {
+      sendJson(res, 403, { error: withheld });
       return;
     }
     let decoded: string;

@@ -2,10 +2,12 @@
  * npm start → `astro build && tsx site/server/serve.ts`
  *
  *   tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading off]
- *                            [--dist dist] [--timeout S] [--max-body KB]
+ *                            [--solutions after-pass|open] [--dist dist] [--timeout S] [--max-body KB]
  *
  * Serves the course on 127.0.0.1 only, unless told otherwise: a workshop on a LAN passes
  * `--host 0.0.0.0 --workshop`, and every learner then types the join token printed here.
+ * Solutions open for files that pass the hidden tests here; `--solutions open` opens them to all
+ * (restart with it at the end of a workshop: progress lives in the browsers, not here).
  */
 import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -16,20 +18,21 @@ import { createReferenceTracer } from './reference-tracer.ts';
 import { loadLab } from '../../labs/kit/node/repo.ts';
 import { runSandboxed, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
 
-const USAGE = 'usage: tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading on|off] [--dist dist] [--timeout S] [--max-body KB]';
+const USAGE = 'usage: tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading on|off] [--solutions after-pass|open] [--dist dist] [--timeout S] [--max-body KB]';
 
 interface Args {
   port: number;
   host: string;
   workshop: boolean;
   grading: boolean;
+  solutions: 'after-pass' | 'open';
   dist: string;
   timeout: number;
   maxBodyKb: number;
 }
 
 export function parseServeArgs(argv: string[]): Args {
-  const args: Args = { port: 4321, host: '127.0.0.1', workshop: false, grading: true, dist: 'dist', timeout: DEFAULT_TIMEOUT_S, maxBodyKb: DEFAULT_MAX_BODY / 1024 };
+  const args: Args = { port: 4321, host: '127.0.0.1', workshop: false, grading: true, solutions: 'after-pass', dist: 'dist', timeout: DEFAULT_TIMEOUT_S, maxBodyKb: DEFAULT_MAX_BODY / 1024 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -50,6 +53,12 @@ export function parseServeArgs(argv: string[]): Args {
         const v = value();
         if (v !== 'on' && v !== 'off') throw new Error('--grading is on or off');
         args.grading = v === 'on';
+        break;
+      }
+      case '--solutions': {
+        const v = value();
+        if (v !== 'after-pass' && v !== 'open') throw new Error('--solutions is after-pass or open');
+        args.solutions = v;
         break;
       }
       case '--dist': args.dist = value(); break;
@@ -87,6 +96,7 @@ function main(): void {
     grader,
     joinToken,
     maxBodyBytes: args.maxBodyKb * 1024,
+    solutions: args.solutions,
     referenceTrace: grader ? createReferenceTracer() : undefined,
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
@@ -103,6 +113,7 @@ function main(): void {
       }
     }
     console.log(grader ? `grading: on this machine (hidden tests stay here; learner code sandboxed, ${args.timeout} s limit, network: ${networkIsolation()})` : 'grading: off (the page grades in the browser)');
+    if (grader) console.log(args.solutions === 'open' ? 'solutions: open to everyone' : 'solutions: given out for files that pass the hidden tests here (--solutions open gives them to all)');
     if (joinToken) console.log(`workshop join token: ${joinToken}`);
   });
   const stop = () => server.close(() => process.exit(0));

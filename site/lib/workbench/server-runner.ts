@@ -109,6 +109,35 @@ export class ServerRunner implements Runner {
   }
 
   /**
+   * The lab's solution, which this server gives out only for files that pass every hidden test
+   * when it grades them (course-server.ts); the reason it refused otherwise.
+   */
+  async solution(lab: string, files: Record<string, string>): Promise<{ solution: Record<string, string> } | { refused: string }> {
+    let response: Response;
+    try {
+      response = await withTimeout(
+        this.fetcher('/api/solution', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
+          body: JSON.stringify({ lab, files }),
+        }),
+        this.options.timeoutMs ?? 60_000,
+        'the course server',
+      );
+    } catch (error) {
+      return { refused: `the course server did not answer: ${(error as Error).message}` };
+    }
+    let body: { solution?: unknown; error?: unknown } = {};
+    try {
+      body = (await response.json()) as typeof body;
+    } catch {
+      // the status below says what happened
+    }
+    if (response.ok && body.solution && typeof body.solution === 'object') return { solution: body.solution as Record<string, string> };
+    return { refused: typeof body.error === 'string' ? body.error : `the course server answered HTTP ${response.status}` };
+  }
+
+  /**
    * The reference run of a test, drawn beside the learner's. For hidden tests only the server can
    * make it; null when it cannot (older server, refused token).
    */

@@ -16,6 +16,7 @@ writeFileSync(join(dist, '404.html'), '<h1>not here</h1>');
 writeFileSync(join(dist, 'labs/handshake/index.html'), '<h1>lab</h1>');
 writeFileSync(join(dist, 'lab-data/handshake/hidden.json'), '{"secret":"hidden tests"}');
 writeFileSync(join(dist, 'lab-data/handshake/visible.json'), '{}');
+writeFileSync(join(dist, 'lab-data/handshake/solution.json'), '{"stack/core/tcp/handshake.ts":"the reference"}');
 writeFileSync(join(tmpdir(), 'outside-secret.txt'), 'secret');
 
 const def = { slug: 'handshake', files: ['stack/core/tcp/handshake.ts'], tasks: [] } as unknown as LabDefinition;
@@ -27,7 +28,8 @@ const grader: Grader = {
   },
   async grade(_def, files, suite) {
     graded.push({ files: new Map(files), suite });
-    return { version: 1, lab: 'handshake', suite, status: 'fail', seed: 1, score: { points: 0, max: 100 }, tasks: [], tests: [], traces: {}, message: null };
+    const pass = [...files.values()].every((text) => text.includes('PASS'));
+    return { version: 1, lab: 'handshake', suite, status: pass ? 'pass' : 'fail', seed: 1, score: { points: pass ? 100 : 15, max: 100 }, tasks: [], tests: [], traces: {}, message: null };
   },
 };
 
@@ -47,12 +49,14 @@ function start(options: Partial<Parameters<typeof createCourseServer>[0]>) {
 let plain: { base: string; close: () => void };
 let workshop: { base: string; close: () => void };
 let staticOnly: { base: string; close: () => void };
+let open: { base: string; close: () => void };
 beforeAll(async () => {
   plain = await start({ maxBodyBytes: 2048 });
   workshop = await start({ joinToken: 'abc234' });
   staticOnly = await start({ grader: null });
+  open = await start({ solutions: 'open' });
 });
-afterAll(() => [plain, workshop, staticOnly].forEach((s) => s.close()));
+afterAll(() => [plain, workshop, staticOnly, open].forEach((s) => s.close()));
 
 const post = (base: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${base}/api/run`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -73,8 +77,17 @@ describe('static files', () => {
     expect(await withheld.text()).not.toContain('hidden tests"');
     expect((await fetch(`${plain.base}/lab-data/handshake/visible.json`)).status).toBe(200);
     expect((await fetch(`${staticOnly.base}/lab-data/handshake/hidden.json`)).status).toBe(200);
-    expect(await (await fetch(`${staticOnly.base}/api/health`)).json()).toEqual({ course: 'tcp-connection-course', grading: false, workshop: false });
-    expect(await (await fetch(`${plain.base}/lab-data/runtime.json`)).json()).toEqual({ course: 'tcp-connection-course', server: true, grading: true, workshop: false });
+    expect(await (await fetch(`${staticOnly.base}/api/health`)).json()).toEqual({ course: 'tcp-connection-course', grading: false, workshop: false, solutions: 'open' });
+    expect(await (await fetch(`${plain.base}/lab-data/runtime.json`)).json()).toEqual({ course: 'tcp-connection-course', server: true, grading: true, workshop: false, solutions: 'after-pass' });
+  });
+
+  it('keeps the solutions while it grades unless they are open', async () => {
+    const withheld = await fetch(`${plain.base}/lab-data/handshake/solution.json`);
+    expect(withheld.status).toBe(403);
+    expect((await withheld.json()).error).toMatch(/once your files pass every hidden test/);
+    expect(await (await fetch(`${open.base}/lab-data/handshake/solution.json`)).json()).toEqual({ 'stack/core/tcp/handshake.ts': 'the reference' });
+    expect((await fetch(`${open.base}/lab-data/handshake/hidden.json`)).status).toBe(403);
+    expect((await fetch(`${staticOnly.base}/lab-data/handshake/solution.json`)).status).toBe(200);
   });
 
   it('never serves a file outside the site', async () => {
@@ -88,7 +101,7 @@ describe('POST /api/run', () => {
   it('grades the lab files it is sent', async () => {
     const response = await post(plain.base, { lab: 'handshake', suite: 'hidden', files: { 'stack/core/tcp/handshake.ts': 'mine' } });
     expect(response.status).toBe(200);
-    expect((await response.json()).score).toEqual({ points: 0, max: 100 });
+    expect((await response.json()).score).toEqual({ points: 15, max: 100 });
     expect(graded.at(-1)).toEqual({ files: new Map([['stack/core/tcp/handshake.ts', 'mine']]), suite: 'hidden' });
   });
 
@@ -141,6 +154,24 @@ describe('POST /api/reference', () => {
 });
 
 describe('serve.ts options', () => {
+  it('gives the solution only for files that pass the hidden tests here, and needs the workshop token', async () => {
+    const ask = (base: string, text: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}/api/solution`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ lab: 'handshake', files: { 'stack/core/tcp/handshake.ts': text } }) });
+    graded.length = 0;
+    const refused = await ask(plain.base, 'my attempt');
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toBe('the solution opens once Submit passes every hidden test; your files score 15/100');
+    expect(graded).toEqual([{ files: new Map([['stack/core/tcp/handshake.ts', 'my attempt']]), suite: 'hidden' }]);
+    const given = await ask(plain.base, 'PASS');
+    expect(given.status).toBe(200);
+    expect(await given.json()).toEqual({ solution: { 'stack/core/tcp/handshake.ts': 'the reference' } });
+    expect((await ask(workshop.base, 'PASS')).status).toBe(401);
+    expect((await ask(workshop.base, 'PASS', { [TOKEN_HEADER]: 'abc234' })).status).toBe(200);
+    expect((await ask(staticOnly.base, 'PASS')).status).toBe(503);
+    const malformed = await fetch(`${plain.base}/api/solution`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab: 'handshake', files: { 'other.ts': 'PASS' } }) });
+    expect(malformed.status).toBe(400);
+  });
+
   it('binds loopback by default and needs --workshop to listen on the network', () => {
     expect(parseServeArgs([])).toMatchObject({ host: '127.0.0.1', port: 4321, grading: true, workshop: false });
     expect(() => parseServeArgs(['--host', '0.0.0.0'])).toThrow(/add --workshop/);

@@ -73,3 +73,19 @@ describe('ServerRunner.run', () => {
     expect(result.message).toMatch(/did not answer: the course server did not finish/);
   });
 });
+
+describe('ServerRunner.solution', () => {
+  it('posts the lab and the learner files with the token, and returns the solution or the refusal', async () => {
+    const given = fakeFetch(() => json(200, { solution: { 'stack/core/tcp/handshake.ts': 'reference' } }));
+    const runner = new ServerRunner({ fetch: given.fetch, token: 'abc234' });
+    expect(await runner.solution('handshake', { 'stack/core/tcp/handshake.ts': 'mine' })).toEqual({ solution: { 'stack/core/tcp/handshake.ts': 'reference' } });
+    expect(given.calls[0].url).toBe('/api/solution');
+    expect(JSON.parse(String(given.calls[0].init?.body))).toEqual({ lab: 'handshake', files: { 'stack/core/tcp/handshake.ts': 'mine' } });
+    expect((given.calls[0].init?.headers as Record<string, string>)[JOIN_TOKEN_HEADER]).toBe('abc234');
+
+    const refused = fakeFetch(() => json(403, { error: 'your files score 15/100' }));
+    expect(await new ServerRunner({ fetch: refused.fetch }).solution('handshake', {})).toEqual({ refused: 'your files score 15/100' });
+    const broken = fakeFetch(() => new Response('<html>', { status: 502 }));
+    expect(await new ServerRunner({ fetch: broken.fetch }).solution('handshake', {})).toEqual({ refused: 'the course server answered HTTP 502' });
+  });
+});
