@@ -43,6 +43,19 @@ export class ServerRunner implements Runner {
     return this.options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
+  /** A JSON POST to the course server's API, with the join token when there is one. */
+  private post(path: string, body: unknown): Promise<Response> {
+    return withTimeout(
+      this.fetcher(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
+        body: JSON.stringify(body),
+      }),
+      this.options.timeoutMs ?? 60_000,
+      'the course server',
+    );
+  }
+
   /**
    * Available when the site is served by this course's server with grading on. It asks the
    * built file /lab-data/runtime.json, which says `server: false` on a static host and which the
@@ -78,15 +91,7 @@ export class ServerRunner implements Runner {
     }
     let response: Response;
     try {
-      response = await withTimeout(
-        this.fetcher('/api/run', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
-          body: JSON.stringify(request),
-        }),
-        this.options.timeoutMs ?? 60_000,
-        'the course server',
-      );
+      response = await this.post('/api/run', request);
     } catch (error) {
       return errorResults(request.lab, request.suite, `The course server did not answer: ${(error as Error).message}`);
     }
@@ -115,15 +120,7 @@ export class ServerRunner implements Runner {
   async solution(lab: string, files: Record<string, string>): Promise<{ solution: Record<string, string> } | { refused: string }> {
     let response: Response;
     try {
-      response = await withTimeout(
-        this.fetcher('/api/solution', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
-          body: JSON.stringify({ lab, files }),
-        }),
-        this.options.timeoutMs ?? 60_000,
-        'the course server',
-      );
+      response = await this.post('/api/solution', { lab, files });
     } catch (error) {
       return { refused: `the course server did not answer: ${(error as Error).message}` };
     }
@@ -143,15 +140,7 @@ export class ServerRunner implements Runner {
    */
   async referenceTrace(lab: string, suite: 'visible' | 'hidden', test: string, seed: number): Promise<TraceEvent[] | null> {
     try {
-      const response = await withTimeout(
-        this.fetcher('/api/reference', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
-          body: JSON.stringify({ lab, suite, test, seed }),
-        }),
-        this.options.timeoutMs ?? 60_000,
-        'the course server',
-      );
+      const response = await this.post('/api/reference', { lab, suite, test, seed });
       if (!response.ok) return null;
       const body = (await response.json()) as { trace?: unknown };
       return Array.isArray(body.trace) ? (body.trace as TraceEvent[]) : null;
