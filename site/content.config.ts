@@ -78,7 +78,8 @@ const glossary = defineCollection({
     term: z.string().min(1),
     zh: z.array(z.string().min(1)).min(1),
     definition: z.string().min(1),
-    see: z.string().regex(/^\/[a-z0-9/#-]*$/, 'must be a site path such as /chapters/queues#the-syn-queue'),
+    // Heading ids keep the underscores of names like TIME_WAIT (github-slugger): #why-time_wait-exists.
+    see: z.string().regex(/^\/[a-z0-9/-]*(?:#[a-z0-9_-]+)?$/, 'must be a site path such as /chapters/queues#the-syn-queue'),
   }),
 });
 

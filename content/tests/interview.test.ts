@@ -249,7 +249,7 @@ describe('glossary', () => {
   it('links point at a course chapter', () => {
     const dead: string[] = [];
     for (const g of glossary) {
-      const chapter = /^\/chapters\/([^#/]+)(?:#[a-z0-9-]+)?$/.exec(g.see);
+      const chapter = /^\/chapters\/([^#/]+)(?:#[a-z0-9_-]+)?$/.exec(g.see);
       if (!chapter) dead.push(`${g.id}: ${g.see} (expected /chapters/<slug> or /chapters/<slug>#<anchor>)`);
       else if (!chapters.includes(chapter[1])) dead.push(`${g.id}: ${g.see} (no chapter '${chapter[1]}')`);
     }

@@ -10,6 +10,7 @@ import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { sysctlSpec } from '../../stack/core/tcp/sysctl.ts';
 import { parseFaultRule } from '../../stack/core/sim/network.ts';
 import { CONTENT, REPO, loadChapters, uses } from './chapters.ts';
+import { chapterHeadings, headingText } from './headings.ts';
 
 const chapters = loadChapters();
 const scenarios = new Set(listScenarios().map((s) => s.name));
@@ -63,12 +64,40 @@ describe.each(chapters.map((c) => [c.file, c] as const))('%s', (_file, c) => {
   });
 });
 
+describe('chapter heading ids', () => {
+  // Guards the id computation every anchor check below relies on: if it drifted from Astro's, a
+  // valid link would fail, or worse, every check would compare against the wrong ids.
+  it('slug the text the page shows, as Astro does', () => {
+    const ids = (mdx: string) => chapterHeadings(mdx).map((h) => h.id);
+    expect(ids('---\ntitle: x\n---\n## Restarting a server: SO_REUSEADDR\n### ss -lnt: the accept queue\n')).toEqual([
+      'restarting-a-server-so_reuseaddr',
+      'ss--lnt-the-accept-queue',
+    ]);
+    expect(ids('## When `close()` sends **RST**\n## See [the queues](/chapters/queues)\n')).toEqual(['when-close-sends-rst', 'see-the-queues']);
+    expect(ids('## Sources\n```text\n## not a heading\n#kernel\n```\n## Sources\nSetext\n---\n')).toEqual(['sources', 'sources-1', 'setext']);
+    expect(headingText('_Why_ FIN_WAIT_2 \\* waits -- a while')).toBe('Why FIN_WAIT_2 * waits \u2013 a while');
+    expect(() => chapterHeadings('## Hello {name}\n')).toThrow(/line 1: .*JSX expression/);
+  });
+
+  it('are found in every chapter', () => {
+    for (const c of chapters) expect(chapterHeadings(c.text).length, `${c.file}: no ## headings found`).toBeGreaterThan(3);
+  });
+});
+
 describe('glossary', () => {
-  it('points every term at a chapter that exists', () => {
-    const entries = parse(readFileSync(join(CONTENT, 'glossary.yaml'), 'utf8')) as Array<{ id: string; see: string }>;
+  const entries = parse(readFileSync(join(CONTENT, 'glossary.yaml'), 'utf8')) as Array<{ id: string; see: string }>;
+  const headingIds = new Map(chapters.map((c) => [c.slug, chapterHeadings(c.text).map((h) => h.id)]));
+
+  it('points every term at a chapter that exists, and at a heading that chapter has', () => {
+    const dead: string[] = [];
     for (const g of entries) {
-      const m = /^\/chapters\/([\w-]+)/.exec(g.see);
-      expect(m && chapters.some((c) => c.slug === m[1]), `glossary "${g.id}": see ${g.see}`).toBeTruthy();
+      const m = /^\/chapters\/([\w-]+)(?:#(.*))?$/.exec(g.see);
+      const ids = m ? headingIds.get(m[1]) : undefined;
+      if (!m || !ids) dead.push(`glossary "${g.id}": see ${g.see} names no chapter (chapters: ${[...headingIds.keys()].join(', ')})`);
+      else if (m[2] !== undefined && !ids.includes(m[2])) {
+        dead.push(`glossary "${g.id}": see ${g.see}: chapter ${m[1]} has no heading "${m[2]}"; its headings are: ${ids.join(', ')}`);
+      }
     }
+    expect(dead).toEqual([]);
   });
 });
