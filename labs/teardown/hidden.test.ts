@@ -19,7 +19,7 @@ import { closeTransition, finTime, onFin } from '../../stack/core/tcp/teardown.t
 import { placeConnection, type PlacedOptions, type PlacedState } from '../../stack/testing/placed.ts';
 import { synReceived } from '../../stack/testing/fixtures.ts';
 import type { StateFixture } from '../../stack/testing/fixtures.ts';
-import { closeInFinWait2, closedAt, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectMib, expectRead, expectState, secs, statePath } from './support.ts';
+import { ackOfFinAsOnAckOfFin, closeInFinWait2, closedAt, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectMib, expectRead, expectState, secs, statePath } from './support.ts';
 
 /** A connection placed in `state` by the reference code; `text` says how it got there. */
 function placed(t: LabTestContext, state: PlacedState, text: string, opts: Omit<PlacedOptions, 'seed'> = {}): StateFixture & { conn: NonNullable<StateFixture['conn']> } {
@@ -763,6 +763,19 @@ labTest('TCP_LINGER2 < 0: no FIN_WAIT_2 wait at all — RST at once', { task: 4 
   expectClosed(h, conn);
   expectMib(h, 'TCPAbortOnLinger', 1, 'the abort is counted');
   h.expectNothingUntil(100_000);
+});
+
+labTest('TCP_LINGER2 < 0 after close() in FIN_WAIT_1: the ACK of our FIN draws a bare RST <SEQ=SEG.ACK>', { task: 4 }, (t) => {
+  const f = placed(t, 'FIN_WAIT_1', 'FIN_WAIT_1 after close() with TCP_LINGER2 = -1: our FIN went out at 0 ms, the socket is orphaned', { sockopts: { linger2: -1 } });
+  const { h, conn } = f;
+  h.advanceTo(10);
+  ackOfFinAsOnAckOfFin(h, conn);
+  h.expectSegment(10, { flags: 'R', seq: h.hSeq(2) },
+    'an orphan that may not wait in FIN_WAIT_2 is gone as soon as its FIN is acknowledged, and Linux answers that ACK like a segment for no connection: <SEQ=SEG.ACK = ISS+2><CTL=RST>, no ACK flag (not the R. that close() sends)');
+  expectClosed(h, conn, 'no FIN_WAIT_2 and no TIME_WAIT with TCP_LINGER2 < 0');
+  expectMib(h, 'TCPAbortOnData', 1, 'tcp_rcv_state_process counts this abort as TCPAbortOnData');
+  expectMib(h, 'TCPAbortOnLinger', 0, 'TCPAbortOnLinger is for close() finding FIN_WAIT_2, not for this path');
+  h.expectNothingUntil(100_000, 'nothing more: the connection is gone');
 });
 
 labTest('the peer\'s FIN reaches the orphan in time: ACK at once, then a full 60 s TIME_WAIT', { task: 4 }, (t) => {

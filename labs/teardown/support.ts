@@ -5,15 +5,18 @@
  * Fixtures (stack/testing) build every starting state with the reference code. Two transitions,
  * though, ARE the lesson of a task and must run the learner's code without depending on another
  * task: entering TIME_WAIT (task 3: enterTimeWait arms the timer) and orphaning a FIN_WAIT_2
- * socket (task 4: finWait2Orphaned arms its timer). `enterTimeWaitAsOnFin` and `closeInFinWait2`
- * do what the stack's own callers do (onFin's FIN_WAIT_2 branch, close() in FIN_WAIT_2) with only
- * the call under test going to the learner's file.
+ * socket (task 4: finWait2Orphaned arms its timer). `enterTimeWaitAsOnFin`, `closeInFinWait2` and
+ * `ackOfFinAsOnAckOfFin` do what the stack's own callers do (onFin's FIN_WAIT_2 branch, close() in
+ * FIN_WAIT_2, onAckOfFin in an orphaned FIN_WAIT_1) with only the call under test going to the
+ * learner's file.
  */
 import type { Call } from '../../stack/core/socket.ts';
 import type { Connection } from '../../stack/core/tcp/connection.ts';
 import type { MibName } from '../../stack/core/tcp/mib.ts';
 import type { TcpStateName } from '../../stack/core/observe/trace.ts';
+import { cancelTimer, setState } from '../../stack/core/tcp/lifecycle.ts';
 import { sendAck } from '../../stack/core/tcp/output.ts';
+import { ACK, NO_PAYLOAD, type TcpSegment } from '../../stack/core/wire/segment.ts';
 import { enterTimeWait, finWait2Orphaned } from '../../stack/core/tcp/teardown.ts';
 import type { PeerHarness } from '../../stack/testing/harness.ts';
 
@@ -110,6 +113,33 @@ export function enterTimeWaitAsOnFin(h: PeerHarness, conn: Connection): void {
     conn.rcvFin = true;
     sendAck(conn);
     enterTimeWait(conn, 'FIN received in FIN_WAIT_2');
+  });
+}
+
+/**
+ * The peer's ACK of our FIN reaches an orphaned FIN_WAIT_1 connection: SND.UNA moves past the FIN,
+ * the retransmission timer stops and the state becomes FIN_WAIT_2, as the stack's input and
+ * onAckOfFin do (reference behaviour) — then finWait2Orphaned(conn, that ACK), the learner's.
+ */
+export function ackOfFinAsOnAckOfFin(h: PeerHarness, conn: Connection): void {
+  const seg: TcpSegment = {
+    srcAddr: conn.remoteAddr,
+    dstAddr: conn.localAddr,
+    srcPort: conn.remotePort,
+    dstPort: conn.localPort,
+    seq: conn.rcvNxt,
+    ack: conn.sndNxt,
+    flags: ACK,
+    window: 64240,
+    urgent: 0,
+    options: [],
+    payload: NO_PAYLOAD,
+  };
+  h.act(`the peer's ACK of our FIN arrives (. seq ${seg.seq} ack ${seg.ack}): SND.UNA moves past the FIN, the state becomes FIN_WAIT_2, and the stack calls finWait2Orphaned(conn, that ACK) — your code`, () => {
+    conn.sndUna = conn.sndNxt;
+    cancelTimer(conn, 'retransmit');
+    setState(conn, 'FIN_WAIT_2', 'ACK of FIN');
+    finWait2Orphaned(conn, seg);
   });
 }
 

@@ -181,7 +181,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       conn.sndWl2 = seg.ack;
     }
     if (finAcked) {
-      onAckOfFin(conn);
+      onAckOfFin(conn, seg);
       if (conn.closed || conn.state === 'TIME_WAIT') return;
     }
   }

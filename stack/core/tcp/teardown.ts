@@ -105,13 +105,13 @@ function queueFin(conn: Connection): void {
 // §3.10.7.4) and the peer's FIN (step 8).
 // ---------------------------------------------------------------------------------------------
 
-/** Our FIN has just been acknowledged. */
-export function onAckOfFin(conn: Connection): void {
+/** Our FIN has just been acknowledged, by `seg`. */
+export function onAckOfFin(conn: Connection, seg: TcpSegment): void {
   // #region lab teardown/2 The ACK of our FIN
   switch (conn.state) {
     case 'FIN_WAIT_1':
       setState(conn, 'FIN_WAIT_2', 'ACK of FIN');
-      if (conn.orphan) finWait2Orphaned(conn);
+      if (conn.orphan) finWait2Orphaned(conn, seg);
       break;
     case 'CLOSING':
       enterTimeWait(conn, 'ACK of FIN in CLOSING');
@@ -248,13 +248,24 @@ export function finTime(conn: Connection): number {
 /**
  * Nobody will read from or close this socket any more, and our FIN is acknowledged: a peer that
  * never sends its FIN must not pin it forever. After shutdown(SHUT_WR) alone (not orphaned)
- * FIN_WAIT_2 has no timeout.
+ * FIN_WAIT_2 has no timeout. `ackOfFin` is the segment that acknowledged our FIN when the socket
+ * was already orphaned (FIN_WAIT_1 → FIN_WAIT_2); null when close() finds FIN_WAIT_2.
  */
-export function finWait2Orphaned(conn: Connection): void {
+export function finWait2Orphaned(conn: Connection, ackOfFin: TcpSegment | null = null): void {
   const host = conn.host;
   conn.waitStartedAt = conn.now;
   // #region lab teardown/4 Arm the FIN_WAIT_2 timer, or abort with TCP_LINGER2 < 0
   if (conn.opts.linger2 < 0) {
+    if (ackOfFin) {
+      // tcp_rcv_state_process (FIN_WAIT1, orphaned): tcp_done, counted as TCPAbortOnData, and the
+      // segment that acknowledged our FIN is answered as if no connection existed:
+      // <SEQ=SEG.ACK><CTL=RST>, no ACK flag (tcp_v4_send_reset).
+      host.mib.inc('TCPAbortOnData');
+      destroy(conn, 'TCP_LINGER2 < 0: the ACK of our FIN ends the orphan with a RST');
+      sendResetFor(host, ackOfFin);
+      return;
+    }
+    // __tcp_close in FIN_WAIT2: tcp_send_active_reset <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>.
     host.mib.inc('TCPAbortOnLinger');
     sendActiveReset(conn);
     destroy(conn, 'TCP_LINGER2 < 0: RST instead of FIN_WAIT_2');

@@ -396,13 +396,29 @@ describe('FIN_WAIT_2', () => {
     expect(f.conn!.closed).toBe(true);
   });
 
-  it('TCP_LINGER2 < 0: no FIN_WAIT_2 wait — the ACK of our FIN is answered with RST', () => {
+  it('TCP_LINGER2 < 0, orphaned FIN_WAIT_1: the ACK of our FIN draws <SEQ=SEG.ACK><CTL=RST> and TCPAbortOnData (as on Linux 6.18)', () => {
     const f = finWait1({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'TCP_LINGER2', -1) });
-    const { h } = f;
+    const { h, host } = f;
     h.send(20, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(2) });
-    h.expectSegment(20, { test: (s) => (s.flags & 0x04 && s.seq === h.hSeq(2) ? null : 'it was not a RST at host ISN+2') });
+    h.expectSegment(20, { flags: 'R', seq: h.hSeq(2) });
     expect(f.conn!.closed).toBe(true);
-    expect(f.host.timeWaitCount).toBe(0);
+    expect(statePath(f).slice(-3)).toEqual(['FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSED']);
+    expect(host.mib.get('TCPAbortOnData')).toBe(1);
+    expect(host.mib.get('TCPAbortOnLinger')).toBe(0);
+    expect(host.timeWaitCount).toBe(0);
+    h.expectNothingUntil(100_000);
+  });
+
+  it('TCP_LINGER2 < 0, close() in a half-closed FIN_WAIT_2: RST|ACK <SEQ=SND.NXT><ACK=RCV.NXT> and TCPAbortOnLinger', () => {
+    const f = finWait2HalfClosed({ beforeOpen: (host, fd) => host.api.setsockopt(fd, 'TCP_LINGER2', -1) });
+    const { h, host, fd } = f;
+    expect(f.conn!.state).toBe('FIN_WAIT_2');
+    h.advanceTo(f.now + 100);
+    h.act(`close(${fd})`, () => host.api.close(fd));
+    h.expectSegment(h.now, { flags: 'R.', rseq: 2, rack: 1 });
+    expect(f.conn!.closed).toBe(true);
+    expect(host.mib.get('TCPAbortOnLinger')).toBe(1);
+    expect(host.mib.get('TCPAbortOnData')).toBe(0);
   });
 
   it('orphaned: a late FIN is ACKed and leads to a real 60 s TIME_WAIT', () => {
