@@ -249,7 +249,15 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     await server.stop();
     server = await startServer(dist, PORT, ['--grading', 'off']);
     requested.length = 0;
-    await openLab(page);
+    // Run pressed while the WebContainer is still trying to boot: it waits, then runs in the worker.
+    await page.goto(`${server.url}/labs/${LAB}`);
+    await page.waitForFunction(() => /Starting a WebContainer/.test(document.querySelector('[data-runner-status]')?.textContent ?? ''), null, { timeout: 30_000 });
+    const runsBefore = Number((await page.getAttribute('[data-results]', 'data-runs')) ?? 0);
+    await page.click('[data-action="run"]');
+    expect(await page.getAttribute('[data-results]', 'data-state')).toBe('waiting');
+    await page.waitForSelector('[data-workbench][data-ready="true"]', { timeout: 60_000 });
+    await page.waitForSelector(`[data-results][data-runs="${runsBefore + 1}"]`, { timeout: 60_000 });
+    expect(await page.getAttribute('[data-results]', 'data-state')).toBe('fail');
     expect(await page.getAttribute('[data-workbench]', 'data-runner')).toBe('worker');
     // The WebContainer was really tried first: toolchain fetched, boot sent to StackBlitz, given up.
     const status = (await page.textContent('[data-runner-status]')) ?? '';

@@ -8,7 +8,7 @@ import { recordLabScore, PROGRESS_EVENT } from '../progress.ts';
 import { emptyLabSave, exportWorkbench, importWorkbench, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
 import { nextHint, solutionReveal, type SolutionPolicy } from './reveal.ts';
 import { firstFailure, summarise, type ResultsDocument, type Suite } from './results.ts';
-import { chooseRunner, runnerOrder, RUNNER_LABELS, type Runner, type RunnerCandidate } from './runner.ts';
+import { chooseRunner, runnerOrder, RUNNER_LABELS, TRYING, type Runner, type RunnerCandidate } from './runner.ts';
 import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
 import { inflateSnapshot, WebContainerRunner, webContainerBlocker, type FileSystemTree } from './webcontainer-runner.ts';
@@ -112,6 +112,12 @@ async function start(root: HTMLElement): Promise<void> {
       notice((error as Error).message, 'error');
     }
   };
+
+  // Run and Submit work from the first keystroke: a run asked for while the page is still choosing
+  // its runner (a WebContainer boot can take 20 s) waits for it instead of doing nothing.
+  let busy = false;
+  let markReady: () => void = () => {};
+  const pageReady = new Promise<void>((resolve) => (markReady = resolve));
 
   // ------------------------------------------------------------------ editor
   const phone = window.matchMedia('(max-width: 720px)').matches;
@@ -307,8 +313,15 @@ async function start(root: HTMLElement): Promise<void> {
       },
     });
   }
+  buttons.run.addEventListener('click', () => void run('visible'));
+  buttons.submit.addEventListener('click', () => void run('hidden'));
+  document.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented || event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    void run(event.shiftKey ? 'hidden' : 'visible');
+  });
   runnerStatus.textContent = 'Choosing where your tests run…';
-  const choice = await chooseRunner(candidates);
+  const choice = await chooseRunner(candidates, (kind) => (runnerStatus.textContent = TRYING[kind]));
   runner = choice.runner;
   root.dataset.runner = runner?.kind ?? 'none';
   runnerStatus.textContent = runner ? `Runner: ${RUNNER_LABELS[runner.kind]}. ${choice.explanation}` : choice.explanation;
@@ -319,10 +332,21 @@ async function start(root: HTMLElement): Promise<void> {
   }
 
   // ------------------------------------------------------------------ run and submit
-  let busy = false;
   async function run(suite: Suite): Promise<void> {
-    if (busy || !runner) return;
+    if (busy) return;
     busy = true;
+    const stateBefore = resultsPanel.dataset.state;
+    if (root.dataset.ready !== 'true') {
+      live.textContent = 'Your run starts as soon as the page has chosen where tests run (see the line above the editor)…';
+      resultsPanel.dataset.state = 'waiting';
+      await pageReady;
+    }
+    if (!runner) {
+      if (stateBefore === undefined) delete resultsPanel.dataset.state;
+      else resultsPanel.dataset.state = stateBefore;
+      busy = false;
+      return;
+    }
     buttons.run.disabled = buttons.submit.disabled = true;
     root.setAttribute('aria-busy', 'true');
     const label = suite === 'hidden' ? 'Submitting to the hidden tests' : 'Running the visible tests';
@@ -496,12 +520,6 @@ async function start(root: HTMLElement): Promise<void> {
     }
   });
 
-  buttons.run.addEventListener('click', () => void run('visible'));
-  buttons.submit.addEventListener('click', () => void run('hidden'));
-  document.addEventListener('keydown', (event) => {
-    if (event.defaultPrevented || event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
-    event.preventDefault();
-    void run(event.shiftKey ? 'hidden' : 'visible');
-  });
   root.dataset.ready = 'true';
+  markReady();
 }

@@ -40,6 +40,13 @@ export interface RunnerChoice {
   explanation: string;
 }
 
+/** The status line while a candidate is being tried (the WebContainer boot is the slow one). */
+export const TRYING: Record<RunnerKind, string> = {
+  server: 'Looking for the course server…',
+  webcontainer: 'Starting a WebContainer (a real Node in this tab, from StackBlitz): up to 20 s. If it does not start, the in-browser worker takes over.',
+  worker: 'Starting the in-browser worker…',
+};
+
 export const RUNNER_LABELS: Record<RunnerKind, string> = {
   server: 'local course server',
   webcontainer: 'WebContainer',
@@ -51,9 +58,10 @@ export const RUNNER_LABELS: Record<RunnerKind, string> = {
  * never as a page crash; a probe that hangs is the candidate's own business (each wraps its
  * slow step — the WebContainer boot — in a timeout).
  */
-export async function chooseRunner(candidates: RunnerCandidate[]): Promise<RunnerChoice> {
+export async function chooseRunner(candidates: RunnerCandidate[], onTrying?: (kind: RunnerKind) => void): Promise<RunnerChoice> {
   const skipped: RunnerChoice['skipped'] = [];
   for (const candidate of candidates) {
+    onTrying?.(candidate.kind);
     let availability: Availability;
     try {
       availability = await candidate.probe();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRunner, runnerOrder, withTimeout, type Runner } from '../../lib/workbench/runner.ts';
+import { chooseRunner, runnerOrder, TRYING, withTimeout, type Runner } from '../../lib/workbench/runner.ts';
 
 const fakeRunner = (kind: Runner['kind']): Runner => ({ kind, label: kind, run: async () => { throw new Error('unused'); }, dispose() {} });
 
@@ -14,6 +14,20 @@ describe('chooseRunner', () => {
     expect(choice.skipped.map((s) => s.kind)).toEqual(['server', 'webcontainer']);
     expect(choice.explanation).toContain('in-browser worker');
     expect(choice.explanation).toContain('boot did not finish within 20 s');
+  });
+
+  it('says which candidate it is trying, in order, stopping at the first that works', async () => {
+    const tried: string[] = [];
+    await chooseRunner(
+      [
+        { kind: 'server', probe: async () => ({ ok: false, reason: 'static host' }) },
+        { kind: 'webcontainer', probe: async () => ({ ok: true, runner: fakeRunner('webcontainer') }) },
+        { kind: 'worker', probe: async () => ({ ok: true, runner: fakeRunner('worker') }) },
+      ],
+      (kind) => tried.push(kind),
+    );
+    expect(tried).toEqual(['server', 'webcontainer']);
+    expect(TRYING.webcontainer).toMatch(/up to 20 s.*in-browser worker takes over/);
   });
 
   it('reports every reason when nothing is available', async () => {
