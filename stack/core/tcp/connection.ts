@@ -195,6 +195,11 @@ export class Connection {
   opts: SocketOptions;
   /** close() was called: the socket belongs to no process (SOCK_DEAD). */
   orphan = false;
+  /**
+   * Linux has handed this socket over to a timewait sock (tcp_time_wait): TIME_WAIT, or an
+   * orphaned FIN_WAIT_2 whose lifetime fits in 60 s. Counted once as TW when it happens.
+   */
+  twSock = false;
   /** shutdown(SHUT_RD) / SHUT_WR by the application. */
   shutRd = false;
   shutWr = false;

@@ -74,7 +74,8 @@ function timeWaitInput(host: HostContext, conn: Connection, seg: TcpSegment): vo
       sendAck(conn); // no listener: the SYN is answered like any old segment
       return;
     }
-    host.mib.inc('TWRecycled');
+    // Not TWRecycled: Linux counts that only when connect() takes over a TIME_WAIT 4-tuple
+    // (__inet_check_established); a SYN reopening it is counted nowhere (measured on 6.18).
     destroy(conn, 'new SYN reopens the 4-tuple');
     onSegmentAtListener(host, listener, seg, v.iss, onSegmentSynchronized);
   }

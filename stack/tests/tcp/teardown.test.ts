@@ -196,6 +196,8 @@ describe('TIME_WAIT', () => {
     const f = timeWait();
     const { h, host } = f;
     const entered = f.now;
+    // TcpExtTW counts the socket as it becomes a timewait sock, not when TIME_WAIT ends (6.18).
+    expect(host.mib.get('TW')).toBe(1);
     h.expectNothingUntil(entered + 59_999);
     expect(host.connections.has(f.conn!.key)).toBe(true);
     h.advanceTo(entered + 59_999.999);
@@ -263,7 +265,8 @@ describe('TIME_WAIT', () => {
     h.send(t, { flags: 'S', seq: h.pSeq(100_000), options: [{ kind: 'mss', value: 1460 }] });
     h.expectSegment(t, { flags: 'S.', seq: (oldSndNxt + 65537) >>> 0, ack: h.pSeq(100_001) });
     expect(f.conn!.closed).toBe(true);
-    expect(host.mib.get('TWRecycled')).toBe(1);
+    // TWRecycled is connect() taking over a TIME_WAIT 4-tuple; a reopening SYN is not counted (6.18).
+    expect(host.mib.get('TWRecycled')).toBe(0);
     expect(host.requests.size).toBe(1);
     expect(host.timeWaitCount).toBe(0);
   });
@@ -421,7 +424,19 @@ describe('FIN_WAIT_2', () => {
     expect(host.mib.get('TCPAbortOnData')).toBe(0);
   });
 
-  it('orphaned: a late FIN is ACKed and leads to a real 60 s TIME_WAIT', () => {
+  it('orphaned: counted as TW once, when handed to a timewait sock (as nstat shows on 6.18); not when tcp_fin_timeout > 60 s', () => {
+    const f = finWait2Orphaned();
+    expect(f.host.mib.get('TW')).toBe(1);
+    f.h.advanceTo(f.now + 60_000);
+    expect(f.conn!.closed).toBe(true);
+    expect(f.host.mib.get('TW')).toBe(1);
+    const long = finWait2Orphaned({ sysctls: { 'net.ipv4.tcp_fin_timeout': 90 } });
+    expect(long.host.mib.get('TW')).toBe(0);
+    const half = finWait2HalfClosed();
+    expect(half.host.mib.get('TW')).toBe(0);
+  });
+
+  it('orphaned: a late FIN is ACKed and leads to a real 60 s TIME_WAIT, without a second TW count', () => {
     const f = finWait2Orphaned();
     const { h } = f;
     const t = f.now + 30_000;
@@ -432,6 +447,7 @@ describe('FIN_WAIT_2', () => {
     expect(f.conn!.state).toBe('TIME_WAIT');
     h.advanceTo(t + 60_000);
     expect(f.conn!.closed).toBe(true);
+    expect(f.host.mib.get('TW')).toBe(1);
   });
 
   it('half-closed after shutdown(SHUT_WR): never times out, and still receives data', () => {
