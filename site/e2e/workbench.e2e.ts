@@ -4,10 +4,11 @@
 // off so the in-browser worker takes over — and no console error anywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeStarter, parseRegions } from '../../labs/kit/regions.ts';
-import { LAB_SLUGS } from '../lib/course-map.ts';
+import { CHAPTER_SLUGS, LAB_SLUGS } from '../lib/course-map.ts';
 import { labExists } from '../lib/workbench/lab-data.ts';
 import { builtSite, CHROMIUM, launchChromium, removeBuiltSite, ROOT, startServer, type RunningServer } from './harness.ts';
 
@@ -340,6 +341,32 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
         expect(await page.isVisible(selector), `${slug}: ${selector}`).toBe(true);
       }
     }
+  });
+
+  it('has no WCAG 2.1 A/AA violations axe-core can find, on every kind of page, light and dark', async () => {
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const pages = ['/', ...CHAPTER_SLUGS.map((c) => `/chapters/${c}/`), `/labs/${LAB}`, '/labs/', '/glossary/', '/interview/', '/interview/review/', '/instructor/', '/no-such-page'];
+    const found: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ viewport: { width: 1300, height: 900 }, colorScheme });
+      const p = await ctx.newPage();
+      watch(p);
+      for (const path of pages) {
+        const errorsBefore = consoleErrors.length;
+        await p.goto(`${server.url}${path}`);
+        // The 404 page is served with status 404, which the browser logs: that one is the point.
+        if (path === '/no-such-page') expect(consoleErrors.splice(errorsBefore)).toEqual([expect.stringMatching(/404 \(Not Found\)/)]);
+        if (path.startsWith('/labs/') && path !== '/labs/') await p.waitForSelector('[data-workbench][data-ready="true"]', { timeout: 60_000 });
+        await p.addScriptTag({ content: axe });
+        const violations = await p.evaluate(async () => {
+          const { violations } = await (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+          return violations.map((v) => `${v.id} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+        });
+        found.push(...violations.map((v) => `${colorScheme} ${path}: ${v}`));
+      }
+      await ctx.close();
+    }
+    expect(found).toEqual([]);
   });
 
   it('keeps the editor read-only on a phone and says so', async () => {

@@ -78,7 +78,11 @@ export function tableFilterFor(kind: FigureKind, run: ScenarioRun, host?: string
 export function renderFigureBody(kind: FigureKind, run: ScenarioRun, opts: FigureOptions = {}): string {
   const svg = renderFigureSvg(kind, run, opts);
   const table = renderTraceTable(run, tableFilterFor(kind, run, opts.host));
-  return `<div class="fig-scroll">${svg}</div><details class="fig-trace"><summary>Trace as a table</summary><div class="fig-scroll">${table}</div></details>`;
+  // Focusable, so a keyboard user can scroll a figure wider than the column (WCAG 2.1.1); a named
+  // group rather than a region, because a page may show the same figure twice and landmarks must
+  // be unique.
+  const scroll = (label: string, body: string) => `<div class="fig-scroll" tabindex="0" role="group" aria-label="${label}">${body}</div>`;
+  return `${scroll('figure (scrolls sideways)', svg)}<details class="fig-trace"><summary>Trace as a table</summary>${scroll('trace table (scrolls sideways)', table)}</details>`;
 }
 
 export interface FigureRequest {

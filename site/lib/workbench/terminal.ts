@@ -16,9 +16,22 @@ export interface LabTerminal {
   fit(): void;
 }
 
-function themeColors(): { background: string; foreground: string; cursor: string } {
+// ANSI colours chosen for 4.5:1 contrast (WCAG AA) on the page's code background in each theme;
+// xterm's defaults (e.g. bright blue #729fcf on the light background, 2.5:1) are hard to read.
+const ANSI_LIGHT = {
+  black: '#24292f', red: '#b0191f', green: '#116329', yellow: '#6f4a00', blue: '#0550ae', magenta: '#7c3aad', cyan: '#0f6870', white: '#4b4f57',
+  brightBlack: '#57606a', brightRed: '#a40e26', brightGreen: '#0e5a24', brightYellow: '#633c01', brightBlue: '#0a3d8f', brightMagenta: '#6a2c99', brightCyan: '#0b5a61', brightWhite: '#3a3d43',
+};
+const ANSI_DARK = {
+  black: '#8b949e', red: '#ff7b72', green: '#7ee787', yellow: '#e3b341', blue: '#79c0ff', magenta: '#d2a8ff', cyan: '#76e3ea', white: '#d0d7de',
+  brightBlack: '#a1aab4', brightRed: '#ffa198', brightGreen: '#aff5b4', brightYellow: '#f8e3a1', brightBlue: '#a5d6ff', brightMagenta: '#e2c5ff', brightCyan: '#b3f0ff', brightWhite: '#ffffff',
+};
+
+function themeColors(): Record<string, string> {
   const style = getComputedStyle(document.documentElement);
+  const dark = document.documentElement.dataset.theme === 'dark';
   return {
+    ...(dark ? ANSI_DARK : ANSI_LIGHT),
     background: style.getPropertyValue('--bg-code').trim() || '#f1f2f4',
     foreground: style.getPropertyValue('--fg').trim() || '#1c1d21',
     cursor: style.getPropertyValue('--accent').trim() || '#0a58a8',
