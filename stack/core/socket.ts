@@ -5,6 +5,7 @@
 import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
 import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
+import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
 import { armRetransmit, pushData } from './tcp/send.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
@@ -80,10 +81,6 @@ export interface Socket {
   waiters: Waiter[];
 }
 
-/** ip_local_port_range defaults. */
-const EPHEMERAL_LO = 32768;
-const EPHEMERAL_HI = 60999;
-
 type ApiHost = HostContext & { addr: number; random: { int(n: number): number } };
 
 export class SocketApi {
@@ -127,7 +124,10 @@ export class SocketApi {
     if (s.bound || s.conn || s.listener) return this.trace(text, fail('EINVAL'));
     if (addr !== 0 && addr !== this.host.addr) return this.trace(text, fail('EADDRNOTAVAIL'));
     if (port !== 0 && this.bindConflict(port, s.opts.reuseAddr)) return this.trace(text, fail('EADDRINUSE'));
-    s.bound = { addr, port: port || this.ephemeralPort(null) };
+    const local = port || this.ephemeralPort(null);
+    // inet_csk_get_port with the whole ip_local_port_range in use.
+    if (local === null) return this.trace(text, fail('EADDRINUSE'));
+    s.bound = { addr, port: local };
     return this.trace(text, ok(0));
   }
 
@@ -144,17 +144,27 @@ export class SocketApi {
     return false;
   }
 
-  private ephemeralPort(remote: { addr: number; port: number } | null): number {
-    const span = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+  /**
+   * A local port from net.ipv4.ip_local_port_range for bind(port 0), listen() or connect(), or
+   * null when every one is taken. For connect() a port whose 4-tuple is in TIME_WAIT counts as
+   * free when that TIME_WAIT may be taken over (tcp_tw_reuse).
+   */
+  private ephemeralPort(remote: { addr: number; port: number } | null): number | null {
+    const [a, b] = this.host.sysctl.getVector('net.ipv4.ip_local_port_range');
+    const lo = Math.min(a, b);
+    const span = Math.max(a, b) - lo + 1;
     const start = this.host.random.int(span);
     for (let i = 0; i < span; i++) {
-      const port = EPHEMERAL_LO + ((start + i) % span);
+      const port = lo + ((start + i) % span);
       if ([...this.host.listeners.values()].some((l) => l.localPort === port)) continue;
-      if (remote && this.host.connections.has(connKey(this.host.addr, port, remote.addr, remote.port))) continue;
+      if (remote) {
+        const existing = this.host.connections.get(connKey(this.host.addr, port, remote.addr, remote.port));
+        if (existing && !timeWaitReusable(this.host, existing, false)) continue;
+      }
       if (!remote && [...this.host.connections.values()].some((c) => c.localPort === port)) continue;
       return port;
     }
-    throw new Error('no free ephemeral port');
+    return null;
   }
 
   listen(fd: number, backlog: number): SysResult<number> {
@@ -168,7 +178,11 @@ export class SocketApi {
       s.listener.backlog = limit;
       return this.trace(text, ok(0));
     }
-    if (!s.bound) s.bound = { addr: 0, port: this.ephemeralPort(null) };
+    if (!s.bound) {
+      const local = this.ephemeralPort(null);
+      if (local === null) return this.trace(text, fail('EADDRINUSE'));
+      s.bound = { addr: 0, port: local };
+    }
     const key = listenerKey(s.bound.addr, s.bound.port);
     if (this.host.listeners.has(key) || this.host.listeners.has(listenerKey(0, s.bound.port))) return this.trace(text, fail('EADDRINUSE'));
     const listener: Listener = {
@@ -209,13 +223,18 @@ export class SocketApi {
       return done(fail('EISCONN'));
     }
     const localPort = s.bound?.port ?? this.ephemeralPort({ addr, port });
+    // __inet_hash_connect: no usable local port, or the 4-tuple is taken and not a TIME_WAIT
+    // this connect() may take over.
+    if (localPort === null) return done(fail('EADDRNOTAVAIL'));
+    const existing = this.host.connections.get(connKey(this.host.addr, localPort, addr >>> 0, port));
+    if (existing && !timeWaitReusable(this.host, existing, s.bound !== null)) return done(fail('EADDRNOTAVAIL'));
+    const iss = existing ? takeOverTimeWait(existing) : undefined;
     const conn = new Connection(this.host, this.host.addr, localPort, addr >>> 0, port, s.opts);
-    if (this.host.connections.has(conn.key)) return done(fail('EADDRNOTAVAIL'));
     s.conn = conn;
     s.opts = conn.opts;
     conn.wake = () => this.poll(s);
     this.host.connections.set(conn.key, conn);
-    activeOpen(conn);
+    activeOpen(conn, iss);
     armRetransmit(conn);
     if (s.nonBlocking) {
       void now;

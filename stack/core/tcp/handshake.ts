@@ -50,9 +50,10 @@ export function tsOffsetFor(host: HostContext, localAddr: number, remoteAddr: nu
 // The active open: connect() sends a SYN and waits in SYN-SENT.
 // ---------------------------------------------------------------------------------------------
 
-export function activeOpen(conn: Connection): void {
+/** `iss` is given when connect() takes over a TIME_WAIT 4-tuple (time-wait-reuse.ts). */
+export function activeOpen(conn: Connection, iss?: number): void {
   const host = conn.host;
-  conn.iss = chooseIss(host, conn.localAddr, conn.localPort, conn.remoteAddr, conn.remotePort);
+  conn.iss = iss ?? chooseIss(host, conn.localAddr, conn.localPort, conn.remoteAddr, conn.remotePort);
   conn.sndUna = conn.iss;
   conn.sndNxt = (conn.iss + 1) >>> 0;
   conn.sndMax = conn.sndNxt;

@@ -9,7 +9,7 @@ export interface SysctlSpec {
   default: number | readonly number[];
   min: number;
   max: number;
-  unit: 's' | 'ms' | 'us' | 'count' | 'bool' | 'mode' | 'bytes';
+  unit: 's' | 'ms' | 'us' | 'count' | 'bool' | 'mode' | 'bytes' | 'port';
   doc: string;
 }
 
@@ -30,6 +30,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_fin_timeout', default: 60, min: 0, max: INT_MAX, unit: 's', doc: 'Lifetime of an orphaned FIN_WAIT_2 socket. Does not change TIME_WAIT.' },
   // ehash_entries/2 on Linux; a fixed figure keeps runs independent of the machine.
   { name: 'net.ipv4.tcp_max_tw_buckets', default: 262144, min: 0, max: INT_MAX, unit: 'count', doc: 'Maximum TIME_WAIT sockets; beyond it a closing socket skips TIME_WAIT (TCPTimeWaitOverflow).' },
+  { name: 'net.ipv4.ip_local_port_range', default: [32768, 60999], min: 1, max: 65535, unit: 'port', doc: 'The local ports connect() and bind() to port 0 choose from ("low high", inclusive); when all are taken connect() fails with EADDRNOTAVAIL.' },
   { name: 'net.ipv4.tcp_tw_reuse', default: 2, min: 0, max: 2, unit: 'mode', doc: 'Outgoing connect() may take over a TIME_WAIT 4-tuple: 0 off, 1 on, 2 loopback only.' },
   { name: 'net.ipv4.tcp_tw_reuse_delay', default: 1000, min: 1, max: 60000, unit: 'ms', doc: 'Minimum TIME_WAIT age before tcp_tw_reuse applies.' },
   { name: 'net.ipv4.tcp_keepalive_time', default: 7200, min: 1, max: 32767, unit: 's', doc: 'Idle time before the first keepalive probe (only with SO_KEEPALIVE).' },
