@@ -59,6 +59,7 @@ export class Host implements NetworkNode, HostContext {
   requests = new Map<string, RequestSock>();
   listeners = new Map<string, Listener>();
   timeWaitCount = 0;
+  challengeAcks = { second: -1, left: 0 };
   readonly faults: HostFault[] = [];
   readonly api: SocketApi;
   /** Ephemeral ports and other local choices; forked from the simulation's seed. */
@@ -169,6 +170,7 @@ export class Host implements NetworkNode, HostContext {
     this.requests = new Map();
     this.listeners = new Map();
     this.timeWaitCount = 0;
+    this.challengeAcks = { second: -1, left: 0 };
     this.mib = new Mib();
     this.secrets = this.drawSecrets();
     this.api.reset();

@@ -27,6 +27,8 @@ export interface HostContext {
   readonly listeners: Map<string, Listener>;
   /** Number of connections in TIME_WAIT, for tcp_max_tw_buckets. */
   timeWaitCount: number;
+  /** tcp_challenge_timestamp / tcp_challenge_count: the host-wide challenge-ACK budget of one second. */
+  challengeAcks: { second: number; left: number };
   /** Encode and put a segment on the wire. */
   output(seg: TcpSegment): void;
   note(text: string): void;

@@ -5,6 +5,7 @@
 import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
 import { ADV_MSS, RCV_BUF, type Connection, type HostContext } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
+import { siphashU32 } from './siphash.ts';
 
 /**
  * TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timeout once data has been received. This stack
@@ -182,14 +183,41 @@ export function sendDupAck(conn: Connection, seg: TcpSegment): void {
   sendAck(conn);
 }
 
-/** RFC 5961 challenge ACK, rate-limited per socket (tcp_send_challenge_ack). */
+/** RFC 5961 challenge ACK, rate-limited per socket, then host-wide (tcp_send_challenge_ack). */
 export function sendChallengeAck(conn: Connection): void {
+  const host = conn.host;
   if (oowRateLimited(conn, null)) {
-    conn.host.mib.inc('TCPACKSkippedChallenge');
+    host.mib.inc('TCPACKSkippedChallenge');
     return;
   }
-  conn.host.mib.inc('TCPChallengeACK');
+  if (!challengeAckBudget(host)) return;
+  host.mib.inc('TCPChallengeACK');
   sendAck(conn);
+}
+
+const INT_MAX = 0x7fffffff;
+
+/**
+ * tcp_challenge_ack_limit: no limit by default (INT_MAX since Linux 6.0). Below that, each second
+ * gets a budget drawn at random from [limit/2, 1.5·limit): a fixed count let an off-path attacker
+ * count the challenge ACKs he provoked and infer a connection's sequence numbers (CVE-2016-5696).
+ * An ACK over budget is neither sent nor counted. The draw uses the host's boot secret, so a seed
+ * replays the same budgets.
+ */
+function challengeAckBudget(host: HostContext): boolean {
+  const limit = host.sysctl.get('net.ipv4.tcp_challenge_ack_limit');
+  if (limit === INT_MAX) return true;
+  const second = Math.floor(host.sched.now / 1000);
+  const budget = host.challengeAcks;
+  if (budget.second !== second) {
+    const half = (limit + 1) >>> 1;
+    const span = ((limit + half - 1) >>> 0) - half + 1;
+    budget.second = second;
+    budget.left = half + (siphashU32(host.secrets.ts, [0x43484c47, second >>> 0]) % span);
+  }
+  if (budget.left === 0) return false;
+  budget.left--;
+  return true;
 }
 
 /** tcp_send_active_reset: RST|ACK from a connection we abort. */

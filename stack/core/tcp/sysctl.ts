@@ -19,7 +19,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_syn_retries', default: 6, min: 1, max: 127, unit: 'count', doc: 'SYN retransmissions for an active open (plus tcp_syn_linear_timeouts in v6.18).' },
   { name: 'net.ipv4.tcp_syn_linear_timeouts', default: 4, min: 0, max: INT_MAX, unit: 'count', doc: 'The first N SYN timeouts are not doubled: SYNs at 0,1,2,3,4,5,7,11,19,35,67 s.' },
   { name: 'net.ipv4.tcp_synack_retries', default: 5, min: 0, max: 255, unit: 'count', doc: 'SYN-ACK retransmissions for a passive open: SYN-ACKs at 0,1,3,7,15,31 s, request dropped at 63 s.' },
-  { name: 'net.ipv4.tcp_retries1', default: 3, min: 0, max: 255, unit: 'count', doc: 'Retransmissions before routing advice (RFC 1122 R1).' },
+  { name: 'net.ipv4.tcp_retries1', default: 3, min: 0, max: 255, unit: 'count', doc: 'Retransmissions before routing advice (RFC 1122 R1). Accepted; no effect here: the simulated hosts have no routes to re-check.' },
   { name: 'net.ipv4.tcp_retries2', default: 15, min: 0, max: 255, unit: 'count', doc: 'An established connection gives up after the model time of 15 backoffs from 200 ms (924.6 s).' },
   { name: 'net.ipv4.tcp_orphan_retries', default: 0, min: 0, max: 255, unit: 'count', doc: 'Retry limit for orphaned sockets; 0 means 8 while the RTO is below rto_max.' },
   // max(128, ehash_entries/128) on Linux; 128 is the floor, what a small host gets.
@@ -36,7 +36,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_keepalive_time', default: 7200, min: 1, max: 32767, unit: 's', doc: 'Idle time before the first keepalive probe (only with SO_KEEPALIVE).' },
   { name: 'net.ipv4.tcp_keepalive_intvl', default: 75, min: 1, max: 32767, unit: 's', doc: 'Interval between keepalive probes.' },
   { name: 'net.ipv4.tcp_keepalive_probes', default: 9, min: 1, max: 127, unit: 'count', doc: 'Unanswered probes before the connection is reset: dead at 7200 + 9×75 = 7875 s.' },
-  { name: 'net.ipv4.tcp_challenge_ack_limit', default: INT_MAX, min: 0, max: INT_MAX, unit: 'count', doc: 'Host-wide RFC 5961 challenge ACKs per second (no limit by default).' },
+  { name: 'net.ipv4.tcp_challenge_ack_limit', default: INT_MAX, min: 0, max: INT_MAX, unit: 'count', doc: 'Host-wide RFC 5961 challenge ACKs per second (no limit by default); below INT_MAX each second gets a random budget in [limit/2, 1.5·limit).' },
   { name: 'net.ipv4.tcp_invalid_ratelimit', default: 500, min: 0, max: INT_MAX, unit: 'ms', doc: 'Per-socket minimum gap between ACKs sent in reply to invalid segments.' },
   { name: 'net.ipv4.tcp_rfc1337', default: 0, min: 0, max: 1, unit: 'bool', doc: '0: an in-window RST kills a TIME_WAIT socket; 1: ignore it (RFC 1337).' },
   { name: 'net.ipv4.tcp_timestamps', default: 1, min: 0, max: 2, unit: 'mode', doc: 'RFC 7323 timestamps, with a per-connection random offset (2: no offset).' },
@@ -49,7 +49,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_rmem', default: [4096, 131072, 6291456], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Receive buffer min, default and max. The max (with net.core.rmem_max) sets the window scale a SYN offers: ilog2(space) − 15, i.e. 7 by default.' },
   { name: 'net.ipv4.tcp_wmem', default: [4096, 16384, 4194304], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Send buffer min, default and max (accepted for scripts; this stack does not limit its send queue by it).' },
   { name: 'net.core.rmem_max', default: 212992, min: 1, max: INT_MAX, unit: 'bytes', doc: 'Largest receive buffer an application may set; also bounds the offered window scale.' },
-  { name: 'net.core.netdev_max_backlog', default: 1000, min: 1, max: INT_MAX, unit: 'count', doc: 'Per-CPU input packet queue below TCP; unrelated to the SYN and accept queues.' },
+  { name: 'net.core.netdev_max_backlog', default: 1000, min: 1, max: INT_MAX, unit: 'count', doc: 'Per-CPU input packet queue below TCP; unrelated to the SYN and accept queues. Accepted; no effect here: segments reach TCP straight from the link.' },
 ];
 
 const BY_NAME = new Map(SYSCTLS.map((s) => [s.name, s]));

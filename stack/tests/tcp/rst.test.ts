@@ -127,6 +127,40 @@ describe('RFC 5961 details', () => {
     expect(host.mib.get('TCPChallengeACK')).toBe(2);
   });
 
+  it('tcp_challenge_ack_limit: a random host-wide budget per second in [limit/2, 1.5·limit); over it nothing is sent or counted', () => {
+    const sent: number[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const f = established({ seed, sysctls: { 'net.ipv4.tcp_invalid_ratelimit': 0, 'net.ipv4.tcp_challenge_ack_limit': 4 } });
+      const { h, conn, host } = f;
+      const out = () => host.mib.get('TcpOutSegs');
+      const start = out();
+      for (let t = 1100; t < 1900; t += 50) h.send(t, { flags: 'R', seq: (conn!.rcvNxt + 10) >>> 0 });
+      h.advanceTo(1950);
+      const first = out() - start;
+      // [2, 6) for a limit of 4: never none, never all 16.
+      expect(first).toBeGreaterThanOrEqual(2);
+      expect(first).toBeLessThanOrEqual(5);
+      expect(host.mib.get('TCPChallengeACK')).toBe(first);
+      expect(host.mib.get('TCPACKSkippedChallenge')).toBe(0);
+      // The next second has a budget of its own.
+      const before = out();
+      h.send(2100, { flags: 'R', seq: (conn!.rcvNxt + 10) >>> 0 });
+      h.advanceTo(2150);
+      expect(out() - before).toBe(1);
+      sent.push(first);
+    }
+    // Drawn at random: not the same budget every time.
+    expect(new Set(sent).size).toBeGreaterThan(1);
+  });
+
+  it('with the default tcp_challenge_ack_limit (INT_MAX) only the per-socket limit applies', () => {
+    const f = established({ sysctls: { 'net.ipv4.tcp_invalid_ratelimit': 0 } });
+    const { h, conn, host } = f;
+    for (let t = 1100; t < 1900; t += 50) h.send(t, { flags: 'R', seq: (conn!.rcvNxt + 10) >>> 0 });
+    h.advanceTo(1950);
+    expect(host.mib.get('TCPChallengeACK')).toBe(16);
+  });
+
   it('an ACK for data never sent (SEG.ACK > SND.NXT) draws a challenge ACK (RFC 5961 §5)', () => {
     const f = established();
     f.h.send(100, { flags: '.', seq: f.conn!.rcvNxt, ack: f.h.hSeq(5000) });
