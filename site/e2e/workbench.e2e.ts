@@ -3,7 +3,8 @@
 // the edits and the score kept, export and import progress, run again with the server's grading
 // off so the in-browser worker takes over — and no console error anywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -198,6 +199,9 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     // The refusal is an HTTP 403 the browser logs; asking before passing is this step's point.
     expect(consoleErrors.splice(errorsBefore)).toEqual([expect.stringMatching(/403 \(Forbidden\)/)]);
     await page.evaluate(([key, text]) => localStorage.setItem(key, text), [`tcp-course:lab:${LAB}`, honest]);
+    // Reload, or the page's in-memory save (which believes the claim) would write it back.
+    await openLab(page);
+    expect(await page.getAttribute('[data-action="solution"]', 'aria-disabled')).toBe('true');
   });
 
   it('exports progress and imports it into a fresh browser profile', async () => {
@@ -226,6 +230,30 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     other.once('dialog', (dialog) => void dialog.accept());
     await other.click('[data-action="reset"]');
     await expect.poll(() => savedText(other)).toContain(`notImplemented('${LAB}/1:`);
+    await fresh.close();
+  });
+
+  it('a complete solution scores 100/100 on Submit, and then the course server opens the reference solution', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    exported.workbench.labs[LAB].files[FILE] = reference;
+    expect(exported.workbench.labs[LAB].passed).toBe(false);
+    const solvedFile = join(mkdtempSync(join(tmpdir(), 'course-e2e-')), 'solved.json');
+    writeFileSync(solvedFile, JSON.stringify(exported));
+    const fresh = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const other = await fresh.newPage();
+    watch(other);
+    await openLab(other);
+    await other.setInputFiles('[data-action="import"]', solvedFile);
+    await other.waitForSelector('.wb-notice >> text=/Imported/');
+    expect(await other.getAttribute('[data-action="solution"]', 'aria-disabled')).toBe('true');
+    const submit = await runSuite(other, 'submit');
+    expect(submit.state).toBe('pass');
+    expect(submit.summary).toMatch(/score 100\/100/);
+    expect(await other.textContent('[data-score]')).toBe('Score 100/100');
+    expect(await other.getAttribute('[data-action="solution"]', 'aria-disabled')).toBe('false');
+    await other.click('[data-action="solution"]');
+    await other.waitForFunction(() => /reference solution/.test(document.querySelector('[data-open-file]')?.textContent ?? ''), null, { timeout: 60_000 });
     await fresh.close();
   });
 
