@@ -12,7 +12,7 @@ import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
 import { onKeepaliveTimer } from './tcp/keepalive.ts';
-import { sendActiveReset, windowUpdateAfterRead } from './tcp/output.ts';
+import { ackAfterRead, sendActiveReset } from './tcp/output.ts';
 import { dropRequest } from './tcp/listener.ts';
 import type { EventLane } from './sim/scheduler.ts';
 import { copyToPacketMemory } from './wire/codec.ts';
@@ -292,8 +292,8 @@ export class SocketApi {
   private readResult(s: Socket, conn: Connection, max: number): SysResult<Uint8Array> | null {
     if (conn.recvQueue.length > 0) {
       const bytes = conn.recvQueue.shift(max);
-      // Reading opens the window again; tell the peer if it had been (nearly) closed.
-      windowUpdateAfterRead(conn);
+      // A delayed ACK the read makes due, or a window the read reopened.
+      ackAfterRead(conn, bytes.length);
       return ok(bytes);
     }
     // tcp_recvmsg: a received FIN (SOCK_DONE) means end of file before any pending error is

@@ -179,10 +179,23 @@ export class Connection {
   ackPending = false;
   quickAcks = 0;
   pingpong = false;
+  /** icsk_ack.pingpong: replies sent within ato of the data they answer (tcp_pingpong_thresh). */
+  pingpongCount = 0;
   /** Full-sized segments received since we last sent an ACK. */
   unackedSegs = 0;
   /** First data received starts quickack mode (tcp_event_data_recv). */
   ato = 0;
+  /**
+   * icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2): a small or pushed segment
+   * is waiting for the delayed ACK, which a read that empties the receive queue sends at once.
+   */
+  ackPushed = 0;
+  /** icsk_ack.rcv_mss: the peer's segment size as we see it, from TCP_MSS_DEFAULT up. */
+  rcvMss = 536;
+  /** icsk_ack.last_seg_size. */
+  lastSegSize = 0;
+  /** icsk_ack.lrcvtime: when the last in-order data arrived (−1: none yet). */
+  lastDataAt = -1;
 
   // Keepalive and liveness.
   probesOut = 0;

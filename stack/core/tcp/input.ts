@@ -5,7 +5,7 @@
  */
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
-import { type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
+import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { onAckAdvance, onDuplicateAck, onRetransmitTimeout, pushData } from './send.ts';
@@ -284,11 +284,17 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   const hadHole = conn.ooo.length > 0;
   conn.recvQueue.push(data);
   conn.rcvNxt = (conn.rcvNxt + data.length) >>> 0;
-  // Linux's first data starts quickack mode: the first segments are ACKed at once.
+  measureRcvMss(conn, data.length, seg.flags);
+  // tcp_event_data_recv: the first data starts quickack mode (the first segments are ACKed at
+  // once); data after a silence longer than the RTO starts it again — the sender apparently had
+  // to wait for its window, so it should not also wait for our delayed ACK.
   if (conn.ato === 0) {
     conn.ato = DELACK_MS;
-    conn.quickAcks = 16;
+    conn.quickAcks = QUICKACKS;
+  } else if (conn.lastDataAt >= 0 && conn.now - conn.lastDataAt > conn.rto) {
+    conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
   }
+  conn.lastDataAt = conn.now;
   if (data.length >= conn.mss) conn.unackedSegs++;
   // Fill from the out-of-order queue.
   let finFromOoo = false;
@@ -311,4 +317,37 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   // data + FIN get one delayed ACK, as in Linux — unless a hole was just filled (ACK now).
   if (segFin && !hadHole) conn.ackPending = true;
   else scheduleAck(conn, hadHole);
+}
+
+/** TCP_MAX_QUICKACKS. */
+const QUICKACKS = 16;
+const PSH = 0x08;
+const URG = 0x20;
+
+/**
+ * tcp_measure_rcv_mss: learns the peer's segment size, and marks a segment that ends a write —
+ * smaller than that size, or exactly one size with PSH — so that the read which empties the queue
+ * ACKs it at once (ackAfterRead). A small segment without PSH (or FIN, URG, SYN) that repeats the
+ * last one's size is taken for a full segment of a small-MTU path instead.
+ */
+function measureRcvMss(conn: Connection, len: number, flags: number): void {
+  const lss = conn.lastSegSize;
+  conn.lastSegSize = 0;
+  if (len >= conn.rcvMss) {
+    conn.rcvMss = Math.min(len, ADV_MSS);
+    if (flags & PSH) conn.ackPushed |= 1;
+    return;
+  }
+  // The same test on the length with the TCP header, as Linux makes it (20 bytes + timestamps).
+  const header = 20 + (conn.tsOk ? 12 : 0);
+  const total = len + header;
+  if (total >= 536 + 20 || (total >= 88 + 20 && !(flags & (FIN | URG | SYN | PSH)))) {
+    conn.lastSegSize = len;
+    if (len === lss) {
+      conn.rcvMss = len;
+      return;
+    }
+  }
+  if (conn.ackPushed & 1) conn.ackPushed |= 2;
+  conn.ackPushed |= 1;
 }

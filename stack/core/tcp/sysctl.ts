@@ -37,6 +37,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_keepalive_intvl', default: 75, min: 1, max: 32767, unit: 's', doc: 'Interval between keepalive probes.' },
   { name: 'net.ipv4.tcp_keepalive_probes', default: 9, min: 1, max: 127, unit: 'count', doc: 'Unanswered probes before the connection is reset: dead at 7200 + 9×75 = 7875 s.' },
   { name: 'net.ipv4.tcp_challenge_ack_limit', default: INT_MAX, min: 0, max: INT_MAX, unit: 'count', doc: 'Host-wide RFC 5961 challenge ACKs per second (no limit by default); below INT_MAX each second gets a random budget in [limit/2, 1.5·limit).' },
+  { name: 'net.ipv4.tcp_pingpong_thresh', default: 1, min: 1, max: 255, unit: 'count', doc: 'Replies sent within the delayed-ACK timeout of the data they answer before a connection counts as interactive (ping-pong) and stops sending ACKs on their own.' },
   { name: 'net.ipv4.tcp_invalid_ratelimit', default: 500, min: 0, max: INT_MAX, unit: 'ms', doc: 'Per-socket minimum gap between ACKs sent in reply to invalid segments.' },
   { name: 'net.ipv4.tcp_rfc1337', default: 0, min: 0, max: 1, unit: 'bool', doc: '0: an in-window RST kills a TIME_WAIT socket; 1: ignore it (RFC 1337).' },
   { name: 'net.ipv4.tcp_timestamps', default: 1, min: 0, max: 2, unit: 'mode', doc: 'RFC 7323 timestamps, with a per-connection random offset (2: no offset).' },
