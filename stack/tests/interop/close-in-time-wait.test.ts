@@ -5,28 +5,13 @@
  * tcp_done), so close() has nothing left to tear down.
  */
 import { describe, expect, it } from 'vitest';
-import { World } from '../../core/world.ts';
+import { clientSocket, readToEnd, serverPair } from '../../testing/world-pair.ts';
 
 function halfClosedPair() {
-  const w = new World({ seed: 7 });
-  const client = w.addHost('client', '10.0.0.1');
-  const server = w.addHost('server', '10.0.0.2');
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 4);
-  server.api.accept(3).then((r) => {
-    if (!r.ok) return;
-    const fd = r.value;
-    const drain = () => server.api.read(fd).then((d) => {
-      if (d.ok && d.value.length === 0) server.api.close(fd);
-      else if (d.ok) drain();
-    });
-    drain();
-  });
-  const fd = client.api.socket();
-  if (!fd.ok) throw new Error('socket failed');
-  client.api.connect(fd.value, server.addr, 80).then(() => client.api.shutdown(fd.value, 'SHUT_WR'));
-  return { w, client, fd: fd.value };
+  const { w, client, server } = serverPair({ seed: 7, onAccept: (fd) => readToEnd(server, fd, undefined, () => server.api.close(fd)) });
+  const fd = clientSocket(client);
+  client.api.connect(fd, server.addr, 80).then(() => client.api.shutdown(fd, 'SHUT_WR'));
+  return { w, client, fd };
 }
 
 describe('close() after the connection reached TIME_WAIT', () => {

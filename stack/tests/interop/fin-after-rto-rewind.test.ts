@@ -6,35 +6,24 @@
  * second FIN one sequence number further left the connection stuck in FIN_WAIT_1.
  */
 import { describe, expect, it } from 'vitest';
-import { World } from '../../core/world.ts';
+import { clientSocket, readToEnd, serverPair } from '../../testing/world-pair.ts';
 import { parseFaultRule } from '../../core/sim/network.ts';
 
 describe('an ACK covering data and a FIN sent before an RTO rewind', () => {
   it('acknowledges the FIN: FIN_WAIT_1 → FIN_WAIT_2, and no FIN beyond the data', () => {
-    const w = new World({ seed: 3 });
-    const client = w.addHost('client', '10.0.0.1');
-    const server = w.addHost('server', '10.0.0.2');
-    server.api.socket();
-    server.api.bind(3, 0, 80);
-    server.api.listen(3, 4);
-    server.api.accept(3).then((r) => {
-      if (!r.ok) return;
-      const drain = () => server.api.read(r.value).then((d) => d.ok && d.value.length > 0 && drain());
-      drain();
-    });
-    const fd = client.api.socket();
-    if (!fd.ok) throw new Error('socket failed');
+    const { w, client, server } = serverPair({ seed: 3, onAccept: (fd) => readToEnd(server, fd) });
+    const fd = clientSocket(client);
     const data = new Uint8Array(20 * 1448).fill(7);
-    client.api.connect(fd.value, server.addr, 80).then(() => {
-      client.api.write(fd.value, data);
-      client.api.shutdown(fd.value, 'SHUT_WR');
+    client.api.connect(fd, server.addr, 80).then(() => {
+      client.api.write(fd, data);
+      client.api.shutdown(fd, 'SHUT_WR');
     });
     // The segment before the last one (which carries the FIN) is lost: one duplicate ACK only,
     // so recovery waits for the retransmission timeout, which resends just that segment
     // (cwnd 1); the server then acknowledges it, the last segment and the FIN together.
     w.network.addFault(parseFaultRule('drop .+data from client #19'));
     w.runUntil(10_000);
-    const conn = client.api.connectionOf(fd.value)!;
+    const conn = client.api.connectionOf(fd)!;
     expect(conn.state).toBe('FIN_WAIT_2');
     const fins = w.trace.events.filter((e) => e.kind === 'segment' && e.from === 'client' && e.flags.includes('F'));
     expect(fins.length).toBeGreaterThan(0);

@@ -11,33 +11,17 @@
  * replies after 60 ms ACKs every request on its own first.
  */
 import { describe, expect, it } from 'vitest';
-import { World } from '../../core/world.ts';
+import { clientSocket, readToEnd, serverPair } from '../../testing/world-pair.ts';
 
 const LINK_DELAY = 5; // the World's default one-way delay
 
 /** The server's ACK delays after each client write, in ms, measured where the ACK leaves. */
 function ackDelays(gap: number, writes: number, serverReads: boolean): number[] {
-  const w = new World({ seed: 3 });
-  const client = w.addHost('client', '10.88.0.1');
-  const server = w.addHost('server', '10.88.0.2');
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 4);
-  server.api.accept(3).then((r) => {
-    if (!r.ok || !serverReads) return;
-    const loop = (): void => {
-      server.api.read(r.value).then((d) => {
-        if (d.ok && d.value.length > 0) loop();
-      });
-    };
-    loop();
-  });
-  const fd = client.api.socket();
-  if (!fd.ok) throw new Error('socket() failed');
-  client.api.setsockopt(fd.value, 'TCP_NODELAY', 1);
-  client.api.connect(fd.value, server.addr, 80);
+  const { w, client, server } = serverPair({ seed: 3, onAccept: (fd) => serverReads && readToEnd(server, fd) });
+  const fd = clientSocket(client, { nodelay: true });
+  client.api.connect(fd, server.addr, 80);
   w.runUntil(300);
-  for (let i = 0; i < writes; i++) w.sched.at(300 + i * gap, () => void client.api.write(fd.value, 'q'.repeat(100)));
+  for (let i = 0; i < writes; i++) w.sched.at(300 + i * gap, () => void client.api.write(fd, 'q'.repeat(100)));
   w.runUntil(300 + writes * gap + 100);
   const delays: number[] = [];
   let sentAt = -1;
@@ -71,33 +55,16 @@ describe('ACKs for small segments (Linux 6.18 quickack, delayed ACK and tcp_clea
  * Returns the server's segments as "." (bare ACK) and "P." (reply) with the request they follow.
  */
 function serverSegments(replyAfter: number, requests: number, sysctls: Record<string, number> = {}): string[] {
-  const w = new World({ seed: 3 });
-  const client = w.addHost('client', '10.88.0.1');
-  const server = w.addHost('server', '10.88.0.2', sysctls);
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 4);
-  server.api.accept(3).then((r) => {
-    if (!r.ok) return;
-    const loop = (): void => {
-      server.api.read(r.value).then((d) => {
-        if (!d.ok || d.value.length === 0) return;
-        w.sched.at(w.now + replyAfter, () => void server.api.write(r.value, 'r'.repeat(100)));
-        loop();
-      });
-    };
-    loop();
-  });
-  const fd = client.api.socket();
-  if (!fd.ok) throw new Error('socket() failed');
-  client.api.setsockopt(fd.value, 'TCP_NODELAY', 1);
-  client.api.connect(fd.value, server.addr, 80);
+  const reply = (fd: number) => () => void server.api.write(fd, 'r'.repeat(100));
+  const { w, client, server } = serverPair({ seed: 3, server: sysctls, onAccept: (fd) => readToEnd(server, fd, () => void w.sched.at(w.now + replyAfter, reply(fd))) });
+  const fd = clientSocket(client, { nodelay: true });
+  client.api.connect(fd, server.addr, 80);
   w.runUntil(300);
   let sent = 0;
   const ask = (): void => {
     if (sent++ >= requests) return;
-    client.api.write(fd.value, 'q'.repeat(100));
-    client.api.read(fd.value).then(() => void w.sched.at(w.now + 50, ask));
+    client.api.write(fd, 'q'.repeat(100));
+    client.api.read(fd).then(() => void w.sched.at(w.now + 50, ask));
   };
   ask();
   w.runUntil(300 + requests * (replyAfter + 100) + 100);

@@ -5,46 +5,31 @@
  * tcp_tw_reuse_delay (1 s). The new ISN is the old SND.NXT + 65537; TWRecycled counts it.
  */
 import { describe, expect, it } from 'vitest';
-import { World } from '../../core/world.ts';
+import type { World } from '../../core/world.ts';
+import { clientSocket, readToEnd, serverPair } from '../../testing/world-pair.ts';
 import type { Host } from '../../core/host.ts';
 
 const PORT = 40000;
 
 /** A client that connects to server:80, and closes first once the server has read its request. */
 function world(opts: { client?: Record<string, number>; loopback?: boolean; onePort?: boolean } = {}) {
-  const w = new World({ seed: 11 });
-  const client = w.addHost('client', opts.loopback ? '127.0.0.1' : '10.0.0.1', opts.client ?? {});
-  const server = w.addHost('server', opts.loopback ? '127.0.0.2' : '10.0.0.2');
-  if (opts.onePort) client.sysctl.set('net.ipv4.ip_local_port_range', [PORT, PORT]);
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 8);
-  const serve = (): void => {
-    server.api.accept(3).then((r) => {
-      serve();
-      if (!r.ok) return;
-      const drain = (): void => {
-        server.api.read(r.value).then((d) => {
-          if (d.ok && d.value.length === 0) server.api.close(r.value);
-          else if (d.ok) drain();
-        });
-      };
-      drain();
-    });
-  };
-  serve();
-  return { w, client, server };
+  const pair = serverPair({
+    seed: 11,
+    clientAddr: opts.loopback ? '127.0.0.1' : '10.0.0.1',
+    serverAddr: opts.loopback ? '127.0.0.2' : '10.0.0.2',
+    client: opts.client,
+    onAccept: (fd) => readToEnd(pair.server, fd, undefined, () => pair.server.api.close(fd)),
+  });
+  if (opts.onePort) pair.client.sysctl.set('net.ipv4.ip_local_port_range', [PORT, PORT]);
+  return pair;
 }
 
 /** socket(), SO_REUSEADDR, optionally bind(PORT), connect(); the call's result once it is known. */
 function open(w: World, client: Host, server: Host, bind: boolean) {
-  const fd = client.api.socket();
-  if (!fd.ok) throw new Error('socket() failed');
-  client.api.setsockopt(fd.value, 'SO_REUSEADDR', 1);
-  if (bind) expect(client.api.bind(fd.value, 0, PORT)).toMatchObject({ ok: true });
-  const call = client.api.connect(fd.value, server.addr, 80);
+  const fd = clientSocket(client, { reuseAddr: true, bindPort: bind ? PORT : undefined });
+  const call = client.api.connect(fd, server.addr, 80);
   w.runUntil(w.now + 50);
-  return { fd: fd.value, result: call.result };
+  return { fd, result: call.result };
 }
 
 /** One connection that the client closes first: its 4-tuple is left in TIME_WAIT on the client. */
