@@ -11,7 +11,7 @@ import { firstFailure, summarise, type ResultsDocument, type Suite } from './res
 import { chooseRunner, runnerOrder, RUNNER_LABELS, TRYING, type Runner, type RunnerCandidate } from './runner.ts';
 import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
-import { inflateSnapshot, WebContainerRunner, webContainerBlocker, type FileSystemTree } from './webcontainer-runner.ts';
+import { inflateSnapshot, WebContainerRunner, type FileSystemTree } from './webcontainer-runner.ts';
 import type { WorkbenchEditor } from './editor.ts';
 import type { LabTerminal } from './terminal.ts';
 import type { WorkerLab } from './worker-grade.ts';

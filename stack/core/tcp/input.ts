@@ -3,7 +3,7 @@
  * synchronized states in the RFC's order with Linux's choices — sequence check, RST (RFC 5961),
  * SYN (challenge ACK), ACK, data, FIN (tcp_rcv_state_process, tcp_validate_incoming).
  */
-import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, PSH, RST, SYN, URG, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
@@ -321,8 +321,6 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
 
 /** TCP_MAX_QUICKACKS. */
 const QUICKACKS = 16;
-const PSH = 0x08;
-const URG = 0x20;
 
 /**
  * tcp_measure_rcv_mss: learns the peer's segment size, and marks a segment that ends a write —

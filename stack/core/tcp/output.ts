@@ -6,6 +6,7 @@ import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpOption, type TcpSegment } from 
 import { ADV_MSS, RCV_BUF, type Connection, type HostContext } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
 import { siphashU32 } from './siphash.ts';
+import { INT_MAX } from './sysctl.ts';
 
 /**
  * TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timeout once data has been received. This stack
@@ -220,8 +221,6 @@ export function sendChallengeAck(conn: Connection): void {
   host.mib.inc('TCPChallengeACK');
   sendAck(conn);
 }
-
-const INT_MAX = 0x7fffffff;
 
 /**
  * tcp_challenge_ack_limit: no limit by default (INT_MAX since Linux 6.0). Below that, each second

@@ -13,7 +13,7 @@ export interface SysctlSpec {
   doc: string;
 }
 
-const INT_MAX = 2147483647;
+export const INT_MAX = 2147483647;
 
 export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_syn_retries', default: 6, min: 1, max: 127, unit: 'count', doc: 'SYN retransmissions for an active open (plus tcp_syn_linear_timeouts in v6.18).' },
