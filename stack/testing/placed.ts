@@ -6,6 +6,7 @@
  * not fail because close() (task 1) is still unwritten. See ./index.ts for which code each runs.
  */
 import type { Host } from '../core/host.ts';
+import type { TcpStateName } from '../core/observe/trace.ts';
 import type { Socket } from '../core/socket.ts';
 import { Connection, type Listener, type RequestSock, type SocketOptions, connKey, defaultSocketOptions, listenerKey } from '../core/tcp/connection.ts';
 import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
@@ -18,15 +19,8 @@ import { TIMEOUT_INIT } from '../core/tcp/rto.ts';
 import { PeerHarness, type HarnessOptions } from './harness.ts';
 import type { ListenFixture, StateFixture } from './fixtures.ts';
 
-export type PlacedState =
-  | 'SYN_SENT'
-  | 'ESTABLISHED'
-  | 'FIN_WAIT_1'
-  | 'FIN_WAIT_2'
-  | 'CLOSE_WAIT'
-  | 'CLOSING'
-  | 'LAST_ACK'
-  | 'TIME_WAIT';
+/** Every state a connection socket can be placed in (listeners and request socks have their own). */
+export type PlacedState = Exclude<TcpStateName, 'CLOSED' | 'LISTEN' | 'SYN_RECV'>;
 
 export interface PlacedOptions extends HarnessOptions {
   /** Only picks the ports: 'client' = host 40000 → peer 80 (default); 'server' = host 80 ← peer 40000. */

@@ -4,18 +4,12 @@
  * figures the chapters quote. Times are virtual milliseconds.
  */
 import type { World } from '../world.ts';
-import type { ChapterSlug } from './types.ts';
+import type { ChapterSlug, ScenarioInfo } from './types.ts';
 import { parseAddr } from '../wire/format.ts';
 import { SynFlooder } from '../sim/attacker.ts';
 import { CLIENT_ADDR, PORT, SERVER_ADDR, connectClient, listenServer, mustOk, readAll, sendTimes, stateTime, type Metrics } from './kit.ts';
 
-export interface ScenarioDef {
-  name: string;
-  chapter: ChapterSlug;
-  title: string;
-  description: string;
-  lanes: [string, string];
-  duration: number;
+export interface ScenarioDef extends ScenarioInfo {
   /** Sysctls this scenario sets before the caller's overrides. */
   sysctls?: Record<string, number>;
   /** Fault rules this scenario adds (fault-rule grammar). */
