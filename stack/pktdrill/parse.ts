@@ -75,6 +75,11 @@ function optionBytes(o: PdTcpOption): number {
   }
 }
 
+/** A packet line before its fields are parsed: no flags, no sequence numbers, no options. */
+function blankPacket(direction: 'in' | 'out', protocol: PdPacket['protocol']): PdPacket {
+  return { kind: 'packet', direction, protocol, flags: '', seqStart: 0, seqEnd: 0, len: 0, options: undefined };
+}
+
 function describe(t: Token): string {
   if (t.kind === 'eof') return 'the end of the script';
   const text = t.text.length > 40 ? `${t.text.slice(0, 37)}...` : t.text;
@@ -290,16 +295,7 @@ class ScriptParser {
     if (this.isWord('udp')) return this.udpPacket(direction, unsupported);
     if (this.isWord('icmp')) return this.icmpPacket(direction, unsupported);
 
-    const packet: PdPacket = {
-      kind: 'packet',
-      direction,
-      protocol: 'tcp',
-      flags: '',
-      seqStart: 0,
-      seqEnd: 0,
-      len: 0,
-      options: undefined,
-    };
+    const packet = blankPacket(direction, 'tcp');
     this.ports(packet);
     packet.flags = this.tcpFlags(unsupported);
 
@@ -483,16 +479,7 @@ class ScriptParser {
 
   private udpPacket(direction: 'in' | 'out', unsupported: string[]): PdPacket {
     this.next();
-    const packet: PdPacket = {
-      kind: 'packet',
-      direction,
-      protocol: 'udp',
-      flags: '',
-      seqStart: 0,
-      seqEnd: 0,
-      len: 0,
-      options: undefined,
-    };
+    const packet = blankPacket(direction, 'udp');
     this.ports(packet);
     this.expectPunct('(', 'before the UDP payload length, as in udp (1000)');
     packet.len = this.integer('a UDP payload length', U16);
@@ -517,17 +504,7 @@ class ScriptParser {
     }
     if (this.isPunct('[')) this.balancedText();
     const text = this.text.slice(start.start, this.tokens[this.i - 1].end);
-    return {
-      kind: 'packet',
-      direction,
-      protocol: 'icmp',
-      flags: '',
-      seqStart: 0,
-      seqEnd: 0,
-      len: 0,
-      options: undefined,
-      unsupported: [`ICMP packet (${text})`, ...unsupported].join('; '),
-    };
+    return { ...blankPacket(direction, 'icmp'), unsupported: [`ICMP packet (${text})`, ...unsupported].join('; ') };
   }
 
   // ---- system calls -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import {
   timeWait,
 } from '../../testing/index.ts';
 import { encodeSegment } from '../../core/wire/codec.ts';
+import { optionSize } from '../wire/fixtures.ts';
 import { RST, type TcpOption, type TcpSegment } from '../../core/wire/segment.ts';
 
 /** Fixed seeds keep CI reproducible; TCP_FUZZ_RUNS=5000 TCP_FUZZ_SEED=<n> explores further. */
@@ -43,22 +44,10 @@ const optionArb: fc.Arbitrary<TcpOption> = fc.oneof(
   fc.record({ val: u32, ecr: u32 }).map<TcpOption>(({ val, ecr }) => ({ kind: 'ts', val, ecr })),
 );
 
-function optionBytes(o: TcpOption): number {
-  switch (o.kind) {
-    case 'eol': case 'nop': return 1;
-    case 'mss': return 4;
-    case 'wscale': return 3;
-    case 'sackOK': return 2;
-    case 'ts': return 10;
-    case 'sack': return 2 + 8 * o.blocks.length;
-    case 'unknown': return 2 + o.data.length;
-  }
-}
-
 /** The longest prefix that fits the 40 bytes a TCP header has for options. */
 function fitOptions(list: TcpOption[]): TcpOption[] {
   let used = 0;
-  return list.filter((o) => (used += optionBytes(o)) <= 40);
+  return list.filter((o) => (used += optionSize(o)) <= 40);
 }
 
 /** How a segment differs from one the connection expects; applied to live numbers at send time. */
