@@ -9,7 +9,7 @@
 //       machine that cannot reach the registry still builds, with the WebContainer runner off)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -73,11 +73,10 @@ export function installToolchain(log: (line: string) => void = console.log): str
   log('webcontainer toolchain: npm ci (vitest 4, vite 7, esbuild-wasm, @rollup/wasm-node)…');
   // --no-bin-links: .bin entries are symbolic links, which snapshots cannot hold (the lab's npm
   // scripts call vitest by path instead). --ignore-scripts: esbuild-wasm needs no postinstall.
-  const install = spawnSync(
-    'npm',
-    ['ci', '--ignore-scripts', '--no-bin-links', '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
-    { cwd: TOOLCHAIN_DIR, encoding: 'utf8' },
-  );
+  // The npm that runs `npm run build` (npm_execpath), so this works where `npm` is npm.cmd.
+  const args = ['ci', '--ignore-scripts', '--no-bin-links', '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+  const npm = process.env.npm_execpath;
+  const install = npm ? spawnSync(process.execPath, [npm, ...args], { cwd: TOOLCHAIN_DIR, encoding: 'utf8' }) : spawnSync('npm', args, { cwd: TOOLCHAIN_DIR, encoding: 'utf8', shell: process.platform === 'win32' });
   if (install.status !== 0) {
     const output = `${install.stdout ?? ''}${install.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');
     throw new Error(`npm ci of the WebContainer toolchain failed (exit ${install.status ?? install.signal ?? install.error?.message}):\n${output}`);
@@ -101,8 +100,7 @@ export async function buildToolchainSnapshot(log: (line: string) => void = conso
   const staging = join(TOOLCHAIN_DIR, '.snapshot');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const move = spawnSync('cp', ['-r', join(TOOLCHAIN_DIR, 'node_modules'), staging]);
-  if (move.status !== 0) throw new Error(`could not stage node_modules: ${move.stderr}`);
+  cpSync(join(TOOLCHAIN_DIR, 'node_modules'), join(staging, 'node_modules'), { recursive: true });
   rmSync(join(staging, 'node_modules', '.package-lock.json'), { force: true });
   const { snapshot } = await import('@webcontainer/snapshot');
   const raw = await snapshot(staging);
