@@ -94,11 +94,17 @@ export function errorDocument(
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Structural check of a results document (what the site and the CSV writer rely on). */
 export function resultsProblems(doc: unknown): string[] {
   const p: string[] = [];
   const d = doc as Partial<ResultsDocument> | null;
-  if (typeof d !== 'object' || d === null) return ['not an object'];
+  // The document may come from another process, machine or the learner's own code: no shape is
+  // taken on trust, and a bad one yields reasons, never an exception.
+  if (!isRecord(d)) return ['the runner did not return a JSON object'];
   if (d.version !== 1) p.push('version must be 1');
   if (typeof d.lab !== 'string') p.push('lab must be a string');
   if (d.suite !== 'visible' && d.suite !== 'hidden') p.push('suite must be visible or hidden');
@@ -109,6 +115,7 @@ export function resultsProblems(doc: unknown): string[] {
   if (!Array.isArray(d.tests)) p.push('tests must be a list');
   else {
     d.tests.forEach((t, i) => {
+      if (!isRecord(t)) return p.push(`tests[${i}] must be an object`);
       if (typeof t.name !== 'string') p.push(`tests[${i}].name must be a string`);
       if (typeof t.task_id !== 'number') p.push(`tests[${i}].task_id must be a number`);
       if (!['pass', 'fail', 'error'].includes(t.status)) p.push(`tests[${i}].status must be pass, fail or error`);

@@ -174,4 +174,10 @@ describe('scores and the results document', () => {
     const doc = { version: 1, lab: 'x', suite: 'hidden', status: 'fail', seed: 1, score: { points: 0, max: 1 }, tasks: [], tests: [{ ...result(1, 'fail'), trace_ref: 't1' }], traces: {}, message: null };
     expect(resultsProblems(doc)).toEqual(['tests[0].trace_ref must name an entry of traces']);
   });
+
+  it('reports, never throws on, shapes no runner should send: null, an array, a null test entry', () => {
+    for (const bad of [null, 'text', [], [1]]) expect(resultsProblems(bad)).toEqual(['the runner did not return a JSON object']);
+    const doc = { version: 1, lab: 'x', suite: 'hidden', status: 'fail', seed: 1, score: { points: 0, max: 1 }, tasks: [], tests: [null, result(1, 'fail')], traces: {}, message: null };
+    expect(resultsProblems(doc)).toEqual(['tests[0] must be an object']);
+  });
 });

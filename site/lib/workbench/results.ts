@@ -4,82 +4,10 @@
  * the page never trusts its shape. A malformed document becomes an `error` result that says what
  * was wrong instead of a blank panel.
  */
-import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { resultsProblems, type ResultsDocument, type TaskResult, type TestResult } from '../../../labs/kit/results.ts';
 
-export type ResultStatus = 'pass' | 'fail' | 'error';
-export type Suite = 'visible' | 'hidden';
-
-export interface ResultStep {
-  n: number;
-  kind: 'action' | 'expect' | string;
-  text: string;
-  ok: boolean;
-}
-
-export interface TestResult {
-  name: string;
-  task_id: number;
-  status: ResultStatus;
-  message: string | null;
-  steps: ResultStep[];
-  trace_ref: string | null;
-  seed: number;
-  duration_ms: number;
-}
-
-export interface TaskResult {
-  id: number;
-  title: string;
-  status: ResultStatus;
-  points: number;
-  max: number;
-}
-
-export interface ResultsDocument {
-  version: 1;
-  lab: string;
-  suite: Suite;
-  status: ResultStatus;
-  seed: number;
-  score: { points: number; max: number };
-  tasks: TaskResult[];
-  tests: TestResult[];
-  traces: Record<string, TraceEvent[]>;
-  message: string | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const STATUSES: readonly string[] = ['pass', 'fail', 'error'];
-
-/** Every problem with a would-be results document; empty when it is usable. */
-export function resultsProblems(value: unknown): string[] {
-  const problems: string[] = [];
-  if (!isRecord(value)) return ['the runner did not return a JSON object'];
-  if (value.version !== 1) problems.push(`version must be 1 (got ${JSON.stringify(value.version)})`);
-  if (typeof value.lab !== 'string') problems.push('lab must be a string');
-  if (value.suite !== 'visible' && value.suite !== 'hidden') problems.push('suite must be "visible" or "hidden"');
-  if (!STATUSES.includes(value.status as string)) problems.push('status must be pass, fail or error');
-  const score = value.score;
-  if (!isRecord(score) || typeof score.points !== 'number' || typeof score.max !== 'number') {
-    problems.push('score must be {points, max}');
-  }
-  if (!Array.isArray(value.tasks)) problems.push('tasks must be an array');
-  if (!Array.isArray(value.tests)) {
-    problems.push('tests must be an array');
-  } else {
-    value.tests.forEach((test, i) => {
-      if (!isRecord(test)) return problems.push(`tests[${i}] must be an object`);
-      if (typeof test.name !== 'string') problems.push(`tests[${i}].name must be a string`);
-      if (!STATUSES.includes(test.status as string)) problems.push(`tests[${i}].status must be pass, fail or error`);
-      if (test.steps !== undefined && !Array.isArray(test.steps)) problems.push(`tests[${i}].steps must be an array`);
-    });
-  }
-  if (value.traces !== undefined && !isRecord(value.traces)) problems.push('traces must be an object');
-  return problems;
-}
+export type { ResultsDocument, TaskResult, TestResult };
+export type Suite = ResultsDocument['suite'];
 
 /** A document for a run that produced no usable results (crash, timeout, bad output). */
 export function errorResults(lab: string, suite: Suite, message: string): ResultsDocument {
@@ -92,13 +20,7 @@ export function acceptResults(value: unknown, lab: string, suite: Suite): Result
   if (problems.length > 0) {
     return errorResults(lab, suite, `The runner returned something that is not a results document: ${problems.slice(0, 3).join('; ')}.`);
   }
-  const doc = value as ResultsDocument;
-  return {
-    ...doc,
-    traces: doc.traces ?? {},
-    message: doc.message ?? null,
-    tests: doc.tests.map((t) => ({ ...t, steps: t.steps ?? [], message: t.message ?? null, trace_ref: t.trace_ref ?? null })),
-  };
+  return value as ResultsDocument;
 }
 
 /** The test the panel opens and emphasises: tests come back in file order, so the first non-pass. */
@@ -121,7 +43,8 @@ export function groupByTask(doc: ResultsDocument): TaskGroup[] {
   for (const test of doc.tests) {
     let group = groups.get(test.task_id);
     if (!group) {
-      group = { task: { id: test.task_id, title: `Task ${test.task_id}`, status: test.status, points: 0, max: 0 }, tests: [] };
+      // Not scored by the document: points and counts stay 0.
+      group = { task: { id: test.task_id, title: `Task ${test.task_id}`, status: test.status, points: 0, max: 0, passed: 0, total: 0 }, tests: [] };
       groups.set(test.task_id, group);
     }
     group.tests.push(test);

@@ -5,6 +5,7 @@
  */
 import { ModuleMap, type ModuleSources } from './module-map.ts';
 import type { ResultsDocument, Suite } from './results.ts';
+import { errorDocument } from '../../../labs/kit/results.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 export interface WorkerLab {
@@ -37,19 +38,7 @@ export function learnerPath(file: string): string {
 }
 
 function failedDocument(request: GradeRequest, message: string): ResultsDocument {
-  const tasks = request.lab.tasks;
-  return {
-    version: 1,
-    lab: request.lab.slug,
-    suite: request.suite,
-    status: 'error',
-    seed: request.seed ?? 1,
-    score: { points: 0, max: tasks.reduce((n, t) => n + t.points, 0) },
-    tasks: tasks.map((t) => ({ id: t.id, title: t.title, status: 'error', points: 0, max: t.points })),
-    tests: [],
-    traces: {},
-    message,
-  };
+  return errorDocument(request.lab.slug, request.suite, request.seed ?? 1, request.lab.tasks, message);
 }
 
 interface Kit {

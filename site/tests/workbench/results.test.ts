@@ -5,7 +5,7 @@ function doc(over: Partial<ResultsDocument> = {}): ResultsDocument {
   return {
     version: 1, lab: 'handshake', suite: 'visible', status: 'fail', seed: 1,
     score: { points: 10, max: 20 },
-    tasks: [{ id: 1, title: 'ISN', status: 'pass', points: 10, max: 10 }, { id: 2, title: 'SYN-SENT', status: 'fail', points: 0, max: 10 }],
+    tasks: [{ id: 1, title: 'ISN', status: 'pass', points: 10, max: 10, passed: 1, total: 1 }, { id: 2, title: 'SYN-SENT', status: 'fail', points: 0, max: 10, passed: 0, total: 2 }],
     tests: [
       { name: 'isn a', task_id: 1, status: 'pass', message: null, steps: [], trace_ref: null, seed: 1, duration_ms: 1 },
       { name: 'syn-sent a', task_id: 2, status: 'fail', message: 'expected SYN_SENT', steps: [{ n: 1, kind: 'action', text: 'connect()', ok: true }], trace_ref: 't2', seed: 1, duration_ms: 2 },
