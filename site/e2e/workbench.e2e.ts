@@ -364,7 +364,9 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
   it('shows the workbench on every lab page that exists', async () => {
     for (const slug of LAB_SLUGS.filter(labExists)) {
       await page.goto(`${server.url}/labs/${slug}`);
-      await page.waitForSelector('[data-workbench][data-editor-ready="true"]', { timeout: 60_000 });
+      // data-ready comes after the editor, file tree and terminal are all built;
+      // data-editor-ready alone raced the terminal's lazy import (a CI failure).
+      await page.waitForSelector('[data-workbench][data-ready="true"]', { timeout: 60_000 });
       for (const selector of ['.monaco-editor', '.wb-terminal .xterm', '[data-file-tree] button', '[data-action="run"]', '[data-action="submit"]']) {
         expect(await page.isVisible(selector), `${slug}: ${selector}`).toBe(true);
       }
