@@ -23,32 +23,14 @@ import {
   timeWait,
 } from '../../testing/index.ts';
 import { encodeSegment } from '../../core/wire/codec.ts';
-import { optionSize } from '../wire/fixtures.ts';
+import { fitOptions, tcpOption, u16, u32, u8 } from '../wire/arbitraries.ts';
 import { RST, type TcpOption, type TcpSegment } from '../../core/wire/segment.ts';
 
 /** Fixed seeds keep CI reproducible; TCP_FUZZ_RUNS=5000 TCP_FUZZ_SEED=<n> explores further. */
 const RUNS = Number(process.env.TCP_FUZZ_RUNS ?? 60);
 const SEED = process.env.TCP_FUZZ_SEED === undefined ? undefined : Number(process.env.TCP_FUZZ_SEED);
 
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const u16 = fc.integer({ min: 0, max: 0xffff });
-const u8 = fc.integer({ min: 0, max: 0xff });
-
-const optionArb: fc.Arbitrary<TcpOption> = fc.oneof(
-  fc.constant<TcpOption>({ kind: 'nop' }),
-  fc.constant<TcpOption>({ kind: 'eol' }),
-  u16.map<TcpOption>((value) => ({ kind: 'mss', value })),
-  u8.map<TcpOption>((shift) => ({ kind: 'wscale', shift })),
-  fc.constant<TcpOption>({ kind: 'sackOK' }),
-  fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 2 }).map<TcpOption>((blocks) => ({ kind: 'sack', blocks })),
-  fc.record({ val: u32, ecr: u32 }).map<TcpOption>(({ val, ecr }) => ({ kind: 'ts', val, ecr })),
-);
-
-/** The longest prefix that fits the 40 bytes a TCP header has for options. */
-function fitOptions(list: TcpOption[]): TcpOption[] {
-  let used = 0;
-  return list.filter((o) => (used += optionSize(o)) <= 40);
-}
+const optionArb = tcpOption({ maxSackBlocks: 2, unknown: false });
 
 /** How a segment differs from one the connection expects; applied to live numbers at send time. */
 interface Mutation {

@@ -1,38 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeSegment, encodeSegment } from '../../core/wire/codec.ts';
-import type { DecodeResult, TcpOption, TcpSegment } from '../../core/wire/segment.ts';
-import { LINUX_SYN_OPTIONS, WIRE_ERROR_CODES, asDecoded, conversation, optionSize, segment } from './fixtures.ts';
+import type { DecodeResult, TcpSegment } from '../../core/wire/segment.ts';
+import { fitOptions, tcpOption, u16, u32, u8 } from './arbitraries.ts';
+import { LINUX_SYN_OPTIONS, WIRE_ERROR_CODES, asDecoded, conversation, segment } from './fixtures.ts';
 
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const u16 = fc.integer({ min: 0, max: 0xffff });
-const u8 = fc.integer({ min: 0, max: 0xff });
-
-/** Kinds the decoder does not know, so an 'unknown' option survives the round trip as itself. */
-const unknownCode = u8.filter((c) => ![0, 1, 2, 3, 4, 5, 8].includes(c));
-
-const optionArb: fc.Arbitrary<TcpOption> = fc.oneof(
-  fc.constant<TcpOption>({ kind: 'nop' }),
-  fc.constant<TcpOption>({ kind: 'eol' }),
-  u16.map<TcpOption>((value) => ({ kind: 'mss', value })),
-  u8.map<TcpOption>((shift) => ({ kind: 'wscale', shift })),
-  fc.constant<TcpOption>({ kind: 'sackOK' }),
-  fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 4 }).map<TcpOption>((blocks) => ({ kind: 'sack', blocks })),
-  fc.record({ val: u32, ecr: u32 }).map<TcpOption>(({ val, ecr }) => ({ kind: 'ts', val, ecr })),
-  fc.record({ code: unknownCode, data: fc.uint8Array({ maxLength: 12 }) }).map<TcpOption>(({ code, data }) => ({ kind: 'unknown', code, data })),
-);
+const optionArb = tcpOption({ maxSackBlocks: 4, unknown: true });
 
 /** Random option lists, cut to the 40 bytes a TCP header can hold. */
-const optionsArb = fc.array(optionArb, { maxLength: 12 }).map((list) => {
-  const fit: TcpOption[] = [];
-  let len = 0;
-  for (const o of list) {
-    if (len + optionSize(o) > 40) break;
-    fit.push(o);
-    len += optionSize(o);
-  }
-  return fit;
-});
+const optionsArb = fc.array(optionArb, { maxLength: 12 }).map(fitOptions);
 
 const segmentArb: fc.Arbitrary<TcpSegment> = fc.record({
   srcAddr: u32,
