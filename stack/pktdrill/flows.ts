@@ -6,8 +6,8 @@
  * verify_outbound_live_tcp_options).
  */
 import type { PdPacket, PdTcpOption } from './ast.ts';
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type TcpOption, type TcpSegment } from '../core/wire/segment.ts';
-import { formatSegmentPd } from '../core/wire/format.ts';
+import { ACK, FIN, PSH, SYN, type TcpOption, type TcpSegment } from '../core/wire/segment.ts';
+import { flagBit, flagsString, formatSegmentPd } from '../core/wire/format.ts';
 
 /** One connection between the host under test and the script's remote end. */
 export interface Flow {
@@ -28,19 +28,10 @@ export function newFlow(localPort: number, remotePort: number): Flow {
   return { localPort, remotePort, localOffset: 0, localIsnKnown: false, tsVals: new Map(), firstTs: null };
 }
 
-/** packetdrill flag letters to header bits; '.' is the only way to set ACK. */
+/** packetdrill flag letters to header bits; the parser has already refused any other letter. */
 export function flagBits(flags: string): number {
   let bits = 0;
-  for (const c of flags) {
-    if (c === 'S') bits |= SYN;
-    else if (c === 'F') bits |= FIN;
-    else if (c === 'R') bits |= RST;
-    else if (c === 'P') bits |= PSH;
-    else if (c === 'U') bits |= URG;
-    else if (c === 'E') bits |= ECE;
-    else if (c === 'W') bits |= CWR;
-    else if (c === '.') bits |= ACK;
-  }
+  for (const c of flags) bits |= flagBit(c) ?? 0;
   return bits;
 }
 
@@ -140,7 +131,7 @@ export function compareOutbound(p: PdPacket, sent: TcpSegment[], flow: Flow): Mi
   const expectedBits = flagBits(p.flags);
   // Split segments: PSH and FIN sit on the last piece, as on the one packet Linux would send.
   const actualBits = (first.flags & ~(PSH | FIN)) | (last.flags & (PSH | FIN));
-  if (actualBits !== expectedBits) return { field: 'flags', expected: p.flags, actual: flagLetters(actualBits) };
+  if (actualBits !== expectedBits) return { field: 'flags', expected: p.flags, actual: flagsString(actualBits) };
   const seq = (first.seq - flow.localOffset) >>> 0;
   if (seq !== p.seqStart) return { field: 'tcp_seq', expected: String(p.seqStart), actual: String(seq) };
   const len = sent.reduce((n, s) => n + s.payload.length, 0);
@@ -150,19 +141,6 @@ export function compareOutbound(p: PdPacket, sent: TcpSegment[], flow: Flow): Mi
   if (p.win !== undefined && last.window !== p.win) return { field: 'tcp_window', expected: String(p.win), actual: String(last.window) };
   if ((p.urg ?? 0) !== first.urgent) return { field: 'tcp_urg_ptr', expected: String(p.urg ?? 0), actual: String(first.urgent) };
   return compareOptions(p, first, flow);
-}
-
-function flagLetters(bits: number): string {
-  let s = '';
-  if (bits & SYN) s += 'S';
-  if (bits & FIN) s += 'F';
-  if (bits & RST) s += 'R';
-  if (bits & PSH) s += 'P';
-  if (bits & ECE) s += 'E';
-  if (bits & CWR) s += 'W';
-  if (bits & URG) s += 'U';
-  if (bits & ACK) s += '.';
-  return s || '-';
 }
 
 function optionText(o: TcpOption | PdTcpOption): string {

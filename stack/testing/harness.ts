@@ -10,8 +10,8 @@ import { World } from '../core/world.ts';
 import type { Host } from '../core/host.ts';
 import type { NetworkNode } from '../core/sim/network.ts';
 import { decodeSegment, encodeSegment } from '../core/wire/codec.ts';
-import { flagsString, formatAddr, formatSegmentPd, parseAddr } from '../core/wire/format.ts';
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type TcpOption, type TcpSegment } from '../core/wire/segment.ts';
+import { flagBit, flagsString, formatAddr, formatSegmentPd, parseAddr } from '../core/wire/format.ts';
+import { ACK, FIN, PSH, RST, SYN, type TcpOption, type TcpSegment } from '../core/wire/segment.ts';
 import type { TcpStateName } from '../core/observe/trace.ts';
 import { NotImplementedError } from '../core/tcp/not-implemented.ts';
 import { StepRecorder, fmtTime, type Step } from './steps.ts';
@@ -99,19 +99,15 @@ export interface SegmentMatch {
   test?: (seg: TcpSegment) => string | null;
 }
 
-const FLAG_LETTERS: Array<[string, number]> = [
-  ['S', SYN], ['F', FIN], ['R', RST], ['P', PSH], ['E', ECE], ['W', CWR], ['U', URG], ['.', ACK],
-];
-
 /** "S." → SYN|ACK. Unknown letters are an error, not silently ignored. */
 export function parseFlags(flags: string | number): number {
   if (typeof flags === 'number') return flags;
   if (flags === '-') return 0;
   let out = 0;
   for (const ch of flags) {
-    const f = FLAG_LETTERS.find(([l]) => l === ch);
-    if (!f) throw new Error(`unknown flag letter "${ch}" in "${flags}" (use S F R P E W U and "." for ACK)`);
-    out |= f[1];
+    const bit = flagBit(ch);
+    if (bit === undefined) throw new Error(`unknown flag letter "${ch}" in "${flags}" (use S F R P E W U and "." for ACK)`);
+    out |= bit;
   }
   return out;
 }

@@ -6,6 +6,7 @@
  * write rules in the one-line grammar below.
  */
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../wire/segment.ts';
+import { flagBit } from '../wire/format.ts';
 
 export type FaultAction = 'drop' | 'duplicate' | 'corrupt' | { delay: number };
 
@@ -39,25 +40,13 @@ export const FAULT_RULE_GRAMMAR =
   '  times:  milliseconds of virtual time; "1.5s" is also accepted\n' +
   '  e.g.    drop F from client | drop S. from server #1 x2 | delay=300 . from client x* | drop any from server after 1000 x*';
 
-/** packetdrill's flag characters (google/packetdrill tcp_packet.c). */
-const FLAG_CHARS: Record<string, number> = {
-  S: SYN,
-  '.': ACK,
-  P: PSH,
-  F: FIN,
-  R: RST,
-  U: URG,
-  E: ECE,
-  W: CWR,
-};
-
 /** Parses packetdrill flags ("S.", "F", "-") into a bitmask; throws on anything else. */
 export function parsePacketdrillFlags(text: string): number {
   if (text === '-') return 0;
   if (text.length === 0) throw new Error('empty flags: use packetdrill flags such as "S.", "F", "." or "any"');
   let mask = 0;
   for (const ch of text) {
-    const bit = FLAG_CHARS[ch];
+    const bit = flagBit(ch);
     if (bit === undefined) {
       throw new Error(`flags "${text}": "${ch}" is not a packetdrill flag (S F R P . E W U, or "-" alone for none)`);
     }

@@ -13,15 +13,18 @@ import type { TcpOption, TcpSegment } from './segment.ts';
  */
 export function flagsString(flags: number): string {
   let s = '';
-  if (flags & SYN) s += 'S';
-  if (flags & FIN) s += 'F';
-  if (flags & RST) s += 'R';
-  if (flags & PSH) s += 'P';
-  if (flags & ECE) s += 'E';
-  if (flags & CWR) s += 'W';
-  if (flags & URG) s += 'U';
-  if (flags & ACK) s += '.';
+  for (const [letter, bit] of FLAG_LETTERS) if (flags & bit) s += letter;
   return s === '' ? '-' : s;
+}
+
+/** packetdrill's flag letters (google/packetdrill tcp_packet.c), in the order it prints them. */
+const FLAG_LETTERS: ReadonlyArray<readonly [letter: string, bit: number]> = [
+  ['S', SYN], ['F', FIN], ['R', RST], ['P', PSH], ['E', ECE], ['W', CWR], ['U', URG], ['.', ACK],
+];
+
+/** The header bit a packetdrill flag letter stands for; undefined for any other character. */
+export function flagBit(letter: string): number | undefined {
+  return FLAG_LETTERS.find(([l]) => l === letter)?.[1];
 }
 
 function formatOption(o: TcpOption): string {
