@@ -1,16 +1,29 @@
 /**
  * The local course server behind `npm start`: serves the built site with the cross-origin
  * isolation headers WebContainers need, and grades labs in Node on this machine so the hidden
- * tests never reach a browser. Learner code runs through labs/kit's sandbox (a child process under
- * Node's permission model, with time and memory limits and no network).
+ * tests never reach a browser. Learner code runs through labs/kit's sandbox.
+ *
+ * Every request passes, in order: the Host allow-list (host-check.ts), one decoding of its path
+ * (request-path.ts), then either the API (token and its attempt limit, body limits, the fair
+ * grading queue of grading-queue.ts) or the static files, filtered by lab-data-policy.ts while
+ * this server grades.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
 import type { LabDefinition } from '../../labs/kit/definition.ts';
 import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+import { RUNTIME_PATH, TOKEN_HEADER } from './protocol.ts';
+import { decodeRequestPath } from './request-path.ts';
+import { gradingModeFile } from './lab-data-policy.ts';
+import { hostAllowed, allowedHostNames } from './host-check.ts';
+import { TokenAttempts, tokenMatches } from './join-token.ts';
+import { DEFAULT_QUEUE_LIMITS, GradingQueue, JobCancelled, QueueRefusal, type QueueLimits } from './grading-queue.ts';
+
+export { RUNTIME_PATH, TOKEN_HEADER } from './protocol.ts';
+export { makeJoinToken } from './join-token.ts';
+export { withheldReason } from './lab-data-policy.ts';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -18,13 +31,10 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-export const TOKEN_HEADER = 'x-course-token';
-/** Built as a static file saying "no server"; this server answers it itself. */
-export const RUNTIME_PATH = '/lab-data/runtime.json';
-
 export interface Grader {
   loadLab(slug: string): LabDefinition;
-  grade(def: LabDefinition, files: ReadonlyMap<string, string>, suite: 'visible' | 'hidden'): Promise<ResultsDocument>;
+  /** `signal` fires when the learner went away: the grader stops the run (kills its child). */
+  grade(def: LabDefinition, files: ReadonlyMap<string, string>, suite: 'visible' | 'hidden', signal?: AbortSignal): Promise<ResultsDocument>;
 }
 
 /** The reference implementation's trace of one test (same suite and seed), for the diagram. */
@@ -34,19 +44,27 @@ export interface CourseServerOptions {
   dist: string;
   /** null: grading off — the server is a plain static host (the page then grades in the browser). */
   grader: Grader | null;
-  /** Required on every /api/run when set (workshop mode). */
+  /** Required on every API call that runs code when set (workshop mode). */
   joinToken?: string | null;
   maxBodyBytes?: number;
   /** Answers POST /api/reference; runs only the course's own reference code. */
   referenceTrace?: ReferenceTracer;
-  /** Gradings allowed at once; more wait their turn (a workshop room submits together). */
+  /** Gradings allowed at once (the queue's slots); kept for callers that set only this. */
   concurrency?: number;
+  /** The grading queue's per-client cap and bound (grading-queue.ts). */
+  queue?: Partial<QueueLimits>;
   /**
    * While grading: 'after-pass' (default) keeps /lab-data/<lab>/solution.json here and gives it out
    * on POST /api/solution only for files that pass every hidden test, checked on this machine;
    * 'open' serves it to anyone (an instructor ending a workshop).
    */
   solutions?: 'after-pass' | 'open';
+  /** Host names this server answers to (default: the loopback names; serve.ts adds --host's). */
+  allowedHosts?: readonly string[];
+  /** Where the grading log and refused join tokens go (default: console.log). */
+  log?: (line: string) => void;
+  /** Wrong join tokens per address (join-token.ts); a test may pass one with a shorter window. */
+  tokenAttempts?: TokenAttempts;
 }
 
 export const DEFAULT_MAX_BODY = 512 * 1024;
@@ -70,38 +88,20 @@ const TYPES: Record<string, string> = {
   '.pagefind': 'application/octet-stream',
 };
 
-/**
- * Paths the browser must not fetch while this server grades: the hidden tests never, and the
- * solutions unless they are open (otherwise they come through POST /api/solution).
- */
-export function withheldReason(urlPath: string, solutions: 'after-pass' | 'open'): string | null {
-  if (/^\/lab-data\/[^/]+\/hidden\.json$/.test(urlPath)) return 'hidden tests stay on the course server; Submit grades them there';
-  if (solutions !== 'open' && /^\/lab-data\/[^/]+\/solution\.json$/.test(urlPath)) {
-    return 'the course server gives out a lab\'s solution once your files pass every hidden test (the Solution button asks it)';
+class RequestRefused extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
   }
-  return null;
 }
 
-export function makeJoinToken(): string {
-  // Six characters a room can type from a projector: no 0/O or 1/l/I.
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  return Array.from({ length: 6 }, () => alphabet[randomInt(alphabet.length)]).join('');
-}
-
-function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given.trim().toLowerCase());
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-class BodyTooLarge extends Error {}
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolvePromise, reject) => {
+    const tooLarge = () => new RequestRefused(413, `the request is larger than ${Math.round(limit / 1024)} KB`);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
-      reject(new BodyTooLarge());
+      reject(tooLarge());
       req.resume();
       return;
     }
@@ -110,20 +110,26 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new BodyTooLarge());
+        reject(tooLarge());
         req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      try {
+        resolvePromise(UTF8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new RequestRefused(400, 'the request body is not UTF-8 text'));
+      }
+    });
     req.on('error', reject);
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...ISOLATION_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...ISOLATION_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -143,17 +149,42 @@ export function parseRunRequest(body: unknown, def: LabDefinition): { suite: 'vi
   return { suite, files: out };
 }
 
+/** The client a request counts against: its address (IPv4-mapped IPv6 written as IPv4). */
+export function clientOf(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+}
+
+/**
+ * The tests of each client's last graded result per lab and suite: /api/reference draws the
+ * reference run only of those, so it cannot be used to read the hidden suite test by test.
+ */
+class GradedTests {
+  private readonly byClient = new Map<string, Map<string, Set<string>>>();
+  private static readonly MAX_CLIENTS = 5000;
+
+  remember(client: string, doc: ResultsDocument): void {
+    let labs = this.byClient.get(client);
+    if (labs) this.byClient.delete(client);
+    else labs = new Map();
+    labs.set(`${doc.lab}/${doc.suite}`, new Set(doc.tests.map((t) => `${t.name}\u0000${t.seed}`)));
+    this.byClient.set(client, labs);
+    if (this.byClient.size > GradedTests.MAX_CLIENTS) this.byClient.delete(this.byClient.keys().next().value!);
+  }
+
+  has(client: string, lab: string, suite: string, test: string, seed: number): boolean {
+    return this.byClient.get(client)?.get(`${lab}/${suite}`)?.has(`${test}\u0000${seed}`) ?? false;
+  }
+}
+
 export function createCourseServer(options: CourseServerOptions): Server {
   const dist = resolve(options.dist);
+  const distReal = realpathSync(dist);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const concurrency = options.concurrency ?? 2;
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  const acquire = () => (running < concurrency ? (running++, Promise.resolve()) : new Promise<void>((r) => waiting.push(() => (running++, r()))));
-  const release = () => {
-    running--;
-    waiting.shift()?.();
-  };
+  const queue = new GradingQueue({ ...DEFAULT_QUEUE_LIMITS, ...(options.concurrency ? { slots: options.concurrency } : {}), ...options.queue });
+  const allowedHosts = options.allowedHosts ?? allowedHostNames('127.0.0.1');
+  const log = options.log ?? ((line: string) => console.log(line));
+  const attempts = options.tokenAttempts ?? new TokenAttempts();
+  const graded = new GradedTests();
 
   // What the build wrote (e.g. whether it holds a WebContainer toolchain), kept under our answer.
   const builtRuntime = (): Record<string, unknown> => {
@@ -166,6 +197,21 @@ export function createCourseServer(options: CourseServerOptions): Server {
   const solutions = options.solutions ?? 'after-pass';
   const health = () => ({ course: 'tcp-connection-course', grading: options.grader !== null, workshop: Boolean(options.joinToken), solutions: options.grader ? solutions : 'open' });
 
+  /** Runs a job in the fair queue for this request's client, cancelled if the client goes away. */
+  function queued<T>(req: IncomingMessage, res: ServerResponse, job: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    return queue.run(clientOf(req), gone.signal, job);
+  }
+
+  function refuse(res: ServerResponse, error: unknown): void {
+    if (error instanceof QueueRefusal) return sendJson(res, error.status, { error: error.message }, { 'retry-after': error.retryAfterS });
+    if (error instanceof RequestRefused) return sendJson(res, error.status, { error: error.message });
+    throw error;
+  }
+
   async function api(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (path === '/api/health' && req.method === 'GET') {
       sendJson(res, 200, health());
@@ -174,24 +220,31 @@ export function createCourseServer(options: CourseServerOptions): Server {
     if (path !== '/api/run' && path !== '/api/reference' && path !== '/api/solution') return sendJson(res, 404, { error: `no API at ${path}` });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a JSON body' });
     if (!options.grader) return sendJson(res, 503, { error: 'this server was started with grading off' });
-    if (options.joinToken && !tokenMatches(req.headers[TOKEN_HEADER] as string | undefined, options.joinToken)) {
-      return sendJson(res, 401, { error: 'this workshop server needs the join token the instructor\'s terminal shows' });
+    if (options.joinToken) {
+      const client = clientOf(req);
+      const wait = attempts.blockedFor(client);
+      if (wait > 0) {
+        return sendJson(res, 429, { error: `too many wrong join tokens from this machine; try again in ${wait} s` }, { 'retry-after': wait });
+      }
+      if (!tokenMatches(req.headers[TOKEN_HEADER] as string | undefined, options.joinToken)) {
+        const count = attempts.fail(client);
+        log(`${new Date().toISOString()} join token refused for ${client} (${count} wrong in the last minute)`);
+        return sendJson(res, 401, { error: 'this workshop server needs the join token the instructor\'s terminal shows' });
+      }
     }
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'send the request as application/json' });
-    let text: string;
-    try {
-      text = await readBody(req, maxBody);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: `the request is larger than ${Math.round(maxBody / 1024)} KB` });
-      throw error;
-    }
     let body: unknown;
     try {
-      body = JSON.parse(text);
-    } catch {
-      return sendJson(res, 400, { error: 'the request body is not JSON' });
+      const text = await readBody(req, maxBody);
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return sendJson(res, 400, { error: 'the request body is not JSON' });
+      }
+    } catch (error) {
+      return refuse(res, error);
     }
-    if (path === '/api/reference') return reference(res, body);
+    if (path === '/api/reference') return reference(req, res, body);
     const slug = (body as { lab?: unknown })?.lab;
     if (typeof slug !== 'string') return sendJson(res, 400, { error: 'lab must name a lab' });
     let def: LabDefinition;
@@ -202,13 +255,22 @@ export function createCourseServer(options: CourseServerOptions): Server {
     }
     const parsed = parseRunRequest(path === '/api/solution' ? { ...(body as object), suite: 'hidden' } : body, def);
     if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
-    await acquire();
+    const client = clientOf(req);
+    const started = performance.now();
     let doc: ResultsDocument;
     try {
-      doc = await options.grader.grade(def, parsed.files, parsed.suite);
-    } finally {
-      release();
+      doc = await queued(req, res, (signal) => options.grader!.grade(def, parsed.files, parsed.suite, signal));
+    } catch (error) {
+      if (error instanceof JobCancelled) {
+        log(`${new Date().toISOString()} ${client} ${def.slug} ${parsed.suite}: cancelled before it started (the client went away)`);
+        return;
+      }
+      return refuse(res, error);
     }
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const outcome = res.destroyed ? ' (the client had gone away)' : '';
+    log(`${new Date().toISOString()} ${client} ${def.slug} ${parsed.suite}${path === '/api/solution' ? ' (solution)' : ''}: ${doc.status} ${doc.score.points}/${doc.score.max} in ${seconds} s${outcome}`);
+    graded.remember(client, doc);
     if (path === '/api/run') return sendJson(res, 200, doc);
     // The solution for files that pass: graded here, so a page cannot claim a pass it has not got.
     if (solutions !== 'open' && doc.status !== 'pass') {
@@ -221,7 +283,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
     }
   }
 
-  async function reference(res: ServerResponse, body: unknown): Promise<void> {
+  async function reference(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const { lab, suite, test, seed } = (body ?? {}) as { lab?: unknown; suite?: unknown; test?: unknown; seed?: unknown };
     if (!options.referenceTrace) return sendJson(res, 404, { error: 'this server draws no reference runs' });
     if (typeof lab !== 'string' || (suite !== 'visible' && suite !== 'hidden') || typeof test !== 'string' || !Number.isInteger(seed)) {
@@ -232,56 +294,67 @@ export function createCourseServer(options: CourseServerOptions): Server {
     } catch (error) {
       return sendJson(res, 404, { error: (error as Error).message });
     }
-    await acquire();
+    if (!graded.has(clientOf(req), lab, suite, test, seed as number)) {
+      return sendJson(res, 403, { error: 'the reference run is drawn only for a test of your own last run of this lab and suite' });
+    }
     try {
-      sendJson(res, 200, { trace: await options.referenceTrace(lab, suite, test, seed as number) });
-    } finally {
-      release();
+      const trace = await queued(req, res, () => options.referenceTrace!(lab, suite, test, seed as number));
+      sendJson(res, 200, { trace });
+    } catch (error) {
+      if (error instanceof JobCancelled) return;
+      refuse(res, error);
     }
   }
 
-  function staticFile(req: IncomingMessage, res: ServerResponse, urlPath: string): void {
-    if (urlPath === RUNTIME_PATH) {
-      sendJson(res, 200, { ...builtRuntime(), ...health(), server: true });
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...ISOLATION_HEADERS, allow: 'GET, HEAD' });
-      res.end();
-      return;
-    }
-    const withheld = options.grader ? withheldReason(urlPath, solutions) : null;
-    if (withheld) {
-      sendJson(res, 403, { error: withheld });
-      return;
-    }
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(urlPath);
-    } catch {
-      res.writeHead(400, ISOLATION_HEADERS);
-      res.end('bad path');
-      return;
-    }
-    let file = normalize(join(dist, decoded));
-    if (file !== dist && !file.startsWith(dist + sep)) {
-      res.writeHead(403, ISOLATION_HEADERS);
-      res.end('outside the site');
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    else if (!existsSync(file) && existsSync(`${file}.html`)) file = `${file}.html`;
-    let status = 200;
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      status = 404;
-      file = join(dist, '404.html');
-      if (!existsSync(file)) {
-        res.writeHead(404, { ...ISOLATION_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
-        res.end('not found');
-        return;
+  /**
+   * The file a decoded path names inside dist, following directory indexes and `.html` pages, as
+   * its real path (symbolic links resolved) and only if that lies inside dist; null otherwise.
+   */
+  function locate(relative: string): string | null {
+    const candidates = [join(distReal, relative), join(distReal, relative, 'index.html'), join(distReal, `${relative}.html`)];
+    for (const candidate of candidates) {
+      let real: string;
+      try {
+        real = realpathSync(candidate);
+      } catch {
+        continue;
       }
+      if (real === distReal) continue;
+      if (!real.startsWith(distReal + sep)) return null;
+      if (statSync(real).isFile()) return real;
     }
-    const hashed = urlPath.startsWith('/_astro/');
+    return null;
+  }
+
+  /**
+   * Decides which file answers a static path: every rule runs on the decoded path and again on
+   * the real path of the file found, so neither a spelling nor a symbolic link reaches a file
+   * the rules withhold. Returns the file and status, or the refusal.
+   */
+  function chooseStaticFile(path: string): { file: string; status: number } | { status: number; error: string } {
+    const requested = path.replace(/^\/+/, '');
+    let wanted = requested;
+    if (options.grader) {
+      const decision = gradingModeFile(requested, solutions);
+      if ('withhold' in decision) return { status: 403, error: decision.withhold };
+      wanted = decision.serve;
+    }
+    const file = locate(wanted);
+    if (file && options.grader) {
+      const real = file.slice(distReal.length + 1).split(sep).join('/');
+      const again = gradingModeFile(real, solutions);
+      if ('withhold' in again) return { status: 403, error: again.withhold };
+      if (again.serve !== real) return { status: 403, error: 'this file is not served while the course server grades' };
+    }
+    if (file) return { file, status: 200 };
+    if (options.grader && wanted !== requested) return { status: 404, error: `this build has no ${wanted}; rebuild the site (npm run build)` };
+    const notFound = locate('404.html');
+    return notFound ? { file: notFound, status: 404 } : { status: 404, error: 'not found' };
+  }
+
+  /** Sends one file of the build (the one place a static body is written). */
+  function sendFile(req: IncomingMessage, res: ServerResponse, file: string, status: number, path: string): void {
+    const hashed = path.startsWith('/_astro/');
     res.writeHead(status, {
       ...ISOLATION_HEADERS,
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
@@ -297,12 +370,36 @@ export function createCourseServer(options: CourseServerOptions): Server {
     createReadStream(file).pipe(res);
   }
 
-  return createServer((req, res) => {
-    const urlPath = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const work = urlPath.startsWith('/api/') ? api(req, res, urlPath) : Promise.resolve(staticFile(req, res, urlPath));
+  function staticFile(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...ISOLATION_HEADERS, allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    if (path === RUNTIME_PATH) {
+      sendJson(res, 200, { ...builtRuntime(), ...health(), server: true });
+      return;
+    }
+    const chosen = chooseStaticFile(path);
+    if ('error' in chosen) return sendJson(res, chosen.status, { error: chosen.error });
+    sendFile(req, res, chosen.file, chosen.status, path);
+  }
+
+  const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, allowedHosts)) {
+      // 421: this server is not the one that name belongs to (a rebinding page, or a typo).
+      return sendJson(res, 421, { error: `this course server does not answer to the host name ${JSON.stringify(req.headers.host ?? '')}; open it by its own address` });
+    }
+    const decoded = decodeRequestPath(req.url);
+    if ('error' in decoded) return sendJson(res, 400, { error: decoded.error });
+    const work = decoded.path.startsWith('/api/') ? api(req, res, decoded.path) : Promise.resolve(staticFile(req, res, decoded.path));
     work.catch((error: Error) => {
       if (!res.headersSent) sendJson(res, 500, { error: `the course server failed: ${error.message}` });
       else res.destroy(error);
     });
   });
+  // A slow client cannot hold a connection open indefinitely while sending its headers or body.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  return server;
 }

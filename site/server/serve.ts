@@ -14,9 +14,10 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCourseServer, DEFAULT_MAX_BODY, makeJoinToken, type Grader } from './course-server.ts';
+import { allowedHostNames } from './host-check.ts';
 import { createReferenceTracer } from './reference-tracer.ts';
 import { loadLab } from '../../labs/kit/node/repo.ts';
-import { runSandboxed, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
+import { runSandboxed, DEFAULT_TIMEOUT_S, networkIsolation, type SandboxOptions } from '../../labs/kit/node/sandbox.ts';
 
 const USAGE = 'usage: tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading on|off] [--solutions after-pass|open] [--dist dist] [--timeout S] [--max-body KB]';
 
@@ -87,8 +88,9 @@ function main(): void {
     console.error(`${args.dist}/index.html not found: build the site first (npx astro build)`);
     process.exit(1);
   }
+  // `signal` fires when the learner's request is gone; the sandbox kills the child for it.
   const grader: Grader | null = args.grading
-    ? { loadLab, grade: (def, files, suite) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout }) }
+    ? { loadLab, grade: (def, files, suite, signal) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout, signal } as SandboxOptions) }
     : null;
   const joinToken = args.workshop ? makeJoinToken() : null;
   const server = createCourseServer({
@@ -98,6 +100,7 @@ function main(): void {
     maxBodyBytes: args.maxBodyKb * 1024,
     solutions: args.solutions,
     referenceTrace: grader ? createReferenceTracer() : undefined,
+    allowedHosts: allowedHostNames(args.host),
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `port ${args.port} is already in use (another npm start?); try --port ${args.port + 1}` : error.message);

@@ -7,6 +7,7 @@ import { acceptResults, errorResults, type ResultsDocument } from './results.ts'
 import type { Availability, RunRequest, Runner } from './runner.ts';
 import { withTimeout } from './runner.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { RUNTIME_PATH, TOKEN_HEADER } from '../../server/protocol.ts';
 
 export interface ServerHealth {
   course: 'tcp-connection-course';
@@ -14,8 +15,10 @@ export interface ServerHealth {
   workshop: boolean;
 }
 
-export const JOIN_TOKEN_HEADER = 'x-course-token';
-export const RUNTIME_URL = '/lab-data/runtime.json';
+export { RUNTIME_PATH, TOKEN_HEADER } from '../../server/protocol.ts';
+/** The names the page and its tests import today; the values live in site/server/protocol.ts. */
+export const JOIN_TOKEN_HEADER = TOKEN_HEADER;
+export const RUNTIME_URL = RUNTIME_PATH;
 
 export interface ServerRunnerOptions {
   fetch?: typeof fetch;
@@ -48,7 +51,7 @@ export class ServerRunner implements Runner {
     return withTimeout(
       this.fetcher(path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.token ? { [JOIN_TOKEN_HEADER]: this.token } : {}) },
+        headers: { 'content-type': 'application/json', ...(this.token ? { [TOKEN_HEADER]: this.token } : {}) },
         body: JSON.stringify(body),
       }),
       this.options.timeoutMs ?? 60_000,
@@ -65,18 +68,18 @@ export class ServerRunner implements Runner {
     const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
     try {
-      response = await withTimeout(fetcher(RUNTIME_URL, { cache: 'no-store' }), 3000, 'the course server check');
+      response = await withTimeout(fetcher(RUNTIME_PATH, { cache: 'no-store' }), 3000, 'the course server check');
     } catch (error) {
       return { ok: false, reason: `no course server answered (${(error as Error).message})` };
     }
-    if (!response.ok) return { ok: false, reason: `${RUNTIME_URL} answered HTTP ${response.status}` };
+    if (!response.ok) return { ok: false, reason: `${RUNTIME_PATH} answered HTTP ${response.status}` };
     let health: Partial<ServerHealth> & { server?: boolean };
     try {
       health = (await response.json()) as Partial<ServerHealth>;
     } catch {
-      return { ok: false, reason: `${RUNTIME_URL} is not JSON` };
+      return { ok: false, reason: `${RUNTIME_PATH} is not JSON` };
     }
-    if (health.course !== 'tcp-connection-course') return { ok: false, reason: `${RUNTIME_URL} belongs to another application` };
+    if (health.course !== 'tcp-connection-course') return { ok: false, reason: `${RUNTIME_PATH} belongs to another application` };
     if (!health.server) return { ok: false, reason: 'this site is served without the course server (a static host or astro dev)' };
     if (!health.grading) return { ok: false, reason: 'the course server was started with grading off' };
     const runner = new ServerRunner({ ...options, workshop: Boolean(health.workshop) });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createCourseServer, makeJoinToken, TOKEN_HEADER, type Grader } from '../../server/course-server.ts';
 import { parseServeArgs } from '../../server/serve.ts';
+import { TOKEN_BITS } from '../../server/join-token.ts';
+import { TOKEN_WORDS } from '../../server/token-words.ts';
 import type { LabDefinition } from '../../../labs/kit/definition.ts';
 
 const dist = mkdtempSync(join(tmpdir(), 'course-dist-'));
@@ -15,7 +17,8 @@ writeFileSync(join(dist, 'index.html'), '<h1>course</h1>');
 writeFileSync(join(dist, '404.html'), '<h1>not here</h1>');
 writeFileSync(join(dist, 'labs/handshake/index.html'), '<h1>lab</h1>');
 writeFileSync(join(dist, 'lab-data/handshake/hidden.json'), '{"secret":"hidden tests"}');
-writeFileSync(join(dist, 'lab-data/handshake/visible.json'), '{}');
+writeFileSync(join(dist, 'lab-data/handshake/visible.json'), '{"reference":"every lab region"}');
+writeFileSync(join(dist, 'lab-data/handshake/visible.server.json'), '{"stubbed":true}');
 writeFileSync(join(dist, 'lab-data/handshake/solution.json'), '{"stack/core/tcp/handshake.ts":"the reference"}');
 writeFileSync(join(tmpdir(), 'outside-secret.txt'), 'secret');
 
@@ -29,7 +32,8 @@ const grader: Grader = {
   async grade(_def, files, suite) {
     graded.push({ files: new Map(files), suite });
     const pass = [...files.values()].every((text) => text.includes('PASS'));
-    return { version: 1, lab: 'handshake', suite, status: pass ? 'pass' : 'fail', seed: 1, score: { points: pass ? 100 : 15, max: 100 }, tasks: [], tests: [], traces: {}, message: null };
+    const tests = [{ name: 'known', task_id: 1, status: pass ? 'pass' : 'fail', message: null, steps: [], trace_ref: null, seed: 1, duration_ms: 1 }];
+    return { version: 1, lab: 'handshake', suite, status: pass ? 'pass' : 'fail', seed: 1, score: { points: pass ? 100 : 15, max: 100 }, tasks: [], tests, traces: {}, message: null } as never;
   },
 };
 
@@ -51,10 +55,10 @@ let workshop: { base: string; close: () => void };
 let staticOnly: { base: string; close: () => void };
 let open: { base: string; close: () => void };
 beforeAll(async () => {
-  plain = await start({ maxBodyBytes: 2048 });
-  workshop = await start({ joinToken: 'abc234' });
+  plain = await start({ maxBodyBytes: 2048, log: () => {} });
+  workshop = await start({ joinToken: 'abc234', log: () => {} });
   staticOnly = await start({ grader: null });
-  open = await start({ solutions: 'open' });
+  open = await start({ solutions: 'open', log: () => {} });
 });
 afterAll(() => [plain, workshop, staticOnly, open].forEach((s) => s.close()));
 
@@ -75,7 +79,11 @@ describe('static files', () => {
     const withheld = await fetch(`${plain.base}/lab-data/handshake/hidden.json`);
     expect(withheld.status).toBe(403);
     expect(await withheld.text()).not.toContain('hidden tests"');
-    expect((await fetch(`${plain.base}/lab-data/handshake/visible.json`)).status).toBe(200);
+    // The worker's modules with every lab's reference are swapped for the build's stubbed copy.
+    const visible = await fetch(`${plain.base}/lab-data/handshake/visible.json`);
+    expect(visible.status).toBe(200);
+    expect(await visible.json()).toEqual({ stubbed: true });
+    expect(await (await fetch(`${staticOnly.base}/lab-data/handshake/visible.json`)).json()).toEqual({ reference: 'every lab region' });
     expect((await fetch(`${staticOnly.base}/lab-data/handshake/hidden.json`)).status).toBe(200);
     expect(await (await fetch(`${staticOnly.base}/api/health`)).json()).toEqual({ course: 'tcp-connection-course', grading: false, workshop: false, solutions: 'open' });
     expect(await (await fetch(`${plain.base}/lab-data/runtime.json`)).json()).toEqual({ course: 'tcp-connection-course', server: true, grading: true, workshop: false, solutions: 'after-pass' });
@@ -92,8 +100,9 @@ describe('static files', () => {
 
   it('never serves a file outside the site', async () => {
     const response = await fetch(`${plain.base}/..%2f..%2foutside-secret.txt`);
-    expect([403, 404]).toContain(response.status);
-    expect(await response.text()).not.toBe('secret');
+    // An encoded slash is refused before any lookup (request-path.ts).
+    expect(response.status).toBe(400);
+    expect(await response.text()).not.toContain('secret');
   });
 });
 
@@ -137,10 +146,15 @@ describe('POST /api/reference', () => {
   const ask = (base: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}/api/reference`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-  it('answers the reference trace of a test, and null for a test it does not know', async () => {
+  it('answers the reference trace of a test in the client\'s own last result, and refuses any other', async () => {
+    await post(plain.base, { lab: 'handshake', suite: 'hidden', files: { 'stack/core/tcp/handshake.ts': 'mine' } });
+    const before = traced.length;
     expect(await (await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 })).json()).toEqual({ trace: [{ kind: 'note', t: 0, text: 'reference' }] });
-    expect(await (await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'other', seed: 2 })).json()).toEqual({ trace: null });
-    expect(traced.slice(-2)).toEqual(['handshake/hidden/known/1', 'handshake/hidden/other/2']);
+    const other = await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'other', seed: 2 });
+    expect(other.status).toBe(403);
+    expect((await other.json()).error).toMatch(/your own last run/);
+    expect((await ask(plain.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 7 })).status).toBe(403);
+    expect(traced.slice(before)).toEqual(['handshake/hidden/known/1']);
   });
 
   it('checks the request and the workshop token like /api/run', async () => {
@@ -149,6 +163,7 @@ describe('POST /api/reference', () => {
     expect((await ask(plain.base, { lab: 'nope', suite: 'hidden', test: 'known', seed: 1 })).status).toBe(404);
     expect((await ask(workshop.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 })).status).toBe(401);
     expect(traced.length).toBe(before);
+    await post(workshop.base, { lab: 'handshake', suite: 'hidden', files: { 'stack/core/tcp/handshake.ts': 'mine' } }, { [TOKEN_HEADER]: 'abc234' });
     expect((await ask(workshop.base, { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 }, { [TOKEN_HEADER]: 'abc234' })).status).toBe(200);
   });
 });
@@ -179,7 +194,17 @@ describe('serve.ts options', () => {
     expect(() => parseServeArgs(['--port', 'x'])).toThrow(/whole number/);
     expect(() => parseServeArgs(['--bogus'])).toThrow(/unknown option --bogus/);
   });
-  it('makes six-character tokens without look-alike characters', () => {
-    for (let i = 0; i < 50; i++) expect(makeJoinToken()).toMatch(/^[a-hj-km-np-z2-9]{6}$/);
+  it('makes tokens of six words from the fixed list, at least 60 bits', () => {
+    expect(TOKEN_BITS).toBeGreaterThanOrEqual(60);
+    expect(new Set(TOKEN_WORDS).size).toBe(TOKEN_WORDS.length);
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const token = makeJoinToken();
+      const words = token.split('-');
+      expect(words).toHaveLength(6);
+      for (const word of words) expect(TOKEN_WORDS).toContain(word);
+      seen.add(token);
+    }
+    expect(seen.size).toBe(50);
   });
 });
