@@ -89,31 +89,32 @@ const TYPES: Record<string, string> = {
 };
 
 class RequestRefused extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `close`: the rest of the request was not read, so the connection cannot carry another. */
+  constructor(readonly status: number, message: string, readonly close = false) {
     super(message);
   }
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The request body as text, at most `limit` bytes. Past the limit it stops reading and the 413
+ * closes the connection, so a client cannot make the server take in an endless body.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const tooLarge = () => new RequestRefused(413, `the request is larger than ${Math.round(limit / 1024)} KB`);
+    const tooLarge = () => {
+      req.removeAllListeners('data');
+      req.pause();
+      reject(new RequestRefused(413, `the request is larger than ${Math.round(limit / 1024)} KB`, true));
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(tooLarge());
-      req.resume();
-      return;
-    }
+    if (declared > limit) return tooLarge();
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(tooLarge());
-        req.destroy();
-        return;
-      }
+      if (size > limit) return tooLarge();
       chunks.push(chunk);
     });
     req.on('end', () => {
@@ -208,7 +209,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
 
   function refuse(res: ServerResponse, error: unknown): void {
     if (error instanceof QueueRefusal) return sendJson(res, error.status, { error: error.message }, { 'retry-after': error.retryAfterS });
-    if (error instanceof RequestRefused) return sendJson(res, error.status, { error: error.message });
+    if (error instanceof RequestRefused) return sendJson(res, error.status, { error: error.message }, error.close ? { connection: 'close' } : {});
     throw error;
   }
 
