@@ -5,12 +5,13 @@
  * Node's permission model, with time and memory limits and no network).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
 import type { LabDefinition } from '../../labs/kit/definition.ts';
 import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+import { cachePolicy, sendStaticFile } from './static-files.ts';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -281,20 +282,12 @@ export function createCourseServer(options: CourseServerOptions): Server {
         return;
       }
     }
-    const hashed = urlPath.startsWith('/_astro/');
-    res.writeHead(status, {
-      ...ISOLATION_HEADERS,
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': statSync(file).size,
-      // Hashed bundles never change; everything else is revalidated, and a 304 must carry the
-      // isolation headers too (a bare 304 breaks cross-origin isolation after a reload).
-      'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+    sendStaticFile(req, res, file, {
+      status,
+      contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+      cacheControl: cachePolicy(urlPath),
+      headers: ISOLATION_HEADERS,
     });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file).pipe(res);
   }
 
   return createServer((req, res) => {
