@@ -4,6 +4,7 @@
  */
 import { describeKnobs, judgeRun, type ExperimentConfig, type KnobChoice } from '../../lib/figures/experiment.ts';
 import { pcapFileName } from '../../lib/figures/experiment-pcap-name.ts';
+import { watchScrollBoxes } from '../../lib/figures/scroll-focus.ts';
 
 function readChoices(root: HTMLElement, config: ExperimentConfig): KnobChoice[] {
   return config.knobs.map((knob, i) => {
@@ -56,6 +57,7 @@ function wire(root: HTMLElement): void {
       });
       source.append(pcap);
       figure.append(source);
+      watchScrollBoxes(figure);
       const picked = form.querySelector<HTMLInputElement>('input[type="radio"]:checked');
       const verdict = judgeRun(config, choices, picked ? Number(picked.value) : null, result.facts);
       if (verdict.matched !== null) status.dataset.verdict = verdict.matched ? 'match' : 'miss';
