@@ -1,5 +1,8 @@
-// Runs on every page: the dark-mode switch and the keys that open search. Kept tiny because
+// Runs on every page: the dark-mode switch, the keys that open search, and tab stops only on the
+// figures that scroll. Kept tiny because
 // chapter pages have a 50 KB JavaScript budget; search itself is a separate, lazily loaded chunk.
+
+import { watchScrollBoxes } from './figures/scroll-focus.ts';
 
 const THEME_KEY = 'tcp-course:theme';
 const root = document.documentElement;
@@ -14,11 +17,10 @@ function savedTheme(): 'light' | 'dark' | null {
   }
 }
 
+// The button's label names the theme a press switches to (CSS shows the matching span), so it is
+// an action, not a pressed/unpressed toggle.
 function applyTheme(theme: 'light' | 'dark'): void {
   root.dataset.theme = theme;
-  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-theme-toggle]')) {
-    button.setAttribute('aria-pressed', String(theme === 'dark'));
-  }
 }
 
 applyTheme(savedTheme() ?? (darkQuery.matches ? 'dark' : 'light'));
@@ -75,3 +77,5 @@ document.addEventListener('keydown', (event) => {
     openSearch();
   }
 });
+
+watchScrollBoxes();

@@ -9,7 +9,7 @@
  * this server grades.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
 import type { LabDefinition } from '../../labs/kit/definition.ts';
@@ -24,6 +24,7 @@ import { DEFAULT_QUEUE_LIMITS, GradingQueue, JobCancelled, QueueRefusal, type Qu
 export { RUNTIME_PATH, TOKEN_HEADER } from './protocol.ts';
 export { makeJoinToken } from './join-token.ts';
 export { withheldReason } from './lab-data-policy.ts';
+import { cachePolicy, sendStaticFile } from './static-files.ts';
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -353,22 +354,14 @@ export function createCourseServer(options: CourseServerOptions): Server {
     return notFound ? { file: notFound, status: 404 } : { status: 404, error: 'not found' };
   }
 
-  /** Sends one file of the build (the one place a static body is written). */
+  /** Sends one file of the build (the one place a static body is written), precompressed where it can be. */
   function sendFile(req: IncomingMessage, res: ServerResponse, file: string, status: number, path: string): void {
-    const hashed = path.startsWith('/_astro/');
-    res.writeHead(status, {
-      ...ISOLATION_HEADERS,
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': statSync(file).size,
-      // Hashed bundles never change; everything else is revalidated, and a 304 must carry the
-      // isolation headers too (a bare 304 breaks cross-origin isolation after a reload).
-      'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+    sendStaticFile(req, res, file, {
+      status,
+      contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+      cacheControl: cachePolicy(path),
+      headers: ISOLATION_HEADERS,
     });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file).pipe(res);
   }
 
   function staticFile(req: IncomingMessage, res: ServerResponse, path: string): void {

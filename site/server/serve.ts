@@ -1,6 +1,7 @@
 /**
- * npm start → `astro build && tsx site/server/serve.ts`
+ * npm start → site/scripts/start.ts (builds only when the sources changed) → startServer()
  *
+ *   npm start -- [--rebuild] [flags below]    or    tsx site/server/serve.ts [flags below]
  *   tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading off]
  *                            [--solutions after-pass|open] [--dist dist] [--timeout S] [--max-body KB]
  *
@@ -76,16 +77,21 @@ export function parseServeArgs(argv: string[]): Args {
   return args;
 }
 
-function main(): void {
+/** The busy-port advice names the exact command: npm needs `--` before flags meant for the script. */
+export function busyPortMessage(port: number): string {
+  return `port ${port} is already in use (another npm start?); try: npm start -- --port ${port + 1}`;
+}
+
+export function startServer(argv: string[]): void {
   let args: Args;
   try {
-    args = parseServeArgs(process.argv.slice(2));
+    args = parseServeArgs(argv);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);
   }
   if (!existsSync(`${args.dist}/index.html`)) {
-    console.error(`${args.dist}/index.html not found: build the site first (npx astro build)`);
+    console.error(`${args.dist}/index.html not found: build the site first (npm run build), or use npm start, which builds when needed`);
     process.exit(1);
   }
   // `signal` fires when the learner's request is gone; the sandbox kills the child for it.
@@ -103,7 +109,7 @@ function main(): void {
     allowedHosts: allowedHostNames(args.host),
   });
   server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(error.code === 'EADDRINUSE' ? `port ${args.port} is already in use (another npm start?); try --port ${args.port + 1}` : error.message);
+    console.error(error.code === 'EADDRINUSE' ? busyPortMessage(args.port) : error.message);
     process.exit(1);
   });
   server.listen(args.port, args.host, () => {
@@ -125,4 +131,4 @@ function main(): void {
 }
 
 // Run as a program, not when a test imports parseServeArgs.
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) startServer(process.argv.slice(2));

@@ -2,7 +2,9 @@
  * The Experiment island's first-load script: wires the form and nothing else. The stack and the
  * renderers come in with a dynamic import() on the first Run, so chapter pages stay light.
  */
-import { describeKnobs, judgePrediction, type ExperimentConfig, type KnobChoice } from '../../lib/figures/experiment.ts';
+import { describeKnobs, judgeRun, type ExperimentConfig, type KnobChoice } from '../../lib/figures/experiment.ts';
+import { pcapFileName } from '../../lib/figures/experiment-pcap-name.ts';
+import { watchScrollBoxes } from '../../lib/figures/scroll-focus.ts';
 
 function readChoices(root: HTMLElement, config: ExperimentConfig): KnobChoice[] {
   return config.knobs.map((knob, i) => {
@@ -29,19 +31,41 @@ function wire(root: HTMLElement): void {
     status.textContent = 'Running the scenario…';
     try {
       const choices = readChoices(root, config);
-      const { runExperiment } = await import('./experiment-run.ts');
+      const { runExperiment, experimentPcapFile } = await import('./experiment-run.ts');
       // Let the status paint before the (synchronous) simulation takes the main thread.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      figure.innerHTML = runExperiment(config, choices);
+      const result = runExperiment(config, choices);
+      figure.innerHTML = result.html;
+      const described = describeKnobs(config, choices);
       const source = document.createElement('p');
       source.className = 'exp-source';
-      source.textContent = `scenario ${config.scenario}${choices.length ? ` · ${describeKnobs(config, choices)}` : ''}`;
+      source.textContent = `scenario ${config.scenario}${choices.length ? ` · ${described}` : ''} `;
+      const pcap = document.createElement('button');
+      pcap.type = 'button';
+      pcap.className = 'exp-pcap';
+      pcap.textContent = 'Download this run as .pcap';
+      pcap.addEventListener('click', () => {
+        const bytes = experimentPcapFile(config, choices);
+        const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.tcpdump.pcap' }));
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = pcapFileName(config.scenario, described);
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      });
+      source.append(pcap);
       figure.append(source);
+      watchScrollBoxes(figure);
       const picked = form.querySelector<HTMLInputElement>('input[type="radio"]:checked');
-      const verdict = judgePrediction(config.predict, picked ? Number(picked.value) : null);
+      const verdict = judgeRun(config, choices, picked ? Number(picked.value) : null, result.facts);
       if (verdict.matched !== null) status.dataset.verdict = verdict.matched ? 'match' : 'miss';
+      else if (!verdict.premiseMet) status.dataset.verdict = 'other-run';
       status.textContent = verdict.message;
-      if (explanation) explanation.hidden = false;
+      // The explanation is about the run the question asks for; shown beside another run it
+      // would describe events that are not in the figure.
+      if (explanation) explanation.hidden = !verdict.premiseMet;
     } catch (err) {
       status.textContent = `The run failed: ${err instanceof Error ? err.message : String(err)}`;
     } finally {

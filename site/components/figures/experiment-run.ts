@@ -4,19 +4,23 @@
  * chapter's own.
  */
 import { renderFigureBody } from '../../lib/figures/figure.ts';
-import type { ScenarioRunner } from '../../lib/figures/figure.ts';
 import { experimentOptions, type ExperimentConfig, type KnobChoice } from '../../lib/figures/experiment.ts';
+import { observeRun, type RunFacts } from '../../lib/figures/experiment-observe.ts';
+import { experimentPcap } from '../../lib/figures/experiment-pcap.ts';
+import { runScenario } from '../../../stack/core/scenarios/index.ts';
 
-interface ScenarioModule {
-  runScenario?: ScenarioRunner;
+export interface ExperimentResult {
+  html: string;
+  /** What the trace shows, for the verdict. */
+  facts: RunFacts;
 }
 
-const modules = import.meta.glob<ScenarioModule>('../../../stack/core/scenarios/index.ts', { eager: true });
-const stackScenarios = Object.values(modules)[0];
+export function runExperiment(config: ExperimentConfig, choices: readonly KnobChoice[]): ExperimentResult {
+  const run = runScenario(config.scenario, experimentOptions(config, choices));
+  return { html: renderFigureBody(config.show, run, { host: config.host }), facts: observeRun(run) };
+}
 
-export function runExperiment(config: ExperimentConfig, choices: readonly KnobChoice[]): string {
-  const run = stackScenarios?.runScenario;
-  if (typeof run !== 'function') throw new Error('the stack’s scenario runner is not available in this build');
-  const result = run(config.scenario, experimentOptions(config, choices));
-  return renderFigureBody(config.show, result, { host: config.host });
+/** The same run again (scenarios are deterministic), captured as a pcap file. */
+export function experimentPcapFile(config: ExperimentConfig, choices: readonly KnobChoice[]): Uint8Array {
+  return experimentPcap(runScenario, config.scenario, experimentOptions(config, choices));
 }

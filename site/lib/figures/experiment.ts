@@ -4,6 +4,7 @@
  * prediction. Small on purpose: the client script imports it before the learner presses Run.
  */
 import type { FigureKind, FigureRunOptions } from './figure.ts';
+import { choiceFitsRun, quotedNumbers, type RunFacts } from './experiment-observe.ts';
 
 export type ExperimentKnob =
   | { sysctl: string; values: number[]; label?: string }
@@ -15,6 +16,12 @@ export interface ExperimentPredict {
   choices: string[];
   /** Index into choices. */
   answer: number;
+  /**
+   * The knob settings the question is about, one entry per knob (null: any value). Without it the
+   * question is taken to be about each two-valued sysctl knob at its second value (the first is
+   * the default the chapter started from), each fault ticked, and any seed.
+   */
+  when?: Array<KnobChoice | null>;
 }
 
 export interface ExperimentConfig {
@@ -100,19 +107,84 @@ export function experimentOptions(config: ExperimentConfig, choices: readonly Kn
 }
 
 export interface PredictionVerdict {
+  /** null when there was no question, no pick, or the run was not the one the question asks about. */
   matched: boolean | null;
+  /** Whether the run had the settings the question is about (its explanation applies to this run). */
+  premiseMet: boolean;
   message: string;
 }
 
-/** What the learner is told after the run. null `matched` when there was no question or no pick. */
-export function judgePrediction(predict: ExperimentPredict | undefined, picked: number | null): PredictionVerdict {
-  if (!predict) return { matched: null, message: 'Run complete.' };
-  const answer = predict.choices[predict.answer];
-  if (picked === null) return { matched: null, message: `Run complete. You did not predict; the answer is “${answer}”.` };
-  if (picked === predict.answer) return { matched: true, message: `Your prediction “${answer}” matches the run.` };
+/** The settings the question is about: the author's `when`, or the convention described on `when`. */
+export function predictionPremise(config: ExperimentConfig): Array<KnobChoice | null> {
+  if (config.predict?.when) return config.predict.when;
+  return config.knobs.map((knob) => {
+    if ('sysctl' in knob) return knob.values.length === 2 ? knob.values[1]! : null;
+    if ('fault' in knob) return true;
+    return null;
+  });
+}
+
+function premiseMet(config: ExperimentConfig, choices: readonly KnobChoice[]): boolean {
+  const premise = predictionPremise(config);
+  return config.knobs.every((_, i) => premise[i] === null || premise[i] === undefined || premise[i] === choices[i]);
+}
+
+/** "set tcp_syn_linear_timeouts to 0 and tick “lose the client's FIN”": what to change for the question's run. */
+function premiseInstructions(config: ExperimentConfig, choices: readonly KnobChoice[]): string {
+  const premise = predictionPremise(config);
+  const steps: string[] = [];
+  config.knobs.forEach((knob, i) => {
+    const want = premise[i];
+    if (want === null || want === undefined || want === choices[i]) return;
+    if ('sysctl' in knob) steps.push(`set ${knob.label ?? knob.sysctl} to ${String(want)}`);
+    else if ('fault' in knob) steps.push(`${want ? 'tick' : 'untick'} “${knob.label ?? knob.fault}”`);
+    else steps.push(`choose seed ${String(want)}`);
+  });
+  return steps.join(' and ');
+}
+
+/**
+ * What the learner is told after a run, from the settings it ran with and the facts its trace
+ * shows. "Matches" is said only when the run had the question's settings, the learner picked the
+ * answer, and the run's trace agrees with that answer (every number the answer quotes is in it).
+ */
+export function judgeRun(
+  config: ExperimentConfig,
+  choices: readonly KnobChoice[],
+  picked: number | null,
+  facts: RunFacts,
+): PredictionVerdict {
+  const predict = config.predict;
+  const shows = `This run: ${facts.text}`;
+  const met = premiseMet(config, choices);
+  if (!predict) return { matched: null, premiseMet: met, message: shows };
+  if (!met) {
+    // Naming the choice a run fits is safe only for a question answered by numbers (a count, a
+    // time); a number in a descriptive choice ("60 s in TIME_WAIT") says nothing about the rest.
+    const numeric = quotedNumbers(predict.choices[predict.answer] ?? '').length > 0;
+    const fitting = numeric ? predict.choices.filter((c) => choiceFitsRun(c, facts)) : [];
+    const fits = fitting.length === 1 ? ` That is “${fitting[0]}”, the answer for the settings you ran.` : '';
+    return {
+      matched: null,
+      premiseMet: false,
+      message: `${shows}${fits} The question is about another run: ${premiseInstructions(config, choices)}, then run again to check your prediction.`,
+    };
+  }
+  const answer = predict.choices[predict.answer]!;
+  // The chapter's answer is trusted only as far as the trace bears it out.
+  if (quotedNumbers(answer).length > 0 && !choiceFitsRun(answer, facts)) {
+    return {
+      matched: null,
+      premiseMet: true,
+      message: `${shows} The chapter expected “${answer}”, which this run does not show; the run is what the stack did.`,
+    };
+  }
+  if (picked === null) return { matched: null, premiseMet: true, message: `${shows} You did not predict; the answer is “${answer}”.` };
+  if (picked === predict.answer) return { matched: true, premiseMet: true, message: `Your prediction “${answer}” matches the run. ${shows}` };
   return {
     matched: false,
-    message: `You predicted “${predict.choices[picked] ?? '?'}”; the run shows “${answer}”.`,
+    premiseMet: true,
+    message: `You predicted “${predict.choices[picked] ?? '?'}”; the run shows “${answer}”. ${shows}`,
   };
 }
 

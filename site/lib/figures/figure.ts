@@ -78,11 +78,10 @@ export function tableFilterFor(kind: FigureKind, run: ScenarioRun, host?: string
 export function renderFigureBody(kind: FigureKind, run: ScenarioRun, opts: FigureOptions = {}): string {
   const svg = renderFigureSvg(kind, run, opts);
   const table = renderTraceTable(run, tableFilterFor(kind, run, opts.host));
-  // Focusable, so a keyboard user can scroll a figure wider than the column (WCAG 2.1.1); a named
-  // group rather than a region, because a page may show the same figure twice and landmarks must
-  // be unique.
-  const scroll = (label: string, body: string) => `<div class="fig-scroll" tabindex="0" role="group" aria-label="${label}">${body}</div>`;
-  return `${scroll('figure (scrolls sideways)', svg)}<details class="fig-trace"><summary>Trace as a table</summary>${scroll('trace table (scrolls sideways)', table)}</details>`;
+  // A named group rather than a region, because a page may show the same figure twice and
+  // landmarks must be unique. It becomes a tab stop only when it overflows (scroll-focus.ts).
+  const scroll = (label: string, body: string) => `<div class="fig-scroll" role="group" aria-label="${label}">${body}</div>`;
+  return `${scroll('figure', svg)}<details class="fig-trace"><summary>Trace as a table</summary>${scroll('trace table', table)}</details>`;
 }
 
 export interface FigureRequest {

@@ -3,7 +3,8 @@ import {
   describeKnobs,
   experimentOptions,
   experimentProblems,
-  judgePrediction,
+  judgeRun,
+  predictionPremise,
   type ExperimentConfig,
 } from '../../lib/figures/experiment.ts';
 
@@ -46,11 +47,32 @@ describe('Experiment logic', () => {
     expect(() => experimentOptions(config, [4])).toThrow(/3 knobs but 1 choices/);
   });
 
-  it('judges the prediction', () => {
-    expect(judgePrediction(config.predict, 1)).toEqual({ matched: true, message: 'Your prediction “127 s” matches the run.' });
-    expect(judgePrediction(config.predict, 2)).toEqual({ matched: false, message: 'You predicted “131 s”; the run shows “127 s”.' });
-    expect(judgePrediction(config.predict, null).matched).toBeNull();
-    expect(judgePrediction(undefined, null).matched).toBeNull();
+  it('judges the prediction only for the run the question is about', () => {
+    const facts127 = { text: 'connect() failed at 127 s.', key: [127] };
+    const facts131 = { text: 'connect() failed at 131 s.', key: [131] };
+    // The premise by convention: the second sysctl value, the fault ticked, any seed.
+    expect(predictionPremise(config)).toEqual([0, true, null]);
+    expect(judgeRun(config, [0, true, 2], 1, facts127)).toEqual({
+      matched: true,
+      premiseMet: true,
+      message: 'Your prediction “127 s” matches the run. This run: connect() failed at 127 s.',
+    });
+    expect(judgeRun(config, [0, true, 1], 2, facts127)).toMatchObject({ matched: false, message: expect.stringContaining('the run shows “127 s”') });
+    expect(judgeRun(config, [0, true, 1], null, facts127).matched).toBeNull();
+    // Another setting: the verdict describes that run and says what to change, never "matches".
+    const other = judgeRun(config, [4, false, 1], 1, facts131);
+    expect(other).toEqual({
+      matched: null,
+      premiseMet: false,
+      message:
+        'This run: connect() failed at 131 s. That is “131 s”, the answer for the settings you ran. The question is about another run: set net.ipv4.tcp_syn_linear_timeouts to 0 and tick “lose the SYN-ACK”, then run again to check your prediction.',
+    });
+    // A trace that does not bear out the chapter's answer is reported, not papered over.
+    expect(judgeRun(config, [0, true, 1], 1, facts131)).toMatchObject({ matched: null, message: expect.stringContaining('which this run does not show') });
+    // An explicit premise wins over the convention.
+    const explicit = { ...config, predict: { ...config.predict!, when: [4, null, null] } };
+    expect(judgeRun(explicit, [4, false, 3], 1, facts127).premiseMet).toBe(true);
+    expect(judgeRun({ ...config, predict: undefined }, [4, false, 1], null, facts131)).toEqual({ matched: null, premiseMet: false, message: 'This run: connect() failed at 131 s.' });
   });
 
   it('describes the chosen knobs', () => {
