@@ -3,6 +3,7 @@
 // beyond a Storage-like object, and it never throws away a save it cannot read: an unreadable save
 // is copied aside under its own key and reported, because a learner's lab scores may be the only
 // record a workshop has.
+import { labSaveKey, labSaveKeys, labSaveProblems, LAB_SAVE_PREFIX, type LabSave } from './workbench/lab-save.ts';
 
 export const PROGRESS_KEY = 'tcp-course:progress';
 export const CORRUPT_KEY_PREFIX = 'tcp-course:progress:corrupt:';
@@ -374,13 +375,145 @@ export function mergeProgress(current: Progress, imported: Progress): Progress {
   return merged;
 }
 
-/** Imports an exported file into storage (merging); returns the saved record. */
-export function importProgress(storage: StorageLike, text: string, now: Date = new Date()): Progress {
-  const imported = parseProgressFile(text);
+// ---------------------------------------------------------------------------------------------
+// The course file: everything a learner has in this browser — progress (chapters, lab scores,
+// review cards) and every lab's saved files — so one export from any page moves it all.
+
+export type ListableStorage = StorageLike & Pick<Storage, 'length' | 'key'>;
+
+export interface CourseFile extends ProgressFile {
+  workbench: { version: 1; labs: Record<string, LabSave> };
+}
+
+/** Every record in storage as one file. Unreadable saves are left out (they are kept aside and reported where they live). */
+export function exportCourse(storage: ListableStorage, now: Date = new Date()): string {
   const { progress } = loadProgress(storage, now);
-  const merged = mergeProgress(progress, imported);
-  saveProgress(storage, merged);
-  return merged;
+  const labs: Record<string, LabSave> = {};
+  for (const key of labSaveKeys(storage)) {
+    const lab = key.slice(LAB_SAVE_PREFIX.length);
+    try {
+      const save = JSON.parse(storage.getItem(key) ?? '') as unknown;
+      if (labSaveProblems(save, lab).length === 0) labs[lab] = save as LabSave;
+    } catch {
+      // not JSON: the lab page keeps it aside and says so the next time it opens
+    }
+  }
+  const file: CourseFile = { course: 'tcp-connection-course', exportedAt: now.toISOString(), progress, workbench: { version: 1, labs } };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** What an import took from the file, for the learner to read. */
+export interface ImportReport {
+  /** Chapters whose reading date came from the file. */
+  chapters: string[];
+  /** Labs whose score came from the file. */
+  labScores: string[];
+  /** Review questions whose card came from the file. */
+  cards: string[];
+  /** Labs whose saved files were restored from the file. */
+  labFiles: string[];
+  /** Labs whose work in this browser is newer than the file's, and was kept. */
+  labFilesKept: string[];
+}
+
+function parseCourseFile(text: string): { progress: Progress; labs: Record<string, LabSave> } {
+  const progress = parseProgressFile(text);
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const labs: Record<string, LabSave> = {};
+  // A progress-only file (the home page's export before lab work joined it) has no workbench part.
+  if (parsed.workbench === undefined) return { progress, labs };
+  const workbench = parsed.workbench;
+  if (!isRecord(workbench) || workbench.version !== 1 || !isRecord(workbench.labs)) {
+    throw new ProgressFormatError(['its "workbench" section (your lab files) is not version 1']);
+  }
+  const problems: string[] = [];
+  for (const [lab, save] of Object.entries(workbench.labs)) {
+    const found = labSaveProblems(save, lab);
+    if (found.length > 0) problems.push(`the saved work of lab ${lab} is damaged (${found.join(', ')})`);
+    else labs[lab] = save as LabSave;
+  }
+  if (problems.length > 0) throw new ProgressFormatError(problems);
+  return { progress, labs };
+}
+
+/**
+ * Imports a course file: progress merged by mergeProgress's rules, and each lab's saved files
+ * restored unless this browser's save of that lab is newer (an old backup never overwrites today's
+ * work). The whole file is checked before anything is written, and if the browser refuses a write
+ * half-way every key is put back as it was: a bad file changes nothing.
+ */
+export function importCourse(storage: StorageLike, text: string, now: Date = new Date()): ImportReport {
+  const incoming = parseCourseFile(text);
+  const { progress: current } = loadProgress(storage, now);
+  const merged = mergeProgress(current, incoming.progress);
+  const report: ImportReport = {
+    chapters: Object.keys(incoming.progress.chapters).filter((k) => JSON.stringify(merged.chapters[k]) !== JSON.stringify(current.chapters[k])),
+    labScores: Object.keys(incoming.progress.labs).filter((k) => JSON.stringify(merged.labs[k]) !== JSON.stringify(current.labs[k])),
+    cards: Object.keys(incoming.progress.interview).filter((k) => JSON.stringify(merged.interview[k]) !== JSON.stringify(current.interview[k])),
+    labFiles: [],
+    labFilesKept: [],
+  };
+  const writes = new Map<string, string>();
+  for (const [lab, save] of Object.entries(incoming.labs)) {
+    let mine: LabSave | null = null;
+    try {
+      const raw = storage.getItem(labSaveKey(lab));
+      const parsed = raw === null ? null : (JSON.parse(raw) as unknown);
+      if (labSaveProblems(parsed, lab).length === 0) mine = parsed as LabSave;
+    } catch {
+      // an unreadable save here is replaced below; the lab page had already kept it aside
+    }
+    if (mine && Date.parse(mine.updatedAt) >= Date.parse(save.updatedAt)) report.labFilesKept.push(lab);
+    else {
+      writes.set(labSaveKey(lab), JSON.stringify(save));
+      report.labFiles.push(lab);
+    }
+  }
+  const before = new Map<string, string | null>([PROGRESS_KEY, ...writes.keys()].map((key) => [key, storage.getItem(key)]));
+  try {
+    for (const [key, value] of writes) storage.setItem(key, value);
+    saveProgress(storage, merged);
+  } catch (error) {
+    for (const [key, value] of before) {
+      try {
+        if (value === null) storage.removeItem(key);
+        else storage.setItem(key, value);
+      } catch {
+        // restoring an old value cannot need more room than it had
+      }
+    }
+    throw new Error(`Nothing was imported: the browser refused to store it (${(error as Error).message}).`);
+  }
+  return report;
+}
+
+function list(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The sentence a page shows after an import. */
+export function describeImport(report: ImportReport): string {
+  const parts: string[] = [];
+  if (report.labFiles.length > 0) parts.push(`your files for lab ${list(report.labFiles)}`);
+  if (report.labScores.length > 0) parts.push(`lab scores for ${list(report.labScores)}`);
+  if (report.chapters.length > 0) parts.push(count(report.chapters.length, 'chapter marked read', 'chapters marked read'));
+  if (report.cards.length > 0) parts.push(count(report.cards.length, 'review card', 'review cards'));
+  const restored = parts.length > 0 ? `Restored ${list(parts)}.` : 'Nothing new: this browser already had everything in the file.';
+  const kept = report.labFilesKept.length > 0 ? ` Kept this browser's newer work on lab ${list(report.labFilesKept)}.` : '';
+  return restored + kept;
+}
+
+/**
+ * Imports a course file into storage (merging progress, restoring lab files); returns the saved
+ * progress. Kept for pages that only need the record; importCourse also says what it restored.
+ */
+export function importProgress(storage: StorageLike, text: string, now: Date = new Date()): Progress {
+  importCourse(storage, text, now);
+  return loadProgress(storage, now).progress;
 }
 
 export { isProgress };

@@ -4,12 +4,9 @@
  * because a closed laptop lid must not cost an afternoon's work. Like progress.ts, a save that
  * cannot be read is kept aside under its own key and reported, never dropped.
  */
-import {
-  exportProgress,
-  importProgress,
-  loadProgress,
-  type StorageLike,
-} from '../progress.ts';
+// Structurally progress.ts's StorageLike; declared here so progress.ts can import this module
+// (the course file carries lab saves) without an import cycle.
+type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export const LAB_SAVE_PREFIX = 'tcp-course:lab:';
 export const LAB_SAVE_VERSION = 1;
@@ -136,68 +133,12 @@ export function staleStarters(save: LabSave, starters: Record<string, string>): 
   return Object.keys(save.files).filter((path) => path in starters && save.starterHashes[path] !== undefined && save.starterHashes[path] !== textHash(starters[path]));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Export / import: the course's progress file (progress.ts format) with the lab saves beside it,
-// so one file moves everything and the home page's importer still reads the progress part.
-
-export interface WorkbenchExport {
-  course: 'tcp-connection-course';
-  exportedAt: string;
-  progress: unknown;
-  workbench: { version: 1; labs: Record<string, LabSave> };
-}
-
-export function exportWorkbench(storage: StorageLike, labs: readonly string[], now: Date = new Date()): string {
-  const { progress } = loadProgress(storage, now);
-  const file = JSON.parse(exportProgress(progress, now)) as WorkbenchExport;
-  const saves: Record<string, LabSave> = {};
-  for (const lab of labs) {
-    const { save } = loadLabSave(storage, lab, now);
-    if (save) saves[lab] = save;
+/** Keys of every lab save in storage (never a kept-aside copy), for the course file. */
+export function labSaveKeys(storage: Pick<Storage, 'length' | 'key'>): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < storage.length; i++) {
+    const key = storage.key(i);
+    if (key?.startsWith(LAB_SAVE_PREFIX) && !key.includes(':corrupt:')) keys.push(key);
   }
-  file.workbench = { version: 1, labs: saves };
-  return `${JSON.stringify(file, null, 2)}\n`;
-}
-
-export interface ImportSummary {
-  labsReplaced: string[];
-  labsKept: string[];
-}
-
-/**
- * Imports progress (merged by progress.ts's rules) and lab saves: an imported lab save replaces
- * the one here only when it is newer, so importing an old backup cannot overwrite today's work.
- * Throws an Error naming every problem; nothing is written unless the whole file is valid.
- */
-export function importWorkbench(storage: StorageLike, text: string, now: Date = new Date()): ImportSummary {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`The file is not JSON (${(error as Error).message}).`);
-  }
-  const incoming: Record<string, LabSave> = {};
-  if (isRecord(parsed) && parsed.workbench !== undefined) {
-    const workbench = parsed.workbench;
-    if (!isRecord(workbench) || workbench.version !== 1 || !isRecord(workbench.labs)) throw new Error('The file\'s "workbench" section is not version 1.');
-    const problems: string[] = [];
-    for (const [lab, save] of Object.entries(workbench.labs)) {
-      const found = labSaveProblems(save, lab);
-      if (found.length > 0) problems.push(`lab ${lab}: ${found.join(', ')}`);
-      else incoming[lab] = save as LabSave;
-    }
-    if (problems.length > 0) throw new Error(`The file's saved lab work is damaged: ${problems.join('; ')}.`);
-  }
-  importProgress(storage, text, now); // throws ProgressFormatError before anything else is written
-  const summary: ImportSummary = { labsReplaced: [], labsKept: [] };
-  for (const [lab, save] of Object.entries(incoming)) {
-    const { save: mine } = loadLabSave(storage, lab, now);
-    if (mine && Date.parse(mine.updatedAt) >= Date.parse(save.updatedAt)) {
-      summary.labsKept.push(lab);
-      continue;
-    }
-    storage.setItem(labSaveKey(lab), JSON.stringify(save));
-    summary.labsReplaced.push(lab);
-  }
-  return summary;
+  return keys.sort();
 }

@@ -3,9 +3,8 @@
  * editor and the terminal (both dynamic imports, so their weight lands only on lab pages), picks
  * a runner, and wires Run / Submit / Reset / Hints / Solution / Export / Import.
  */
-import { LAB_SLUGS } from '../course-map.ts';
-import { recordLabScore, PROGRESS_EVENT } from '../progress.ts';
-import { emptyLabSave, exportWorkbench, importWorkbench, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
+import { describeImport, exportCourse, importCourse, recordLabScore, PROGRESS_EVENT } from '../progress.ts';
+import { emptyLabSave, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
 import { nextHint, solutionReveal, type SolutionPolicy } from './reveal.ts';
 import { firstFailure, summarise, type ResultsDocument, type Suite } from './results.ts';
 import { chooseRunner, runnerOrder, RUNNER_LABELS, TRYING, type Runner, type RunnerCandidate } from './runner.ts';
@@ -484,7 +483,7 @@ async function start(root: HTMLElement): Promise<void> {
 
   buttons.export.addEventListener('click', () => {
     persist();
-    const text = exportWorkbench(localStorage, LAB_SLUGS);
+    const text = exportCourse(localStorage);
     const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     const a = document.createElement('a');
     a.href = url;
@@ -493,15 +492,15 @@ async function start(root: HTMLElement): Promise<void> {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
-    live.textContent = 'Progress and lab work exported.';
+    live.textContent = 'Exported everything: progress, review cards and the files of every lab you started.';
   });
 
   buttons.import.addEventListener('change', async () => {
     const file = buttons.import.files?.[0];
     if (!file) return;
     try {
-      const summary = importWorkbench(localStorage, await file.text());
-      if (summary.labsReplaced.includes(config.slug)) {
+      const report = importCourse(localStorage, await file.text());
+      if (report.labFiles.includes(config.slug)) {
         const fresh = loadLabSave(localStorage, config.slug).save;
         if (fresh) {
           Object.assign(save, fresh);
@@ -511,10 +510,9 @@ async function start(root: HTMLElement): Promise<void> {
         }
       }
       updateScore();
-      const kept = summary.labsKept.length ? ` Kept newer work here for: ${summary.labsKept.join(', ')}.` : '';
-      notice(`Imported ${file.name}: progress merged${summary.labsReplaced.length ? `, lab work restored for ${summary.labsReplaced.join(', ')}` : ''}.${kept}`, 'info');
+      notice(`Imported ${file.name}. ${describeImport(report)}`, 'info');
     } catch (error) {
-      notice(`${file.name} was not imported: ${(error as Error).message}`, 'error');
+      notice(`${file.name} was not imported, and nothing changed: ${(error as Error).message}`, 'error');
     } finally {
       buttons.import.value = '';
     }

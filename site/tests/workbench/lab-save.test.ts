@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyLabSave, exportWorkbench, importWorkbench, labSaveKey, loadLabSave, staleStarters, storeLabSave, textHash } from '../../lib/workbench/lab-save.ts';
-import { loadProgress, recordLabScore } from '../../lib/progress.ts';
+import { emptyLabSave, labSaveKey, loadLabSave, staleStarters, storeLabSave, textHash } from '../../lib/workbench/lab-save.ts';
+import { addToReview, describeImport, exportCourse, importCourse, importProgress, loadProgress, markChapterRead, recordLabScore } from '../../lib/progress.ts';
 import { nextHint, parseSolutionPolicy, solutionReveal } from '../../lib/workbench/reveal.ts';
 
 class MemoryStorage {
@@ -70,20 +70,50 @@ describe('lab saves', () => {
   });
 });
 
-describe('export and import', () => {
-  it('moves progress and lab work to another browser', () => {
+describe('the course file: export and import', () => {
+  const FILE = 'stack/core/tcp/handshake.ts';
+  function profileWithWork(): MemoryStorage {
     const a = new MemoryStorage();
     recordLabScore(a, 'handshake', 30, 40, now);
+    markChapterRead(a, 'handshake', now);
+    addToReview(a, 'q-syn-backlog', now);
     const save = emptyLabSave('handshake', now);
-    save.files['stack/core/tcp/handshake.ts'] = '// my work';
+    save.files[FILE] = '// my work';
+    save.hintsShown['2'] = 1;
     storeLabSave(a, save, now);
-    const file = exportWorkbench(a, ['handshake', 'teardown'], now);
+    const teardown = emptyLabSave('teardown', now);
+    teardown.files['stack/core/tcp/teardown.ts'] = '// teardown work';
+    storeLabSave(a, teardown, now);
+    return a;
+  }
 
+  it('moves progress, review cards and every lab\'s files to another browser, and says what it restored', () => {
+    const file = exportCourse(profileWithWork(), now);
     const b = new MemoryStorage();
-    const summary = importWorkbench(b, file, new Date('2026-11-21T11:00:00Z'));
-    expect(summary.labsReplaced).toEqual(['handshake']);
-    expect(loadProgress(b).progress.labs.handshake.points).toBe(30);
-    expect(loadLabSave(b, 'handshake').save?.files['stack/core/tcp/handshake.ts']).toBe('// my work');
+    const report = importCourse(b, file, new Date('2026-11-21T11:00:00Z'));
+    expect(report).toEqual({ chapters: ['handshake'], labScores: ['handshake'], cards: ['q-syn-backlog'], labFiles: ['handshake', 'teardown'], labFilesKept: [] });
+    expect(describeImport(report)).toBe('Restored your files for lab handshake and teardown, lab scores for handshake, 1 chapter marked read and 1 review card.');
+    const { progress } = loadProgress(b);
+    expect(progress.labs.handshake.points).toBe(30);
+    expect(progress.chapters.handshake).toBeDefined();
+    expect(progress.interview['q-syn-backlog'].card.state).toBe(0);
+    expect(loadLabSave(b, 'handshake').save?.files[FILE]).toBe('// my work');
+    expect(loadLabSave(b, 'handshake').save?.hintsShown['2']).toBe(1);
+    expect(loadLabSave(b, 'teardown').save?.files['stack/core/tcp/teardown.ts']).toBe('// teardown work');
+    // Importing the same file again restores nothing new and says so.
+    expect(describeImport(importCourse(b, file, now))).toMatch(/^Nothing new/);
+  });
+
+  it('leaves kept-aside copies out of the file', () => {
+    const a = profileWithWork();
+    a.setItem(`${labSaveKey('queues')}:corrupt:2026-11-20T00:00:00.000Z`, 'garbage');
+    expect(Object.keys(JSON.parse(exportCourse(a, now)).workbench.labs)).toEqual(['handshake', 'teardown']);
+  });
+
+  it('restores lab files through importProgress too (the home page\'s importer)', () => {
+    const b = new MemoryStorage();
+    importProgress(b, exportCourse(profileWithWork(), now), now);
+    expect(loadLabSave(b, 'handshake').save?.files[FILE]).toBe('// my work');
   });
 
   it('never lets an older backup overwrite newer work', () => {
@@ -91,21 +121,43 @@ describe('export and import', () => {
     const old = emptyLabSave('handshake');
     old.files['f.ts'] = 'old';
     storeLabSave(a, old, new Date('2026-11-20T00:00:00Z'));
-    const file = exportWorkbench(a, ['handshake'], now);
+    const file = exportCourse(a, now);
     const b = new MemoryStorage();
     const mine = emptyLabSave('handshake');
     mine.files['f.ts'] = 'new';
     storeLabSave(b, mine, now);
-    expect(importWorkbench(b, file, now).labsKept).toEqual(['handshake']);
+    const report = importCourse(b, file, now);
+    expect(report.labFilesKept).toEqual(['handshake']);
+    expect(describeImport(report)).toMatch(/Kept this browser's newer work on lab handshake\./);
     expect(loadLabSave(b, 'handshake').save?.files['f.ts']).toBe('new');
   });
 
-  it('rejects a damaged file without writing anything', () => {
+  it('rejects a damaged file with a clear error and writes nothing', () => {
+    const b = profileWithWork();
+    const before = new Map(b.map);
+    expect(() => importCourse(b, 'not json', now)).toThrow(/not JSON/);
+    const damaged = JSON.parse(exportCourse(profileWithWork(), now));
+    damaged.workbench.labs.teardown.files = { 'x.ts': 42 };
+    damaged.progress.labs.handshake.points = 10;
+    expect(() => importCourse(b, JSON.stringify(damaged), now)).toThrow(/saved work of lab teardown is damaged \(files must map paths to text\)/);
+    const truncated = exportCourse(profileWithWork(), now).slice(0, 200);
+    expect(() => importCourse(b, truncated, now)).toThrow(/not JSON/);
+    expect(b.map).toEqual(before);
+  });
+
+  it('puts every key back when the browser refuses a write half-way', () => {
+    const file = exportCourse(profileWithWork(), now);
     const b = new MemoryStorage();
-    expect(() => importWorkbench(b, 'not json', now)).toThrow(/not JSON/);
-    const damaged = JSON.stringify({ course: 'tcp-connection-course', exportedAt: now.toISOString(), progress: { version: 1, chapters: {}, labs: {}, interview: {} }, workbench: { version: 1, labs: { handshake: { version: 1 } } } });
-    expect(() => importWorkbench(b, damaged, now)).toThrow(/lab handshake: .*lab must be a string/);
-    expect(b.map.size).toBe(0);
+    recordLabScore(b, 'teardown', 1, 10, now);
+    const before = new Map(b.map);
+    let writes = 0;
+    const setItem = b.setItem.bind(b);
+    b.setItem = (k: string, v: string) => {
+      if (++writes === 2) throw new Error('QuotaExceededError');
+      setItem(k, v);
+    };
+    expect(() => importCourse(b, file, now)).toThrow(/Nothing was imported: the browser refused to store it \(QuotaExceededError\)/);
+    expect(b.map).toEqual(before);
   });
 });
 
