@@ -57,6 +57,36 @@ function lonelySynAck(): { synAcks: number[]; droppedAt: number } {
   });
 }
 
+/** The most request socks a listener with listen(fd, 4096) holds under a flood of forged SYNs. */
+function floodHalfOpenLimit(sysctls: Record<string, number>): number {
+  return once(`halfopen ${JSON.stringify(sysctls)}`, () => {
+    const w = new World({ seed: 1, sysctls });
+    const server = w.addHost('server', '10.0.0.2');
+    const fd = server.api.socket();
+    if (!fd.ok) throw new Error('socket');
+    server.api.bind(fd.value, 0, 80);
+    server.api.listen(fd.value, 4096);
+    new SynFlooder(w.network, w.sched, w.random.fork(), {
+      target: server.addr, port: 80, rate: 10_000, count: 6000, sourceBase: parseAddr('198.18.0.0'), sourceCount: 65536,
+    }).start(0);
+    w.runUntil(700);
+    let most = 0;
+    for (const e of w.trace.events as TraceEvent[]) if (e.kind === 'queue' && e.host === 'server') most = Math.max(most, e.synQueue);
+    return most;
+  });
+}
+
+/** An orphaned FIN_WAIT_1 whose FINs are all lost: fin-wait-2-timeout with every client FIN dropped. */
+function orphanFinRetries(): { finTimes: number[]; closedAt: number } {
+  return once('orphan-fin', () => {
+    const run = runScenario('fin-wait-2-timeout', { faults: ['drop F. from client x*'], until: 200_000 });
+    const finTimes = run.trace.filter((e) => e.kind === 'segment' && e.from === 'client' && e.flags.includes('F')).map((e) => e.t);
+    const closed = run.trace.find((e) => e.kind === 'state' && e.host === 'client' && e.from === 'FIN_WAIT_1' && e.to === 'CLOSED');
+    if (!closed || finTimes.length === 0) throw new Error('the orphaned FIN_WAIT_1 never gave up');
+    return { finTimes, closedAt: closed.t };
+  });
+}
+
 export const FACTS: Record<string, FactSpec> = {
   'syn.sendTimes': { about: 'SYNs of connect() to a silent host (s), connect-timeout', compute: () => list(scenario('connect-timeout').metrics.synTimes).map(s) },
   'syn.connectTimeout': { about: 'connect() fails with ETIMEDOUT (s), connect-timeout', compute: () => [s(num(scenario('connect-timeout').metrics.failedAt))] },
@@ -105,6 +135,35 @@ export const FACTS: Record<string, FactSpec> = {
   'keepalive.deadAt': { about: 'idle time at which the connection is reset (s), keepalive-dead-peer', compute: () => [s(num(scenario('keepalive-dead-peer').metrics.serverErrorIdle))] },
   'queues.backlog': { about: 'listen() backlog in accept-queue-overflow', compute: () => [num(scenario('accept-queue-overflow').metrics.backlog)] },
   'queues.acceptQueueHolds': { about: 'the most connections its accept queue held', compute: () => [num(scenario('accept-queue-overflow').metrics.acceptQueueMax)] },
+  'synqueue.backlogLimit': {
+    about: 'request socks a listen(fd, 4096) listener holds under a flood with cookies on (backlog + 1)',
+    compute: () => [floodHalfOpenLimit({})],
+  },
+  'synqueue.unprovenLimit': {
+    about: 'request socks the same listener holds with tcp_syncookies=0 and tcp_max_syn_backlog at its floor (about ¾ of 128)',
+    compute: () => [floodHalfOpenLimit({ 'net.ipv4.tcp_syncookies': 0 })],
+  },
+  'flood.ratePerSlotCookiesOn': {
+    about: 'forged SYNs per second that keep backlog + 1 slots full for 63 s each (rounded)',
+    compute: () => [Math.round(floodHalfOpenLimit({}) / s(lonelySynAck().droppedAt))],
+  },
+  'orphan.finSends': { about: 'FINs an orphaned FIN_WAIT_1 sends to a silent peer (original + retries)', compute: () => [orphanFinRetries().finTimes.length] },
+  'orphan.finRetries': { about: 'FIN retransmissions of that orphan (tcp_orphan_retries=0 means 8)', compute: () => [orphanFinRetries().finTimes.length - 1] },
+  'orphan.giveUpAfter': {
+    about: 'that orphan is destroyed this long after its first FIN (s, rounded)',
+    compute: () => {
+      const o = orphanFinRetries();
+      return [Math.round(s(o.closedAt - o.finTimes[0]))];
+    },
+  },
+  'queues.acceptQueueHoldsSomaxconn2': {
+    about: 'the accept queue of accept-queue-overflow (listen backlog 4) with net.core.somaxconn=2',
+    compute: () => [num(scenario('accept-queue-overflow', { 'net.core.somaxconn': 2 }).metrics.acceptQueueMax)],
+  },
+  'keepalive.deadAtIdle15': {
+    about: 'keepalive-dead-peer with tcp_keepalive_time=15: idle time at which the connection is reset (s)',
+    compute: () => [s(num(scenario('keepalive-dead-peer', { 'net.ipv4.tcp_keepalive_time': 15 }).metrics.serverErrorIdle))],
+  },
   'cookie.mssTable': { about: 'the MSS values a SYN cookie can carry', compute: () => [...MSS_TABLE] },
   'cookie.maxAgeMinutes': { about: 'minutes a cookie stays valid', compute: () => [MAX_COOKIE_AGE] },
 };

@@ -19,9 +19,11 @@ const chapters = defineCollection({
     .strictObject({
       title: z.string().min(1),
       zh: z.string().min(1),
-      order: z.number().int().min(0).max(5),
+      order: z.number().int().min(0).max(CHAPTER_SLUGS.length - 1),
       summary: z.string().min(1),
       lab: z.enum(LAB_SLUGS).optional(),
+      /** A page without a lab after the introduction: how the course works, operating a server. */
+      guide: z.literal(true).optional(),
       minutes: z.number().int().positive(),
       questions: z.array(questionNumber),
     })
@@ -30,8 +32,11 @@ const chapters = defineCollection({
       if (chapter.order === 0 && chapter.lab !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['lab'], message: 'the introduction (order 0) has no lab' });
       }
-      if (chapter.order > 0 && chapter.lab === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['lab'], message: `chapter ${chapter.order} needs a lab slug` });
+      if (chapter.order > 0 && chapter.lab === undefined && !chapter.guide) {
+        ctx.addIssue({ code: 'custom', path: ['lab'], message: `chapter ${chapter.order} needs a lab slug (or guide: true for a page without a lab)` });
+      }
+      if (chapter.guide && chapter.lab !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['guide'], message: 'a guide has no lab' });
       }
     }),
 });
@@ -44,6 +49,8 @@ const interview = defineCollection({
     chapter: z.enum(CHAPTER_SLUGS),
     source: questionNumber.optional(),
     model: z.string().min(1),
+    /** The answer said aloud in about 30 seconds (content/tests check its length). */
+    spoken: z.string().min(1).optional(),
     experiment: z.strictObject({ scenario: slug, note: z.string().min(1) }).optional(),
     tags: z.array(z.string().min(1)).default([]),
   }),

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../stack/core/scenarios/index.ts';
 import { renderFigureHtml, memoiseRunner, type FigureKind } from '../../site/lib/figures/figure.ts';
 import { experimentOptions, experimentProblems, type ExperimentConfig, type KnobChoice } from '../../site/lib/figures/experiment.ts';
-import { loadChapters, lineOf } from './chapters.ts';
+import { figureProps as props, loadChapters, lineOf } from './chapters.ts';
 
 const KINDS: Record<string, FigureKind> = {
   SequenceDiagram: 'sequence',
@@ -15,48 +15,6 @@ const KINDS: Record<string, FigureKind> = {
   QueueChart: 'queues',
   TimerTimeline: 'timers',
 };
-
-/** Reads `<Name a="x" b={expr} ...>` props. Chapters are our own files, so expressions are trusted. */
-function props(text: string, from: number): { props: Record<string, unknown>; end: number } {
-  const out: Record<string, unknown> = {};
-  let i = from;
-  const ws = () => {
-    while (/\s/.test(text[i])) i++;
-  };
-  for (;;) {
-    ws();
-    if (text[i] === '/' || text[i] === '>') return { props: out, end: i };
-    const name = /^[A-Za-z_][\w-]*/.exec(text.slice(i))![0];
-    i += name.length;
-    ws();
-    if (text[i] !== '=') {
-      out[name] = true;
-      continue;
-    }
-    i++;
-    ws();
-    if (text[i] === '"') {
-      const close = text.indexOf('"', i + 1);
-      out[name] = text.slice(i + 1, close);
-      i = close + 1;
-    } else if (text[i] === '{') {
-      let depth = 0;
-      let j = i;
-      let quote = '';
-      for (; j < text.length; j++) {
-        const c = text[j];
-        if (quote) {
-          if (c === '\\') j++;
-          else if (c === quote) quote = '';
-        } else if (c === '"' || c === "'" || c === '`') quote = c;
-        else if (c === '{') depth++;
-        else if (c === '}' && --depth === 0) break;
-      }
-      out[name] = new Function(`return (${text.slice(i + 1, j)});`)();
-      i = j + 1;
-    } else throw new Error(`cannot read prop ${name} at offset ${i}`);
-  }
-}
 
 const runner = memoiseRunner((name, options) => runScenario(name, options));
 const chapters = loadChapters();

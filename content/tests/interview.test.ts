@@ -9,13 +9,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { QUESTIONS_MD } from './chapters.ts';
 
 const contentDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(contentDir, '..');
 const interviewDir = join(contentDir, 'interview');
 const glossaryPath = join(contentDir, 'glossary.yaml');
 const readmePath = join(contentDir, 'README.md');
-const questionsPath = resolve(repoRoot, '../shared/reference/questions.md');
+const questionsPath = QUESTIONS_MD;
 
 const MODEL_WORDS = { min: 60, max: 130 };
 const BODY_WORDS = { min: 200, max: 600 };

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONTENT, REPO, loadChapters, uses } from './chapters.ts';
+import { CONTENT, QUESTIONS_MD, loadChapters, uses } from './chapters.ts';
 
-const questions = [...readFileSync(join(REPO, '..', 'shared', 'reference', 'questions.md'), 'utf8').matchAll(/^(\d+)\. (.+)$/gm)].map((m) => ({ n: Number(m[1]), text: m[2] }));
+const questions = [...readFileSync(QUESTIONS_MD, 'utf8').matchAll(/^(\d+)\. (.+)$/gm)].map((m) => ({ n: Number(m[1]), text: m[2] }));
 const chapters = loadChapters();
 const places = new Map<number, string[]>();
 for (const c of chapters) {

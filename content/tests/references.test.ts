@@ -10,14 +10,14 @@ import { parse } from 'yaml';
 import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { sysctlSpec } from '../../stack/core/tcp/sysctl.ts';
 import { parseFaultRule } from '../../stack/core/sim/network.ts';
-import { CONTENT, REPO, lineOf, loadChapters, uses } from './chapters.ts';
+import { CONTENT, QUESTIONS_MD, REPO, lineOf, loadChapters, uses } from './chapters.ts';
 import { chapterHeadings, headingText } from './headings.ts';
 
 const chapters = loadChapters();
 const scenarios = new Set(listScenarios().map((s) => s.name));
 const glossary = new Set((parse(readFileSync(join(CONTENT, 'glossary.yaml'), 'utf8')) as Array<{ id: string }>).map((g) => g.id));
 const questionNumbers = new Set(
-  [...readFileSync(join(REPO, '..', 'shared', 'reference', 'questions.md'), 'utf8').matchAll(/^(\d+)\. /gm)].map((m) => Number(m[1])),
+  [...readFileSync(QUESTIONS_MD, 'utf8').matchAll(/^(\d+)\. /gm)].map((m) => Number(m[1])),
 );
 /** A chapter's heading ids, or undefined when there is no such chapter. */
 function headingIds(slug: string): string[] | undefined {

@@ -1,17 +1,21 @@
 // The fixed shape of the course: chapter and lab slugs are part of the URLs learners bookmark and of
 // the progress saves, so they live in one place that both the schemas and the pages import.
 
-export const CHAPTER_SLUGS = ['introduction', 'handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
+// In reading order. The queues come before the SYN flood, which builds on them; the two guides
+// without a lab ('how-this-course-works', 'operating') are marked `guide: true` in their frontmatter.
+export const CHAPTER_SLUGS = ['introduction', 'how-this-course-works', 'handshake', 'teardown', 'queues', 'syn-flood', 'keepalive', 'operating'] as const;
 export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
 
 /** Short names for the header's course map, where full titles do not fit on a phone. */
 export const CHAPTER_NAV_LABELS: Record<ChapterSlug, string> = {
   introduction: 'Introduction',
+  'how-this-course-works': 'How it works',
   handshake: 'Handshake',
   teardown: 'Teardown',
-  'syn-flood': 'SYN flood',
   queues: 'Queues',
+  'syn-flood': 'SYN flood',
   keepalive: 'Keepalive',
+  operating: 'Operating',
 };
 
 export const LAB_SLUGS = ['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
