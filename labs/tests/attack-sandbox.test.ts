@@ -124,6 +124,38 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
   }, 60_000);
 });
 
+describe('type checking runs off the grading process\'s event loop', () => {
+  // 194 bytes of nested mapped template-literal types: a million-member union. Over 100 s of
+  // type checking on this machine, run in the grader's own thread before the worker pool.
+  const BOMB = `type D = '0'|'1'|'2'|'3'|'4'|'5'|'6'|'7'|'8'|'9';
+type N3 = \`\${D}\${D}\${D}\`;
+type M = { [K in N3]: { [J in N3]: \`\${K}-\${J}\` } };
+export type Bomb = M[N3][N3];
+export const bomb: Bomb = '000-000';`;
+
+  it('a type-check bomb fails that submission with a clear message; the event loop and another learner carry on', async () => {
+    let last = Date.now();
+    let worstGap = 0;
+    const tick = setInterval(() => {
+      const now = Date.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 50);
+    try {
+      const bomb = runSandboxed(def, withFile(appended(reference, BOMB)), 'hidden');
+      const honest = await runSandboxed(def, withFile(reference), 'hidden');
+      expect(honest.score).toEqual({ points: 100, max: 100 });
+      const doc = await bomb;
+      expect(doc.status).toBe('error');
+      expect(doc.message).toMatch(/^the type check of your code (took more than \d+ s|ran out of memory)/);
+      // A blocked loop would show a gap as long as the type check (10 s and more).
+      expect(worstGap).toBeLessThan(3000);
+    } finally {
+      clearInterval(tick);
+    }
+  }, 120_000);
+});
+
 describe('the operating system walls, without SES', () => {
   it('a sandboxed process cannot signal the grader, and on a root machine runs as nobody in its own PID namespace', () => {
     const iso = sandboxIsolation();

@@ -21,7 +21,8 @@ import type { LabDefinition } from '../definition.ts';
 import { errorDocument, resultsProblems, scoreTasks, type ResultsDocument } from '../results.ts';
 import { buildTree } from '../tree.ts';
 import { makeLearnerStub, sidePath } from '../shim.ts';
-import { formatProblems, importProblems, transpileLearner, transpileTree, typeCheck, type LearnerModule } from './compile.ts';
+import { formatProblems, transpileTree, type LearnerModule } from './compile.ts';
+import { compileLearnerFiles, type Compiled } from './compile-pool.ts';
 import { WORK, removeDir, repoFiles, runDir, writeTree } from './repo.ts';
 
 export interface SandboxOptions {
@@ -381,19 +382,44 @@ export async function runSandboxed(
   const fail = (message: string, tests: ResultsDocument['tests'] = []) => errorDocument(def.slug, suite, seed, def.tasks, message, tests);
 
   for (const f of def.files) if (!learnerFiles.has(f)) return fail(`no learner copy of ${f} was given`);
-  const imports = options.checkImports === false ? [] : importProblems(learnerFiles);
-  if (imports.length) return fail(`your code imports something it may not: ${formatProblems(imports)}`);
-  if (!options.skipTypeCheck) {
-    const problems = typeCheck(learnerFiles);
-    if (problems.length) return fail(`your code does not compile: ${formatProblems(problems)}`);
-  }
-  let modules: LearnerModule[];
+  // Checks and compiling run in a worker thread (./compile-pool.ts), never on this event loop;
+  // the type check goes on beside the tests, and its verdict wins over theirs.
+  const files = new Map(def.files.map((f) => [f, learnerFiles.get(f)!]));
+  const handle = compileLearnerFiles(files, { checkImports: options.checkImports !== false, typeCheck: !options.skipTypeCheck });
+  let compiled: Compiled;
   try {
-    modules = def.files.map((f) => transpileLearner(f, learnerFiles.get(f)!));
+    compiled = await handle.compiled;
   } catch (err) {
-    return fail(`your code does not compile: ${(err as Error).message}`);
+    return fail((err as Error).message);
   }
+  if (compiled.imports.length) return fail(`your code imports something it may not: ${formatProblems(compiled.imports)}`);
+  if (compiled.syntax !== null) return fail(`your code does not compile: ${compiled.syntax}`);
+  const typeVerdict = handle.checked.then((checked) =>
+    'failed' in checked ? fail(checked.failed) : checked.length ? fail(`your code does not compile: ${formatProblems(checked)}`) : null,
+  );
   const child = takeChild(def, suite, memoryMb, timeoutS);
+  const ran = runInChild(child, def, suite, seed, compiled.modules, timeoutS, memoryMb, fail);
+  // Whichever says "does not compile" first ends the run; otherwise the tests' document stands.
+  const first = await Promise.race([typeVerdict, ran.then((doc) => ({ doc }))]);
+  if (first !== null && !('doc' in first)) {
+    child.kill();
+    return first;
+  }
+  const verdict = await typeVerdict;
+  if (verdict) return verdict;
+  return first === null ? ran : first.doc;
+}
+
+async function runInChild(
+  child: SandboxChild,
+  def: LabDefinition,
+  suite: 'visible' | 'hidden',
+  seed: number,
+  modules: LearnerModule[],
+  timeoutS: number,
+  memoryMb: number,
+  fail: (message: string) => ResultsDocument,
+): Promise<ResultsDocument> {
   let timer: NodeJS.Timeout | undefined;
   const after = (seconds: number) => new Promise<'timeout'>((resolve) => {
     clearTimeout(timer);
