@@ -28,8 +28,28 @@ interface Failure {
   steps?: TestResult['steps'];
 }
 
-/** What went wrong, in words for the learner. */
+/**
+ * What went wrong, in words for the learner. What a test throws may come from the learner's code
+ * (any value, with getters, a Proxy, a toJSON): only strings and numbers read from it go into the
+ * results document, and if reading it throws, that is the message.
+ */
 export function describeError(err: unknown): Failure {
+  try {
+    const f = describeUnsafe(err);
+    const text = (v: unknown) => (v === undefined ? undefined : String(v));
+    return {
+      message: String(f.message),
+      expected: text(f.expected),
+      actual: text(f.actual),
+      report: text(f.report),
+      steps: Array.isArray(f.steps) ? Array.from(f.steps, (s) => ({ n: Number(s.n), kind: s.kind === 'expect' ? 'expect' : 'action', t: s.t === undefined ? undefined : Number(s.t), text: String(s.text), ok: s.ok === true })) : undefined,
+    };
+  } catch {
+    return { message: 'your code threw something that cannot be described (reading it threw again)' };
+  }
+}
+
+function describeUnsafe(err: unknown): Failure {
   if (typeof err === 'object' && err !== null) {
     const e = err as { name?: string; message?: string; task?: string; detail?: { message: string; expected?: string; actual?: string }; steps?: TestResult['steps'] };
     if (e.name === 'TcpTestFailure' && e.detail) {

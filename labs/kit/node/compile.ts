@@ -137,8 +137,25 @@ export function formatProblems(problems: CompileProblem[], max = 5): string {
   return lines.join('; ');
 }
 
-/** Transpiled files by content: only the learner's files change between runs. */
+/**
+ * Transpiled files by content. Only the repository's own files (the stack, the kit, the suites)
+ * come through here — learner files go through transpileLearner and are never cached — and the
+ * memory side is bounded in bytes all the same, oldest entry out first.
+ */
 const jsCache = new Map<string, string>();
+let jsCacheBytes = 0;
+export const JS_CACHE_LIMIT_BYTES = 32 * 1024 * 1024;
+
+function cacheJs(key: string, js: string): void {
+  if (jsCache.has(key)) return;
+  jsCache.set(key, js);
+  jsCacheBytes += js.length;
+  for (const [k, v] of jsCache) {
+    if (jsCacheBytes <= JS_CACHE_LIMIT_BYTES) break;
+    jsCache.delete(k);
+    jsCacheBytes -= v.length;
+  }
+}
 const CACHE_DIR = join(WORK, '.cache', 'js');
 
 function transpileOne(path: string, text: string): string {
@@ -148,7 +165,7 @@ function transpileOne(path: string, text: string): string {
   const cacheFile = join(CACHE_DIR, `${key}.js`);
   try {
     const js = readFileSync(cacheFile, 'utf8');
-    jsCache.set(key, js);
+    cacheJs(key, js);
     return js;
   } catch {
     // not cached yet
@@ -170,7 +187,7 @@ function transpileOne(path: string, text: string): string {
     const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
     throw new SyntaxError(`${path.replace(/\.learner\.ts$/, '.ts')}:${pos.line + 1}:${pos.character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
   }
-  jsCache.set(key, r.outputText);
+  cacheJs(key, r.outputText);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
     writeFileSync(cacheFile, r.outputText);
@@ -188,4 +205,48 @@ export function transpileTree(tree: ReadonlyMap<string, string>): Map<string, st
     else out.set(path, text);
   }
   return out;
+}
+
+export interface LearnerModule {
+  /** Repository path of the lab file, e.g. stack/core/tcp/handshake.ts. */
+  file: string;
+  /** The module as the body of `function (exports, require)` (CommonJS shape), for a Compartment. */
+  js: string;
+  /** Repository paths (.ts) of the modules it requires, in order. */
+  requires: string[];
+}
+
+/**
+ * A learner's lab file → a CommonJS-shaped function body that the sandboxed child evaluates in
+ * its own SES Compartment (which has no ES module loader without a parser we would have to ship),
+ * plus the stack modules it requires, which the child hands over as the run tree's own module
+ * instances. Comments are dropped: SES refuses any source that merely looks like `import(…)` or
+ * an HTML comment, and a comment should never make a submission fail.
+ */
+export function transpileLearner(file: string, text: string): LearnerModule {
+  const r = ts.transpileModule(text, {
+    fileName: file,
+    reportDiagnostics: true,
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      isolatedModules: true,
+      removeComments: true,
+      rewriteRelativeImportExtensions: true,
+      allowImportingTsExtensions: true,
+      esModuleInterop: false,
+    },
+  });
+  const errors = (r.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length) {
+    const d = errors[0];
+    const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+    throw new SyntaxError(`${file}:${pos.line + 1}:${pos.character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  }
+  const requires: string[] = [];
+  for (const m of r.outputText.matchAll(/\brequire\("([^"]+)"\)/g)) {
+    const target = posix.normalize(posix.join(posix.dirname(file), m[1])).replace(/\.js$/, '.ts');
+    if (!requires.includes(target)) requires.push(target);
+  }
+  return { file, js: r.outputText, requires };
 }

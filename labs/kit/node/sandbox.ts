@@ -1,22 +1,35 @@
 /**
- * Grading learner code in Node: type-check it, build and transpile a run tree with it in place,
- * and run the suite in a child process that may only read that tree (Node's permission model:
- * no writes, no child processes, no workers), with a memory cap, a wall-clock limit, no network
- * (a fresh network namespace where `unshare -n` works, and no sockets modules in any case).
+ * Grading learner code in Node. The learner's files are checked (imports, types), compiled to
+ * CommonJS-shaped bodies, and handed to a child process that runs the lab's suite on a run tree
+ * of our own code, where the learner's modules are evaluated in SES Compartments after
+ * `lockdown()` (./child.ts). The child is walled in by the operating system as far as the
+ * machine allows:
+ * - its own session and process group (it cannot signal ours by group, and we can kill all of it);
+ * - as root: its own PID and network namespaces (`unshare --pid --fork --mount-proc -n`) and the
+ *   unprivileged uid/gid 65534 (`setpriv`), so it can signal nothing of ours even by pid;
+ * - rlimits (`prlimit`): address space (covers ArrayBuffers and every other allocation), CPU
+ *   seconds, open files, processes, no core files, no file writes;
+ * - Node's permission model: read access to the run tree only, no writes, children or workers;
+ * - a wall-clock limit and a cap on the bytes it may print, read in linear time.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { LabDefinition } from '../definition.ts';
-import { errorDocument, type ResultsDocument } from '../results.ts';
+import { errorDocument, resultsProblems, scoreTasks, type ResultsDocument } from '../results.ts';
 import { buildTree } from '../tree.ts';
-import { formatProblems, importProblems, transpileTree, typeCheck } from './compile.ts';
-import { removeDir, repoFiles, runDir, writeTree } from './repo.ts';
+import { makeLearnerStub, sidePath } from '../shim.ts';
+import { formatProblems, transpileTree, type LearnerModule } from './compile.ts';
+import { compileLearnerFiles, type Compiled } from './compile-pool.ts';
+import { WORK, removeDir, repoFiles, runDir, writeTree } from './repo.ts';
 
 export interface SandboxOptions {
   seed?: number;
   /** Wall-clock limit for the whole suite, in seconds. */
   timeoutSeconds?: number;
+  /** V8 heap limit; the address-space limit is derived from it. */
   memoryMb?: number;
   /** Skip the type check (the reference and starters are checked by the authoring tests). */
   skipTypeCheck?: boolean;
@@ -26,33 +39,335 @@ export interface SandboxOptions {
 
 export const DEFAULT_TIMEOUT_S = 10;
 export const DEFAULT_MEMORY_MB = 256;
-
-let unshareWorks: boolean | null = null;
-function canUnshareNet(): boolean {
-  if (unshareWorks === null) {
-    const r = spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
-    unshareWorks = r.status === 0;
-  }
-  return unshareWorks;
-}
-
-/** Whether children run in their own network namespace (reported by the CLI). */
-export function networkIsolation(): 'namespace' | 'modules-only' {
-  return canUnshareNet() ? 'namespace' : 'modules-only';
-}
+/**
+ * RLIMIT_AS for the child. Node itself reserves a few hundred MB of address space (code range,
+ * thread stacks); measured here, node runs under 1 GiB and a 256 MB heap plus 256 MB of buffers
+ * fits in 1.5 GiB, while `new Uint8Array(4 * 1024 ** 3)` fails at once.
+ */
+export const ADDRESS_SPACE_MB = 1536;
+/** What the child may print in all (the results document with its traces, and progress lines). */
+export const OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024;
+const NOBODY = 65534;
+/** How long a child may take to start and load the stack (a loaded machine, not the learner's code). */
+const STARTUP_LIMIT_S = 60;
+/** CPU seconds a child may spend beyond the learner's time limit: lockdown and loading the stack. */
+const CPU_STARTUP_S = 15;
 
 const CHILD = 'labs/kit/node/child.ts';
-const OUTPUT_LIMIT = 500;
 
-/** Attaches what the learner's code printed during each test (and while loading, to the document). */
-function withOutput(doc: ResultsDocument, printed: Map<string, string>): ResultsDocument {
-  for (const t of doc.tests) {
-    const out = printed.get(t.name);
-    if (out) t.output = out;
+export interface Isolation {
+  /** unshare --pid --fork --mount-proc -n works (we are root, or may create namespaces). */
+  namespaces: boolean;
+  /** The child runs as uid/gid 65534. */
+  uid: number | null;
+  /** The node binary the child runs (a world-readable copy when ours sits in a private folder). */
+  node: string;
+  /** Why something is missing, for the CLI and the server to say. */
+  notes: string[];
+}
+
+let isolation: Isolation | null = null;
+
+/** Every folder from `dir` up to / is searchable by others. */
+function worldCanSearch(dir: string): boolean {
+  try {
+    while (true) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      const up = dirname(dir);
+      if (up === dir) return true;
+      dir = up;
+    }
+  } catch {
+    return false;
   }
-  const atLoad = printed.get('');
-  if (atLoad) doc.output = atLoad;
-  return doc;
+}
+
+/** Others may read and execute `path` and reach it. */
+function worldCanRun(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o005) === 0o005 && worldCanSearch(dirname(path));
+  } catch {
+    return false;
+  }
+}
+
+/** What this machine lets us do, probed once. */
+export function sandboxIsolation(): Isolation {
+  if (isolation) return isolation;
+  const notes: string[] = [];
+  const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+  const namespaces = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '-n', 'true'], { stdio: 'ignore' }).status === 0;
+  if (!namespaces) notes.push('no PID/network namespaces (unshare needs root here): the child shares them, SES and the rlimits still hold');
+  let uid: number | null = null;
+  let node = process.execPath;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root) notes.push('not root: the child keeps this user\'s uid (SES is what keeps learner code from it)');
+  else if (!has('setpriv')) notes.push('setpriv is missing: the child keeps uid 0');
+  else {
+    if (!worldCanRun(node)) {
+      // uid 65534 cannot reach a node inside /root: run a world-readable copy of the same binary.
+      const copy = join(WORK, '.bin', `node-${process.version}`);
+      try {
+        if (!existsSync(copy) || statSync(copy).size !== statSync(node).size) {
+          mkdirSync(dirname(copy), { recursive: true, mode: 0o755 });
+          copyFileSync(node, `${copy}.tmp`);
+          spawnSync('chmod', ['0755', `${copy}.tmp`]);
+          spawnSync('mv', ['-f', `${copy}.tmp`, copy]);
+        }
+        node = copy;
+      } catch (err) {
+        notes.push(`node is not reachable by uid ${NOBODY} and could not be copied (${(err as Error).message}): the child keeps uid 0`);
+      }
+    }
+    mkdirSync(WORK, { recursive: true });
+    if (worldCanRun(node) && worldCanSearch(WORK)) uid = NOBODY;
+    else if (worldCanRun(node)) notes.push(`${WORK} is not readable by uid ${NOBODY}: the child keeps uid 0`);
+  }
+  if (!has('prlimit')) notes.push('prlimit is missing: no address-space, CPU, file or process limits beyond Node\'s heap cap');
+  isolation = { namespaces, uid, node, notes };
+  return isolation;
+}
+
+/** Whether children run in their own network namespace (reported by the CLI and the server). */
+export function networkIsolation(): 'namespace' | 'modules-only' {
+  return sandboxIsolation().namespaces ? 'namespace' : 'modules-only';
+}
+
+/** The command line that starts one sandboxed child: namespaces, uid drop, rlimits, node (exported for the attack tests). */
+export function childCommand(nodeArgs: string[], timeoutS: number): [string, string[]] {
+  const iso = sandboxIsolation();
+  let argv: string[] = [iso.node, ...nodeArgs];
+  if (spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0) {
+    argv = [
+      'prlimit',
+      `--as=${ADDRESS_SPACE_MB * 1024 * 1024}`,
+      `--cpu=${Math.ceil(timeoutS) + CPU_STARTUP_S}`,
+      '--nofile=64',
+      '--core=0',
+      '--fsize=0',
+      // RLIMIT_NPROC counts every process and thread of the uid: only safe to set for uid 65534,
+      // which nothing else on the machine uses while we grade.
+      ...(iso.uid !== null ? ['--nproc=512'] : []),
+      '--',
+      ...argv,
+    ];
+  }
+  if (iso.uid !== null) argv = ['setpriv', `--reuid=${iso.uid}`, `--regid=${iso.uid}`, '--clear-groups', '--no-new-privs', '--pdeathsig=KILL', '--', ...argv];
+  if (iso.namespaces) argv = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', '-n', '--', ...argv];
+  return [argv[0], argv.slice(1)];
+}
+
+interface Tree {
+  root: string;
+  preload: string[];
+  testModule: string;
+}
+
+const trees = new Map<string, Tree>();
+const treeDirs: string[] = [];
+process.on('exit', () => {
+  for (const d of treeDirs) removeDir(d);
+});
+
+/**
+ * The run tree for a lab's suite: our code only (the stack, the kit, the suite, and for each lab
+ * file the dispatcher, the reference and a stand-in for the learner's module), transpiled once per
+ * process and shared by every run of that suite.
+ */
+function treeFor(def: LabDefinition, suite: 'visible' | 'hidden'): Tree {
+  const key = `${def.slug}/${suite}`;
+  const hit = trees.get(key);
+  if (hit) return hit;
+  const stubs = new Map(def.files.map((f) => [f, makeLearnerStub(f, repoFiles.read(f))]));
+  const ts = buildTree(repoFiles, def, stubs, [suite]);
+  ts.set(CHILD, repoFiles.read(CHILD));
+  const js = transpileTree(ts);
+  js.set('labs/kit/node/ses.mjs', readFileSync(createRequire(import.meta.url).resolve('ses').replace(/index\.js$/, 'dist/ses.mjs'), 'utf8'));
+  const dir = runDir(`${def.slug}-${suite}-tree`);
+  treeDirs.push(dir);
+  const root = join(dir, 'js');
+  writeTree(root, js);
+  const preload = [...js.keys()].filter((p) => (p.startsWith('stack/core/') || p.startsWith('stack/testing/')) && p.endsWith('.js') && !def.files.some((f) => p === sidePath(f, 'learner').replace(/\.ts$/, '.js')));
+  const tree = { root, preload, testModule: `labs/${def.slug}/${def.tests[suite].replace(/\.ts$/, '.js')}` };
+  trees.set(key, tree);
+  return tree;
+}
+
+interface Message {
+  ready?: boolean;
+  start?: string;
+  result?: ResultsDocument;
+  loadError?: string;
+  output?: string;
+}
+
+/** One sandboxed child process, from spawn to its last message. */
+class SandboxChild {
+  readonly token = randomBytes(16).toString('hex');
+  readonly process: ChildProcess;
+  readonly ready: Promise<boolean>;
+  private onMessage: ((m: Message) => void) | null = null;
+  private onEnd: ((why: string) => void) | null = null;
+  private ended: string | null = null;
+  private stderr = '';
+  running: string | null = null;
+  private resolveReady!: (ok: boolean) => void;
+
+  constructor(tree: Tree, meta: string, suite: string, readonly memoryMb: number, timeoutS: number) {
+    this.ready = new Promise((r) => (this.resolveReady = r));
+    const args = [
+      '--permission',
+      `--allow-fs-read=${tree.root}`,
+      `--max-old-space-size=${memoryMb}`,
+      '--stack-size=2000',
+      join(tree.root, 'labs/kit/node/child.js'),
+      suite,
+      meta,
+      tree.testModule,
+      JSON.stringify(tree.preload),
+    ];
+    const [cmd, argv] = childCommand(args, timeoutS);
+    // detached: a session and process group of its own (setsid), so no signal sent to our group
+    // reaches it by accident, and none it sends to "its" group reaches us.
+    this.process = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' }, detached: true, cwd: tree.root });
+    this.process.unref();
+    for (const s of [this.process.stdin, this.process.stdout, this.process.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+    let buffer = '';
+    let bytes = 0;
+    const prefix = `${this.token} `;
+    this.process.stdout!.setEncoding('utf8');
+    this.process.stdout!.on('data', (chunk: string) => {
+      bytes += chunk.length;
+      if (bytes > OUTPUT_LIMIT_BYTES) return this.end(`it printed more than ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MB`);
+      // Only the new chunk is searched for line ends: linear in what was printed.
+      let from = 0;
+      let nl: number;
+      while ((nl = chunk.indexOf('\n', from)) >= 0) {
+        const line = buffer + chunk.slice(from, nl);
+        buffer = '';
+        from = nl + 1;
+        if (!line.startsWith(prefix)) continue;
+        let msg: Message;
+        try {
+          msg = JSON.parse(line.slice(prefix.length));
+        } catch {
+          continue;
+        }
+        if (msg.ready) this.resolveReady(true);
+        else if (msg.start !== undefined) this.running = msg.start;
+        else this.onMessage?.(msg);
+      }
+      // A partial line is kept only while it can still be one of ours; once its start is known
+      // to be the token, chunks are appended without looking at what came before.
+      const rest = chunk.slice(from);
+      if (buffer.length >= prefix.length) buffer += rest;
+      else {
+        const start = buffer + rest;
+        buffer = start.length >= prefix.length ? (start.startsWith(prefix) ? start : '') : prefix.startsWith(start) ? start : '';
+      }
+    });
+    this.process.stderr!.setEncoding('utf8');
+    this.process.stderr!.on('data', (chunk: string) => {
+      if (this.stderr.length < 20_000) this.stderr += chunk.slice(0, 20_000 - this.stderr.length);
+    });
+    this.process.stdin!.on('error', () => {});
+    this.process.on('error', (err) => this.end(`the grader could not start Node: ${err.message}`));
+    this.process.on('close', (code, signal) => this.end(`exit ${signal ?? code}`));
+    this.process.stdin!.write(`${this.token}\n`);
+  }
+
+  private end(why: string): void {
+    if (this.ended) return;
+    this.ended = why;
+    this.resolveReady(false);
+    this.kill();
+    this.onEnd?.(why);
+  }
+
+  get stderrText(): string {
+    return this.stderr;
+  }
+
+  /** Sends the job and resolves with the child's last message, or the reason it ended without one. */
+  run(job: string): Promise<Message | { ended: string }> {
+    return new Promise((resolve) => {
+      if (this.ended) return resolve({ ended: this.ended });
+      this.onMessage = (m) => resolve(m);
+      this.onEnd = (why) => resolve({ ended: why });
+      this.process.stdin!.write(`${job}\n`);
+    });
+  }
+
+  kill(): void {
+    const pid = this.process.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        this.process.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** Warm children per lab suite: spawned, locked down and loaded, waiting for a job. */
+const pool = new Map<string, SandboxChild[]>();
+let poolSize = 1;
+
+/** How many warm children to keep per lab suite (0: spawn one per run; the server may raise it). */
+export function setWarmPoolSize(n: number): void {
+  poolSize = Math.max(0, Math.floor(n));
+}
+
+function poolKey(def: LabDefinition, suite: string, memoryMb: number, timeoutS: number): string {
+  return `${def.slug}/${suite}/${memoryMb}/${timeoutS}`;
+}
+
+function spawnChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): SandboxChild {
+  const tree = treeFor(def, suite);
+  const meta = JSON.stringify({ slug: def.slug, tasks: def.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points })) });
+  return new SandboxChild(tree, meta, suite, memoryMb, timeoutS);
+}
+
+function refill(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): void {
+  const key = poolKey(def, suite, memoryMb, timeoutS);
+  const warm = pool.get(key) ?? [];
+  pool.set(key, warm);
+  while (warm.length < poolSize) {
+    const child = spawnChild(def, suite, memoryMb, timeoutS);
+    warm.push(child);
+    child.ready.then((ok) => {
+      if (!ok) warm.splice(warm.indexOf(child) >>> 0, 1);
+    });
+  }
+}
+
+/** Starts warm children for a lab suite now (a server calls this at start, so the first Submit is fast). */
+export function prewarm(def: LabDefinition, suite: 'visible' | 'hidden', options: Pick<SandboxOptions, 'memoryMb' | 'timeoutSeconds'> = {}): void {
+  treeFor(def, suite);
+  refill(def, suite, options.memoryMb ?? DEFAULT_MEMORY_MB, options.timeoutSeconds ?? DEFAULT_TIMEOUT_S);
+}
+
+function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): SandboxChild {
+  const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS));
+  const child = warm?.shift() ?? spawnChild(def, suite, memoryMb, timeoutS);
+  if (poolSize > 0) refill(def, suite, memoryMb, timeoutS);
+  return child;
+}
+
+/** The results of a run, checked and re-scored here: only per-test outcomes come from the child. */
+function accepted(def: LabDefinition, suite: 'visible' | 'hidden', seed: number, doc: ResultsDocument): ResultsDocument | string {
+  const problems = resultsProblems(doc);
+  if (problems.length) return `the test run returned a malformed result (${problems.slice(0, 3).join('; ')})`;
+  if (doc.lab !== def.slug || doc.suite !== suite || doc.seed !== seed) return 'the test run returned a result for another run';
+  const tasks = scoreTasks(def.tasks, doc.tests);
+  const points = Math.round(tasks.reduce((n, t) => n + t.points, 0) * 100) / 100;
+  const max = tasks.reduce((n, t) => n + t.max, 0);
+  const status = doc.tests.length > 0 && doc.tests.every((t) => t.status === 'pass') && tasks.every((t) => t.total > 0) ? 'pass' : 'fail';
+  return { ...doc, tasks, score: { points, max }, status };
 }
 
 export async function runSandboxed(
@@ -66,95 +381,79 @@ export async function runSandboxed(
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   const fail = (message: string, tests: ResultsDocument['tests'] = []) => errorDocument(def.slug, suite, seed, def.tasks, message, tests);
 
-  const imports = options.checkImports === false ? [] : importProblems(learnerFiles);
-  if (imports.length) return fail(`your code imports something it may not: ${formatProblems(imports)}`);
-  if (!options.skipTypeCheck) {
-    const problems = typeCheck(learnerFiles);
-    if (problems.length) return fail(`your code does not compile: ${formatProblems(problems)}`);
-  }
-  let js: Map<string, string>;
+  for (const f of def.files) if (!learnerFiles.has(f)) return fail(`no learner copy of ${f} was given`);
+  // Checks and compiling run in a worker thread (./compile-pool.ts), never on this event loop;
+  // the type check goes on beside the tests, and its verdict wins over theirs.
+  const files = new Map(def.files.map((f) => [f, learnerFiles.get(f)!]));
+  const handle = compileLearnerFiles(files, { checkImports: options.checkImports !== false, typeCheck: !options.skipTypeCheck });
+  let compiled: Compiled;
   try {
-    const tree = buildTree(repoFiles, def, learnerFiles, [suite]);
-    tree.set(CHILD, repoFiles.read(CHILD));
-    js = transpileTree(tree);
+    compiled = await handle.compiled;
   } catch (err) {
-    return fail(`your code does not compile: ${(err as Error).message}`);
+    return fail((err as Error).message);
   }
-  const dir = runDir(`${def.slug}-sandbox`);
+  if (compiled.imports.length) return fail(`your code imports something it may not: ${formatProblems(compiled.imports)}`);
+  if (compiled.syntax !== null) return fail(`your code does not compile: ${compiled.syntax}`);
+  const typeVerdict = handle.checked.then((checked) =>
+    'failed' in checked ? fail(checked.failed) : checked.length ? fail(`your code does not compile: ${formatProblems(checked)}`) : null,
+  );
+  const child = takeChild(def, suite, memoryMb, timeoutS);
+  const ran = runInChild(child, def, suite, seed, compiled.modules, timeoutS, memoryMb, fail);
+  // Whichever says "does not compile" first ends the run; otherwise the tests' document stands.
+  const first = await Promise.race([typeVerdict, ran.then((doc) => ({ doc }))]);
+  if (first !== null && !('doc' in first)) {
+    child.kill();
+    return first;
+  }
+  const verdict = await typeVerdict;
+  if (verdict) return verdict;
+  return first === null ? ran : first.doc;
+}
+
+async function runInChild(
+  child: SandboxChild,
+  def: LabDefinition,
+  suite: 'visible' | 'hidden',
+  seed: number,
+  modules: LearnerModule[],
+  timeoutS: number,
+  memoryMb: number,
+  fail: (message: string) => ResultsDocument,
+): Promise<ResultsDocument> {
+  let timer: NodeJS.Timeout | undefined;
+  const after = (seconds: number) => new Promise<'timeout'>((resolve) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => resolve('timeout'), seconds * 1000);
+  });
   try {
-    const root = join(dir, 'js');
-    writeTree(root, js);
-    const args = [
-      '--permission',
-      `--allow-fs-read=${root}`,
-      `--max-old-space-size=${memoryMb}`,
-      '--disallow-code-generation-from-strings',
-      join(root, 'labs/kit/node/child.js'),
-      suite,
-      JSON.stringify({ slug: def.slug, tasks: def.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points })) }),
-      String(seed),
-      `labs/${def.slug}/${def.tests[suite].replace(/\.ts$/, '.js')}`,
-    ];
-    const [cmd, argv] = canUnshareNet() ? ['unshare', ['-n', process.execPath, ...args]] : [process.execPath, args];
-    return await new Promise<ResultsDocument>((resolve) => {
-      const token = randomBytes(16).toString('hex');
-      const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
-      let buffer = '';
-      let stderr = '';
-      let running: string | null = null;
-      const printed = new Map<string, string>();
-      let settled = false;
-      const done = (doc: ResultsDocument) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (child.exitCode === null) child.kill('SIGKILL');
-        resolve(doc);
-      };
-      const timer = setTimeout(() => {
-        done(fail(`your code ran for more than ${timeoutS} s — is there an infinite loop?${running ? ` (it was running the test "${running}")` : ''}`));
-      }, timeoutS * 1000);
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          if (!line.startsWith(`${token} `)) {
-            // The learner's own console output, kept per test (Exercism: at most 500 characters).
-            const key = running ?? '';
-            const had = printed.get(key) ?? '';
-            if (had.length < OUTPUT_LIMIT) printed.set(key, (had + line + '\n').slice(0, OUTPUT_LIMIT));
-            continue;
-          }
-          let msg: { start?: string; result?: ResultsDocument; loadError?: string };
-          try {
-            msg = JSON.parse(line.slice(token.length + 1));
-          } catch {
-            continue;
-          }
-          if (msg.start !== undefined) running = msg.start;
-          else if (msg.result) done(withOutput(msg.result, printed));
-          else if (msg.loadError) done(fail(`your code could not be loaded: ${msg.loadError}`));
-        }
-      });
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => {
-        if (stderr.length < 20_000) stderr += chunk;
-      });
-      child.on('error', (err) => done(fail(`the grader could not start Node: ${err.message}`)));
-      child.on('close', (code, signal) => {
-        if (/heap out of memory|Reached heap limit/i.test(stderr)) {
-          done(fail(`your code used more than ${memoryMb} MB of memory${running ? ` (in the test "${running}")` : ''} — is something growing without bound?`));
-        } else {
-          const last = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-          done(fail(`the test run stopped without a result (exit ${signal ?? code})${running ? ` during the test "${running}"` : ''}${last ? `: ${last}` : ''}`));
-        }
-      });
-      child.stdin.end(`${token}\n`);
-    });
+    // Starting a child is our cost, not the learner's: it has its own, generous limit.
+    const ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
+    if (ready !== true) {
+      return fail(ready === 'timeout' ? `the sandbox did not start within ${STARTUP_LIMIT_S} s — the machine may be overloaded; try again` : `the sandbox could not start: ${child.stderrText.trim().split('\n').slice(-2).join(' | ') || 'no reason given'}`);
+    }
+    const outcome = await Promise.race([child.run(JSON.stringify({ seed, modules })), after(timeoutS)]);
+    const running = child.running;
+    if (outcome === 'timeout') return fail(`your code ran for more than ${timeoutS} s — is there an infinite loop?${running ? ` (it was running the test "${running}")` : ''}`);
+    if ('result' in outcome && outcome.result) {
+      const doc = accepted(def, suite, seed, outcome.result);
+      return typeof doc === 'string' ? fail(doc) : doc;
+    }
+    if ('loadError' in outcome && outcome.loadError) {
+      const doc = fail(`your code could not be loaded: ${outcome.loadError}`);
+      if (outcome.output) doc.output = outcome.output;
+      return doc;
+    }
+    const stderr = child.stderrText;
+    const why = 'ended' in outcome ? outcome.ended : 'no result';
+    if (/heap out of memory|Reached heap limit|Array buffer allocation failed|Fatal process out of memory|allocation failed/i.test(stderr)) {
+      return fail(`your code used more memory than it may (${memoryMb} MB of objects, ${ADDRESS_SPACE_MB} MB in all)${running ? ` (in the test "${running}")` : ''} — is something growing without bound?`);
+    }
+    if (/printed more than/.test(why)) return fail(`your code ${why.replace(/^it /, '')}${running ? ` (in the test "${running}")` : ''} — is console.log in a loop?`);
+    if (/SIGXCPU/.test(why)) return fail(`your code used more than ${Math.ceil(timeoutS) + CPU_STARTUP_S} s of CPU time${running ? ` (in the test "${running}")` : ''}`);
+    const last = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+    return fail(`the test run stopped without a result (${why})${running ? ` during the test "${running}"` : ''}${last ? `: ${last}` : ''}`);
   } finally {
-    removeDir(dir);
+    clearTimeout(timer);
+    child.kill();
   }
 }
