@@ -40,7 +40,7 @@ function submit(files: ReadonlyMap<string, string>, from: string, signal?: Abort
   const began = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/api/run', method: 'POST', localAddress: from, signal, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: '127.0.0.1', port, path: '/api/run', method: 'POST', localAddress: from, signal, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
