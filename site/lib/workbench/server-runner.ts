@@ -20,6 +20,8 @@ export { RUNTIME_PATH, TOKEN_HEADER } from '../../server/protocol.ts';
 export const JOIN_TOKEN_HEADER = TOKEN_HEADER;
 export const RUNTIME_URL = RUNTIME_PATH;
 
+const PRACTICE = 'your tests run in this browser as practice, not grading: a score here is not checked by anyone, and the hidden tests and solutions are readable from this site';
+
 export interface ServerRunnerOptions {
   fetch?: typeof fetch;
   /** Asked for when the server says a token is needed; null means the learner declined. */
@@ -80,8 +82,10 @@ export class ServerRunner implements Runner {
       return { ok: false, reason: `${RUNTIME_PATH} is not JSON` };
     }
     if (health.course !== 'tcp-connection-course') return { ok: false, reason: `${RUNTIME_PATH} belongs to another application` };
-    if (!health.server) return { ok: false, reason: 'this site is served without the course server (a static host or astro dev)' };
-    if (!health.grading) return { ok: false, reason: 'the course server was started with grading off' };
+    // Said plainly on the lab page (the runner line lists why the server was passed over): without
+    // the server nothing here is graded, and the hidden tests are files the browser can read.
+    if (!health.server) return { ok: false, reason: `this site is served without the course server (a static host or astro dev), so ${PRACTICE}` };
+    if (!health.grading) return { ok: false, reason: `the course server was started with grading off, so ${PRACTICE}` };
     const runner = new ServerRunner({ ...options, workshop: Boolean(health.workshop) });
     return { ok: true, runner, note: health.workshop ? 'Workshop mode: hidden tests stay on the instructor\'s machine.' : 'Hidden tests stay on this machine\'s server.' };
   }
