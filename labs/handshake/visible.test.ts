@@ -2,7 +2,7 @@
  * Visible tests of the handshake lab: run them with `npm run lab -- handshake`. They show the
  * shape of each task; the hidden tests (graded) check the same behaviours and their edge cases.
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { listen, synReceived, synSent } from '../../stack/testing/fixtures.ts';
 import { expectCallResult, expectSegmentsAt, expectState, expectSynQueue, linuxIsn } from './support.ts';
 

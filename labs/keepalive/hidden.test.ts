@@ -8,7 +8,7 @@
  * tcp_keepalive_probes = 9 unanswered probes (7875 s); TCP_KEEPIDLE/KEEPINTVL/KEEPCNT override
  * per socket; TCP_USER_TIMEOUT replaces the count (dead once idle ≥ it with a probe out).
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import type { LabTestContext } from '../kit/context.ts';
 import { keepaliveInterval, keepaliveProbes, keepaliveTime, sendKeepaliveProbe } from '../../stack/core/tcp/keepalive.ts';
 import { placeConnection, type PlacedOptions } from '../../stack/testing/placed.ts';

@@ -2,7 +2,7 @@
  * Visible tests of the keepalive lab: one friendly check per task, shown to the learner with
  * every step. The hidden tests check the same behaviours with exact Linux timings and edge cases.
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { keepaliveTime, sendKeepaliveProbe } from '../../stack/core/tcp/keepalive.ts';
 import { placeConnection } from '../../stack/testing/placed.ts';
 import { every, expectGiveUp, expectProbesAt, keepaliveOn } from './support.ts';

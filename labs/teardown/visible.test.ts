@@ -2,7 +2,7 @@
  * Visible tests of the teardown lab: one friendly check per task, shown to the learner with
  * every step. The hidden tests check the same behaviours and many more edge cases.
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { placeConnection } from '../../stack/testing/placed.ts';
 import { closeInFinWait2, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectState } from './support.ts';
 
