@@ -291,7 +291,7 @@ labTest('no probes while data is unacknowledged; after the ACK, idle counts from
   h.expectSegment(52_000, { flags: '.', rseq: 100, rack: 1, len: 0 });
 });
 
-labTest('unsent data (the peer\'s window is 0) also keeps keepalive away: the persist timer probes instead', { task: 3 }, (t) => {
+labTest('unsent data (the peer\'s window is 0) also keeps keepalive away: the persist timer probes instead', { task: 3, guard: true }, (t) => {
   const { h, conn, fd } = idle(t, 'an idle ESTABLISHED connection; the peer advertised a zero window', { peerWindow: 0 });
   keepaliveOn(h, fd, { idle: 10, intvl: 3, cnt: 2 });
   h.act(`write(${fd}, 1 byte) — nothing can be sent`, () => h.host.api.write(fd, 'z'));
