@@ -5,11 +5,12 @@
  * SYNs at 0,1,2,3,4,5,7,11,19,35,67 s and ETIMEDOUT at 131 s; SYN-ACKs at 0,1,3,7,15,31 s and
  * the request dropped at 63 s.
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { chooseIss } from '../../stack/core/tcp/handshake.ts';
 import { parseAddr } from '../../stack/core/wire/format.ts';
 import { sipKeyFromWords } from '../../stack/core/tcp/siphash.ts';
-import { established, linuxSynOptions, listen, synReceived, synSent } from '../../stack/testing/fixtures.ts';
+import { established, linuxSynOptions, listen, synReceived, synSent, type StateFixture } from '../../stack/testing/fixtures.ts';
+import type { LabTestContext } from '../kit/context.ts';
 import { expectCallResult, expectField, expectPending, expectSegmentsAt, expectState, expectSynQueue, linuxIsn, tsOf, tsVal } from './support.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ labTest('a SYN-ACK without options: MSS 536 (RFC 9293 §3.7.1), no timestamps, n
   h.check('no window scaling', () => (!conn.wscaleOk && conn.sndWscale === 0 && conn.rcvWscale === 0 ? null : `expected window scaling off in both directions (the peer did not offer it), but wscaleOk=${conn.wscaleOk}, sndWscale=${conn.sndWscale}, rcvWscale=${conn.rcvWscale}`));
 });
 
-labTest('a SYN-ACK acknowledging ISN instead of ISN+1 draws RST <SEQ=SEG.ACK> and changes nothing', { task: 2 }, (t) => {
+labTest('a SYN-ACK acknowledging ISN instead of ISN+1 draws RST <SEQ=SEG.ACK> and changes nothing', { task: 2, weight: 2 }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'S.', ack: h.hSeq(0) });
@@ -228,7 +229,7 @@ labTest('a SYN-ACK acknowledging ISN instead of ISN+1 draws RST <SEQ=SEG.ACK> an
   expectPending(h, 'connect()', f.openCall!);
 });
 
-labTest('an ACK beyond SND.NXT (ISN+2) draws RST <SEQ=ISN+2>', { task: 2 }, (t) => {
+labTest('an ACK beyond SND.NXT (ISN+2) draws RST <SEQ=ISN+2>', { task: 2, weight: 2 }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'S.', ack: h.hSeq(2) });
@@ -236,7 +237,7 @@ labTest('an ACK beyond SND.NXT (ISN+2) draws RST <SEQ=ISN+2>', { task: 2 }, (t) 
   expectState(h, f.conn!, 'SYN_SENT');
 });
 
-labTest('an old duplicate SYN-ACK (RFC 9293 Figure 8): RST, and Linux resends the SYN 2 ms later', { task: 2 }, (t) => {
+labTest('an old duplicate SYN-ACK (RFC 9293 Figure 8): RST, and Linux resends the SYN 2 ms later', { task: 2, weight: 2 }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   const old = h.hSeq(-400_000);
@@ -264,7 +265,7 @@ labTest('once the SYN has been retransmitted, a bad ACK gets its RST but no earl
   });
 });
 
-labTest('a RST with an unacceptable ACK is ignored: no reply, still SYN_SENT', { task: 2 }, (t) => {
+labTest('a RST with an unacceptable ACK is ignored: no reply, still SYN_SENT', { task: 2, guard: true }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'R.', seq: 0, ack: h.hSeq(0) });
@@ -273,7 +274,7 @@ labTest('a RST with an unacceptable ACK is ignored: no reply, still SYN_SENT', {
   expectPending(h, 'connect()', f.openCall!);
 });
 
-labTest('a RST acknowledging ISN+1 refuses the connection: connect() fails with ECONNREFUSED', { task: 2 }, (t) => {
+labTest('a RST acknowledging ISN+1 refuses the connection: connect() fails with ECONNREFUSED', { task: 2, weight: 2 }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'R.', seq: 0, ack: h.hSeq(1) });
@@ -282,7 +283,7 @@ labTest('a RST acknowledging ISN+1 refuses the connection: connect() fails with 
   h.expectNothingUntil(5000, 'nothing is sent after a refusal, not even the SYN retransmission');
 });
 
-labTest('a RST without ACK is ignored in SYN_SENT', { task: 2 }, (t) => {
+labTest('a RST without ACK is ignored in SYN_SENT', { task: 2, guard: true }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'R', seq: 0, ack: 0 });
@@ -291,7 +292,7 @@ labTest('a RST without ACK is ignored in SYN_SENT', { task: 2 }, (t) => {
   expectPending(h, 'connect()', f.openCall!);
 });
 
-labTest('a segment with both SYN and RST (no ACK) is dropped: the RST check comes before the SYN', { task: 2 }, (t) => {
+labTest('a segment with both SYN and RST (no ACK) is dropped: the RST check comes before the SYN', { task: 2, guard: true }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: 'SR', seq: h.pSeq(0), ack: 0 });
@@ -299,7 +300,7 @@ labTest('a segment with both SYN and RST (no ACK) is dropped: the RST check come
   expectState(h, f.conn!, 'SYN_SENT');
 });
 
-labTest('a bare ACK (no SYN, no RST) is dropped in SYN_SENT, even with an acceptable ACK', { task: 2 }, (t) => {
+labTest('a bare ACK (no SYN, no RST) is dropped in SYN_SENT, even with an acceptable ACK', { task: 2, guard: true }, (t) => {
   const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
   const { h } = f;
   h.send(10, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1) });
@@ -318,6 +319,39 @@ labTest('sequence numbers wrap: a SYN-ACK with SEQ 4294967295 makes RCV.NXT 0, a
   h.advanceTo(300);
   h.discard();
   expectField(h, 'RCV.NXT after 4 bytes', f.conn!.rcvNxt, 4);
+});
+
+/** Moves the client's ISS, as if its SYN had carried `iss`: the TCB and the harness's notion of the host's ISN. */
+function moveClientIss(t: LabTestContext, f: StateFixture, iss: number): void {
+  t.reference(f.h, `the client's ISS is set to ${iss} (as if its SYN had carried it)`, () => {
+    const c = f.conn!;
+    c.iss = iss;
+    c.sndUna = iss;
+    c.sndNxt = (iss + 1) >>> 0;
+    c.sndMax = (iss + 1) >>> 0;
+    f.h.hostIss = iss;
+  });
+}
+
+labTest('ISS 4294967295: a SYN-ACK acknowledging 0 (ISS + 1 mod 2^32) is acceptable — SND.UNA < SEG.ACK ≤ SND.NXT across the wrap', { task: 2, weight: 2 }, (t) => {
+  const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
+  const { h } = f;
+  moveClientIss(t, f, 0xffffffff);
+  h.send(10, { flags: 'S.', ack: 0, options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(10, { flags: '.', seq: 0, rack: 1 },
+    'the third segment, not a RST: 0 is ISS + 1 modulo 2^32, so SEG.ACK > ISS in sequence space (compare with seqGt/seqLeq, not < and <=)');
+  expectState(h, f.conn!, 'ESTABLISHED');
+  expectCallResult(h, 'connect()', f.openCall!, 'ok', 10);
+});
+
+labTest('ISS 4294967280: a SYN-ACK acknowledging 5 (ISS + 21, beyond SND.NXT across the wrap) draws RST <SEQ=5>', { task: 2, weight: 2 }, (t) => {
+  const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
+  const { h } = f;
+  moveClientIss(t, f, 0xfffffff0);
+  h.send(10, { flags: 'S.', ack: 5, options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(10, { flags: 'R', seq: 5 },
+    'RST <SEQ=SEG.ACK>: SND.NXT is 4294967281 and 5 lies 20 past it in sequence space (a plain 5 > 4294967281 says no; seqGt says yes)');
+  expectState(h, f.conn!, 'SYN_SENT', 'an unacceptable ACK is not a connection');
 });
 
 labTest('sequence numbers past 2^31 work: right after a handshake with peer ISN 2147482648 the whole window is open', { task: 2 }, (t) => {
@@ -439,7 +473,7 @@ labTest('a retransmitted ECN-setup SYN (SYN|ECE|CWR, same sequence number) also 
   expectSynQueue(h, f.listenFd!, 1, 'still the one request');
 });
 
-labTest('the final ACK of ISN+1 completes the handshake: ESTABLISHED and accept() returns, nothing sent', { task: 3 }, (t) => {
+labTest('the final ACK of ISN+1 completes the handshake: ESTABLISHED and accept() returns, nothing sent', { task: 3, guard: true }, (t) => {
   const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
   const { h, host } = f;
   const accept = h.act('accept()', () => host.api.accept(f.listenFd!));
@@ -491,7 +525,7 @@ labTest('a RST outside the window is dropped silently; the request stays', { tas
   expectCallResult(h, 'accept()', accept, 'ok', 600);
 });
 
-labTest('a RST in the window removes the request; a later ACK then gets RST from the listener', { task: 3 }, (t) => {
+labTest('a RST in the window removes the request; a later ACK then gets RST from the listener', { task: 3, guard: true }, (t) => {
   const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
   const { h } = f;
   h.send(10, { flags: 'R', seq: h.pSeq(1), ack: 0 });
@@ -546,7 +580,7 @@ labTest('sequence numbers wrap: client ISN 4294967295 — the SYN-ACK acknowledg
   expectCallResult(h, 'accept()', accept, 'ok', 10);
 });
 
-labTest('the window wraps too: with client ISN 2^32 − 100 an empty ACK at the right edge still completes', { task: 3 }, (t) => {
+labTest('the window wraps too: with client ISN 2^32 − 100 an empty ACK at the right edge still completes', { task: 3, guard: true }, (t) => {
   const f = t.fixture('server in SYN_RECV; the client\'s ISN is 2^32 − 100', (o) => synReceived({ ...o, peerIss: 2 ** 32 - 100 }));
   const { h, host } = f;
   const accept = h.act('accept()', () => host.api.accept(f.listenFd!));
@@ -554,7 +588,7 @@ labTest('the window wraps too: with client ISN 2^32 − 100 an empty ACK at the 
   expectCallResult(h, 'accept()', accept, 'ok', 10);
 });
 
-labTest('server ISS 4294967295: a final ACK of 0 (ISS + 1 mod 2^32) is the right one', { task: 3 }, (t) => {
+labTest('server ISS 4294967295: a final ACK of 0 (ISS + 1 mod 2^32) is the right one', { task: 3, guard: true }, (t) => {
   const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
   const { h, host } = f;
   t.reference(h, 'the request\'s ISS is set to 4294967295 (as if the SYN-ACK had carried it)', () => {

@@ -2,7 +2,7 @@
  * Visible tests of the handshake lab: run them with `npm run lab -- handshake`. They show the
  * shape of each task; the hidden tests (graded) check the same behaviours and their edge cases.
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { listen, synReceived, synSent } from '../../stack/testing/fixtures.ts';
 import { expectCallResult, expectSegmentsAt, expectState, expectSynQueue, linuxIsn } from './support.ts';
 
@@ -56,4 +56,35 @@ labTest('the first SYN retransmissions come 1 s apart', { task: 4 }, (t) => {
 labTest('the SYN-ACK is retransmitted after 1 s, then 2 s', { task: 4 }, (t) => {
   const f = t.fixture('server in SYN_RECV; the client never answers', (o) => synReceived(o));
   expectSegmentsAt(f.h, [1000, 3000], { flags: 'S.', rseq: 0, rack: 1 }, 5000, 'SYN-ACK retransmission');
+});
+
+labTest('ISS 4294967295: the SYN-ACK acknowledging 0 (ISS + 1 modulo 2^32) completes the handshake', { task: 2 }, (t) => {
+  const f = t.fixture('client in SYN_SENT', (o) => synSent(o));
+  const { h } = f;
+  t.reference(h, 'the client\'s ISS is set to 4294967295 (as if its SYN had carried it)', () => {
+    const c = f.conn!;
+    c.iss = 0xffffffff;
+    c.sndUna = 0xffffffff;
+    c.sndNxt = c.sndMax = 0;
+    h.hostIss = 0xffffffff;
+  });
+  h.send(10, { flags: 'S.', ack: 0, options: [{ kind: 'mss', value: 1460 }] });
+  h.expectSegment(10, { flags: '.', seq: 0, rack: 1 }, 'the third segment: compare sequence numbers with seqLeq/seqGt, which work across 2^32');
+  expectState(h, f.conn!, 'ESTABLISHED');
+});
+
+labTest('a final ACK of the server\'s ISN (not ISN+1) draws RST <SEQ=SEG.ACK>, and the request stays', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h } = f;
+  h.send(10, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(0) });
+  h.expectSegment(10, { flags: 'R', rseq: 0 }, 'RST <SEQ=SEG.ACK> for an ACK of something never sent (tcp_check_req)');
+  expectSynQueue(h, f.listenFd!, 1, 'a bad ACK does not end the request');
+});
+
+labTest('connect() gives up with ETIMEDOUT at 131 s', { task: 4 }, (t) => {
+  const f = t.fixture('client in SYN_SENT; the peer never answers', (o) => synSent(o));
+  const { h } = f;
+  h.advanceTo(131_000);
+  h.discard();
+  expectCallResult(h, 'connect()', f.openCall!, 'ETIMEDOUT', 131_000);
 });

@@ -8,7 +8,7 @@
  * tcp_keepalive_probes = 9 unanswered probes (7875 s); TCP_KEEPIDLE/KEEPINTVL/KEEPCNT override
  * per socket; TCP_USER_TIMEOUT replaces the count (dead once idle ≥ it with a probe out).
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import type { LabTestContext } from '../kit/context.ts';
 import { keepaliveInterval, keepaliveProbes, keepaliveTime, sendKeepaliveProbe } from '../../stack/core/tcp/keepalive.ts';
 import { placeConnection, type PlacedOptions } from '../../stack/testing/placed.ts';
@@ -291,7 +291,7 @@ labTest('no probes while data is unacknowledged; after the ACK, idle counts from
   h.expectSegment(52_000, { flags: '.', rseq: 100, rack: 1, len: 0 });
 });
 
-labTest('unsent data (the peer\'s window is 0) also keeps keepalive away: the persist timer probes instead', { task: 3 }, (t) => {
+labTest('unsent data (the peer\'s window is 0) also keeps keepalive away: the persist timer probes instead', { task: 3, guard: true }, (t) => {
   const { h, conn, fd } = idle(t, 'an idle ESTABLISHED connection; the peer advertised a zero window', { peerWindow: 0 });
   keepaliveOn(h, fd, { idle: 10, intvl: 3, cnt: 2 });
   h.act(`write(${fd}, 1 byte) — nothing can be sent`, () => h.host.api.write(fd, 'z'));

@@ -12,15 +12,37 @@
  * Timers a fixture armed fire later under the learner's code, which is what a test expects.
  */
 import { PeerHarness, type HarnessOptions } from '../../stack/testing/harness.ts';
-import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+import type { TimerName, TraceEvent } from '../../stack/core/observe/trace.ts';
 import { withReference } from './side.ts';
 
-/** More events than this in one test means a timer that re-arms itself with no delay, or worse. */
+/** More events than this in one test means a timer that re-arms itself too soon, or worse. */
 export const EVENT_LIMIT = 200_000;
+/**
+ * More events than this in a row without the virtual clock moving means a zero-delay loop. Every
+ * test of the five labs' suites runs fewer than 40 (measured with the limit set to 40), and a loop
+ * meets it in a few milliseconds, long before its trace and timers eat the sandbox's memory or its
+ * 10 s.
+ */
+export const SAME_INSTANT_LIMIT = 2_000;
+/** A failing test's trace keeps at most its last this-many events (a runaway's would be huge). */
+export const TRACE_LIMIT = 5_000;
+
+/** Connection timer names (stack/core/observe/trace.ts) as they label scheduler events. */
+const TIMER_LABELS: ReadonlySet<string> = new Set<TimerName>(['retransmit', 'delayed-ack', 'keepalive', 'time-wait', 'fin-wait-2', 'synack', 'persist']);
+
+function fmtSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+function eventName(label: string): string {
+  return `"${label}" ${TIMER_LABELS.has(label) ? 'timer' : 'event'}`;
+}
 
 export class RunawayError extends Error {
-  constructor(readonly at: number) {
-    super(`the simulation ran more than ${EVENT_LIMIT.toLocaleString('en')} events in one test (stopped at t=${at} ms) — does a timer re-arm itself with no delay, or a segment trigger itself forever?`);
+  constructor(readonly at: number, readonly label = '', readonly events = EVENT_LIMIT, readonly sameInstant = 0) {
+    super(sameInstant > 0
+      ? `your code ran ${sameInstant.toLocaleString('en')} events in a row at t=${fmtSeconds(at)} without the virtual clock moving${label ? `, the last of them the ${eventName(label)}` : ''} — does a timer re-arm itself with no delay (a delay of 0, or a condition that stays true at the boundary)?`
+      : `your code ran more than ${events.toLocaleString('en')} events in one test (stopped at t=${fmtSeconds(at)}${label ? `, at the ${eventName(label)}` : ''}) — does a timer re-arm itself too soon, or a segment trigger itself forever?`);
     this.name = 'RunawayError';
   }
 }
@@ -47,27 +69,15 @@ export class TestContext implements LabTestContext {
 
   private register(h: PeerHarness): PeerHarness {
     if (this.harnesses.includes(h)) return h;
-    const sched = h.world.sched;
-    const step = sched.step.bind(sched);
-    const runUntil = sched.runUntil.bind(sched);
-    // One budget per harness, counted by the scheduler itself: runUntil's loop runs events
-    // without going through step(), so both entry points are bounded.
-    const start = sched.eventsRun;
-    const left = () => EVENT_LIMIT - (sched.eventsRun - start);
-    sched.step = () => {
-      if (left() <= 0) throw new RunawayError(sched.now);
-      return step();
-    };
-    sched.runUntil = (time: number, maxEvents = Infinity) => {
-      const budget = left();
-      if (budget <= 0) throw new RunawayError(sched.now);
-      try {
-        runUntil(time, Math.min(maxEvents, budget));
-      } catch (err) {
-        if (budget < maxEvents && left() <= 0 && err instanceof Error && /^runaway simulation/.test(err.message)) throw new RunawayError(sched.now);
-        throw err;
-      }
-    };
+    // One budget per harness, kept by the scheduler itself (every way of running events is
+    // bounded): a runaway stops this test with the loop named, and the other tests still run.
+    h.world.sched.setBudget({
+      events: EVENT_LIMIT,
+      sameInstant: SAME_INSTANT_LIMIT,
+      exceeded: (x) => {
+        throw new RunawayError(x.at, x.label, x.events, x.limit === 'instant' ? x.sameInstant : 0);
+      },
+    });
     this.harnesses.push(h);
     return h;
   }
@@ -92,6 +102,8 @@ export class TestContext implements LabTestContext {
   /** The trace of the most recent harness (the one a failure is about). */
   trace(): TraceEvent[] {
     const h = this.harnesses[this.harnesses.length - 1];
-    return h ? h.world.trace.events.slice() : [];
+    if (!h) return [];
+    const events = h.world.trace.events;
+    return events.length > TRACE_LIMIT ? events.slice(events.length - TRACE_LIMIT) : events.slice();
   }
 }

@@ -21,6 +21,12 @@ export interface LabTask {
   title: string;
   points: number;
   hints: Hint[];
+  /**
+   * What the learner writes for this task: the functions and who calls them, the rule and its
+   * source, what the tests check, the traps. Plain text, lines as written in lab.yaml. Required
+   * for ready labs; '' while a draft lab has none yet.
+   */
+  statement: string;
 }
 
 export type SolutionPolicy =
@@ -127,6 +133,18 @@ function readPolicy(r: Reader, v: unknown): SolutionPolicy {
   return r.fail('solution.policy', `expected always, after-pass, after-attempts:N (N ≥ 1) or instructor, got ${show(p)}`);
 }
 
+/** Statements shorter than this cannot say what to write, the rule, the tests and the traps. */
+export const STATEMENT_MIN_CHARS = 300;
+
+function readStatement(r: Reader, value: unknown, field: string, draft: boolean): string {
+  if (value === undefined && draft) return '';
+  const text = r.string(value, field).trim();
+  if (text.length < STATEMENT_MIN_CHARS) {
+    r.fail(field, `a task statement says what to write (which functions, who calls them), the rule and its source, what the tests check and the traps — ${text.length} characters cannot (at least ${STATEMENT_MIN_CHARS})`);
+  }
+  return text;
+}
+
 /**
  * Checks a parsed lab.yaml. `file` names it in errors; `expectedSlug` is the folder name, which
  * the `slug` field must equal.
@@ -151,7 +169,7 @@ export function validateLabDefinition(raw: unknown, file: string, expectedSlug?:
   const tasks = r.list(o.tasks, 'tasks', 3).map((tv, i): LabTask => {
     const field = `tasks[${i}]`;
     const t = r.object(tv, field);
-    r.only(t, field, ['id', 'title', 'points', 'hints']);
+    r.only(t, field, ['id', 'title', 'points', 'statement', 'hints']);
     const id = r.positiveInt(t.id, `${field}.id`);
     if (id !== i + 1) r.fail(`${field}.id`, `tasks are numbered 1, 2, 3, … in order: expected ${i + 1}, got ${id}`);
     const hints = r.list(t.hints, `${field}.hints`, draft ? 1 : HINT_LEVELS.length);
@@ -161,6 +179,7 @@ export function validateLabDefinition(raw: unknown, file: string, expectedSlug?:
       title: r.string(t.title, `${field}.title`),
       points: r.positiveInt(t.points, `${field}.points`),
       hints: hints.map((h, k) => readHint(r, h, `${field}.hints[${k}]`, k)),
+      statement: readStatement(r, t.statement, `${field}.statement`, draft),
     };
   });
 
@@ -235,4 +254,81 @@ export function applyWrongEdits(reference: string, expectation: WrongExpectation
     text = text.slice(0, first) + edit.replace + text.slice(first + edit.find.length);
   });
   return text;
+}
+
+/** The parameters of each function declared in `source`: how many are required, how many in all. */
+function functionArities(source: string): Map<string, { min: number; max: number }> {
+  const out = new Map<string, { min: number; max: number }>();
+  for (const m of source.matchAll(/\bfunction\s+([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\(([^)]*)\)/g)) {
+    const params = splitTopLevel(m[2]);
+    out.set(m[1], { min: params.filter((p) => !/[=?]/.test(p.split(':')[0]) && !/=/.test(p)).length, max: params.length });
+  }
+  return out;
+}
+
+function splitTopLevel(args: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of args) {
+    if ('([{<'.includes(ch)) depth++;
+    if (')]}>'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) parts.push(cur);
+  return parts.map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+/**
+ * Authoring check of a lab's texts against its reference file (`source`): a hint or statement
+ * that calls a function of the file with the wrong number of arguments, names a camelCase
+ * function that appears nowhere in the file, or names a MIB counter (`mib X`, `TcpExtX`) the
+ * file never counts, points the learner the wrong way. `imported`: the text of the modules the file
+ * imports, so their functions' argument counts are known.
+ */
+export function hintProblems(def: LabDefinition, source: string, imported: string[] = []): string[] {
+  const problems: string[] = [];
+  // Functions the file imports (their modules' text in `imported`) are checked for arity too.
+  const arities = functionArities([source, ...imported].join('\n'));
+  const counters = new Set([...source.matchAll(/mib\.inc\('(\w+)'/g)].map((m) => m[1]));
+  for (const task of def.tasks) {
+    const texts: Array<[string, string]> = [[`tasks[${task.id - 1}].statement`, task.statement], ...task.hints.map((h, i): [string, string] => [`tasks[${task.id - 1}].hints[${i}]`, h.text])];
+    for (const [where, text] of texts) {
+      for (const m of text.matchAll(/(?<![\w.$])([a-z][a-z0-9]*[A-Z][\w$]*)\(/g)) {
+        const name = m[1];
+        if (!source.includes(name)) {
+          problems.push(`${where}: names ${name}(), which ${def.files[0]} does not have`);
+          continue;
+        }
+        const arity = arities.get(name);
+        if (!arity) continue;
+        // The argument list as written, if it closes on the same line of text.
+        let depth = 0;
+        let end = -1;
+        const start = (m.index ?? 0) + m[0].length;
+        for (let i = start; i < text.length; i++) {
+          if (text[i] === '(') depth++;
+          else if (text[i] === ')') {
+            if (depth === 0) {
+              end = i;
+              break;
+            }
+            depth--;
+          }
+        }
+        if (end < 0) continue;
+        const inner = text.slice(start, end);
+        if (/…|\.\.\./.test(inner)) continue;
+        const n = splitTopLevel(inner).length;
+        if (n < arity.min || n > arity.max) problems.push(`${where}: calls ${name}() with ${n} argument${n === 1 ? '' : 's'}, but it takes ${arity.min === arity.max ? arity.max : `${arity.min}–${arity.max}`}`);
+      }
+      for (const m of text.matchAll(/\b(?:mib|TcpExt)\s*([A-Z][A-Za-z0-9]+)/g)) {
+        if (!counters.has(m[1])) problems.push(`${where}: names the counter ${m[1]}, which ${def.files[0]} never counts`);
+      }
+    }
+  }
+  return problems;
 }

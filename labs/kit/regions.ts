@@ -124,7 +124,9 @@ export function makeStarter(text: string, file: string, slug: string): string {
   // Replace from the bottom so earlier line numbers stay valid.
   for (const r of [...regions].reverse()) {
     const call = `notImplemented(${quote(regionTaskLabel(r))});`;
-    const stub = `${r.indent}${returnsValue(r.body) ? `return ${call}` : call}`;
+    // The comment names the task, so a learner scrolling the file knows whose statement to read.
+    const note = ` // task ${r.task}: your code replaces this line (npm run lab -- ${slug} prints the task's statement)`;
+    const stub = `${r.indent}${returnsValue(r.body) ? `return ${call}` : call}${note}`;
     lines.splice(r.startLine, r.endLine - r.startLine - 1, stub);
   }
   let out = lines.join('\n');
@@ -149,4 +151,74 @@ export function makeStarter(text: string, file: string, slug: string): string {
 /** Task numbers that have at least one region of lab `slug` in `text`. */
 export function regionTasks(text: string, file: string, slug: string): number[] {
   return [...new Set(parseRegions(text, file).filter((r) => r.slug === slug).map((r) => r.task))].sort((a, b) => a - b);
+}
+
+/** A do-nothing version of one task: every region of the task reduced to the same trivial body. */
+export interface DoNothingStub {
+  /** "return null", "empty body", … */
+  name: string;
+  text: string;
+}
+
+const LITERAL = /^(?:'[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false|null|undefined|\{\s*(?:[A-Za-z_$][\w$]*\s*:\s*(?:'[^']*'|"[^"]*"|-?\d+|true|false|null)\s*,?\s*)*\})$/;
+
+/** The first parameter of the function a region sits in (the nearest `function name(` above it). */
+function firstParameter(lines: string[], regionStart: number): string | null {
+  for (let i = regionStart - 2; i >= 0; i--) {
+    const m = /\bfunction\s+[\w$]+\s*(?:<[^>]*>)?\s*\(\s*([A-Za-z_$][\w$]*)/.exec(lines[i]);
+    if (m) return m[1];
+    if (/\bfunction\s+[\w$]+\s*\(\s*\)/.test(lines[i])) return null;
+  }
+  return null;
+}
+
+/**
+ * Do-nothing implementations of task `task` of lab `slug` (the authoring check "a constant or empty
+ * implementation of each task scores 0 for that task"): each region of the task gets the same
+ * trivial body — empty, or `return` of undefined, null, false, true, 0, the function's first
+ * argument, or one of the constant values the reference itself returns somewhere in the task.
+ * Regions that return nothing get an empty body in every variant. Not type-correct on purpose
+ * (`as never`): they stand for what a learner might submit, and run without a type check.
+ */
+export function doNothingStubs(text: string, file: string, slug: string, task: number): DoNothingStub[] {
+  const regions = parseRegions(text, file).filter((r) => r.slug === slug && r.task === task);
+  if (regions.length === 0) throw new Error(`${file}: no region of ${slug}/${task}`);
+  const lines = text.split('\n');
+  const valued = regions.filter((r) => returnsValue(r.body));
+  const constants = new Set<string>();
+  for (const r of valued) {
+    for (const l of r.body) {
+      const m = /^\s*return\s+(.+?);?\s*(?:\/\/.*)?$/.exec(l);
+      if (m && LITERAL.test(m[1].trim())) constants.add(m[1].trim());
+    }
+  }
+  const values: Array<[string, (r: LabRegion) => string | null]> = [
+    ['empty body / return undefined', () => 'undefined'],
+    ['return null', () => 'null'],
+    ['return false', () => 'false'],
+    ['return true', () => 'true'],
+    ['return 0', () => '0'],
+    ['return the first argument', (r) => firstParameter(lines, r.startLine)],
+    ...[...constants].map((c): [string, () => string] => [`return ${c}`, () => c]),
+  ];
+  const out: DoNothingStub[] = [];
+  const seen = new Set<string>();
+  for (const [name, value] of valued.length ? values : values.slice(0, 1)) {
+    const copy = text.split('\n');
+    let usable = true;
+    for (const r of [...regions].reverse()) {
+      let body = '';
+      if (returnsValue(r.body)) {
+        const v = value(r);
+        if (v === null) usable = false;
+        body = `${r.indent}return (${v}) as never;`;
+      }
+      copy.splice(r.startLine, r.endLine - r.startLine - 1, ...(body ? [body] : []));
+    }
+    const result = copy.join('\n');
+    if (!usable || seen.has(result)) continue;
+    seen.add(result);
+    out.push({ name: valued.length ? name : 'empty body', text: result });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * spirit). Plain data: the site, the CLI and the CSV export all read this shape.
  */
 import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+import { testScoring, type TestScoring } from './scoring.ts';
 
 export type RunStatus = 'pass' | 'fail' | 'error';
 
@@ -42,6 +43,13 @@ export interface TaskResult {
   max: number;
   passed: number;
   total: number;
+  /**
+   * Guard tests of this task (rejections and silences, see labs/kit/scoring.ts): how many there
+   * are and pass. Absent in documents from before guards existed.
+   */
+  guards?: { passed: number; total: number };
+  /** How the points were computed, in one sentence for the learner. */
+  scoring?: string;
 }
 
 export interface ResultsDocument {
@@ -60,14 +68,54 @@ export interface ResultsDocument {
   output?: string;
 }
 
-/** Task scores from test results: a task's points are shared equally by its tests. */
-export function scoreTasks(tasks: Array<{ id: number; title: string; points: number }>, tests: TestResult[]): TaskResult[] {
+/**
+ * Task scores from test results. Each test has a weight (default 1) within its task. Behaviour
+ * tests earn their weight when they pass; a guard test (a rejection or silence check, which an
+ * empty implementation passes for free) earns its weight times the share of the task's behaviour
+ * weight that passed. So a task whose behaviour tests all fail scores 0, whatever its guards say;
+ * with every behaviour test passing, guards count in full. Without guards or weights this is the
+ * plain share of tests passed.
+ */
+export function scoreTasks(
+  tasks: Array<{ id: number; title: string; points: number }>,
+  tests: TestResult[],
+  scoringOf: (name: string) => TestScoring = testScoring,
+): TaskResult[] {
   return tasks.map((task) => {
     const mine = tests.filter((t) => t.task_id === task.id);
     const passed = mine.filter((t) => t.status === 'pass').length;
     const status: RunStatus = mine.some((t) => t.status === 'error') ? 'error' : mine.length > 0 && passed === mine.length ? 'pass' : 'fail';
-    const points = mine.length ? Math.round((task.points * passed * 100) / mine.length) / 100 : 0;
-    return { id: task.id, title: task.title, status, points, max: task.points, passed, total: mine.length };
+    let behaviourAll = 0;
+    let behaviourPassed = 0;
+    let guardAll = 0;
+    let guardPassed = 0;
+    let guardsPassing = 0;
+    let guardsTotal = 0;
+    for (const t of mine) {
+      const s = scoringOf(t.name);
+      const ok = t.status === 'pass';
+      if (s.guard) {
+        guardsTotal++;
+        guardAll += s.weight;
+        if (ok) {
+          guardsPassing++;
+          guardPassed += s.weight;
+        }
+      } else {
+        behaviourAll += s.weight;
+        if (ok) behaviourPassed += s.weight;
+      }
+    }
+    const share = behaviourAll > 0 ? behaviourPassed / behaviourAll : 1;
+    const all = behaviourAll + guardAll;
+    const earned = behaviourPassed + guardPassed * share;
+    const points = all > 0 ? Math.round((task.points * earned * 100) / all) / 100 : 0;
+    const result: TaskResult = { id: task.id, title: task.title, status, points, max: task.points, passed, total: mine.length };
+    if (guardsTotal > 0) {
+      result.guards = { passed: guardsPassing, total: guardsTotal };
+      result.scoring = `${mine.length - guardsTotal} behaviour tests earn their share when they pass; the ${guardsTotal} guard tests (something must be rejected or stay silent) earn theirs only as far as the behaviour tests pass — ${Math.round(share * 100)}% here — because doing nothing passes them too.`;
+    }
+    return result;
   });
 }
 

@@ -4,7 +4,7 @@
  * arriving at exact virtual times. Expected values follow Linux v6.18: tcp_conn_request,
  * sk_acceptq_is_full / inet_csk_reqsk_queue_is_full (strict >), tcp_check_req's listen_overflow.
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { withReferenceFor } from '../kit/side.ts';
 import type { LabTestContext } from '../kit/context.ts';
 import { acceptQueueIsFull, admitSyn, effectiveBacklog, onAcceptQueueOverflow, synQueueIsFull, type SynDecision } from '../../stack/core/tcp/listen-queues.ts';
@@ -68,7 +68,7 @@ function callState<T>(c: Call<T>): string {
 
 // ── Task 1: the backlog and when each queue is full ─────────────────────────────────────────────
 
-labTest('listen(fd, 4) gets backlog 4, shown as Send-Q in ss -lnt', { task: 1 }, (t) => {
+labTest('listen(fd, 4) gets backlog 4, shown as Send-Q in ss -lnt', { task: 1, guard: true }, (t) => {
   const h = t.harness();
   const fd = listenOn(h, 4);
   expectSsListen(h, 0, 4, 'below somaxconn (4096) the backlog is what listen() asked for');
@@ -156,7 +156,7 @@ labTest('backlog 4 lets a 5th connection into the accept queue, but not a 6th', 
   h.expectNothingUntil(20, 'the overflowing ACK is dropped silently (tcp_abort_on_overflow = 0)');
 }));
 
-labTest('listen(fd, 0) still admits one connection', { task: 1 }, (t) => withReferenceFor([...TASK2_FUNCTIONS, ...TASK3_FUNCTIONS], () => {
+labTest('listen(fd, 0) still admits one connection', { task: 1, guard: true }, (t) => withReferenceFor([...TASK2_FUNCTIONS, ...TASK3_FUNCTIONS], () => {
   const { h, host, fd, listener } = queueListener(t, 0);
   const a = synFrom(h, 40000)!;
   ackFrom(h, 40000, a, 10);
@@ -433,7 +433,7 @@ labTest('abort=0: the overflowing ACK is dropped silently and the SYN-ACK is res
   expectSsListen(h, 2, 1, 'Recv-Q 2 = backlog + 1: the accept queue is full');
 }));
 
-labTest('abort=0: once accept() makes room, the client\'s answer to the resent SYN-ACK gets it in', { task: 3 }, (t) => withReferenceFor(OTHERS, () => {
+labTest('abort=0: once accept() makes room, the client\'s answer to the resent SYN-ACK gets it in', { task: 3, guard: true }, (t) => withReferenceFor(OTHERS, () => {
   const { h, host, fd, listener, c } = overflowSetup(t);
   ackFrom(h, 40002, c, 10);
   h.advanceTo(500);
@@ -514,7 +514,7 @@ labTest('what the client sees with abort=1: connect() succeeded, then its read()
   h.check('nstat shows the overflow', () => (host.mib.get('ListenOverflows') === 1 ? null : `expected TcpExtListenOverflows 1, but it is ${host.mib.get('ListenOverflows')}`));
 }));
 
-labTest('what the client sees with abort=0: connected at once, served late', { task: 3 }, (t) => withReferenceFor(OTHERS, () => {
+labTest('what the client sees with abort=0: connected at once, served late', { task: 3, guard: true }, (t) => withReferenceFor(OTHERS, () => {
   const { h, host, fd } = realClientOverflow(t, {});
   h.advanceTo(500);
   const accepts = h.act(`server: accept(${fd}) three times at 500 ms — two return at once, the third waits for the client`, () => [0, 1, 2].map(() => host.api.accept(fd)));

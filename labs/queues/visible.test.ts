@@ -2,7 +2,7 @@
  * Visible tests of the queues lab: a few friendly checks to run while working. The graded hidden
  * tests go further (every boundary, every counter, both tcp_abort_on_overflow values, real clients).
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { acceptQueueIsFull, admitSyn, effectiveBacklog, onAcceptQueueOverflow } from '../../stack/core/tcp/listen-queues.ts';
 import { connectFrom, counts, expectAdded, queueListener } from './support.ts';
 

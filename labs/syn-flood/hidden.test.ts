@@ -4,7 +4,7 @@
  * tests of the task's functions come first; the tests that run a whole handshake through the
  * listener follow, and those also need the earlier tasks (a cookie SYN-ACK needs the MSS index).
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { withReferenceFor } from '../kit/side.ts';
 import type { LabTestContext } from '../kit/context.ts';
 import { COOKIE_BITS, MAX_COOKIE_AGE, decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from '../../stack/core/tcp/syncookies.ts';
@@ -69,13 +69,13 @@ labTest('an MSS above 1460 uses the largest entry', { task: 1 }, (t) => {
   checkMssIndex(h, 65535, 3, 'the largest MSS the option can hold still gets 1460');
 });
 
-labTest('an MSS below 536 still gets index 0', { task: 1 }, (t) => {
+labTest('an MSS below 536 still gets index 0', { task: 1, guard: true }, (t) => {
   const h = t.harness();
   checkMssIndex(h, 535, 0, 'nothing in the table is that small; Linux falls back to msstab[0] = 536, the MSS every IPv4 host must accept');
   checkMssIndex(h, 88, 0, 'even a tiny MSS falls back to index 0');
 });
 
-labTest('a cookie SYN-ACK carries the client\'s MSS rounded down, and the connection uses it', { task: 1 }, (t) => withReferenceFor(TASK2_FUNCTIONS, () => {
+labTest('a cookie SYN-ACK carries the client\'s MSS rounded down, and the connection uses it', { task: 1, guard: true }, (t) => withReferenceFor(TASK2_FUNCTIONS, () => {
   const { h, host, fd } = cookieListener(t);
   const tuple = tupleOf(h);
   const accept = h.act(`accept(${fd})`, () => host.api.accept(fd));
@@ -139,7 +139,7 @@ labTest('a cookie made in the previous minute is still accepted', { task: 2 }, (
   }
 });
 
-labTest('a cookie two minutes old is rejected', { task: 2 }, (t) => {
+labTest('a cookie two minutes old is rejected', { task: 2, guard: true }, (t) => {
   const h = t.harness();
   h.advanceTo(5_000);
   const tuple = tupleOf(h);
@@ -152,7 +152,7 @@ labTest('a cookie two minutes old is rejected', { task: 2 }, (t) => {
   }
 });
 
-labTest('a cookie stamped with a minute that has not begun yet is rejected', { task: 2 }, (t) => {
+labTest('a cookie stamped with a minute that has not begun yet is rejected', { task: 2, guard: true }, (t) => {
   const h = t.harness();
   h.advanceTo(5_000);
   const tuple = tupleOf(h);
@@ -180,7 +180,7 @@ labTest('the minute field wraps at 256: a cookie from minute …ff is fresh in m
   expectReturn(h, `decodeCookie(${hex(stale)})`, got2, null, '(0x00 − 0xfe) mod 256 = 2 minutes: expired', showIdx);
 });
 
-labTest('a cookie whose MSS index is 4 or more is rejected', { task: 2 }, (t) => {
+labTest('a cookie whose MSS index is 4 or more is rejected', { task: 2, guard: true }, (t) => {
   const h = t.harness();
   h.advanceTo(5_000);
   const tuple = tupleOf(h);
@@ -195,7 +195,7 @@ labTest('a cookie whose MSS index is 4 or more is rejected', { task: 2 }, (t) =>
   expectReturn(h, `decodeCookie(${hex(bumped)})`, got, null, 'adding 1 to a cookie with index 3 gives index 4, which is not in the table', showIdx);
 });
 
-labTest('a cookie made for another 4-tuple is rejected', { task: 2 }, (t) => {
+labTest('a cookie made for another 4-tuple is rejected', { task: 2, guard: true }, (t) => {
   const h = t.harness();
   h.advanceTo(5_000);
   const tuple = tupleOf(h);
@@ -211,7 +211,7 @@ labTest('a cookie made for another 4-tuple is rejected', { task: 2 }, (t) => {
   }
 });
 
-labTest('a cookie checked against another client ISN is rejected', { task: 2 }, (t) => {
+labTest('a cookie checked against another client ISN is rejected', { task: 2, guard: true }, (t) => {
   const h = t.harness();
   h.advanceTo(5_000);
   const tuple = tupleOf(h);
@@ -361,7 +361,7 @@ labTest('a TSval never runs ahead of the clock: it steps back one 64-unit slot',
   checkTs(h, 0x12345600, null, false, 0x123455cf, 'low bits 0x00: 0x1234560f would run ahead, so 0x123455cf');
 });
 
-labTest('a TSval equal to the clock is not stepped back', { task: 3 }, (t) => {
+labTest('a TSval equal to the clock is not stepped back', { task: 3, guard: true }, (t) => {
   const h = t.harness();
   checkTs(h, 0x12345657, 7, true, 0x12345657, 'the options 0x17 equal the clock\'s low bits: the result is the clock itself, which is not ahead of it');
   checkTs(h, 0x1234564f, null, false, 0x1234564f, 'options 0x0f equal the clock\'s low bits: keep the clock');

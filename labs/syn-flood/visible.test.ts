@@ -2,7 +2,7 @@
  * Visible tests of the syn-flood lab: a few friendly checks the learner can read and run while
  * working. The graded hidden tests go further (boundaries, stale and forged cookies, a flood).
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import { withReferenceFor } from '../kit/side.ts';
 import { decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from '../../stack/core/tcp/syncookies.ts';
 import { TASK1_FUNCTIONS, clientSynOptions, connectionFor, cookieListener, expectReturn, explainCookie, hex, linuxCookie, tupleOf } from './support.ts';

@@ -11,7 +11,7 @@
  * CLOSE_WAIT is delayed 40 ms once the connection has received data, and leaves at once before
  * that (Linux's delayed-ACK timeout, ato, is 0 until the first data; measured on 6.18).
  */
-import { labTest } from '../kit/registry.ts';
+import { labTest } from '../kit/scoring.ts';
 import type { LabTestContext } from '../kit/context.ts';
 import type { TcpState } from '../../stack/core/tcp/connection.ts';
 import type { TcpOption, TcpSegment } from '../../stack/core/wire/segment.ts';
@@ -70,7 +70,7 @@ labTest('close() in SYN_RECV (a simultaneous open) sends a FIN and waits in FIN_
   expectState(h, conn, 'FIN_WAIT_1');
 });
 
-labTest('close() after shutdown(SHUT_WR) in FIN_WAIT_1 keeps the state and sends no second FIN', { task: 1 }, (t) => {
+labTest('close() after shutdown(SHUT_WR) in FIN_WAIT_1 keeps the state and sends no second FIN', { task: 1, guard: true }, (t) => {
   const f = placed(t, 'FIN_WAIT_1', 'FIN_WAIT_1 after shutdown(SHUT_WR): our FIN went out at 0 ms', { orphan: false });
   const { h, conn, fd } = f;
   h.advanceTo(100);
@@ -510,7 +510,7 @@ labTest('a SYN+FIN at RCV.NXT without ACK is not a bare ACK: answered, but the w
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a segment without ACK never restarts it)');
 });
 
-labTest('a RST at RCV.NXT ends TIME_WAIT at once (tcp_rfc1337 = 0, "TIME_WAIT assassination")', { task: 3 }, (t) => {
+labTest('a RST at RCV.NXT ends TIME_WAIT at once (tcp_rfc1337 = 0, "TIME_WAIT assassination")', { task: 3, weight: 2 }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
   const { h, conn } = f;
   h.send(5000, { flags: 'R', seq: h.pSeq(2) });
@@ -519,7 +519,7 @@ labTest('a RST at RCV.NXT ends TIME_WAIT at once (tcp_rfc1337 = 0, "TIME_WAIT as
   h.expectNothingUntil(70_000, 'no reply to a RST');
 });
 
-labTest('with tcp_rfc1337 = 1 a RST in TIME_WAIT is ignored and does not restart the wait', { task: 3 }, (t) => {
+labTest('with tcp_rfc1337 = 1 a RST in TIME_WAIT is ignored and does not restart the wait', { task: 3, guard: true }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0, net.ipv4.tcp_rfc1337 = 1', { sysctls: { 'net.ipv4.tcp_rfc1337': 1 } });
   const { h, conn } = f;
   h.send(5000, { flags: 'R', seq: h.pSeq(2) });
@@ -527,7 +527,7 @@ labTest('with tcp_rfc1337 = 1 a RST in TIME_WAIT is ignored and does not restart
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT (entered at t=0; a RST never restarts it)');
 });
 
-labTest('a RST outside the window is ignored in TIME_WAIT: no answer, no restart', { task: 3 }, (t) => {
+labTest('a RST outside the window is ignored in TIME_WAIT: no answer, no restart', { task: 3, guard: true }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
   const { h, conn } = f;
   h.send(5000, { flags: 'R.', seq: (h.pSeq(2) + 5000) >>> 0, ack: h.hSeq(2) });
@@ -595,7 +595,7 @@ labTest('a SYN-ACK beyond RCV.NXT is not a new connection: ACKed, and its ACK fl
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s by the segment with ACK at t=10.000 s)');
 });
 
-labTest('a SYN with RST beyond RCV.NXT is neither a new connection nor answered', { task: 3 }, (t) => {
+labTest('a SYN with RST beyond RCV.NXT is neither a new connection nor answered', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'SR', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0 });
@@ -628,7 +628,7 @@ labTest('with timestamps, a SYN with a newer TSval reopens the 4-tuple even belo
   expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
 });
 
-labTest('PAWS: a SYN beyond RCV.NXT but with an older TSval is an old duplicate — ACK, TcpExtPAWSTimewait, and a fresh 60 s', { task: 3 }, (t) => {
+labTest('PAWS: a SYN beyond RCV.NXT but with an older TSval is an old duplicate — ACK, TcpExtPAWSTimewait, and a fresh 60 s', { task: 3, weight: 2 }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0, options: synWithTs(50) });
@@ -659,6 +659,61 @@ labTest('a bare ACK at RCV.NXT in TIME_WAIT records its TSval: a later SYN with 
     'the ACK at t=5.000 s moved ts_recent from 110 to 200 (as tcp_timewait_state_process does for an in-window segment), so TSval 150 is older: PAWS rejects the SYN');
   expectState(h, conn, 'TIME_WAIT');
   expectMib(h, 'PAWSTimewait', 1, 'the SYN at t=10.000 s');
+});
+
+labTest('TSvals wrap like sequence numbers: ts_recent 4294967200, a SYN with TSval 50 is newer and reopens', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 4294967200);
+  const { h, conn } = f;
+  const synSeq = h.pSeq(0);
+  h.send(10_000, { flags: 'S', seq: synSeq, ack: 0, options: synWithTs(50) });
+  h.expectSegment(10_000, { flags: 'S.', seq: (5002 + 65537) >>> 0, ack: (synSeq + 1) >>> 0 },
+    'TSval 50 is 146 ticks after ts_recent 4294967200 modulo 2^32 — newer, so not PAWS-rejected and the SYN reopens (compare TSvals by their signed 32-bit difference, not with <)');
+  expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
+});
+
+labTest('TSvals wrap like sequence numbers: ts_recent 50, a SYN with TSval 4294967200 is older — PAWS rejects it', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 50);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'S', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0, options: synWithTs(4294967200) });
+  h.expectSegment(10_000, { flags: '.', rseq: 2, rack: 2, test: echoes(50) },
+    'TSval 4294967200 lies 146 ticks before ts_recent 50 modulo 2^32: an old duplicate that PAWS rejects, whatever its sequence number (a plain 4294967200 < 50 says it is newer)');
+  expectState(h, conn, 'TIME_WAIT');
+  expectMib(h, 'PAWSTimewait', 1, 'the PAWS-rejected SYN');
+});
+
+labTest('PAWS covers a RST too: at RCV.NXT but with an older TSval, 10 s after ts_recent was stored, it is dropped', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'R', seq: h.pSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 50, ecr: 0 }] });
+  h.expectNothingUntil(10_000, 'no reply to a RST');
+  expectState(h, conn, 'TIME_WAIT', 'tcp_paws_reject holds a RST to PAWS for TCP_PAWS_MSL = 60 s after ts_recent was stored: TSval 50 is older than 110');
+  expectMib(h, 'PAWSTimewait', 1, 'the PAWS-rejected RST');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
+});
+
+labTest('a RST at RCV.NXT with a newer TSval still ends TIME_WAIT', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'R', seq: h.pSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 120, ecr: 0 }] });
+  expectClosed(h, conn, 'TSval 120 is newer than ts_recent 110, SEG.SEQ = RCV.NXT: TIME_WAIT assassination (tcp_rfc1337 = 0)');
+});
+
+labTest('60 s after ts_recent was stored, PAWS no longer holds a RST back: an old-TSval RST at RCV.NXT ends the wait', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 130, ecr: 0 }] });
+  h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN is ACKed and restarts TIME_WAIT (until t=90.000 s); it is below RCV.NXT, so ts_recent stays 110, stored at t=0');
+  h.send(70_000, { flags: 'R', seq: h.pSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 50, ecr: 0 }] });
+  expectClosed(h, conn, 'at t=70 s ts_recent is 70 s old — more than TCP_PAWS_MSL = 60 s — so tcp_paws_reject lets the RST through, and it is exactly at RCV.NXT');
+});
+
+labTest('a blind RST one past RCV.NXT is dropped in TIME_WAIT: only SEG.SEQ = RCV.NXT exactly counts', { task: 3, weight: 2, guard: true }, (t) => {
+  const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
+  const { h, conn } = f;
+  h.send(5000, { flags: 'R', seq: h.pSeq(3) });
+  h.expectNothingUntil(5000, 'no reply to a RST');
+  expectState(h, conn, 'TIME_WAIT', 'tcp_timewait_state_process kills only for seq == rcv_nxt; a RST elsewhere, even inside the window, is dropped');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
 labTest('timestamps count only if the old connection used them: without, a SYN\'s TSval cannot reopen', { task: 3 }, (t) => {
@@ -787,7 +842,7 @@ labTest('the peer\'s FIN reaches the orphan in time: ACK at once, then a full 60
   expectLastsUntil(h, conn, 'TIME_WAIT', 100_000, 'TIME_WAIT (60 s from the FIN at t=40.000 s; the FIN_WAIT_2 timeout due at t=61 s no longer applies)');
 });
 
-labTest('data after close() reaches the orphan: RST <SEQ=SEG.ACK>, the socket is gone (RFC 1122)', { task: 4 }, (t) => {
+labTest('data after close() reaches the orphan: RST <SEQ=SEG.ACK>, the socket is gone (RFC 1122)', { task: 4, weight: 2 }, (t) => {
   const { h, conn, fd } = finWait2(t, '');
   h.advanceTo(1000);
   closeInFinWait2(h, conn, fd);
@@ -797,7 +852,7 @@ labTest('data after close() reaches the orphan: RST <SEQ=SEG.ACK>, the socket is
   expectMib(h, 'TCPAbortOnData', 1, 'data after close()');
 });
 
-labTest('data and FIN together after close() is still new data: RST', { task: 4 }, (t) => {
+labTest('data and FIN together after close() is still new data: RST', { task: 4, guard: true }, (t) => {
   const { h, conn, fd } = finWait2(t, '');
   h.advanceTo(1000);
   closeInFinWait2(h, conn, fd);
@@ -840,7 +895,7 @@ labTest('the orphan\'s window is the one it last advertised (64240 bytes): data 
   expectClosed(h, conn);
 });
 
-labTest('a RST in the orphan\'s window ends it silently', { task: 4 }, (t) => {
+labTest('a RST in the orphan\'s window ends it silently', { task: 4, guard: true }, (t) => {
   const { h, conn, fd } = finWait2(t, '');
   h.advanceTo(1000);
   closeInFinWait2(h, conn, fd);
@@ -849,7 +904,18 @@ labTest('a RST in the orphan\'s window ends it silently', { task: 4 }, (t) => {
   h.expectNothingUntil(100_000, 'no reply to a RST');
 });
 
-labTest('a SYN at RCV.NXT reaching the orphan draws a RST and frees it', { task: 4 }, (t) => {
+labTest('a blind RST far outside the orphan\'s window does not end it: the window check comes first, and it is answered with an ACK', { task: 4, weight: 2 }, (t) => {
+  const { h, conn, fd } = finWait2(t, '');
+  h.advanceTo(1000);
+  closeInFinWait2(h, conn, fd);
+  h.send(5000, { flags: 'R', seq: (h.pSeq(1) + 1_000_000) >>> 0 });
+  h.expectSegment(5000, { flags: '.', rseq: 2, rack: 1 },
+    'the FIN_WAIT2 substate checks the window before the RST flag (tcp_timewait_state_process): out of window, it re-states RCV.NXT with an ACK');
+  expectState(h, conn, 'FIN_WAIT_2', 'a RST outside the window is a blind guess, not the peer');
+  expectLastsUntil(h, conn, 'FIN_WAIT_2', 61_000, 'the orphaned FIN_WAIT_2 (60 s from t=1.000 s)');
+});
+
+labTest('a SYN at RCV.NXT reaching the orphan draws a RST and frees it', { task: 4, guard: true }, (t) => {
   const { h, conn, fd } = finWait2(t, '');
   h.advanceTo(1000);
   closeInFinWait2(h, conn, fd);

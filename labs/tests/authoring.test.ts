@@ -5,15 +5,20 @@
  * hidden test of every task; each known-wrong implementation fails its task with the message it is
  * meant to produce. Draft labs (tests still being written) get the checks that need no tests.
  */
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { LAB_SLUGS } from '../kit/definition.ts';
-import { makeStarter } from '../kit/regions.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { LAB_SLUGS, hintProblems } from '../kit/definition.ts';
+import { makeStarter, parseRegions } from '../kit/regions.ts';
 import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { resultsProblems, type ResultsDocument } from '../kit/results.ts';
 import { formatProblems, typeCheck, typeCheckRuntimeIndependent } from '../kit/node/compile.ts';
 import { loadTree } from '../kit/node/inprocess.ts';
 import { loadLab, referenceFiles, repoFiles, repoPath, starterFiles, wrongImplementations } from '../kit/node/repo.ts';
+
+// Each check loads a run tree or runs the type checker: on a busy two-core machine that alone
+// can pass vitest's default 30 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 const SEEDS = [1, 2, 3, 4, 5];
 const scenarioNames = new Set(listScenarios().map((s) => s.name));
@@ -49,6 +54,23 @@ describe.each(LAB_SLUGS)('lab %s', (slug) => {
     const own = repoFiles.list(`labs/${slug}/`).filter((p) => p.split('/').length === 3 && p.endsWith('.ts'));
     const problems = typeCheckRuntimeIndependent(own);
     expect(problems, formatProblems(problems, 5)).toEqual([]);
+  });
+
+  it('has task statements and hints that name only what the reference has (functions, argument counts, counters)', () => {
+    const file = def.files[0];
+    const text = referenceFiles(def).get(file)!;
+    const imported = [...text.matchAll(/from '(\.[^']+)'/g)].map((m) => readFileSync(repoPath(join(dirname(file), m[1])), 'utf8'));
+    expect(hintProblems(def, text, imported)).toEqual([]);
+    if (def.status === 'draft') return;
+    // Each statement names the functions the learner writes for it: every exported function that
+    // holds a region of the task.
+    const lines = text.split('\n');
+    for (const r of parseRegions(text, file).filter((x) => x.slug === slug)) {
+      let fn = '';
+      for (let i = r.startLine - 2; i >= 0 && !fn; i--) fn = /^export function ([\w$]+)/.exec(lines[i])?.[1] ?? '';
+      const statement = def.tasks.find((t) => t.id === r.task)!.statement;
+      expect(statement, `task ${r.task}'s statement should name ${fn}, which holds its region "${r.title}"`).toContain(fn);
+    }
   });
 
   if (def.status === 'draft') {

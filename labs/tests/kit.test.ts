@@ -1,9 +1,13 @@
 // The lab kit's pure parts: regions and starters, lab.yaml validation, dispatch shims, scoring.
 import { describe, expect, it } from 'vitest';
 import { RegionError, makeStarter, parseRegions, regionTasks, relativeImport } from '../kit/regions.ts';
-import { LabDefinitionError, validateLabDefinition, applyWrongEdits, validateWrongExpectation } from '../kit/definition.ts';
+import { LabDefinitionError, validateLabDefinition, applyWrongEdits, validateWrongExpectation, hintProblems } from '../kit/definition.ts';
 import { exportedFunctions, makeShim } from '../kit/shim.ts';
 import { resultsProblems, scoreTasks, type TestResult } from '../kit/results.ts';
+import { labTest as scoredLabTest, testScoring } from '../kit/scoring.ts';
+import { beginSuite, suiteTests } from '../kit/registry.ts';
+import { RunawayError, SAME_INSTANT_LIMIT, TestContext, TRACE_LIMIT } from '../kit/context.ts';
+import { Scheduler } from '../../stack/core/sim/scheduler.ts';
 
 const FILE = 'stack/core/tcp/example.ts';
 const SOURCE = `/** header */
@@ -46,8 +50,9 @@ describe('lab regions', () => {
 
   it('replaces only this lab\'s regions: return form for values, statement form otherwise', () => {
     const s = makeStarter(SOURCE, FILE, 'demo');
-    expect(s).toContain("  // #region lab demo/1 Pick a number\n  return notImplemented('demo/1: Pick a number');\n  // #endregion");
-    expect(s).toContain("  // #region lab demo/2 Do it\n  notImplemented('demo/2: Do it');\n  // #endregion");
+    const note = (task: number) => ` // task ${task}: your code replaces this line (npm run lab -- demo prints the task's statement)`;
+    expect(s).toContain(`  // #region lab demo/1 Pick a number\n  return notImplemented('demo/1: Pick a number');${note(1)}\n  // #endregion`);
+    expect(s).toContain(`  // #region lab demo/2 Do it\n  notImplemented('demo/2: Do it');${note(2)}\n  // #endregion`);
     expect(s).not.toContain('return x + 1');
     expect(s).not.toContain('console.log(y)');
     expect(s).toContain('return 3;'); // another lab's region stays
@@ -100,7 +105,7 @@ const GOOD = {
   objectives: ['o'],
   minutes: 30,
   files: ['stack/core/tcp/handshake.ts'],
-  tasks: [1, 2, 3].map((id) => ({ id, title: `t${id}`, points: 10, hints: [{ concept: 'c' }, { pointer: 'p' }, { 'near-solution': 'n' }] })),
+  tasks: [1, 2, 3].map((id) => ({ id, title: `t${id}`, points: 10, statement: `Write task ${id}. ${'The rule, its source, what the tests check and the traps. '.repeat(6)}`, hints: [{ concept: 'c' }, { pointer: 'p' }, { 'near-solution': 'n' }] })),
   scenarios: ['handshake'],
   solution: { policy: 'after-attempts:3' },
 };
@@ -135,6 +140,26 @@ describe('lab.yaml validation', () => {
     bad({ solution: { policy: 'sometimes' } }, 'solution.policy', 'expected always, after-pass, after-attempts:N');
     bad({ colour: 'red' }, 'colour', 'unknown field');
     bad({ status: 'done' }, 'status', 'expected ready or draft');
+    const { statement: _s, ...noStatement } = GOOD.tasks[0];
+    bad({ tasks: [noStatement, ...GOOD.tasks.slice(1)] }, 'tasks[0].statement', 'expected');
+    bad({ tasks: [{ ...GOOD.tasks[0], statement: 'Write it.' }, ...GOOD.tasks.slice(1)] }, 'tasks[0].statement', 'a task statement says what to write');
+  });
+
+  it('keeps a task statement\'s lines, and lets a draft lab go without one', () => {
+    const d = validateLabDefinition({ ...GOOD, tasks: [{ ...GOOD.tasks[0], statement: `${GOOD.tasks[0].statement}\nsecond line\n` }, ...GOOD.tasks.slice(1)] }, file, 'handshake');
+    expect(d.tasks[0].statement.split('\n')[1]).toBe('second line');
+    const draft = validateLabDefinition({ ...GOOD, status: 'draft', tasks: GOOD.tasks.map(({ statement: _t, ...t }) => ({ ...t, hints: [{ concept: 'c' }] })) }, file, 'handshake');
+    expect(draft.tasks[0].statement).toBe('');
+  });
+
+  it('flags hints that name a missing function, a wrong argument count or a counter the file never counts', () => {
+    const source = "export function tcpInWindow(seq: number, end: number, left: number, right: number): boolean { return true; }\nexport function f(a: number, b = 1): void { host.mib.inc('TW'); }\n";
+    const def = validateLabDefinition({ ...GOOD, tasks: [{ ...GOOD.tasks[0], hints: [{ concept: 'call tcpInWindow(seq, end, nxt, right, wnd) then f(x)' }, { pointer: 'mib TW, then mib TCPAbortOnData' }, { 'near-solution': 'sendResetFor(host, seg); f(1, 2)' }] }, ...GOOD.tasks.slice(1)] }, file, 'handshake');
+    expect(hintProblems(def, source)).toEqual([
+      'tasks[0].hints[0]: calls tcpInWindow() with 5 arguments, but it takes 4',
+      'tasks[0].hints[1]: names the counter TCPAbortOnData, which stack/core/tcp/handshake.ts never counts',
+      'tasks[0].hints[2]: names sendResetFor(), which stack/core/tcp/handshake.ts does not have',
+    ]);
   });
 
   it('lets a draft lab carry fewer hints', () => {
@@ -169,6 +194,33 @@ describe('scores and the results document', () => {
     expect(scored.map((t) => [t.status, t.points, t.passed, t.total])).toEqual([['pass', 10, 2, 2], ['fail', 10, 1, 3], ['fail', 0, 0, 0]]);
   });
 
+  it('pays guard tests only as far as the task\'s behaviour tests pass, and weighs tests', () => {
+    const named = (name: string, task: number, status: 'pass' | 'fail'): TestResult => ({ ...result(task, status), name });
+    const how: Record<string, { guard: boolean; weight: number }> = {
+      b1: { guard: false, weight: 1 }, b2: { guard: false, weight: 3 }, g1: { guard: true, weight: 1 }, g2: { guard: true, weight: 3 },
+    };
+    const scoring = (n: string) => how[n] ?? { guard: false, weight: 1 };
+    const tasks = [{ id: 1, title: 'a', points: 80 }];
+    // Doing nothing: every guard passes, no behaviour test does → 0.
+    const nothing = scoreTasks(tasks, [named('b1', 1, 'fail'), named('b2', 1, 'fail'), named('g1', 1, 'pass'), named('g2', 1, 'pass')], scoring)[0];
+    expect([nothing.points, nothing.passed, nothing.guards]).toEqual([0, 2, { passed: 2, total: 2 }]);
+    expect(nothing.scoring).toContain('0% here');
+    // b2 (weight 3 of 4 behaviour) passes: behaviour 3 of 8, guards 4 × 3/4 = 3 → 6/8 of 80.
+    expect(scoreTasks(tasks, [named('b1', 1, 'fail'), named('b2', 1, 'pass'), named('g1', 1, 'pass'), named('g2', 1, 'pass')], scoring)[0].points).toBe(60);
+    // Everything passes: full points; a failing guard costs its weight.
+    expect(scoreTasks(tasks, ['b1', 'b2', 'g1', 'g2'].map((n) => named(n, 1, 'pass')), scoring)[0].points).toBe(80);
+    expect(scoreTasks(tasks, [named('b1', 1, 'pass'), named('b2', 1, 'pass'), named('g1', 1, 'pass'), named('g2', 1, 'fail')], scoring)[0].points).toBe(50);
+  });
+
+  it('registers guard and weight with the test, and refuses a bad weight', () => {
+    beginSuite('scoring-check');
+    scoredLabTest('a guard registered for scoring', { task: 1, guard: true, weight: 2 }, () => {});
+    expect(testScoring('a guard registered for scoring')).toEqual({ guard: true, weight: 2 });
+    expect(testScoring('never registered')).toEqual({ guard: false, weight: 1 });
+    expect(() => scoredLabTest('weightless', { task: 1, weight: 0 }, () => {})).toThrow('weight must be a positive number');
+    expect(suiteTests('scoring-check').map((t) => t.name)).toEqual(['a guard registered for scoring']);
+  });
+
   it('flags malformed documents', () => {
     expect(resultsProblems({ version: 2 })).toContain('version must be 1');
     const doc = { version: 1, lab: 'x', suite: 'hidden', status: 'fail', seed: 1, score: { points: 0, max: 1 }, tasks: [], tests: [{ ...result(1, 'fail'), trace_ref: 't1' }], traces: {}, message: null };
@@ -179,5 +231,51 @@ describe('scores and the results document', () => {
     for (const bad of [null, 'text', [], [1]]) expect(resultsProblems(bad)).toEqual(['the runner did not return a JSON object']);
     const doc = { version: 1, lab: 'x', suite: 'hidden', status: 'fail', seed: 1, score: { points: 0, max: 1 }, tasks: [], tests: [null, result(1, 'fail')], traces: {}, message: null };
     expect(resultsProblems(doc)).toEqual(['tests[0] must be an object']);
+  });
+});
+
+describe('the runaway guard (scheduler budget)', () => {
+  it('stops a zero-delay timer loop within its test, naming the timer and the virtual time, with a bounded trace', () => {
+    const t = new TestContext(1);
+    const h = t.harness();
+    const conn = { n: 0 };
+    const loop = (): void => {
+      conn.n++;
+      h.world.sched.at(h.world.sched.now, loop, 'keepalive');
+    };
+    h.world.sched.at(7_200_000, loop, 'keepalive');
+    let err: unknown = null;
+    try {
+      h.advanceTo(8_000_000);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RunawayError);
+    const msg = (err as Error).message;
+    expect(msg).toContain(`${SAME_INSTANT_LIMIT.toLocaleString('en')} events in a row at t=7200.000 s without the virtual clock moving`);
+    expect(msg).toContain('the "keepalive" timer');
+    expect(conn.n).toBe(SAME_INSTANT_LIMIT);
+    expect(t.trace().length).toBeLessThanOrEqual(TRACE_LIMIT);
+  });
+
+  it('stops a loop that moves the clock a little each time after EVENT_LIMIT events, and counts step() too', () => {
+    const t = new TestContext(1);
+    const h = t.harness();
+    const sched = h.world.sched;
+    const loop = (): void => void sched.at(sched.now + 1, loop, 'persist');
+    sched.at(sched.now + 1, loop, 'persist');
+    expect(() => h.advanceTo(1e9)).toThrow(/more than 200,000 events in one test \(stopped at t=200\.\d+ s, at the "persist" timer\)/);
+    expect(() => sched.step()).toThrow(RunawayError);
+  });
+
+  it('leaves schedulers without a budget alone: the stack\'s own runs have no limit beyond runUntil\'s', () => {
+    const sched = new Scheduler();
+    let n = 0;
+    const loop = (): void => {
+      if (++n < SAME_INSTANT_LIMIT * 2) sched.at(sched.now, loop, 'x');
+    };
+    sched.at(0, loop, 'x');
+    sched.runUntil(10);
+    expect(n).toBe(SAME_INSTANT_LIMIT * 2);
   });
 });

@@ -5,12 +5,16 @@
  * starter's failures each name the test's own task. Also the kit's withReferenceFor, which makes
  * that possible.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { labSide, withReferenceFor } from '../kit/side.ts';
 import { parseRegions } from '../kit/regions.ts';
 import { loadTree } from '../kit/node/inprocess.ts';
 import { loadLab, referenceFiles, starterFiles } from '../kit/node/repo.ts';
 import type { LabDefinition } from '../kit/definition.ts';
+
+// Each check loads a run tree or runs the type checker: on a busy two-core machine that alone
+// can pass vitest's default 30 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe('withReferenceFor', () => {
   it('routes the named functions to the reference while fn runs, and only then', () => {

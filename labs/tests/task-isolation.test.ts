@@ -7,10 +7,14 @@
  * declared below, so a new, accidental one — a TIME_WAIT test that needs the learner's close() —
  * fails here instead of surprising a learner who does the tasks in another order.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeStarter } from '../kit/regions.ts';
 import { loadTree } from '../kit/node/inprocess.ts';
 import { loadLab, referenceFiles } from '../kit/node/repo.ts';
+
+// Each check loads a run tree or runs the type checker: on a busy two-core machine that alone
+// can pass vitest's default 30 s.
+vi.setConfig({ testTimeout: 180_000 });
 
 /** lab → task → the tasks whose code its tests may reach through the lab file's own calls. */
 const DEPENDS: Record<string, Record<number, number[]>> = {

@@ -299,11 +299,14 @@ export class PeerHarness {
   expectSegment(t: number, match: SegmentMatch, what?: string): TcpSegment {
     this.advanceTo(t);
     const label = what ?? `host sends ${this.describeMatch(match)}`;
+    // The test's own words for the segment say which rule it stands for: the learner reads them
+    // with the difference, not only in the step list.
+    const wanted = what ? ` (wanted: ${what})` : '';
     const pending = this.pending();
     const early = pending.find((p) => p.t < t);
     if (early) {
       this.steps.fail(label, {
-        message: `expected ${this.describeMatch(match)} at ${t} ms, but the host sent ${this.describeCaptured(early)} earlier, at ${early.t} ms`,
+        message: `expected ${this.describeMatch(match)} at ${t} ms, but the host sent ${this.describeCaptured(early)} earlier, at ${early.t} ms${wanted}`,
         expected: `${fmtTime(t)}  ${this.matchPd(match)}`,
         actual: `${fmtTime(early.t)}  ${this.capturedPd(early)}`,
       });
@@ -311,7 +314,7 @@ export class PeerHarness {
     const at = pending.find((p) => p.t === t);
     if (!at) {
       this.steps.fail(label, {
-        message: `expected ${this.describeMatch(match)} at ${t} ms, but the host sent nothing`,
+        message: `expected ${this.describeMatch(match)} at ${t} ms, but the host sent nothing${wanted}`,
         expected: `${fmtTime(t)}  ${this.matchPd(match)}`,
         actual: 'no segment',
       });
@@ -322,7 +325,7 @@ export class PeerHarness {
     const problems = this.mismatches(at.seg, match);
     if (problems.length) {
       this.steps.fail(label, {
-        message: `expected ${this.describeMatch(match)} at ${t} ms, but ${problems.join('; and ')}`,
+        message: `expected ${this.describeMatch(match)} at ${t} ms, but ${problems.join('; and ')}${wanted}`,
         expected: `${fmtTime(t)}  ${this.matchPd(match)}`,
         actual: `${fmtTime(at.t)}  ${this.capturedPd(at)}`,
       });
@@ -462,7 +465,9 @@ export class PeerHarness {
       if (seg.flags !== want) out.push(`it was ${withArticle(describeFlags(seg.flags))} (${flagsString(seg.flags)}), not ${flagsString(want)}`);
     }
     const ack = this.expectedAck(m);
-    if (ack !== null && seg.ack !== ack) out.push(`it acknowledged ${this.ackText(seg.ack)}`);
+    // A segment without the ACK flag acknowledges nothing, whatever its ack field holds.
+    if (ack !== null && !(seg.flags & ACK)) out.push('it carried no ACK flag, so it acknowledged nothing');
+    else if (ack !== null && seg.ack !== ack) out.push(`it acknowledged ${this.ackText(seg.ack)}`);
     const seq = this.expectedSeq(m);
     if (seq !== null && seg.seq !== seq) out.push(`its sequence number was ${this.seqText(seg.seq)}`);
     if (m.window !== undefined && seg.window !== m.window) out.push(`it advertised window ${seg.window} instead of ${m.window}`);

@@ -50,7 +50,15 @@ function refreshContext(def: LabDefinition): void {
     `Grade with the hidden tests: npm run grade -- ${def.slug} --dir .lab-work/${def.slug}`,
     `Start over: npm run lab -- ${def.slug} --reset`,
     '',
+    '## Tasks',
+    '',
+    ...def.tasks.flatMap((t) => [`### Task ${t.id}: ${t.title} (${t.points} points)`, '', t.statement || '(no statement yet: this lab is a draft)', '']),
   ].join('\n'));
+}
+
+/** "Task 2: <title>" and its statement, as `npm run lab` prints it. */
+export function taskStatement(task: LabDefinition['tasks'][number]): string {
+  return [bold(`Task ${task.id}: ${task.title}`), ...task.statement.split('\n').map((l) => `  ${l}`)].join('\n');
 }
 
 function ensureWorkingCopy(def: LabDefinition): boolean {
@@ -70,6 +78,10 @@ async function runVisible(def: LabDefinition): Promise<number> {
   const started = Date.now();
   const doc = await runSandboxed(def, learnerFilesFrom(workDir(def), def), 'visible');
   console.log(formatResults(doc));
+  // The statement of the first task still to do, so the learner sees what to write next.
+  const next = doc.tasks.find((t) => t.status !== 'pass');
+  const task = next && def.tasks.find((t) => t.id === next.id);
+  if (task?.statement) console.log(`\n${taskStatement(task)}`);
   console.log(dim(`\n(${((Date.now() - started) / 1000).toFixed(1)} s; graded work uses the hidden tests: npm run grade -- ${def.slug} --dir .lab-work/${def.slug})`));
   return doc.status === 'pass' ? 0 : 1;
 }
@@ -116,6 +128,8 @@ async function main(): Promise<number> {
 
   if (ensureWorkingCopy(def)) {
     console.log(bold(`Your working copy of the ${def.slug} lab is ready: edit ${def.files.map(rel).join(', ')}`));
+    console.log(`The tasks (also in ${rel('README.md')}):\n`);
+    for (const t of def.tasks) if (t.statement) console.log(`${taskStatement(t)}\n`);
   }
   let code = await runVisible(def);
   if (!flags.has('--watch')) return code;

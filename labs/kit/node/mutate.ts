@@ -1,9 +1,16 @@
 /**
- * npx tsx labs/kit/node/mutate.ts <lab> [--limit N]
+ * npx tsx labs/kit/node/mutate.ts <lab> [--limit N] [--visible]
  *
- * An author's tool: mutates every line inside the lab's regions of the reference (operators,
- * constants, deleted statements), runs the hidden tests on each mutant in this process, and lists
- * the mutants no test kills — each one a plausible learner mistake the tests would miss.
+ * An author's tool: mutates every line inside the lab's regions of the reference, runs the hidden
+ * tests on each mutant in this process, and lists the mutants no test kills — each one a plausible
+ * learner mistake the tests would miss. The mutations are the mistakes learners make: operators
+ * and constants off by one, modular comparisons written with < and >= (wraparound), a signed
+ * 32-bit difference without `| 0`, the socket option and the sysctl in the wrong order
+ * (`a || b` → `b || a`), the wrong clock (the last send for the last receive, virtual time for
+ * wall time), units (seconds for milliseconds), forgotten counters and timers (the statement
+ * deleted), answering where silence is due (another verdict), and two checks swapped in order.
+ * `--visible` also runs the visible tests on each mutant and reports how many of the mutants the
+ * hidden tests kill the visible ones kill too.
  */
 import { parseRegions } from '../regions.ts';
 import { loadTree } from './inprocess.ts';
@@ -13,6 +20,9 @@ interface Mutant {
   line: number;
   before: string;
   after: string;
+  /** A second line changed with it (two checks swapped), or undefined. */
+  line2?: number;
+  after2?: string;
 }
 
 const SWAPS: Array<[RegExp, string]> = [
@@ -22,6 +32,14 @@ const SWAPS: Array<[RegExp, string]> = [
   [/ >>> 0/, ''], [/\bseqLeq\(/, 'seqLt('], [/\bseqGt\(/, 'seqGeq('], [/\bseqLt\(/, 'seqLeq('], [/\bseqGeq\(/, 'seqGt('],
   [/\btrue\b/, 'false'], [/\bfalse\b/, 'true'], [/!\(/, '('], [/\bMath\.min\(/, 'Math.max('], [/\bMath\.max\(/, 'Math.min('],
   [/\b(\d+)\b(?!['"])/, '$1 + 1'], [/ \| /, ' ^ '], [/ & /, ' | '], [/<< 16/, '<< 8'],
+  // Wraparound: modular comparisons written with plain operators, a difference kept unsigned.
+  [/\bseqLeq\(([^,()]+), ([^()]+?)\)/, '$1 <= $2'], [/\bseqGt\(([^,()]+), ([^()]+?)\)/, '$1 > $2'],
+  [/\bseqLt\(([^,()]+), ([^()]+?)\)/, '$1 < $2'], [/\bseqGeq\(([^,()]+), ([^()]+?)\)/, '$1 >= $2'],
+  [/\(\(([^()]+) - ([^()]+)\) \| 0\) < 0/, '$1 < $2'], [/\(\(([^()]+) - ([^()]+)\) \| 0\) > 0/, '$1 > $2'],
+  // Precedence: the sysctl before the socket option.
+  [/\(([\w.]+) \|\| ([\w.]+\.sysctl\.get\([^)]*\))\)/, '($2 || $1)'],
+  // Wrong clock, wrong unit.
+  [/\blastRcvAt\b/, 'lastSendAt'], [/ \* 1000\b/, ''], [/\* 1000\b/, '* 60'],
 ];
 
 function mutants(text: string, file: string, slug: string): Mutant[] {
@@ -44,6 +62,11 @@ function mutants(text: string, file: string, slug: string): Mutant[] {
       }
       // Delete a whole simple statement, or an early `return;`.
       if (/;\s*$/.test(code) && !/^\s*(const|let)\b/.test(code) && !/[{}]/.test(code) && !/^\s*return\s+\S/.test(code)) out.push({ line: n, before: line, after: '' });
+      // Two consecutive single-line checks swapped: the order of checks matters (RST before the window).
+      const next = lines[n];
+      if (n + 1 < r.endLine && /^\s*if \(.*\) return\b.*;\s*$/.test(code) && /^\s*if \(.*\) return\b.*;\s*$/.test(next ?? '')) {
+        out.push({ line: n, before: line, after: next, line2: n + 1, after2: line });
+      }
       // Return another of the verdicts this region returns ('reset' → 'drop').
       const ret = /return '([\w-]+)'/.exec(code);
       if (ret) {
@@ -58,33 +81,51 @@ async function main(): Promise<void> {
   const slug = process.argv[2];
   const li = process.argv.indexOf('--limit');
   const limit = li > 0 ? Number(process.argv[li + 1]) : Infinity;
+  const withVisible = process.argv.includes('--visible');
   const def = loadLab(slug);
   const [file] = def.files;
   const text = referenceFiles(def).get(file)!;
   const all = mutants(text, file, slug).slice(0, limit);
   const survivors: Mutant[] = [];
   let killed = 0;
+  let visibleKilled = 0;
   let invalid = 0;
-  for (const [i, m] of all.entries()) {
-    const lines = text.split('\n');
-    lines[m.line - 1] = m.after;
+  const kills = async (suite: 'hidden' | 'visible', source: string, i: number): Promise<boolean | null> => {
     let tree;
     try {
-      tree = await loadTree(def, new Map([[file, lines.join('\n')]]), 'hidden', `mutant-${i}`);
+      tree = await loadTree(def, new Map([[file, source]]), suite, `mutant-${suite}-${i}`);
     } catch {
-      invalid++;
-      continue;
+      return null;
     }
     try {
-      const doc = tree.run(1);
-      if (doc.status === 'pass') survivors.push(m);
-      else killed++;
+      return tree.run(1).status !== 'pass';
     } finally {
       tree.dispose();
     }
+  };
+  for (const [i, m] of all.entries()) {
+    const lines = text.split('\n');
+    lines[m.line - 1] = m.after;
+    if (m.line2 !== undefined) lines[m.line2 - 1] = m.after2!;
+    const source = lines.join('\n');
+    const hidden = await kills('hidden', source, i);
+    if (hidden === null) {
+      invalid++;
+      continue;
+    }
+    if (!hidden) {
+      survivors.push(m);
+      continue;
+    }
+    killed++;
+    if (withVisible && (await kills('visible', source, i))) visibleKilled++;
   }
   console.log(`${slug}: ${all.length} mutants, ${killed} killed, ${survivors.length} survived, ${invalid} did not load`);
-  for (const m of survivors) console.log(`  line ${m.line}:\n    - ${m.before.trim()}\n    + ${m.after.trim() || '(deleted)'}`);
+  if (withVisible) console.log(`  visible tests kill ${visibleKilled} of the ${killed} the hidden tests kill (${killed ? Math.round((100 * visibleKilled) / killed) : 0}%)`);
+  for (const m of survivors) {
+    console.log(`  line ${m.line}:\n    - ${m.before.trim()}\n    + ${m.after.trim() || '(deleted)'}`);
+    if (m.line2 !== undefined) console.log(`  and line ${m.line2}:\n    + ${m.after2!.trim()}`);
+  }
 }
 
 await main();

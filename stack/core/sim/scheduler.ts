@@ -54,6 +54,34 @@ export class EventLane {
   }
 }
 
+/** What a budget's `exceeded` is told: which limit, and the event that would have broken it. */
+export interface BudgetExceeded {
+  /** `events`: too many events in all; `instant`: too many in a row without the clock moving. */
+  limit: 'events' | 'instant';
+  /** Events run since the budget was set. */
+  events: number;
+  /** Events run in a row at `at`, the virtual time that stood still. */
+  sameInstant: number;
+  /** Virtual time (ms) of the event that would have broken the limit. */
+  at: number;
+  /** That event's label (a connection timer's name, "deliver", …). */
+  label: string;
+}
+
+/**
+ * A limit on the events a run may take (the lab grader's runaway guard): a timer that re-arms
+ * itself with no delay runs forever without the clock moving, and each of its events costs memory
+ * (trace, timers) long before any wall-clock limit notices. `exceeded` is called instead of the
+ * event that would break a limit and must throw: the run stops there, with the event named.
+ */
+export interface EventBudget {
+  /** Most events from the moment the budget is set. */
+  events: number;
+  /** Most events in a row at one virtual instant. */
+  sameInstant: number;
+  exceeded(info: BudgetExceeded): never;
+}
+
 /** Heaps smaller than this are never compacted. */
 const COMPACT_MIN = 1024;
 
@@ -66,6 +94,32 @@ export class Scheduler {
   private compactAt = COMPACT_MIN;
   /** Events run so far; the benchmark and runaway guards read it. */
   eventsRun = 0;
+  private budget: EventBudget | null = null;
+  private budgetStart = 0;
+  private instantAt = -1;
+  private instantRun = 0;
+
+  /** Sets (or with null removes) the runaway guard; its counts start now. */
+  setBudget(budget: EventBudget | null): void {
+    this.budget = budget;
+    this.budgetStart = this.eventsRun;
+    this.instantAt = -1;
+    this.instantRun = 0;
+  }
+
+  /** Counts the event about to run against the budget; `exceeded` throws before it runs. */
+  private charge(ev: Event): void {
+    const b = this.budget!;
+    if (ev.at === this.instantAt) this.instantRun++;
+    else {
+      this.instantAt = ev.at;
+      this.instantRun = 1;
+    }
+    const events = this.eventsRun - this.budgetStart + 1;
+    if (events > b.events || this.instantRun > b.sameInstant) {
+      b.exceeded({ limit: events > b.events ? 'events' : 'instant', events: events - 1, sameInstant: this.instantRun - 1, at: ev.at, label: ev.label });
+    }
+  }
 
   get now(): number {
     return this.current;
@@ -121,6 +175,7 @@ export class Scheduler {
   /** Runs one event; false when none is left. */
   step(): boolean {
     this.dropCancelled();
+    if (this.budget !== null && this.heap.length) this.charge(this.heap[0]);
     const ev = this.pop();
     if (!ev) return false;
     this.current = ev.at;
@@ -141,6 +196,7 @@ export class Scheduler {
       }
       if (top.at > time) break;
       if (budget-- <= 0) throw new Error(`runaway simulation: more than ${maxEvents} events before t=${time} ms`);
+      if (this.budget !== null) this.charge(top);
       this.pop();
       this.current = top.at;
       this.eventsRun++;

@@ -155,12 +155,24 @@ export function onFin(conn: Connection): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Task 3 — TIME_WAIT (Linux tcp_time_wait, tcp_timewait_state_process).
+// Task 3 — TIME_WAIT (Linux tcp_time_wait, tcp_timewait_state_process). enterTimeWait is given:
+// it is called from onAckOfFin and onFin (task 2) and from the orphan's FIN (task 4); the timer
+// (armTimeWait) and the segments that arrive (onSegmentInTimeWait, called from input.ts for every
+// segment of a TIME_WAIT 4-tuple) are the task.
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * TCP_PAWS_MSL (include/net/tcp.h): a RST is held to PAWS only this long after ts_recent was
+ * stored (tcp_paws_reject: "we can relax time bounds for RST segments to MSL").
+ */
+export const PAWS_MSL_SECONDS = 60;
 
 export function enterTimeWait(conn: Connection, cause: string): void {
   const host = conn.host;
-  for (const t of ['retransmit', 'delayed-ack', 'keepalive', 'persist', 'fin-wait-2'] as const) cancelTimer(conn, t);
+  // Every timer of the full socket ends here (inet_csk_clear_xmit_timers via tcp_done/tcp_time_wait):
+  // whatever timers the connection has — retransmission, delayed ACK, keepalive, persist, FIN_WAIT_2
+  // or one added later — none may fire in TIME_WAIT.
+  for (const name of Object.keys(conn.timers) as Array<keyof typeof conn.timers>) cancelTimer(conn, name);
   if (host.timeWaitCount >= host.sysctl.get('net.ipv4.tcp_max_tw_buckets')) {
     host.mib.inc('TCPTimeWaitOverflow');
     destroy(conn, 'TIME_WAIT bucket table full: closed at once');
@@ -168,9 +180,7 @@ export function enterTimeWait(conn: Connection, cause: string): void {
   }
   setState(conn, 'TIME_WAIT', cause);
   becomeTimewaitSock(conn);
-  // #region lab teardown/3 How long TIME_WAIT lasts
   armTimeWait(conn);
-  // #endregion
 }
 
 /**
@@ -184,7 +194,8 @@ function becomeTimewaitSock(conn: Connection): void {
   conn.host.mib.inc('TW');
 }
 
-function armTimeWait(conn: Connection): void {
+/** (Re)starts the TIME_WAIT timer: called on entry and by every segment that restarts the wait. */
+export function armTimeWait(conn: Connection): void {
   // #region lab teardown/3 Arm the TIME_WAIT timer
   setTimer(conn, 'time-wait', TIME_WAIT_LEN, (c) => destroy(c, 'TIME_WAIT expired'));
   // #endregion
@@ -199,22 +210,30 @@ export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWait
   const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
   // Timestamps count only if the old connection used them. PAWS (RFC 7323 §5, tcp_paws_reject):
   // a TSval older than the last one kept (ts_recent) marks an old duplicate; ts_recent 0 means
-  // none kept. A RST is not checked, as everywhere in this stack.
+  // none kept. "Older" is the signed 32-bit difference: TSvals wrap modulo 2^32 like sequence
+  // numbers. A RST is held to PAWS only for TCP_PAWS_MSL = 60 s after ts_recent was stored (this
+  // stack stores ts_recent when it stamps lastRcvAt, Linux's ts_recent_stamp).
   const ts = conn.tsOk ? seg.options.find((o) => o.kind === 'ts') : undefined;
   const tsVal = ts && ts.kind === 'ts' ? ts.val : null;
-  const pawsReject = tsVal !== null && !(seg.flags & RST) && conn.tsRecent !== 0 && ((tsVal - conn.tsRecent) | 0) < 0;
-  // In window: only a RST or a bare ACK exactly at RCV.NXT.
+  const older = tsVal !== null && conn.tsRecent !== 0 && ((tsVal - conn.tsRecent) | 0) < 0;
+  const rstPawsExpired = Math.floor(conn.now / 1000) >= Math.floor(conn.lastRcvAt / 1000) + PAWS_MSL_SECONDS;
+  const pawsReject = older && !(seg.flags & RST && rstPawsExpired);
+  // In window: only a RST or a bare ACK exactly at RCV.NXT. Any other RST — even one inside the
+  // receive window — is dropped: in real TIME_WAIT a blind attacker must guess RCV.NXT exactly.
   if (!pawsReject && seg.seq === conn.rcvNxt && (len === 0 || seg.flags & RST)) {
-    if (tsVal !== null) conn.tsRecent = tsVal;
     if (seg.flags & RST) {
-      // "TIME_WAIT assassination": Linux lets an in-window RST end TIME_WAIT unless tcp_rfc1337=1.
+      // "TIME_WAIT assassination": Linux lets such a RST end TIME_WAIT unless tcp_rfc1337=1.
       if (!host.sysctl.get('net.ipv4.tcp_rfc1337')) {
         destroy(conn, 'RST in TIME_WAIT');
         return { action: 'killed' };
       }
-      return { action: 'none' };
+    } else {
+      armTimeWait(conn);
     }
-    armTimeWait(conn);
+    if (tsVal !== null) {
+      conn.tsRecent = tsVal;
+      conn.lastRcvAt = conn.now;
+    }
     return { action: 'none' };
   }
   // A new SYN for the same 4-tuple may reopen it (RFC 9293 §3.6.1 MAY-2) when it cannot be an old
