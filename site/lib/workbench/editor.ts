@@ -26,12 +26,17 @@ export interface WorkbenchEditor {
   /** Text of an editable file as the learner has it now. */
   text(path: string): string;
   setText(path: string, text: string): void;
-  /** Shows text read-only in a side tab (the solution). */
-  showReadOnly(path: string, text: string): void;
+  /**
+   * The reference solution of an editable file beside the learner's, in Monaco's diff editor
+   * (learner left, reference right, both read-only here); opening any file closes it.
+   */
+  showSolution(path: string, text: string): void;
   /** Errors the TypeScript worker reports for the editable files. */
   errorCount(): number;
   focus(): void;
   layout(): void;
+  /** Opens a file with the cursor on a line, that line near the top, and the editor focused. */
+  goTo(path: string, line: number): void;
 }
 
 export interface EditorOptions {
@@ -68,6 +73,11 @@ function uriOf(path: string): monaco.Uri {
   return monaco.Uri.parse(`file:///${path}`);
 }
 
+/** Where the reference solution of an editable file sits in the TypeScript program. */
+export function solutionPath(path: string): string {
+  return path.replace(/\.ts$/, '.solution.ts');
+}
+
 function pathOf(uri: monaco.Uri): string {
   return uri.path.replace(/^\//, '');
 }
@@ -98,8 +108,16 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Wo
     if (editable.has(file.path)) model.onDidChangeContent(() => options.onChange(file.path, model.getValue()));
   }
 
+  // Two hosts in the editor's box: the editor, and the diff view the solution opens in.
+  const editorHost = document.createElement('div');
+  const diffHost = document.createElement('div');
+  for (const host of [editorHost, diffHost]) host.style.height = '100%';
+  diffHost.hidden = true;
+  container.append(editorHost, diffHost);
+  let diff: monaco.editor.IStandaloneDiffEditor | null = null;
+
   const first = options.files.find((f) => f.editable) ?? options.files[0];
-  const editor = monaco.editor.create(container, {
+  const editor = monaco.editor.create(editorHost, {
     model: monaco.editor.getModel(uriOf(first.path)),
     automaticLayout: true,
     minimap: { enabled: false },
@@ -115,6 +133,8 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Wo
   const open = (path: string) => {
     const model = monaco.editor.getModel(uriOf(path));
     if (!model) return;
+    diffHost.hidden = true;
+    editorHost.hidden = false;
     editor.setModel(model);
     const canEdit = !options.readOnly && editable.has(path);
     editor.updateOptions({
@@ -165,16 +185,43 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Wo
       // pushEditOperations keeps the reset undoable (Ctrl+Z brings the learner's work back).
       if (model) model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
     },
-    showReadOnly(path, text) {
-      const uri = monaco.Uri.parse(`solution:///${path}`);
-      const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(text, 'typescript', uri);
-      model.setValue(text);
-      editor.setModel(model);
-      editor.updateOptions({ readOnly: true, readOnlyMessage: { value: 'The reference solution is read-only.' }, ariaLabel: `Reference solution: ${path} (read-only)` });
+    showSolution(path, text) {
+      // The reference lives beside the learner's file as a sibling module (handshake.solution.ts),
+      // so its relative imports resolve and the TypeScript worker checks it like any stack file;
+      // a model under another scheme made every import fail and those errors reached the status
+      // line. Only the editable files' markers are counted, so the reference never adds errors.
+      const uri = uriOf(solutionPath(path));
+      const solution = monaco.editor.getModel(uri) ?? monaco.editor.createModel(text, 'typescript', uri);
+      if (solution.getValue() !== text) solution.setValue(text);
+      const mine = monaco.editor.getModel(uriOf(path));
+      if (!mine) return;
+      diff ??= monaco.editor.createDiffEditor(diffHost, {
+        automaticLayout: true,
+        readOnly: true,
+        originalEditable: false,
+        renderSideBySide: true,
+        // Below ~900 px Monaco would fold to one column; the pane scrolls instead of hiding a side.
+        useInlineViewWhenSpaceIsLimited: false,
+        minimap: { enabled: false },
+        scrollBeyondLastLine: false,
+        fontSize: 14,
+        theme: themeName(),
+        ariaLabel: `${path}: your file beside the reference solution`,
+      });
+      diff.setModel({ original: mine, modified: solution });
+      editorHost.hidden = true;
+      diffHost.hidden = false;
+      diff.layout();
       options.onOpen(`solution:${path}`);
     },
     errorCount: () => errors().length,
-    focus: () => editor.focus(),
+    focus: () => (diffHost.hidden ? editor.focus() : diff?.getModifiedEditor().focus()),
     layout: () => editor.layout(),
+    goTo(path, line) {
+      open(path);
+      editor.setPosition({ lineNumber: line, column: 1 });
+      editor.revealLineNearTop(line);
+      editor.focus();
+    },
   };
 }

@@ -5,8 +5,12 @@
  */
 import { describeImport, exportCourse, importCourse, recordLabScore, PROGRESS_EVENT } from '../progress.ts';
 import { emptyLabSave, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
-import { nextHint, solutionReveal, type SolutionPolicy } from './reveal.ts';
+import { solutionReveal, type SolutionPolicy } from './reveal.ts';
+import { renderTasks as renderTaskList, type TaskView } from './tasks-view.ts';
+import { taskCodePlace } from './task-code.ts';
 import { firstFailure, summarise, type ResultsDocument, type Suite } from './results.ts';
+import { loadResults, storeResults } from './results-store.ts';
+import { traceDivergence } from './divergence.ts';
 import { chooseRunner, runnerOrder, RUNNER_LABELS, TRYING, type Runner, type RunnerCandidate } from './runner.ts';
 import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
@@ -22,10 +26,10 @@ interface PageConfig {
 }
 
 interface Workspace {
-  lab: WorkerLab & {
+  lab: Omit<WorkerLab, 'tasks'> & {
     title: string;
     solution: SolutionPolicy;
-    tasks: Array<{ id: number; title: string; points: number; hints: Array<{ level: string; text: string }> }>;
+    tasks: TaskView[];
   };
   files: Array<{ path: string; text: string; editable: boolean }>;
   starters: Record<string, string>;
@@ -193,60 +197,61 @@ async function start(root: HTMLElement): Promise<void> {
   }
   function markOpenFile(path: string): void {
     for (const [p, b] of treeButtons) b.toggleAttribute('aria-current', p === path);
-    q(root, '[data-open-file]').textContent = path.startsWith('solution:') ? `${path.slice(9)} — reference solution (read-only)` : path;
+    q(root, '[data-open-file]').textContent = path.startsWith('solution:') ? `${path.slice(9)}: yours (left) beside the reference solution (right); pick a file to go back` : path;
   }
   markOpenFile(editor.current());
 
   // ------------------------------------------------------------------ tasks and hints
   const taskList = q(root, '[data-tasks]');
-  const renderTasks = (): void => {
-    taskList.replaceChildren();
-    for (const task of lab.tasks) {
-      const item = document.createElement('li');
-      item.className = 'wb-tasks__item';
-      const title = document.createElement('p');
-      title.className = 'wb-tasks__title';
-      title.textContent = `${task.id}. ${task.title} (${task.points} points)`;
-      item.append(title);
-      const shown = save.hintsShown[String(task.id)] ?? 0;
-      if (shown > 0) {
-        const hints = document.createElement('ol');
-        hints.className = 'wb-hints';
-        for (const hint of task.hints.slice(0, shown)) {
-          const li = document.createElement('li');
-          const kind = document.createElement('strong');
-          kind.textContent = `${hint.level}: `;
-          li.append(kind, hint.text);
-          hints.append(li);
-        }
-        item.append(hints);
-      }
-      const next = nextHint(task.hints.map((h) => ({ kind: h.level, text: h.text })), shown);
-      if (next) {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.className = 'button';
-        button.dataset.hintTask = String(task.id);
-        button.textContent = `Hint ${next.level} of ${task.hints.length} (${next.hint.kind})`;
-        button.addEventListener('click', () => {
-          save.hintsShown[String(task.id)] = shown + 1;
-          persist();
-          renderTasks();
-          taskList.querySelector<HTMLElement>(`[data-hint-task="${task.id}"]`)?.focus();
-          live.textContent = `Hint ${next.level} for task ${task.id}: ${next.hint.text}`;
-        });
-        item.append(button);
-      }
-      taskList.append(item);
-    }
-  };
+  let lastResults: ResultsDocument | null = null;
+  const renderTasks = (): void =>
+    renderTaskList(taskList, { tasks: lab.tasks, hintsShown: save.hintsShown, results: lastResults }, {
+      showHint(id) {
+        const task = lab.tasks.find((t) => t.id === id)!;
+        const shown = save.hintsShown[String(id)] ?? 0;
+        save.hintsShown[String(id)] = shown + 1;
+        persist();
+        renderTasks();
+        taskList.querySelector<HTMLElement>(`[data-hint-task="${id}"]`)?.focus();
+        const hint = task.hints[shown];
+        live.textContent = `Hint ${shown + 1} for task ${id}: ${hint.text}`;
+      },
+      goToCode(id) {
+        const place = taskCodePlace(Object.fromEntries(editablePaths.map((p) => [p, editor.text(p)])), lab.slug, id);
+        if ('problem' in place) notice(place.problem, 'warn');
+        else editor.goTo(place.path, place.line);
+      },
+    });
   renderTasks();
 
   // ------------------------------------------------------------------ terminal
   let terminal: LabTerminal | null = null;
   try {
-    const { createTerminal } = await import('./terminal.ts');
-    terminal = createTerminal(q(root, '[data-terminal]'), { run: () => void run('visible'), submit: () => void run('hidden') });
+    const [{ createTerminal }, { LabShell }] = await Promise.all([import('./terminal.ts'), import('./shell.ts')]);
+    // The shell drives the stack in the page's worker whichever runner grades (sim needs no server).
+    const stackWorker = (): WorkerRunner => (referenceWorker ??= workerRunner());
+    const shell = new LabShell({
+      scenarios: () => stackWorker().scenarios(),
+      sim: (request) => stackWorker().sim(request, Object.fromEntries(editablePaths.map((p) => [p, editor.text(p)]))),
+      run: () => void run('visible'),
+      submit: () => void run('hidden'),
+      download(name, bytes) {
+        const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.tcpdump.pcap' }));
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = name;
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      },
+      lastTestTrace() {
+        const failing = lastResults ? firstFailure(lastResults) : undefined;
+        const trace = failing?.trace_ref ? lastResults!.traces[failing.trace_ref] : undefined;
+        return failing && trace ? { name: failing.name, trace } : null;
+      },
+    });
+    terminal = createTerminal(q(root, '[data-terminal]'), shell);
   } catch (error) {
     q(root, '[data-terminal]').textContent = `The terminal could not start: ${(error as Error).message}`;
   }
@@ -319,11 +324,21 @@ async function start(root: HTMLElement): Promise<void> {
     event.preventDefault();
     void run(event.shiftKey ? 'hidden' : 'visible');
   });
+  // The last results come back with the page; their diagrams need a runner, so they follow it.
+  const restored = loadResults(localStorage, config.slug);
+  if (restored) await showResults(restored.doc, restored.savedAt);
+
   runnerStatus.textContent = 'Choosing where your tests run…';
   const choice = await chooseRunner(candidates, (kind) => (runnerStatus.textContent = TRYING[kind]));
   runner = choice.runner;
   root.dataset.runner = runner?.kind ?? 'none';
   runnerStatus.textContent = runner ? `Runner: ${RUNNER_LABELS[runner.kind]}. ${choice.explanation}` : choice.explanation;
+  const trust = q(root, '[data-trust]');
+  trust.dataset.grading = runner?.kind === 'server' ? 'server' : 'practice';
+  trust.textContent =
+    runner?.kind === 'server'
+      ? 'Grading happens on the course server: it runs the hidden tests on your files, keeps the score and holds the solution back until you pass.'
+      : 'Practice, not grading: there is no grading course server here, so the tests — hidden ones included — run in this browser, where anyone can read or change them. Scores on this page are for you; an instructor grades with the course server.';
   if (runner?.kind === 'webcontainer' && webContainer?.instance && terminal) await terminal.attachShell(webContainer.instance);
   if (!runner) {
     buttons.run.disabled = true;
@@ -364,13 +379,9 @@ async function start(root: HTMLElement): Promise<void> {
       root.removeAttribute('aria-busy');
     }
     const elapsed = performance.now() - started;
-    const { renderResults, terminalReport } = await import('./results-view.ts');
-    renderResults(resultsPanel, doc);
-    resultsPanel.dataset.suite = suite;
     resultsPanel.dataset.elapsedMs = elapsed.toFixed(1);
-    resultsPanel.dataset.runs = String(Number(resultsPanel.dataset.runs ?? 0) + 1);
-    resultsPanel.dataset.state = doc.status;
-    terminal?.write(terminalReport(doc));
+    storeResults(localStorage, config.slug, doc);
+    await showResults(doc);
     if (suite === 'hidden' && doc.status !== 'error' && doc.score.max > 0) {
       try {
         recordLabScore(localStorage, config.slug, doc.score.points, doc.score.max);
@@ -383,7 +394,29 @@ async function start(root: HTMLElement): Promise<void> {
     }
     updateSolutionButton();
     live.textContent = summarise(doc);
-    await drawDiagrams(doc, suite);
+    await drawDiagrams(doc);
+  }
+
+  /** Fills the Results pane (after a run, or from the last run on a reload). */
+  async function showResults(doc: ResultsDocument, restoredFrom?: string): Promise<void> {
+    const { renderResults, terminalReport } = await import('./results-view.ts');
+    renderResults(resultsPanel, doc);
+    if (restoredFrom) {
+      const note = document.createElement('p');
+      note.className = 'wb-restored';
+      note.textContent = `Your last results, from ${new Date(restoredFrom).toLocaleString()}; Run again to check your current code.`;
+      resultsPanel.prepend(note);
+      resultsPanel.dataset.restored = 'true';
+    } else {
+      delete resultsPanel.dataset.restored;
+      terminal?.write(terminalReport(doc));
+      terminal?.shell?.noteTestRun();
+    }
+    resultsPanel.dataset.suite = doc.suite;
+    if (!restoredFrom) resultsPanel.dataset.runs = String(Number(resultsPanel.dataset.runs ?? 0) + 1);
+    resultsPanel.dataset.state = doc.status;
+    lastResults = doc;
+    renderTasks();
   }
 
   const scoreLine = q(root, '[data-score]');
@@ -403,37 +436,39 @@ async function start(root: HTMLElement): Promise<void> {
 
   // ------------------------------------------------------------------ diagrams
   const diagrams = q(root, '[data-diagrams]');
-  async function drawDiagrams(doc: ResultsDocument, suite: Suite): Promise<void> {
+  let diagramsDrawn = 0;
+  async function drawDiagrams(doc: ResultsDocument): Promise<void> {
+    const drawing = ++diagramsDrawn;
     const failing = firstFailure(doc);
     const learnerTrace = failing?.trace_ref ? doc.traces[failing.trace_ref] : undefined;
-    const [mine, theirs, explain] = [q(diagrams, '[data-diagram="learner"]'), q(diagrams, '[data-diagram="reference"]'), q(diagrams, '[data-divergence]')];
     if (!failing || !learnerTrace) {
       diagrams.hidden = true;
       return;
     }
-    diagrams.hidden = false;
-    const [{ renderSequence, firstDivergence }, { runFromTrace }] = await Promise.all([import('../figures/index.ts'), import('./trace-run.ts')]);
+    // Everything is computed first and swapped in at once, so the panes never show empty while
+    // the figures module and the reference run load (they did for 0.1–0.4 s after each result).
+    const [{ renderSequence }, { runFromTrace }] = await Promise.all([import('../figures/index.ts'), import('./trace-run.ts')]);
     const learnerRun = runFromTrace(learnerTrace, `your run of “${failing.name}”`, failing.seed);
     // The server draws reference runs of its hidden tests; the worker those the browser holds.
-    let referenceTrace: TraceEvent[] | null;
-    if (runner instanceof ServerRunner) referenceTrace = await runner.referenceTrace(config.slug, suite, failing.name, failing.seed);
-    else {
-      referenceWorker ??= workerRunner();
-      referenceTrace = await referenceWorker.referenceTrace(suite, failing.name, failing.seed);
-    }
+    const source = runner?.referenceTrace ? runner : (referenceWorker ??= workerRunner());
+    const referenceTrace = (await source.referenceTrace?.(config.slug, doc.suite, failing.name, failing.seed)) ?? null;
+    if (drawing !== diagramsDrawn) return; // a newer result is being drawn
     const referenceRun = referenceTrace ? runFromTrace(referenceTrace, `reference run of “${failing.name}”`, failing.seed) : null;
-    const divergence = learnerRun && referenceRun ? firstDivergence(learnerRun, referenceRun) : null;
-    mine.innerHTML = learnerRun ? renderSequence(learnerRun, { highlightSegmentId: divergence?.aId ?? undefined }) : '<p>Your run sent no segment between two hosts.</p>';
-    if (referenceRun) theirs.innerHTML = renderSequence(referenceRun, { highlightSegmentId: divergence?.bId ?? undefined });
+    const divergence = referenceTrace ? traceDivergence(learnerTrace, referenceTrace) : null;
+    const mine = document.createElement('div');
+    const theirs = document.createElement('div');
+    if (learnerRun) mine.innerHTML = renderSequence(learnerRun, { highlightSegmentId: divergence?.learnerId ?? undefined });
+    else mine.textContent = 'Your run sent no segment between two hosts.';
+    if (referenceRun) theirs.innerHTML = renderSequence(referenceRun, { highlightSegmentId: divergence?.referenceId ?? undefined });
     else theirs.textContent = 'The reference run of this test is not available here.';
-    const referenceSegments = referenceTrace?.filter((e) => e.kind === 'segment').length ?? 0;
-    explain.textContent = divergence
-      ? `First difference — ${divergence.description.replace(/first run/, 'your run').replace(/second run/, 'reference run')}`
-      : learnerRun && referenceRun
-        ? 'Your run and the reference send the same segments; the difference is in state or timing checks (see the steps).'
-        : !learnerRun && referenceRun
-          ? `Your run sent no segment between the two hosts before it stopped; the reference sends ${referenceSegments}.`
-          : '';
+    q(diagrams, '[data-diagram="learner"]').replaceChildren(...mine.childNodes);
+    q(diagrams, '[data-diagram="reference"]').replaceChildren(...theirs.childNodes);
+    q(diagrams, '[data-divergence]').textContent = divergence
+      ? divergence.text
+      : referenceTrace
+        ? 'Your run and the reference send exactly the same segments (every field, every time); the difference is in a state or timing check (see the steps).'
+        : '';
+    diagrams.hidden = false;
   }
 
   // ------------------------------------------------------------------ reset, solution, export, import
@@ -465,17 +500,17 @@ async function start(root: HTMLElement): Promise<void> {
       return;
     }
     // A grading course server keeps solutions and checks the pass itself; elsewhere it is a file.
-    if (runner instanceof ServerRunner) {
+    if (runner?.solution) {
       const answer = await runner.solution(lab.slug, Object.fromEntries(editablePaths.map((p) => [p, editor.text(p)])));
       if ('refused' in answer) notice(`The course server did not give out the solution: ${answer.refused}.`, 'error');
-      else editor.showReadOnly(editablePaths[0], answer.solution[editablePaths[0]]);
+      else editor.showSolution(editablePaths[0], answer.solution[editablePaths[0]]);
       return;
     }
     try {
       const response = await fetch(config.urls.solution);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const solution = (await response.json()) as Record<string, string>;
-      editor.showReadOnly(editablePaths[0], solution[editablePaths[0]]);
+      editor.showSolution(editablePaths[0], solution[editablePaths[0]]);
     } catch (error) {
       notice(`The solution could not be loaded: ${(error as Error).message}`, 'error');
     }
@@ -520,4 +555,5 @@ async function start(root: HTMLElement): Promise<void> {
 
   root.dataset.ready = 'true';
   markReady();
+  if (restored && resultsPanel.dataset.restored === 'true' && runner) await drawDiagrams(restored.doc);
 }

@@ -38,11 +38,18 @@ function testDetails(test: TestResult & { expected?: string; actual?: string; re
     }
     details.append(el('p', { className: 'wb-steps__title', text: `Steps that ran (seed ${test.seed}):` }), list);
   }
-  if (test.report && test.status !== 'pass') {
-    const more = el('details', { className: 'wb-report' }, el('summary', { text: 'Full report' }), el('pre', { text: test.report }));
-    details.append(more);
-  }
+  // The report repeats the message, the steps and expected/actual shown above (the failing step
+  // twice over); only its listing of the last segments is new here.
+  const segments = test.status !== 'pass' ? recentSegments(test.report) : null;
+  if (segments) details.append(el('details', { className: 'wb-report' }, el('summary', { text: 'Recent segments' }), el('pre', { text: segments })));
   return details;
+}
+
+/** The "recent segments" part of a grader's text report (labs/kit/node/report.ts), if it has one. */
+export function recentSegments(report: string | undefined): string | null {
+  if (!report) return null;
+  const at = report.search(/^recent segments/m);
+  return at < 0 ? null : report.slice(at).trimEnd();
 }
 
 export function renderResults(panel: HTMLElement, doc: ResultsDocument): void {
@@ -60,12 +67,15 @@ export function renderResults(panel: HTMLElement, doc: ResultsDocument): void {
   }
 }
 
-/** Plain-text report for the terminal: summary, then the first failure in full. */
+/**
+ * What the terminal prints after a run: one line per test, then where to look. The Results pane
+ * holds the failure in full; printing it again here made the terminal a second copy of it.
+ */
 export function terminalReport(doc: ResultsDocument): string {
   const lines = [summarise(doc)];
   for (const test of doc.tests) lines.push(`  ${test.status === 'pass' ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} task ${test.task_id} · ${test.name}`);
-  const first = firstFailure(doc) as (TestResult & { report?: string }) | undefined;
-  if (first) lines.push('', `\x1b[1mFirst failure: ${first.name}\x1b[0m`, first.report ?? first.message ?? '');
+  const first = firstFailure(doc);
+  if (first) lines.push(`First failure: ${first.name} (details in Results; \`tcpdump\` lists its segments).`);
   else if (doc.status === 'error' && doc.message) lines.push(doc.message);
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,8 @@
  * terminates the whole worker when a run exceeds its time limit (a `while (true)` in learner code
  * cannot be interrupted any other way without freezing the page).
  */
-import { WorkerGrader, type GradeRequest } from './worker-grade.ts';
+import { learnerPath, WorkerGrader, type GradeRequest } from './worker-grade.ts';
+import { listScenarioNames, simulate, type ScenarioListing, type SimReply, type SimRequest } from './sim-run.ts';
 import { transpile } from './transpile.ts';
 import type { ResultsDocument } from './results.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
@@ -13,12 +14,16 @@ import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 export type WorkerMessage =
   | { type: 'warm'; moduleUrls: string[] }
   | { type: 'run'; id: number; moduleUrls: string[]; request: GradeRequest }
-  | { type: 'reference'; id: number; moduleUrls: string[]; lab: GradeRequest['lab']; suite: GradeRequest['suite']; test: string; seed: number };
+  | { type: 'reference'; id: number; moduleUrls: string[]; lab: GradeRequest['lab']; suite: GradeRequest['suite']; test: string; seed: number }
+  | { type: 'sim'; id: number; moduleUrls: string[]; lab: GradeRequest['lab']; files: Record<string, string>; request: SimRequest }
+  | { type: 'scenarios'; id: number; moduleUrls: string[]; lab: GradeRequest['lab'] };
 
 export type WorkerReply =
   | { type: 'warm'; ok: boolean; message?: string }
   | { type: 'result'; id: number; doc: ResultsDocument; timings: { loadMs: number; gradeMs: number } }
-  | { type: 'reference'; id: number; trace: TraceEvent[] | null; message?: string };
+  | { type: 'reference'; id: number; trace: TraceEvent[] | null; message?: string }
+  | { type: 'sim'; id: number; reply: SimReply }
+  | { type: 'scenarios'; id: number; scenarios: ScenarioListing[] };
 
 const moduleLoads = new Map<string, Promise<void>>();
 
@@ -47,6 +52,29 @@ async function prepare(moduleUrls: string[]): Promise<void> {
   await Promise.all(moduleUrls.map(loadModules));
 }
 
+/**
+ * The modules that stand behind each lab file's shim (labs/kit/shim.ts) for a sim: the learner's
+ * copy compiled, as in a test run, or — for `sim --reference` and the scenario list — the lab's
+ * compiled reference in its place.
+ */
+function stackOverrides(lab: GradeRequest['lab'], files: Record<string, string> | null): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const file of lab.files) {
+    if (files) {
+      try {
+        overrides[learnerPath(file)] = transpile(learnerPath(file), files[file] ?? '');
+      } catch (error) {
+        throw new Error(`${file} did not compile: ${(error as Error).message}`);
+      }
+    } else {
+      const reference = grader.modules.source(file.replace(/\.ts$/, '.reference.ts'));
+      if (reference === undefined) throw new Error(`the reference of ${file} is not in this browser`);
+      overrides[learnerPath(file)] = reference;
+    }
+  }
+  return overrides;
+}
+
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 scope.onmessage = async (event: MessageEvent<WorkerMessage>) => {
@@ -68,6 +96,28 @@ scope.onmessage = async (event: MessageEvent<WorkerMessage>) => {
     } catch (error) {
       scope.postMessage({ type: 'reference', id: message.id, trace: null, message: (error as Error).message } satisfies WorkerReply);
     }
+    return;
+  }
+  if (message.type === 'scenarios') {
+    await prepare(message.moduleUrls).catch(() => {});
+    let scenarios: ScenarioListing[] = [];
+    try {
+      scenarios = listScenarioNames(grader.modules.instantiate(stackOverrides(message.lab, null)));
+    } catch {
+      // the lab's module map has no scenarios: the list is empty and sim says why
+    }
+    scope.postMessage({ type: 'scenarios', id: message.id, scenarios } satisfies WorkerReply);
+    return;
+  }
+  if (message.type === 'sim') {
+    let reply: SimReply;
+    try {
+      await prepare(message.moduleUrls);
+      reply = simulate(grader.modules.instantiate(stackOverrides(message.lab, message.request.reference ? null : message.files)), message.request);
+    } catch (error) {
+      reply = { ok: false, error: (error as Error).message };
+    }
+    scope.postMessage({ type: 'sim', id: message.id, reply } satisfies WorkerReply, reply.ok ? [reply.result.pcap.buffer as ArrayBuffer] : []);
     return;
   }
   const started = performance.now();

@@ -5,6 +5,7 @@
  * were passed over.
  */
 import type { ResultsDocument, Suite } from './results.ts';
+import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 export type RunnerKind = 'server' | 'webcontainer' | 'worker';
 
@@ -20,6 +21,16 @@ export interface Runner {
   /** Human name shown in the status line. */
   readonly label: string;
   run(request: RunRequest): Promise<ResultsDocument>;
+  /**
+   * The reference implementation's trace of one test (same seed), drawn beside the learner's run;
+   * null when this runner cannot make it. A runner without it leaves the drawing to the worker.
+   */
+  referenceTrace?(lab: string, suite: Suite, test: string, seed: number): Promise<TraceEvent[] | null>;
+  /**
+   * The reference solution, from a runner that keeps it away from the page (the course server
+   * checks the reveal policy itself). A runner without it means the page may fetch the build's copy.
+   */
+  solution?(lab: string, files: Record<string, string>): Promise<{ solution: Record<string, string> } | { refused: string }>;
   /** Frees what the runner holds (worker, container process). */
   dispose(): void;
 }

@@ -7,6 +7,7 @@ import type { Availability, RunRequest, Runner } from './runner.ts';
 import type { WorkerLab } from './worker-grade.ts';
 import type { WorkerMessage, WorkerReply } from './run-worker.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import type { ScenarioListing, SimReply, SimRequest } from './sim-run.ts';
 
 /** The part of `Worker` the runner uses, so tests can hand it a fake. */
 export interface WorkerLike {
@@ -34,6 +35,7 @@ export class WorkerRunner implements Runner {
   private nextId = 1;
   private readonly pending = new Map<number, (reply: WorkerReply & { type: 'result' }) => void>();
   private readonly pendingReference = new Map<number, (trace: TraceEvent[] | null) => void>();
+  private readonly pendingShell = new Map<number, (reply: WorkerReply & { type: 'sim' | 'scenarios' }) => void>();
   /** Time spent in the last run, for the benchmark and the status line. */
   lastTimings: { loadMs: number; gradeMs: number; totalMs: number } | null = null;
 
@@ -47,6 +49,11 @@ export class WorkerRunner implements Runner {
       if (reply.type === 'reference') {
         this.pendingReference.get(reply.id)?.(reply.trace);
         this.pendingReference.delete(reply.id);
+        return;
+      }
+      if (reply.type === 'sim' || reply.type === 'scenarios') {
+        this.pendingShell.get(reply.id)?.(reply);
+        this.pendingShell.delete(reply.id);
         return;
       }
       if (reply.type !== 'result') return;
@@ -120,9 +127,11 @@ export class WorkerRunner implements Runner {
 
   /**
    * The reference implementation's trace for a test of the suite (same seed), for the diagram
-   * beside the learner's run; null when that suite's tests are not in this browser.
+   * beside the learner's run; null when that suite's tests are not in this browser or the lab is
+   * not the one this worker was made for.
    */
-  referenceTrace(suite: 'visible' | 'hidden', test: string, seed: number): Promise<TraceEvent[] | null> {
+  referenceTrace(lab: string, suite: 'visible' | 'hidden', test: string, seed: number): Promise<TraceEvent[] | null> {
+    if (lab !== this.options.lab.slug) return Promise.resolve(null);
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const moduleUrls = suite === 'hidden' ? [this.options.moduleUrls.visible, this.options.moduleUrls.hidden] : [this.options.moduleUrls.visible];
@@ -136,6 +145,38 @@ export class WorkerRunner implements Runner {
         resolve(trace);
       });
       worker.postMessage({ type: 'reference', id, moduleUrls, lab: this.options.lab, suite, test, seed });
+    });
+  }
+
+  /**
+   * Runs a scenario for the terminal's `sim` on the stack with the learner's files in place; a
+   * learner loop that never ends is stopped like a test run's (the worker is replaced).
+   */
+  sim(request: SimRequest, files: Record<string, string>): Promise<SimReply> {
+    const { lab, timeLimitMs = DEFAULT_TIME_LIMIT_MS } = this.options;
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingShell.delete(id);
+        this.replaceWorker();
+        resolve({ ok: false, error: `the run took longer than ${timeLimitMs / 1000} s and was stopped — look for a loop that never ends in your code` });
+      }, timeLimitMs);
+      this.pendingShell.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply.type === 'sim' ? reply.reply : { ok: false, error: 'the worker answered something else' });
+      });
+      worker.postMessage({ type: 'sim', id, moduleUrls: [this.options.moduleUrls.visible], lab, files, request });
+    });
+  }
+
+  /** The scenarios `sim` knows, from the stack the worker holds. */
+  scenarios(): Promise<ScenarioListing[]> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pendingShell.set(id, (reply) => resolve(reply.type === 'scenarios' ? reply.scenarios : []));
+      worker.postMessage({ type: 'scenarios', id, moduleUrls: [this.options.moduleUrls.visible], lab: this.options.lab });
     });
   }
 

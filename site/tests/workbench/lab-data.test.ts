@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { displayText, labExists, workspace, runModules, solution } from '../../lib/workbench/lab-data.ts';
-import { lineShellCommand } from '../../lib/workbench/terminal-commands.ts';
 import { runFromTrace, lanesOf } from '../../lib/workbench/trace-run.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
@@ -49,20 +48,6 @@ describe('displayText', () => {
     const shown = displayText('stack/core/tcp/x.ts', text);
     expect(shown).not.toContain('return 42');
     expect(shown).toContain("return notImplemented('queues/1: Count');");
-  });
-});
-
-describe('the line shell', () => {
-  it('maps npm test and npm run submit to Run and Submit, and explains anything else', () => {
-    const calls: string[] = [];
-    const commands = { run: () => calls.push('run'), submit: () => calls.push('submit') };
-    expect(lineShellCommand('  npm   test ', commands)).toBeNull();
-    expect(lineShellCommand('npm run submit', commands)).toBeNull();
-    expect(calls).toEqual(['run', 'submit']);
-    expect(lineShellCommand('clear', commands)).toBe('clear');
-    expect(lineShellCommand('help', commands)).toMatch(/npm run submit/);
-    expect(lineShellCommand('ls -la', commands)).toMatch(/^ls: not available here/);
-    expect(lineShellCommand('', commands)).toBeNull();
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptResults, firstFailure, groupByTask, summarise, type ResultsDocument } from '../../lib/workbench/results.ts';
+import { loadResults, resultsKey, storeResults } from '../../lib/workbench/results-store.ts';
 
 function doc(over: Partial<ResultsDocument> = {}): ResultsDocument {
   return {
@@ -40,5 +41,47 @@ describe('results document', () => {
   it('summarises for the status line', () => {
     expect(summarise(doc())).toBe('Run (visible tests): 1/3 tests pass · score 10/20');
     expect(summarise(doc({ status: 'error', suite: 'hidden', message: 'ran out of time' }))).toMatch(/^Submit \(hidden tests\): error — ran out of time/);
+  });
+});
+
+describe('last results kept across a reload', () => {
+  class MemoryStorage {
+    map = new Map<string, string>();
+    limit = Infinity;
+    getItem(k: string) { return this.map.get(k) ?? null; }
+    setItem(k: string, v: string) { if (v.length > this.limit) throw new Error('QuotaExceededError'); this.map.set(k, v); }
+    removeItem(k: string) { this.map.delete(k); }
+  }
+  const at = new Date('2026-12-07T05:00:00Z');
+
+  it('gives back the document that was stored, for that lab only', () => {
+    const storage = new MemoryStorage();
+    expect(storeResults(storage, 'handshake', doc(), at)).toBe(true);
+    expect(loadResults(storage, 'handshake')).toEqual({ version: 1, doc: doc(), suite: 'visible', savedAt: at.toISOString() });
+    expect(loadResults(storage, 'teardown')).toBeNull();
+  });
+
+  it('keeps only the first failure\'s trace when the full document does not fit', () => {
+    const storage = new MemoryStorage();
+    const big = doc({ traces: { t2: [], t3: Array.from({ length: 400 }, (_, i) => ({ kind: 'state', t: i }) as never) } });
+    big.tests[2].trace_ref = 't3';
+    storage.limit = JSON.stringify(big).length;
+    expect(storeResults(storage, 'handshake', big, at)).toBe(true);
+    const kept = loadResults(storage, 'handshake')!.doc;
+    expect(Object.keys(kept.traces)).toEqual(['t2']);
+    expect(kept.tests.map((t) => t.trace_ref)).toEqual([null, 't2', null]);
+    storage.limit = 10;
+    expect(storeResults(storage, 'teardown', big, at)).toBe(false);
+  });
+
+  it('drops a stored copy it cannot read, or one of another lab', () => {
+    const storage = new MemoryStorage();
+    storage.setItem(resultsKey('handshake'), '{"version":1,');
+    expect(loadResults(storage, 'handshake')).toBeNull();
+    expect(storage.getItem(resultsKey('handshake'))).toBeNull();
+    storage.setItem(resultsKey('teardown'), JSON.stringify({ version: 1, doc: doc(), suite: 'visible', savedAt: at.toISOString() }));
+    expect(loadResults(storage, 'teardown')).toBeNull();
+    storage.setItem(resultsKey('handshake'), JSON.stringify({ version: 1, doc: { ...doc(), tests: 'no' }, suite: 'visible', savedAt: at.toISOString() }));
+    expect(loadResults(storage, 'handshake')).toBeNull();
   });
 });

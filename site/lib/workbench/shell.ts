@@ -1,0 +1,303 @@
+/**
+ * The workbench terminal's shell when no WebContainer runs: Linux's names and output shapes over
+ * the stack in the page. `sim` runs a scenario in the worker (the learner's files in place) and
+ * becomes "the last run" that `ss`, `nstat`, `tcpdump` and `pcap` look at; `sysctl -w` changes
+ * the knobs the next `sim` starts with, as on a Linux box. No DOM: the terminal view feeds it lines
+ * and prints what comes back, and the tests drive it with the real stack.
+ */
+import { formatSs } from '../../../stack/core/observe/ss.ts';
+import { formatOptions } from '../../../stack/core/wire/format.ts';
+import { SYSCTLS, sysctlSpec } from '../../../stack/core/tcp/sysctl.ts';
+import type { SegmentEvent, TraceEvent } from '../../../stack/core/observe/trace.ts';
+import type { SsRow } from '../../../stack/core/scenarios/types.ts';
+import type { ScenarioListing, SimReply, SimRequest, SimResult } from './sim-run.ts';
+
+export interface ShellBackend {
+  scenarios(): Promise<ScenarioListing[]>;
+  sim(request: SimRequest): Promise<SimReply>;
+  /** Run / Submit, as the buttons. */
+  run(): void;
+  submit(): void;
+  /** Offers bytes to the learner as a file. */
+  download(name: string, bytes: Uint8Array): void;
+  /** The first failing test's trace of the last Run or Submit, if any. */
+  lastTestTrace(): { name: string; trace: TraceEvent[] } | null;
+}
+
+export const SHELL_HELP = `Commands (the stack runs in this page; your lab files take part in every sim):
+  sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]
+                      run a scenario and draw it (sim --list names them)
+  ss -tan | ss -ltn   sockets at the end of the last sim (-l: listening only)
+  nstat               the last sim's counters (Linux names)
+  sysctl NAME | -a    read a knob;  sysctl -w NAME=VALUE  set it for the next sims
+  tcpdump             the last run's segments, tcpdump -n style
+  pcap                download the last sim as a .pcap (opens in Wireshark)
+  npm test            run the visible tests (Run, Ctrl+Enter)
+  npm run submit      grade with the hidden tests (Submit, Ctrl+Shift+Enter)
+  history, clear, help      ↑/↓ recall lines, Tab completes`;
+
+const COMMANDS = ['sim', 'ss', 'nstat', 'sysctl', 'tcpdump', 'pcap', 'npm', 'history', 'clear', 'help'];
+
+/** Splits a command line like a shell: spaces separate words, quotes group them. */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) words.push(m[1] ?? m[2] ?? m[3]);
+  return words;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(6);
+}
+
+function endpoint(text: string): string {
+  // tcpdump -n writes 10.0.0.1.80, not 10.0.0.1:80
+  return text.replace(/:(\d+)$/, '.$1');
+}
+
+/** One segment as `tcpdump -n -tt` prints it (relative numbers after the SYN, as tcpdump does). */
+export function tcpdumpLine(seg: SegmentEvent): string {
+  const syn = seg.flags.includes('S');
+  const seq = syn ? seg.seq : seg.relSeq;
+  const parts = [`${seconds(seg.t)} IP ${endpoint(seg.src)} > ${endpoint(seg.dst)}: Flags [${seg.flags}]`];
+  if (seg.len > 0 || syn || seg.flags.includes('F') || seg.flags.includes('R')) parts.push(seg.len > 0 ? `seq ${seq}:${seq + seg.len}` : `seq ${seq}`);
+  if (seg.flags.includes('.')) parts.push(`ack ${syn ? seg.ack : seg.relAck}`);
+  parts.push(`win ${seg.win}`);
+  const options = formatOptions(seg.options);
+  if (options) parts.push(`options [${options.slice(1, -1)}]`);
+  parts.push(`length ${seg.len}`);
+  const fate = seg.fate === 'delivered' ? '' : `   # ${seg.fate}`;
+  return parts.join(', ') + fate;
+}
+
+export function tcpdumpListing(trace: readonly TraceEvent[]): string {
+  const segments = trace.filter((e): e is SegmentEvent => e.kind === 'segment');
+  return segments.length === 0 ? 'tcpdump: no segments in the last run' : segments.map(tcpdumpLine).join('\n');
+}
+
+/** `nstat` output: `#kernel`, then name, value and a rate column (0.0: a finished run has no rate). */
+export function nstatListing(nstat: Record<string, Record<string, number>>): string {
+  const lines: string[] = [];
+  for (const [host, counters] of Object.entries(nstat)) {
+    const rows = Object.entries(counters).filter(([, v]) => v !== 0);
+    if (rows.length === 0) continue;
+    lines.push(`#kernel (${host})`);
+    for (const [name, value] of rows) {
+      // As stack/node/sim.ts names them: SNMP counters keep their Tcp/Ip prefix, the rest are TcpExt.
+      const linuxName = /^(Tcp|Ip)/.test(name) ? name : `TcpExt${name}`;
+      lines.push(`${linuxName.padEnd(32)}${String(value).padStart(10)}${'0.0'.padStart(16)}`);
+    }
+  }
+  return lines.length === 0 ? '#kernel\n(no counter moved in the last run)' : lines.join('\n');
+}
+
+/** ss with Linux's filters: -t TCP, -a all, -l listening only, -n numeric (always numeric here). */
+export function ssListing(ss: Record<string, SsRow[]>, flags: string): string {
+  const listening = flags.includes('l');
+  const all = flags.includes('a');
+  const out: string[] = [];
+  for (const [host, rows] of Object.entries(ss)) {
+    const shown = rows.filter((r) => (listening ? r.state === 'LISTEN' : all || r.state !== 'LISTEN'));
+    out.push(`# ${host}`, formatSs(shown));
+  }
+  return out.join('\n');
+}
+
+export class LabShell {
+  readonly history: string[] = [];
+  /** Knobs set with `sysctl -w`, applied to every later sim. */
+  readonly sysctls: Record<string, number> = {};
+  lastSim: SimResult | null = null;
+  /** Which run `tcpdump` lists: the last sim, or the last Run/Submit's failing test. */
+  private lastKind: 'sim' | 'test' | null = null;
+  private scenarioNames: string[] | null = null;
+
+  constructor(private readonly backend: ShellBackend) {}
+
+  /** A test run finished: `tcpdump` now lists its first failure. */
+  noteTestRun(): void {
+    this.lastKind = 'test';
+  }
+
+  async execute(line: string): Promise<string | 'clear'> {
+    const words = splitWords(line);
+    if (words.length === 0) return '';
+    if (this.history.at(-1) !== line.trim()) this.history.push(line.trim());
+    const [command, ...args] = words;
+    switch (command) {
+      case 'help':
+        return SHELL_HELP;
+      case 'clear':
+        return 'clear';
+      case 'history':
+        return this.history.map((h, i) => `${String(i + 1).padStart(5)}  ${h}`).join('\n');
+      case 'npm':
+        return this.npm(args);
+      case 'sim':
+        return this.sim(args);
+      case 'ss':
+        return this.ss(args);
+      case 'nstat':
+        return this.lastSim ? nstatListing(this.lastSim.nstat) : 'nstat: no sim yet — try: sim handshake';
+      case 'sysctl':
+        return this.sysctl(args);
+      case 'tcpdump':
+        return this.tcpdump();
+      case 'pcap':
+        return this.pcap();
+      default:
+        return `${command}: command not found (type help)`;
+    }
+  }
+
+  private npm(args: string[]): string {
+    const sub = args.join(' ');
+    if (sub === 'test' || sub === 't' || sub === 'run test') {
+      this.backend.run();
+      return '';
+    }
+    if (sub === 'run submit') {
+      this.backend.submit();
+      return '';
+    }
+    return `npm ${sub}: here npm runs "npm test" and "npm run submit" only`;
+  }
+
+  private async sim(args: string[]): Promise<string> {
+    const request: SimRequest = { scenario: '', seed: 1, sysctls: { ...this.sysctls }, faults: [], reference: false };
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const value = (): string | null => args[++i] ?? null;
+      if (a === '--list') return (await this.backend.scenarios()).map((s) => `${s.name.padEnd(28)} [${s.chapter}] ${s.title}`).join('\n');
+      if (a === '--reference') request.reference = true;
+      else if (a === '--seed') {
+        const v = value();
+        if (v === null || !/^\d+$/.test(v)) return `sim: --seed takes a non-negative integer${v === null ? '' : `, got "${v}"`}`;
+        request.seed = Number(v);
+      } else if (a === '--sysctl') {
+        const v = value();
+        const m = v === null ? null : /^([\w.]+)=(-?\d+)$/.exec(v);
+        if (!m) return `sim: --sysctl takes name=value with an integer value${v === null ? '' : `, got "${v}"`}`;
+        request.sysctls[m[1]] = Number(m[2]);
+      } else if (a === '--fault') {
+        const v = value();
+        if (v === null) return 'sim: --fault needs a rule, e.g. --fault "drop F from client"';
+        request.faults.push(v);
+      } else if (a.startsWith('-')) return `sim: unknown option ${a}`;
+      else if (!request.scenario) request.scenario = a;
+      else return `sim: unexpected argument "${a}" (quote a fault rule: --fault "drop F from client")`;
+    }
+    if (!request.scenario) return 'usage: sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]   (sim --list)';
+    const reply = await this.backend.sim(request);
+    if (!reply.ok) return `sim: ${reply.error}`;
+    this.lastSim = reply.result;
+    this.lastKind = 'sim';
+    const knobs = Object.entries(request.sysctls).map(([k, v]) => `${k}=${v}`);
+    const head = `# ${reply.result.title}${request.reference ? ' — reference stack' : ' — with your lab files'}${knobs.length ? ` — ${knobs.join(' ')}` : ''}`;
+    return `${head}\n${reply.result.diagram.trimEnd()}\n# ${reply.result.packets} packets; ss -tan, nstat, tcpdump and pcap now show this run`;
+  }
+
+  private ss(args: string[]): string {
+    const flags = args.filter((a) => a.startsWith('-')).map((a) => a.slice(1)).join('');
+    if (!flags.includes('t')) return 'ss: this stack has TCP sockets only: use ss -tan or ss -ltn';
+    if (!this.lastSim) return 'ss: no sim yet — try: sim handshake';
+    return `${ssListing(this.lastSim.ss, flags)}\n# at the end of the run, t=${(this.lastSim.endTime / 1000).toFixed(3)} s`;
+  }
+
+  private sysctl(args: string[]): string {
+    const show = (name: string): string => {
+      const spec = sysctlSpec(name);
+      if (!spec) return `sysctl: cannot stat /proc/sys/${name.replace(/\./g, '/')}: No such file or directory`;
+      const value = this.sysctls[name] ?? spec.default;
+      return `${name} = ${Array.isArray(value) ? value.join('\t') : value}`;
+    };
+    if (args.length === 0) return 'usage: sysctl NAME | sysctl -a | sysctl -w NAME=VALUE';
+    if (args[0] === '-a') return SYSCTLS.map((s) => show(s.name)).join('\n');
+    if (args[0] === '-w') {
+      const out: string[] = [];
+      for (const assignment of args.slice(1)) {
+        const m = /^([\w.]+)=(.*)$/.exec(assignment);
+        if (!m) return `sysctl: "${assignment}" must be of the form name=value`;
+        const spec = sysctlSpec(m[1]);
+        if (!spec) return `sysctl: cannot stat /proc/sys/${m[1].replace(/\./g, '/')}: No such file or directory`;
+        if (Array.isArray(spec.default)) return `sysctl: ${m[1]} takes several numbers; sim runs take integer knobs only`;
+        const value = Number(m[2]);
+        if (!/^-?\d+$/.test(m[2].trim()) || value < spec.min || value > spec.max) return `sysctl: setting key "${m[1]}": Invalid argument (${spec.min}…${spec.max})`;
+        this.sysctls[m[1]] = value;
+        out.push(`${m[1]} = ${value}`);
+      }
+      return out.join('\n');
+    }
+    return args.map(show).join('\n');
+  }
+
+  private tcpdump(): string {
+    if (this.lastKind === 'test') {
+      const test = this.backend.lastTestTrace();
+      if (test) return `# first failing test: ${test.name}\n${tcpdumpListing(test.trace)}`;
+    }
+    if (this.lastSim) return `# sim ${this.lastSim.scenario}\n${tcpdumpListing(this.lastSim.trace)}`;
+    return 'tcpdump: nothing ran yet — sim a scenario, or Run the tests';
+  }
+
+  private pcap(): string {
+    if (!this.lastSim) return 'pcap: no sim yet — the pcap is of the last sim (try: sim handshake, then pcap)';
+    const name = `${this.lastSim.scenario}.pcap`;
+    this.backend.download(name, this.lastSim.pcap);
+    return `pcap: ${name} (${this.lastSim.packets} packets, ${this.lastSim.pcap.length} bytes, LINKTYPE_IPV4) — open it in Wireshark`;
+  }
+
+  /** Tab: completes the word under the cursor (at the end of the line); returns the candidates too. */
+  async complete(line: string): Promise<{ line: string; candidates: string[] }> {
+    const words = splitWords(line);
+    const atNewWord = line === '' || line.endsWith(' ');
+    const partial = atNewWord ? '' : (words.at(-1) ?? '');
+    const position = atNewWord ? words.length : words.length - 1;
+    const previous = words[position - 1];
+    let pool: string[];
+    if (position === 0) pool = COMMANDS;
+    else if (words[0] === 'sim' && previous === '--sysctl') pool = SYSCTLS.filter((s) => !Array.isArray(s.default)).map((s) => `${s.name}=`);
+    else if (words[0] === 'sim' && !partial.startsWith('-')) pool = this.scenarioNames ??= (await this.backend.scenarios()).map((s) => s.name);
+    else if (words[0] === 'sim') pool = ['--sysctl', '--fault', '--seed', '--reference', '--list'];
+    else if (words[0] === 'sysctl') pool = [...(previous === '-w' ? SYSCTLS.map((s) => `${s.name}=`) : SYSCTLS.map((s) => s.name)), '-a', '-w'];
+    else if (words[0] === 'ss') pool = ['-tan', '-ltn'];
+    else if (words[0] === 'npm') pool = position === 1 ? ['test', 'run'] : ['submit'];
+    else pool = [];
+    const candidates = pool.filter((c) => c.startsWith(partial));
+    if (candidates.length === 0) return { line, candidates };
+    let common = candidates[0];
+    for (const c of candidates) while (!c.startsWith(common)) common = common.slice(0, -1);
+    const head = line.slice(0, line.length - partial.length);
+    const done = candidates.length === 1 && !common.endsWith('=');
+    return { line: `${head}${common}${done ? ' ' : ''}`, candidates };
+  }
+}
+
+/**
+ * Wraps prose lines at spaces to the terminal's width, so words are not cut at the edge; aligned
+ * output (tables, diagrams: two spaces inside the line) is left whole for the terminal to wrap.
+ * Widths count UTF-16 units, which is exact for what this shell prints (no wide characters).
+ */
+export function wrapProse(text: string, cols: number): string {
+  if (!(cols > 20)) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      // eslint-disable-next-line no-control-regex
+      const visible = line.replace(/\x1b\[[0-9;]*m/g, '');
+      if (visible.length <= cols || /\S {2,}\S/.test(visible.trimStart())) return line;
+      const indent = /^\s*/.exec(line)![0];
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.trimStart().split(' ')) {
+        const candidate = current ? `${current} ${word}` : `${indent}${word}`;
+        if (candidate.replace(/\x1b\[[0-9;]*m/g, '').length > cols && current) {
+          out.push(current);
+          current = `${indent}  ${word}`;
+        } else current = candidate;
+      }
+      out.push(current);
+      return out.join('\n');
+    })
+    .join('\n');
+}
