@@ -19,7 +19,9 @@ export interface LabSummary {
   minutes: number;
 }
 
-const LABS_DIR = join(import.meta.dirname, '..', '..', 'labs');
+// Not import.meta.dirname: Astro bundles this module into dist/.prerender/ before running it. The
+// build runs from the repository root, as lab-data.ts assumes too (COURSE_ROOT overrides).
+const LABS_DIR = join(process.env.COURSE_ROOT ?? process.cwd(), 'labs');
 
 export function readLabSummary(slug: LabSlug, labsDir = LABS_DIR): LabSummary {
   const file = join(labsDir, slug, 'lab.yaml');
