@@ -80,7 +80,9 @@ export function renderFigureBody(kind: FigureKind, run: ScenarioRun, opts: Figur
   const table = renderTraceTable(run, tableFilterFor(kind, run, opts.host));
   // A named group rather than a region, because a page may show the same figure twice and
   // landmarks must be unique. It becomes a tab stop only when it overflows (scroll-focus.ts).
-  const scroll = (label: string, body: string) => `<div class="fig-scroll" role="group" aria-label="${label}">${body}</div>`;
+  // Search skips the drawing's labels and the trace rows (data-pagefind-ignore): excerpts should
+  // come from the prose and the caption, not from "S. seq 0 ack 1 win 65535".
+  const scroll = (label: string, body: string) => `<div class="fig-scroll" role="group" aria-label="${label}" data-pagefind-ignore="all">${body}</div>`;
   return `${scroll('figure', svg)}<details class="fig-trace"><summary>Trace as a table</summary>${scroll('trace table', table)}</details>`;
 }
 

@@ -24,7 +24,14 @@ const TIMER_ORDER: readonly TimerName[] = ['retransmit', 'synack', 'delayed-ack'
 const X0 = 150;
 const ROW = 44;
 const TOP = 40;
-const MAX_WIDTH = 2400;
+/**
+ * Widest drawing (plus 130 px of right margin): the chapter column at 1366 px is about 757 px, so
+ * a long run (131 s of SYN retries, two hours of keepalive) is fitted to it, spacing shrunk and
+ * idle stretches cut, rather than shown 2 s at a time in a sideways-scrolling box.
+ */
+const MAX_WIDTH = 610;
+/** Width of one character of the small monospace labels, for keeping labels apart. */
+const CHAR_PX = 6.6;
 /** States whose length the figure writes out: the ones the course's timers govern. */
 const TIMED_STATES = new Set(['TIME_WAIT', 'FIN_WAIT_2', 'SYN_SENT', 'SYN_RECV', 'LAST_ACK']);
 
@@ -360,19 +367,28 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   let lastRight = -Infinity;
   for (const t of scale.times) {
     const tx = x(t);
-    const half = (formatTime(t).length * 5.6) / 2;
+    const half = (formatTime(t).length * CHAR_PX) / 2;
     if (tx - half < lastRight + 8) continue;
     if (scale.breaks.some((b) => tx > b.p0 && tx < b.p1)) continue;
     lastRight = tx + half;
     parts.push(`<path class="line" d="M${n(tx)} ${n(axisY)}v5"/>`);
     parts.push(text(tx, axisY + 18, formatTime(t), { anchor: 'middle', cls: 'm sm' }));
   }
+  // Break labels ("… 64 s …") take two rows when breaks sit closer than their labels are wide,
+  // which they do once the figure is fitted to the column.
+  const breakRowRight = [-Infinity, -Infinity];
+  let breakRows = 1;
   for (const b of scale.breaks) {
     const mid = (b.p0 + b.p1) / 2;
+    const label = `… ${formatDuration(b.t1 - b.t0)} …`;
+    const half = (label.length * CHAR_PX) / 2;
+    const row = mid - half >= breakRowRight[0] + 6 ? 0 : 1;
+    breakRowRight[row] = mid + half;
+    breakRows = Math.max(breakRows, row + 1);
     parts.push(`<g data-break="${escapeMarkup(formatDuration(b.t1 - b.t0))}">`);
     parts.push(`<path class="grid" d="M${n(mid - 5)} ${TOP}V${n(axisY - 8)}M${n(mid + 5)} ${TOP}V${n(axisY - 8)}"/>`);
     parts.push(zigzag(mid, axisY, true, 10));
-    parts.push(text(mid, axisY + 34, `… ${formatDuration(b.t1 - b.t0)} …`, { anchor: 'middle', cls: 'm sm' }));
+    parts.push(text(mid, axisY + 34 + row * 14, label, { anchor: 'middle', cls: 'm sm' }));
     parts.push('</g>');
   }
   for (const row of rows) parts.push(text(10, row.y + 4, row.label, { cls: 'b sm' }));
@@ -401,5 +417,5 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
     `Timer timeline for ${host} in ${run.info.title}: ${sent.length} segments sent` +
     `${retxCount ? ` (${retxCount} retransmissions)` : ''}` +
     `${timerText ? `; ${timerText}` : ''}${stateText ? `; ${stateText}` : ''}.`;
-  return svgRoot(width, axisY + 46, label, parts.join(''), 'fig-timers');
+  return svgRoot(width, axisY + 46 + (breakRows - 1) * 14, label, parts.join(''), 'fig-timers');
 }

@@ -1,0 +1,14 @@
+import { chromium } from 'playwright-core';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { runScenario } from '../../stack/core/scenarios/index.ts';
+import { renderTimerTimeline } from '../lib/figures/timer-timeline.ts';
+const css = readFileSync('site/components/figures/figures.css', 'utf8');
+const items = [['connect-timeout', 'client', {}], ['keepalive-dead-peer', 'server', {}], ['syn-flood', 'server', {}], ['time-wait-lost-ack','client',{}]] as const;
+let html = `<html><style>${css} body{width:757px;font-family:sans-serif} :root{--fig-fg:#111;--fig-muted:#555;--fig-accent:#0a58a8;--fig-lost:#b3261e}</style><body>`;
+for (const [s, h, o] of items) html += `<h3>${s}</h3><div class="fig-scroll">${renderTimerTimeline(runScenario(s, o as any), h)}</div>`;
+writeFileSync('/tmp/h16b/fig.html', html + '</body></html>');
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const p = await b.newPage({ viewport: { width: 800, height: 900 } });
+await p.goto('file:///tmp/h16b/fig.html');
+await p.screenshot({ path: '/tmp/h16b/fig.png', fullPage: true });
+await b.close();
