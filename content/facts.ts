@@ -164,6 +164,20 @@ export const FACTS: Record<string, FactSpec> = {
     about: 'keepalive-dead-peer with tcp_keepalive_time=15: idle time at which the connection is reset (s)',
     compute: () => [s(num(scenario('keepalive-dead-peer', { 'net.ipv4.tcp_keepalive_time': 15 }).metrics.serverErrorIdle))],
   },
+  'ports.ephemeralCount': {
+    about: 'ports in the default net.ipv4.ip_local_port_range (high − low + 1)',
+    compute: () => {
+      const [low, high] = sysctlDefault('net.ipv4.ip_local_port_range');
+      return [high - low + 1];
+    },
+  },
+  'ports.newConnectionsPerSecond': {
+    about: 'new connections per second to one destination that keep every ephemeral port in TIME_WAIT (rounded down)',
+    compute: () => {
+      const [low, high] = sysctlDefault('net.ipv4.ip_local_port_range');
+      return [Math.floor((high - low + 1) / s(num(scenario('teardown').metrics.timeWaitDuration)))];
+    },
+  },
   'cookie.mssTable': { about: 'the MSS values a SYN cookie can carry', compute: () => [...MSS_TABLE] },
   'cookie.maxAgeMinutes': { about: 'minutes a cookie stays valid', compute: () => [MAX_COOKIE_AGE] },
 };

@@ -80,3 +80,30 @@ describe('timer figures: the times a caption states are times the figure shows',
     });
   }
 });
+
+const queueCharts = chapters.flatMap((c) =>
+  [...c.text.matchAll(/<QueueChart\b/g)].map((m) => ({
+    file: c.file,
+    line: lineOf(c.text, m.index!),
+    props: figureProps(c.text, m.index! + m[0].length).props as Record<string, unknown>,
+  })),
+);
+
+describe('queue charts: the queue sizes a caption states are sizes the figure shows', () => {
+  it('the chapters have queue charts', () => {
+    expect(queueCharts.length).toBeGreaterThan(2);
+  });
+  for (const f of queueCharts) {
+    it(`${f.file}:${f.line} <QueueChart scenario="${String(f.props.scenario)}">`, () => {
+      const html = renderFigureHtml({ kind: 'queues', ...(f.props as { scenario: string }) }, runner, () => {});
+      const alt = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '';
+      expect(alt, `${f.file}:${f.line}: the figure has no text alternative`).toMatch(/^Queue chart/);
+      // "backlog 4", "at 5", "= 5", "LISTEN 5 4": every whole number the caption gives, except the
+      // "+ 1" of "backlog + 1", must be a peak, a backlog or a counter the text alternative states.
+      const shown = new Set([...alt.matchAll(/\d+/g)].map((m) => Number(m[0])));
+      const caption = String(f.props.caption ?? '').replace(/\+ 1\b/g, '');
+      const stated = [...caption.matchAll(/\b\d+\b/g)].map((m) => Number(m[0]));
+      expect(stated.filter((n) => !shown.has(n)), `${f.file}:${f.line}: the caption states ${stated.join(', ')}; the text alternative says "${alt}"`).toEqual([]);
+    });
+  }
+});

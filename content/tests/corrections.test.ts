@@ -143,3 +143,12 @@ describe('which kernel are you on? (content/kernel-versions.ts)', () => {
     expect([...used].sort()).toEqual(expect.arrayContaining(['challenge-ack', 'somaxconn', 'syn-linear-timeouts', 'syn-queue-limit', 'tw-recycle', 'tw-reuse']));
   });
 });
+
+describe('glossary: the terms the review found missing', () => {
+  it('has request sock, tcp_max_syn_backlog, SO_REUSEPORT, SO_LINGER, tcp_max_tw_buckets, PAWS, tcp_retries2 and the other terms the chapters now use', () => {
+    const ids = [...file('glossary.yaml').matchAll(/- id: ([a-z0-9-]+)/g)].map((m) => m[1]);
+    for (const id of ['request-sock', 'tcp-max-syn-backlog', 'so-reuseport', 'so-linger', 'tcp-max-tw-buckets', 'paws', 'tcp-retries2', 'tcp-orphan-retries', 'tcp-rfc1337', 'port-exhaustion', 'conntrack', 'network-namespace', 'ip-ttl', 'mtu', 'partial-write', 'self-connect', 'tcp-syn-linear-timeouts']) {
+      expect(ids, id).toContain(id);
+    }
+  });
+});

@@ -19,6 +19,8 @@ const readmePath = join(contentDir, 'README.md');
 const questionsPath = QUESTIONS_MD;
 
 const MODEL_WORDS = { min: 60, max: 130 };
+/** About 30 seconds said aloud, at 130–170 words a minute. */
+const SPOKEN_WORDS = { min: 35, max: 85 };
 const BODY_WORDS = { min: 200, max: 600 };
 const MIN_QUESTIONS = 45;
 const MIN_EXTRA_QUESTIONS = 6;
@@ -156,7 +158,7 @@ describe('interview bank', () => {
   it('every entry has the required fields, non-empty', () => {
     const problems: string[] = [];
     for (const { file, data, body } of bank) {
-      for (const key of ['title', 'zh', 'chapter', 'model'] as const) {
+      for (const key of ['title', 'zh', 'chapter', 'model', 'spoken'] as const) {
         if (!nonEmptyString(data[key])) problems.push(`${file}: '${key}' missing or empty`);
       }
       if (nonEmptyString(data.zh) && !CJK.test(data.zh)) problems.push(`${file}: 'zh' has no Chinese characters`);
@@ -187,6 +189,13 @@ describe('interview bank', () => {
     const outOfBounds = bank
       .map((e) => ({ file: e.file, words: countWords(String(e.data.model ?? '')) }))
       .filter((x) => x.words < MODEL_WORDS.min || x.words > MODEL_WORDS.max);
+    expect(outOfBounds).toEqual([]);
+  });
+
+  it(`every answer has a 30-second spoken version of ${SPOKEN_WORDS.min}–${SPOKEN_WORDS.max} words, shorter than its model answer`, () => {
+    const outOfBounds = bank
+      .map((e) => ({ file: e.file, words: countWords(String(e.data.spoken ?? '')), model: countWords(String(e.data.model ?? '')) }))
+      .filter((x) => x.words < SPOKEN_WORDS.min || x.words > SPOKEN_WORDS.max || x.words >= x.model);
     expect(outOfBounds).toEqual([]);
   });
 
