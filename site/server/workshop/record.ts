@@ -87,6 +87,7 @@ function toAttempt(r: Row): Attempt {
 
 export class WorkshopRecord {
   private readonly listeners = new Set<(a: Attempt, learner: Learner) => void>();
+  private readonly changeListeners = new Set<() => void>();
 
   private constructor(
     private readonly db: DatabaseSync,
@@ -160,6 +161,7 @@ export class WorkshopRecord {
     // records attempts under someone else's name.
     const learner = { id: randomBytes(12).toString('base64url'), name, joinedAt: at };
     this.db.prepare('INSERT INTO learners (id, name, joined_at) VALUES (?, ?, ?)').run(learner.id, learner.name, learner.joinedAt);
+    for (const l of this.changeListeners) l();
     return learner;
   }
 
@@ -185,6 +187,7 @@ export class WorkshopRecord {
       .run(learnerId, at, doc.lab, doc.suite, doc.status, doc.score.points, doc.score.max, JSON.stringify(tasks), durationMs, first?.test ?? null, first?.taskId ?? null, first?.message ?? null);
     const attempt: Attempt = { id: Number(r.lastInsertRowid), learnerId, at, lab: doc.lab, suite: doc.suite, status: doc.status, points: doc.score.points, max: doc.score.max, tasks, durationMs, firstFailure: first };
     for (const l of this.listeners) l(attempt, learner);
+    for (const l of this.changeListeners) l();
     return attempt;
   }
 
@@ -203,8 +206,15 @@ export class WorkshopRecord {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called after every join and every attempt; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   close(): void {
     this.listeners.clear();
+    this.changeListeners.clear();
     this.db.close();
   }
 }

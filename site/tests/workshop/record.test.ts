@@ -4,26 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ResultsDocument, TestResult } from '../../../labs/kit/results.ts';
+import { doc } from './results-fixture.ts';
 import { DEFAULT_DB, WorkshopRecord, WorkshopRecordError, checkLearnerName } from '../../server/workshop/record.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'workshop-record-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-export function doc(lab: string, suite: 'visible' | 'hidden', outcomes: Array<[number, 'pass' | 'fail' | 'error', string?]>): ResultsDocument {
-  const tests: TestResult[] = outcomes.map(([task, status, name], i) => ({
-    name: name ?? `test ${i}`, task_id: task, status, message: status === 'pass' ? null : `why ${name ?? i}\nmore`, steps: [], trace_ref: null, seed: 1, duration_ms: 5,
-  }));
-  const ids = [...new Set(outcomes.map(([t]) => t))];
-  const tasks = ids.map((id) => {
-    const mine = tests.filter((t) => t.task_id === id);
-    const passed = mine.filter((t) => t.status === 'pass').length;
-    return { id, title: `task ${id}`, status: (passed === mine.length ? 'pass' : 'fail') as 'pass' | 'fail', points: passed * 5, max: mine.length * 5, passed, total: mine.length };
-  });
-  const points = tasks.reduce((n, t) => n + t.points, 0);
-  const max = tasks.reduce((n, t) => n + t.max, 0);
-  return { version: 1, lab, suite, status: points === max ? 'pass' : 'fail', seed: 1, score: { points, max }, tasks, tests, traces: {}, message: null };
-}
 
 describe('WorkshopRecord', () => {
   it('keeps learners and attempts across close and reopen', () => {
