@@ -97,3 +97,33 @@ describe('WorkshopRecord', () => {
     expect(existsSync(join(DEFAULT_DB, '../../package.json'))).toBe(true);
   });
 });
+
+describe('the course server hooks', () => {
+  it('join checks the name; recordGrade records for a joined learner and ignores anyone else', async () => {
+    const { joinWorkshop, recordGrade, openWorkshopRecord } = await import('../../server/workshop/hooks.ts');
+    const lines: string[] = [];
+    const r = openWorkshopRecord(join(scratch, 'hooks.sqlite'), (l) => lines.push(l));
+    expect(lines).toEqual([`workshop record: ${join(scratch, 'hooks.sqlite')} (0 learners, 0 runs and submits so far)`]);
+    expect(joinWorkshop(r, { name: '' })).toEqual({ status: 400, body: { error: 'a name is needed to join' } });
+    expect(joinWorkshop(r, null)).toEqual({ status: 400, body: { error: 'a name is needed to join' } });
+    const joined = joinWorkshop(r, { name: 'Ana' }) as { status: number; body: { learner: { id: string; name: string } } };
+    expect(joined.status).toBe(200);
+    const id = joined.body.learner.id;
+    const d = doc('handshake', 'hidden', [[1, 'fail', 'isn']]);
+    expect(recordGrade(r, undefined, d, 10)).toBeNull();
+    expect(recordGrade(r, 'made-up', d, 10)).toBeNull();
+    expect(recordGrade(r, [id], d, 10)).toBeNull();
+    expect(recordGrade(r, id, d, 1234)).toMatchObject({ learnerId: id, durationMs: 1234, firstFailure: { test: 'isn' } });
+    expect(r.attempts().length).toBe(1);
+    r.close();
+  });
+
+  it('says when an unreadable record was set aside', async () => {
+    const { openWorkshopRecord } = await import('../../server/workshop/hooks.ts');
+    const file = join(scratch, 'garbage.sqlite');
+    writeFileSync(file, 'x'.repeat(5000));
+    const lines: string[] = [];
+    openWorkshopRecord(file, (l) => lines.push(l)).close();
+    expect(lines[1]).toMatch(/^ {2}\S+garbage\.sqlite\.unreadable-\S+ could not be read as a record \(.*not a database.*\); it was kept there and a new record started$/);
+  });
+});
