@@ -15,9 +15,6 @@ mkdir -p "$OUT" 2>/dev/null || { echo "run.sh: cannot create the output folder $
 RESULTS="$OUT/results.json"
 rm -f "$RESULTS"
 
-# In the grading image .lab-work is a link into /tmp (the image's own files stay read-only).
-if [ -L "$ROOT/.lab-work" ]; then mkdir -p "$(readlink "$ROOT/.lab-work")"; fi
-
 ERR=$(mktemp "${TMPDIR:-/tmp}/run-sh-stderr.XXXXXX")
 "$ROOT/node_modules/.bin/tsx" "$ROOT/labs/runner/run.ts" "$@" 2>"$ERR"
 CODE=$?

@@ -52,7 +52,7 @@ beforeAll(async () => {
       mkdirSync(join(input, ...s.file.split('/').slice(0, -1)), { recursive: true });
       writeFileSync(join(input, ...s.file.split('/')), s.text);
       const out = join(scratch, `out-${label}`);
-      const r = await runSh(['handshake', `${input}/`, `${out}/`]);
+      const r = await runSh(['handshake', `${input}/`, `${out}/`, '--classroom', join(scratch, `classroom-${label}.json`)]);
       runs[label] = { code: r.code, out, stderr: r.stderr };
     }),
   );
@@ -84,6 +84,14 @@ describe('run.sh writes a valid results.json v3', () => {
     expect(failed.some((t: any) => t.task_id === wrong.expect.task && t.message.includes(wrong.expect.message))).toBe(true);
     // Tests of the tasks it does not touch still pass.
     expect(r.tests.some((t: any) => t.status === 'pass' && t.task_id !== wrong.expect.task)).toBe(true);
+    // --classroom: the reporter payload, short of points on exactly the failing tasks.
+    const payload = JSON.parse(readFileSync(join(scratch, 'classroom-fail.json'), 'utf8'));
+    expect(payload.max_score).toBe(def.tasks.reduce((n, t) => n + t.points, 0));
+    const failingTasks = new Set(failed.map((t: any) => t.task_id));
+    def.tasks.forEach((task, i) => {
+      if (failingTasks.has(task.id)) expect(payload.tests[i].score).toBeLessThan(task.points);
+      else expect(payload.tests[i].score).toBe(task.points);
+    });
   });
 
   it('reports a submission that does not compile as error, with TypeScript\'s words, and exits 0', () => {
