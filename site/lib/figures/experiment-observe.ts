@@ -88,6 +88,20 @@ function observeTeardown(run: ScenarioRun): RunFacts {
     parts.push(`the client stayed in TIME_WAIT for ${formatTime(tw.t - twIn.t)}`);
     key.push(Math.round((tw.t - twIn.t) / 1000));
   } else if (twIn) parts.push('the client was still in TIME_WAIT when the run ended');
+  // The server's FIN is told only when it was lost or resent: then the client's path and its wait
+  // in FIN_WAIT_2 are what the run is about.
+  const serverFins = segments(run).filter((s) => s.from === server && s.flags.includes('F'));
+  if (serverFins.length > 1 || serverFins.some((s) => s.arriveAt === null)) {
+    const [firstFin, ...resent] = serverFins;
+    parts.push(`the server's FIN left at ${formatTime(firstFin!.t)} and ${fate(firstFin!)}`);
+    for (const s of resent) parts.push(`it was sent again at ${formatTime(s.t)} and ${fate(s)}`);
+    const path = run.trace
+      .filter((e): e is StateEvent => e.kind === 'state' && e.host === client && e.t >= first!.t)
+      .map((e) => e.to);
+    parts.push(`the client went ${path.join(' → ')}`);
+    const fw2 = stateChange(run, client, 'FIN_WAIT_2');
+    if (fw2) parts.push(`it stayed in FIN_WAIT_2 until ${formatTime(fw2.t)} (then ${fw2.to})`);
+  }
   return { text: `${parts.join('; ')}.`, key };
 }
 
@@ -120,7 +134,14 @@ function observeKeepalive(run: ScenarioRun): RunFacts {
   }`;
   if (!reset) return { text: `${probeText} and had not given up when the run ended.`, key: [probes.length] };
   const after = reset.t - lastHeard;
-  return { text: `${probeText} and gave up at ${formatTime(after)}, resetting the connection.`, key: [probes.length, Math.round(after / 1000)] };
+  // The idle time before the first probe and the interval between probes are headline numbers too:
+  // a question may give the detection time as idle + count × interval.
+  const idle = probes.length ? [Math.round((probes[0]!.t - lastHeard) / 1000)] : [];
+  const interval = probes.length > 1 ? [Math.round((probes[1]!.t - probes[0]!.t) / 1000)] : [];
+  return {
+    text: `${probeText} and gave up at ${formatTime(after)}, resetting the connection.`,
+    key: [probes.length, ...idle, ...interval, Math.round(after / 1000)],
+  };
 }
 
 /** Listen queues: the cap on the accept queue and what the clients whose ACK overflowed it saw. */
@@ -150,7 +171,7 @@ function observeQueues(run: ScenarioRun): RunFacts {
         ].join(', ');
   return {
     text: `${listen ? `${listen.call} gave a backlog of ${backlog}` : `The backlog was ${backlog}`}; the accept queue held at most ${held} connections. ${outcome}; ${clients}.`,
-    key: [held],
+    key: [held, backlog],
   };
 }
 

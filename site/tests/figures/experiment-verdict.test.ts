@@ -25,6 +25,8 @@ const ANSWER_IN_TRACE: Record<string, RegExp> = {
   'The absolute sequence numbers, that is the two ISNs': /ISNs with seed \d+: client \d+, server \d+/,
   'It is freed silently about 10 s after its FIN was acknowledged, without entering TIME_WAIT': /10 s later it left FIN_WAIT_2 for CLOSED .*without entering TIME_WAIT; it sent no RST/,
   None: /The server retransmitted no SYN-ACKs to forged sources/,
+  'No: the same path, FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT; it only stays in FIN_WAIT_2 longer, until the server resends its FIN':
+    /the server's FIN left at [\d.]+ s and was lost .*; it was sent again at [\d.]+ s and arrived; the client went FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT/,
 };
 
 describe('chapter experiments: the verdict comes from the run', () => {
