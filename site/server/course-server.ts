@@ -206,6 +206,8 @@ export function createCourseServer(options: CourseServerOptions): Server {
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
+    // Gone already, while its body was read: its run never starts.
+    if (res.destroyed || req.socket.destroyed) gone.abort();
     return queue.run(clientOf(req), gone.signal, job);
   }
 
