@@ -66,6 +66,8 @@ export interface CourseServerOptions {
   log?: (line: string) => void;
   /** Wrong join tokens per address (join-token.ts); a test may pass one with a shorter window. */
   tokenAttempts?: TokenAttempts;
+  /** Open connections one address may hold (default 64; a browser opens about 6 per server). */
+  maxConnectionsPerAddress?: number;
 }
 
 export const DEFAULT_MAX_BODY = 512 * 1024;
@@ -205,6 +207,8 @@ export function createCourseServer(options: CourseServerOptions): Server {
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
+    // Gone already, while its body was read: its run never starts.
+    if (res.destroyed || req.socket.destroyed) gone.abort();
     return queue.run(clientOf(req), gone.signal, job);
   }
 
@@ -392,8 +396,25 @@ export function createCourseServer(options: CourseServerOptions): Server {
       else res.destroy(error);
     });
   });
-  // A slow client cannot hold a connection open indefinitely while sending its headers or body.
+  // A slow client cannot hold a connection open indefinitely while sending its headers or body,
+  // nor open so many that the laptop runs out of file descriptors for the rest of the room.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
+  const maxPerAddress = options.maxConnectionsPerAddress ?? 64;
+  const open = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > maxPerAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
   return server;
 }

@@ -52,7 +52,7 @@ describe('the lab data a grading server serves', () => {
     expect(visible.some((l) => l.includes('handshake/'))).toBe(true);
     expect(visible.some((l) => l.includes('teardown/'))).toBe(true);
     expect(leaks(allText(containerTree('handshake'))).some((l) => l.includes('hidden suite'))).toBe(true);
-  });
+  }, 180_000);
 
   it.each(labs)('%s: the server copy of webcontainer.json holds none of them', (slug) => {
     const tree = serverSafeContainerTree(slug);
@@ -60,7 +60,7 @@ describe('the lab data a grading server serves', () => {
     const labFolder = (tree as Record<string, { directory: Record<string, unknown> }>).labs.directory[slug] as { directory: Record<string, unknown> };
     expect(Object.keys(labFolder.directory)).toContain(readLab(slug).tests.visible);
     expect(Object.keys(labFolder.directory)).not.toContain(readLab(slug).tests.hidden);
-  });
+  }, 60_000);
 
   // Compiling a whole stack takes seconds; two labs cover the reference of their own file and
   // of every other lab's file.
@@ -72,5 +72,5 @@ describe('the lab data a grading server serves', () => {
     const lab = readLab(slug);
     expect(Object.keys(modules)).toContain(lab.files[0].replace(/\.ts$/, '.reference.ts'));
     expect(Object.keys(modules)).toContain(`labs/${slug}/${lab.tests.visible}`);
-  }, 60_000);
+  }, 180_000);
 });

@@ -69,6 +69,8 @@ export function halfRequest(port: number, from = '127.0.0.1'): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, localAddress: from }, () => {
       socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
+      // Reading, so a close by the server is noticed.
+      socket.resume();
       resolve(socket);
     });
     socket.on('error', () => {});
