@@ -36,19 +36,19 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
         // The change was attempted inside a test (a promise job): it fails there, and nothing is forged.
         expect(doc.tests.every((t) => t.status === 'fail')).toBe(true);
       }
-    }, 60_000);
+    }, 180_000);
   }
 
   it('the same attack on the reference keeps the reference\'s own 100 (nothing else is disturbed)', async () => {
     const ok = await runSandboxed(def, withFile(reference), 'hidden');
     expect(ok.score).toEqual({ points: 100, max: 100 });
-  }, 60_000);
+  }, 180_000);
 
   it('sees no process, require, timers or fetch, and eval/Function cannot reach them', async () => {
     const doc = await runSandboxed(def, withFile(inIsn(reference, `// @ts-ignore\n  return ${REACH};`)), 'hidden');
     // Every door closed: the ISN came back as 0 (bit i would be set for door i).
     expect(isnMessage(doc)).toMatch(/its sequence number was 0$/);
-  }, 60_000);
+  }, 180_000);
 
   it('process.kill(process.ppid) and process.exit() are not there to call', async () => {
     const kill = await runSandboxed(def, withFile(appended(starter, "const g: any = globalThis;\ng.process.kill(g.process.ppid, 'SIGKILL');")), 'hidden');
@@ -58,7 +58,7 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     expect(exit.status).toBe('fail');
     expect(task1Messages(exit)).toMatch(/Cannot read properties of undefined \(reading 'exit'\)/);
     expect(exit.tests.length).toBeGreaterThanOrEqual(25);
-  }, 60_000);
+  }, 180_000);
 
   it('cannot bind a Unix socket through process.stdout._handle', async () => {
     const path = join(scratch, 'learner.sock');
@@ -67,7 +67,7 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     expect(existsSync(path)).toBe(false);
     // The code ran (it found nothing to use) and the reference's answers still pass.
     expect(doc.status).toBe('pass');
-  }, 60_000);
+  }, 180_000);
 
   it('a thrown object with throwing getters, or a Proxy, fails the tests that call it and the run completes', async () => {
     const getters = "throw { get name(): string { const j: any = JSON; j.stringify = () => '{}'; return 'TcpTestFailure'; }, get detail(): unknown { throw new Error('gotcha'); } };";
@@ -78,7 +78,7 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
       expect(doc.tests.filter((t) => t.task_id === 1).every((t) => t.status === 'fail' && typeof t.message === 'string'), thrown).toBe(true);
       expect(doc.tests.length, thrown).toBeGreaterThanOrEqual(25);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('a line that looks like a result on its output is only output', async () => {
     const fake = `console.log('${'0'.repeat(32)} ' + '{"result":{"status":"pass","score":{"points":100,"max":100}}}');`;
@@ -86,28 +86,28 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     expect(doc.status).toBe('fail');
     expect(doc.score.points).toBe(0);
     expect(doc.output).toContain('"points":100');
-  }, 60_000);
+  }, 180_000);
 
   it('huge output is cut to 500 characters per test, in time', async () => {
     const doc = await runSandboxed(def, withFile(inIsn(reference, "for (let i = 0; i < 20000; i++) console.log('x'.repeat(1000));")), 'hidden');
     expect(doc.status).toBe('pass');
     const t = doc.tests.find((x) => x.task_id === 1)!;
     expect(t.output!.length).toBe(500);
-  }, 60_000);
+  }, 180_000);
 
   it('deep recursion fails the test it happens in, with the engine\'s words', async () => {
     const doc = await runSandboxed(def, withFile(inIsn(reference, 'const down = (n: number): number => down(n + 1) + 1;\n  down(0);')), 'hidden');
     expect(doc.status).toBe('fail');
     expect(task1Messages(doc)).toMatch(/Maximum call stack size exceeded/);
     expect(doc.tests.length).toBeGreaterThanOrEqual(25);
-  }, 60_000);
+  }, 180_000);
 
   it('a 4 GiB ArrayBuffer cannot be had: the address-space limit covers memory outside the heap', async () => {
     const doc = await runSandboxed(def, withFile(inIsn(reference, 'new Uint8Array(4 * 1024 ** 3).fill(1);')), 'hidden');
     expect(doc.status).not.toBe('pass');
     expect(doc.tasks.find((t) => t.id === 1)!.points).toBe(0);
     expect(task1Messages(doc) + (doc.message ?? '')).toMatch(/Array buffer allocation failed|used more memory/);
-  }, 60_000);
+  }, 180_000);
 
   it('buffers kept across calls (12 × 256 MiB, untouched) hit the same limit', async () => {
     const hoard = appended(inIsn(reference, 'for (let i = 0; i < 12; i++) HOARD.push(new Uint8Array(256 * 1024 ** 2));'), 'const HOARD: Uint8Array[] = [];');
@@ -115,13 +115,13 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     expect(doc.status).not.toBe('pass');
     expect(doc.tasks.find((t) => t.id === 1)!.points).toBe(0);
     expect(task1Messages(doc) + (doc.message ?? '')).toMatch(/Array buffer allocation failed|used more memory/);
-  }, 60_000);
+  }, 180_000);
 
   it('a heap bomb stops with a memory message', async () => {
     const doc = await runSandboxed(def, withFile(inIsn(reference, 'const a: number[][] = []; for (;;) a.push(new Array(1e6).fill(1));')), 'hidden', { timeoutSeconds: 20 });
     expect(doc.status).toBe('error');
     expect(doc.message).toMatch(/^your code used more memory than it may/);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('type checking runs off the grading process\'s event loop', () => {
@@ -175,5 +175,5 @@ describe('the operating system walls, without SES', () => {
       // A normal user: same uid, so the kernel would let it — SES (no `process`) is what holds here.
       expect(iso.uid).toBe(null);
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -109,9 +109,13 @@ function pump(): void {
   }
 }
 
-/** Starts the workers now (TypeScript takes a while to load), e.g. when a server starts. */
-export function prewarmCompiler(): void {
+/**
+ * Starts the workers now (TypeScript takes a while to load, and the first check parses the whole
+ * stack), e.g. when a server starts; `labFiles` are the lab files whose stack to parse ahead.
+ */
+export function prewarmCompiler(labFiles: string[] = []): void {
   while (slots.length < WORKERS) slots.push(startWorker());
+  for (const s of slots) s.worker.postMessage({ warm: labFiles });
 }
 
 export function compileLearnerFiles(files: ReadonlyMap<string, string>, options: { checkImports: boolean; typeCheck: boolean }): CompileHandle {

@@ -25,7 +25,20 @@ export type CompileReply =
 /** Lab files whose stack this worker has parsed once (with the reference in place). */
 const warmed = new Set<string>();
 
-parentPort!.on('message', (job: CompileJob) => {
+function warm(paths: string[]): void {
+  for (const file of paths) {
+    if (warmed.has(file)) continue;
+    try {
+      typeCheck(new Map([[file, readFileSync(repoPath(file), 'utf8')]]));
+    } catch {
+      // not a repository file: nothing to warm
+    }
+    warmed.add(file);
+  }
+}
+
+parentPort!.on('message', (job: CompileJob | { warm: string[] }) => {
+  if ('warm' in job) return warm(job.warm);
   const files = new Map(job.files);
   const imports = job.checkImports ? importProblems(files) : [];
   let modules: LearnerModule[] = [];
@@ -45,15 +58,7 @@ parentPort!.on('message', (job: CompileJob) => {
   }
   // The first check in a worker parses the ES2022 lib and the whole stack (seconds on a busy
   // machine): done once with the reference, so the time limit measures the learner's types only.
-  for (const [file] of job.files) {
-    if (warmed.has(file)) continue;
-    try {
-      typeCheck(new Map([[file, readFileSync(repoPath(file), 'utf8')]]));
-    } catch {
-      // not a repository file: nothing to warm
-    }
-    warmed.add(file);
-  }
+  warm(job.files.map(([file]) => file));
   parentPort!.postMessage({ id: job.id, stage: 'checking' } satisfies CompileReply);
   const problems = typeCheck(files);
   parentPort!.postMessage({ id: job.id, stage: 'checked', problems } satisfies CompileReply);

@@ -354,7 +354,8 @@ export function prewarm(def: LabDefinition, suite: 'visible' | 'hidden', options
 function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): SandboxChild {
   const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS));
   const child = warm?.shift() ?? spawnChild(def, suite, memoryMb, timeoutS);
-  if (poolSize > 0) refill(def, suite, memoryMb, timeoutS);
+  // The replacement starts once this run is over (see runInChild), so that its start-up (loading
+  // SES, lockdown, the stack) does not compete with this run for a core.
   return child;
 }
 
@@ -455,5 +456,6 @@ async function runInChild(
   } finally {
     clearTimeout(timer);
     child.kill();
+    if (poolSize > 0) refill(def, suite, memoryMb, timeoutS);
   }
 }
