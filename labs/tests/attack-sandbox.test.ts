@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childCommand, runSandboxed, sandboxIsolation } from '../kit/node/sandbox.ts';
+import { CANCELLED_MESSAGE, childCommand, runSandboxed, sandboxIsolation } from '../kit/node/sandbox.ts';
 import { REACH, appended, def, forgeries, inIsn, reference, starter, withFile } from './attack-cases.ts';
 
 let scratch = '';
@@ -49,6 +49,21 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     // Every door closed: the ISN came back as 0 (bit i would be set for door i).
     expect(isnMessage(doc)).toMatch(/its sequence number was 0$/);
   }, 180_000);
+
+  it('a grading whose learner went away (the server aborts it) stops at once, runaway or not', async () => {
+    const before = new AbortController();
+    before.abort();
+    const early = await runSandboxed(def, withFile(reference), 'hidden', { signal: before.signal });
+    expect(early.status).toBe('error');
+    expect(early.message).toBe(CANCELLED_MESSAGE);
+    // A runaway with a long limit: only the abort can end it before that limit.
+    const gone = new AbortController();
+    const pending = runSandboxed(def, withFile(inIsn(reference, 'for (;;) {}')), 'hidden', { timeoutSeconds: 150, skipTypeCheck: true, signal: gone.signal });
+    setTimeout(() => gone.abort(), 2_000);
+    const doc = await pending;
+    expect(doc.status).toBe('error');
+    expect(doc.message).toBe(CANCELLED_MESSAGE);
+  }, 120_000);
 
   it('process.kill(process.ppid) and process.exit() are not there to call', async () => {
     const kill = await runSandboxed(def, withFile(appended(starter, "const g: any = globalThis;\ng.process.kill(g.process.ppid, 'SIGKILL');")), 'hidden');

@@ -18,7 +18,9 @@ import { createCourseServer, DEFAULT_MAX_BODY, makeJoinToken, type Grader } from
 import { allowedHostNames } from './host-check.ts';
 import { createReferenceTracer } from './reference-tracer.ts';
 import { loadLab } from '../../labs/kit/node/repo.ts';
-import { runSandboxed, DEFAULT_TIMEOUT_S, networkIsolation, type SandboxOptions } from '../../labs/kit/node/sandbox.ts';
+import { runSandboxed, prewarm, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
+import { prewarmCompiler } from '../../labs/kit/node/compile-pool.ts';
+import { LAB_SLUGS } from '../../labs/kit/definition.ts';
 
 const USAGE = 'usage: tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--grading on|off] [--solutions after-pass|open] [--dist dist] [--timeout S] [--max-body KB]';
 
@@ -96,7 +98,7 @@ export function startServer(argv: string[]): void {
   }
   // `signal` fires when the learner's request is gone; the sandbox kills the child for it.
   const grader: Grader | null = args.grading
-    ? { loadLab, grade: (def, files, suite, signal) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout, signal } as SandboxOptions) }
+    ? { loadLab, grade: (def, files, suite, signal) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout, signal }) }
     : null;
   const joinToken = args.workshop ? makeJoinToken() : null;
   const server = createCourseServer({
@@ -124,10 +126,31 @@ export function startServer(argv: string[]): void {
     console.log(grader ? `grading: on this machine (hidden tests stay here; learner code sandboxed, ${args.timeout} s limit, network: ${networkIsolation()})` : 'grading: off (the page grades in the browser)');
     if (grader) console.log(args.solutions === 'open' ? 'solutions: open to everyone' : 'solutions: given out for files that pass the hidden tests here (--solutions open gives them to all)');
     if (joinToken) console.log(`workshop join token: ${joinToken}`);
+    if (grader) prewarmGrading(args.timeout);
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Starts a locked-down child per lab suite and the type checkers now, once the server listens, so
+ * the first Submit does not pay for loading SES, the stack and TypeScript. A lab that fails to load
+ * is left to be reported by the Submit that needs it.
+ */
+function prewarmGrading(timeoutSeconds: number): void {
+  const files: string[] = [];
+  for (const slug of LAB_SLUGS) {
+    try {
+      const def = loadLab(slug);
+      if (def.status !== 'ready') continue;
+      files.push(...def.files);
+      for (const suite of ['hidden', 'visible'] as const) prewarm(def, suite, { timeoutSeconds });
+    } catch (error) {
+      console.error(`grading: could not prepare ${slug} ahead (${(error as Error).message}); its first Submit will say why`);
+    }
+  }
+  prewarmCompiler(files);
 }
 
 // Run as a program, not when a test imports parseServeArgs.

@@ -35,7 +35,14 @@ export interface SandboxOptions {
   skipTypeCheck?: boolean;
   /** false: skip the static import check (only to test the child's own defences). */
   checkImports?: boolean;
+  /**
+   * Fires when nobody waits for the result any more (the course server: the learner's page went
+   * away). The child is killed at once, so a departed learner's runaway holds no grading slot.
+   */
+  signal?: AbortSignal;
 }
+
+export const CANCELLED_MESSAGE = "grading was cancelled: the learner's page went away before the result";
 
 export const DEFAULT_TIMEOUT_S = 10;
 export const DEFAULT_MEMORY_MB = 256;
@@ -382,6 +389,8 @@ export async function runSandboxed(
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   const fail = (message: string, tests: ResultsDocument['tests'] = []) => errorDocument(def.slug, suite, seed, def.tasks, message, tests);
 
+  if (options.signal?.aborted) return fail(CANCELLED_MESSAGE);
+  const aborted = new Promise<'aborted'>((resolve) => options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true }));
   for (const f of def.files) if (!learnerFiles.has(f)) return fail(`no learner copy of ${f} was given`);
   // Checks and compiling run in a worker thread (./compile-pool.ts), never on this event loop;
   // the type check goes on beside the tests, and its verdict wins over theirs.
@@ -389,7 +398,9 @@ export async function runSandboxed(
   const handle = compileLearnerFiles(files, { checkImports: options.checkImports !== false, typeCheck: !options.skipTypeCheck });
   let compiled: Compiled;
   try {
-    compiled = await handle.compiled;
+    const done = await Promise.race([handle.compiled, aborted]);
+    if (done === 'aborted') return fail(CANCELLED_MESSAGE);
+    compiled = done;
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -401,7 +412,11 @@ export async function runSandboxed(
   const child = takeChild(def, suite, memoryMb, timeoutS);
   const ran = runInChild(child, def, suite, seed, compiled.modules, timeoutS, memoryMb, fail);
   // Whichever says "does not compile" first ends the run; otherwise the tests' document stands.
-  const first = await Promise.race([typeVerdict, ran.then((doc) => ({ doc }))]);
+  const first = await Promise.race([typeVerdict, ran.then((doc) => ({ doc })), aborted]);
+  if (first === 'aborted') {
+    child.kill();
+    return fail(CANCELLED_MESSAGE);
+  }
   if (first !== null && !('doc' in first)) {
     child.kill();
     return first;
