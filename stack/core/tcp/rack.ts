@@ -65,7 +65,13 @@ export function rackDetectLoss(conn: Connection): { lost: SentSegment[]; reoTime
   const wnd = reoWnd(conn);
   for (const r of conn.rtx) {
     if (r.sacked || r.lost) continue;
-    if (!sentAfter(conn.rack.xmitAt, r.xmitAt, conn.rack.endSeq, r.end)) continue;
+    if (!sentAfter(conn.rack.xmitAt, r.xmitAt, conn.rack.endSeq, r.end)) {
+      // Records are in sequence order, which is send order for all but resent ones (sent later
+      // still): the first never-resent record sent after the latest delivery ends the search, as
+      // the walk of Linux's time-sorted list does — one step per ACK without loss.
+      if (!r.retrans) break;
+      continue;
+    }
     const remaining = r.xmitAt + conn.rack.rtt + wnd - conn.now;
     if (remaining <= 0) {
       r.lost = true;
