@@ -11,6 +11,7 @@ import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendRese
 import { pushData } from './send.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
 import { processAck } from './ack.ts';
+import { canReceive, peerFinReceived } from './state-classes.ts';
 import { onSegmentInSynSent } from './handshake.ts';
 import {
   dataAfterClose,
@@ -192,17 +193,12 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
 
   // Step 7: segment text.
   if (dataLen > 0) {
-    switch (conn.state) {
-      case 'ESTABLISHED':
-      case 'FIN_WAIT_1':
-      case 'FIN_WAIT_2':
-        if (dataAfterClose(conn, seg)) return;
-        receiveData(conn, seg);
-        break;
-      default:
-        // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed.
-        if (seqLeq(end, conn.rcvNxt)) sendAck(conn);
-        break;
+    if (canReceive(conn.state)) {
+      if (dataAfterClose(conn, seg)) return;
+      receiveData(conn, seg);
+    } else if (seqLeq(end, conn.rcvNxt)) {
+      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed.
+      sendAck(conn);
     }
   }
 
@@ -211,7 +207,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     const finSeq = (end - 1) >>> 0;
     // The peer's FIN has already been received in CLOSE_WAIT, CLOSING and LAST_ACK: a FIN at or
     // beyond RCV.NXT there is bogus and ignored (Linux skips tcp_data_queue in those states).
-    const peerFinDone = conn.state === 'CLOSE_WAIT' || conn.state === 'CLOSING' || conn.state === 'LAST_ACK';
+    const peerFinDone = peerFinReceived(conn.state);
     if (peerFinDone && !seqLt(finSeq, conn.rcvNxt)) {
       // nothing
     } else if (finSeq === conn.rcvNxt) {
