@@ -1,13 +1,15 @@
 /**
- * `npm run pktdrill -- [--tolerance_usecs=N] [--seed=N] [--verbose] <file.pkt>...` runs packetdrill
+ * `npm run pktdrill -- [--tolerance_usecs=N] [--upstream] [--seed=N] [--verbose] <file.pkt>...` runs packetdrill
  * scripts against the simulated stack and prints a PASS/FAIL line per script; a failure shows the
  * script line, the virtual time, and the expected vs actual segment in packetdrill notation.
+ * `--upstream` gives scripts written for google/packetdrill its default tolerance (4 ms, or 12.5 % of
+ * the gap since the previous event) unless they set their own; our suite keeps exact timing.
  * Exit status: 0 all passed, 1 a script failed, 2 usage error or unreadable file.
  */
 import { readFileSync } from 'node:fs';
 import { formatFailure, runScript, type RunOptions } from '../pktdrill/run.ts';
 
-const USAGE = 'usage: npm run pktdrill -- [--tolerance_usecs=N] [--seed=N] [--verbose] <file.pkt>...';
+const USAGE = 'usage: npm run pktdrill -- [--tolerance_usecs=N] [--upstream] [--seed=N] [--verbose] <file.pkt>...';
 
 function usage(message: string): never {
   process.stderr.write(`pktdrill: ${message}\n${USAGE}\n`);
@@ -33,6 +35,7 @@ function main(argv: string[]): number {
     if (name === 'tolerance_usecs') opts.toleranceUsecs = value();
     else if (name === 'seed') opts.seed = value();
     else if (name === 'verbose' && inline === undefined) opts.verbose = true;
+    else if (name === 'upstream' && inline === undefined) opts.upstreamTolerance = true;
     else if (name === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return 0;

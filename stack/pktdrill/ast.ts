@@ -174,4 +174,6 @@ export interface PdAssert {
   message?: string;
   /** A tcpi_ field Python prints when the assert fails (`assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd`). */
   show?: string;
+  /** `(tcpi_options & TCPI_OPT_SACK) != 0`: the field is masked first (a number or a constant's name). */
+  mask?: number | string;
 }

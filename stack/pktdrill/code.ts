@@ -2,13 +2,15 @@
  * `%{ ... }%` blocks. In packetdrill they hold Python that runs after the script, against a
  * TCP_INFO snapshot taken when the block's event is reached (`code.c`). We do not embed Python:
  * we understand the one form the scripts we care about use, `assert tcpi_<field> <op> <value>`
- * with an optional message string or tcpi_ field to print, and flag anything else so that a runner skips the block instead of
+ * (or `assert (tcpi_options & TCPI_OPT_SACK) != 0`), several per block separated by newlines or
+ * ';' with backslash continuations, each with an optional message string or tcpi_ field to print,
+ * and flag anything else so that a runner skips the block instead of
  * pretending to have checked it.
  */
 import type { PdAssert, PdAssertOp, PdCode } from './ast.ts';
 
 const ASSERT =
-  /^assert\s+(tcpi_[A-Za-z0-9_]+)\s*(==|!=|<=|>=|<|>)\s*(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?)|[A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|tcpi_[A-Za-z0-9_]+))?$/;
+  /^assert\s+(?:(tcpi_[A-Za-z0-9_]+)|\(\s*(tcpi_[A-Za-z0-9_]+)\s*&\s*(0x[0-9a-fA-F]+|[0-9]+|[A-Z_][A-Z0-9_]*)\s*\))\s*(==|!=|<=|>=|<|>)\s*(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?)|[A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|tcpi_[A-Za-z0-9_]+))?$/;
 
 export function parseCodeBlock(text: string): PdCode {
   const asserts: PdAssert[] = [];
@@ -16,10 +18,12 @@ export function parseCodeBlock(text: string): PdCode {
     const m = ASSERT.exec(statement);
     // A value naming another tcpi_ field compares two fields; a runner would mistake it for a
     // constant such as TCPI_CLOSING.
-    if (!m || m[3].startsWith('tcpi_')) return { kind: 'code', text, asserts: [], unsupported: 'Python code' };
-    const [, field, op, rawValue, rawMessage] = m;
+    if (!m || m[5].startsWith('tcpi_')) return { kind: 'code', text, asserts: [], unsupported: 'Python code' };
+    const [, plain, masked, rawMask, op, rawValue, rawMessage] = m;
+    const field = plain ?? masked;
     const value = /^-?(0x|[0-9])/.test(rawValue) ? parseNumber(rawValue) : rawValue;
     const a: PdAssert = { field, op: op as PdAssertOp, value };
+    if (rawMask !== undefined) a.mask = /^(0x|[0-9])/.test(rawMask) ? parseNumber(rawMask) : rawMask;
     // "assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd" is the common Python idiom for printing the
     // actual value on failure.
     if (rawMessage?.startsWith('tcpi_')) a.show = rawMessage;
@@ -48,6 +52,8 @@ function statements(text: string): string[] {
     } else if (c === '"' || c === "'") {
       quote = c;
       current += c;
+    } else if (c === '\\' && text[i + 1] === '\n') {
+      i++; // a backslash-newline continues the statement on the next line
     } else if (c === '#') {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
     } else if (c === '\n' || c === ';') {

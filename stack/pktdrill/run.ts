@@ -32,6 +32,11 @@ export interface RunOptions {
   file?: string;
   /** Allowed timing error in µs; overrides the script's --tolerance_usecs. Default 0: exact. */
   toleranceUsecs?: number;
+  /**
+   * Scripts written for google/packetdrill: its default tolerance (--tolerance_usecs=4000,
+   * --tolerance_percent=12.5, config.c) wherever the script sets none. Default: exact timing.
+   */
+  upstreamTolerance?: boolean;
   /** Seed of the simulated world (ISNs, timestamps, ephemeral ports). */
   seed?: number;
   /** Keep a line per executed step in the result (the CLI's --verbose). */
@@ -79,6 +84,10 @@ export const PD_DEFAULTS = {
 } as const;
 
 /** Header options this runner understands (anything else is unsupported). */
+/** google/packetdrill's defaults (config.c). */
+const UPSTREAM_TOLERANCE_USECS = 4000;
+const UPSTREAM_TOLERANCE_PERCENT = 12.5;
+
 const HEADER_OPTIONS = new Set(['tolerance_usecs', 'tolerance_percent', 'ip_version', 'mss', 'strict_segments', 'local_ip', 'remote_ip', 'bind_port', 'connect_port']);
 
 /** tcp_info fields a `%{ assert }%` may read, and the constants it may compare them with. */
@@ -86,12 +95,14 @@ const TCPI_CONSTANTS: Record<string, number> = {
   TCPI_ESTABLISHED: 1, TCPI_SYN_SENT: 2, TCPI_SYN_RECV: 3, TCPI_FIN_WAIT1: 4, TCPI_FIN_WAIT_1: 4,
   TCPI_FIN_WAIT2: 5, TCPI_FIN_WAIT_2: 5, TCPI_TIME_WAIT: 6, TCPI_CLOSE: 7, TCPI_CLOSED: 7,
   TCPI_CLOSE_WAIT: 8, TCPI_LAST_ACK: 9, TCPI_LISTEN: 10, TCPI_CLOSING: 11,
-  TCPI_OPT_TIMESTAMPS: 1, TCPI_OPT_SACK: 2, TCPI_OPT_WSCALE: 4,
+  TCPI_OPT_TIMESTAMPS: 1, TCPI_OPT_SACK: 2, TCPI_OPT_WSCALE: 4, TCPI_OPT_ECN: 8, TCPI_OPT_ECN_SEEN: 16,
+  TCPI_OPT_SYN_DATA: 32, TCPI_OPT_USEC_TS: 64, TCPI_OPT_TFO_CHILD: 128,
+  TCP_CA_Open: 0, TCP_CA_Disorder: 1, TCP_CA_CWR: 2, TCP_CA_Recovery: 3, TCP_CA_Loss: 4,
 };
 const TCPI_FIELDS = new Set<string>([
   'tcpi_state', 'tcpi_retransmits', 'tcpi_probes', 'tcpi_backoff', 'tcpi_options', 'tcpi_snd_wscale', 'tcpi_rcv_wscale',
   'tcpi_rto', 'tcpi_ato', 'tcpi_snd_mss', 'tcpi_rcv_mss', 'tcpi_unacked', 'tcpi_last_data_recv', 'tcpi_rtt', 'tcpi_rttvar',
-  'tcpi_snd_cwnd', 'tcpi_total_retrans',
+  'tcpi_snd_cwnd', 'tcpi_total_retrans', 'tcpi_ca_state', 'tcpi_sacked', 'tcpi_lost',
 ]);
 
 /** A runaway guard: no script of this kind needs more simulated events. */
@@ -123,8 +134,12 @@ export function runScript(text: string, opts: RunOptions = {}): PdRunResult {
 function badHeaderValue(script: PdScript): { line: number; message: string } | null {
   for (const o of script.optionList) {
     const v = o.value ?? '';
-    if (['tolerance_usecs', 'tolerance_percent', 'bind_port', 'connect_port'].includes(o.name) && !/^\d+$/.test(v)) {
+    if (['tolerance_usecs', 'bind_port', 'connect_port'].includes(o.name) && !/^\d+$/.test(v)) {
       return { line: o.line, message: `--${o.name} takes a non-negative integer, got "${v}"` };
+    }
+    // A percentage may have a fraction (upstream's own default is 12.5), up to 100.
+    if (o.name === 'tolerance_percent' && (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 100)) {
+      return { line: o.line, message: `--tolerance_percent takes a percentage from 0 to 100, got "${v}"` };
     }
     if ((o.name === 'bind_port' || o.name === 'connect_port') && Number(v) > 65535) {
       return { line: o.line, message: `--${o.name} must be a port number (0 to 65535), got ${v}` };
@@ -177,6 +192,7 @@ function codeUnsupported(code: PdCode): string | null {
   for (const a of code.asserts) {
     if (!TCPI_FIELDS.has(a.field)) return `tcp_info field ${a.field}`;
     if (typeof a.value === 'string' && !(a.value in TCPI_CONSTANTS)) return `constant ${a.value} in an assert`;
+    if (typeof a.mask === 'string' && !(a.mask in TCPI_CONSTANTS)) return `constant ${a.mask} in an assert`;
   }
   return null;
 }
@@ -229,14 +245,17 @@ class ScriptRun implements SyscallEnv {
   private current: PdEvent | null = null;
   private faultsSeen = 0;
   private readonly log: string[] = [];
+  /** Counter values at the previous nstat run (nstat's history file). */
+  private nstatBase = new Map<string, number>();
 
   constructor(
     private readonly script: PdScript,
     private readonly opts: RunOptions,
   ) {
     const o = script.options;
-    this.tolerance = opts.toleranceUsecs ?? (o.tolerance_usecs !== undefined ? Number(o.tolerance_usecs) : 0);
-    this.tolerancePercent = o.tolerance_percent !== undefined ? Number(o.tolerance_percent) : 0;
+    const up = opts.upstreamTolerance === true;
+    this.tolerance = opts.toleranceUsecs ?? (o.tolerance_usecs !== undefined ? Number(o.tolerance_usecs) : up ? UPSTREAM_TOLERANCE_USECS : 0);
+    this.tolerancePercent = o.tolerance_percent !== undefined ? Number(o.tolerance_percent) : up ? UPSTREAM_TOLERANCE_PERCENT : 0;
     this.strictSegments = 'strict_segments' in o;
     this.localAddr = parseAddr(o.local_ip ?? PD_DEFAULTS.localIp);
     this.remoteAddr = parseAddr(o.remote_ip ?? PD_DEFAULTS.remoteIp);
@@ -609,6 +628,28 @@ class ScriptRun implements SyscallEnv {
     if (!plan.ok) throw new Error(`internal: unsupported shell command reached the runner: ${plan.unsupported}`);
     this.log.push(...plan.notes);
     for (const s of plan.settings) this.sysctl(s, line);
+    for (const n of plan.nstat) this.nstat(n.greps);
+  }
+
+  /**
+   * nstat: the counters that changed since the previous nstat, one line each as nstat prints
+   * them ("TcpExtTCPLossProbes   1   0.0"); the interval then restarts. A pipeline of greps fails
+   * the script, as a shell command returning non-zero does, when no line is left.
+   */
+  private nstat(greps: string[]): void {
+    const lines: string[] = [];
+    const now = new Map(this.host.mib.nstat());
+    for (const [name, value] of now) {
+      const delta = value - (this.nstatBase.get(name) ?? 0);
+      if (delta !== 0) lines.push(`${name.padEnd(32)}${String(delta).padStart(10)}${'0.0'.padStart(16)}`);
+    }
+    this.nstatBase = now;
+    if (greps.length === 0) return;
+    const left = lines.filter((l) => greps.every((g) => l.includes(g)));
+    if (left.length === 0) {
+      const shown = lines.length ? lines.map((l) => `  ${l.trim().replace(/\s+/g, ' ')}`).join('\n') : '  (no counter changed)';
+      this.fail('shell', `nstat check failed: no counter line matches ${greps.map((g) => `"${g}"`).join(' and ')}; nstat printed:\n${shown}`);
+    }
   }
 
   private sysctl(s: SysctlSetting, line: number): void {
@@ -628,14 +669,17 @@ class ScriptRun implements SyscallEnv {
   private assertInfo(code: PdCode): void {
     const info = this.snapshot();
     for (const a of code.asserts) {
-      const actual = info[a.field as keyof TcpInfo];
+      const raw = info[a.field as keyof TcpInfo];
+      const mask = a.mask === undefined ? undefined : typeof a.mask === 'number' ? a.mask : TCPI_CONSTANTS[a.mask];
+      const actual = mask === undefined ? raw : raw & mask;
       const want = typeof a.value === 'number' ? a.value : TCPI_CONSTANTS[a.value];
       const ok =
         a.op === '==' ? actual === want : a.op === '!=' ? actual !== want : a.op === '<' ? actual < want
         : a.op === '<=' ? actual <= want : a.op === '>' ? actual > want : actual >= want;
       if (!ok) {
         const name = a.field === 'tcpi_state' ? ` (${stateName(actual)})` : '';
-        this.fail('assert', `assert ${a.field} ${a.op} ${a.value} failed: ${a.field} is ${actual}${name}${a.message ? `: ${a.message}` : ''}`);
+        const lhs = a.mask === undefined ? a.field : `(${a.field} & ${a.mask})`;
+        this.fail('assert', `assert ${lhs} ${a.op} ${a.value} failed: ${lhs} is ${actual}${name}${a.message ? `: ${a.message}` : ''}`);
       }
     }
   }
@@ -650,6 +694,7 @@ class ScriptRun implements SyscallEnv {
       tcpi_state: state, tcpi_retransmits: 0, tcpi_probes: 0, tcpi_backoff: 0, tcpi_options: 0, tcpi_snd_wscale: 0,
       tcpi_rcv_wscale: 0, tcpi_rto: 0, tcpi_ato: 0, tcpi_snd_mss: 0, tcpi_rcv_mss: 0, tcpi_unacked: 0,
       tcpi_last_data_recv: 0, tcpi_rtt: 0, tcpi_rttvar: 0, tcpi_snd_cwnd: 0, tcpi_total_retrans: 0,
+      tcpi_ca_state: 0, tcpi_sacked: 0, tcpi_lost: 0,
     });
     if (this.underTest.kind === 'listener') return blank(TCPI_STATE.LISTEN);
     if (this.underTest.kind === 'none') return blank(TCPI_STATE.CLOSED);

@@ -12,12 +12,24 @@ export interface SysctlSetting {
   value: string;
 }
 
-export type ShellPlan = { ok: true; settings: SysctlSetting[]; notes: string[] } | { ok: false; unsupported: string };
+/**
+ * `nstat` as the Linux selftests use it to check counters: `nstat -n` (or `nstat > /dev/null`)
+ * starts a new interval; `nstat | grep TcpExtTCPLossProbes | grep -q " 1 "` prints the counters
+ * that changed since the last run, keeps the lines every grep matches, and fails when none is left.
+ */
+export interface NstatCommand {
+  /** Each `grep PATTERN` of the pipeline, in order (fixed strings, as these scripts write them). */
+  greps: string[];
+}
+
+export type ShellPlan =
+  | { ok: true; settings: SysctlSetting[]; nstat: NstatCommand[]; notes: string[] }
+  | { ok: false; unsupported: string };
 
 /**
  * What `defaults.sh` (google/packetdrill gtests/net/common, and the Linux selftests' copy) sets,
- * restricted to the knobs this stack models. The file also sets frto, dsack,
- * fack, reordering, congestion control, slow start after idle, RACK/TLP, TSO deferral, pacing,
+ * restricted to the knobs this stack models. The file also sets frto,
+ * fack, reordering, congestion control, slow start after idle, TSO deferral, pacing,
  * notsent_lowat and the TFO key, flushes tcp_metrics and installs a pfifo qdisc: none of those
  * change the connection-lifecycle behaviour this stack reproduces, so they are noted, not applied.
  */
@@ -29,6 +41,9 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
   { name: 'net.ipv4.tcp_ecn', value: '0' },
   { name: 'net.ipv4.tcp_fastopen', value: '3' },
   { name: 'net.ipv4.tcp_syncookies', value: '1' },
+  { name: 'net.ipv4.tcp_dsack', value: '1' },
+  { name: 'net.ipv4.tcp_early_retrans', value: '4' },
+  { name: 'net.ipv4.tcp_recovery', value: '1' },
   // A 15 MB tcp_rmem[2] is why Linux selftests expect `wscale 8` in SYNs and SYN-ACKs.
   { name: 'net.ipv4.tcp_rmem', value: '4096 540000 15728640' },
   { name: 'net.ipv4.tcp_wmem', value: '4096 262144 4194304' },
@@ -36,7 +51,8 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
 
 const DEFAULTS_NOTE =
   'defaults.sh: applied tcp_timestamps=1, tcp_syn_retries=5, tcp_synack_retries=5, tcp_sack=1, tcp_ecn=0, ' +
-  'tcp_fastopen=3, tcp_syncookies=1, tcp_rmem="4096 540000 15728640" (wscale 8), tcp_wmem; congestion control, RACK, pacing and the qdisc are not modelled';
+  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
+  'tcp_wmem; congestion control (cubic), frto, pacing and the qdisc are not modelled';
 
 /** Splits a shell command into simple commands (newlines, ';' and '&&' separate them). */
 function simpleCommands(command: string): string[] {
@@ -68,8 +84,22 @@ function assignment(word: string): SysctlSetting | null {
 /** Reads a shell line into the sysctl settings it makes, or says why it cannot be reproduced. */
 export function planShell(command: string): ShellPlan {
   const settings: SysctlSetting[] = [];
+  const nstat: NstatCommand[] = [];
   const notes: string[] = [];
-  for (const simple of simpleCommands(command)) {
+  // A backslash at the end of a line continues it.
+  for (const simple of simpleCommands(command.replace(/\\\n/g, ' '))) {
+    // The Linux selftests end with `/tmp/sysctl_restore_${PPID}.sh`, which puts back the sysctls
+    // their defaults.sh changed; the simulated host ends with the script, so nothing to restore.
+    if (/^\/tmp\/sysctl_restore_\$\{?PPID\}?\.sh$/.test(simple)) {
+      notes.push('sysctl_restore: nothing to restore (the simulated host ends with the script)');
+      continue;
+    }
+    if (/^nstat\b/.test(simple)) {
+      const n = planNstat(simple);
+      if (!n) return { ok: false, unsupported: `shell command \`${simple}\` (nstat is understood as \`nstat [-n]\` or \`nstat | grep NAME | grep -q " N "\`)` };
+      nstat.push(n);
+      continue;
+    }
     // Output redirection of sysctl -q ... > /dev/null changes nothing we model.
     const w = words(simple.replace(/\s*[12]?>\s*\/dev\/null(\s+2>&1)?\s*$/, ''));
     const program = w[0] ?? '';
@@ -96,5 +126,21 @@ export function planShell(command: string): ShellPlan {
     }
     return { ok: false, unsupported: `shell command \`${simple}\` (only sysctl settings and defaults.sh can be reproduced on the simulator)` };
   }
-  return { ok: true, settings, notes };
+  return { ok: true, settings, nstat, notes };
+}
+
+/** `nstat [-n|-a…] [> /dev/null]` followed by `| grep [-q] PATTERN` stages. */
+function planNstat(simple: string): NstatCommand | null {
+  const stages = simple.split('|').map((x) => x.trim());
+  const head = words(stages[0].replace(/\s*[12]?>\s*\/dev\/null(\s+2>&1)?\s*$/, ''));
+  if (head[0] !== 'nstat' || head.slice(1).some((a) => !/^-[nsz]+$/.test(a))) return null;
+  const greps: string[] = [];
+  for (const stage of stages.slice(1)) {
+    const w = words(stage.replace(/\s*[12]?>\s*\/dev\/null(\s+2>&1)?\s*$/, ''));
+    const args = w.slice(1).filter((a) => !/^-[qF]+$/.test(a));
+    if (w[0] !== 'grep' || args.length !== 1) return null;
+    greps.push(args[0]);
+  }
+  // Only a pipeline that ends in grep is a check; `nstat -n` or `nstat > /dev/null` just resets.
+  return { greps };
 }

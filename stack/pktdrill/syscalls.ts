@@ -49,8 +49,11 @@ const SOCKOPTS: Record<string, SockOptName> = {
 
 const SUPPORTED = new Set([
   'socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'write', 'send',
-  'close', 'shutdown', 'setsockopt', 'getsockopt', 'fcntl',
+  'close', 'shutdown', 'setsockopt', 'getsockopt', 'fcntl', 'ioctl',
 ]);
+
+/** tcp_ioctl's queries (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ). */
+const IOCTLS = new Set(['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ', 'SIOCOUTQNSD']);
 
 const O_RDWR = 0x2;
 const O_NONBLOCK = 0x800;
@@ -83,6 +86,10 @@ export function syscallUnsupported(sc: PdSyscall): string | null {
   if (sc.name === 'recv' || sc.name === 'send') {
     const flags = a[3];
     if (flags && !(flags.kind === 'number' && flags.value === 0)) return `${sc.name}() flags other than 0`;
+  }
+  if (sc.name === 'ioctl') {
+    const req = ident(a[1]);
+    if (!req || !IOCTLS.has(req)) return `ioctl request ${req ?? '?'} (only SIOCINQ, SIOCOUTQ and SIOCOUTQNSD)`;
   }
   if (sc.name === 'fcntl') {
     const cmd = ident(a[1]);
@@ -204,6 +211,29 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
       const r = api.getsockopt(fdArg(), name);
       return done(r.ok ? { ok: true, value: 0 } : r, () => (r.ok ? compareOptionValue(name, r.value, a[3]) : null));
     }
+    case 'ioctl': {
+      const fd = fdArg();
+      if (!api.descriptors().includes(fd)) return { kind: 'done', outcome: { ok: false, errno: 'EBADF' } };
+      const conn = api.connectionOf(fd);
+      // A listener has no byte queues: tcp_ioctl answers EINVAL (so does the simulator for a
+      // socket with no connection behind it, where Linux would answer 0).
+      if (!conn) return { kind: 'done', outcome: { ok: false, errno: 'EINVAL' } };
+      const req = ident(a[1])!;
+      let value: number;
+      if (req === 'SIOCINQ' || req === 'FIONREAD') {
+        // tcp_inq: bytes received in order and not yet read (the FIN is not a byte).
+        value = conn.recvQueue.length;
+      } else {
+        // write_seq − snd_una (SIOCOUTQ) or write_seq − snd_nxt (SIOCOUTQNSD); a queued FIN
+        // takes a sequence number of write_seq until it is acknowledged.
+        const dataEnd = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+        const finPending = conn.finQueued && ((conn.sndUna - dataEnd) | 0) <= 0 ? 1 : 0;
+        const writeSeq = (dataEnd + finPending) >>> 0;
+        const from = req === 'SIOCOUTQNSD' ? conn.sndNxt : conn.sndUna;
+        value = Math.max(0, (writeSeq - from) | 0);
+      }
+      return { kind: 'done', outcome: { ok: true, value: 0 }, check: () => compareIoctlValue(req, value, a[2]) };
+    }
     case 'fcntl': {
       const fd = fdArg();
       if (ident(a[1]) === 'F_GETFL') {
@@ -217,6 +247,14 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
     }
   }
   throw new Error(`internal: system call ${sc.name} passed the support check but has no implementation`);
+}
+
+/** ioctl's value argument (`[1000]`) against what the connection holds. */
+function compareIoctlValue(req: string, actual: number, want: PdExpr | undefined): string | null {
+  if (!want || want.kind === 'ellipsis') return null;
+  const expected = numberOf(want);
+  if (expected === null) return `cannot read the expected ${req} value`;
+  return expected === actual ? null : `ioctl ${req}: expected ${expected} vs actual ${actual}`;
 }
 
 /** getsockopt's value argument against what the host reports. */

@@ -70,6 +70,11 @@ export interface TcpInfo {
   tcpi_rttvar: number;
   tcpi_snd_cwnd: number;
   tcpi_total_retrans: number;
+  /** icsk_ca_state: TCP_CA_Open 0, TCP_CA_Recovery 3, TCP_CA_Loss 4 (Disorder and CWR are not modelled). */
+  tcpi_ca_state: number;
+  /** sacked_out, lost_out: segments the peer SACKed, segments marked lost and not yet resent. */
+  tcpi_sacked: number;
+  tcpi_lost: number;
 }
 
 export function tcpInfo(conn: Connection): TcpInfo {
@@ -91,5 +96,8 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_rttvar: Math.round(conn.rttvar * 1000),
     tcpi_snd_cwnd: Math.floor(conn.cwnd),
     tcpi_total_retrans: conn.totalRetrans,
+    tcpi_ca_state: conn.caState === 'open' ? 0 : conn.caState === 'recovery' ? 3 : 4,
+    tcpi_sacked: conn.rtx.reduce((n, r) => n + (r.sacked ? 1 : 0), 0),
+    tcpi_lost: conn.rtx.reduce((n, r) => n + (r.lost ? 1 : 0), 0),
   };
 }

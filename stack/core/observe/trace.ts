@@ -4,27 +4,9 @@
  */
 import type { TcpOption } from '../wire/segment.ts';
 
-export type TcpStateName =
-  | 'CLOSED'
-  | 'LISTEN'
-  | 'SYN_SENT'
-  | 'SYN_RECV'
-  | 'ESTABLISHED'
-  | 'FIN_WAIT_1'
-  | 'FIN_WAIT_2'
-  | 'CLOSE_WAIT'
-  | 'CLOSING'
-  | 'LAST_ACK'
-  | 'TIME_WAIT';
-
-export type TimerName =
-  | 'retransmit'
-  | 'delayed-ack'
-  | 'keepalive'
-  | 'time-wait'
-  | 'fin-wait-2'
-  | 'synack'
-  | 'persist';
+// The TCP vocabulary lives with the TCP (tcp/names.ts); re-exported for the observers and labs.
+export type { TcpStateName, TimerName } from '../tcp/names.ts';
+import type { TcpStateName, TimerName } from '../tcp/names.ts';
 
 /** Where a segment ended up. */
 export type SegmentFate =

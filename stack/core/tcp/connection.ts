@@ -3,7 +3,9 @@
  * Field names follow the RFC: SND.UNA is `sndUna`, RCV.NXT is `rcvNxt`, and so on.
  */
 import type { Scheduler, TimerHandle } from '../sim/scheduler.ts';
-import type { Trace, TcpStateName, TimerName } from '../observe/trace.ts';
+import type { Trace } from '../observe/trace.ts';
+import type { TcpStateName, TimerName } from './names.ts';
+import type { SentSegment } from './sack-scoreboard.ts';
 import type { TcpSegment } from '../wire/segment.ts';
 import type { Sysctls } from './sysctl.ts';
 import type { Mib } from './mib.ts';
@@ -161,8 +163,34 @@ export class Connection {
   retransmits = 0;
   totalRetrans = 0;
   dupAcks = 0;
-  /** Send times of segments in flight (end sequence, time), oldest first: RTT and retrans_stamp. */
-  sendTimes: Array<{ end: number; at: number }> = [];
+  /** The retransmission queue as a SACK scoreboard: one record per segment in flight (sack-scoreboard.ts). */
+  rtx: SentSegment[] = [];
+  /**
+   * The old send-time list, for stack/testing/placed.ts until it records its placed FIN in `rtx`:
+   * push({ end, at }) records a segment from the last one's end (or SND.UNA) to `end`.
+   */
+  get sendTimes(): { push(e: { end: number; at: number }): void } {
+    return {
+      push: (e) => {
+        const seq = this.rtx.length ? this.rtx[this.rtx.length - 1].end : this.sndUna;
+        this.rtx.push({ seq, end: e.end, xmitAt: e.at, retrans: false, sacked: false, lost: false });
+      },
+    };
+  }
+  /** Linux icsk_ca_state, as far as this stack models it: Open, Recovery (fast) or Loss (after an RTO). */
+  caState: 'open' | 'recovery' | 'loss' = 'open';
+  /** tp->high_seq: SND.MAX when recovery began; the episode ends when SND.UNA reaches it. */
+  highSeq = 0;
+  /** RACK (RFC 8985): send time and end of the most recently sent segment known delivered, and its RTT. */
+  rack = { xmitAt: -1, endSeq: 0, rtt: 0, advanced: false };
+  /** tcp_min_rtt: the smallest RTT seen (ms); RACK's reordering window is a quarter of it. */
+  minRtt = Infinity;
+  /** tp->reord_seen: reordering observed, so RACK keeps its reordering window even after 3 SACKs. */
+  reordSeen = false;
+  /** tp->tlp_high_seq: SND.NXT when a loss probe went out and its outcome is unknown; null when none. */
+  tlpHighSeq: number | null = null;
+  /** tp->tlp_retrans: that probe was a retransmission (not new data). */
+  tlpRetrans = false;
   /** Time the head segment was first sent, once it has been retransmitted (tp->retrans_stamp). */
   retransStamp = 0;
   /** Karn: a pending RTT measurement of the segment ending at rttSeq, sent at rttTime. */

@@ -8,7 +8,10 @@ import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
-import { onAckAdvance, onDuplicateAck, onRetransmitTimeout, pushData } from './send.ts';
+import { pushData } from './send.ts';
+import { onRetransmitTimeout } from './retransmit.ts';
+import { processAck } from './ack.ts';
+import { canReceive, peerFinReceived } from './state-classes.ts';
 import { onSegmentInSynSent } from './handshake.ts';
 import {
   dataAfterClose,
@@ -169,11 +172,8 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       return;
     }
     const windowBefore = conn.sndWnd;
-    let finAcked = false;
-    if (seqGt(seg.ack, conn.sndUna)) finAcked = onAckAdvance(conn, seg);
-    else if (seg.ack === conn.sndUna && dataLen === 0 && !(seg.flags & FIN) && (seg.window << conn.sndWscale) === windowBefore) {
-      onDuplicateAck(conn);
-    }
+    const duplicate = seg.ack === conn.sndUna && dataLen === 0 && !(seg.flags & FIN) && (seg.window << conn.sndWscale) === windowBefore;
+    const finAcked = processAck(conn, seg, duplicate);
     // RFC 9293 §3.10.7.4: update the window only from a newer segment (WL1/WL2).
     if (seqLt(conn.sndWl1, seg.seq) || (conn.sndWl1 === seg.seq && seqLeq(conn.sndWl2, seg.ack))) {
       conn.sndWnd = seg.window << conn.sndWscale;
@@ -193,17 +193,12 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
 
   // Step 7: segment text.
   if (dataLen > 0) {
-    switch (conn.state) {
-      case 'ESTABLISHED':
-      case 'FIN_WAIT_1':
-      case 'FIN_WAIT_2':
-        if (dataAfterClose(conn, seg)) return;
-        receiveData(conn, seg);
-        break;
-      default:
-        // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed.
-        if (seqLeq(end, conn.rcvNxt)) sendAck(conn);
-        break;
+    if (canReceive(conn.state)) {
+      if (dataAfterClose(conn, seg)) return;
+      receiveData(conn, seg);
+    } else if (seqLeq(end, conn.rcvNxt)) {
+      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed.
+      sendAck(conn);
     }
   }
 
@@ -212,7 +207,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     const finSeq = (end - 1) >>> 0;
     // The peer's FIN has already been received in CLOSE_WAIT, CLOSING and LAST_ACK: a FIN at or
     // beyond RCV.NXT there is bogus and ignored (Linux skips tcp_data_queue in those states).
-    const peerFinDone = conn.state === 'CLOSE_WAIT' || conn.state === 'CLOSING' || conn.state === 'LAST_ACK';
+    const peerFinDone = peerFinReceived(conn.state);
     if (peerFinDone && !seqLt(finSeq, conn.rcvNxt)) {
       // nothing
     } else if (finSeq === conn.rcvNxt) {
@@ -258,6 +253,10 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   if (seqLt(seq, conn.rcvNxt)) {
     const trim = (conn.rcvNxt - seq) >>> 0;
     if (trim >= data.length) {
+      // Old data with a new FIN right at RCV.NXT ("partial packet, seq < rcv_nxt < end_seq" in
+      // tcp_data_queue): the FIN is news, so step 8 takes it and decides the one ACK (delayed,
+      // ping-pong after tcp_fin) — no extra immediate ACK of the old bytes (measured on 6.18).
+      if (seg.flags & FIN && ((seq + data.length) >>> 0) === conn.rcvNxt) return;
       // Entirely old: the peer missed our ACK. Tell it again, now.
       sendAck(conn);
       return;

@@ -2,7 +2,7 @@
  * State changes, timers and teardown of a connection's bookkeeping. Every change is written to
  * the trace so figures and failure reports can show it.
  */
-import type { TimerName } from '../observe/trace.ts';
+import type { TimerName } from './names.ts';
 import type { TimerHandle } from '../sim/scheduler.ts';
 import type { Errno } from './errno.ts';
 import { fmtAddr, type Connection, type TcpState, type Listener, type HostContext } from './connection.ts';

@@ -38,6 +38,10 @@ export const MIB_NAMES = [
   'TCPOFOQueue',
   'DelayedACKs',
   'TCPLossProbes',
+  'TCPLossProbeRecovery',
+  'TCPSackRecovery',
+  'TCPFastRetrans',
+  'TCPDSACKRecv',
   // Tcp (SNMP)
   'TcpActiveOpens',
   'TcpPassiveOpens',

@@ -199,13 +199,95 @@ describe('shell lines', () => {
     expect(planShell('sysctl -q net.ipv4.tcp_syncookies=2; sysctl -w net.core.somaxconn=5 > /dev/null 2>&1')).toEqual({
       ok: true,
       settings: [{ name: 'net.ipv4.tcp_syncookies', value: '2' }, { name: 'net.core.somaxconn', value: '5' }],
+      nstat: [],
       notes: [],
     });
     expect(planShell('../common/set_sysctls.py /proc/sys/net/ipv4/tcp_fin_timeout=5')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_fin_timeout', value: '5' }] });
     expect(planShell('echo 1 > /proc/sys/net/ipv4/tcp_rfc1337')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_rfc1337', value: '1' }] });
     expect(planShell('./defaults.sh')).toMatchObject({ ok: true, settings: DEFAULTS_SH });
-    expect(planShell('nstat -n')).toEqual({ ok: false, unsupported: 'shell command `nstat -n` (only sysctl settings and defaults.sh can be reproduced on the simulator)' });
+    expect(planShell('tc qdisc add dev tun0 root pfifo')).toEqual({ ok: false, unsupported: 'shell command `tc qdisc add dev tun0 root pfifo` (only sysctl settings and defaults.sh can be reproduced on the simulator)' });
     expect(planShell('sysctl net.ipv4.tcp_syncookies')).toMatchObject({ ok: false });
+  });
+
+  it('nstat: -n starts an interval; a grep pipeline checks the counters that changed since, and fails when no line is left', () => {
+    expect(planShell('nstat -n')).toEqual({ ok: true, settings: [], nstat: [{ greps: [] }], notes: [] });
+    expect(planShell('nstat | grep TcpExtTCPLossProbes | grep -q " 1 "')).toMatchObject({ ok: true, nstat: [{ greps: ['TcpExtTCPLossProbes', ' 1 '] }] });
+    expect(planShell('nstat -n | sort')).toMatchObject({ ok: false });
+    const sack = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
++0 \`nstat -n\`
++0 close(4) = 0
++0 > F. 1:1(0) ack 1
++.3 > F. 1:1(0) ack 1
+`;
+    pass(`${sack}+0 \`nstat | grep TcpExtTCPLossProbes | grep -q " 1 "\`\n`);
+    const f = failure(`${sack}+0 \`nstat | grep TcpExtTCPLossProbes | grep -q " 2 "\`\n`);
+    expect(f.kind).toBe('shell');
+    expect(f.message).toMatch(/no counter line matches "TcpExtTCPLossProbes" and " 2 ".*\n.*TcpExtTCPLossProbes 1 0\.0/s);
+    // The interval restarts: the probe is not counted again by the next nstat.
+    expect(failure(`${sack}+0 \`nstat > /dev/null\`\n+0 \`nstat | grep -q TcpExtTCPLossProbes\`\n`).kind).toBe('shell');
+  });
+
+  it("the Linux selftests' closing sysctl_restore line and backslash continuations are understood", () => {
+    expect(planShell('/tmp/sysctl_restore_${PPID}.sh')).toMatchObject({ ok: true, settings: [] });
+    expect(planShell('sysctl -q \\\n net.ipv4.tcp_syncookies=2')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_syncookies', value: '2' }] });
+  });
+});
+
+describe('upstream forms', () => {
+  it('ioctl SIOCINQ counts unread bytes, SIOCOUTQ unacknowledged ones, SIOCOUTQNSD unsent ones; EINVAL on a listener', () => {
+    pass(`${ESTABLISHED}+0 < P. 1:1001(1000) ack 1 win 65535
++0 > . 1:1(0) ack 1001
++0 ioctl(4, SIOCINQ, [1000]) = 0
++0 read(4, ..., 600) = 600
++0 ioctl(4, SIOCINQ, [400]) = 0
++0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
++0 write(4, ..., 3000) = 3000
++0 > P. 1:3001(3000) ack 1001
++0 ioctl(4, SIOCOUTQ, [3000]) = 0
++0 ioctl(4, SIOCOUTQNSD, [0]) = 0
++.1 < . 1001:1001(0) ack 2001 win 65535
++0 ioctl(4, SIOCOUTQ, [1000]) = 0
+`);
+    expect(failure(`${ESTABLISHED}+0 < P. 1:1001(1000) ack 1 win 65535
++0 > . 1:1(0) ack 1001
++0 ioctl(4, SIOCINQ, [999]) = 0
+`).message).toMatch(/SIOCINQ: expected 999 vs actual 1000/);
+  });
+
+  it('--tolerance_percent takes a fraction; --upstream gives 4 ms or 12.5 % unless the script sets its own', () => {
+    const late = `${ESTABLISHED}+0 close(4) = 0
++0 > F. 1:1(0) ack 1
++.27 > F. 1:1(0) ack 1
+`; // sent at +0.3
+    expect(failure(late).kind).toBe('timing');
+    pass(`--tolerance_percent=12.5
+${late}`);
+    expect(failure(`--tolerance_percent=10.5
+${late}`).kind).toBe('timing');
+    pass(late, { upstreamTolerance: true });
+    // Each default applies only where the script sets nothing, as in upstream's config.c.
+    expect(failure(`--tolerance_percent=10\n${late}`, { upstreamTolerance: true }).kind).toBe('timing');
+    pass(`--tolerance_usecs=1000\n${late}`, { upstreamTolerance: true });
+    expect(failure(`--tolerance_percent=101
+${late}`).kind).toBe('syntax');
+  });
+
+  it('tcpi_options flags, several asserts in one block, tcpi_ca_state', () => {
+    const sack = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
+`;
+    pass(`${sack}+0 %{ assert (tcpi_options & TCPI_OPT_SACK) != 0, tcpi_options; \\
+  assert (tcpi_options & TCPI_OPT_TIMESTAMPS) == 0
+assert tcpi_ca_state == TCP_CA_Open }%
+`);
+    expect(failure(`${sack}+0 %{ assert tcpi_ca_state == TCP_CA_Open
+assert (tcpi_options & TCPI_OPT_SACK) == 0 }%
+`).message).toMatch(/\(tcpi_options & TCPI_OPT_SACK\) is 2/);
   });
 });
 

@@ -1,0 +1,143 @@
+/**
+ * RACK-TLP (RFC 8985) as Linux 6.18 runs it by default (tcp_recovery = 1: RACK loss detection;
+ * tcp_early_retrans = 3: tail loss probes; net/ipv4/tcp_recovery.c, tcp_output.c
+ * tcp_schedule_loss_probe / tcp_send_loss_probe; gVisor rack.go).
+ *
+ * RACK: a segment is lost once a segment sent after it has been delivered and more than the
+ * latest RTT plus a reordering window has passed since it left. TLP: when the sender goes quiet
+ * with data outstanding, one segment is sent ~2 RTT later (new data if the window allows, else
+ * the last segment again), so that a lost tail draws a SACK and RACK instead of an RTO.
+ */
+import type { Connection } from './connection.ts';
+import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
+import { sackedCount, type SentSegment } from './sack-scoreboard.ts';
+import { canSend } from './state-classes.ts';
+
+/** TCP_TIMEOUT_MIN_US: added to the PTO with more than one segment out, and to the RACK timer. */
+const TIMEOUT_MIN_MS = 2;
+/** TCP_TIMEOUT_INIT: the PTO before any RTT sample. */
+const PTO_NO_RTT_MS = 1000;
+/** tcp_reordering: SACKed segments that end RACK's reordering allowance before reordering is seen. */
+const DUPTHRESH = 3;
+
+/** sysctl tcp_recovery bit 0 (TCP_RACK_LOSS_DETECTION). */
+export function rackEnabled(conn: Connection): boolean {
+  return (conn.host.sysctl.get('net.ipv4.tcp_recovery') & 1) !== 0;
+}
+
+/** tcp_rack_sent_after: was (t1, seq1) sent after (t2, seq2)? Equal times are ordered by sequence. */
+function sentAfter(t1: number, t2: number, seq1: number, seq2: number): boolean {
+  return t1 > t2 || (t1 === t2 && ((seq1 - seq2) | 0) > 0);
+}
+
+/** tcp_rack_advance: a segment was delivered (cumulatively or by SACK). */
+export function rackAdvance(conn: Connection, r: SentSegment): void {
+  const rtt = conn.now - r.xmitAt;
+  // A retransmitted segment's delivery is ambiguous; trust it only if it cannot be the original's.
+  if (r.retrans && rtt < conn.minRtt) return;
+  if (!r.retrans && rtt < conn.minRtt) conn.minRtt = rtt;
+  conn.rack.advanced = true;
+  conn.rack.rtt = rtt;
+  if (conn.rack.xmitAt < 0 || sentAfter(r.xmitAt, conn.rack.xmitAt, r.end, conn.rack.endSeq)) {
+    conn.rack.xmitAt = r.xmitAt;
+    conn.rack.endSeq = r.end;
+  }
+}
+
+/** tcp_rack_reo_wnd: no allowance in recovery or after three SACKs (until reordering is seen), else min_rtt/4. */
+function reoWnd(conn: Connection): number {
+  if (!conn.reordSeen) {
+    if (conn.caState !== 'open') return 0;
+    if (sackedCount(conn) >= DUPTHRESH) return 0;
+  }
+  const minRtt = Number.isFinite(conn.minRtt) ? conn.minRtt : 0;
+  return Math.min(minRtt / 4, conn.srtt);
+}
+
+/**
+ * tcp_rack_detect_loss: marks lost every segment sent before the latest delivered one whose
+ * time is up; returns the segments newly marked and how long until the next one's time is up (0: none).
+ */
+export function rackDetectLoss(conn: Connection): { lost: SentSegment[]; reoTimeout: number } {
+  const lost: SentSegment[] = [];
+  let reoTimeout = 0;
+  if (conn.rack.xmitAt < 0) return { lost, reoTimeout };
+  const wnd = reoWnd(conn);
+  for (const r of conn.rtx) {
+    if (r.sacked || r.lost) continue;
+    if (!sentAfter(conn.rack.xmitAt, r.xmitAt, conn.rack.endSeq, r.end)) {
+      // Records are in sequence order, which is send order for all but resent ones (sent later
+      // still): the first never-resent record sent after the latest delivery ends the search, as
+      // the walk of Linux's time-sorted list does — one step per ACK without loss.
+      if (!r.retrans) break;
+      continue;
+    }
+    const remaining = r.xmitAt + conn.rack.rtt + wnd - conn.now;
+    if (remaining <= 0) {
+      r.lost = true;
+      lost.push(r);
+    } else reoTimeout = Math.max(reoTimeout, remaining);
+  }
+  return { lost, reoTimeout };
+}
+
+/**
+ * tcp_rack_mark_lost after an ACK: runs detection once per delivery, and arms the reordering
+ * timer (which replaces the retransmission timer) for segments not yet due.
+ */
+export function rackMarkLost(conn: Connection, onReoTimeout: (c: Connection) => void): SentSegment[] {
+  if (!conn.rack.advanced) return [];
+  conn.rack.advanced = false;
+  const { lost, reoTimeout } = rackDetectLoss(conn);
+  if (reoTimeout > 0) {
+    cancelTimer(conn, 'retransmit');
+    cancelTimer(conn, 'loss-probe');
+    setTimer(conn, 'reorder', reoTimeout + TIMEOUT_MIN_MS, onReoTimeout);
+  }
+  return lost;
+}
+
+/** tcp_schedule_loss_probe's conditions: SACK, early_retrans 3 or 4, data out, no recovery under way. */
+function tlpAllowed(conn: Connection): boolean {
+  const er = conn.host.sysctl.get('net.ipv4.tcp_early_retrans');
+  return (er === 3 || er === 4) && conn.sackOk && conn.rtx.length > 0 && conn.caState === 'open' && canSend(conn.state);
+}
+
+/**
+ * tcp_schedule_loss_probe: the probe timeout is 2·SRTT, plus rto_min when a single segment is out
+ * (its ACK may be delayed) or 2 ms otherwise, and never later than the RTO would fire. Returns
+ * false when no probe applies (the caller arms the RTO instead). `rtoDue` is when the RTO would fire.
+ */
+export function scheduleLossProbe(conn: Connection, rtoDue: number, onProbe: (c: Connection) => void): boolean {
+  if (!tlpAllowed(conn)) return false;
+  let pto: number;
+  if (conn.srtt > 0) pto = 2 * conn.srtt + (conn.rtx.length === 1 ? conn.host.sysctl.get('net.ipv4.tcp_rto_min_us') / 1000 : TIMEOUT_MIN_MS);
+  else pto = PTO_NO_RTT_MS;
+  const untilRto = rtoDue - conn.now;
+  if (untilRto > 0) pto = Math.min(pto, untilRto);
+  cancelTimer(conn, 'retransmit');
+  cancelTimer(conn, 'reorder');
+  setTimer(conn, 'loss-probe', pto, onProbe);
+  return true;
+}
+
+/** Either timer that stands for the retransmission timer is pending. */
+export function xmitTimerPending(conn: Connection): boolean {
+  return timerPending(conn, 'retransmit') || timerPending(conn, 'loss-probe') || timerPending(conn, 'reorder');
+}
+
+/**
+ * tcp_process_tlp_ack: what an ACK at or beyond the probe's SND.NXT says. The probe of new data
+ * needs no follow-up. A retransmitted probe that drew a D-SACK, or a pure duplicate ACK, means
+ * the original arrived too: no loss. An ACK beyond it means the probe repaired a loss, so the
+ * congestion window is reduced once (CWR).
+ */
+export function processTlpAck(conn: Connection, ack: number, advanced: boolean, dsack: boolean, reduce: () => void): void {
+  if (conn.tlpHighSeq === null || ((ack - conn.tlpHighSeq) | 0) < 0) return;
+  if (!conn.tlpRetrans || dsack) conn.tlpHighSeq = null;
+  else if (((ack - conn.tlpHighSeq) | 0) > 0) {
+    conn.tlpHighSeq = null;
+    conn.host.mib.inc('TCPLossProbeRecovery');
+    reduce();
+  } else if (!advanced) conn.tlpHighSeq = null;
+}

@@ -1,0 +1,103 @@
+/**
+ * The retransmission queue as a SACK scoreboard (RFC 2018, RFC 6675 §3; Linux's tcp_rtx_queue
+ * with TCPCB_SACKED_ACKED / TCPCB_LOST / TCPCB_SACKED_RETRANS; gVisor sack_scoreboard.go): one
+ * record per segment sent and not yet cumulatively acknowledged, in sequence order, with when it
+ * last left and what the peer's SACK blocks say about it. RACK reads the send times, loss
+ * recovery the marks.
+ */
+import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
+import type { Connection } from './connection.ts';
+
+export interface SentSegment {
+  seq: number;
+  /** One past the last sequence number, counting a FIN. */
+  end: number;
+  /** When it last left (tcp_skb_timestamp_us): RACK compares these. */
+  xmitAt: number;
+  /** Sent more than once (TCPCB_EVER_RETRANS): its ACK is no RTT sample (Karn). */
+  retrans: boolean;
+  /** Covered by a SACK block (TCPCB_SACKED_ACKED). */
+  sacked: boolean;
+  /** Marked lost and not yet sent again (TCPCB_LOST without TCPCB_SACKED_RETRANS). */
+  lost: boolean;
+}
+
+/** Records a transmission of [seq, end): a new record for new data, a fresh send time for a resend. */
+export function recordSent(conn: Connection, seq: number, end: number, retrans: boolean): void {
+  const q = conn.rtx;
+  const last = q.length ? q[q.length - 1] : null;
+  if (!retrans && (!last || seqGeq(seq, last.end))) {
+    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false });
+    return;
+  }
+  for (const r of q) {
+    if (seqLeq(r.end, seq)) continue;
+    if (seqGeq(r.seq, end)) break;
+    r.xmitAt = conn.now;
+    r.retrans = true;
+    r.lost = false;
+  }
+  // A go-back-N resend may run past what the queue holds (a FIN added after the last record).
+  const tail = q.length ? q[q.length - 1].end : seq;
+  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false });
+}
+
+/**
+ * SND.UNA moved to `ack`: drops the records it covers (trimming one it cuts) and hands each
+ * fully acknowledged one to `delivered` (RACK's tcp_rack_advance, the RTT sample).
+ */
+export function ackRecords(conn: Connection, ack: number, delivered: (r: SentSegment) => void): void {
+  const q = conn.rtx;
+  let n = 0;
+  while (n < q.length && seqLeq(q[n].end, ack)) {
+    if (!q[n].sacked) delivered(q[n]);
+    n++;
+  }
+  if (n) q.splice(0, n);
+  if (q.length && seqLt(q[0].seq, ack)) q[0].seq = ack;
+}
+
+/** What one ACK's SACK option told us. */
+export interface SackResult {
+  /** Records newly covered by a block. */
+  newlySacked: SentSegment[];
+  /** The first block reports a duplicate (RFC 2883 D-SACK): below SEG.ACK or inside the second. */
+  dsack: boolean;
+}
+
+/** Applies the SACK blocks of an ACK (tcp_sacktag_write_queue); blocks outside SND.UNA..SND.MAX are ignored. */
+export function applySack(conn: Connection, ack: number, blocks: ReadonlyArray<readonly [number, number]>): SackResult {
+  const out: SackResult = { newlySacked: [], dsack: false };
+  if (!blocks.length) return out;
+  const [l0, r0] = blocks[0];
+  if (seqLeq(r0, ack) || (blocks.length > 1 && seqGeq(l0, blocks[1][0]) && seqLeq(r0, blocks[1][1]))) out.dsack = true;
+  for (let i = out.dsack ? 1 : 0; i < blocks.length; i++) {
+    const [l, r] = blocks[i];
+    if (!seqLt(l, r) || seqLt(l, conn.sndUna) || seqGt(r, conn.sndMax)) continue;
+    for (const rec of conn.rtx) {
+      if (seqGeq(rec.seq, r)) break;
+      if (rec.sacked || seqLt(rec.seq, l) || seqGt(rec.end, r)) continue;
+      rec.sacked = true;
+      rec.lost = false;
+      out.newlySacked.push(rec);
+    }
+  }
+  return out;
+}
+
+/** sacked_out, in segments. */
+export function sackedCount(conn: Connection): number {
+  let n = 0;
+  for (const r of conn.rtx) if (r.sacked) n++;
+  return n;
+}
+
+/**
+ * tcp_packets_in_flight ("pipe", RFC 6675): segments sent and neither acknowledged, SACKed nor
+ * marked lost (a lost one counts again once it is resent).
+ */
+export function pipe(conn: Connection): number {
+  let n = 0;
+  for (const r of conn.rtx) if (!r.sacked && !r.lost) n++;
+  return n;
+}
