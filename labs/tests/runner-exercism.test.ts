@@ -52,7 +52,9 @@ beforeAll(async () => {
       mkdirSync(join(input, ...s.file.split('/').slice(0, -1)), { recursive: true });
       writeFileSync(join(input, ...s.file.split('/')), s.text);
       const out = join(scratch, `out-${label}`);
-      const r = await runSh(['handshake', `${input}/`, `${out}/`, '--classroom', join(scratch, `classroom-${label}.json`)]);
+      // A generous limit: these runs are about the format, and a loaded CI machine must not turn
+      // the reference into "ran for more than 10 s".
+      const r = await runSh(['handshake', `${input}/`, `${out}/`, '--classroom', join(scratch, `classroom-${label}.json`), '--timeout', '120']);
       runs[label] = { code: r.code, out, stderr: r.stderr };
     }),
   );

@@ -105,7 +105,7 @@ describe('the grading image, without Docker', () => {
     mkdirSync(input);
     writeFileSync(join(input, 'handshake.ts'), referenceFiles(def).get(def.files[0])!);
     const out = join(root, 'output');
-    const r = spawnSync(join(course, 'labs/runner/run.sh'), ['handshake', input, out], { encoding: 'utf8' });
+    const r = spawnSync(join(course, 'labs/runner/run.sh'), ['handshake', input, out, '--timeout', '120'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(exercismProblems(doc)).toEqual([]);
