@@ -110,7 +110,7 @@ describe('the grading image, without Docker', () => {
     const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(exercismProblems(doc)).toEqual([]);
     expect(doc.status, doc.message).toBe('pass');
-  }, 180_000);
+  }, 600_000);
 });
 
 const daemon = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
