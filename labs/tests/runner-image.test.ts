@@ -105,12 +105,12 @@ describe('the grading image, without Docker', () => {
     mkdirSync(input);
     writeFileSync(join(input, 'handshake.ts'), referenceFiles(def).get(def.files[0])!);
     const out = join(root, 'output');
-    const r = spawnSync(join(course, 'labs/runner/run.sh'), ['handshake', input, out], { encoding: 'utf8' });
+    const r = spawnSync(join(course, 'labs/runner/run.sh'), ['handshake', input, out, '--timeout', '120'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(exercismProblems(doc)).toEqual([]);
     expect(doc.status, doc.message).toBe('pass');
-  }, 180_000);
+  }, 600_000);
 });
 
 const daemon = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });

@@ -119,7 +119,7 @@ button, input { font: inherit; padding: .3rem .7rem; } .actions { display: flex;
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<meta name="referrer" content="same-origin"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body>${body}</body></html>`;
 }
 
@@ -190,7 +190,11 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
   });
 }
 
-/** A form posted from another site carries its own Origin: refused (the cookie is SameSite=Strict too). */
+/**
+ * A form posted from another site carries its own Origin: refused (the cookie is SameSite=Strict
+ * too). Our pages use referrer policy same-origin: with no-referrer, browsers send `Origin: null`
+ * on their own form posts, which is refused like any opaque origin.
+ */
 function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;

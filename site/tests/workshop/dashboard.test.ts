@@ -291,6 +291,10 @@ describe('the dashboard', () => {
   it('opens the solutions on a same-origin POST only', async () => {
     const cross = await call('POST', '/workshop/open-solutions', { ...withKey, origin: 'http://evil.example' });
     expect(cross.status).toBe(403);
+    expect((await call('POST', '/workshop/open-solutions', { ...withKey, origin: 'null' })).status).toBe(403);
+    expect((await call('POST', '/workshop/key', { origin: 'null' }, `key=${key}`)).status).toBe(403);
+    // Our own pages must keep sending a real Origin on their form posts (no-referrer would make it "null").
+    expect((await call('GET', '/workshop/')).body).toContain('<meta name="referrer" content="same-origin">');
     expect(opened).toBe(0);
     expect((await call('POST', '/workshop/open-solutions')).status).toBe(401);
     expect(opened).toBe(0);
