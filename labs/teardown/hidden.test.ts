@@ -502,7 +502,7 @@ labTest('a FIN at RCV.NXT in TIME_WAIT is not a bare ACK either: ACKed, wait res
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s at t=10.000 s)');
 });
 
-labTest('a SYN+FIN at RCV.NXT without ACK is not a bare ACK: answered, but the wait is not restarted', { task: 3 }, (t) => {
+labTest('a SYN+FIN at RCV.NXT without ACK is not a bare ACK: answered, but the wait is not restarted', { task: 3, guard: true }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
   const { h, conn } = f;
   h.send(10_000, { flags: 'SF', seq: h.pSeq(2), ack: 0 });
@@ -570,7 +570,7 @@ labTest('the reopened ISS wraps modulo 2^32 and is never 0', { task: 3 }, (t) =>
   h.expectSegment(10_000, { flags: 'S.', seq: 1, ack: (synSeq + 1) >>> 0 }, 'old SND.NXT + 65537 = 2^32 ≡ 0, and Linux turns an ISN of 0 into 1');
 });
 
-labTest('a SYN exactly at RCV.NXT does not reopen: it is answered with an ACK and does not restart the wait', { task: 3 }, (t) => {
+labTest('a SYN exactly at RCV.NXT does not reopen: it is answered with an ACK and does not restart the wait', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: h.pSeq(2), ack: 0 });
@@ -579,7 +579,7 @@ labTest('a SYN exactly at RCV.NXT does not reopen: it is answered with an ACK an
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (an ACK-less SYN never restarts it)');
 });
 
-labTest('an old SYN below RCV.NXT is ACKed, not reopened, and does not restart the wait', { task: 3 }, (t) => {
+labTest('an old SYN below RCV.NXT is ACKed, not reopened, and does not restart the wait', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: (h.pSeq(2) - 50) >>> 0, ack: 0 });
@@ -639,7 +639,7 @@ labTest('PAWS: a SYN beyond RCV.NXT but with an older TSval is an old duplicate 
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s by the PAWS-rejected SYN at t=10.000 s, although it has no ACK flag)');
 });
 
-labTest('a SYN with the same TSval as ts_recent and an old sequence number: an ACK, no reopening, no restart', { task: 3 }, (t) => {
+labTest('a SYN with the same TSval as ts_recent and an old sequence number: an ACK, no reopening, no restart', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: h.pSeq(0), ack: 0, options: synWithTs(110) });
@@ -698,7 +698,7 @@ labTest('a RST at RCV.NXT with a newer TSval still ends TIME_WAIT', { task: 3 },
   expectClosed(h, conn, 'TSval 120 is newer than ts_recent 110, SEG.SEQ = RCV.NXT: TIME_WAIT assassination (tcp_rfc1337 = 0)');
 });
 
-labTest('60 s after ts_recent was stored, PAWS no longer holds a RST back: an old-TSval RST at RCV.NXT ends the wait', { task: 3, weight: 2 }, (t) => {
+labTest('60 s after ts_recent was stored, PAWS no longer holds a RST back: an old-TSval RST at RCV.NXT ends the wait', { task: 3, weight: 2, guard: true }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
   h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 130, ecr: 0 }] });
@@ -716,7 +716,7 @@ labTest('a blind RST one past RCV.NXT is dropped in TIME_WAIT: only SEG.SEQ = RC
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
-labTest('timestamps count only if the old connection used them: without, a SYN\'s TSval cannot reopen', { task: 3 }, (t) => {
+labTest('timestamps count only if the old connection used them: without, a SYN\'s TSval cannot reopen', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: h.pSeq(0), ack: 0, options: synWithTs(999_999) });
