@@ -535,10 +535,11 @@ labTest('a RST outside the window is ignored in TIME_WAIT: no answer, no restart
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
-function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number) {
+function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number, peerIss?: number) {
   const ts = tsRecent === undefined ? '' : `, timestamps on, the peer's last TSval kept (ts_recent) ${tsRecent}`;
-  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
-    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true } });
+  const peer = peerIss === undefined ? '' : `, peer ISS ${peerIss}`;
+  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${peer}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
+    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true }, ...(peerIss === undefined ? {} : { peerIss }) });
     const api = p.host.api;
     const lfd = p.h.act('socket()', () => api.socket());
     if (!lfd.ok) return p.h.fail('test setup: socket() failed');
@@ -705,6 +706,27 @@ labTest('60 s after ts_recent was stored, PAWS no longer holds a RST back: an ol
   h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN is ACKed and restarts TIME_WAIT (until t=90.000 s); it is below RCV.NXT, so ts_recent stays 110, stored at t=0');
   h.send(70_000, { flags: 'R', seq: h.pSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 50, ecr: 0 }] });
   expectClosed(h, conn, 'at t=70 s ts_recent is 70 s old — more than TCP_PAWS_MSL = 60 s — so tcp_paws_reject lets the RST through, and it is exactly at RCV.NXT');
+});
+
+labTest('sequence numbers wrap in TIME_WAIT too: with RCV.NXT 4294967294, a SYN at 100 lies beyond it and reopens', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, undefined, 0xfffffffc);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'S', seq: 100, ack: 0 });
+  h.expectSegment(10_000, { flags: 'S.', seq: (5002 + 65537) >>> 0, ack: 101 },
+    'RCV.NXT is peer ISS + 2 = 4294967294, and 100 is 102 beyond it modulo 2^32: SEG.SEQ > RCV.NXT in sequence space (seqGt), so the SYN reopens the 4-tuple');
+  expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
+});
+
+labTest('PAWS holds an old-TSval RST back until exactly 60 s after ts_recent was stored: dropped at 59.999 s, obeyed at 60.000 s', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
+  h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN restarts TIME_WAIT (until t=90.000 s); ts_recent stays the one stored at t=0');
+  const old = [{ kind: 'nop' as const }, { kind: 'nop' as const }, { kind: 'ts' as const, val: 50, ecr: 0 }];
+  h.send(59_999, { flags: 'R', seq: h.pSeq(2), options: old });
+  expectState(h, conn, 'TIME_WAIT', 'at t=59.999 s ts_recent is 59 whole seconds old: still under TCP_PAWS_MSL = 60 s, so PAWS drops the RST');
+  h.send(60_000, { flags: 'R', seq: h.pSeq(2), options: old });
+  expectClosed(h, conn, 'at t=60.000 s ts_recent is 60 s old: !time_before32(now, ts_recent_stamp + TCP_PAWS_MSL) lets the exact RST through');
 });
 
 labTest('a blind RST one past RCV.NXT is dropped in TIME_WAIT: only SEG.SEQ = RCV.NXT exactly counts', { task: 3, weight: 2, guard: true }, (t) => {
