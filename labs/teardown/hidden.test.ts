@@ -717,16 +717,18 @@ labTest('sequence numbers wrap in TIME_WAIT too: with RCV.NXT 4294967294, a SYN 
   expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
 });
 
-labTest('PAWS holds an old-TSval RST back until exactly 60 s after ts_recent was stored: dropped at 59.999 s, obeyed at 60.000 s', { task: 3, weight: 2, guard: true }, (t) => {
+labTest('a bare ACK at RCV.NXT stores ts_recent anew: an old-TSval RST is held back until exactly 60 s after that ACK', { task: 3, weight: 2 }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
-  h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2) });
-  h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN restarts TIME_WAIT (until t=90.000 s); ts_recent stays the one stored at t=0');
-  const old = [{ kind: 'nop' as const }, { kind: 'nop' as const }, { kind: 'ts' as const, val: 50, ecr: 0 }];
-  h.send(59_999, { flags: 'R', seq: h.pSeq(2), options: old });
-  expectState(h, conn, 'TIME_WAIT', 'at t=59.999 s ts_recent is 59 whole seconds old: still under TCP_PAWS_MSL = 60 s, so PAWS drops the RST');
-  h.send(60_000, { flags: 'R', seq: h.pSeq(2), options: old });
-  expectClosed(h, conn, 'at t=60.000 s ts_recent is 60 s old: !time_before32(now, ts_recent_stamp + TCP_PAWS_MSL) lets the exact RST through');
+  const ts = (val: number) => [{ kind: 'nop' as const }, { kind: 'nop' as const }, { kind: 'ts' as const, val, ecr: 0 }];
+  h.send(5_000, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2), options: ts(120) });
+  h.expectNothingUntil(5_000, 'the in-window bare ACK gets no answer; it restarts TIME_WAIT and stores ts_recent 120, stamped t=5 s');
+  h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2), options: ts(130) });
+  h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN restarts TIME_WAIT (until t=90.000 s); it lies below RCV.NXT, so ts_recent stays 120 from t=5 s');
+  h.send(64_999, { flags: 'R', seq: h.pSeq(2), options: ts(50) });
+  expectState(h, conn, 'TIME_WAIT', 'at t=64.999 s ts_recent (stored at t=5 s) is 59 whole seconds old: under TCP_PAWS_MSL = 60 s, PAWS drops the RST');
+  h.send(65_000, { flags: 'R', seq: h.pSeq(2), options: ts(50) });
+  expectClosed(h, conn, 'at t=65.000 s ts_recent is 60 s old: !time_before32(now, ts_recent_stamp + TCP_PAWS_MSL) lets the exact RST through');
 });
 
 labTest('a blind RST one past RCV.NXT is dropped in TIME_WAIT: only SEG.SEQ = RCV.NXT exactly counts', { task: 3, weight: 2, guard: true }, (t) => {
