@@ -4,7 +4,7 @@
  */
 import { labTest } from '../kit/scoring.ts';
 import { acceptQueueIsFull, admitSyn, effectiveBacklog, onAcceptQueueOverflow } from '../../stack/core/tcp/listen-queues.ts';
-import { connectFrom, counts, expectAdded, queueListener } from './support.ts';
+import { connectFrom, counts, expectAdded, queueListener, synFrom } from './support.ts';
 
 labTest('effectiveBacklog: listen(fd, 128) keeps 128, listen(fd, 10000) is capped at somaxconn 4096', { task: 1 }, (t) => {
   const h = t.harness();
@@ -35,4 +35,27 @@ labTest('onAcceptQueueOverflow: by default the overflowing ACK is dropped and co
   const got = h.act('onAcceptQueueOverflow(host)', () => onAcceptQueueOverflow(host));
   h.check("onAcceptQueueOverflow returns 'drop'", () => (got === 'drop' ? null : `expected 'drop' (net.ipv4.tcp_abort_on_overflow = 0), but got ${JSON.stringify(got)}`));
   expectAdded(h, before, { ListenOverflows: 1, ListenDrops: 1 }, 'an accept-queue overflow');
+});
+
+labTest('effectiveBacklog: a negative backlog means somaxconn (the comparison is unsigned)', { task: 1 }, (t) => {
+  const h = t.harness();
+  const got = h.act('effectiveBacklog(-1, 4096)', () => effectiveBacklog(-1, 4096));
+  h.check('effectiveBacklog(-1, 4096) = 4096', () => (got === 4096 ? null : `expected 4096: (unsigned) -1 is 4294967295, far above somaxconn, so listen() gets somaxconn — but it returned ${got}`));
+});
+
+labTest('admitSyn: with cookies on (default), a SYN that finds the SYN queue full gets a cookie', { task: 2 }, (t) => {
+  const { h, host, listener } = queueListener(t, 1);
+  t.reference(h, 'two SYNs arrive (2 requests = backlog + 1: the SYN queue is full)', () => [40000, 40001].forEach((p) => synFrom(h, p)));
+  const before = counts(host);
+  const got = h.act('admitSyn(host, listener, false)', () => admitSyn(host, listener, false));
+  h.check('admitSyn says cookie', () => (got === 'cookie' ? null : `expected 'cookie' (the SYN queue holds 2 > backlog 1 and net.ipv4.tcp_syncookies = 1), but it returned ${JSON.stringify(got)}`));
+  expectAdded(h, before, { TCPReqQFullDoCookies: 1 }, 'tcp_syn_flood_action counts a cookie answer');
+});
+
+labTest('onAcceptQueueOverflow: with tcp_abort_on_overflow = 1 the overflowing ACK is answered with a RST', { task: 3 }, (t) => {
+  const { h, host } = queueListener(t, 1, { 'net.ipv4.tcp_abort_on_overflow': 1 });
+  const before = counts(host);
+  const got = h.act('onAcceptQueueOverflow(host)', () => onAcceptQueueOverflow(host));
+  h.check('onAcceptQueueOverflow says reset', () => (got === 'reset' ? null : `expected 'reset' with net.ipv4.tcp_abort_on_overflow = 1, but it returned ${JSON.stringify(got)}`));
+  expectAdded(h, before, { ListenOverflows: 1, ListenDrops: 1 }, 'the same counters as with the default');
 });

@@ -5,7 +5,7 @@
 import { labTest } from '../kit/scoring.ts';
 import { withReferenceFor } from '../kit/side.ts';
 import { decodeCookie, decodeTsOptions, encodeCookie, encodeTsOptions, mssIndex } from '../../stack/core/tcp/syncookies.ts';
-import { TASK1_FUNCTIONS, clientSynOptions, connectionFor, cookieListener, expectReturn, explainCookie, hex, linuxCookie, tupleOf } from './support.ts';
+import { TASK1_FUNCTIONS, clientSynOptions, connectionFor, cookieListener, expectReturn, explainCookie, hex, linuxCookie, minuteAt, tupleOf } from './support.ts';
 
 labTest('mssIndex: 1460 is index 3, and 1000 rounds down to index 0 (536)', { task: 1 }, (t) => {
   const h = t.harness();
@@ -40,4 +40,23 @@ labTest('wscale 7 and SACK survive a trip through the TSval', { task: 3 }, (t) =
   const back = h.act(`decodeTsOptions(${hex(ts)})`, () => decodeTsOptions(ts));
   h.check('decodeTsOptions gives { wscale: 7, sackOk: true }', () =>
     back.wscale === 7 && back.sackOk === true ? null : `expected { wscale: 7, sackOk: true } back, but got { wscale: ${back.wscale}, sackOk: ${back.sackOk} }`);
+});
+
+labTest('a cookie from the previous minute is accepted; one two minutes old is rejected', { task: 2 }, (t) => {
+  const h = t.harness();
+  h.advanceTo(5_000);
+  const tuple = tupleOf(h);
+  const minute = minuteAt(h.host);
+  const fresh = linuxCookie(h.host, tuple, 1000, 3, minute - 1);
+  const got = h.act(`decodeCookie(cookie ${hex(fresh)} made in minute ${minute - 1}) in minute ${minute}`, () => decodeCookie(h.host, tuple, fresh, 1000));
+  expectReturn(h, `decodeCookie(${hex(fresh)})`, got, 3, 'its age is 1 minute, below MAX_SYNCOOKIE_AGE = 2: compute H1 for the minute the cookie was made, not the current one');
+  const stale = linuxCookie(h.host, tuple, 1000, 3, minute - 2);
+  const old = h.act(`decodeCookie(cookie ${hex(stale)} made in minute ${minute - 2}) in minute ${minute}`, () => decodeCookie(h.host, tuple, stale, 1000));
+  expectReturn(h, `decodeCookie(${hex(stale)})`, old, null, 'a cookie 2 minutes old has expired');
+});
+
+labTest('a window scale of 0 is a real scale, not "none": it survives the TSval as 0', { task: 3 }, (t) => {
+  const h = t.harness();
+  const got = h.act('decodeTsOptions(encodeTsOptions(0x12345678, 0, true))', () => decodeTsOptions(encodeTsOptions(0x12345678, 0, true)));
+  h.check('wscale 0 and SACK come back', () => (got.wscale === 0 && got.sackOk === true ? null : `expected { wscale: 0, sackOk: true } (only 0xf in the low bits means no window scaling), but got { wscale: ${got.wscale}, sackOk: ${got.sackOk} }`));
 });

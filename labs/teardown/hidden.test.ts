@@ -502,7 +502,7 @@ labTest('a FIN at RCV.NXT in TIME_WAIT is not a bare ACK either: ACKed, wait res
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s at t=10.000 s)');
 });
 
-labTest('a SYN+FIN at RCV.NXT without ACK is not a bare ACK: answered, but the wait is not restarted', { task: 3 }, (t) => {
+labTest('a SYN+FIN at RCV.NXT without ACK is not a bare ACK: answered, but the wait is not restarted', { task: 3, guard: true }, (t) => {
   const f = placed(t, 'TIME_WAIT', 'TIME_WAIT entered at t=0');
   const { h, conn } = f;
   h.send(10_000, { flags: 'SF', seq: h.pSeq(2), ack: 0 });
@@ -535,10 +535,11 @@ labTest('a RST outside the window is ignored in TIME_WAIT: no answer, no restart
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
-function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number) {
+function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number, peerIss?: number) {
   const ts = tsRecent === undefined ? '' : `, timestamps on, the peer's last TSval kept (ts_recent) ${tsRecent}`;
-  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
-    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true } });
+  const peer = peerIss === undefined ? '' : `, peer ISS ${peerIss}`;
+  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${peer}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
+    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true }, ...(peerIss === undefined ? {} : { peerIss }) });
     const api = p.host.api;
     const lfd = p.h.act('socket()', () => api.socket());
     if (!lfd.ok) return p.h.fail('test setup: socket() failed');
@@ -570,7 +571,7 @@ labTest('the reopened ISS wraps modulo 2^32 and is never 0', { task: 3 }, (t) =>
   h.expectSegment(10_000, { flags: 'S.', seq: 1, ack: (synSeq + 1) >>> 0 }, 'old SND.NXT + 65537 = 2^32 ≡ 0, and Linux turns an ISN of 0 into 1');
 });
 
-labTest('a SYN exactly at RCV.NXT does not reopen: it is answered with an ACK and does not restart the wait', { task: 3 }, (t) => {
+labTest('a SYN exactly at RCV.NXT does not reopen: it is answered with an ACK and does not restart the wait', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: h.pSeq(2), ack: 0 });
@@ -579,7 +580,7 @@ labTest('a SYN exactly at RCV.NXT does not reopen: it is answered with an ACK an
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (an ACK-less SYN never restarts it)');
 });
 
-labTest('an old SYN below RCV.NXT is ACKed, not reopened, and does not restart the wait', { task: 3 }, (t) => {
+labTest('an old SYN below RCV.NXT is ACKed, not reopened, and does not restart the wait', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: (h.pSeq(2) - 50) >>> 0, ack: 0 });
@@ -639,7 +640,7 @@ labTest('PAWS: a SYN beyond RCV.NXT but with an older TSval is an old duplicate 
   expectLastsUntil(h, conn, 'TIME_WAIT', 70_000, 'TIME_WAIT (restarted for 60 s by the PAWS-rejected SYN at t=10.000 s, although it has no ACK flag)');
 });
 
-labTest('a SYN with the same TSval as ts_recent and an old sequence number: an ACK, no reopening, no restart', { task: 3 }, (t) => {
+labTest('a SYN with the same TSval as ts_recent and an old sequence number: an ACK, no reopening, no restart', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: h.pSeq(0), ack: 0, options: synWithTs(110) });
@@ -698,13 +699,36 @@ labTest('a RST at RCV.NXT with a newer TSval still ends TIME_WAIT', { task: 3 },
   expectClosed(h, conn, 'TSval 120 is newer than ts_recent 110, SEG.SEQ = RCV.NXT: TIME_WAIT assassination (tcp_rfc1337 = 0)');
 });
 
-labTest('60 s after ts_recent was stored, PAWS no longer holds a RST back: an old-TSval RST at RCV.NXT ends the wait', { task: 3, weight: 2 }, (t) => {
+labTest('60 s after ts_recent was stored, PAWS no longer holds a RST back: an old-TSval RST at RCV.NXT ends the wait', { task: 3, weight: 2, guard: true }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
   h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 130, ecr: 0 }] });
   h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN is ACKed and restarts TIME_WAIT (until t=90.000 s); it is below RCV.NXT, so ts_recent stays 110, stored at t=0');
   h.send(70_000, { flags: 'R', seq: h.pSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 50, ecr: 0 }] });
   expectClosed(h, conn, 'at t=70 s ts_recent is 70 s old — more than TCP_PAWS_MSL = 60 s — so tcp_paws_reject lets the RST through, and it is exactly at RCV.NXT');
+});
+
+labTest('sequence numbers wrap in TIME_WAIT too: with RCV.NXT 4294967294, a SYN at 100 lies beyond it and reopens', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, undefined, 0xfffffffc);
+  const { h, conn } = f;
+  h.send(10_000, { flags: 'S', seq: 100, ack: 0 });
+  h.expectSegment(10_000, { flags: 'S.', seq: (5002 + 65537) >>> 0, ack: 101 },
+    'RCV.NXT is peer ISS + 2 = 4294967294, and 100 is 102 beyond it modulo 2^32: SEG.SEQ > RCV.NXT in sequence space (seqGt), so the SYN reopens the 4-tuple');
+  expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
+});
+
+labTest('a bare ACK at RCV.NXT stores ts_recent anew: an old-TSval RST is held back until exactly 60 s after that ACK', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  const ts = (val: number) => [{ kind: 'nop' as const }, { kind: 'nop' as const }, { kind: 'ts' as const, val, ecr: 0 }];
+  h.send(5_000, { flags: '.', seq: h.pSeq(2), ack: h.hSeq(2), options: ts(120) });
+  h.expectNothingUntil(5_000, 'the in-window bare ACK gets no answer; it restarts TIME_WAIT and stores ts_recent 120, stamped t=5 s');
+  h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2), options: ts(130) });
+  h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN restarts TIME_WAIT (until t=90.000 s); it lies below RCV.NXT, so ts_recent stays 120 from t=5 s');
+  h.send(64_999, { flags: 'R', seq: h.pSeq(2), options: ts(50) });
+  expectState(h, conn, 'TIME_WAIT', 'at t=64.999 s ts_recent (stored at t=5 s) is 59 whole seconds old: under TCP_PAWS_MSL = 60 s, PAWS drops the RST');
+  h.send(65_000, { flags: 'R', seq: h.pSeq(2), options: ts(50) });
+  expectClosed(h, conn, 'at t=65.000 s ts_recent is 60 s old: !time_before32(now, ts_recent_stamp + TCP_PAWS_MSL) lets the exact RST through');
 });
 
 labTest('a blind RST one past RCV.NXT is dropped in TIME_WAIT: only SEG.SEQ = RCV.NXT exactly counts', { task: 3, weight: 2, guard: true }, (t) => {
@@ -716,7 +740,7 @@ labTest('a blind RST one past RCV.NXT is dropped in TIME_WAIT: only SEG.SEQ = RC
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
-labTest('timestamps count only if the old connection used them: without, a SYN\'s TSval cannot reopen', { task: 3 }, (t) => {
+labTest('timestamps count only if the old connection used them: without, a SYN\'s TSval cannot reopen', { task: 3, guard: true }, (t) => {
   const f = timeWaitWithListener(t);
   const { h, conn } = f;
   h.send(10_000, { flags: 'S', seq: h.pSeq(0), ack: 0, options: synWithTs(999_999) });

@@ -1,5 +1,5 @@
 /**
- * npx tsx labs/kit/node/mutate.ts <lab> [--limit N] [--visible]
+ * npx tsx labs/kit/node/mutate.ts <lab> [--limit N] [--visible] [--count]
  *
  * An author's tool: mutates every line inside the lab's regions of the reference, runs the hidden
  * tests on each mutant in this process, and lists the mutants no test kills — each one a plausible
@@ -86,6 +86,10 @@ async function main(): Promise<void> {
   const [file] = def.files;
   const text = referenceFiles(def).get(file)!;
   const all = mutants(text, file, slug).slice(0, limit);
+  if (process.argv.includes('--count')) {
+    console.log(`${slug}: ${all.length} mutants`);
+    return;
+  }
   const survivors: Mutant[] = [];
   let killed = 0;
   let visibleKilled = 0;
