@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
       await page.goto(`${server.url}/chapters/handshake/`);
       const exp = await experiment(page, 'connect-timeout', 'tcp_syn_linear_timeouts');
       await exp.getByLabel('7 SYNs, failing at 127 s').check();
-      await exp.getByRole('button', { name: 'Run' }).click();
+      await exp.getByRole('button', { name: 'Run', exact: true }).click();
       const status = exp.locator('.exp-status');
       await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('This run:');
       const text = (await status.textContent())!;
@@ -73,7 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
       // The diagram the learner sees shows the same 11 SYNs the verdict counts.
       expect(await exp.locator('.exp-figure svg [data-seg-id]').count()).toBeGreaterThanOrEqual(11);
       await exp.locator('select').selectOption('0');
-      await exp.getByRole('button', { name: 'Run' }).click();
+      await exp.getByRole('button', { name: 'Run', exact: true }).click();
       await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('matches the run');
       expect(await status.textContent()).toContain('The client sent 7 SYNs');
       expect(await exp.locator('.exp-explanation').isVisible()).toBe(true);
@@ -85,7 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
       await page.goto(`${server.url}/chapters/introduction/`);
       const exp = await experiment(page, 'teardown', 'drop F. from client');
       await exp.getByRole('radio').nth(1).check();
-      await exp.getByRole('button', { name: 'Run' }).click();
+      await exp.getByRole('button', { name: 'Run', exact: true }).click();
       const status = exp.locator('.exp-status');
       await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('This run:');
       expect(await status.textContent()).toContain('nothing was retransmitted');
@@ -153,9 +153,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(`${server.url}/`);
     const button = page.locator('[data-theme-toggle]');
-    await expect.poll(() => button.innerText()).toBe('Switch to dark mode');
+    // Polled: on a loaded machine the module that wires the button may run after load.
+    await expect.poll(() => button.innerText(), { timeout: 15_000 }).toBe('Switch to dark mode');
+    await page.waitForFunction(() => document.querySelector('[data-theme-toggle]') !== null && document.readyState === 'complete');
     await button.click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme), { timeout: 15_000 }).toBe('dark');
     expect(await button.innerText()).toBe('Switch to light mode');
     expect(await page.getByRole('button', { name: 'Switch to light mode' }).count()).toBe(1);
     await page.context().close();
@@ -169,13 +171,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
       it(`${query}: the chapter that teaches it comes first, and no excerpt is trace-table text`, async () => {
         const page = await phonePage(1366, 900);
         await page.goto(`${server.url}/`);
-        const results = await page.evaluate(async (q) => {
-          const url = '/pagefind/pagefind.js';
-          const pagefind = await import(/* @vite-ignore */ url);
+        // A string, not a function: vitest would rewrite import() inside a function for Node.
+        const results = (await page.evaluate(`(async () => {
+          const pagefind = await import('/pagefind/pagefind.js');
           await pagefind.init();
-          const search = await pagefind.search(q);
-          return Promise.all(search.results.slice(0, 5).map(async (r: { data: () => Promise<{ url: string; excerpt: string }> }) => r.data()));
-        }, query);
+          const search = await pagefind.search(${JSON.stringify(query)});
+          return Promise.all(search.results.slice(0, 5).map((r) => r.data()));
+        })()`)) as Array<{ url: string; excerpt: string }>;
         expect(results.length).toBeGreaterThan(0);
         expect(results[0].url).toBe(chapter);
         for (const r of results) expect(r.excerpt).not.toMatch(/\b(seq|ack) \d+ (ack|win) \d+/);

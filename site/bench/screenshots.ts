@@ -1,7 +1,16 @@
+/**
+ * Screenshots of every page type at 1366 px and on a 390 × 844 phone, for looking at, with each
+ * page's scroll width (a page wider than the viewport scrolls sideways) and, for the handshake
+ * chapter, each figure's box and whether it is a tab stop.
+ *
+ *   npx tsx site/bench/screenshots.ts [http://127.0.0.1:4321] [out-dir]
+ */
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { PAGE_TYPES } from './page-bytes.ts';
-const base = process.argv[2] ?? 'http://127.0.0.1:4450';
-const out = process.argv[3] ?? '/tmp/h16b/shots';
+const base = process.argv[2] ?? 'http://127.0.0.1:4321';
+const out = process.argv[3] ?? '.cache/screenshots';
+mkdirSync(out, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 for (const [w, h] of [[1366, 900], [390, 844]]) {
   const ctx = await browser.newContext({ viewport: { width: w, height: h } });
