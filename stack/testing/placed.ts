@@ -12,6 +12,7 @@ import { Connection, type Listener, type RequestSock, type SocketOptions, connKe
 import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
 import { initialWindow } from '../core/tcp/output.ts';
 import { armRetransmit } from '../core/tcp/send.ts';
+import { recordSent } from '../core/tcp/sack-scoreboard.ts';
 import { setRto } from '../core/tcp/rto.ts';
 import { enterTimeWait, finWait2Orphaned } from '../core/tcp/teardown.ts';
 import { resetKeepaliveTimer } from '../core/tcp/keepalive.ts';
@@ -214,7 +215,7 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
     conn.finSeq = add(iss, 1);
     conn.sndNxt = conn.sndMax = add(iss, 2);
     if (ourFinAcked) conn.sndUna = add(iss, 2);
-    else conn.sendTimes.push({ end: add(iss, 2), at: h.now });
+    else recordSent(conn, add(iss, 1), add(iss, 2), false);
   }
   if (peerFin) {
     conn.rcvNxt = add(irs, 2);

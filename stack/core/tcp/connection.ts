@@ -165,18 +165,6 @@ export class Connection {
   dupAcks = 0;
   /** The retransmission queue as a SACK scoreboard: one record per segment in flight (sack-scoreboard.ts). */
   rtx: SentSegment[] = [];
-  /**
-   * The old send-time list, for stack/testing/placed.ts until it records its placed FIN in `rtx`:
-   * push({ end, at }) records a segment from the last one's end (or SND.UNA) to `end`.
-   */
-  get sendTimes(): { push(e: { end: number; at: number }): void } {
-    return {
-      push: (e) => {
-        const seq = this.rtx.length ? this.rtx[this.rtx.length - 1].end : this.sndUna;
-        this.rtx.push({ seq, end: e.end, xmitAt: e.at, retrans: false, sacked: false, lost: false });
-      },
-    };
-  }
   /** Linux icsk_ca_state, as far as this stack models it: Open, Recovery (fast) or Loss (after an RTO). */
   caState: 'open' | 'recovery' | 'loss' = 'open';
   /** tp->high_seq: SND.MAX when recovery began; the episode ends when SND.UNA reaches it. */
