@@ -26,7 +26,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('sandboxed grading', () => {
+// Each case starts a sandboxed child (SES lockdown, the stack) or a whole `npm run grade`: seconds
+// each on a quiet 2-core machine, far more on a loaded one. These are limits, not speed targets.
+describe('sandboxed grading', { timeout: 180_000 }, () => {
   it('passes the reference with full points, through a child process', async () => {
     const doc = await runSandboxed(def, referenceFiles(def), 'hidden');
     expect(resultsProblems(doc)).toEqual([]);
@@ -115,7 +117,7 @@ describe('sandboxed grading', () => {
   });
 });
 
-describe('npm run grade', () => {
+describe('npm run grade', { timeout: 240_000 }, () => {
   const node = process.execPath;
   const grade = (...args: string[]) => spawnSync(node, ['--import', 'tsx', join(REPO, 'labs/kit/node/grade.ts'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
 
