@@ -152,8 +152,11 @@ async function start(root: HTMLElement): Promise<void> {
     q(root, '[data-terminal]').textContent = `The terminal could not start: ${(error as Error).message}`;
   }
   // The server draws reference runs of its hidden tests; the worker those the browser holds.
+  // Restored results are drawn with the worker alone: before a run a workshop server has no join
+  // token yet, and asking it would only earn a 401.
+  const restoredDocs = new WeakSet<ResultsDocument>();
   const drawDiagrams = createDiagrams(q(root, '[data-diagrams]'), async (doc, test, seed) => {
-    const source = session.runner?.referenceTrace ? session.runner : runners.stackWorker();
+    const source = session.runner?.referenceTrace && !restoredDocs.has(doc) ? session.runner : runners.stackWorker();
     return (await source.referenceTrace?.(config.slug, doc.suite, test, seed)) ?? null;
   });
   async function showResults(doc: ResultsDocument, restoredFrom?: string): Promise<void> {
@@ -288,5 +291,8 @@ async function start(root: HTMLElement): Promise<void> {
 
   root.dataset.ready = 'true';
   markReady();
-  if (restored && resultsPanel.dataset.restored === 'true' && session.runner) await drawDiagrams(restored.doc);
+  if (restored && resultsPanel.dataset.restored === 'true' && session.runner) {
+    restoredDocs.add(restored.doc);
+    await drawDiagrams(restored.doc);
+  }
 }
