@@ -76,7 +76,8 @@ export function renderTasks(list: HTMLElement, state: TasksState, actions: Tasks
     go.className = 'button';
     go.dataset.goTask = String(task.id);
     go.textContent = 'Go to code';
-    go.setAttribute('aria-label', `Go to the code of task ${task.id}`);
+    // The accessible name starts with the visible text (WCAG 2.5.3, label in name).
+    go.setAttribute('aria-label', `Go to code of task ${task.id}`);
     go.addEventListener('click', () => actions.goToCode(task.id));
     row.append(go);
 

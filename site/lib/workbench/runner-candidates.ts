@@ -1,0 +1,86 @@
+/**
+ * Which runners a lab page tries, in order (runner.ts runnerOrder): the course server (asking for
+ * a workshop's join token once per tab), a WebContainer, the in-browser worker. The worker is
+ * also the page's stack for the terminal and the reference diagrams, whichever runner grades.
+ */
+import { runnerOrder, type RunnerCandidate } from './runner.ts';
+import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
+import { WorkerRunner } from './worker-runner.ts';
+import { inflateSnapshot, WebContainerRunner, type FileSystemTree } from './webcontainer-runner.ts';
+import type { WorkerLab } from './worker-grade.ts';
+
+export interface CandidateUrls {
+  visible: string;
+  hidden: string;
+  webcontainer: string;
+  toolchain: string;
+}
+
+export interface PageRunners {
+  candidates: RunnerCandidate[];
+  webContainer: WebContainerRunner | null;
+  /** The page's worker: the probed one when it won, else made on first use. */
+  stackWorker(): WorkerRunner;
+}
+
+// The token lives for the tab (sessionStorage), so a reload or the next lab does not ask again.
+const TOKEN_KEY = 'tcp-course:join-token';
+
+export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void): PageRunners {
+  const makeWorker = (): WorkerRunner =>
+    new WorkerRunner({
+      lab,
+      createWorker: () => new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module', name: 'lab-runner' }) as never,
+      moduleUrls: { visible: urls.visible, hidden: urls.hidden },
+    });
+  let worker: WorkerRunner | null = null;
+  const order = runnerOrder(location.search);
+  const candidates: RunnerCandidate[] = [];
+  if (order.includes('server')) {
+    candidates.push({
+      kind: 'server',
+      probe: () =>
+        ServerRunner.probe({
+          token: sessionStorage.getItem(TOKEN_KEY),
+          askToken: () => {
+            const token = window.prompt('This workshop server needs the join token your instructor shows (6 characters):');
+            if (token) sessionStorage.setItem(TOKEN_KEY, token.trim());
+            return token ? token.trim() : null;
+          },
+          onTokenRejected: () => sessionStorage.removeItem(TOKEN_KEY),
+        }),
+    });
+  }
+  const webContainer = order.includes('webcontainer')
+    ? new WebContainerRunner({
+        lab: lab.slug,
+        boundary: { boot: async (options) => (await import('@webcontainer/api')).WebContainer.boot(options) as never },
+        loadTree: async () => (await (await fetch(urls.webcontainer)).json()) as FileSystemTree,
+        toolchain: {
+          // runtime.json says whether the build holds a toolchain, so no request fails when not.
+          available: async () => ((await (await fetch(RUNTIME_URL)).json()) as { webcontainerToolchain?: boolean }).webcontainerToolchain === true,
+          load: async () => {
+            const response = await fetch(urls.toolchain);
+            if (!response.ok) throw new Error(`HTTP ${response.status} for ${urls.toolchain}`);
+            return inflateSnapshot(await response.arrayBuffer());
+          },
+        },
+        onOutput: onContainerOutput,
+      })
+    : null;
+  const environment = { crossOriginIsolated: window.crossOriginIsolated, userAgent: navigator.userAgent, maxTouchPoints: navigator.maxTouchPoints, online: navigator.onLine };
+  if (webContainer) candidates.push({ kind: 'webcontainer', probe: () => webContainer.probe(environment) });
+  if (order.includes('worker')) {
+    candidates.push({
+      kind: 'worker',
+      probe: async () => {
+        if (typeof Worker === 'undefined') return { ok: false, reason: 'this browser has no Web Workers' };
+        const candidate = makeWorker();
+        const ready = await candidate.warm();
+        if (ready.ok) worker = candidate;
+        return ready;
+      },
+    });
+  }
+  return { candidates, webContainer, stackWorker: () => (worker ??= makeWorker()) };
+}
