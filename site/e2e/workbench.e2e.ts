@@ -537,8 +537,8 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
   it('asks for the workshop join token when the server runs in workshop mode', async () => {
     await server.stop();
     server = await startServer(dist, PORT, ['--workshop']);
-    const token = /workshop join token: (\w+)/.exec(server.output())?.[1];
-    expect(token).toMatch(/^[a-z2-9]{6}$/);
+    const token = /workshop join token: ([a-z-]+)/.exec(server.output())?.[1];
+    expect(token).toMatch(/^[a-z]+(-[a-z]+){5}$/);
     await openLab(page);
     expect(await page.getAttribute('[data-workbench]', 'data-runner')).toBe('server');
     expect(await page.textContent('[data-runner-status]')).toMatch(/Workshop mode/);

@@ -43,7 +43,7 @@ export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutp
         ServerRunner.probe({
           token: sessionStorage.getItem(TOKEN_KEY),
           askToken: () => {
-            const token = window.prompt('This workshop server needs the join token your instructor shows (6 characters):');
+            const token = window.prompt('This workshop server needs the join token your instructor shows (six words):');
             if (token) sessionStorage.setItem(TOKEN_KEY, token.trim());
             return token ? token.trim() : null;
           },
