@@ -265,6 +265,77 @@ export const SCENARIOS: ScenarioDef[] = [
       };
     },
   },
+  {
+    name: 'close-wait-write',
+    chapter: 'teardown',
+    title: 'Writing in CLOSE_WAIT after a half-close',
+    description: "The client sends its request and calls shutdown(SHUT_WR) at 1 s: its FIN says only that it will send nothing more. The server reads end of file and is in CLOSE_WAIT, yet writes its reply 0.5 s later — data still flows the other way on a half-closed connection — and closes 1 s after that. The client reads the whole reply, then end of file, and ends in TIME_WAIT.",
+    lanes: ['client', 'server'],
+    duration: 65_000,
+    build(w, m) {
+      const { client, server } = twoHosts(w);
+      listenServer(server, {
+        onAccept: (fd) => {
+          readAll(server, fd, () => {
+            m.serverSawEofAt = w.now;
+            w.at(w.now + 500, () => {
+              const r = server.api.write(fd, 'HTTP/1.1 200 OK\r\n\r\nwritten in CLOSE_WAIT');
+              m.serverWrite = r.ok ? 'ok' : r.errno;
+            });
+            w.at(w.now + 1500, () => server.api.close(fd));
+          });
+        },
+      });
+      connectClient(w, client, 0, {}, (r) => {
+        if (r.error) return;
+        client.api.write(r.fd, 'GET / HTTP/1.1\r\n\r\n');
+        w.at(1000, () => client.api.shutdown(r.fd, 'SHUT_WR'));
+        let got = 0;
+        readAll(client, r.fd, () => {
+          m.clientSawEofAt = w.now;
+          m.clientReadBytes = got;
+        }, (n) => (got += n));
+      });
+      return () => {
+        m.serverCloseWaitAt = stateTime(w, 'server', 'CLOSE_WAIT');
+        m.clientTimeWaitAt = stateTime(w, 'client', 'TIME_WAIT');
+      };
+    },
+  },
+  {
+    name: 'close-wait-write-after-close',
+    chapter: 'teardown',
+    title: 'Writing in CLOSE_WAIT to a peer that closed completely',
+    description: "The client calls close() at 1 s, not shutdown(): it will read nothing more. The server, in CLOSE_WAIT, writes its reply 0.5 s later anyway. The client's socket is gone and it will never read again, so its TCP answers the data with a RST <SEQ=SEG.ACK>; the server's next write, 1 s after the first, fails with EPIPE — Linux's tcp_reset reports a reset in CLOSE_WAIT as a broken pipe (a real program also gets SIGPIPE, which ends it unless it ignores the signal).",
+    lanes: ['client', 'server'],
+    duration: 5000,
+    build(w, m) {
+      const { client, server } = twoHosts(w);
+      listenServer(server, {
+        onAccept: (fd) => {
+          readAll(server, fd, () => {
+            m.serverSawEofAt = w.now;
+            w.at(w.now + 500, () => {
+              const r = server.api.write(fd, 'HTTP/1.1 200 OK\r\n\r\nnobody reads this');
+              m.firstWrite = r.ok ? 'ok' : r.errno;
+            });
+            w.at(w.now + 1500, () => {
+              const r = server.api.write(fd, 'and this');
+              m.secondWrite = r.ok ? 'ok' : r.errno;
+            });
+          });
+        },
+      });
+      connectClient(w, client, 0, {}, (r) => {
+        if (r.error) return;
+        client.api.write(r.fd, 'GET / HTTP/1.1\r\n\r\n');
+        w.at(1000, () => client.api.close(r.fd));
+      });
+      return () => {
+        m.clientRstAt = sendTimes(w, 'client', 'R')[0] ?? -1;
+      };
+    },
+  },
   ...floodScenarios(),
   ...queueScenarios(),
   ...keepaliveScenarios(),
