@@ -44,6 +44,40 @@ function conversation(w: World, m: Metrics, closeClientAt: number | null, closeS
   return { client, server, c };
 }
 
+/**
+ * A request, then the client ends its side at 1 s (shutdown(SHUT_WR) or close()); the server reads
+ * end of file (CLOSE_WAIT) and, 0.5 s apart from then on, writes each text or closes. Each write's
+ * outcome is metric `write1`, `write2`, …; the client reads all it can (`clientReadBytes`).
+ */
+function writeInCloseWait(w: World, m: Metrics, clientEnds: 'shutdown' | 'close', serverSteps: string[]): void {
+  const { client, server } = twoHosts(w);
+  listenServer(server, {
+    onAccept: (fd) => {
+      readAll(server, fd, () => {
+        m.serverSawEofAt = w.now;
+        let writes = 0;
+        serverSteps.forEach((step, i) => {
+          w.at(w.now + 500 + 1000 * i, () => {
+            if (step === 'close') return void server.api.close(fd);
+            const r = server.api.write(fd, step);
+            m[`write${++writes}`] = r.ok ? 'ok' : r.errno;
+          });
+        });
+      });
+    },
+  });
+  connectClient(w, client, 0, {}, (r) => {
+    if (r.error) return;
+    client.api.write(r.fd, 'GET / HTTP/1.1\r\n\r\n');
+    w.at(1000, () => (clientEnds === 'shutdown' ? client.api.shutdown(r.fd, 'SHUT_WR') : client.api.close(r.fd)));
+    let got = 0;
+    readAll(client, r.fd, () => {
+      m.clientSawEofAt = w.now;
+      m.clientReadBytes = got;
+    }, (n) => (got += n));
+  });
+}
+
 export const SCENARIOS: ScenarioDef[] = [
   {
     name: 'handshake',
@@ -273,29 +307,7 @@ export const SCENARIOS: ScenarioDef[] = [
     lanes: ['client', 'server'],
     duration: 65_000,
     build(w, m) {
-      const { client, server } = twoHosts(w);
-      listenServer(server, {
-        onAccept: (fd) => {
-          readAll(server, fd, () => {
-            m.serverSawEofAt = w.now;
-            w.at(w.now + 500, () => {
-              const r = server.api.write(fd, 'HTTP/1.1 200 OK\r\n\r\nwritten in CLOSE_WAIT');
-              m.serverWrite = r.ok ? 'ok' : r.errno;
-            });
-            w.at(w.now + 1500, () => server.api.close(fd));
-          });
-        },
-      });
-      connectClient(w, client, 0, {}, (r) => {
-        if (r.error) return;
-        client.api.write(r.fd, 'GET / HTTP/1.1\r\n\r\n');
-        w.at(1000, () => client.api.shutdown(r.fd, 'SHUT_WR'));
-        let got = 0;
-        readAll(client, r.fd, () => {
-          m.clientSawEofAt = w.now;
-          m.clientReadBytes = got;
-        }, (n) => (got += n));
-      });
+      writeInCloseWait(w, m, 'shutdown', ['HTTP/1.1 200 OK\r\n\r\nwritten in CLOSE_WAIT', 'close']);
       return () => {
         m.serverCloseWaitAt = stateTime(w, 'server', 'CLOSE_WAIT');
         m.clientTimeWaitAt = stateTime(w, 'client', 'TIME_WAIT');
@@ -310,27 +322,7 @@ export const SCENARIOS: ScenarioDef[] = [
     lanes: ['client', 'server'],
     duration: 5000,
     build(w, m) {
-      const { client, server } = twoHosts(w);
-      listenServer(server, {
-        onAccept: (fd) => {
-          readAll(server, fd, () => {
-            m.serverSawEofAt = w.now;
-            w.at(w.now + 500, () => {
-              const r = server.api.write(fd, 'HTTP/1.1 200 OK\r\n\r\nnobody reads this');
-              m.firstWrite = r.ok ? 'ok' : r.errno;
-            });
-            w.at(w.now + 1500, () => {
-              const r = server.api.write(fd, 'and this');
-              m.secondWrite = r.ok ? 'ok' : r.errno;
-            });
-          });
-        },
-      });
-      connectClient(w, client, 0, {}, (r) => {
-        if (r.error) return;
-        client.api.write(r.fd, 'GET / HTTP/1.1\r\n\r\n');
-        w.at(1000, () => client.api.close(r.fd));
-      });
+      writeInCloseWait(w, m, 'close', ['HTTP/1.1 200 OK\r\n\r\nnobody reads this', 'and this']);
       return () => {
         m.clientRstAt = sendTimes(w, 'client', 'R')[0] ?? -1;
       };

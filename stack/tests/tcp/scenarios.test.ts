@@ -41,8 +41,8 @@ const figures: Record<string, (m: Metrics) => void> = {
   },
   'close-with-unread-data': (m) => expect(m).toMatchObject({ clientRead: 'ECONNRESET', TCPAbortOnClose: 1, rstAt: 1000 }),
   'close-wait-write': (m) =>
-    expect(m).toMatchObject({ serverCloseWaitAt: 1005, serverWrite: 'ok', clientReadBytes: 40, clientSawEofAt: 2510, clientTimeWaitAt: 2510 }),
-  'close-wait-write-after-close': (m) => expect(m).toMatchObject({ firstWrite: 'ok', clientRstAt: 1510, secondWrite: 'EPIPE' }),
+    expect(m).toMatchObject({ serverCloseWaitAt: 1005, write1: 'ok', clientReadBytes: 40, clientSawEofAt: 2510, clientTimeWaitAt: 2510 }),
+  'close-wait-write-after-close': (m) => expect(m).toMatchObject({ write1: 'ok', clientRstAt: 1510, write2: 'EPIPE' }),
   'syn-flood': (m) => expect(m).toMatchObject({ clientsConnectedDuringFlood: 3, floodSyns: 10_000 }),
   'syn-flood-no-cookies': (m) => expect(m.clientsConnectedDuringFlood).toBe(0),
   'accept-queue-overflow': (m) => {
