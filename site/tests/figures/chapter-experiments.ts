@@ -1,5 +1,5 @@
 /** The chapters' <Experiment> uses, read as Experiment.astro receives them (for the verdict tests). */
-import { loadChapters, lineOf } from '../../../content/tests/chapters.ts';
+import { figureProps, loadChapters, lineOf } from '../../../content/tests/chapters.ts';
 import type { ExperimentConfig, KnobChoice } from '../../lib/figures/experiment.ts';
 
 export interface ChapterExperiment {
@@ -7,43 +7,11 @@ export interface ChapterExperiment {
   config: ExperimentConfig;
 }
 
-/** Reads `{...}` and `"..."` props after `<Experiment`. Chapters are our own files, so expressions are trusted. */
-function readProps(text: string, from: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  let i = from;
-  for (;;) {
-    while (/\s/.test(text[i]!)) i++;
-    if (text[i] === '/' || text[i] === '>') return out;
-    const name = /^[A-Za-z_][\w-]*/.exec(text.slice(i))![0];
-    i += name.length + 1;
-    if (text[i] === '"') {
-      const close = text.indexOf('"', i + 1);
-      out[name] = text.slice(i + 1, close);
-      i = close + 1;
-      continue;
-    }
-    let depth = 0;
-    let quote = '';
-    let j = i;
-    for (; j < text.length; j++) {
-      const c = text[j]!;
-      if (quote) {
-        if (c === '\\') j++;
-        else if (c === quote) quote = '';
-      } else if (c === '"' || c === "'" || c === '`') quote = c;
-      else if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) break;
-    }
-    out[name] = new Function(`return (${text.slice(i + 1, j)});`)();
-    i = j + 1;
-  }
-}
-
 export function chapterExperiments(): ChapterExperiment[] {
   const out: ChapterExperiment[] = [];
   for (const c of loadChapters()) {
     for (const m of c.text.matchAll(/<Experiment\b/g)) {
-      const p = readProps(c.text, m.index! + m[0].length) as Record<string, never>;
+      const p = figureProps(c.text, m.index! + m[0].length).props as Record<string, never>;
       const { scenario, show, host, knobs = [], predict, seed, sysctls, faults } = p;
       out.push({
         where: `${c.file}:${lineOf(c.text, m.index!)}`,
