@@ -77,13 +77,15 @@ function floodHalfOpenLimit(sysctls: Record<string, number>): number {
 }
 
 /** An orphaned FIN_WAIT_1 whose FINs are all lost: fin-wait-2-timeout with every client FIN dropped. */
-function orphanFinRetries(): { finTimes: number[]; closedAt: number } {
+function orphanFinRetries(): { finTimes: number[]; probes: number; closedAt: number } {
   return once('orphan-fin', () => {
     const run = runScenario('fin-wait-2-timeout', { faults: ['drop F. from client x*'], until: 200_000 });
     const finTimes = run.trace.filter((e) => e.kind === 'segment' && e.from === 'client' && e.flags.includes('F')).map((e) => e.t);
+    // With SACK negotiated the first resend is a tail loss probe, which tcp_orphan_retries does not count.
+    const probes = run.trace.filter((e) => e.kind === 'timer' && e.host === 'client' && e.timer === 'loss-probe' && e.action === 'fire').length;
     const closed = run.trace.find((e) => e.kind === 'state' && e.host === 'client' && e.from === 'FIN_WAIT_1' && e.to === 'CLOSED');
     if (!closed || finTimes.length === 0) throw new Error('the orphaned FIN_WAIT_1 never gave up');
-    return { finTimes, closedAt: closed.t };
+    return { finTimes, probes, closedAt: closed.t };
   });
 }
 
@@ -147,8 +149,12 @@ export const FACTS: Record<string, FactSpec> = {
     about: 'forged SYNs per second that keep backlog + 1 slots full for 63 s each (rounded)',
     compute: () => [Math.round(floodHalfOpenLimit({}) / s(lonelySynAck().droppedAt))],
   },
-  'orphan.finSends': { about: 'FINs an orphaned FIN_WAIT_1 sends to a silent peer (original + retries)', compute: () => [orphanFinRetries().finTimes.length] },
-  'orphan.finRetries': { about: 'FIN retransmissions of that orphan (tcp_orphan_retries=0 means 8)', compute: () => [orphanFinRetries().finTimes.length - 1] },
+  'orphan.finSends': { about: 'FINs an orphaned FIN_WAIT_1 sends to a silent peer (original + loss probe + retries)', compute: () => [orphanFinRetries().finTimes.length] },
+  'orphan.finProbes': { about: 'tail loss probes among them (RACK-TLP; not counted as retries)', compute: () => [orphanFinRetries().probes] },
+  'orphan.finRetries': {
+    about: 'retransmissions by the retransmission timer (tcp_orphan_retries=0 means 8)',
+    compute: () => [orphanFinRetries().finTimes.length - 1 - orphanFinRetries().probes],
+  },
   'orphan.giveUpAfter': {
     about: 'that orphan is destroyed this long after its first FIN (s, rounded)',
     compute: () => {

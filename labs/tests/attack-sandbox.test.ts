@@ -47,7 +47,7 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
   it('sees no process, require, timers or fetch, and eval/Function cannot reach them', async () => {
     const doc = await runSandboxed(def, withFile(inIsn(reference, `// @ts-ignore\n  return ${REACH};`)), 'hidden');
     // Every door closed: the ISN came back as 0 (bit i would be set for door i).
-    expect(isnMessage(doc)).toMatch(/its sequence number was 0$/);
+    expect(isnMessage(doc)).toMatch(/its sequence number was 0(?: \(wanted: .*\))?$/);
   }, 180_000);
 
   it('a grading whose learner went away (the server aborts it) stops at once, runaway or not', async () => {
@@ -56,13 +56,17 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     const early = await runSandboxed(def, withFile(reference), 'hidden', { signal: before.signal });
     expect(early.status).toBe('error');
     expect(early.message).toBe(CANCELLED_MESSAGE);
-    // A runaway with a long limit: only the abort can end it before that limit.
-    const gone = new AbortController();
-    const pending = runSandboxed(def, withFile(inIsn(reference, 'for (;;) {}')), 'hidden', { timeoutSeconds: 150, skipTypeCheck: true, signal: gone.signal });
-    setTimeout(() => gone.abort(), 2_000);
-    const doc = await pending;
-    expect(doc.status).toBe('error');
-    expect(doc.message).toBe(CANCELLED_MESSAGE);
+    // A runaway with a long limit: only the abort can end it before that limit. Twice, so that the
+    // second abort comes with the compiler warm, after compiling and the type check are over and
+    // while the child runs the loop (the first may land during a cold compile).
+    for (let i = 0; i < 2; i++) {
+      const gone = new AbortController();
+      const pending = runSandboxed(def, withFile(inIsn(reference, 'for (;;) {}')), 'hidden', { timeoutSeconds: 150, signal: gone.signal });
+      setTimeout(() => gone.abort(), 4_000);
+      const doc = await pending;
+      expect(doc.status).toBe('error');
+      expect(doc.message).toBe(CANCELLED_MESSAGE);
+    }
   }, 120_000);
 
   it('process.kill(process.ppid) and process.exit() are not there to call', async () => {

@@ -1,6 +1,6 @@
 /** `npm start`: the Node check that runs first, the build stamp that skips a current build, the busy-port advice. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,10 @@ describe('check-node.cjs', () => {
   it.skipIf(!oldNode())('on an older Node (here /usr/bin/node) names the Node needed and stops at once (skipped without one)', () => {
     const r = spawnSync(oldNode()!, [CHECK], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/This course needs Node 22\.12\.0 or newer .*; this is Node \d+\./);
+    // The version named is package.json's engines.node, the one place the minimum is kept.
+    const wanted = /^>=(\d+\.\d+\.\d+)$/.exec(JSON.parse(readFileSync(resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).engines.node)![1]!;
+    expect(r.stderr).toContain(`This course needs Node ${wanted} or newer`);
+    expect(r.stderr).toMatch(/; this is Node \d+\./);
   });
 });
 

@@ -423,7 +423,14 @@ export async function runSandboxed(
   }
   const verdict = await typeVerdict;
   if (verdict) return verdict;
-  return first === null ? ran : first.doc;
+  if (first !== null) return first.doc;
+  // The type check passed before the tests ended: the learner may still go away while they run.
+  const done = await Promise.race([ran, aborted]);
+  if (done === 'aborted') {
+    child.kill();
+    return fail(CANCELLED_MESSAGE);
+  }
+  return done;
 }
 
 async function runInChild(
