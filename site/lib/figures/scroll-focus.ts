@@ -1,10 +1,15 @@
 /**
  * Figures and trace tables sit in `.fig-scroll` boxes that scroll sideways when they are wider
- * than the column. Only a box that actually overflows needs to be a tab stop (WCAG 2.1.1: a
+ * than the column, and so do a chapter's own tables and code blocks (course.css gives them
+ * overflow-x: auto). Only a box that actually overflows needs to be a tab stop (WCAG 2.1.1: a
  * keyboard user must be able to scroll it); one that fits would be a useless stop, so the
  * tabindex follows the box's width as the window and the figure change.
  */
-const SCROLL_BOX = '.fig-scroll';
+const SCROLL_BOX = [
+  '.fig-scroll',
+  // A figure's own trace table scrolls with its .fig-scroll box, which is the one tab stop there.
+  ...['table', 'pre'].flatMap((tag) => [`article[data-chapter] > ${tag}`, `article[data-chapter] :not(.fig-scroll) > ${tag}`]),
+].join(', ');
 
 export function overflows(box: Pick<HTMLElement, 'scrollWidth' | 'clientWidth' | 'scrollHeight' | 'clientHeight'>): boolean {
   // One pixel of slack: sub-pixel layout rounds scrollWidth up.

@@ -135,6 +135,7 @@ async function start(root: HTMLElement): Promise<void> {
   try {
     const [{ createTerminal }, { LabShell }, { downloadBytes }] = await Promise.all([import('./terminal.ts'), import('./shell.ts'), import('./download.ts')]);
     const shell = new LabShell({
+      lab: lab.slug,
       scenarios: () => runners.stackWorker().scenarios(),
       sim: (request) => runners.stackWorker().sim(request, learnerFiles()),
       run: () => void run('visible'),

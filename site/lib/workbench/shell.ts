@@ -13,6 +13,8 @@ import type { SsRow } from '../../../stack/core/scenarios/types.ts';
 import type { ScenarioListing, SimReply, SimRequest, SimResult } from './sim-run.ts';
 
 export interface ShellBackend {
+  /** The lab of this page: a run that reaches another lab's unwritten code is explained, not just reported. */
+  lab?: string;
   scenarios(): Promise<ScenarioListing[]>;
   sim(request: SimRequest): Promise<SimReply>;
   /** Run / Submit, as the buttons. */
@@ -189,7 +191,15 @@ export class LabShell {
     }
     if (!request.scenario) return 'usage: sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]   (sim --list)';
     const reply = await this.backend.sim(request);
-    if (!reply.ok) return `sim: ${reply.error}`;
+    if (!reply.ok) {
+      // Under a grading course server the page holds every lab's regions as stubs (no reference code
+      // leaves that server), so a run that reaches another lab's code, or any --reference run, stops.
+      const other = /^not implemented yet: ([\w-]+)\/\d+/.exec(reply.error);
+      if (other && (request.reference || other[1] !== this.backend.lab)) {
+        return `sim: this run reached the ${other[1]} lab's code (${reply.error.slice('not implemented yet: '.length)}), which this page does not have: a course server that grades sends browsers no lab's reference code. sim needs the whole stack; it runs where the page runs the tests itself (npm start -- --grading off, or a static copy of the course), and npm run sim runs any scenario on a machine with the course.`;
+      }
+      return `sim: ${reply.error}`;
+    }
     this.lastSim = reply.result;
     this.lastKind = 'sim';
     const knobs = Object.entries(request.sysctls).map(([k, v]) => `${k}=${v}`);

@@ -30,6 +30,24 @@ function shell() {
 }
 
 describe('the workbench shell', () => {
+  it('explains a sim that reaches another lab\'s code the page does not have (a grading course server sends no reference), and reports its own lab\'s plainly', async () => {
+    const stopAt = (error: string) =>
+      new LabShell({
+        lab: 'handshake',
+        scenarios: async () => [],
+        sim: async () => ({ ok: false, error }),
+        run: () => {},
+        submit: () => {},
+        download: () => {},
+        lastTestTrace: () => null,
+      });
+    const other = await stopAt('not implemented yet: queues/1: The backlog listen() really gets').execute('sim handshake');
+    expect(other).toMatch(/^sim: this run reached the queues lab's code \(queues\/1: The backlog listen\(\) really gets\), which this page does not have/);
+    expect(other).toContain('npm start -- --grading off');
+    expect(await stopAt('not implemented yet: handshake/1: Choose the ISN').execute('sim handshake')).toBe('sim: not implemented yet: handshake/1: Choose the ISN');
+    expect(await stopAt('not implemented yet: handshake/1: Choose the ISN').execute('sim handshake --reference')).toMatch(/^sim: this run reached the handshake lab's code/);
+  });
+
   it('sim draws the scenario with the stack\'s own text diagram, and ss / nstat / tcpdump / pcap read that run', async () => {
     const { sh, downloads } = shell();
     const out = await sh.execute('sim handshake');
