@@ -405,8 +405,11 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     expect(await p.textContent('[data-results]')).toMatch(/Your last results, from .*Run again/);
     expect(await p.textContent('[data-first-failure] .wb-test__message')).toMatch(/sequence number was/);
     expect(await p.getAttribute('.wb-tasks__item[data-task="1"]', 'data-status')).toBe('fail');
-    await p.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="reference"] svg', { timeout: 30_000 });
-    expect(await p.textContent('[data-divergence]')).toMatch(/seq: \d+ in your run/);
+    // The learner's own run comes back drawn. Its reference run does not: under a grading course
+    // server the page holds no lab's reference code, and a restored result is not sent to the
+    // server again (a workshop page has no join token before its first run), so the pane says so.
+    await p.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="learner"] svg', { timeout: 30_000 });
+    await expect.poll(() => p.textContent('[data-diagram="reference"]'), { timeout: 30_000 }).toMatch(/reference run of this test is not available here/);
     await ctx.close();
   }, 300_000);
 
@@ -426,7 +429,8 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     };
     // A grading course server sends no lab's reference code, so the page's stack has every lab's
     // regions stubbed: sim stops at the first one (listen(): the queues lab) and says why.
-    expect(await command('sim handshake')).toMatch(/sim: this run reached the queues lab's code .*a course server that grades sends browsers no lab's reference code/s);
+    // (The terminal wraps long lines, so the text is compared with its white space folded.)
+    expect((await command('sim handshake')).replace(/\s+/g, ' ')).toMatch(/sim: this run reached the queues lab's code .*a course server that grades sends browsers no lab's reference code/);
     // Where the page runs the tests itself it has the whole stack, and sim runs the learner's files.
     await server.stop();
     server = await startServer(dist, PORT, ['--grading', 'off']);
