@@ -14,9 +14,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { LabDefinition } from '../definition.ts';
 import { errorDocument, resultsProblems, scoreTasks, type ResultsDocument } from '../results.ts';
 import { buildTree } from '../tree.ts';
@@ -117,9 +118,13 @@ export function sandboxIsolation(): Isolation {
       try {
         if (!existsSync(copy) || statSync(copy).size !== statSync(node).size) {
           mkdirSync(dirname(copy), { recursive: true, mode: 0o755 });
-          copyFileSync(node, `${copy}.tmp`);
-          spawnSync('chmod', ['0755', `${copy}.tmp`]);
-          spawnSync('mv', ['-f', `${copy}.tmp`, copy]);
+          // Each process writes its own temporary file and renames it into place: with one shared
+          // name, a second worker's copy could still be writing into the inode the first had just
+          // renamed, and exec of a file open for writing fails with ETXTBSY.
+          const tmp = `${copy}.${process.pid}.${threadId}.tmp`;
+          copyFileSync(node, tmp);
+          chmodSync(tmp, 0o755);
+          renameSync(tmp, copy);
         }
         node = copy;
       } catch (err) {
