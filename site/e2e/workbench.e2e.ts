@@ -457,7 +457,8 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     // History: ↑ brings back the last line; Tab completes a command and a scenario name.
     await command('clear');
     await p.keyboard.press('ArrowUp');
-    expect(await terminalText()).toContain('clear');
+    // The key reaches xterm asynchronously: wait for the recalled line rather than read at once.
+    await expect.poll(terminalText).toContain('clear');
     await p.keyboard.press('Control+C');
     await p.keyboard.type('sysc');
     await p.keyboard.press('Tab');

@@ -26,6 +26,34 @@ export interface PageRunners {
 // The token lives for the tab (sessionStorage), so a reload or the next lab does not ask again.
 const TOKEN_KEY = 'tcp-course:join-token';
 
+/**
+ * The tab's storage, or nothing: a browser that blocks site data throws on the mere property read
+ * (SecurityError), and the workbench must still run there; the join token is then asked for again.
+ */
+const tabStorage = {
+  get(key: string): string | null {
+    try {
+      return sessionStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key: string, value: string): void {
+    try {
+      sessionStorage.setItem(key, value);
+    } catch {
+      // Not remembered: asked again on the next page.
+    }
+  },
+  remove(key: string): void {
+    try {
+      sessionStorage.removeItem(key);
+    } catch {
+      // Nothing was stored.
+    }
+  },
+};
+
 export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void): PageRunners {
   const makeWorker = (): WorkerRunner =>
     new WorkerRunner({
@@ -41,13 +69,13 @@ export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutp
       kind: 'server',
       probe: () =>
         ServerRunner.probe({
-          token: sessionStorage.getItem(TOKEN_KEY),
+          token: tabStorage.get(TOKEN_KEY),
           askToken: () => {
             const token = window.prompt('This workshop server needs the join token your instructor shows (six words):');
-            if (token) sessionStorage.setItem(TOKEN_KEY, token.trim());
+            if (token) tabStorage.set(TOKEN_KEY, token.trim());
             return token ? token.trim() : null;
           },
-          onTokenRejected: () => sessionStorage.removeItem(TOKEN_KEY),
+          onTokenRejected: () => tabStorage.remove(TOKEN_KEY),
         }),
     });
   }
