@@ -1,6 +1,8 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { satteri } from '@astrojs/markdown-satteri';
+import { headingIdsFromEnglish } from './site/lib/heading-ids-from-english.ts';
 
 // WebContainers need cross-origin isolation (SharedArrayBuffer); the same headers are sent by
 // `astro dev`, `astro preview` and the local course server so every mode behaves alike.
@@ -41,12 +43,21 @@ export default defineConfig({
   publicDir: './site/public',
   outDir: './dist',
   integrations: [mdx()],
+  // English at the root, the Chinese edition under /zh-cn/ (site/i18n/locale.ts names the pairs).
+  i18n: {
+    locales: ['en', 'zh-cn'],
+    defaultLocale: 'en',
+    routing: { prefixDefaultLocale: false, redirectToDefaultLocale: false },
+  },
   // Astro's HTML compression drops the line break between a word and an element that starts the
   // next source line ("the\n<strong>local" became "thelocal" on the instructor page). The build
   // brotli-compresses every page anyway, so the whitespace costs nothing on the wire.
   compressHTML: false,
   // github-dark's comments (#6A737D on #24292E) are 3.0:1; github-dark-default's reach WCAG AA.
-  markdown: { shikiConfig: { theme: 'github-dark-default' } },
+  markdown: {
+    shikiConfig: { theme: 'github-dark-default' },
+    processor: satteri({ hastPlugins: [headingIdsFromEnglish] }),
+  },
   server: { headers: isolation, host: '127.0.0.1', port: 4321 },
   vite: { plugins: [monacoTypeScriptOnly()] },
 });

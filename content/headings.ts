@@ -1,5 +1,7 @@
 /**
- * The heading ids a chapter's page will have, read from the MDX source.
+ * The heading ids a chapter's page will have, read from the MDX source. Used by the content tests
+ * (a link to a missing heading fails without a build) and by the site build, which gives a Chinese
+ * chapter's n-th heading the English n-th heading's id (site/lib/heading-ids-from-english.ts).
  *
  * The site takes ids from Astro's `render(chapter).headings`, which slugs each heading's text content
  * with github-slugger, one slugger per document (`createHeadingIdsPlugin` in
@@ -9,7 +11,8 @@
  * default in Astro) has turned `--` into an en dash before the slug is taken.
  */
 import GithubSlugger from 'github-slugger';
-import { lineOf } from './chapters.ts';
+
+const lineOf = (text: string, index: number): number => text.slice(0, index).split('\n').length;
 
 export interface Heading {
   depth: number;

@@ -90,4 +90,27 @@ const glossary = defineCollection({
   }),
 });
 
-export const collections = { chapters, interview, glossary };
+// The Chinese edition (content/zh-cn/) holds only words: each file's structure (order, lab, minutes,
+// questions, chapter, tags, links) is the English file's, so the two editions cannot disagree on a
+// fact. site/lib/localized-content.ts pairs the entries; content/tests/zh-cn.test.ts checks the pairs.
+const chaptersZh = defineCollection({
+  loader: glob({ pattern: '*.mdx', base: `${contentDir}/zh-cn/chapters` }),
+  schema: z.strictObject({ title: z.string().min(1), summary: z.string().min(1) }),
+});
+
+const interviewZh = defineCollection({
+  loader: glob({ pattern: '*.md', base: `${contentDir}/zh-cn/interview` }),
+  schema: z.strictObject({
+    title: z.string().min(1),
+    model: z.string().min(1),
+    spoken: z.string().min(1),
+    experimentNote: z.string().min(1).optional(),
+  }),
+});
+
+const glossaryZh = defineCollection({
+  loader: glossaryLoader(`${contentDir}/zh-cn/glossary.yaml`),
+  schema: z.strictObject({ id: slug, term: z.string().min(1), definition: z.string().min(1) }),
+});
+
+export const collections = { chapters, interview, glossary, chaptersZh, interviewZh, glossaryZh };

@@ -11,7 +11,7 @@ import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { sysctlSpec } from '../../stack/core/tcp/sysctl.ts';
 import { parseFaultRule } from '../../stack/core/sim/network.ts';
 import { CONTENT, QUESTIONS_MD, REPO, lineOf, loadChapters, uses } from './chapters.ts';
-import { chapterHeadings, headingText } from './headings.ts';
+import { chapterHeadings, headingText } from '../headings.ts';
 
 const chapters = loadChapters();
 const scenarios = new Set(listScenarios().map((s) => s.name));

@@ -164,13 +164,19 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
   });
 
   describe('search', () => {
-    for (const [query, chapter] of [
-      ['半连接队列', '/chapters/queues/'],
-      ['四次挥手', '/chapters/teardown/'],
+    // Pagefind keeps one index per <html lang>: a query from an English page searches the English
+    // edition (whose chapters carry their Chinese names), one from a Chinese page the Chinese edition.
+    for (const [from, query, chapter] of [
+      ['/', '半连接队列', '/chapters/queues/'],
+      ['/', '四次挥手', '/chapters/teardown/'],
+      ['/zh-cn/', '半连接队列', '/zh-cn/chapters/queues/'],
+      ['/zh-cn/', '四次挥手', '/zh-cn/chapters/teardown/'],
+      ['/zh-cn/', '保活探测', '/zh-cn/chapters/keepalive/'],
+      ['/zh-cn/', '时间等待', '/zh-cn/chapters/teardown/'],
     ] as const) {
-      it(`${query}: the chapter that teaches it comes first, and no excerpt is trace-table text`, async () => {
+      it(`${query} from ${from}: the chapter that teaches it comes first, and no excerpt is trace-table text`, async () => {
         const page = await phonePage(1366, 900);
-        await page.goto(`${server.url}/`);
+        await page.goto(`${server.url}${from}`);
         // A string, not a function: vitest would rewrite import() inside a function for Node.
         const results = (await page.evaluate(`(async () => {
           const pagefind = await import('/pagefind/pagefind.js');
@@ -181,10 +187,75 @@ describe.skipIf(!existsSync(CHROMIUM))('the site in Chromium', () => {
         expect(results.length).toBeGreaterThan(0);
         expect(results[0].url).toBe(chapter);
         for (const r of results) expect(r.excerpt).not.toMatch(/\b(seq|ack) \d+ (ack|win) \d+/);
-        expect(results.map((r) => r.url)).not.toContain('/');
+        expect(results.map((r) => r.url)).not.toContain(from);
+        for (const r of results) expect(r.url.startsWith('/zh-cn/')).toBe(from === '/zh-cn/');
         await page.context().close();
       });
     }
+  });
+
+  describe('the Chinese edition', () => {
+    it('a first visit from a Chinese browser opens the Chinese page; the switch keeps the place and is remembered', async () => {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/chapters/handshake/`);
+      await page.waitForURL(/\/zh-cn\/chapters\/handshake\/$/);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-Hans');
+      await expect.poll(() => page.locator('h1').textContent()).toBe('三次握手');
+      // The same anchor in both editions: scroll to a heading, switch, land on the English heading.
+      await page.locator('#choosing-the-initial-sequence-number').scrollIntoViewIfNeeded();
+      await page.evaluate(() => window.scrollBy(0, 200));
+      await page.locator('[data-locale-switch="en"]').click();
+      await page.waitForURL(/\/chapters\/handshake\/#/);
+      expect(new URL(page.url()).hash).toMatch(/^#(choosing-the-initial-sequence-number|[a-z0-9-]+)$/);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      expect(await page.locator(new URL(page.url()).hash).count()).toBe(1);
+      // Switched to English by hand: the front page now opens in English for this reader.
+      await page.goto(`${server.url}/`);
+      await page.waitForLoadState('load');
+      expect(new URL(page.url()).pathname).toBe('/');
+      // An address naming the Chinese edition is still honoured.
+      await page.goto(`${server.url}/zh-cn/glossary/`);
+      await page.waitForLoadState('load');
+      expect(new URL(page.url()).pathname).toBe('/zh-cn/glossary/');
+      await context.close();
+    });
+
+    it('an English browser stays in English, and a Chinese address is honoured on a first visit', async () => {
+      const context = await browser.newContext({ locale: 'en-US' });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/chapters/queues/`);
+      await page.waitForLoadState('load');
+      expect(new URL(page.url()).pathname).toBe('/chapters/queues/');
+      await context.close();
+      const fresh = await (await browser.newContext({ locale: 'en-US' })).newPage();
+      await fresh.goto(`${server.url}/zh-cn/chapters/queues/`);
+      await fresh.waitForLoadState('load');
+      expect(new URL(fresh.url()).pathname).toBe('/zh-cn/chapters/queues/');
+      await fresh.goto(`${server.url}/`);
+      await fresh.waitForURL(/\/zh-cn\/$/);
+      await fresh.context().close();
+    });
+
+    it('the interview review runs in Chinese: mark a question, review it, rate it', async () => {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/zh-cn/interview/`);
+      const first = page.locator('[data-review-toggle]').first();
+      await expect.poll(() => first.textContent()).toBe('加入复习');
+      await first.click();
+      await expect.poll(() => first.textContent()).toBe('已在复习 ✓（移除）');
+      await page.goto(`${server.url}/zh-cn/interview/review/`);
+      await expect.poll(() => page.locator('[data-review-status]').textContent()).toBe('有 1 道题到期。');
+      await page.getByRole('button', { name: '展开答案' }).click();
+      const answer = page.locator('[data-card]:not([hidden]) [data-answer]');
+      await expect.poll(() => answer.isVisible()).toBe(true);
+      expect(await answer.locator('h4').allTextContents()).toEqual(['面试时这样答', '参考答案', '深入一点']);
+      expect(await page.locator('[data-rating="3"] small').textContent()).toMatch(/(分钟|小时|天)后$/);
+      await page.getByRole('button', { name: /^良好/ }).click();
+      await expect.poll(() => page.locator('[data-review-status]').textContent()).toMatch(/^完成：本轮复习了 1 道。现在没有到期的题目。/);
+      await context.close();
+    });
   });
 
   it(`a lab page's first visit transfers at most ${LAB_FIRST_VISIT_BUDGET / 1024 / 1024} MB and a repeat visit almost nothing`, async () => {

@@ -1,5 +1,7 @@
 // Ordering and labels shared by the interview pages.
-import { CHAPTER_SLUGS, CHAPTER_NAV_LABELS, type ChapterSlug } from './course-map.ts';
+import { CHAPTER_SLUGS, CHAPTER_NAV_KEYS, type ChapterSlug } from './course-map.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { ui } from '../i18n/ui.ts';
 
 interface BankEntry {
   id: string;
@@ -14,6 +16,6 @@ export function bankOrder(a: BankEntry, b: BankEntry): number {
   return bySource !== 0 ? bySource : a.id.localeCompare(b.id);
 }
 
-export function chapterLabel(chapter: ChapterSlug): string {
-  return CHAPTER_NAV_LABELS[chapter];
+export function chapterLabel(chapter: ChapterSlug, locale: Locale = 'en'): string {
+  return ui(locale)[CHAPTER_NAV_KEYS[chapter]];
 }

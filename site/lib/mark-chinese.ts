@@ -1,4 +1,4 @@
-// Wraps runs of Chinese text in <span lang="zh"> inside rendered HTML, for Markdown written by
+// Wraps runs of Chinese text in <span lang="zh-Hans"> inside rendered HTML, for Markdown written by
 // people who (reasonably) do not type spans in prose. The language tag lets screen readers switch
 // voice, browsers pick CJK fonts and line breaking, and Pagefind segment the words when indexing.
 
@@ -34,7 +34,7 @@ export function markChinese(html: string): string {
       }
       const parent = stack.at(-1);
       if (parent?.chinese || parent?.raw || stack.some((element) => element.raw)) return part;
-      return part.replace(CHINESE_RUN, (run) => `<span lang="zh">${run}</span>`);
+      return part.replace(CHINESE_RUN, (run) => `<span lang="zh-Hans">${run}</span>`);
     })
     .join('');
 }

@@ -28,14 +28,15 @@ export function dueQuestions(items: Record<string, InterviewProgress>, now: Date
 }
 
 /** "in 10 min", "in 3 h", "in 4 days": short enough for a rating button. */
-export function describeInterval(now: Date, due: Date): string {
+export function describeInterval(now: Date, due: Date, locale: 'en' | 'zh-cn' = 'en'): string {
+  const zh = locale === 'zh-cn';
   const minutes = Math.max(0, Math.round((due.getTime() - now.getTime()) / 60_000));
-  if (minutes < 1) return 'now';
-  if (minutes < 60) return `in ${minutes} min`;
+  if (minutes < 1) return zh ? '现在' : 'now';
+  if (minutes < 60) return zh ? `${minutes} 分钟后` : `in ${minutes} min`;
   const hours = Math.round(minutes / 60);
-  if (hours < 24) return `in ${hours} h`;
+  if (hours < 24) return zh ? `${hours} 小时后` : `in ${hours} h`;
   const days = Math.round(hours / 24);
-  if (days < 60) return `in ${days} day${days === 1 ? '' : 's'}`;
+  if (days < 60) return zh ? `${days} 天后` : `in ${days} day${days === 1 ? '' : 's'}`;
   const months = Math.round(days / 30);
-  return `in ${months} months`;
+  return zh ? `${months} 个月后` : `in ${months} months`;
 }

@@ -1,8 +1,9 @@
-// Runs on every page: the dark-mode switch, the keys that open search, and tab stops only on the
+// Runs on every page: the dark-mode switch, the language switch, the keys that open search, and tab stops only on the
 // figures that scroll. Kept tiny because
 // chapter pages have a 50 KB JavaScript budget; search itself is a separate, lazily loaded chunk.
 
 import { watchScrollBoxes } from './figures/scroll-focus.ts';
+import { LOCALE_CHOICE_KEY } from '../i18n/locale.ts';
 
 const THEME_KEY = 'tcp-course:theme';
 const root = document.documentElement;
@@ -79,3 +80,28 @@ document.addEventListener('keydown', (event) => {
 });
 
 watchScrollBoxes();
+
+// The language switch: remember the choice, and carry the reader's place across. Both editions
+// give a heading the same id, so the last heading scrolled past names the place in either.
+for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-locale-switch]')) {
+  link.addEventListener('click', () => {
+    try {
+      localStorage.setItem(LOCALE_CHOICE_KEY, link.dataset.localeSwitch ?? '');
+    } catch {
+      // Storage refused: the link still leads to the other edition.
+    }
+    const url = new URL(link.href);
+    url.search = location.search;
+    url.hash = location.hash || placeHeading();
+    link.href = url.href;
+  });
+}
+
+function placeHeading(): string {
+  let place = '';
+  for (const heading of document.querySelectorAll<HTMLElement>('main h2[id], main h3[id]')) {
+    if (heading.getBoundingClientRect().top > 80) break;
+    place = `#${heading.id}`;
+  }
+  return place;
+}

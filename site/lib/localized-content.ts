@@ -1,0 +1,79 @@
+/**
+ * The course's content in one edition. The English collections carry the structure (order, lab,
+ * questions, chapter, tags, links); the Chinese ones only words. A page asks for its locale and
+ * gets English entries with the Chinese words laid over them, and the entry to render (the
+ * Chinese file, or the English one with `translated: false` while a translation is missing, so
+ * a half-translated build still works and says so).
+ */
+import { getCollection, type CollectionEntry } from 'astro:content';
+import type { Locale } from '../i18n/locale.ts';
+
+export interface LocalizedChapter {
+  id: string;
+  data: CollectionEntry<'chapters'>['data'];
+  entry: CollectionEntry<'chapters'> | CollectionEntry<'chaptersZh'>;
+  translated: boolean;
+  /** The English title, which a Chinese page shows under its own (engineers say both). */
+  englishTitle: string;
+}
+
+export async function chaptersIn(locale: Locale): Promise<LocalizedChapter[]> {
+  const english = (await getCollection('chapters')).sort((a, b) => a.data.order - b.data.order);
+  if (locale === 'en') return english.map((entry) => ({ id: entry.id, data: entry.data, entry, translated: true, englishTitle: entry.data.title }));
+  const chinese = new Map((await getCollection('chaptersZh')).map((entry) => [entry.id, entry]));
+  return english.map((entry) => {
+    const zh = chinese.get(entry.id);
+    const englishTitle = entry.data.title;
+    return zh
+      ? { id: entry.id, data: { ...entry.data, title: zh.data.title, summary: zh.data.summary }, entry: zh, translated: true, englishTitle }
+      : { id: entry.id, data: entry.data, entry, translated: false, englishTitle };
+  });
+}
+
+export interface LocalizedQuestion {
+  id: string;
+  data: CollectionEntry<'interview'>['data'];
+  entry: CollectionEntry<'interview'> | CollectionEntry<'interviewZh'>;
+  translated: boolean;
+}
+
+export async function questionsIn(locale: Locale): Promise<LocalizedQuestion[]> {
+  const english = await getCollection('interview');
+  if (locale === 'en') return english.map((entry) => ({ id: entry.id, data: entry.data, entry, translated: true }));
+  const chinese = new Map((await getCollection('interviewZh')).map((entry) => [entry.id, entry]));
+  return english.map((entry) => {
+    const zh = chinese.get(entry.id);
+    if (!zh) return { id: entry.id, data: entry.data, entry, translated: false };
+    const { experiment } = entry.data;
+    return {
+      id: entry.id,
+      data: {
+        ...entry.data,
+        title: zh.data.title,
+        model: zh.data.model,
+        spoken: zh.data.spoken,
+        experiment: experiment && { ...experiment, note: zh.data.experimentNote ?? experiment.note },
+      },
+      entry: zh,
+      translated: true,
+    };
+  });
+}
+
+export interface LocalizedTerm {
+  id: string;
+  data: CollectionEntry<'glossary'>['data'];
+  translated: boolean;
+}
+
+export async function glossaryIn(locale: Locale): Promise<LocalizedTerm[]> {
+  const english = await getCollection('glossary');
+  if (locale === 'en') return english.map((entry) => ({ id: entry.id, data: entry.data, translated: true }));
+  const chinese = new Map((await getCollection('glossaryZh')).map((entry) => [entry.id, entry]));
+  return english.map((entry) => {
+    const zh = chinese.get(entry.id);
+    return zh
+      ? { id: entry.id, data: { ...entry.data, term: zh.data.term, definition: zh.data.definition }, translated: true }
+      : { id: entry.id, data: entry.data, translated: false };
+  });
+}
