@@ -133,6 +133,17 @@ const EN = {
   notSubmitted: 'Not submitted',
   score: (points: number, max: number) => `Score ${points}/${max}`,
 
+  // Search
+  searchTitle: 'Search the course',
+  searchInputLabel: 'Search terms, in English or Chinese',
+  searchPlaceholder: 'SYN cookies, TIME_WAIT, 半连接队列…',
+  searchHelpClose: 'closes',
+  searchHelpMove: 'move between results',
+  close: 'Close',
+  searchNeedsBuild: 'Search needs the built site: run the build (astro build, then pagefind --site dist) and open it again.',
+  noResults: (query: string) => `No results for “${query}”.`,
+  results: (total: number, shown: number) => `${total} result${total === 1 ? '' : 's'}${total > shown ? `, showing the first ${shown}` : ''}.`,
+
   // Front page (progress)
   keptSaves: (names: string[]) => `${names.length === 1 ? 'A save' : `${names.length} saves`} that could not be read ${names.length === 1 ? 'is' : 'are'} kept in this browser: ${names.join(', ')}.`,
   readDate: (date: string) => `Read ${date}`,
@@ -276,6 +287,16 @@ const ZH: UiStrings = {
   readFirst: '先读：',
   notSubmitted: '尚未提交',
   score: (points: number, max: number) => `得分 ${points}/${max}`,
+
+  searchTitle: '搜索课程',
+  searchInputLabel: '搜索词，中英文均可',
+  searchPlaceholder: '半连接队列、TIME_WAIT、SYN Cookie…',
+  searchHelpClose: '关闭',
+  searchHelpMove: '在结果之间移动',
+  close: '关闭',
+  searchNeedsBuild: '搜索需要构建好的站点：先运行构建（astro build，再 pagefind --site dist），然后重新打开。',
+  noResults: (query: string) => `没有找到与“${query}”相关的结果。`,
+  results: (total: number, shown: number) => `共 ${total} 条结果${total > shown ? `，显示前 ${shown} 条` : ''}。`,
 
   keptSaves: (names: string[]) => `这个浏览器里保留着 ${names.length} 份无法读取的存档：${names.join('、')}。`,
   readDate: (date: string) => `${date} 已读`,

@@ -55,8 +55,10 @@ export type ProgressProblemKind = 'unparseable' | 'invalid' | 'unsupported-versi
 
 export interface ProgressProblem {
   kind: ProgressProblemKind;
-  /** Learner-facing explanation. */
+  /** Learner-facing explanation (English; describeProblem gives it in either edition). */
   message: string;
+  /** The technical part of the message (what was found), the same in every language. */
+  detail?: string;
   /** Where the unreadable save now lives (null if even that copy failed). */
   keptAs: string | null;
 }
@@ -210,6 +212,7 @@ export function loadProgress(storage: StorageLike, now: Date = new Date()): Load
       problem: {
         kind: 'unsupported-version',
         message: `Your saved progress has ${found}; this course reads version ${PROGRESS_VERSION}. ${describeKeptAs(keptAs)}`,
+        detail: parsed.version === undefined ? '' : JSON.stringify(parsed.version),
         keptAs,
       },
     };
@@ -221,7 +224,7 @@ export function loadProgress(storage: StorageLike, now: Date = new Date()): Load
     if (keptAs) storage.removeItem(PROGRESS_KEY);
     return {
       progress: emptyProgress(),
-      problem: { kind: 'invalid', message: `Your saved progress is damaged (${problems.slice(0, 3).join('; ')}). ${describeKeptAs(keptAs)}`, keptAs },
+      problem: { kind: 'invalid', message: `Your saved progress is damaged (${problems.slice(0, 3).join('; ')}). ${describeKeptAs(keptAs)}`, detail: problems.slice(0, 3).join('; '), keptAs },
     };
   }
   return { progress: parsed as Progress };
@@ -495,8 +498,18 @@ function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** The sentence a page shows after an import. */
-export function describeImport(report: ImportReport): string {
+/** The sentence a page shows after an import, in the page's edition. */
+export function describeImport(report: ImportReport, locale: 'en' | 'zh-cn' = 'en'): string {
+  if (locale === 'zh-cn') {
+    const parts: string[] = [];
+    if (report.labFiles.length > 0) parts.push(`实验 ${report.labFiles.join('、')} 的文件`);
+    if (report.labScores.length > 0) parts.push(`实验 ${report.labScores.join('、')} 的得分`);
+    if (report.chapters.length > 0) parts.push(`${report.chapters.length} 个已读章节`);
+    if (report.cards.length > 0) parts.push(`${report.cards.length} 张复习卡片`);
+    const restored = parts.length > 0 ? `已恢复${parts.join('、')}。` : '没有新内容：文件里的一切这个浏览器都已经有了。';
+    const kept = report.labFilesKept.length > 0 ? `实验 ${report.labFilesKept.join('、')} 保留了这个浏览器里更新的版本。` : '';
+    return restored + kept;
+  }
   const parts: string[] = [];
   if (report.labFiles.length > 0) parts.push(`your files for lab ${list(report.labFiles)}`);
   if (report.labScores.length > 0) parts.push(`lab scores for ${list(report.labScores)}`);
@@ -505,6 +518,22 @@ export function describeImport(report: ImportReport): string {
   const restored = parts.length > 0 ? `Restored ${list(parts)}.` : 'Nothing new: this browser already had everything in the file.';
   const kept = report.labFilesKept.length > 0 ? ` Kept this browser's newer work on lab ${list(report.labFilesKept)}.` : '';
   return restored + kept;
+}
+
+/** What went wrong with the saved progress, in the page's edition. */
+export function describeProblem(problem: ProgressProblem, locale: 'en' | 'zh-cn' = 'en'): string {
+  if (locale === 'en') return problem.message;
+  const kept = problem.keptAs
+    ? `原来的存档已原样保留在这个浏览器里，键名为“${problem.keptAs}”；可以在课程目录页下载它。`
+    : '浏览器拒绝另存一份旧存档（存储空间满了？）；在你下次保存之前，它仍在原来的键名下。';
+  switch (problem.kind) {
+    case 'unparseable':
+      return `无法读取你保存的进度（它不是有效的 JSON）。${kept}`;
+    case 'unsupported-version':
+      return `你保存的进度${problem.detail ? `是第 ${problem.detail} 版` : '没有版本号'}，而本课程读取第 ${PROGRESS_VERSION} 版。${kept}`;
+    case 'invalid':
+      return `你保存的进度已损坏（${problem.detail ?? ''}）。${kept}`;
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 // Loaded on first use of search. Drives Pagefind's JS API (the index Pagefind writes into
 // dist/pagefind/ after `astro build`) and renders results as ordinary links.
 import { normaliseQuery, segmentedQuery } from './search-query.ts';
+import { documentLocale } from '../i18n/locale.ts';
+import { ui } from '../i18n/ui.ts';
 
 interface PagefindSubResult {
   url: string;
@@ -45,6 +47,7 @@ export function attachSearch(dialog: HTMLDialogElement): void {
   const status = dialog.querySelector<HTMLElement>('#search-status');
   const list = dialog.querySelector<HTMLOListElement>('#search-results');
   if (!input || !status || !list) return;
+  const t = ui(documentLocale(document));
   input.focus();
   input.select();
   if (attached.has(dialog)) return;
@@ -58,7 +61,7 @@ export function attachSearch(dialog: HTMLDialogElement): void {
   const render = async (query: string) => {
     const engine = await loadPagefind();
     if (!engine) {
-      status.textContent = 'Search needs the built site: run the build (astro build, then pagefind --site dist) and open it again.';
+      status.textContent = t.searchNeedsBuild;
       return;
     }
     const terms = normaliseQuery(query);
@@ -109,7 +112,7 @@ export function attachSearch(dialog: HTMLDialogElement): void {
     );
     const total = search.results.length;
     status.textContent =
-      total === 0 ? `No results for “${query}”.` : `${total} result${total === 1 ? '' : 's'}${total > MAX_RESULTS ? `, showing the first ${MAX_RESULTS}` : ''}.`;
+      total === 0 ? t.noResults(query) : t.results(total, MAX_RESULTS);
   };
 
   input.addEventListener('input', () => void render(input.value));

@@ -4,6 +4,8 @@ import {
   PROGRESS_KEY,
   ProgressFormatError,
   addToReview,
+  describeImport,
+  describeProblem,
   emptyProgress,
   exportProgress,
   importProgress,
@@ -200,5 +202,28 @@ describe('export and import', () => {
     expect(merged.labs.handshake.points).toBe(7);
     expect(merged.labs.keepalive.points).toBe(4);
     expect(merged.interview).toEqual(mine.interview);
+  });
+});
+
+describe('messages in the Chinese edition', () => {
+  it('describes a damaged save in Chinese, naming where the old save was kept and what was wrong', () => {
+    const storage = new FakeStorage();
+    storage.setItem(PROGRESS_KEY, JSON.stringify({ version: 1, chapters: { handshake: { readAt: 'yesterday' } }, labs: {}, interview: {} }));
+    const { problem } = loadProgress(storage, new Date('2026-12-07T10:00:00Z'));
+    expect(problem?.kind).toBe('invalid');
+    const zh = describeProblem(problem!, 'zh-cn');
+    expect(zh).toMatch(/^你保存的进度已损坏（chapters\.handshake\.readAt must be an ISO date string）。原来的存档已原样保留在这个浏览器里，键名为“tcp-course:/);
+    expect(describeProblem(problem!, 'en')).toBe(problem!.message);
+  });
+  it('says which version an unsupported save has', () => {
+    const storage = new FakeStorage();
+    storage.setItem(PROGRESS_KEY, JSON.stringify({ version: 7 }));
+    expect(describeProblem(loadProgress(storage).problem!, 'zh-cn')).toMatch(/^你保存的进度是第 7 版，而本课程读取第 1 版。/);
+  });
+  it('reports an import in Chinese with the same facts as in English', () => {
+    const report = { chapters: ['handshake', 'queues'], labScores: ['teardown'], cards: ['lost-syn'], labFiles: ['teardown'], labFilesKept: ['queues'] };
+    expect(describeImport(report, 'zh-cn')).toBe('已恢复实验 teardown 的文件、实验 teardown 的得分、2 个已读章节、1 张复习卡片。实验 queues 保留了这个浏览器里更新的版本。');
+    expect(describeImport(report)).toBe("Restored your files for lab teardown, lab scores for teardown, 2 chapters marked read and 1 review card. Kept this browser's newer work on lab queues.");
+    expect(describeImport({ chapters: [], labScores: [], cards: [], labFiles: [], labFilesKept: [] }, 'zh-cn')).toBe('没有新内容：文件里的一切这个浏览器都已经有了。');
   });
 });
