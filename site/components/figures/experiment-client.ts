@@ -5,6 +5,8 @@
 import { describeKnobs, judgeRun, type ExperimentConfig, type KnobChoice } from '../../lib/figures/experiment.ts';
 import { pcapFileName } from '../../lib/figures/experiment-pcap-name.ts';
 import { watchScrollBoxes } from '../../lib/figures/scroll-focus.ts';
+import { documentLocale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 
 function readChoices(root: HTMLElement, config: ExperimentConfig): KnobChoice[] {
   return config.knobs.map((knob, i) => {
@@ -23,27 +25,31 @@ function wire(root: HTMLElement): void {
   const button = root.querySelector<HTMLButtonElement>('button[type="submit"]');
   if (!form || !status || !figure || !button) return;
   const config = JSON.parse(root.dataset.config ?? '{}') as ExperimentConfig;
+  // The page's edition: the figure, the verdict and these messages are worded in its language.
+  const locale = documentLocale(document);
+  const t = figureStrings(locale).experiment;
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     button.disabled = true;
     status.removeAttribute('data-verdict');
-    status.textContent = 'Running the scenario…';
+    status.textContent = t.running;
     try {
       const choices = readChoices(root, config);
       const { runExperiment, experimentPcapFile } = await import('./experiment-run.ts');
       // Let the status paint before the (synchronous) simulation takes the main thread.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const result = runExperiment(config, choices);
+      const result = runExperiment(config, choices, locale);
       figure.innerHTML = result.html;
+      // The file name stays ASCII on both editions, so it is built from the English description.
       const described = describeKnobs(config, choices);
       const source = document.createElement('p');
       source.className = 'exp-source';
-      source.textContent = `scenario ${config.scenario}${choices.length ? ` · ${described}` : ''} `;
+      source.textContent = t.source(config.scenario, choices.length ? describeKnobs(config, choices, locale) : null);
       const pcap = document.createElement('button');
       pcap.type = 'button';
       pcap.className = 'exp-pcap';
-      pcap.textContent = 'Download this run as .pcap';
+      pcap.textContent = t.download;
       pcap.addEventListener('click', () => {
         const bytes = experimentPcapFile(config, choices);
         const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.tcpdump.pcap' }));
@@ -59,7 +65,7 @@ function wire(root: HTMLElement): void {
       figure.append(source);
       watchScrollBoxes(figure);
       const picked = form.querySelector<HTMLInputElement>('input[type="radio"]:checked');
-      const verdict = judgeRun(config, choices, picked ? Number(picked.value) : null, result.facts);
+      const verdict = judgeRun(config, choices, picked ? Number(picked.value) : null, result.facts, locale);
       if (verdict.matched !== null) status.dataset.verdict = verdict.matched ? 'match' : 'miss';
       else if (!verdict.premiseMet) status.dataset.verdict = 'other-run';
       status.textContent = verdict.message;
@@ -67,7 +73,7 @@ function wire(root: HTMLElement): void {
       // would describe events that are not in the figure.
       if (explanation) explanation.hidden = !verdict.premiseMet;
     } catch (err) {
-      status.textContent = `The run failed: ${err instanceof Error ? err.message : String(err)}`;
+      status.textContent = t.failed(err instanceof Error ? err.message : String(err));
     } finally {
       button.disabled = false;
     }

@@ -8,6 +8,7 @@ import { experimentOptions, type ExperimentConfig, type KnobChoice } from '../..
 import { observeRun, type RunFacts } from '../../lib/figures/experiment-observe.ts';
 import { experimentPcap } from '../../lib/figures/experiment-pcap.ts';
 import { runScenario } from '../../../stack/core/scenarios/index.ts';
+import type { Locale } from '../../i18n/locale.ts';
 
 export interface ExperimentResult {
   html: string;
@@ -15,9 +16,9 @@ export interface ExperimentResult {
   facts: RunFacts;
 }
 
-export function runExperiment(config: ExperimentConfig, choices: readonly KnobChoice[]): ExperimentResult {
+export function runExperiment(config: ExperimentConfig, choices: readonly KnobChoice[], locale: Locale = 'en'): ExperimentResult {
   const run = runScenario(config.scenario, experimentOptions(config, choices));
-  return { html: renderFigureBody(config.show, run, { host: config.host }), facts: observeRun(run) };
+  return { html: renderFigureBody(config.show, run, { host: config.host, locale }), facts: observeRun(run, locale) };
 }
 
 /** The same run again (scenarios are deterministic), captured as a pcap file. */

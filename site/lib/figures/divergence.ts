@@ -5,6 +5,8 @@
  */
 import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { SegmentEvent } from '../../../stack/core/observe/trace.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 import { formatSegmentHeader, formatTime } from './format.ts';
 
 export interface Divergence {
@@ -27,11 +29,14 @@ function segmentsOf(run: ScenarioRun): SegmentEvent[] {
   return run.trace.filter((e): e is SegmentEvent => e.kind === 'segment');
 }
 
-function describe(seg: SegmentEvent): string {
-  return `${seg.from} → ${seg.to ?? '?'} ${formatSegmentHeader(seg)} at ${formatTime(seg.t)}`;
+function describe(seg: SegmentEvent, locale: Locale): string {
+  const t = figureStrings(locale);
+  return t.divergence.segment(t.host(seg.from), seg.to === null ? '?' : t.host(seg.to), formatSegmentHeader(seg), formatTime(seg.t, locale));
 }
 
-export function firstDivergence(a: ScenarioRun, b: ScenarioRun): Divergence | null {
+/** `fields` stay English identifiers in both editions; `description` is in the locale's language. */
+export function firstDivergence(a: ScenarioRun, b: ScenarioRun, locale: Locale = 'en'): Divergence | null {
+  const t = figureStrings(locale).divergence;
   const sa = segmentsOf(a);
   const sb = segmentsOf(b);
   const common = Math.min(sa.length, sb.length);
@@ -51,19 +56,18 @@ export function firstDivergence(a: ScenarioRun, b: ScenarioRun): Divergence | nu
         aId: x.id,
         bId: y.id,
         fields,
-        description: `segment ${i + 1} differs (${fields.join(', ')}): ${describe(x)} vs ${describe(y)}`,
+        description: t.differs(i + 1, fields.map(t.field), describe(x, locale), describe(y, locale)),
       };
     }
   }
   if (sa.length === sb.length) return null;
   const longer = sa.length > sb.length ? sa : sb;
   const extra = longer[common];
-  const which = sa.length > sb.length ? 'first' : 'second';
   return {
     index: common,
     aId: sa.length > sb.length ? extra.id : null,
     bId: sb.length > sa.length ? extra.id : null,
     fields: ['missing'],
-    description: `segment ${common + 1} is only in the ${which} run: ${describe(extra)}`,
+    description: t.onlyIn(common + 1, sa.length > sb.length, describe(extra, locale)),
   };
 }

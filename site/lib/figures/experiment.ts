@@ -3,6 +3,8 @@
  * wrote in a chapter, turning the learner's knob choices into scenario options, and judging the
  * prediction. Small on purpose: the client script imports it before the learner presses Run.
  */
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 import type { FigureKind, FigureRunOptions } from './figure.ts';
 import { choiceFitsRun, quotedNumbers, type RunFacts } from './experiment-observe.ts';
 
@@ -130,32 +132,37 @@ function premiseMet(config: ExperimentConfig, choices: readonly KnobChoice[]): b
 }
 
 /** "set tcp_syn_linear_timeouts to 0 and tick “lose the client's FIN”": what to change for the question's run. */
-function premiseInstructions(config: ExperimentConfig, choices: readonly KnobChoice[]): string {
+function premiseInstructions(config: ExperimentConfig, choices: readonly KnobChoice[], locale: Locale): string {
+  const t = figureStrings(locale).experiment;
   const premise = predictionPremise(config);
   const steps: string[] = [];
   config.knobs.forEach((knob, i) => {
     const want = premise[i];
     if (want === null || want === undefined || want === choices[i]) return;
-    if ('sysctl' in knob) steps.push(`set ${knob.label ?? knob.sysctl} to ${String(want)}`);
-    else if ('fault' in knob) steps.push(`${want ? 'tick' : 'untick'} “${knob.label ?? knob.fault}”`);
-    else steps.push(`choose seed ${String(want)}`);
+    if ('sysctl' in knob) steps.push(t.setTo(knob.label ?? knob.sysctl, String(want)));
+    else if ('fault' in knob) steps.push(t.tick(Boolean(want), knob.label ?? knob.fault));
+    else steps.push(t.chooseSeed(String(want)));
   });
-  return steps.join(' and ');
+  return steps.join(t.stepsJoin);
 }
 
 /**
  * What the learner is told after a run, from the settings it ran with and the facts its trace
  * shows. "Matches" is said only when the run had the question's settings, the learner picked the
  * answer, and the run's trace agrees with that answer (every number the answer quotes is in it).
+ * `facts` must be worded in the same locale (observeRun(run, locale)); the question and its
+ * choices come from the chapter, already in the page's language.
  */
 export function judgeRun(
   config: ExperimentConfig,
   choices: readonly KnobChoice[],
   picked: number | null,
   facts: RunFacts,
+  locale: Locale = 'en',
 ): PredictionVerdict {
+  const t = figureStrings(locale).experiment;
   const predict = config.predict;
-  const shows = `This run: ${facts.text}`;
+  const shows = t.shows(facts.text);
   const met = premiseMet(config, choices);
   if (!predict) return { matched: null, premiseMet: met, message: shows };
   if (!met) {
@@ -163,11 +170,10 @@ export function judgeRun(
     // time); a number in a descriptive choice ("60 s in TIME_WAIT") says nothing about the rest.
     const numeric = quotedNumbers(predict.choices[predict.answer] ?? '').length > 0;
     const fitting = numeric ? predict.choices.filter((c) => choiceFitsRun(c, facts)) : [];
-    const fits = fitting.length === 1 ? ` That is “${fitting[0]}”, the answer for the settings you ran.` : '';
     return {
       matched: null,
       premiseMet: false,
-      message: `${shows}${fits} The question is about another run: ${premiseInstructions(config, choices)}, then run again to check your prediction.`,
+      message: t.otherRun(shows, fitting.length === 1 ? fitting[0]! : null, premiseInstructions(config, choices, locale)),
     };
   }
   const answer = predict.choices[predict.answer]!;
@@ -176,25 +182,29 @@ export function judgeRun(
     return {
       matched: null,
       premiseMet: true,
-      message: `${shows} The chapter expected “${answer}”, which this run does not show; the run is what the stack did.`,
+      message: t.notBorneOut(shows, answer),
     };
   }
-  if (picked === null) return { matched: null, premiseMet: true, message: `${shows} You did not predict; the answer is “${answer}”.` };
-  if (picked === predict.answer) return { matched: true, premiseMet: true, message: `Your prediction “${answer}” matches the run. ${shows}` };
+  if (picked === null) return { matched: null, premiseMet: true, message: t.noPick(shows, answer) };
+  if (picked === predict.answer) return { matched: true, premiseMet: true, message: t.match(shows, answer) };
   return {
     matched: false,
     premiseMet: true,
-    message: `You predicted “${predict.choices[picked] ?? '?'}”; the run shows “${answer}”. ${shows}`,
+    message: t.miss(shows, predict.choices[picked] ?? '?', answer),
   };
 }
 
-/** Knob description for the options line under the figure. */
-export function describeKnobs(config: ExperimentConfig, choices: readonly KnobChoice[]): string {
+/**
+ * Knob description for the options line under the figure. The pcap's file name is built from
+ * the English one (locale 'en'), whatever the page's language: it must stay ASCII.
+ */
+export function describeKnobs(config: ExperimentConfig, choices: readonly KnobChoice[], locale: Locale = 'en'): string {
+  const t = figureStrings(locale).experiment;
   return config.knobs
     .map((knob, i) => {
       if ('sysctl' in knob) return `${knob.sysctl}=${String(choices[i])}`;
-      if ('fault' in knob) return choices[i] ? `fault: ${knob.fault}` : '';
-      return `seed ${String(choices[i])}`;
+      if ('fault' in knob) return choices[i] ? t.knobFault(knob.fault) : '';
+      return t.knobSeed(choices[i]!);
     })
     .filter(Boolean)
     .join(' · ');

@@ -4,6 +4,8 @@
  * Astro figure components at build time and by the Experiment island in the browser.
  */
 import type { ScenarioOptions, ScenarioRun } from '../../../stack/core/scenarios/types.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 import { escapeMarkup } from './escape.ts';
 import { renderQueueChart } from './queue-chart.ts';
 import { renderSequence } from './sequence.ts';
@@ -44,19 +46,22 @@ export function defaultHost(run: ScenarioRun, kind: FigureKind): string {
 export interface FigureOptions {
   host?: string;
   highlightSegmentId?: number;
+  /** The page's edition: the figure's own words (labels, legends, the table) follow it. */
+  locale?: Locale;
 }
 
 export function renderFigureSvg(kind: FigureKind, run: ScenarioRun, opts: FigureOptions = {}): string {
   const host = opts.host ?? defaultHost(run, kind);
+  const locale = opts.locale ?? 'en';
   switch (kind) {
     case 'sequence':
-      return renderSequence(run, { highlightSegmentId: opts.highlightSegmentId });
+      return renderSequence(run, { highlightSegmentId: opts.highlightSegmentId, locale });
     case 'states':
-      return renderStateMachine(run, host);
+      return renderStateMachine(run, host, { locale });
     case 'queues':
-      return renderQueueChart(run, host);
+      return renderQueueChart(run, host, { locale });
     case 'timers':
-      return renderTimerTimeline(run, host);
+      return renderTimerTimeline(run, host, { locale });
   }
 }
 
@@ -77,13 +82,14 @@ export function tableFilterFor(kind: FigureKind, run: ScenarioRun, host?: string
 
 export function renderFigureBody(kind: FigureKind, run: ScenarioRun, opts: FigureOptions = {}): string {
   const svg = renderFigureSvg(kind, run, opts);
-  const table = renderTraceTable(run, tableFilterFor(kind, run, opts.host));
+  const table = renderTraceTable(run, tableFilterFor(kind, run, opts.host), opts.locale);
+  const t = figureStrings(opts.locale).figure;
   // A named group rather than a region, because a page may show the same figure twice and
   // landmarks must be unique. It becomes a tab stop only when it overflows (scroll-focus.ts).
   // Search skips the drawing's labels and the trace rows (data-pagefind-ignore): excerpts should
   // come from the prose and the caption, not from "S. seq 0 ack 1 win 65535".
   const scroll = (label: string, body: string) => `<div class="fig-scroll" role="group" aria-label="${label}" data-pagefind-ignore="all">${body}</div>`;
-  return `${scroll('figure', svg)}<details class="fig-trace"><summary>Trace as a table</summary>${scroll('trace table', table)}</details>`;
+  return `${scroll(t.drawingLabel, svg)}<details class="fig-trace"><summary>${t.tableSummary}</summary>${scroll(t.tableLabel, table)}</details>`;
 }
 
 export interface FigureRequest {
@@ -104,18 +110,21 @@ export function runOptionsOf(req: Pick<FigureRequest, 'seed' | 'sysctls' | 'faul
   return options;
 }
 
-export function renderFigureError(scenario: string, kind: string, message: string): string {
+/** `kind` is a figure kind or "Experiment"; the box names it in the page's language. */
+export function renderFigureError(scenario: string, kind: string, message: string, locale: Locale = 'en'): string {
+  const t = figureStrings(locale).figure;
   return (
     `<div class="fig-error" role="alert" data-figure-error="${escapeMarkup(scenario)}">` +
-    `<strong>Figure failed:</strong> ${escapeMarkup(kind)} of scenario <code>${escapeMarkup(scenario)}</code>: ${escapeMarkup(message)}</div>`
+    `${t.errorBox(escapeMarkup(t.kindName(kind)), `<code>${escapeMarkup(scenario)}</code>`, escapeMarkup(message))}</div>`
   );
 }
 
-function sourceLine(req: FigureRequest, run: ScenarioRun): string {
-  const bits = [`scenario ${req.scenario}`, `seed ${run.seed}`];
+function sourceLine(req: FigureRequest, run: ScenarioRun, locale: Locale): string {
+  const t = figureStrings(locale).figure;
+  const bits = [t.scenario(req.scenario), t.seed(run.seed)];
   const sysctls = Object.entries(req.sysctls ?? {}).map(([k, v]) => `${k}=${v}`);
-  if (sysctls.length) bits.push(sysctls.join(', '));
-  if (req.faults?.length) bits.push(`faults: ${req.faults.join('; ')}`);
+  if (sysctls.length) bits.push(sysctls.join(t.sysctlSep));
+  if (req.faults?.length) bits.push(t.faults(req.faults));
   return bits.join(' · ');
 }
 
@@ -128,25 +137,27 @@ export function renderFigureHtml(
   req: FigureRequest,
   runner: ScenarioRunner,
   report: (message: string) => void = (m) => console.error(m),
+  locale: Locale = 'en',
 ): string {
   const kind = req.kind;
+  const t = figureStrings(locale).figure;
   const open = `<figure class="fig-figure" data-figure="${escapeMarkup(kind)}" data-scenario="${escapeMarkup(req.scenario)}">`;
   const caption = req.caption ? escapeMarkup(req.caption) : '';
   let body: string;
   let source = '';
   try {
-    if (!isFigureKind(kind)) throw new Error(`unknown figure kind "${String(kind)}"`);
-    if (typeof req.scenario !== 'string' || req.scenario === '') throw new Error('no scenario named');
+    if (!isFigureKind(kind)) throw new Error(t.unknownKind(String(kind)));
+    if (typeof req.scenario !== 'string' || req.scenario === '') throw new Error(t.noScenario);
     const run = runner(req.scenario, runOptionsOf(req));
     if (req.host !== undefined && !run.hosts.some((h) => h.name === req.host)) {
-      throw new Error(`no host "${req.host}" (hosts: ${run.hosts.map((h) => h.name).join(', ')})`);
+      throw new Error(t.noHost(req.host, run.hosts.map((h) => h.name)));
     }
-    body = renderFigureBody(kind, run, { host: req.host });
-    source = `<span class="fig-source">${escapeMarkup(sourceLine(req, run))}</span>`;
+    body = renderFigureBody(kind, run, { host: req.host, locale });
+    source = `<span class="fig-source">${escapeMarkup(sourceLine(req, run, locale))}</span>`;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     report(`[figure] ${kind} of scenario "${req.scenario}" failed: ${message}`);
-    body = renderFigureError(req.scenario, kind, message);
+    body = renderFigureError(req.scenario, kind, message, locale);
   }
   const figcaption = caption || source ? `<figcaption>${caption}${caption && source ? ' ' : ''}${source}</figcaption>` : '';
   return `${open}${body}${figcaption}</figure>`;

@@ -5,21 +5,24 @@
  */
 import type { SegmentEvent } from '../../../stack/core/observe/trace.ts';
 import type { TcpOption } from '../../../stack/core/wire/segment.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 
 function trimNumber(n: number, digits: number): string {
   return String(Number(n.toFixed(digits)));
 }
 
-/** Virtual time (ms) as "0 ms", "40 ms", "1.5 ms", "1 s", "7200 s". */
-export function formatTime(ms: number): string {
+/** Virtual time (ms) as "0 ms", "40 ms", "1.5 ms", "1 s", "7200 s" ("40 毫秒", "7200 秒" in Chinese). */
+export function formatTime(ms: number, locale: Locale = 'en'): string {
   if (!Number.isFinite(ms)) return String(ms);
-  if (Math.abs(ms) < 1000) return `${trimNumber(ms, 3)} ms`;
-  return `${trimNumber(ms / 1000, 4)} s`;
+  const t = figureStrings(locale);
+  if (Math.abs(ms) < 1000) return `${trimNumber(ms, 3)} ${t.unitMs}`;
+  return `${trimNumber(ms / 1000, 4)} ${t.unitS}`;
 }
 
 /** A span of virtual time; same units as formatTime so a "60 s" label matches the prose. */
-export function formatDuration(ms: number): string {
-  return formatTime(ms);
+export function formatDuration(ms: number, locale: Locale = 'en'): string {
+  return formatTime(ms, locale);
 }
 
 export function hasAck(flags: string): boolean {
@@ -72,17 +75,8 @@ export function formatSegment(seg: SegmentEvent): string {
   return opts ? `${formatSegmentHeader(seg)} ${opts}` : formatSegmentHeader(seg);
 }
 
-const FATE_TEXT: Record<SegmentEvent['fate'], string> = {
-  delivered: 'delivered',
-  lost: 'lost',
-  'dropped-by-rule': 'dropped by rule',
-  'no-route': 'no route',
-  'host-down': 'host down',
-  corrupt: 'corrupt (bad checksum)',
-};
-
-export function formatFate(fate: SegmentEvent['fate']): string {
-  return FATE_TEXT[fate] ?? String(fate);
+export function formatFate(fate: SegmentEvent['fate'], locale: Locale = 'en'): string {
+  return figureStrings(locale).fate[fate] ?? String(fate);
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { QueueEvent } from '../../../stack/core/observe/trace.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 import { escapeMarkup } from './escape.ts';
 import { formatTime } from './format.ts';
 import { n, svgRoot, text, title } from './svg.ts';
@@ -13,6 +15,8 @@ import { n, svgRoot, text, title } from './svg.ts';
 export interface QueueChartOptions {
   /** "addr:port" of the listener; default the one with the most queue events. */
   listener?: string;
+  /** The page's edition (default English). */
+  locale?: Locale;
 }
 
 /** The counters a reader of `nstat` checks first when a listener is in trouble. */
@@ -75,6 +79,11 @@ export function renderQueueChart(run: ScenarioRun, host: string, opts: QueueChar
   if (!run.hosts.some((h) => h.name === host)) {
     throw new Error(`queue chart: no host "${host}" in scenario ${run.info.name}`);
   }
+  const locale = opts.locale ?? 'en';
+  const t = figureStrings(locale);
+  const q = t.queues;
+  const who = t.host(host);
+  const scenarioTitle = t.scenarioTitle(run.info.name, run.info.title);
   const series = queueSeries(run, host, opts.listener);
   const counters = run.nstat?.[host] ?? {};
   const parts: string[] = [];
@@ -82,7 +91,7 @@ export function renderQueueChart(run: ScenarioRun, host: string, opts: QueueChar
   // Counters panel beside the chart.
   const px = 484;
   let py = 58;
-  parts.push(text(px, py, `nstat on ${host}`, { cls: 'b' }));
+  parts.push(text(px, py, q.nstatOn(who), { cls: 'b' }));
   const names = [
     ...QUEUE_COUNTERS,
     ...Object.keys(counters).filter(
@@ -98,14 +107,14 @@ export function renderQueueChart(run: ScenarioRun, host: string, opts: QueueChar
   }
 
   if (!series) {
-    parts.push(text(X0, (Y0 + Y1) / 2, `${host} recorded no queue events (no listener).`, { cls: 'm' }));
-    return svgRoot(WIDTH, Math.max(py, Y1) + 30, `Queue chart for ${host} in ${run.info.title}: no queue events.`, parts.join(''), 'fig-queues');
+    parts.push(text(X0, (Y0 + Y1) / 2, q.noEvents(who), { cls: 'm' }));
+    return svgRoot(WIDTH, Math.max(py, Y1) + 30, q.noEventsLabel(who, scenarioTitle), parts.join(''), 'fig-queues');
   }
   const { events, maxSyn, maxAccept, maxBacklog } = series;
   py += 28;
-  parts.push(`<g class="peak" data-queue="syn" data-max="${maxSyn}">${text(px, py, 'peak SYN queue', {})}${text(WIDTH - 14, py, String(maxSyn), { anchor: 'end', cls: 'b' })}</g>`);
+  parts.push(`<g class="peak" data-queue="syn" data-max="${maxSyn}">${text(px, py, q.peakSyn, {})}${text(WIDTH - 14, py, String(maxSyn), { anchor: 'end', cls: 'b' })}</g>`);
   py += 18;
-  parts.push(`<g class="peak" data-queue="accept" data-max="${maxAccept}">${text(px, py, 'peak accept queue', {})}${text(WIDTH - 14, py, String(maxAccept), { anchor: 'end', cls: 'b' })}</g>`);
+  parts.push(`<g class="peak" data-queue="accept" data-max="${maxAccept}">${text(px, py, q.peakAccept, {})}${text(WIDTH - 14, py, String(maxAccept), { anchor: 'end', cls: 'b' })}</g>`);
 
   const t0 = Math.min(events[0].t, 0);
   const lastT = events[events.length - 1].t;
@@ -121,38 +130,42 @@ export function renderQueueChart(run: ScenarioRun, host: string, opts: QueueChar
     parts.push(text(X0 - 6, y(v) + 4, String(v), { anchor: 'end', cls: 'm sm' }));
   }
   const tStep = niceStep(t1 - t0, 5);
-  for (let t = Math.ceil(t0 / tStep) * tStep; t <= t1; t += tStep) {
-    parts.push(`<path class="grid" d="M${n(x(t))} ${Y1}v5"/>`);
-    parts.push(text(x(t), Y1 + 18, formatTime(t), { anchor: 'middle', cls: 'm sm' }));
+  for (let at = Math.ceil(t0 / tStep) * tStep; at <= t1; at += tStep) {
+    parts.push(`<path class="grid" d="M${n(x(at))} ${Y1}v5"/>`);
+    parts.push(text(x(at), Y1 + 18, formatTime(at, locale), { anchor: 'middle', cls: 'm sm' }));
   }
   parts.push(`<path class="line" d="M${X0} ${Y0 - 6}V${Y1}H${X1}"/>`);
-  parts.push(text(X0 - 40, Y0 - 16, 'entries', { cls: 'm sm' }));
-  parts.push(text(X1, Y1 + 34, 'virtual time', { anchor: 'end', cls: 'm sm' }));
+  parts.push(text(X0 - 40, Y0 - 16, q.yAxis, { cls: 'm sm' }));
+  parts.push(text(X1, Y1 + 34, q.xAxis, { anchor: 'end', cls: 'm sm' }));
 
   // The limit, then the two queues (SYN solid, accept dashed: distinguishable without colour).
   parts.push(
     `<g class="backlog" data-backlog="${maxBacklog}"><path class="limit" d="${stepPath(events.map((e) => [x(e.t), y(e.backlog)]), X1)}"/>` +
-      text(X1, y(maxBacklog) - 6, `backlog ${maxBacklog}: full above this line`, { anchor: 'end', cls: 'limit-t sm' }) +
-      `${title(`sk_max_ack_backlog = min(backlog, somaxconn) = ${maxBacklog}; a queue is full when it holds more than that, so the accept queue holds up to ${maxBacklog + 1}`)}</g>`,
+      text(X1, y(maxBacklog) - 6, q.backlogLine(maxBacklog), { anchor: 'end', cls: 'limit-t sm' }) +
+      `${title(q.backlogTitle(maxBacklog))}</g>`,
   );
   parts.push(
-    `<g class="series" data-queue="syn"><path class="q-syn" d="${stepPath(events.map((e) => [x(e.t), y(e.synQueue)]), X1)}"/>${title(`SYN queue (request socks in SYN_RECV), peak ${maxSyn}`)}</g>`,
+    `<g class="series" data-queue="syn"><path class="q-syn" d="${stepPath(events.map((e) => [x(e.t), y(e.synQueue)]), X1)}"/>${title(q.synTitle(maxSyn))}</g>`,
   );
   parts.push(
-    `<g class="series" data-queue="accept"><path class="q-acc" d="${stepPath(events.map((e) => [x(e.t), y(e.acceptQueue)]), X1)}"/>${title(`accept queue (established, not yet accept()ed), peak ${maxAccept}`)}</g>`,
+    `<g class="series" data-queue="accept"><path class="q-acc" d="${stepPath(events.map((e) => [x(e.t), y(e.acceptQueue)]), X1)}"/>${title(q.acceptTitle(maxAccept))}</g>`,
   );
 
   // Legend with line samples.
   parts.push(`<path class="q-syn" d="M${X0} 22h28"/>`);
-  parts.push(text(X0 + 34, 26, `SYN queue (peak ${maxSyn})`, {}));
+  parts.push(text(X0 + 34, 26, q.synLegend(maxSyn), {}));
   parts.push(`<path class="q-acc" d="M${X0 + 210} 22h28"/>`);
-  parts.push(text(X0 + 244, 26, `accept queue (peak ${maxAccept})`, {}));
-  parts.push(text(X0, 44, `listener ${series.listener}`, { cls: 'm sm' }));
+  parts.push(text(X0 + 244, 26, q.acceptLegend(maxAccept), {}));
+  parts.push(text(X0, 44, q.listener(series.listener), { cls: 'm sm' }));
 
-  const label =
-    `Queue chart for ${host} (listener ${series.listener}) in ${run.info.title}: SYN queue peaks at ${maxSyn}, ` +
-    `accept queue peaks at ${maxAccept}, backlog ${maxBacklog}; ` +
-    QUEUE_COUNTERS.map((c) => `${c} ${counters[c] ?? 0}`).join(', ') +
-    '.';
+  const label = q.label(
+    who,
+    series.listener,
+    scenarioTitle,
+    maxSyn,
+    maxAccept,
+    maxBacklog,
+    QUEUE_COUNTERS.map((c) => `${c} ${counters[c] ?? 0}`).join(q.counterSep),
+  );
   return svgRoot(WIDTH, Math.max(Y1 + 44, py + 20), label, parts.join(''), 'fig-queues');
 }

@@ -8,7 +8,9 @@
  */
 import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { SegmentEvent, StateEvent } from '../../../stack/core/observe/trace.ts';
-import { clip, escapeMarkup } from './escape.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings, type FigureStrings } from '../../i18n/figures.ts';
+import { clip, displayLength, escapeMarkup } from './escape.ts';
 import {
   findRetransmissions,
   formatDuration,
@@ -31,6 +33,8 @@ export interface SequenceOptions {
   breakAfterMs?: number;
   /** Override the lanes (default run.info.lanes). */
   lanes?: [string, string];
+  /** The page's edition (default English): labels, notes and the text alternative follow it. */
+  locale?: Locale;
 }
 
 const LANE_L = 196;
@@ -53,17 +57,18 @@ function addressOf(run: ScenarioRun, host: string): string | undefined {
   return run.hosts.find((h) => h.name === host)?.addr;
 }
 
-function summariseOthers(run: ScenarioRun, others: SegmentEvent[], breakAfterMs: number): Band[] {
+function summariseOthers(run: ScenarioRun, others: SegmentEvent[], breakAfterMs: number, locale: Locale): Band[] {
+  const t = figureStrings(locale);
   const bands: Band[] = [];
   let cluster: SegmentEvent[] = [];
   const flush = (): void => {
     if (cluster.length === 0) return;
-    const groups = new Map<string, { count: number; spoofed: number; fates: Map<string, number> }>();
+    const groups = new Map<string, { seg: SegmentEvent; count: number; spoofed: number; fates: Map<string, number> }>();
     for (const seg of cluster) {
-      const key = `${seg.flags} from ${seg.from} to ${seg.to ?? 'unrouted addresses'}`;
+      const key = `${seg.flags} from ${seg.from} to ${seg.to ?? ''}`;
       let g = groups.get(key);
       if (!g) {
-        g = { count: 0, spoofed: 0, fates: new Map() };
+        g = { seg, count: 0, spoofed: 0, fates: new Map() };
         groups.set(key, g);
       }
       g.count++;
@@ -76,12 +81,12 @@ function summariseOthers(run: ScenarioRun, others: SegmentEvent[], breakAfterMs:
       g.fates.set(seg.fate, (g.fates.get(seg.fate) ?? 0) + 1);
     }
     const lines: string[] = [];
-    for (const [key, g] of groups) {
+    for (const g of groups.values()) {
       const fates = [...g.fates]
         .filter(([fate]) => fate !== 'delivered')
-        .map(([fate, c]) => `${c} ${formatFate(fate as SegmentEvent['fate'])}`);
-      const spoof = g.spoofed > 0 ? (g.spoofed === g.count ? ', spoofed sources' : `, ${g.spoofed} spoofed`) : '';
-      lines.push(`${g.count} × ${key}${spoof}${fates.length ? ` (${fates.join(', ')})` : ''}`);
+        .map(([fate, c]): [string, number] => [formatFate(fate as SegmentEvent['fate'], locale), c]);
+      const to = g.seg.to === null ? null : t.host(g.seg.to);
+      lines.push(t.sequence.bandLine(g.count, g.seg.flags, t.host(g.seg.from), to, g.spoofed, fates));
     }
     bands.push({ start: cluster[0].t, end: Math.max(...cluster.map((s) => s.arriveAt ?? s.t)), lines });
     cluster = [];
@@ -179,6 +184,9 @@ function chooseLabelPlace(
 }
 
 export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): string {
+  const locale = opts.locale ?? 'en';
+  const t: FigureStrings = figureStrings(locale);
+  const time = (ms: number): string => formatTime(ms, locale);
   const lanes = opts.lanes ?? run.info.lanes;
   if (!Array.isArray(lanes) || lanes.length !== 2 || lanes[0] === lanes[1]) {
     throw new Error(`sequence diagram: need two different lanes, got ${JSON.stringify(lanes)}`);
@@ -197,7 +205,7 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   const laneStates = run.trace.filter((e): e is StateEvent => e.kind === 'state' && onLanes(e.host));
   const states = laneStates.filter((e) => connWithKnownPeer(run, e.conn, lanes));
   const statesElsewhere = laneStates.length - states.length;
-  const bands = summariseOthers(run, others, breakAfterMs);
+  const bands = summariseOthers(run, others, breakAfterMs, locale);
   const retransmitted = findRetransmissions(segments);
 
   // Room each instant needs: stacked sends from one host, stacked state labels, band text.
@@ -243,7 +251,7 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   // Lane headers and lines, interrupted where time is skipped.
   for (const host of lanes) {
     const x = laneX(host);
-    parts.push(text(x, 22, host, { anchor: 'middle', cls: 'b' }));
+    parts.push(text(x, 22, t.host(host), { anchor: 'middle', cls: 'b' }));
     const addr = addressOf(run, host);
     if (addr) parts.push(text(x, 38, addr, { anchor: 'middle', cls: 'm sm' }));
     // Relative numbers hide the ISN; it is the one number a different seed changes, so show it.
@@ -262,8 +270,9 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
   }
   for (const b of scale.breaks) {
     const mid = (b.p0 + b.p1) / 2;
+    // The attribute keeps one spelling in both editions; tests and tools read it.
     const skipped = formatDuration(b.t1 - b.t0);
-    parts.push(`<g data-break="${escapeMarkup(skipped)}">${text((LANE_L + LANE_R) / 2, mid + 4, `… ${skipped} …`, { anchor: 'middle', cls: 'm' })}</g>`);
+    parts.push(`<g data-break="${escapeMarkup(skipped)}">${text((LANE_L + LANE_R) / 2, mid + 4, `… ${formatDuration(b.t1 - b.t0, locale)} …`, { anchor: 'middle', cls: 'm' })}</g>`);
   }
 
   // Bands summarising other hosts' traffic.
@@ -275,18 +284,18 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     band.lines.forEach((line, i) => {
       parts.push(text((LANE_L + LANE_R) / 2, y0 + 14 + i * 14, clip(line, 64), { anchor: 'middle', cls: 'sm' }));
     });
-    parts.push(title(`${formatTime(band.start)} to ${formatTime(band.end)}: ${band.lines.join('; ')}`));
+    parts.push(title(t.sequence.bandTitle(time(band.start), time(band.end), band.lines)));
     parts.push('</g>');
   }
 
   // Time labels in the left margin, one per instant something is sent or a state changes.
   let lastLabelY = -Infinity;
   const labelled = [...new Set([...drawn.map((s) => s.t), ...states.map((s) => s.t)])].sort((a, b) => a - b);
-  for (const t of labelled) {
-    const y = scale.at(t);
+  for (const at of labelled) {
+    const y = scale.at(at);
     if (y - lastLabelY < 13) continue;
     lastLabelY = y;
-    parts.push(text(6, y + 4, formatTime(t), { cls: 'm sm' }));
+    parts.push(text(6, y + 4, time(at), { cls: 'm sm' }));
   }
 
   // State changes beside their lane.
@@ -298,8 +307,8 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     parts.push(`<g class="state" data-state="${escapeMarkup(ev.to)}" data-host="${escapeMarkup(ev.host)}">`);
     parts.push(`<path class="line" d="M${n(left ? LANE_L - 5 : LANE_R - 5)} ${n(y)}h10"/>`);
     parts.push(text(x, y + 4, ev.to, { anchor, cls: 'b' }));
-    parts.push(text(x, y + 16, clip(ev.cause, 24), { anchor, cls: 'm sm' }));
-    parts.push(title(`${formatTime(ev.t)} ${ev.host}: ${ev.from} → ${ev.to} (${ev.cause})`));
+    parts.push(text(x, y + 16, clip(t.cause(ev.cause), 24), { anchor, cls: 'm sm' }));
+    parts.push(title(t.sequence.stateTitle(time(ev.t), t.host(ev.host), ev.from, ev.to, t.cause(ev.cause))));
     parts.push('</g>');
   }
 
@@ -337,17 +346,15 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     } else {
       parts.push(`<path class="cross" d="M${n(x1 - 6)} ${n(y1 - 6)}l12 12m0 -12l-12 12"/>`);
       parts.push(
-        text(rightward ? x1 + 11 : x1 - 11, y1 + 4, formatFate(seg.fate), { anchor: rightward ? 'start' : 'end', cls: 'fate b sm' }),
+        text(rightward ? x1 + 11 : x1 - 11, y1 + 4, formatFate(seg.fate, locale), { anchor: rightward ? 'start' : 'end', cls: 'fate b sm' }),
       );
     }
     // The label runs parallel to the arrow near its sender: under it where no other arrow
     // crosses (the usual case), otherwise above it, otherwise wherever fewest arrows cross.
     const header = `${highlight ? '▶ ' : ''}${formatSegmentHeader(seg)}`;
-    const notes = [retx ? 'retransmission' : '', seg.duplicate ? 'duplicate' : '', seg.fate === 'corrupt' ? 'corrupt' : '']
-      .filter(Boolean)
-      .join(', ');
-    const second = clip([notes ? `(${notes})` : '', formatOptions(seg.options)].filter(Boolean).join(' '), 40);
-    const labelWidth = Math.max(header.length * 6.2, second.length * 5.4);
+    const notes = [retx ? t.sequence.retransmission : '', seg.duplicate ? t.sequence.duplicate : '', seg.fate === 'corrupt' ? t.sequence.corrupt : ''].filter(Boolean);
+    const second = clip([notes.length ? t.sequence.notes(notes) : '', formatOptions(seg.options)].filter(Boolean).join(' '), 40);
+    const labelWidth = Math.max(displayLength(header) * 6.2, displayLength(second) * 5.4);
     const others = allLines.filter(([id]) => id !== seg.id).map(([, l]) => l);
     const place = chooseLabelPlace({ x0, y0, x1, y1 }, labelWidth, second ? 28 : 16, others, labelPoints);
     const anchorAttr = rightward ? '' : ' text-anchor="end"';
@@ -356,26 +363,42 @@ export function renderSequence(run: ScenarioRun, opts: SequenceOptions = {}): st
     if (second) {
       parts.push(`<text class="m sm" x="0" y="${secondY}"${anchorAttr} transform="${place.transform}">${escapeMarkup(second)}</text>`);
     }
-    const when = arrived ? `arrived ${formatTime(seg.arriveAt as number)}` : formatFate(seg.fate);
     parts.push(
-      title(`#${seg.id} ${formatTime(seg.t)} ${seg.from} → ${seg.to ?? '?'}: ${formatSegment(seg)}${retx ? ' (retransmission)' : ''}; ${when}${highlight ? '; first diverging segment' : ''}`),
+      title(
+        t.sequence.segmentTitle(
+          seg.id,
+          time(seg.t),
+          t.host(seg.from),
+          seg.to === null ? '?' : t.host(seg.to),
+          formatSegment(seg),
+          retx,
+          arrived ? time(seg.arriveAt as number) : null,
+          formatFate(seg.fate, locale),
+          highlight,
+        ),
+      ),
     );
     parts.push('</g>');
   }
   if (opts.highlightSegmentId !== undefined && !highlightFound) {
-    parts.push(text(6, height - 8, `segment #${opts.highlightSegmentId} is not drawn`, { cls: 'm sm' }));
+    parts.push(text(6, height - 8, t.sequence.notDrawn(opts.highlightSegmentId), { cls: 'm sm' }));
   }
   const footnotes: string[] = [];
-  if (notDrawn > 0) footnotes.push(`… ${notDrawn} more segments between ${lanes[0]} and ${lanes[1]} not drawn`);
-  if (statesElsewhere > 0) footnotes.push(`${statesElsewhere} state changes of connections with other peers not drawn`);
+  if (notDrawn > 0) footnotes.push(t.sequence.moreSegments(notDrawn, t.host(lanes[0]), t.host(lanes[1])));
+  if (statesElsewhere > 0) footnotes.push(t.sequence.otherStates(statesElsewhere));
   footnotes.forEach((note, i) => {
     parts.push(text((LANE_L + LANE_R) / 2, bottom + 18 + i * 16, note, { anchor: 'middle', cls: 'm' }));
   });
 
-  const span = `${formatTime(scale.first)} to ${formatTime(scale.last)}`;
-  const summary =
-    `Sequence diagram, ${run.info.title}: ${drawn.length} segment${drawn.length === 1 ? '' : 's'} between ${lanes[0]} and ${lanes[1]}` +
-    `${others.length ? `, ${others.length} to or from other hosts summarised` : ''}` +
-    `${drawn.some((s) => s.arriveAt === null) ? `, ${drawn.filter((s) => s.arriveAt === null).length} never arrived` : ''}, ${span}.`;
+  const summary = t.sequence.summary(
+    t.scenarioTitle(run.info.name, run.info.title),
+    drawn.length,
+    t.host(lanes[0]),
+    t.host(lanes[1]),
+    others.length,
+    drawn.filter((s) => s.arriveAt === null).length,
+    time(scale.first),
+    time(scale.last),
+  );
   return svgRoot(WIDTH, height, summary, parts.join(''), 'fig-sequence');
 }

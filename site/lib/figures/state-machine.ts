@@ -7,6 +7,8 @@
  */
 import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { StateEvent, TcpStateName } from '../../../stack/core/observe/trace.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 import { clip, escapeMarkup } from './escape.ts';
 import { formatTime } from './format.ts';
 import { arrowHead, n, svgRoot, text, title } from './svg.ts';
@@ -134,6 +136,8 @@ export interface StateMachineOptions {
   conn?: string;
   /** Lines in the numbered list under the diagram (default 24). */
   maxSteps?: number;
+  /** The page's edition (default English). */
+  locale?: Locale;
 }
 
 export interface StateStep {
@@ -157,6 +161,8 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
   if (!run.hosts.some((h) => h.name === host) && !run.trace.some((e) => 'host' in e && e.host === host)) {
     throw new Error(`state machine: no host "${host}" in scenario ${run.info.name}`);
   }
+  const locale = opts.locale ?? 'en';
+  const t = figureStrings(locale);
   const steps = stateSteps(run, host, opts.conn);
   const maxSteps = opts.maxSteps ?? 24;
   for (const { event } of steps) {
@@ -180,7 +186,7 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
     .filter((k) => !standardKeys.has(k))
     .map((k) => {
       const [from, to] = k.split('>') as [TcpStateName, TcpStateName];
-      return { from, to, label: 'not in RFC 9293 Figure 5', bend: 18 };
+      return { from, to, label: t.states.notInRfc, bend: 18 };
     });
 
   const parts: string[] = [];
@@ -190,15 +196,16 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
     const g = edgeGeometry(tr.from, targetNode(tr.from, tr.to), tr.bend ?? 0);
     const numbers = taken.get(key);
     const dataKey = escapeMarkup(key);
+    const label = t.transition(key, tr.label);
     if (!numbers) {
       parts.push(
-        `<g class="transition" data-edge="${dataKey}"><path class="edge" d="${g.d}"/>${arrowHead(g.headFrom[0], g.headFrom[1], g.headTo[0], g.headTo[1], 'edge-head', 7)}${title(`${tr.from} → ${tr.to}: ${tr.label}`)}</g>`,
+        `<g class="transition" data-edge="${dataKey}"><path class="edge" d="${g.d}"/>${arrowHead(g.headFrom[0], g.headFrom[1], g.headTo[0], g.headTo[1], 'edge-head', 7)}${title(t.states.edgeTitle(tr.from, tr.to, label))}</g>`,
       );
       continue;
     }
-    const causes = numbers.map((num) => `${num}. ${steps[num - 1].event.cause}`).join('; ');
+    const causes = numbers.map((num) => t.states.stepCause(num, t.cause(steps[num - 1].event.cause)));
     parts.push(
-      `<g class="transition taken-edge" data-edge="${dataKey}" data-steps="${numbers.join(',')}"><path class="taken" d="${g.d}"/>${arrowHead(g.headFrom[0], g.headFrom[1], g.headTo[0], g.headTo[1], 'taken-head', 10)}${title(`${tr.from} → ${tr.to} (${tr.label}), taken as step ${causes}`)}</g>`,
+      `<g class="transition taken-edge" data-edge="${dataKey}" data-steps="${numbers.join(',')}"><path class="taken" d="${g.d}"/>${arrowHead(g.headFrom[0], g.headFrom[1], g.headTo[0], g.headTo[1], 'taken-head', 10)}${title(t.states.takenTitle(tr.from, tr.to, label, causes))}</g>`,
     );
     const shown = numbers.length > 3 ? `${numbers.slice(0, 3).join(',')}…` : numbers.join(',');
     const w = Math.max(18, shown.length * 6.4 + 8);
@@ -221,11 +228,17 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
     if (visited.has(id)) cls.push('visited');
     const isFinal = id === finalNode;
     if (isFinal) cls.push('final');
+    // The Chinese edition writes the textbook name under the Linux one (terminology.yaml).
+    const subtitle = t.stateSubtitle(state);
+    const name = subtitle
+      ? text(x, y - 1.5, state, { anchor: 'middle', cls: visited.has(id) ? 'b' : 'm' }) +
+        text(x, y + 10.5, subtitle, { anchor: 'middle', cls: visited.has(id) ? 'sm' : 'sm m' })
+      : text(x, y + 4, state, { anchor: 'middle', cls: visited.has(id) ? 'b' : 'm' });
     parts.push(
       `<g class="state-node" data-state="${state}"${id === 'CLOSED_END' ? ' data-copy="true"' : ''}${isFinal ? ' data-final="true"' : ''}>` +
         `<rect class="${cls.join(' ')}" x="${n(x - NODE_W / 2)}" y="${n(y - NODE_H / 2)}" width="${NODE_W}" height="${NODE_H}" rx="6"/>` +
-        text(x, y + 4, state, { anchor: 'middle', cls: visited.has(id) ? 'b' : 'm' }) +
-        (isFinal ? text(x + NODE_W / 2 + 6, y + 4, 'end', { cls: 'sm b' }) : '') +
+        name +
+        (isFinal ? text(x + NODE_W / 2 + 6, y + 4, t.states.end, { cls: 'sm b' }) : '') +
         '</g>',
     );
   }
@@ -234,7 +247,7 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
   // The numbered list of steps with their causes: the diagram's key and its text alternative.
   const listed = steps.slice(0, maxSteps);
   let y = DIAGRAM_H + 14;
-  parts.push(text(20, y, `${host}: ${steps.length} state change${steps.length === 1 ? '' : 's'}`, { cls: 'b' }));
+  parts.push(text(20, y, t.states.heading(t.host(host), steps.length), { cls: 'b' }));
   for (const { number, event } of listed) {
     y += 17;
     const connText = conns.size > 1 ? `  [${event.conn}]` : '';
@@ -242,28 +255,28 @@ export function renderStateMachine(run: ScenarioRun, host: string, opts: StateMa
       `<g class="step" data-step="${number}">` +
         text(20, y, `${number}.`, { cls: 'b' }) +
         text(46, y, `${event.from} → ${event.to}`, {}) +
-        text(236, y, formatTime(event.t), { cls: 'm' }) +
-        text(312, y, clip(`${event.cause}${connText}`, 60), {}) +
+        text(236, y, formatTime(event.t, locale), { cls: 'm' }) +
+        text(312, y, clip(`${t.cause(event.cause)}${connText}`, 60), {}) +
         '</g>',
     );
   }
   if (steps.length > listed.length) {
     y += 17;
-    parts.push(text(20, y, `… ${steps.length - listed.length} more`, { cls: 'm' }));
+    parts.push(text(20, y, t.states.more(steps.length - listed.length), { cls: 'm' }));
   }
   const hidden = hostStates(run, host, opts.conn).hidden;
   if (hidden > 0) {
     y += 17;
-    parts.push(text(20, y, `${hidden} state changes of connections with spoofed or unknown peers not shown`, { cls: 'm' }));
+    parts.push(text(20, y, t.states.hidden(hidden), { cls: 'm' }));
   }
   if (steps.length === 0) {
     y += 17;
-    parts.push(text(20, y, 'no state changes recorded for this host', { cls: 'm' }));
+    parts.push(text(20, y, t.states.noneRecorded, { cls: 'm' }));
   }
 
   const path = steps.length
     ? `${steps[0].event.from} → ${steps.map((s) => s.event.to).join(' → ')}`
-    : 'no state changes';
-  const label = `TCP state machine for ${host} in ${run.info.title}: ${path}.`;
+    : t.states.nonePath;
+  const label = t.states.label(t.host(host), t.scenarioTitle(run.info.name, run.info.title), path);
   return svgRoot(WIDTH, y + 16, label, parts.join(''), 'fig-states');
 }

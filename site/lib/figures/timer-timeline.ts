@@ -7,7 +7,9 @@
  */
 import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { SegmentEvent, StateEvent, TimerEvent, TimerName } from '../../../stack/core/observe/trace.ts';
-import { clip, escapeMarkup } from './escape.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings, type FigureStrings } from '../../i18n/figures.ts';
+import { clip, displayLength, escapeMarkup } from './escape.ts';
 import { findRetransmissions, formatDuration, formatSegment, formatTime } from './format.ts';
 import { buildTimeScale, type TimeKey } from './time-scale.ts';
 import { connWithKnownPeer } from './peers.ts';
@@ -18,6 +20,8 @@ export interface TimerTimelineOptions {
   conn?: string;
   /** Idle gaps longer than this (ms) become a labelled break (default 2500). */
   breakAfterMs?: number;
+  /** The page's edition (default English). */
+  locale?: Locale;
 }
 
 const TIMER_ORDER: readonly TimerName[] = ['retransmit', 'loss-probe', 'reorder', 'synack', 'delayed-ack', 'persist', 'keepalive', 'fin-wait-2', 'time-wait'];
@@ -34,15 +38,6 @@ const MAX_WIDTH = 610;
 const CHAR_PX = 6.6;
 /** States whose length the figure writes out: the ones the course's timers govern. */
 const TIMED_STATES = new Set(['TIME_WAIT', 'FIN_WAIT_2', 'SYN_SENT', 'SYN_RECV', 'LAST_ACK']);
-
-const SPAN_END: Record<TimerSpan['outcome'], string> = {
-  fire: 'fired at',
-  cancel: 'cancelled at',
-  rearm: 're-armed at',
-  pending: 'still pending when the run ended',
-  unfired: 'stopped without firing before it was due at',
-  stopped: 'stopped when its connection changed state at',
-};
 
 /**
  * Timers that exist only in one state: leaving it stops them (reqsk timer in SYN_RECV, the
@@ -176,9 +171,9 @@ export function clusterTimes(times: readonly number[], gapMs = 100): Burst[] {
 }
 
 /** Row label for one connection of several: what tells them apart is the peer. */
-function connRowLabel(conn: string): string {
+function connRowLabel(conn: string, words: FigureStrings): string {
   const arrow = conn.indexOf('>');
-  return arrow < 0 ? clip(`listener ${conn}`, 24) : clip(`peer ${conn.slice(arrow + 1)}`, 24);
+  return arrow < 0 ? clip(words.timers.listenerRow(conn), 24) : clip(words.timers.peerRow(conn.slice(arrow + 1)), 24);
 }
 
 function inConn(conn: string | undefined, seg: SegmentEvent): boolean {
@@ -192,6 +187,12 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
     throw new Error(`timer timeline: no host "${host}" in scenario ${run.info.name}`);
   }
   const conn = opts.conn;
+  const locale = opts.locale ?? 'en';
+  const words = figureStrings(locale);
+  const w = words.timers;
+  const time = (ms: number): string => formatTime(ms, locale);
+  const duration = (ms: number): string => formatDuration(ms, locale);
+  const who = words.host(host);
   const allSegments = run.trace.filter((e): e is SegmentEvent => e.kind === 'segment');
   // Without a chosen connection, traffic and timers of spoofed peers are counted, not drawn.
   const known = (c: string): boolean => conn !== undefined || connWithKnownPeer(run, c);
@@ -247,7 +248,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
 
   // Segments sent.
   const sentY = y;
-  rows.push({ label: `sent by ${host}`, y: sentY });
+  rows.push({ label: w.sentBy(who), y: sentY });
   let lastLabelX = -Infinity;
   for (const s of sent) {
     const sx = x(s.t);
@@ -256,9 +257,9 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
       `<g class="sent${retx ? ' retransmission' : ''}" data-seg-id="${s.id}"${retx ? ' data-retransmission="true"' : ''}>` +
         `<path class="${retx ? 'retx' : 'tick'}" d="M${n(sx)} ${n(sentY - 11)}V${n(sentY + 11)}"/>` +
         (sx - lastLabelX >= 26
-          ? text(sx, sentY - 15, `${s.flags}${retx ? ' (R)' : ''}`, { cls: retx ? 'retx-t sm' : 'sm', anchor: 'middle' })
+          ? text(sx, sentY - 15, `${s.flags}${retx ? w.retxMark : ''}`, { cls: retx ? 'retx-t sm' : 'sm', anchor: 'middle' })
           : '') +
-        title(`${formatTime(s.t)}: ${formatSegment(s)} to ${s.to ?? '?'}${retx ? ' (retransmission)' : ''}`) +
+        title(w.sentTitle(time(s.t), formatSegment(s), s.to === null ? '?' : words.host(s.to), retx)) +
         '</g>',
     );
     if (sx - lastLabelX >= 26) lastLabelX = sx;
@@ -268,17 +269,17 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   // One row per timer.
   for (const name of timerNames) {
     const ry = y;
-    rows.push({ label: `${name} timer`, y: ry });
+    rows.push({ label: words.timer(name), y: ry });
     for (const sp of tSpans.filter((s) => s.timer === name)) {
       const a = x(sp.start);
       const b = Math.max(x(sp.end), a + 2);
-      const dur = formatDuration(sp.end - sp.start);
+      const dur = duration(sp.end - sp.start);
       const unfired = sp.outcome === 'unfired';
       const caption =
         name === 'keepalive' && sp.outcome === 'fire'
-          ? `${sp.continuation ? 'probe' : 'idle'} ${dur}`
+          ? w.keepaliveCaption(sp.continuation, dur)
           : unfired
-            ? `due +${dur}, not fired`
+            ? w.unfiredCaption(dur)
             : dur;
       body.push(
         `<g class="timer-span" data-timer="${name}" data-outcome="${sp.outcome}" data-duration="${sp.end - sp.start}">` +
@@ -294,8 +295,8 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
               : sp.outcome === 'stopped'
                 ? `<path class="tcancel" d="M${n(b)} ${n(ry - 7)}v14"/>`
                 : '') +
-          (b - a >= caption.length * 6 + 4 ? text((a + b) / 2, ry - 9, caption, { anchor: 'middle', cls: 'sm' }) : '') +
-          title(`${name} timer set at ${formatTime(sp.start)}${sp.due !== undefined ? `, due ${formatTime(sp.due)}` : ''}; ${SPAN_END[sp.outcome]}${sp.outcome === 'pending' ? '' : ` ${formatTime(sp.end)}`} (${dur})`) +
+          (b - a >= displayLength(caption) * 6 + 4 ? text((a + b) / 2, ry - 9, caption, { anchor: 'middle', cls: 'sm' }) : '') +
+          title(w.spanTitle(name, time(sp.start), sp.due !== undefined ? time(sp.due) : null, sp.outcome, time(sp.end), dur)) +
           '</g>',
       );
     }
@@ -303,7 +304,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   }
 
   // Aggregates for spoofed peers: one mark per burst, labelled with its size.
-  const burstRow = (label: string, bursts: Burst[], kind: string, what: string): void => {
+  const burstRow = (label: string, bursts: Burst[], kind: TimerName | 'sent'): void => {
     const ry = y;
     rows.push({ label, y: ry });
     let lastRight = -Infinity;
@@ -317,28 +318,28 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
         `<g class="burst" data-burst="${kind}" data-count="${b.count}">` +
           `<rect class="span" x="${n(a)}" y="${n(ry - 6)}" width="${n(e - a)}" height="12" rx="2"/>` +
           (showCaption ? text(a, ry - 10, caption, { cls: 'sm b' }) : '') +
-          title(`${b.count} ${what} between ${formatTime(b.start)} and ${formatTime(b.end)}`) +
+          title(w.burstTitle(kind, b.count, time(b.start), time(b.end))) +
           '</g>',
       );
     }
     y += ROW;
   };
-  if (spoofedSends.length) burstRow('sent to spoofed peers', spoofedSends, 'sent', 'segments sent to spoofed addresses');
-  for (const r of spoofedFires) burstRow(`${r.name} fired (spoofed)`, r.bursts, r.name, `${r.name} timers of spoofed peers' connections fired`);
+  if (spoofedSends.length) burstRow(w.spoofedSentRow, spoofedSends, 'sent');
+  for (const r of spoofedFires) burstRow(w.spoofedFiredRow(r.name), r.bursts, r.name);
 
   // States per connection. Labels that do not fit their bar go underneath, on the first of
   // two lines where they do not overlap the previous one.
   for (const c of conns) {
     const ry = y;
     const lineEnds = [-Infinity, -Infinity];
-    rows.push({ label: conns.length > 1 ? connRowLabel(c) : 'state', y: ry });
+    rows.push({ label: conns.length > 1 ? connRowLabel(c, words) : w.stateRow, y: ry });
     for (const sp of sSpans.filter((s) => s.conn === c)) {
       const a = x(sp.start);
       // An open span runs on past the last event: the run ended with the socket in this state.
       const b = sp.open ? Math.max(x(sp.end), a) + 48 : Math.max(x(sp.end), a + 2);
       const timed = TIMED_STATES.has(sp.state) && !sp.open && sp.end > sp.start;
-      const caption = timed ? `${sp.state} ${formatDuration(sp.end - sp.start)}` : sp.state;
-      const labelWidth = caption.length * 6.2 + 6;
+      const caption = timed ? `${sp.state} ${duration(sp.end - sp.start)}` : sp.state;
+      const labelWidth = displayLength(caption) * 6.2 + 6;
       const fits = b - a >= labelWidth;
       let below = -1;
       if (!fits && timed) {
@@ -354,7 +355,7 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
             : below >= 0
               ? text(a, ry + 20 + below * 12, caption, { cls: 'sm b' })
               : '') +
-          title(`${sp.state} from ${formatTime(sp.start)} ${sp.open ? 'until the run ended' : `to ${formatTime(sp.end)}`} (${formatDuration(sp.end - sp.start)})`) +
+          title(w.stateTitle(sp.state, time(sp.start), sp.open ? null : time(sp.end), duration(sp.end - sp.start))) +
           '</g>',
       );
     }
@@ -367,12 +368,12 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   let lastRight = -Infinity;
   for (const t of scale.times) {
     const tx = x(t);
-    const half = (formatTime(t).length * CHAR_PX) / 2;
+    const half = (displayLength(time(t)) * CHAR_PX) / 2;
     if (tx - half < lastRight + 8) continue;
     if (scale.breaks.some((b) => tx > b.p0 && tx < b.p1)) continue;
     lastRight = tx + half;
     parts.push(`<path class="line" d="M${n(tx)} ${n(axisY)}v5"/>`);
-    parts.push(text(tx, axisY + 18, formatTime(t), { anchor: 'middle', cls: 'm sm' }));
+    parts.push(text(tx, axisY + 18, time(t), { anchor: 'middle', cls: 'm sm' }));
   }
   // Break labels ("… 64 s …") take two rows when breaks sit closer than their labels are wide,
   // which they do once the figure is fitted to the column.
@@ -380,8 +381,8 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
   let breakRows = 1;
   for (const b of scale.breaks) {
     const mid = (b.p0 + b.p1) / 2;
-    const label = `… ${formatDuration(b.t1 - b.t0)} …`;
-    const half = (label.length * CHAR_PX) / 2;
+    const label = `… ${duration(b.t1 - b.t0)} …`;
+    const half = (displayLength(label) * CHAR_PX) / 2;
     const row = mid - half >= breakRowRight[0] + 6 ? 0 : 1;
     breakRowRight[row] = mid + half;
     breakRows = Math.max(breakRows, row + 1);
@@ -392,30 +393,17 @@ export function renderTimerTimeline(run: ScenarioRun, host: string, opts: TimerT
     parts.push('</g>');
   }
   for (const row of rows) parts.push(text(10, row.y + 4, row.label, { cls: 'b sm' }));
-  parts.push(
-    text(
-      10,
-      20,
-      `${host}: timers and states on virtual time (idle stretches cut out)${spoofedConns > 0 ? `; ${spoofedConns} connections of spoofed peers shown in aggregate (×count per burst)` : ''}`,
-      { cls: 'm sm' },
-    ),
-  );
+  parts.push(text(10, 20, w.heading(who, spoofedConns), { cls: 'm sm' }));
   parts.push(...body);
 
   const retxCount = sent.filter((s) => retransmitted.has(s.id)).length;
-  const timerText = timerNames
-    .map((name) => {
-      const fired = tSpans.filter((s) => s.timer === name && s.outcome === 'fire').map((s) => formatDuration(s.end - s.start));
-      return `${name} timer fired ${fired.length} time${fired.length === 1 ? '' : 's'}${fired.length ? ` after ${fired.slice(0, 12).join(', ')}` : ''}`;
-    })
-    .join('; ');
+  const timerText = timerNames.map((name) => {
+    const fired = tSpans.filter((s) => s.timer === name && s.outcome === 'fire').map((s) => duration(s.end - s.start));
+    return w.firedText(name, fired.length, fired.slice(0, 12));
+  });
   const stateText = sSpans
     .filter((s) => TIMED_STATES.has(s.state))
-    .map((s) => `${s.state} ${s.open ? 'until the end' : formatDuration(s.end - s.start)}`)
-    .join(', ');
-  const label =
-    `Timer timeline for ${host} in ${run.info.title}: ${sent.length} segments sent` +
-    `${retxCount ? ` (${retxCount} retransmissions)` : ''}` +
-    `${timerText ? `; ${timerText}` : ''}${stateText ? `; ${stateText}` : ''}.`;
+    .map((s) => w.stateText(s.state, s.open ? null : duration(s.end - s.start)));
+  const label = w.label(who, words.scenarioTitle(run.info.name, run.info.title), sent.length, retxCount, timerText, stateText);
   return svgRoot(width, axisY + 46 + (breakRows - 1) * 14, label, parts.join(''), 'fig-timers');
 }

@@ -4,6 +4,8 @@
  */
 import type { ScenarioRun } from '../../../stack/core/scenarios/types.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { figureStrings } from '../../i18n/figures.ts';
 import { escapeMarkup } from './escape.ts';
 import { formatFate, formatSegment, formatTime } from './format.ts';
 import { addressPart, connWithKnownPeer } from './peers.ts';
@@ -28,28 +30,29 @@ export function eventHost(ev: TraceEvent): string {
   return ev.host ?? '';
 }
 
-export function describeEvent(ev: TraceEvent): string {
+export function describeEvent(ev: TraceEvent, locale: Locale = 'en'): string {
+  const t = figureStrings(locale);
   switch (ev.kind) {
     case 'segment': {
       const outcome =
         ev.arriveAt !== null
-          ? `${ev.fate === 'delivered' ? 'arrived' : formatFate(ev.fate)} at ${formatTime(ev.arriveAt)}`
-          : formatFate(ev.fate);
-      const src = ev.to === null ? ev.dst : ev.to;
+          ? t.table.arrived(ev.fate === 'delivered' ? '' : formatFate(ev.fate, locale), formatTime(ev.arriveAt, locale))
+          : formatFate(ev.fate, locale);
+      const src = ev.to === null ? ev.dst : t.host(ev.to);
       // Relative numbers as Wireshark shows them, then the raw ones (the ISN changes with the seed).
-      const raw = ev.flags.includes('.') ? `raw seq ${ev.seq} ack ${ev.ack}` : `raw seq ${ev.seq}`;
-      return `${ev.from} → ${src}: ${formatSegment(ev)}${ev.duplicate ? ' (duplicate)' : ''}; ${outcome}; ${raw}`;
+      const raw = t.table.raw(ev.seq, ev.flags.includes('.') ? ev.ack : null);
+      return t.table.segment(t.host(ev.from), src, formatSegment(ev), Boolean(ev.duplicate), outcome, raw);
     }
     case 'state':
-      return `${ev.from} → ${ev.to} (${ev.cause}) [${ev.conn}]`;
+      return t.table.state(ev.from, ev.to, t.cause(ev.cause), ev.conn);
     case 'timer':
-      return `${ev.timer} ${ev.action}${ev.action === 'set' && ev.due !== undefined ? `, due ${formatTime(ev.due)}` : ''} [${ev.conn}]`;
+      return t.table.timer(ev.timer, ev.action, ev.action === 'set' && ev.due !== undefined ? formatTime(ev.due, locale) : null, ev.conn);
     case 'queue':
-      return `listener ${ev.listener}: SYN queue ${ev.synQueue}, accept queue ${ev.acceptQueue}, backlog ${ev.backlog}`;
+      return t.table.queue(ev.listener, ev.synQueue, ev.acceptQueue, ev.backlog);
     case 'syscall':
-      return `${ev.call} = ${ev.result}`;
+      return `${ev.call} = ${t.syscallResult(ev.result)}`;
     case 'note':
-      return ev.text;
+      return t.note(ev.text);
   }
 }
 
@@ -83,26 +86,30 @@ function filterTraceCounting(run: ScenarioRun, filter: TraceFilter): { kept: Tra
   return { kept: kept.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.t - b.ev.t || a.i - b.i).map((x) => x.ev), summarised };
 }
 
-export function renderTraceTable(run: ScenarioRun, filter: TraceFilter = {}): string {
+export function renderTraceTable(run: ScenarioRun, filter: TraceFilter = {}, locale: Locale = 'en'): string {
+  const t = figureStrings(locale);
   const { kept: events, summarised } = filterTraceCounting(run, filter);
   const maxRows = filter.maxRows ?? 500;
   const shown = events.slice(0, maxRows);
   const rows = shown.map(
     (ev) =>
-      `<tr data-kind="${ev.kind}"><td>${escapeMarkup(formatTime(ev.t))}</td><td>${escapeMarkup(eventHost(ev))}</td>` +
-      `<td>${ev.kind}</td><td>${escapeMarkup(describeEvent(ev))}</td></tr>`,
+      `<tr data-kind="${ev.kind}"><td>${escapeMarkup(formatTime(ev.t, locale))}</td><td>${escapeMarkup(t.host(eventHost(ev)))}</td>` +
+      `<td>${escapeMarkup(t.table.kind[ev.kind] ?? ev.kind)}</td><td>${escapeMarkup(describeEvent(ev, locale))}</td></tr>`,
   );
   const notes: string[] = [];
   if (events.length > shown.length) {
-    notes.push(`${events.length - shown.length} more events not shown (run <code>npm run sim -- ${escapeMarkup(run.info.name)}</code> for all)`);
+    // The dictionary's words are trusted markup; only the scenario name comes from the run.
+    notes.push(t.table.moreRows(events.length - shown.length, `<code>npm run sim -- ${escapeMarkup(run.info.name)}</code>`));
   }
   if (summarised > 0) {
-    notes.push(`${summarised} events of other hosts or spoofed peers left out; the figure summarises them`);
+    notes.push(t.table.summarised(summarised));
   }
   const more = notes.length ? `<tfoot>${notes.map((note) => `<tr><td colspan="4">${note}</td></tr>`).join('')}</tfoot>` : '';
+  const caption = t.table.caption(t.scenarioTitle(run.info.name, run.info.title), run.seed, events.length);
+  const th = (label: string): string => `<th scope="col">${escapeMarkup(label)}</th>`;
   return (
-    `<table class="fig-trace-table"><caption>Trace of ${escapeMarkup(run.info.title)} (seed ${escapeMarkup(run.seed)}), ${events.length} events</caption>` +
-    `<thead><tr><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Event</th><th scope="col">Details</th></tr></thead>` +
+    `<table class="fig-trace-table"><caption>${escapeMarkup(caption)}</caption>` +
+    `<thead><tr>${th(t.table.time)}${th(t.table.host)}${th(t.table.event)}${th(t.table.details)}</tr></thead>` +
     `<tbody>${rows.join('')}</tbody>${more}</table>`
   );
 }
