@@ -23,30 +23,3 @@ export const CHAPTER_NAV_KEYS = {
 
 export const LAB_SLUGS = ['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'] as const;
 export type LabSlug = (typeof LAB_SLUGS)[number];
-
-/**
- * @deprecated Build-time pages should read `labCatalog()` from lab-catalog.ts (lab.yaml is the one
- * source). Kept, equal to lab.yaml (site/tests/lab-catalog.test.ts checks it), until the labs and
- * instructor pages switch; `task` is the short line of the chapters' lab call-outs.
- */
-export interface LabInfo {
-  slug: LabSlug;
-  title: string;
-  /** What the learner implements, in one line. */
-  task: string;
-  /** Equal to lab.yaml's minutes. */
-  minutes: number;
-}
-
-export const LABS: readonly LabInfo[] = [
-  { slug: 'handshake', title: 'The three-way handshake', task: 'Open connections: SYN_SENT and SYN_RCVD, the SYN and SYN-ACK retransmissions.', minutes: 90 },
-  { slug: 'teardown', title: 'The four-way teardown', task: 'Close them: FIN_WAIT_1/2, CLOSE_WAIT, LAST_ACK, CLOSING and TIME_WAIT.', minutes: 75 },
-  { slug: 'syn-flood', title: 'SYN cookies', task: 'Encode and check SYN cookies so a listener survives a spoofed flood.', minutes: 60 },
-  { slug: 'queues', title: 'The SYN queue and the accept queue', task: 'Admit, hold and drop connections by the backlog + 1 rule.', minutes: 60 },
-  { slug: 'keepalive', title: 'Keepalive and dead peers', task: 'Probe an idle peer and give up after the configured probes.', minutes: 45 },
-];
-
-/** @deprecated see LABS. */
-export function labInfo(slug: string): LabInfo | undefined {
-  return LABS.find((lab) => lab.slug === slug);
-}

@@ -1,11 +1,11 @@
 /**
- * One source for the labs: lab.yaml. The catalog reads it; what remains elsewhere (the slug list,
- * the deprecated LABS table, the numbers pages print) must agree with it.
+ * One source for the labs: lab.yaml (and lab.zh-cn.yaml for the Chinese words). The catalog reads
+ * it; the slug list and the numbers pages print must agree with it.
  */
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAB_SLUGS, LABS } from '../lib/course-map.ts';
+import { LAB_SLUGS } from '../lib/course-map.ts';
 import { labCatalog } from '../lib/lab-catalog.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -24,7 +24,13 @@ describe('lab catalog', () => {
     }
   });
 
-  it('the deprecated LABS table in course-map.ts says the same titles and minutes', () => {
-    expect(LABS.map(({ slug, title, minutes }) => ({ slug, title, minutes }))).toEqual(labCatalog().map(({ slug, title, minutes }) => ({ slug, title, minutes })));
+  it('the Chinese catalog has each lab\'s Chinese title and summary and lab.yaml\'s minutes', () => {
+    const english = labCatalog();
+    const chinese = labCatalog('zh-cn');
+    expect(chinese.map((l) => [l.slug, l.minutes])).toEqual(english.map((l) => [l.slug, l.minutes]));
+    for (const lab of chinese) {
+      expect(lab.title).toMatch(/\p{Script=Han}/u);
+      expect(lab.summary).toMatch(/\p{Script=Han}/u);
+    }
   });
 });

@@ -6,10 +6,11 @@
 import { firstFailure, type ResultsDocument } from './results.ts';
 import { traceDivergence } from './divergence.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export type ReferenceTrace = (doc: ResultsDocument, test: string, seed: number) => Promise<TraceEvent[] | null>;
 
-export function createDiagrams(section: HTMLElement, referenceTrace: ReferenceTrace): (doc: ResultsDocument) => Promise<void> {
+export function createDiagrams(section: HTMLElement, referenceTrace: ReferenceTrace, t: WorkbenchStrings = WORKBENCH_EN): (doc: ResultsDocument) => Promise<void> {
   const pane = (selector: string): HTMLElement => section.querySelector<HTMLElement>(selector)!;
   let drawn = 0;
   return async (doc) => {
@@ -21,23 +22,23 @@ export function createDiagrams(section: HTMLElement, referenceTrace: ReferenceTr
       return;
     }
     const [{ renderSequence }, { runFromTrace }] = await Promise.all([import('../figures/index.ts'), import('./trace-run.ts')]);
-    const learnerRun = runFromTrace(learnerTrace, `your run of “${failing.name}”`, failing.seed);
+    const learnerRun = runFromTrace(learnerTrace, t.yourRunOf(failing.name), failing.seed);
     const reference = await referenceTrace(doc, failing.name, failing.seed);
     if (drawing !== drawn) return; // a newer result is being drawn
-    const referenceRun = reference ? runFromTrace(reference, `reference run of “${failing.name}”`, failing.seed) : null;
-    const divergence = reference ? traceDivergence(learnerTrace, reference) : null;
+    const referenceRun = reference ? runFromTrace(reference, t.referenceRunOf(failing.name), failing.seed) : null;
+    const divergence = reference ? traceDivergence(learnerTrace, reference, t) : null;
     const mine = document.createElement('div');
     const theirs = document.createElement('div');
     if (learnerRun) mine.innerHTML = renderSequence(learnerRun, { highlightSegmentId: divergence?.learnerId ?? undefined });
-    else mine.textContent = 'Your run sent no segment between two hosts.';
+    else mine.textContent = t.noLearnerSegments;
     if (referenceRun) theirs.innerHTML = renderSequence(referenceRun, { highlightSegmentId: divergence?.referenceId ?? undefined });
-    else theirs.textContent = 'The reference run of this test is not available here.';
+    else theirs.textContent = t.referenceUnavailable;
     pane('[data-diagram="learner"]').replaceChildren(...mine.childNodes);
     pane('[data-diagram="reference"]').replaceChildren(...theirs.childNodes);
     pane('[data-divergence]').textContent = divergence
       ? divergence.text
       : reference
-        ? 'Your run and the reference send exactly the same segments (every field, every time); the difference is in a state or timing check (see the steps).'
+        ? t.sameSegments
         : '';
     section.hidden = false;
   };

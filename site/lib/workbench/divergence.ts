@@ -7,6 +7,7 @@
  */
 import { formatOptions } from '../../../stack/core/wire/format.ts';
 import type { SegmentEvent, TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 /** Times closer than this are the same instant (the simulator's clock is exact; this is float slack). */
 const SAME_INSTANT_MS = 1e-6;
@@ -47,12 +48,9 @@ function segmentsOf(trace: readonly TraceEvent[]): SegmentEvent[] {
   return trace.filter((e): e is SegmentEvent => e.kind === 'segment' && e.to !== null && e.to !== e.from && !e.duplicate);
 }
 
-/** "segment 1 (client→server S at 0 ms)" */
-function name(seg: SegmentEvent, position: number): string {
-  return `segment ${position} (${seg.from}→${seg.to ?? '?'} ${seg.flags} at ${formatMs(seg.t)})`;
-}
-
-export function traceDivergence(learner: readonly TraceEvent[], reference: readonly TraceEvent[]): TraceDivergence | null {
+export function traceDivergence(learner: readonly TraceEvent[], reference: readonly TraceEvent[], t: WorkbenchStrings = WORKBENCH_EN): TraceDivergence | null {
+  /** "segment 1 (client→server S at 0 ms)" */
+  const name = (seg: SegmentEvent, position: number): string => t.segmentName(position, seg.from, seg.to ?? '?', seg.flags, formatMs(seg.t));
   const mine = segmentsOf(learner);
   const theirs = segmentsOf(reference);
   const common = Math.min(mine.length, theirs.length);
@@ -61,21 +59,19 @@ export function traceDivergence(learner: readonly TraceEvent[], reference: reado
     const differing = FIELDS.filter((f) => (f.name === 'time' ? Math.abs(a.t - b.t) > SAME_INSTANT_MS : f.of(a) !== f.of(b)));
     if (differing.length === 0) continue;
     const [firstField] = differing;
-    const also = differing.length > 1 ? ` (also differs: ${differing.slice(1).map((f) => f.name).join(', ')})` : '';
     return {
       position: i + 1,
       learnerId: a.id,
       referenceId: b.id,
       fields: differing.map((f) => f.name),
-      text: `First difference: ${name(a, i + 1)}, ${firstField.name}: ${firstField.of(a)} in your run, ${firstField.of(b)} in the reference${also}.`,
+      text: t.differsIn(name(a, i + 1), t.segmentField(firstField.name), firstField.of(a), firstField.of(b), differing.slice(1).map((f) => t.segmentField(f.name))),
     };
   }
   if (mine.length === theirs.length) return null;
   if (mine.length > theirs.length) {
     const extra = mine[common];
-    return { position: common + 1, learnerId: extra.id, referenceId: null, fields: ['extra'], text: `First difference: your run sends ${name(extra, common + 1)}, which the reference never sends (the reference sends ${theirs.length} segment${theirs.length === 1 ? '' : 's'} in all).` };
+    return { position: common + 1, learnerId: extra.id, referenceId: null, fields: ['extra'], text: t.extraSegment(name(extra, common + 1), theirs.length) };
   }
   const missing = theirs[common];
-  const stop = mine.length === 0 ? 'Your run sent no segment between the two hosts' : `Your run stops after ${mine.length} segment${mine.length === 1 ? '' : 's'}`;
-  return { position: common + 1, learnerId: null, referenceId: missing.id, fields: ['missing'], text: `First difference: ${stop}; the reference goes on with ${name(missing, common + 1)}.` };
+  return { position: common + 1, learnerId: null, referenceId: missing.id, fields: ['missing'], text: t.missingSegment(mine.length, name(missing, common + 1)) };
 }

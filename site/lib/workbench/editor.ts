@@ -7,6 +7,7 @@
 import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 (self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker(_id: string, label: string) {
@@ -52,6 +53,8 @@ export interface EditorOptions {
   /** Ctrl/Cmd+Enter and Ctrl/Cmd+Shift+Enter inside the editor. */
   onRun(): void;
   onSubmit(): void;
+  /** The page's edition (Monaco's own menus and TypeScript's messages stay English). */
+  t?: WorkbenchStrings;
 }
 
 // Numeric values: Monaco's exported enums predate `Bundler` (100) resolution.
@@ -95,6 +98,7 @@ function themeName(): string {
 }
 
 export function createEditor(container: HTMLElement, options: EditorOptions): WorkbenchEditor {
+  const t = options.t ?? WORKBENCH_EN;
   const defaults = monaco.typescript.typescriptDefaults;
   defaults.setCompilerOptions(COMPILER_OPTIONS as unknown as monaco.typescript.CompilerOptions);
   // Without eager sync only opened models reach the worker and imports of unopened files fail.
@@ -126,8 +130,8 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Wo
     theme: themeName(),
     tabSize: 2,
     readOnly: options.readOnly || !editable.has(first.path),
-    readOnlyMessage: { value: options.readOnly ? options.readOnlyReason : 'This stack file is read-only in this lab.' },
-    ariaLabel: `Editor: ${first.path}`,
+    readOnlyMessage: { value: options.readOnly ? options.readOnlyReason : t.stackFileReadOnly },
+    ariaLabel: t.editorLabel(first.path, true),
   });
 
   const open = (path: string) => {
@@ -140,9 +144,9 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Wo
     editor.updateOptions({
       readOnly: !canEdit,
       readOnlyMessage: {
-        value: options.readOnly ? options.readOnlyReason : `${path} is read-only in this lab; you edit ${[...editable].join(', ')}.`,
+        value: options.readOnly ? options.readOnlyReason : t.fileReadOnly(path, [...editable]),
       },
-      ariaLabel: `Editor: ${path}${canEdit ? '' : ' (read-only)'}`,
+      ariaLabel: t.editorLabel(path, canEdit),
     });
     options.onOpen(path);
   };
@@ -206,7 +210,7 @@ export function createEditor(container: HTMLElement, options: EditorOptions): Wo
         scrollBeyondLastLine: false,
         fontSize: 14,
         theme: themeName(),
-        ariaLabel: `${path}: your file beside the reference solution`,
+        ariaLabel: t.diffLabel(path),
       });
       diff.setModel({ original: mine, modified: solution });
       editorHost.hidden = true;

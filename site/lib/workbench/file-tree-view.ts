@@ -2,12 +2,14 @@
  * The file tree: the learner's files first, then the rest of the stack by folder. Returns the
  * function that marks the open file (aria-current) as the editor moves between files.
  */
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
+
 export interface TreeFile {
   path: string;
   editable: boolean;
 }
 
-export function renderFileTree(tree: HTMLElement, files: TreeFile[], open: (path: string) => void): (path: string) => void {
+export function renderFileTree(tree: HTMLElement, files: TreeFile[], open: (path: string) => void, t: WorkbenchStrings = WORKBENCH_EN): (path: string) => void {
   const buttons = new Map<string, HTMLButtonElement>();
   const groups = new Map<string, TreeFile[]>();
   for (const file of files) {
@@ -29,7 +31,7 @@ export function renderFileTree(tree: HTMLElement, files: TreeFile[], open: (path
       button.textContent = file.path.split('/').pop()!;
       const tag = document.createElement('span');
       tag.className = 'wb-tree__tag';
-      tag.textContent = file.editable ? 'yours' : 'read-only';
+      tag.textContent = file.editable ? t.yours : t.readOnly;
       button.append(' ', tag);
       button.title = file.path;
       button.addEventListener('click', () => open(file.path));

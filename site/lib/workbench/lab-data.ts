@@ -11,6 +11,8 @@ import ts from 'typescript';
 import { containerFiles, toFileSystemTree } from './webcontainer-tree.ts';
 import type { FileSystemTree } from './webcontainer-runner.ts';
 import { validateLabDefinition, type LabDefinition } from '../../../labs/kit/definition.ts';
+import { overlayLabText } from './lab-text.ts';
+import type { Locale } from '../../i18n/locale.ts';
 import { makeStarter, parseRegions } from '../../../labs/kit/regions.ts';
 import { sidePath } from '../../../labs/kit/shim.ts';
 import { buildTree, type SourceFiles, type TreeLab } from '../../../labs/kit/tree.ts';
@@ -57,6 +59,30 @@ export function labExists(slug: string): boolean {
 export function readLab(slug: string): LabDefinition {
   const file = `${labDir(slug)}/lab.yaml`;
   return validateLabDefinition(parseYaml(readRepoFile(file)), file, slug);
+}
+
+export { labText, overlayLabText, type LabText } from './lab-text.ts';
+
+/** Where a lab's Chinese words live (text only: the structure, points, files and tests are lab.yaml's). */
+export function labTextFile(slug: string, locale: Locale): string | null {
+  return locale === 'en' ? null : `${labDir(slug)}/lab.${locale}.yaml`;
+}
+
+/**
+ * A lab in an edition's words: lab.yaml with its translation laid over it where the translation
+ * exists; English where it does not yet (the page then says nothing is missing — the lab works).
+ */
+export function readLabIn(slug: string, locale: Locale): LabDefinition {
+  const lab = readLab(slug);
+  const file = labTextFile(slug, locale);
+  if (file === null || !existsSync(join(ROOT, file))) return lab;
+  return overlayLabText(lab, parseYaml(readRepoFile(file)), file);
+}
+
+/** Whether a lab page in `locale` shows translated words (false: the English ones stand in). */
+export function labTranslated(slug: string, locale: Locale): boolean {
+  const file = labTextFile(slug, locale);
+  return file === null || existsSync(join(ROOT, file));
 }
 
 const isSource = (path: string) => path.endsWith('.ts') && !path.endsWith('.d.ts');

@@ -27,8 +27,25 @@ export interface LabSave {
 }
 
 export interface LabSaveProblem {
+  /** In English; the page says it in its edition from `problems` and `keptAs`. */
   message: string;
+  /** What was wrong with the save (at most three, as the message names them). */
+  problems: string[];
   keptAs: string | null;
+}
+
+/**
+ * Why a save was not written: the browser refused (`reason`, its own words) or the record was
+ * malformed (`problems`). The message is the English sentence; the page words it for its edition.
+ */
+export class LabSaveError extends Error {
+  constructor(
+    message: string,
+    readonly reason: { refused: string } | { problems: string[] },
+  ) {
+    super(message);
+    this.name = 'LabSaveError';
+  }
 }
 
 export interface LoadedLabSave {
@@ -113,18 +130,18 @@ export function loadLabSave(storage: StorageLike, lab: string, now: Date = new D
   const where = keptAs
     ? `It was kept, unchanged, under the key "${keptAs}" in this browser.`
     : 'The browser refused to store a copy (storage full?); it stays under its usual key until the next save.';
-  return { save: null, problem: { message: `Your saved work on this lab could not be read (${problems.slice(0, 3).join('; ')}). ${where}`, keptAs } };
+  return { save: null, problem: { message: `Your saved work on this lab could not be read (${problems.slice(0, 3).join('; ')}). ${where}`, problems: problems.slice(0, 3), keptAs } };
 }
 
 /** Writes a lab's save; throws an Error with a learner-facing message if the browser refuses. */
 export function storeLabSave(storage: StorageLike, save: LabSave, now: Date = new Date()): void {
   const problems = labSaveProblems(save, save.lab);
-  if (problems.length > 0) throw new Error(`Refusing to save a malformed lab record: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new LabSaveError(`Refusing to save a malformed lab record: ${problems.join('; ')}`, { problems });
   save.updatedAt = now.toISOString();
   try {
     storage.setItem(labSaveKey(save.lab), JSON.stringify(save));
   } catch (error) {
-    throw new Error(`Your work could not be saved in this browser: ${(error as Error).message}`);
+    throw new LabSaveError(`Your work could not be saved in this browser: ${(error as Error).message}`, { refused: (error as Error).message });
   }
 }
 

@@ -1,8 +1,10 @@
 /** The notices above the editor: a message, an optional action button, and a close button. */
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
+
 export type NoticeKind = 'info' | 'warn' | 'error';
 export type Notify = (text: string, kind?: NoticeKind, action?: { label: string; run: () => void }) => HTMLElement;
 
-export function createNotices(container: HTMLElement): Notify {
+export function createNotices(container: HTMLElement, t: WorkbenchStrings = WORKBENCH_EN): Notify {
   return (text, kind = 'info', action) => {
     const item = document.createElement('div');
     item.className = `wb-notice wb-notice--${kind}`;
@@ -21,7 +23,7 @@ export function createNotices(container: HTMLElement): Notify {
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'wb-notice__close';
-    close.setAttribute('aria-label', 'Dismiss');
+    close.setAttribute('aria-label', t.dismiss);
     close.textContent = '×';
     close.addEventListener('click', () => item.remove());
     item.append(close);

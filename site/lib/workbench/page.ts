@@ -1,10 +1,15 @@
 /**
  * The lab page: composes the session (session.ts, no DOM) with the views — notices, file tree,
  * editor, tasks, results, diagrams, terminal — and the runners. Monaco and xterm are dynamic
- * imports, so their weight lands only on lab pages.
+ * imports, so their weight lands only on lab pages. The page's edition is its <html lang>; every
+ * view gets that edition's words (site/i18n/workbench.ts), and the lab's own words come with the
+ * page's config when they are not the workspace's English ones.
  */
 import { exportCourse, PROGRESS_EVENT } from '../progress.ts';
-import { chooseRunner, RUNNER_LABELS, TRYING } from './runner.ts';
+import { documentLocale } from '../../i18n/locale.ts';
+import { workbenchStrings } from '../../i18n/workbench.ts';
+import { withLabText, type LabText } from './lab-text.ts';
+import { chooseRunner } from './runner.ts';
 import { summarise, firstFailure, type ResultsDocument, type Suite } from './results.ts';
 import { LabSession } from './session.ts';
 import { createNotices } from './notices-view.ts';
@@ -21,6 +26,8 @@ import type { WorkerLab } from './worker-grade.ts';
 interface PageConfig {
   slug: string;
   urls: { workspace: string; visible: string; hidden: string; solution: string; webcontainer: string; toolchain: string };
+  /** The lab's words in the page's edition (absent: the workspace's own, lab.yaml's English). */
+  text?: LabText;
 }
 
 interface Workspace {
@@ -30,6 +37,7 @@ interface Workspace {
 }
 
 const root = document.querySelector<HTMLElement>('[data-workbench]');
+const t = workbenchStrings(documentLocale(document));
 if (root) void start(root);
 
 function q<T extends HTMLElement>(root: HTMLElement, selector: string): T {
@@ -42,22 +50,23 @@ async function start(root: HTMLElement): Promise<void> {
   const config = JSON.parse(root.dataset.config ?? '{}') as PageConfig;
   const [live, resultsPanel, scoreLine, solutionNote, trust] = ['[data-live]', '[data-results]', '[data-score]', '[data-solution-note]', '[data-trust]'].map((s) => q(root, s));
   const button = (action: string) => q<HTMLButtonElement>(root, `[data-action="${action}"]`);
-  const notice = createNotices(q(root, '[data-notices]'));
+  const notice = createNotices(q(root, '[data-notices]'), t);
   let workspace: Workspace;
   try {
     const response = await fetch(config.urls.workspace);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     workspace = (await response.json()) as Workspace;
   } catch (error) {
-    notice(`The lab could not be loaded (${(error as Error).message}). Reload the page; if it persists, rebuild the site.`, 'error');
+    notice(t.loadFailed((error as Error).message), 'error');
     return;
   }
-  const { lab } = workspace;
+  const lab = withLabText(workspace.lab, config.text);
   const session = new LabSession({
     lab: config.slug,
     starters: Object.fromEntries(lab.files.map((p) => [p, workspace.starters[p]])),
     solution: lab.solution,
     storage: localStorage,
+    t,
     instructor: new URLSearchParams(location.search).has('instructor'),
     fetchSolution: async () => {
       const response = await fetch(config.urls.solution);
@@ -79,7 +88,7 @@ async function start(root: HTMLElement): Promise<void> {
   let markTree: (path: string) => void = () => {};
   const markOpenFile = (path: string): void => {
     markTree(path);
-    q(root, '[data-open-file]').textContent = path.startsWith('solution:') ? `${path.slice(9)}: yours (left) beside the reference solution (right); pick a file to go back` : path;
+    q(root, '[data-open-file]').textContent = path.startsWith('solution:') ? t.solutionOpenFile(path.slice(9)) : path;
   };
   try {
     const { createEditor } = await import('./editor.ts');
@@ -87,27 +96,28 @@ async function start(root: HTMLElement): Promise<void> {
     editor = createEditor(editorHost, {
       files: workspace.files.map((f) => (f.editable ? { ...f, text: session.save.files[f.path] } : f)),
       readOnly: phone,
-      readOnlyReason: 'On a screen this small the editor is read-only; open the lab on a laptop to edit. Run and Submit still work.',
+      readOnlyReason: t.phoneReadOnlyReason,
+      t,
       onChange: (path, text) => persist(session.edit(path, text)),
       onOpen: markOpenFile,
       onDiagnostics(errors) {
         const line = q(root, '[data-diagnostics]');
-        line.textContent = errors.length === 0 ? 'No type errors' : `${errors.length} type error${errors.length === 1 ? '' : 's'} in your file${lab.files.length > 1 ? 's' : ''} — first: ${errors[0]}`;
+        line.textContent = errors.length === 0 ? t.noTypeErrors : t.typeErrors(errors.length, lab.files.length, errors[0]);
         line.dataset.errors = String(errors.length);
       },
       onRun: () => void run('visible'),
       onSubmit: () => void run('hidden'),
     });
   } catch (error) {
-    editorHost.textContent = `The editor could not start: ${(error as Error).message}`;
+    editorHost.textContent = t.editorFailed((error as Error).message);
     return;
   }
   const learnerFiles = (): Record<string, string> => Object.fromEntries(lab.files.map((p) => [p, editor.text(p)]));
-  if (phone) notice('On a screen this small the editor is read-only (it says so when you try to type). You can still read the stack, run the tests and read the hints.', 'info');
+  if (phone) notice(t.phoneNotice, 'info');
   root.dataset.editorReady = 'true';
-  if (session.hadSavedWork) notice(`Saved work loaded from this browser (last saved ${new Date(session.save.updatedAt).toLocaleString()}).`, 'info', { label: 'Reset to starter', run: () => resetToStarter() });
-  if (session.stale.length > 0) notice(`The starter of ${session.stale.join(', ')} changed since you began (a course update). Your work is kept; compare with a reset copy if a test mentions something new.`, 'warn');
-  markTree = renderFileTree(q(root, '[data-file-tree]'), workspace.files, (path) => editor.open(path));
+  if (session.hadSavedWork) notice(t.savedWorkLoaded(t.dateTime(new Date(session.save.updatedAt))), 'info', { label: t.resetToStarter, run: () => resetToStarter() });
+  if (session.stale.length > 0) notice(t.starterChanged(session.stale), 'warn');
+  markTree = renderFileTree(q(root, '[data-file-tree]'), workspace.files, (path) => editor.open(path), t);
   markOpenFile(editor.current());
 
   // ------------------------------------------------------------------ tasks
@@ -118,20 +128,21 @@ async function start(root: HTMLElement): Promise<void> {
         const shown = session.showHint(id);
         showTasks();
         taskList.querySelector<HTMLElement>(`[data-hint-task="${id}"]`)?.focus();
-        live.textContent = `Hint ${shown} for task ${id}: ${lab.tasks.find((t) => t.id === id)!.hints[shown - 1].text}`;
+        live.textContent = t.hintAnnounced(shown, id, lab.tasks.find((task) => task.id === id)!.hints[shown - 1].text);
       },
       goToCode(id) {
-        const place = taskCodePlace(learnerFiles(), lab.slug, id);
+        const place = taskCodePlace(learnerFiles(), lab.slug, id, t);
         if ('problem' in place) notice(place.problem, 'warn');
         else editor.goTo(place.path, place.line);
       },
-    });
+    }, t);
   showTasks();
 
   // ------------------------------------------------------------------ runners, terminal, diagrams
-  const workerLab: WorkerLab = { slug: lab.slug, tasks: lab.tasks.map(({ id, title, points }) => ({ id, title, points })), files: lab.files, tests: lab.tests };
+  // The runners get lab.yaml's English titles: a results document is the same whichever edition asked.
+  const workerLab: WorkerLab = { slug: lab.slug, tasks: workspace.lab.tasks.map(({ id, title, points }) => ({ id, title, points })), files: lab.files, tests: lab.tests };
   let terminal: LabTerminal | null = null;
-  const runners = pageRunners(workerLab, config.urls, (text) => terminal?.write(text));
+  const runners = pageRunners(workerLab, config.urls, (text) => terminal?.write(text), t);
   try {
     const [{ createTerminal }, { LabShell }, { downloadBytes }] = await Promise.all([import('./terminal.ts'), import('./shell.ts'), import('./download.ts')]);
     const shell = new LabShell({
@@ -147,10 +158,10 @@ async function start(root: HTMLElement): Promise<void> {
         const trace = failing?.trace_ref ? doc!.traces[failing.trace_ref] : undefined;
         return failing && trace ? { name: failing.name, trace } : null;
       },
-    });
-    terminal = createTerminal(q(root, '[data-terminal]'), shell);
+    }, t);
+    terminal = createTerminal(q(root, '[data-terminal]'), shell, t);
   } catch (error) {
-    q(root, '[data-terminal]').textContent = `The terminal could not start: ${(error as Error).message}`;
+    q(root, '[data-terminal]').textContent = t.terminalFailed((error as Error).message);
   }
   // The server draws reference runs of its hidden tests; the worker those the browser holds.
   // Restored results are drawn with the worker alone: before a run a workshop server has no join
@@ -159,20 +170,21 @@ async function start(root: HTMLElement): Promise<void> {
   const drawDiagrams = createDiagrams(q(root, '[data-diagrams]'), async (doc, test, seed) => {
     const source = session.runner?.referenceTrace && !restoredDocs.has(doc) ? session.runner : runners.stackWorker();
     return (await source.referenceTrace?.(config.slug, doc.suite, test, seed)) ?? null;
-  });
+  }, t);
+  const taskTitle = (id: number): string | undefined => (config.text ? lab.tasks.find((task) => task.id === id)?.title : undefined);
   async function showResults(doc: ResultsDocument, restoredFrom?: string): Promise<void> {
     const { renderResults, terminalReport } = await import('./results-view.ts');
-    renderResults(resultsPanel, doc);
+    renderResults(resultsPanel, doc, { t, taskTitle });
     if (restoredFrom) {
       const note = document.createElement('p');
       note.className = 'wb-restored';
-      note.textContent = `Your last results, from ${new Date(restoredFrom).toLocaleString()}; Run again to check your current code.`;
+      note.textContent = t.restoredResults(t.dateTime(new Date(restoredFrom)));
       resultsPanel.prepend(note);
       resultsPanel.dataset.restored = 'true';
     } else {
       delete resultsPanel.dataset.restored;
       resultsPanel.dataset.runs = String(Number(resultsPanel.dataset.runs ?? 0) + 1);
-      terminal?.write(terminalReport(doc));
+      terminal?.write(terminalReport(doc, t));
       terminal?.shell?.noteTestRun();
     }
     resultsPanel.dataset.suite = doc.suite;
@@ -189,16 +201,13 @@ async function start(root: HTMLElement): Promise<void> {
     event.preventDefault();
     void run(event.shiftKey ? 'hidden' : 'visible');
   });
-  q(root, '[data-runner-status]').textContent = 'Choosing where your tests run…';
-  const choice = await chooseRunner(runners.candidates, (kind) => (q(root, '[data-runner-status]').textContent = TRYING[kind]));
+  q(root, '[data-runner-status]').textContent = t.choosingRunner;
+  const choice = await chooseRunner(runners.candidates, (kind) => (q(root, '[data-runner-status]').textContent = t.trying[kind]), t);
   session.runner = choice.runner;
   root.dataset.runner = session.runner?.kind ?? 'none';
-  q(root, '[data-runner-status]').textContent = session.runner ? `Runner: ${RUNNER_LABELS[session.runner.kind]}. ${choice.explanation}` : choice.explanation;
+  q(root, '[data-runner-status]').textContent = session.runner ? t.runnerStatus(t.runnerLabels[session.runner.kind], choice.explanation) : choice.explanation;
   trust.dataset.grading = session.runner?.kind === 'server' ? 'server' : 'practice';
-  trust.textContent =
-    session.runner?.kind === 'server'
-      ? 'Grading happens on the course server: it runs the hidden tests on your files, keeps the score and holds the solution back until you pass.'
-      : 'Practice, not grading: there is no grading course server here, so the tests — hidden ones included — run in this browser, where anyone can read or change them. Scores on this page are for you; an instructor grades with the course server.';
+  trust.textContent = session.runner?.kind === 'server' ? t.trustServer : t.trustPractice;
   if (session.runner?.kind === 'webcontainer' && runners.webContainer?.instance && terminal) await terminal.attachShell(runners.webContainer.instance);
   if (!session.runner) button('run').disabled = button('submit').disabled = true;
 
@@ -207,7 +216,7 @@ async function start(root: HTMLElement): Promise<void> {
     if (session.busy || root.dataset.waiting === 'true') return;
     if (root.dataset.ready !== 'true') {
       const stateBefore = resultsPanel.dataset.state;
-      live.textContent = 'Your run starts as soon as the page has chosen where tests run (see the line above the editor)…';
+      live.textContent = t.waitingForRunner;
       resultsPanel.dataset.state = 'waiting';
       root.dataset.waiting = 'true';
       await pageReady;
@@ -220,7 +229,7 @@ async function start(root: HTMLElement): Promise<void> {
     }
     button('run').disabled = button('submit').disabled = true;
     root.setAttribute('aria-busy', 'true');
-    live.textContent = `${suite === 'hidden' ? 'Submitting to the hidden tests' : 'Running the visible tests'}…`;
+    live.textContent = t.running(suite);
     resultsPanel.dataset.state = 'running';
     const outcome = await session.run(suite, learnerFiles());
     button('run').disabled = button('submit').disabled = false;
@@ -232,7 +241,7 @@ async function start(root: HTMLElement): Promise<void> {
     await showResults(outcome.doc);
     updateScore();
     updateSolutionButton();
-    live.textContent = summarise(outcome.doc);
+    live.textContent = summarise(outcome.doc, t);
     await drawDiagrams(outcome.doc);
   }
   const updateScore = (): void => void (scoreLine.textContent = session.scoreText());
@@ -242,9 +251,9 @@ async function start(root: HTMLElement): Promise<void> {
   // ------------------------------------------------------------------ reset, solution, export, import
   function resetToStarter(): void {
     const names = lab.files.join(', ');
-    if (!window.confirm(`Reset ${names} to the starter? Your edits are replaced (Ctrl+Z in the editor brings them back until you reload).`)) return;
+    if (!window.confirm(t.resetConfirm(names))) return;
     for (const [path, text] of Object.entries(session.resetToStarter())) editor.setText(path, text);
-    notice(`${names} reset to the starter.`, 'info');
+    notice(t.resetDone(names), 'info');
     editor.open(lab.files[0]);
   }
   button('reset').addEventListener('click', resetToStarter);
@@ -270,7 +279,7 @@ async function start(root: HTMLElement): Promise<void> {
     persist(session.persist());
     const { downloadBytes } = await import('./download.ts');
     downloadBytes(`tcp-course-progress-${new Date().toISOString().slice(0, 10)}.json`, new TextEncoder().encode(exportCourse(localStorage)), 'application/json');
-    live.textContent = 'Exported everything: progress, review cards and the files of every lab you started.';
+    live.textContent = t.exportedEverything;
   });
   const importInput = q<HTMLInputElement>(root, '[data-action="import"]');
   importInput.addEventListener('change', async () => {
@@ -282,9 +291,9 @@ async function start(root: HTMLElement): Promise<void> {
       showTasks();
       updateSolutionButton();
       updateScore();
-      notice(`Imported ${file.name}. ${message}`, 'info');
+      notice(t.imported(file.name, message), 'info');
     } catch (error) {
-      notice(`${file.name} was not imported, and nothing changed: ${(error as Error).message}`, 'error');
+      notice(t.notImported(file.name, t.progressText((error as Error).message)), 'error');
     } finally {
       importInput.value = '';
     }

@@ -5,6 +5,7 @@
  * was wrong instead of a blank panel.
  */
 import { resultsProblems, type ResultsDocument, type TaskResult, type TestResult } from '../../../labs/kit/results.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export type { ResultsDocument, TaskResult, TestResult };
 export type Suite = ResultsDocument['suite'];
@@ -37,14 +38,14 @@ export interface TaskGroup {
  * Tests grouped under their task, tasks in lab order. A test naming a task the document does not
  * list still shows, under a synthetic "task N" entry, rather than vanishing from the panel.
  */
-export function groupByTask(doc: ResultsDocument): TaskGroup[] {
+export function groupByTask(doc: ResultsDocument, t: WorkbenchStrings = WORKBENCH_EN): TaskGroup[] {
   const groups = new Map<number, TaskGroup>();
   for (const task of doc.tasks) groups.set(task.id, { task, tests: [] });
   for (const test of doc.tests) {
     let group = groups.get(test.task_id);
     if (!group) {
       // Not scored by the document: points and counts stay 0.
-      group = { task: { id: test.task_id, title: `Task ${test.task_id}`, status: test.status, points: 0, max: 0, passed: 0, total: 0 }, tests: [] };
+      group = { task: { id: test.task_id, title: t.taskN(test.task_id), status: test.status, points: 0, max: 0, passed: 0, total: 0 }, tests: [] };
       groups.set(test.task_id, group);
     }
     group.tests.push(test);
@@ -53,10 +54,9 @@ export function groupByTask(doc: ResultsDocument): TaskGroup[] {
 }
 
 /** One line for the status bar and the screen reader's live region. */
-export function summarise(doc: ResultsDocument): string {
-  const suiteName = doc.suite === 'hidden' ? 'Submit (hidden tests)' : 'Run (visible tests)';
-  if (doc.status === 'error') return `${suiteName}: error — ${doc.message ?? 'the run did not finish'}`;
-  const passed = doc.tests.filter((t) => t.status === 'pass').length;
-  const score = doc.score.max > 0 ? ` · score ${doc.score.points}/${doc.score.max}` : '';
-  return `${suiteName}: ${passed}/${doc.tests.length} tests pass${score}`;
+export function summarise(doc: ResultsDocument, t: WorkbenchStrings = WORKBENCH_EN): string {
+  const suiteName = t.suiteName(doc.suite);
+  if (doc.status === 'error') return t.summaryError(suiteName, doc.message ? t.runnerText(doc.message) : t.runDidNotFinish);
+  const passed = doc.tests.filter((test) => test.status === 'pass').length;
+  return t.summary(suiteName, passed, doc.tests.length, doc.score.max > 0 ? doc.score : null);
 }

@@ -4,6 +4,7 @@
  * the page.
  */
 import type { LabSave } from './lab-save.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export type SolutionPolicy = { kind: 'always' } | { kind: 'after-pass' } | { kind: 'after-attempts'; attempts: number } | { kind: 'instructor' };
 
@@ -20,24 +21,20 @@ export interface Reveal {
   reason: string;
 }
 
-export function solutionReveal(policy: SolutionPolicy, save: Pick<LabSave, 'passed' | 'attempts'>, instructor = false): Reveal {
+export function solutionReveal(policy: SolutionPolicy, save: Pick<LabSave, 'passed' | 'attempts'>, instructor = false, t: WorkbenchStrings = WORKBENCH_EN): Reveal {
   switch (policy.kind) {
     case 'always':
-      return { available: true, reason: 'This lab shows its solution whenever you ask.' };
+      return { available: true, reason: t.revealAlways };
     case 'after-pass':
-      return save.passed
-        ? { available: true, reason: 'You passed every hidden test, so the reference solution is open to compare.' }
-        : { available: false, reason: 'The solution opens once Submit passes every hidden test.' };
+      return save.passed ? { available: true, reason: t.revealPassed } : { available: false, reason: t.revealAfterPass };
     case 'after-attempts': {
       const left = policy.attempts - save.attempts.hidden;
       return left <= 0 || save.passed
-        ? { available: true, reason: `You have submitted ${save.attempts.hidden} time(s); the solution is open.` }
-        : { available: false, reason: `The solution opens after ${policy.attempts} submissions (${left} to go).` };
+        ? { available: true, reason: t.revealAttemptsDone(save.attempts.hidden) }
+        : { available: false, reason: t.revealAttemptsLeft(policy.attempts, left) };
     }
     case 'instructor':
-      return instructor
-        ? { available: true, reason: 'Instructor mode: the solution is shown.' }
-        : { available: false, reason: 'Your instructor reveals this solution in the session.' };
+      return instructor ? { available: true, reason: t.revealInstructorMode } : { available: false, reason: t.revealByInstructor };
   }
 }
 

@@ -8,6 +8,7 @@ import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
 import { inflateSnapshot, WebContainerRunner, type FileSystemTree } from './webcontainer-runner.ts';
 import type { WorkerLab } from './worker-grade.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export interface CandidateUrls {
   visible: string;
@@ -54,7 +55,7 @@ const tabStorage = {
   },
 };
 
-export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void): PageRunners {
+export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void, t: WorkbenchStrings = WORKBENCH_EN): PageRunners {
   const makeWorker = (): WorkerRunner =>
     new WorkerRunner({
       lab,
@@ -71,7 +72,7 @@ export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutp
         ServerRunner.probe({
           token: tabStorage.get(TOKEN_KEY),
           askToken: () => {
-            const token = window.prompt('This workshop server needs the join token your instructor shows (six words):');
+            const token = window.prompt(t.askJoinToken);
             if (token) tabStorage.set(TOKEN_KEY, token.trim());
             return token ? token.trim() : null;
           },

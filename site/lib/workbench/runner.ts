@@ -6,6 +6,7 @@
  */
 import type { ResultsDocument, Suite } from './results.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export type RunnerKind = 'server' | 'webcontainer' | 'worker';
 
@@ -51,26 +52,20 @@ export interface RunnerChoice {
   explanation: string;
 }
 
-/** The status line while a candidate is being tried (the WebContainer boot is the slow one). */
-export const TRYING: Record<RunnerKind, string> = {
-  server: 'Looking for the course server…',
-  webcontainer: 'Starting a WebContainer (a real Node in this tab, from StackBlitz): up to 20 s. If it does not start, the in-browser worker takes over.',
-  worker: 'Starting the in-browser worker…',
-};
+/** The status line while a candidate is being tried (the WebContainer boot is the slow one); the page's own edition is site/i18n/workbench.ts `trying`. */
+export const TRYING: Record<RunnerKind, string> = WORKBENCH_EN.trying;
 
-export const RUNNER_LABELS: Record<RunnerKind, string> = {
-  server: 'local course server',
-  webcontainer: 'WebContainer',
-  worker: 'in-browser worker',
-};
+export const RUNNER_LABELS: Record<RunnerKind, string> = WORKBENCH_EN.runnerLabels;
 
 /**
  * Tries candidates in order. A probe that throws counts as "not available" with its message,
  * never as a page crash; a probe that hangs is the candidate's own business (each wraps its
  * slow step — the WebContainer boot — in a timeout).
  */
-export async function chooseRunner(candidates: RunnerCandidate[], onTrying?: (kind: RunnerKind) => void): Promise<RunnerChoice> {
+export async function chooseRunner(candidates: RunnerCandidate[], onTrying?: (kind: RunnerKind) => void, t: WorkbenchStrings = WORKBENCH_EN): Promise<RunnerChoice> {
   const skipped: RunnerChoice['skipped'] = [];
+  // The reasons and notes are the runners' own English sentences; the edition reads them its way.
+  const why = (): string[] => skipped.map((s) => t.skippedRunner(t.runnerLabels[s.kind], t.runnerText(s.reason)));
   for (const candidate of candidates) {
     onTrying?.(candidate.kind);
     let availability: Availability;
@@ -80,17 +75,12 @@ export async function chooseRunner(candidates: RunnerCandidate[], onTrying?: (ki
       availability = { ok: false, reason: error instanceof Error ? error.message : String(error) };
     }
     if (availability.ok) {
-      const why = skipped.length > 0 ? ` (${skipped.map((s) => `${RUNNER_LABELS[s.kind]}: ${s.reason}`).join('; ')})` : '';
-      const note = availability.note ? ` ${availability.note}` : '';
-      return { runner: availability.runner, skipped, explanation: `Tests run in the ${RUNNER_LABELS[candidate.kind]}.${note}${why}` };
+      const note = availability.note ? t.runnerText(availability.note) : '';
+      return { runner: availability.runner, skipped, explanation: t.testsRunIn(t.runnerLabels[candidate.kind], note, why()) };
     }
     skipped.push({ kind: candidate.kind, reason: availability.reason });
   }
-  return {
-    runner: null,
-    skipped,
-    explanation: `No runner is available: ${skipped.map((s) => `${RUNNER_LABELS[s.kind]}: ${s.reason}`).join('; ')}`,
-  };
+  return { runner: null, skipped, explanation: t.noRunner(why()) };
 }
 
 /** `?runner=worker` (or server, webcontainer) pins one runner; `auto` or nothing tries all. */

@@ -4,8 +4,9 @@
  * last results and the solution's reveal policy. The page's views render what it holds and call
  * its methods; the tests drive it with a fake runner and an in-memory Storage.
  */
-import { describeImport, importCourse, loadProgress, recordLabScore, type ListableStorage } from '../progress.ts';
-import { emptyLabSave, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
+import { importCourse, loadProgress, recordLabScore, type ListableStorage } from '../progress.ts';
+import { emptyLabSave, LabSaveError, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 import { solutionReveal, type Reveal, type SolutionPolicy } from './reveal.ts';
 import { loadResults, storeResults, type StoredResults } from './results-store.ts';
 import { errorResults, type ResultsDocument, type Suite } from './results.ts';
@@ -22,6 +23,8 @@ export interface SessionOptions {
   /** Fetches the build's solution file (used when the runner does not keep the solution itself). */
   fetchSolution(): Promise<Record<string, string>>;
   now?: () => Date;
+  /** The page's edition of what the session says (English when not given). */
+  t?: WorkbenchStrings;
 }
 
 export type RunOutcome = { doc: ResultsDocument; elapsedMs: number; scoreProblem?: string } | { skipped: 'busy' | 'no-runner' };
@@ -40,13 +43,15 @@ export class LabSession {
   busy = false;
   lastResults: StoredResults | null;
   private readonly now: () => Date;
+  private readonly t: WorkbenchStrings;
 
   constructor(private readonly options: SessionOptions) {
     this.lab = options.lab;
     this.paths = Object.keys(options.starters);
     this.now = options.now ?? (() => new Date());
+    this.t = options.t ?? WORKBENCH_EN;
     const loaded = loadLabSave(options.storage, options.lab, this.now());
-    this.loadProblem = loaded.problem?.message ?? null;
+    this.loadProblem = loaded.problem ? this.t.saveUnreadable(loaded.problem.problems, loaded.problem.keptAs) : null;
     this.save = loaded.save ?? emptyLabSave(options.lab, this.now());
     this.hadSavedWork = this.paths.some((p) => this.save.files[p] !== undefined && this.save.files[p] !== options.starters[p]);
     this.stale = staleStarters(this.save, options.starters);
@@ -63,7 +68,8 @@ export class LabSession {
       storeLabSave(this.options.storage, this.save, this.now());
       return null;
     } catch (error) {
-      return (error as Error).message;
+      if (!(error instanceof LabSaveError)) return (error as Error).message;
+      return 'refused' in error.reason ? this.t.saveRefused(error.reason.refused) : this.t.saveMalformed(error.reason.problems);
     }
   }
 
@@ -115,7 +121,7 @@ export class LabSession {
       try {
         recordLabScore(this.options.storage, this.lab, doc.score.points, doc.score.max, this.now());
       } catch (error) {
-        outcome.scoreProblem = (error as Error).message;
+        outcome.scoreProblem = this.t.progressText((error as Error).message);
       }
       if (doc.status === 'pass') this.save.passed = true;
       this.persist();
@@ -126,11 +132,11 @@ export class LabSession {
   /** The score line, from progress.ts. */
   scoreText(): string {
     const lab = loadProgress(this.options.storage, this.now()).progress.labs[this.lab];
-    return lab ? `Score ${lab.points}/${lab.max}` : 'Not submitted yet';
+    return lab ? this.t.score(lab.points, lab.max) : this.t.notSubmittedYet;
   }
 
   reveal(): Reveal {
-    return solutionReveal(this.options.solution, this.save, this.options.instructor ?? false);
+    return solutionReveal(this.options.solution, this.save, this.options.instructor ?? false, this.t);
   }
 
   /**
@@ -142,12 +148,12 @@ export class LabSession {
     if (!reveal.available) return { refused: reveal.reason };
     if (this.runner?.solution) {
       const answer = await this.runner.solution(this.lab, files);
-      return 'refused' in answer ? { refused: `The course server did not give out the solution: ${answer.refused}.` } : { files: answer.solution };
+      return 'refused' in answer ? { refused: this.t.serverWithheldSolution(answer.refused) } : { files: answer.solution };
     }
     try {
       return { files: await this.options.fetchSolution() };
     } catch (error) {
-      return { refused: `The solution could not be loaded: ${(error as Error).message}` };
+      return { refused: this.t.solutionNotLoaded((error as Error).message) };
     }
   }
 
@@ -166,6 +172,6 @@ export class LabSession {
         for (const path of this.paths) this.save.files[path] ??= this.options.starters[path];
       }
     }
-    return { message: describeImport(report), thisLabRestored };
+    return { message: this.t.importReport(report), thisLabRestored };
   }
 }

@@ -11,6 +11,7 @@ import { SYSCTLS, sysctlSpec } from '../../../stack/core/tcp/sysctl.ts';
 import type { SegmentEvent, TraceEvent } from '../../../stack/core/observe/trace.ts';
 import type { SsRow } from '../../../stack/core/scenarios/types.ts';
 import type { ScenarioListing, SimReply, SimRequest, SimResult } from './sim-run.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export interface ShellBackend {
   /** The lab of this page: a run that reaches another lab's unwritten code is explained, not just reported. */
@@ -26,17 +27,8 @@ export interface ShellBackend {
   lastTestTrace(): { name: string; trace: TraceEvent[] } | null;
 }
 
-export const SHELL_HELP = `Commands (the stack runs in this page; your lab files take part in every sim):
-  sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]
-                      run a scenario and draw it (sim --list names them)
-  ss -tan | ss -ltn   sockets at the end of the last sim (-l: listening only)
-  nstat               the last sim's counters (Linux names)
-  sysctl NAME | -a    read a knob;  sysctl -w NAME=VALUE  set it for the next sims
-  tcpdump             the last run's segments, tcpdump -n style
-  pcap                download the last sim as a .pcap (opens in Wireshark)
-  npm test            run the visible tests (Run, Ctrl+Enter)
-  npm run submit      grade with the hidden tests (Submit, Ctrl+Shift+Enter)
-  history, clear, help      ↑/↓ recall lines, Tab completes`;
+/** `help` in English; the page's edition is site/i18n/workbench.ts `shellHelp`. */
+export const SHELL_HELP = WORKBENCH_EN.shellHelp;
 
 const COMMANDS = ['sim', 'ss', 'nstat', 'sysctl', 'tcpdump', 'pcap', 'npm', 'history', 'clear', 'help'];
 
@@ -72,13 +64,13 @@ export function tcpdumpLine(seg: SegmentEvent): string {
   return parts.join(', ') + fate;
 }
 
-export function tcpdumpListing(trace: readonly TraceEvent[]): string {
+export function tcpdumpListing(trace: readonly TraceEvent[], t: WorkbenchStrings = WORKBENCH_EN): string {
   const segments = trace.filter((e): e is SegmentEvent => e.kind === 'segment');
-  return segments.length === 0 ? 'tcpdump: no segments in the last run' : segments.map(tcpdumpLine).join('\n');
+  return segments.length === 0 ? t.noSegments : segments.map(tcpdumpLine).join('\n');
 }
 
 /** `nstat` output: `#kernel`, then name, value and a rate column (0.0: a finished run has no rate). */
-export function nstatListing(nstat: Record<string, Record<string, number>>): string {
+export function nstatListing(nstat: Record<string, Record<string, number>>, t: WorkbenchStrings = WORKBENCH_EN): string {
   const lines: string[] = [];
   for (const [host, counters] of Object.entries(nstat)) {
     const rows = Object.entries(counters).filter(([, v]) => v !== 0);
@@ -90,7 +82,7 @@ export function nstatListing(nstat: Record<string, Record<string, number>>): str
       lines.push(`${linuxName.padEnd(32)}${String(value).padStart(10)}${'0.0'.padStart(16)}`);
     }
   }
-  return lines.length === 0 ? '#kernel\n(no counter moved in the last run)' : lines.join('\n');
+  return lines.length === 0 ? `#kernel\n${t.noCounterMoved}` : lines.join('\n');
 }
 
 /** ss with Linux's filters: -t TCP, -a all, -l listening only, -n numeric (always numeric here). */
@@ -114,7 +106,11 @@ export class LabShell {
   private lastKind: 'sim' | 'test' | null = null;
   private scenarioNames: string[] | null = null;
 
-  constructor(private readonly backend: ShellBackend) {}
+  constructor(
+    private readonly backend: ShellBackend,
+    /** The page's edition of the shell's own words (what Linux's tools print stays theirs). */
+    private readonly t: WorkbenchStrings = WORKBENCH_EN,
+  ) {}
 
   /** A test run finished: `tcpdump` now lists its first failure. */
   noteTestRun(): void {
@@ -128,7 +124,7 @@ export class LabShell {
     const [command, ...args] = words;
     switch (command) {
       case 'help':
-        return SHELL_HELP;
+        return this.t.shellHelp;
       case 'clear':
         return 'clear';
       case 'history':
@@ -140,7 +136,7 @@ export class LabShell {
       case 'ss':
         return this.ss(args);
       case 'nstat':
-        return this.lastSim ? nstatListing(this.lastSim.nstat) : 'nstat: no sim yet — try: sim handshake';
+        return this.lastSim ? nstatListing(this.lastSim.nstat, this.t) : this.t.noSimYet('nstat');
       case 'sysctl':
         return this.sysctl(args);
       case 'tcpdump':
@@ -148,7 +144,7 @@ export class LabShell {
       case 'pcap':
         return this.pcap();
       default:
-        return `${command}: command not found (type help)`;
+        return this.t.commandNotFound(command);
     }
   }
 
@@ -162,7 +158,7 @@ export class LabShell {
       this.backend.submit();
       return '';
     }
-    return `npm ${sub}: here npm runs "npm test" and "npm run submit" only`;
+    return this.t.npmOnly(sub);
   }
 
   private async sim(args: string[]): Promise<string> {
@@ -174,65 +170,65 @@ export class LabShell {
       if (a === '--reference') request.reference = true;
       else if (a === '--seed') {
         const v = value();
-        if (v === null || !/^\d+$/.test(v)) return `sim: --seed takes a non-negative integer${v === null ? '' : `, got "${v}"`}`;
+        if (v === null || !/^\d+$/.test(v)) return this.t.seedTakes(v);
         request.seed = Number(v);
       } else if (a === '--sysctl') {
         const v = value();
         const m = v === null ? null : /^([\w.]+)=(-?\d+)$/.exec(v);
-        if (!m) return `sim: --sysctl takes name=value with an integer value${v === null ? '' : `, got "${v}"`}`;
+        if (!m) return this.t.sysctlTakes(v);
         request.sysctls[m[1]] = Number(m[2]);
       } else if (a === '--fault') {
         const v = value();
-        if (v === null) return 'sim: --fault needs a rule, e.g. --fault "drop F from client"';
+        if (v === null) return this.t.faultNeedsRule;
         request.faults.push(v);
-      } else if (a.startsWith('-')) return `sim: unknown option ${a}`;
+      } else if (a.startsWith('-')) return this.t.unknownOption(a);
       else if (!request.scenario) request.scenario = a;
-      else return `sim: unexpected argument "${a}" (quote a fault rule: --fault "drop F from client")`;
+      else return this.t.unexpectedArgument(a);
     }
-    if (!request.scenario) return 'usage: sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]   (sim --list)';
+    if (!request.scenario) return this.t.simUsage;
     const reply = await this.backend.sim(request);
     if (!reply.ok) {
       // Under a grading course server the page holds every lab's regions as stubs (no reference code
       // leaves that server), so a run that reaches another lab's code, or any --reference run, stops.
       const other = /^not implemented yet: ([\w-]+)\/\d+/.exec(reply.error);
       if (other && (request.reference || other[1] !== this.backend.lab)) {
-        return `sim: this run reached the ${other[1]} lab's code (${reply.error.slice('not implemented yet: '.length)}), which this page does not have: a course server that grades sends browsers no lab's reference code. sim needs the whole stack; it runs where the page runs the tests itself (npm start -- --grading off, or a static copy of the course), and npm run sim runs any scenario on a machine with the course.`;
+        return this.t.simReachedOtherLab(other[1], reply.error.slice('not implemented yet: '.length));
       }
-      return `sim: ${reply.error}`;
+      return this.t.simError(reply.error);
     }
     this.lastSim = reply.result;
     this.lastKind = 'sim';
     const knobs = Object.entries(request.sysctls).map(([k, v]) => `${k}=${v}`);
-    const head = `# ${reply.result.title}${request.reference ? ' — reference stack' : ' — with your lab files'}${knobs.length ? ` — ${knobs.join(' ')}` : ''}`;
-    return `${head}\n${reply.result.diagram.trimEnd()}\n# ${reply.result.packets} packets; ss -tan, nstat, tcpdump and pcap now show this run`;
+    const head = this.t.simHead(reply.result.title, request.reference, knobs);
+    return `${head}\n${reply.result.diagram.trimEnd()}\n${this.t.simTail(reply.result.packets)}`;
   }
 
   private ss(args: string[]): string {
     const flags = args.filter((a) => a.startsWith('-')).map((a) => a.slice(1)).join('');
-    if (!flags.includes('t')) return 'ss: this stack has TCP sockets only: use ss -tan or ss -ltn';
-    if (!this.lastSim) return 'ss: no sim yet — try: sim handshake';
-    return `${ssListing(this.lastSim.ss, flags)}\n# at the end of the run, t=${(this.lastSim.endTime / 1000).toFixed(3)} s`;
+    if (!flags.includes('t')) return this.t.ssTcpOnly;
+    if (!this.lastSim) return this.t.noSimYet('ss');
+    return `${ssListing(this.lastSim.ss, flags)}\n${this.t.ssAtEnd((this.lastSim.endTime / 1000).toFixed(3))}`;
   }
 
   private sysctl(args: string[]): string {
     const show = (name: string): string => {
       const spec = sysctlSpec(name);
-      if (!spec) return `sysctl: cannot stat /proc/sys/${name.replace(/\./g, '/')}: No such file or directory`;
+      if (!spec) return this.t.noSuchSysctl(name);
       const value = this.sysctls[name] ?? spec.default;
       return `${name} = ${Array.isArray(value) ? value.join('\t') : value}`;
     };
-    if (args.length === 0) return 'usage: sysctl NAME | sysctl -a | sysctl -w NAME=VALUE';
+    if (args.length === 0) return this.t.sysctlUsage;
     if (args[0] === '-a') return SYSCTLS.map((s) => show(s.name)).join('\n');
     if (args[0] === '-w') {
       const out: string[] = [];
       for (const assignment of args.slice(1)) {
         const m = /^([\w.]+)=(.*)$/.exec(assignment);
-        if (!m) return `sysctl: "${assignment}" must be of the form name=value`;
+        if (!m) return this.t.sysctlForm(assignment);
         const spec = sysctlSpec(m[1]);
-        if (!spec) return `sysctl: cannot stat /proc/sys/${m[1].replace(/\./g, '/')}: No such file or directory`;
-        if (Array.isArray(spec.default)) return `sysctl: ${m[1]} takes several numbers; sim runs take integer knobs only`;
+        if (!spec) return this.t.noSuchSysctl(m[1]);
+        if (Array.isArray(spec.default)) return this.t.sysctlSeveral(m[1]);
         const value = Number(m[2]);
-        if (!/^-?\d+$/.test(m[2].trim()) || value < spec.min || value > spec.max) return `sysctl: setting key "${m[1]}": Invalid argument (${spec.min}…${spec.max})`;
+        if (!/^-?\d+$/.test(m[2].trim()) || value < spec.min || value > spec.max) return this.t.sysctlInvalid(m[1], spec.min, spec.max);
         this.sysctls[m[1]] = value;
         out.push(`${m[1]} = ${value}`);
       }
@@ -244,17 +240,17 @@ export class LabShell {
   private tcpdump(): string {
     if (this.lastKind === 'test') {
       const test = this.backend.lastTestTrace();
-      if (test) return `# first failing test: ${test.name}\n${tcpdumpListing(test.trace)}`;
+      if (test) return `${this.t.firstFailingTest(test.name)}\n${tcpdumpListing(test.trace, this.t)}`;
     }
-    if (this.lastSim) return `# sim ${this.lastSim.scenario}\n${tcpdumpListing(this.lastSim.trace)}`;
-    return 'tcpdump: nothing ran yet — sim a scenario, or Run the tests';
+    if (this.lastSim) return `# sim ${this.lastSim.scenario}\n${tcpdumpListing(this.lastSim.trace, this.t)}`;
+    return this.t.nothingRanYet;
   }
 
   private pcap(): string {
-    if (!this.lastSim) return 'pcap: no sim yet — the pcap is of the last sim (try: sim handshake, then pcap)';
+    if (!this.lastSim) return this.t.pcapNoSim;
     const name = `${this.lastSim.scenario}.pcap`;
     this.backend.download(name, this.lastSim.pcap);
-    return `pcap: ${name} (${this.lastSim.packets} packets, ${this.lastSim.pcap.length} bytes, LINKTYPE_IPV4) — open it in Wireshark`;
+    return this.t.pcapSaved(name, this.lastSim.packets, this.lastSim.pcap.length);
   }
 
   /** Tab: completes the word under the cursor (at the end of the line); returns the candidates too. */
@@ -283,18 +279,69 @@ export class LabShell {
   }
 }
 
+// Characters a terminal draws two cells wide: CJK ideographs and punctuation, fullwidth forms.
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
+// Chinese punctuation that must not begin a line (it stays with the character before it).
+const NO_BREAK_BEFORE = /^[，。、；：？！）」』】〉》”’…—]/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** Terminal cells a string takes (escape sequences take none, wide characters two). */
+export function cellWidth(text: string): number {
+  let width = 0;
+  for (const ch of text.replace(ANSI, '')) width += WIDE.test(ch) ? 2 : 1;
+  return width;
+}
+
+/**
+ * Chinese prose has no spaces to break at: it breaks between characters (never before closing
+ * punctuation), Latin words inside it at their spaces, and every wide character counts two cells.
+ */
+function wrapWide(line: string, cols: number): string {
+  const indent = /^\s*/.exec(line)![0];
+  // Units that may not be split: a run of non-wide, non-space text, or one wide character with
+  // the punctuation that follows it. `space` says whether a space stood before the unit.
+  const units: Array<{ text: string; space: boolean }> = [];
+  let space = false;
+  for (const piece of line.trimStart().match(/ +|\x1b\[[0-9;]*m|[^ \x1b]/g) ?? []) {
+    if (piece.startsWith(' ')) {
+      space = true;
+      continue;
+    }
+    const last = units.at(-1);
+    const glue = last && !space && (piece.startsWith('\x1b') || NO_BREAK_BEFORE.test(piece) || (!WIDE.test(piece) && !WIDE.test(last.text.replace(ANSI, '').slice(-1))));
+    if (glue) last.text += piece;
+    else units.push({ text: piece, space });
+    space = false;
+  }
+  const out: string[] = [];
+  let current = indent;
+  let fresh = true;
+  for (const unit of units) {
+    const candidate = `${current}${unit.space && !fresh ? ' ' : ''}${unit.text}`;
+    if (cellWidth(candidate) > cols && !fresh) {
+      out.push(current);
+      current = `${indent}  ${unit.text}`;
+    } else current = candidate;
+    fresh = false;
+  }
+  out.push(current);
+  return out.join('\n');
+}
+
 /**
  * Wraps prose lines at spaces to the terminal's width, so words are not cut at the edge; aligned
  * output (tables, diagrams: two spaces inside the line) is left whole for the terminal to wrap.
- * Widths count UTF-16 units, which is exact for what this shell prints (no wide characters).
+ * Lines with Chinese in them count cells (a wide character is two) and may break between
+ * characters; other lines count UTF-16 units, which is exact for them.
  */
 export function wrapProse(text: string, cols: number): string {
   if (!(cols > 20)) return text;
   return text
     .split('\n')
     .map((line) => {
-      // eslint-disable-next-line no-control-regex
-      const visible = line.replace(/\x1b\[[0-9;]*m/g, '');
+      const visible = line.replace(ANSI, '');
+      if (WIDE.test(visible)) return cellWidth(visible) <= cols || /\S {2,}\S/.test(visible.trimStart()) ? line : wrapWide(line, cols);
       if (visible.length <= cols || /\S {2,}\S/.test(visible.trimStart())) return line;
       const indent = /^\s*/.exec(line)![0];
       const out: string[] = [];

@@ -4,10 +4,11 @@
  * (so lines added above the region move it).
  */
 import { parseRegions } from '../../../labs/kit/regions.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export type TaskCodePlace = { path: string; line: number; endLine: number } | { problem: string };
 
-export function taskCodePlace(files: Record<string, string>, lab: string, task: number): TaskCodePlace {
+export function taskCodePlace(files: Record<string, string>, lab: string, task: number, t: WorkbenchStrings = WORKBENCH_EN): TaskCodePlace {
   const damaged: string[] = [];
   for (const [path, text] of Object.entries(files)) {
     let regions;
@@ -20,6 +21,6 @@ export function taskCodePlace(files: Record<string, string>, lab: string, task: 
     const region = regions.find((r) => r.slug === lab && r.task === task);
     if (region) return { path, line: region.startLine, endLine: region.endLine };
   }
-  if (damaged.length > 0) return { problem: `The region markers of task ${task} could not be read (${damaged[0]}). Reset to starter restores them.` };
-  return { problem: `Task ${task}'s "// #region lab ${lab}/${task}" marker is not in your file${Object.keys(files).length > 1 ? 's' : ''} any more; Reset to starter restores it.` };
+  if (damaged.length > 0) return { problem: t.regionUnreadable(task, damaged[0]) };
+  return { problem: t.regionMissing(task, lab, Object.keys(files).length > 1) };
 }

@@ -5,6 +5,7 @@
  */
 import { nextHint } from './reveal.ts';
 import type { ResultsDocument } from './results.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export interface TaskView {
   id: number;
@@ -28,21 +29,20 @@ export interface TasksActions {
 }
 
 /** The tick of a task from the last results: what a screen reader hears and the mark shown. */
-export function taskMark(results: ResultsDocument | null, taskId: number): { mark: string; text: string; status: 'pass' | 'fail' | 'none' } {
-  const task = results?.tasks.find((t) => t.id === taskId);
-  if (!results || !task || results.status === 'error') return { mark: '', text: 'not run yet', status: 'none' };
-  const suite = results.suite === 'hidden' ? 'hidden tests (Submit)' : 'visible tests (Run)';
-  if (task.status === 'pass') return { mark: '✓', text: `passes the ${suite}`, status: 'pass' };
-  return { mark: '✗', text: `${task.passed}/${task.total} ${suite} pass`, status: 'fail' };
+export function taskMark(results: ResultsDocument | null, taskId: number, t: WorkbenchStrings = WORKBENCH_EN): { mark: string; text: string; status: 'pass' | 'fail' | 'none' } {
+  const task = results?.tasks.find((entry) => entry.id === taskId);
+  if (!results || !task || results.status === 'error') return { mark: '', text: t.notRunYet, status: 'none' };
+  if (task.status === 'pass') return { mark: '✓', text: t.passesSuite(results.suite), status: 'pass' };
+  return { mark: '✗', text: t.suitePasses(task.passed, task.total, results.suite), status: 'fail' };
 }
 
-export function renderTasks(list: HTMLElement, state: TasksState, actions: TasksActions): void {
+export function renderTasks(list: HTMLElement, state: TasksState, actions: TasksActions, t: WorkbenchStrings = WORKBENCH_EN): void {
   list.replaceChildren();
   for (const task of state.tasks) {
     const item = document.createElement('li');
     item.className = 'wb-tasks__item';
     item.dataset.task = String(task.id);
-    const mark = taskMark(state.results, task.id);
+    const mark = taskMark(state.results, task.id, t);
     item.dataset.status = mark.status;
 
     const title = document.createElement('p');
@@ -53,8 +53,8 @@ export function renderTasks(list: HTMLElement, state: TasksState, actions: Tasks
     tick.textContent = mark.mark;
     const label = document.createElement('span');
     label.className = 'visually-hidden';
-    label.textContent = ` (${mark.text})`;
-    title.append(tick, `${task.id}. ${task.title} (${task.points} points)`, label);
+    label.textContent = t.markLabel(mark.text);
+    title.append(tick, t.taskLine(task.id, task.title, task.points), label);
     item.append(title);
 
     if (task.statement?.trim()) {
@@ -75,9 +75,9 @@ export function renderTasks(list: HTMLElement, state: TasksState, actions: Tasks
     go.type = 'button';
     go.className = 'button';
     go.dataset.goTask = String(task.id);
-    go.textContent = 'Go to code';
+    go.textContent = t.goToCode;
     // The accessible name starts with the visible text (WCAG 2.5.3, label in name).
-    go.setAttribute('aria-label', `Go to code of task ${task.id}`);
+    go.setAttribute('aria-label', t.goToCodeOf(task.id));
     go.addEventListener('click', () => actions.goToCode(task.id));
     row.append(go);
 
@@ -88,7 +88,7 @@ export function renderTasks(list: HTMLElement, state: TasksState, actions: Tasks
       button.type = 'button';
       button.className = 'button';
       button.dataset.hintTask = String(task.id);
-      button.textContent = `Hint ${next.level} of ${task.hints.length} (${next.hint.kind})`;
+      button.textContent = t.hintButton(next.level, task.hints.length, next.hint.kind);
       button.addEventListener('click', () => actions.showHint(task.id));
       row.append(button);
     }
@@ -98,7 +98,7 @@ export function renderTasks(list: HTMLElement, state: TasksState, actions: Tasks
       for (const hint of task.hints.slice(0, shown)) {
         const li = document.createElement('li');
         const kind = document.createElement('strong');
-        kind.textContent = `${hint.level}: `;
+        kind.textContent = t.hintPrefix(hint.level);
         li.append(kind, hint.text);
         hints.append(li);
       }

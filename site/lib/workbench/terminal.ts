@@ -9,6 +9,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { ContainerLike, ContainerProcess } from './webcontainer-runner.ts';
 import { LabShell, wrapProse } from './shell.ts';
+import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export interface LabTerminal {
   write(text: string): void;
@@ -43,7 +44,7 @@ function themeColors(): Record<string, string> {
 
 const PROMPT = '\x1b[1;34mlab\x1b[0m$ ';
 
-export function createTerminal(container: HTMLElement, lineShell: LabShell): LabTerminal {
+export function createTerminal(container: HTMLElement, lineShell: LabShell, t: WorkbenchStrings = WORKBENCH_EN): LabTerminal {
   const term = new Terminal({ convertEol: true, fontSize: 13, rows: 12, theme: themeColors(), screenReaderMode: false, scrollback: 5000 });
   const fit = new FitAddon();
   term.loadAddon(fit);
@@ -71,7 +72,7 @@ export function createTerminal(container: HTMLElement, lineShell: LabShell): Lab
     const back = line.length - cursor;
     if (back > 0) term.write(`\x1b[${back}D`);
   };
-  print('Lab terminal: the stack runs in this page. Try \x1b[1msim handshake\x1b[0m, then \x1b[1mss -tan\x1b[0m, \x1b[1mtcpdump\x1b[0m or \x1b[1mpcap\x1b[0m; \x1b[1mnpm test\x1b[0m runs the visible tests; \x1b[1mhelp\x1b[0m lists everything.');
+  print(t.terminalGreeting);
   term.write(PROMPT);
 
   async function submitLine(): Promise<void> {
@@ -87,7 +88,7 @@ export function createTerminal(container: HTMLElement, lineShell: LabShell): Lab
       if (out === 'clear') term.clear();
       else if (out) print(out);
     } catch (error) {
-      print(`error: ${(error as Error).message}`);
+      print(t.terminalError((error as Error).message));
     } finally {
       busy = false;
       delete container.dataset.busy;
