@@ -82,7 +82,22 @@ document.addEventListener('keydown', (event) => {
 watchScrollBoxes();
 
 // The language switch: remember the choice, and carry the reader's place across. Both editions
-// give a heading the same id, so the last heading scrolled past names the place in either.
+// give a heading the same id, so the last heading scrolled past names the place in either. The
+// switch sits in the header, so a reader scrolls back to the top to press it: the place is the one
+// they last stopped at further down, not the top they passed on the way up.
+let readingPlace = '';
+let settle: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener(
+  'scroll',
+  () => {
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      if (window.scrollY > 300) readingPlace = placeHeading();
+    }, 400);
+  },
+  { passive: true },
+);
+
 for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-locale-switch]')) {
   link.addEventListener('click', () => {
     try {
@@ -92,7 +107,7 @@ for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-locale-sw
     }
     const url = new URL(link.href);
     url.search = location.search;
-    url.hash = location.hash || placeHeading();
+    url.hash = location.hash || (window.scrollY > 300 ? placeHeading() : readingPlace);
     link.href = url.href;
   });
 }
