@@ -14,7 +14,6 @@ import { CONTENT, REPO, lineOf, loadChapters, uses } from './chapters.ts';
 import { LAB_SLUGS } from '../../site/lib/course-map.ts';
 
 const ZH = join(CONTENT, 'zh-cn');
-const LAB_CHAPTERS = new Set<string>(LAB_SLUGS);
 const HAN = /\p{Script=Han}/gu;
 
 interface Terminology {
@@ -130,9 +129,16 @@ describe('Chinese chapters (content/zh-cn/chapters)', () => {
         expect(zh).toEqual(enDepths);
       });
 
-      if (LAB_CHAPTERS.has(en.slug)) {
+      // Every chapter but the short guide to the course itself (1,700 English words, about 2,800
+      // characters in Chinese): a faithful translation of it cannot reach 5,000 without padding.
+      if (en.slug !== 'how-this-course-works') {
         it('carries at least 5,000 Chinese characters of prose', () => {
           expect(prose.match(HAN)?.length ?? 0).toBeGreaterThanOrEqual(5000);
+        });
+      } else {
+        it('carries about as much Chinese as the English has words (no paragraph left out)', () => {
+          const words = proseOf(en.text).match(/[A-Za-z]+/g)?.length ?? 0;
+          expect(prose.match(HAN)?.length ?? 0).toBeGreaterThanOrEqual(words);
         });
       }
 
