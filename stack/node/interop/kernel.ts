@@ -82,8 +82,12 @@ export async function kernelState(local: string, peer: string): Promise<string> 
   return row ? row.state : '-';
 }
 
-/** Polls `ss` until the kernel's side of a connection is in `want` ('-' = gone), or times out. */
-export async function waitKernelState(local: string, peer: string, want: string, timeoutMs = 5000): Promise<string> {
+/**
+ * Polls `ss` until the kernel's side of a connection is in `want` ('-' = gone), or times out. The
+ * limit is generous (it returns as soon as the state is reached): on a loaded CI machine the TUN
+ * bridge in this process can take seconds to carry the last FIN.
+ */
+export async function waitKernelState(local: string, peer: string, want: string, timeoutMs = 15_000): Promise<string> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const state = await kernelState(local, peer);
