@@ -41,6 +41,9 @@ export interface RunningServer {
 
 /** `tsx site/server/serve.ts` — the command `npm start` runs after the build. */
 export async function startServer(dist: string, port: number, extra: string[] = []): Promise<RunningServer> {
+  // A workshop server keeps a record: in a scratch file unless the test names one with --db, so a
+  // run of the suite leaves nothing in the repository's .workshop/.
+  if (extra.includes('--workshop') && !extra.includes('--db')) extra = [...extra, '--db', join(mkdtempSync(join(tmpdir(), 'course-e2e-record-')), 'record.sqlite')];
   // Its own process group: npx → tsx → node, and stop() must end the node that holds the port.
   const child: ChildProcess = spawn('npx', ['tsx', 'site/server/serve.ts', '--dist', dist, '--port', String(port), ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';

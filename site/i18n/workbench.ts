@@ -12,6 +12,7 @@ import type { Locale } from './locale.ts';
 import type { ImportReport } from '../lib/progress.ts';
 import { describeImport } from '../lib/progress.ts';
 import { translateHarnessText, recentSegmentsZh, spaced } from '../lib/workbench/harness-phrases.ts';
+import { NAME_MAX, type NameProblem } from '../server/workshop/learner-name.ts';
 
 type Suite = 'visible' | 'hidden';
 type RunnerKind = 'server' | 'webcontainer' | 'worker';
@@ -91,6 +92,10 @@ const EN = {
   progressText: (text: string): string => text,
   /** Where a workshop server's join token is asked for. */
   askJoinToken: 'This workshop server needs the join token your instructor shows (six words):',
+  /** Asked once, after the join token, where the workshop server keeps a record; with why the last name was refused. */
+  askLearnerName: (problem: NameProblem | null): string =>
+    `${problem === 'empty' ? 'A name is needed to join. ' : problem === 'too-long' ? `At most ${NAME_MAX} characters, please. ` : problem === 'control' ? 'A name without control characters, please. ' : ''}Your name for this workshop — your instructor's dashboard shows it beside your Runs and Submits (Cancel: run without joining, nothing recorded):`,
+  joinedWorkshop: (name: string) => `You joined the workshop as “${name}”: your instructor's dashboard shows your Runs and Submits from now on.`,
 
   // ------------------------------------------------------------------ the editor (editor.ts)
   stackFileReadOnly: 'This stack file is read-only in this lab.',
@@ -113,6 +118,7 @@ const EN = {
   revealAttemptsLeft: (attempts: number, left: number) => `The solution opens after ${attempts} submissions (${left} to go).`,
   revealInstructorMode: 'Instructor mode: the solution is shown.',
   revealByInstructor: 'Your instructor reveals this solution in the session.',
+  revealOpenToAll: 'Your instructor has opened the solutions to everyone.',
 
   // ------------------------------------------------------------------ notices, file tree, task list
   dismiss: 'Dismiss',
@@ -335,6 +341,9 @@ const ZH: WorkbenchStrings = {
   importReport: (report: ImportReport): string => describeImport(report, 'zh-cn'),
   progressText: progressZh,
   askJoinToken: '这个工作坊服务器需要讲师展示的加入口令（六个单词）：',
+  askLearnerName: (problem: NameProblem | null): string =>
+    `${problem === 'empty' ? '加入需要一个名字。' : problem === 'too-long' ? `名字最多 ${NAME_MAX} 个字符。` : problem === 'control' ? '名字里不能有控制字符。' : ''}请输入你在本次工作坊中的名字——讲师的看板会在你的每次运行和提交旁显示它（点“取消”则不加入，照样可以运行，不做任何记录）：`,
+  joinedWorkshop: (name: string) => `你已用“${name}”加入工作坊：从现在起，讲师的看板会显示你的运行和提交。`,
 
   stackFileReadOnly: '在这个实验里，这个协议栈文件是只读的。',
   fileReadOnly: (path: string, editable: string[]) => `在这个实验里 ${path} 是只读的；你要编辑的是 ${editable.join('、')}。`,
@@ -355,6 +364,7 @@ const ZH: WorkbenchStrings = {
   revealAttemptsLeft: (attempts: number, left: number) => `提交 ${attempts} 次后才能查看参考答案（还差 ${left} 次）。`,
   revealInstructorMode: '讲师模式：显示参考答案。',
   revealByInstructor: '这个实验的参考答案由讲师在课上公布。',
+  revealOpenToAll: '讲师已向所有人公开参考答案。',
 
   dismiss: '关闭',
   yours: '你的',

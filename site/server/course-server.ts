@@ -6,7 +6,9 @@
  * Every request passes, in order: the Host allow-list (host-check.ts), one decoding of its path
  * (request-path.ts), then either the API (token and its attempt limit, body limits, the fair
  * grading queue of grading-queue.ts) or the static files, filtered by lab-data-policy.ts while
- * this server grades.
+ * this server grades. In workshop mode with a record (workshop/), POST /api/join adds a learner,
+ * each /api/run carrying a joined learner's id is recorded, and /workshop/ is the instructor's
+ * dashboard (its own key, workshop/dashboard.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
@@ -14,14 +16,19 @@ import { extname, join, resolve, sep } from 'node:path';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
 import type { LabDefinition } from '../../labs/kit/definition.ts';
 import type { TraceEvent } from '../../stack/core/observe/trace.ts';
-import { RUNTIME_PATH, TOKEN_HEADER } from './protocol.ts';
+import { LEARNER_HEADER, RECORD_HEADER, RUNTIME_PATH, SOLUTIONS_HEADER, TOKEN_HEADER } from './protocol.ts';
 import { decodeRequestPath } from './request-path.ts';
 import { gradingModeFile } from './lab-data-policy.ts';
 import { hostAllowed, allowedHostNames } from './host-check.ts';
 import { TokenAttempts, tokenMatches } from './join-token.ts';
 import { DEFAULT_QUEUE_LIMITS, GradingQueue, JobCancelled, QueueRefusal, type QueueLimits } from './grading-queue.ts';
+import type { WorkshopRecord } from './workshop/record.ts';
+import type { MatrixOptions } from './workshop/matrix.ts';
+import { joinWorkshop, recordGrade } from './workshop/hooks.ts';
+import { WORKSHOP_PREFIX, handleWorkshopRequest, type WorkshopContext } from './workshop/dashboard.ts';
+import type { Locale } from '../i18n/locale.ts';
 
-export { RUNTIME_PATH, TOKEN_HEADER } from './protocol.ts';
+export { LEARNER_HEADER, RECORD_HEADER, RUNTIME_PATH, SOLUTIONS_HEADER, TOKEN_HEADER } from './protocol.ts';
 export { makeJoinToken } from './join-token.ts';
 export { withheldReason } from './lab-data-policy.ts';
 import { cachePolicy, sendStaticFile } from './static-files.ts';
@@ -40,6 +47,21 @@ export interface Grader {
 
 /** The reference implementation's trace of one test (same suite and seed), for the diagram. */
 export type ReferenceTracer = (lab: string, suite: 'visible' | 'hidden', test: string, seed: number) => Promise<TraceEvent[] | null>;
+
+/** The workshop record and its dashboard (serve.ts opens them with --workshop). */
+export interface WorkshopOptions {
+  record: WorkshopRecord;
+  /** Opens /workshop/ (the dashboard, its events, the CSV, the solutions switch); not the join token. */
+  instructorKey: string;
+  matrix?: MatrixOptions;
+  /** Task titles in another edition, for that edition's dashboard. */
+  localizedLabs?: Partial<Record<Locale, MatrixOptions['labs']>>;
+  /** Joins one address may make per minute (default 30: a room behind one NAT joins at once). */
+  joinsPerMinute?: number;
+  /** Learners one record takes (default 2000); past it a join is refused. */
+  maxLearners?: number;
+  now?: () => number;
+}
 
 export interface CourseServerOptions {
   dist: string;
@@ -68,9 +90,13 @@ export interface CourseServerOptions {
   tokenAttempts?: TokenAttempts;
   /** Open connections one address may hold (default 64; a browser opens about 6 per server). */
   maxConnectionsPerAddress?: number;
+  /** Workshop mode's record of learners and their Runs and Submits, and the dashboard. */
+  workshop?: WorkshopOptions;
 }
 
 export const DEFAULT_MAX_BODY = 512 * 1024;
+/** A join is a name: a small body. */
+const JOIN_MAX_BODY = 4 * 1024;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -198,8 +224,30 @@ export function createCourseServer(options: CourseServerOptions): Server {
       return {};
     }
   };
-  const solutions = options.solutions ?? 'after-pass';
-  const health = () => ({ course: 'tcp-connection-course', grading: options.grader !== null, workshop: Boolean(options.joinToken), solutions: options.grader ? solutions : 'open' });
+  // 'open' once the instructor opens them from the dashboard: no restart needed.
+  let solutions = options.solutions ?? 'after-pass';
+  const workshop = options.workshop ?? null;
+  const joins = new TokenAttempts(workshop?.joinsPerMinute ?? 30, 60_000);
+  const health = () => ({
+    course: 'tcp-connection-course',
+    grading: options.grader !== null,
+    workshop: Boolean(options.joinToken),
+    solutions: options.grader ? solutions : 'open',
+    // Learners are asked for a name only where it is recorded.
+    ...(workshop ? { record: true } : {}),
+  });
+  const workshopContext: WorkshopContext | null = workshop && {
+    record: workshop.record,
+    instructorKey: workshop.instructorKey,
+    matrix: workshop.matrix,
+    localizedLabs: workshop.localizedLabs,
+    now: workshop.now,
+    solutionsOpen: () => solutions === 'open',
+    onOpenSolutions: () => {
+      if (solutions !== 'open') log(`${new Date().toISOString()} solutions: opened to everyone from the workshop dashboard`);
+      solutions = 'open';
+    },
+  };
 
   /** Runs a job in the fair queue for this request's client, cancelled if the client goes away. */
   function queued<T>(req: IncomingMessage, res: ServerResponse, job: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -223,8 +271,9 @@ export function createCourseServer(options: CourseServerOptions): Server {
       sendJson(res, 200, health());
       return;
     }
-    if (path !== '/api/run' && path !== '/api/reference' && path !== '/api/solution') return sendJson(res, 404, { error: `no API at ${path}` });
+    if (path !== '/api/run' && path !== '/api/reference' && path !== '/api/solution' && path !== '/api/join') return sendJson(res, 404, { error: `no API at ${path}` });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a JSON body' });
+    if (path === '/api/join' && !workshop) return sendJson(res, 404, { error: 'this server keeps no workshop record (it was started without --workshop)' });
     if (!options.grader) return sendJson(res, 503, { error: 'this server was started with grading off' });
     if (options.joinToken) {
       const client = clientOf(req);
@@ -241,7 +290,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'send the request as application/json' });
     let body: unknown;
     try {
-      const text = await readBody(req, maxBody);
+      const text = await readBody(req, path === '/api/join' ? JOIN_MAX_BODY : maxBody);
       try {
         body = JSON.parse(text);
       } catch {
@@ -251,6 +300,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
       return refuse(res, error);
     }
     if (path === '/api/reference') return reference(req, res, body);
+    if (path === '/api/join') return joinLearner(req, res, body);
     const slug = (body as { lab?: unknown })?.lab;
     if (typeof slug !== 'string') return sendJson(res, 400, { error: 'lab must name a lab' });
     let def: LabDefinition;
@@ -263,9 +313,18 @@ export function createCourseServer(options: CourseServerOptions): Server {
     if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
     const client = clientOf(req);
     const started = performance.now();
+    // The grading's own time (not its wait in the queue), for the workshop record.
+    let gradingMs = 0;
     let doc: ResultsDocument;
     try {
-      doc = await queued(req, res, (signal) => options.grader!.grade(def, parsed.files, parsed.suite, signal));
+      doc = await queued(req, res, async (signal) => {
+        const begun = performance.now();
+        try {
+          return await options.grader!.grade(def, parsed.files, parsed.suite, signal);
+        } finally {
+          gradingMs = performance.now() - begun;
+        }
+      });
     } catch (error) {
       if (error instanceof JobCancelled) {
         log(`${new Date().toISOString()} ${client} ${def.slug} ${parsed.suite}: cancelled before it started (the client went away)`);
@@ -277,7 +336,8 @@ export function createCourseServer(options: CourseServerOptions): Server {
     const outcome = res.destroyed ? ' (the client had gone away)' : '';
     log(`${new Date().toISOString()} ${client} ${def.slug} ${parsed.suite}${path === '/api/solution' ? ' (solution)' : ''}: ${doc.status} ${doc.score.points}/${doc.score.max} in ${seconds} s${outcome}`);
     graded.remember(client, doc);
-    if (path === '/api/run') return sendJson(res, 200, doc);
+    // The page learns from any answer that the instructor opened the solutions meanwhile.
+    if (path === '/api/run') return sendJson(res, 200, doc, { [SOLUTIONS_HEADER]: solutions, ...recordRun(req, doc, gradingMs) });
     // The solution for files that pass: graded here, so a page cannot claim a pass it has not got.
     if (solutions !== 'open' && doc.status !== 'pass') {
       return sendJson(res, 403, { error: `the solution opens once Submit passes every hidden test; your files score ${doc.score.points}/${doc.score.max}` });
@@ -287,6 +347,40 @@ export function createCourseServer(options: CourseServerOptions): Server {
     } catch (error) {
       sendJson(res, 500, { error: `the built solution could not be read: ${(error as Error).message}` });
     }
+  }
+
+  /**
+   * Records a graded Run or Submit for the learner whose id the request carries (recordGrade: an
+   * unknown or missing id records nothing). Returns the answer's header saying which, so a page
+   * whose id this record does not know (another --db) can forget it and join again. A record
+   * that cannot be written (a full disk) costs the learner nothing: the grade still goes back.
+   */
+  function recordRun(req: IncomingMessage, doc: ResultsDocument, gradingMs: number): Record<string, string> {
+    const id = req.headers[LEARNER_HEADER];
+    if (!workshop || id === undefined) return {};
+    try {
+      return { [RECORD_HEADER]: recordGrade(workshop.record, id, doc, Math.round(gradingMs)) ? 'recorded' : 'unknown-learner' };
+    } catch (error) {
+      log(`${new Date().toISOString()} workshop record: could not record a ${doc.suite} run of ${doc.lab}: ${(error as Error).message}`);
+      return { [RECORD_HEADER]: 'failed' };
+    }
+  }
+
+  /** POST /api/join {name}: a learner joins the workshop record; the answer holds their id. */
+  function joinLearner(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    const client = clientOf(req);
+    const wait = joins.blockedFor(client);
+    if (wait > 0) return sendJson(res, 429, { error: `too many joins from this machine; try again in ${wait} s` }, { 'retry-after': wait });
+    if (workshop!.record.learners().length >= (workshop!.maxLearners ?? 2000)) {
+      return sendJson(res, 503, { error: 'this workshop record is full; ask your instructor' });
+    }
+    const answer = joinWorkshop(workshop!.record, body);
+    if (answer.status === 200) {
+      joins.fail(client);
+      const { name } = (answer.body as { learner: { name: string } }).learner;
+      log(`${new Date().toISOString()} ${client} joined the workshop as ${JSON.stringify(name)}`);
+    }
+    sendJson(res, answer.status, answer.body);
   }
 
   async function reference(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
@@ -390,6 +484,16 @@ export function createCourseServer(options: CourseServerOptions): Server {
     }
     const decoded = decodeRequestPath(req.url);
     if ('error' in decoded) return sendJson(res, 400, { error: decoded.error });
+    // The dashboard answers under /workshop/ only on a workshop server with a record; elsewhere the
+    // path is an ordinary (missing) file.
+    if (workshopContext && (decoded.path === WORKSHOP_PREFIX || decoded.path.startsWith(`${WORKSHOP_PREFIX}/`))) {
+      try {
+        if (handleWorkshopRequest(req, res, workshopContext)) return;
+      } catch (error) {
+        if (!res.headersSent) return sendJson(res, 500, { error: `the workshop dashboard failed: ${(error as Error).message}` });
+        return void res.destroy(error as Error);
+      }
+    }
     const work = decoded.path.startsWith('/api/') ? api(req, res, decoded.path) : Promise.resolve(staticFile(req, res, decoded.path));
     work.catch((error: Error) => {
       if (!res.headersSent) sendJson(res, 500, { error: `the course server failed: ${error.message}` });

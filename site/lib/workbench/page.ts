@@ -142,7 +142,9 @@ async function start(root: HTMLElement): Promise<void> {
   // The runners get lab.yaml's English titles: a results document is the same whichever edition asked.
   const workerLab: WorkerLab = { slug: lab.slug, tasks: workspace.lab.tasks.map(({ id, title, points }) => ({ id, title, points })), files: lab.files, tests: lab.tests };
   let terminal: LabTerminal | null = null;
-  const runners = pageRunners(workerLab, config.urls, (text) => terminal?.write(text), t);
+  const runners = pageRunners(workerLab, config.urls, (text) => terminal?.write(text), t, {
+    onJoined: (learner) => notice(t.joinedWorkshop(learner.name), 'info'),
+  });
   try {
     const [{ createTerminal }, { LabShell }, { downloadBytes }] = await Promise.all([import('./terminal.ts'), import('./shell.ts'), import('./download.ts')]);
     const shell = new LabShell({
@@ -263,8 +265,17 @@ async function start(root: HTMLElement): Promise<void> {
     solutionNote.textContent = reveal.reason;
   }
   updateSolutionButton();
+  // Back on the tab (the instructor may have opened the solutions meanwhile): ask the server.
+  window.addEventListener('focus', () => {
+    if (!session.reveal().available) void session.runner?.checkSolutionsOpen?.().then(updateSolutionButton);
+  });
   button('solution').addEventListener('click', async () => {
-    const reveal = session.reveal();
+    let reveal = session.reveal();
+    // The instructor may have opened the solutions since the page loaded: ask the server.
+    if (!reveal.available && (await session.runner?.checkSolutionsOpen?.())) {
+      reveal = session.reveal();
+      updateSolutionButton();
+    }
     if (!reveal.available) {
       live.textContent = reveal.reason;
       solutionNote.classList.add('wb-solution-note--flash');

@@ -4,7 +4,7 @@
  * also the page's stack for the terminal and the reference diagrams, whichever runner grades.
  */
 import { runnerOrder, type RunnerCandidate } from './runner.ts';
-import { RUNTIME_URL, ServerRunner } from './server-runner.ts';
+import { RUNTIME_URL, ServerRunner, type WorkshopLearner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
 import { inflateSnapshot, WebContainerRunner, type FileSystemTree } from './webcontainer-runner.ts';
 import type { WorkerLab } from './worker-grade.ts';
@@ -26,36 +26,63 @@ export interface PageRunners {
 
 // The token lives for the tab (sessionStorage), so a reload or the next lab does not ask again.
 const TOKEN_KEY = 'tcp-course:join-token';
+// The learner's id in the workshop record lives for the browser (localStorage): a new tab, a
+// restart of the browser or of the course server keeps recording under the same name. localStorage
+// belongs to the origin, so each workshop server's address has its own.
+const LEARNER_KEY = 'tcp-course:workshop-learner';
+// "Run without joining", for the tab: not asked again on the next lab or a reload.
+const DECLINED_KEY = 'tcp-course:workshop-declined';
+
+export interface WorkshopEvents {
+  /** The learner joined a workshop record (the page says so). */
+  onJoined?(learner: WorkshopLearner): void;
+}
 
 /**
- * The tab's storage, or nothing: a browser that blocks site data throws on the mere property read
- * (SecurityError), and the workbench must still run there; the join token is then asked for again.
+ * The tab's or the browser's storage, or nothing: a browser that blocks site data throws on the
+ * mere property read (SecurityError), and a full one on a write; the workbench must still run
+ * there. The join token (and the name) are then asked for again on the next page.
  */
-const tabStorage = {
-  get(key: string): string | null {
-    try {
-      return sessionStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key: string, value: string): void {
-    try {
-      sessionStorage.setItem(key, value);
-    } catch {
-      // Not remembered: asked again on the next page.
-    }
-  },
-  remove(key: string): void {
-    try {
-      sessionStorage.removeItem(key);
-    } catch {
-      // Nothing was stored.
-    }
-  },
-};
+function guarded(area: () => Storage) {
+  return {
+    get(key: string): string | null {
+      try {
+        return area().getItem(key);
+      } catch {
+        return null;
+      }
+    },
+    set(key: string, value: string): void {
+      try {
+        area().setItem(key, value);
+      } catch {
+        // Not remembered: asked again on the next page.
+      }
+    },
+    remove(key: string): void {
+      try {
+        area().removeItem(key);
+      } catch {
+        // Nothing was stored.
+      }
+    },
+  };
+}
+const tabStorage = guarded(() => sessionStorage);
+const browserStorage = guarded(() => localStorage);
 
-export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void, t: WorkbenchStrings = WORKBENCH_EN): PageRunners {
+/** The remembered learner, if the stored copy is one (anything else is forgotten). */
+function storedLearner(): WorkshopLearner | null {
+  try {
+    const value = JSON.parse(browserStorage.get(LEARNER_KEY) ?? 'null') as Partial<WorkshopLearner> | null;
+    if (value && typeof value.id === 'string' && typeof value.name === 'string') return { id: value.id, name: value.name };
+  } catch {
+    // Damaged: joining again makes a new one.
+  }
+  return null;
+}
+
+export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void, t: WorkbenchStrings = WORKBENCH_EN, workshop: WorkshopEvents = {}): PageRunners {
   const makeWorker = (): WorkerRunner =>
     new WorkerRunner({
       lab,
@@ -77,6 +104,16 @@ export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutp
             return token ? token.trim() : null;
           },
           onTokenRejected: () => tabStorage.remove(TOKEN_KEY),
+          // After the token, once: the name the instructor's dashboard shows (Cancel: run unrecorded).
+          learner: storedLearner()?.id ?? null,
+          declined: tabStorage.get(DECLINED_KEY) === 'yes',
+          askName: (problem) => window.prompt(t.askLearnerName(problem)),
+          onDeclined: () => tabStorage.set(DECLINED_KEY, 'yes'),
+          onJoined: (learner) => {
+            browserStorage.set(LEARNER_KEY, JSON.stringify(learner));
+            workshop.onJoined?.(learner);
+          },
+          onLearnerUnknown: () => browserStorage.remove(LEARNER_KEY),
         }),
     });
   }

@@ -32,6 +32,10 @@ export interface Runner {
    * checks the reveal policy itself). A runner without it means the page may fetch the build's copy.
    */
   solution?(lab: string, files: Record<string, string>): Promise<{ solution: Record<string, string> } | { refused: string }>;
+  /** The course server gives every solution to anyone now (--solutions open, or the instructor's switch). */
+  readonly solutionsOpen?: boolean;
+  /** Asks the server again whether the solutions are open (the switch may have been used since). */
+  checkSolutionsOpen?(): Promise<boolean>;
   /** Frees what the runner holds (worker, container process). */
   dispose(): void;
 }

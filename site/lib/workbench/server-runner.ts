@@ -1,18 +1,32 @@
 /**
  * The local course server runner (`npm start`): grading happens in Node on the serving machine,
  * so the hidden tests never reach the browser. In workshop mode every API call carries the join
- * token the instructor's terminal printed.
+ * token the instructor's terminal printed; where the server keeps a workshop record, the learner
+ * is asked once for a name after the token, joins (POST /api/join), and each Run and Submit carries
+ * the learner id it got back, so the instructor's dashboard shows them. Declining runs all the same,
+ * with nothing recorded.
  */
 import { acceptResults, errorResults, type ResultsDocument } from './results.ts';
 import type { Availability, RunRequest, Runner } from './runner.ts';
 import { withTimeout } from './runner.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
-import { RUNTIME_PATH, TOKEN_HEADER } from '../../server/protocol.ts';
+import { LEARNER_HEADER, RECORD_HEADER, RUNTIME_PATH, SOLUTIONS_HEADER, TOKEN_HEADER } from '../../server/protocol.ts';
+import { learnerName, type NameProblem } from '../../server/workshop/learner-name.ts';
 
 export interface ServerHealth {
   course: 'tcp-connection-course';
   grading: boolean;
   workshop: boolean;
+  /** 'open': every lab's solution is given to anyone (--solutions open, or the dashboard's switch). */
+  solutions?: 'after-pass' | 'open';
+  /** The server keeps a workshop record: learners join with a name. */
+  record?: boolean;
+}
+
+/** A learner in the workshop record, as the page remembers them. */
+export interface WorkshopLearner {
+  id: string;
+  name: string;
 }
 
 export { RUNTIME_PATH, TOKEN_HEADER } from '../../server/protocol.ts';
@@ -33,27 +47,53 @@ export interface ServerRunnerOptions {
   onTokenRejected?: () => void;
   /** Network time limit per request; the server applies its own limit to the learner's code. */
   timeoutMs?: number;
+  /** The server keeps a workshop record (its health says `record`): join before the first run. */
+  record?: boolean;
+  /** The learner id this browser got when it joined (remembered by the page). */
+  learner?: string | null;
+  /** Asks for the learner's name, saying why the last one was refused; null: they decline. */
+  askName?: (problem: NameProblem | null) => string | null;
+  /** The learner declined before (the page remembers it): run without asking. */
+  declined?: boolean;
+  onDeclined?: () => void;
+  /** The server took the name; the page remembers the learner and may say so. */
+  onJoined?: (learner: WorkshopLearner) => void;
+  /** The server does not know the remembered id (another record): forget it; the next run asks again. */
+  onLearnerUnknown?: () => void;
+  /** The server's solutions are open to everyone (its health at probe time). */
+  solutionsOpen?: boolean;
 }
+
+/** The name is asked again this many times when it is refused before giving up for this run. */
+const NAME_TRIES = 3;
 
 export class ServerRunner implements Runner {
   readonly kind = 'server' as const;
   readonly label = 'local course server';
   private token: string | null;
+  private learner: string | null;
+  private declined: boolean;
+  /** Whether the server gives every solution to anyone (at the last look). */
+  solutionsOpen: boolean;
 
   constructor(private readonly options: ServerRunnerOptions = {}) {
     this.token = options.token ?? null;
+    this.learner = options.learner ?? null;
+    this.declined = options.declined ?? false;
+    this.solutionsOpen = options.solutionsOpen ?? false;
   }
 
   private get fetcher(): typeof fetch {
     return this.options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  /** A JSON POST to the course server's API, with the join token when there is one. */
+  /** A JSON POST to the course server's API, with the join token when there is one (and a run, the learner's id). */
   private post(path: string, body: unknown): Promise<Response> {
+    const learner: Record<string, string> = path === '/api/run' && this.learner ? { [LEARNER_HEADER]: this.learner } : {};
     return withTimeout(
       this.fetcher(path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.token ? { [TOKEN_HEADER]: this.token } : {}) },
+        headers: { 'content-type': 'application/json', ...(this.token ? { [TOKEN_HEADER]: this.token } : {}), ...learner },
         body: JSON.stringify(body),
       }),
       this.options.timeoutMs ?? 60_000,
@@ -86,7 +126,7 @@ export class ServerRunner implements Runner {
     // the server nothing here is graded, and the hidden tests are files the browser can read.
     if (!health.server) return { ok: false, reason: `this site is served without the course server (a static host or astro dev), so ${PRACTICE}` };
     if (!health.grading) return { ok: false, reason: `the course server was started with grading off, so ${PRACTICE}` };
-    const runner = new ServerRunner({ ...options, workshop: Boolean(health.workshop) });
+    const runner = new ServerRunner({ ...options, workshop: Boolean(health.workshop), record: Boolean(health.workshop && health.record), solutionsOpen: health.solutions === 'open' });
     return { ok: true, runner, note: health.workshop ? 'Workshop mode: hidden tests stay on the instructor\'s machine.' : 'Hidden tests stay on this machine\'s server.' };
   }
 
@@ -96,16 +136,19 @@ export class ServerRunner implements Runner {
       this.token = this.options.askToken?.() ?? null;
       if (!this.token) return errorResults(request.lab, request.suite, 'The course server needs the workshop join token your instructor printed.');
     }
+    if (this.options.record && !this.learner && !this.declined && (await this.join()) === 'token-refused') return this.tokenRefused(request);
     let response: Response;
     try {
       response = await this.post('/api/run', request);
     } catch (error) {
       return errorResults(request.lab, request.suite, `The course server did not answer: ${(error as Error).message}`);
     }
-    if (response.status === 401) {
-      this.token = null;
-      this.options.onTokenRejected?.();
-      return errorResults(request.lab, request.suite, 'The course server did not accept that join token; check it with your instructor — the next Run asks again.');
+    if (response.status === 401) return this.tokenRefused(request);
+    const solutions = response.headers.get(SOLUTIONS_HEADER);
+    if (solutions) this.solutionsOpen = solutions === 'open';
+    if (this.learner && response.headers.get(RECORD_HEADER) === 'unknown-learner') {
+      this.learner = null;
+      this.options.onLearnerUnknown?.();
     }
     let body: unknown;
     try {
@@ -118,6 +161,63 @@ export class ServerRunner implements Runner {
       return errorResults(request.lab, request.suite, `The course server refused the run: ${message}`);
     }
     return acceptResults(body, request.lab, request.suite);
+  }
+
+  private tokenRefused(request: RunRequest): ResultsDocument {
+    this.token = null;
+    this.options.onTokenRejected?.();
+    return errorResults(request.lab, request.suite, 'The course server did not accept that join token; check it with your instructor — the next Run asks again.');
+  }
+
+  /**
+   * Asks for a name (again, with the reason, if it is refused) and joins the workshop record. A
+   * learner who declines is not asked again; a server that cannot take the join now (busy, full,
+   * unreachable) leaves the run unrecorded, and the next run tries again.
+   */
+  private async join(): Promise<'token-refused' | void> {
+    let problem: NameProblem | null = null;
+    for (let i = 0; i < NAME_TRIES; i++) {
+      const raw = this.options.askName?.(problem) ?? null;
+      if (raw === null) {
+        this.declined = true;
+        this.options.onDeclined?.();
+        return;
+      }
+      const checked = learnerName(raw);
+      if ('problem' in checked) {
+        problem = checked.problem;
+        continue;
+      }
+      let response: Response;
+      try {
+        response = await this.post('/api/join', { name: checked.name });
+      } catch {
+        return;
+      }
+      if (response.status === 401) return 'token-refused';
+      if (!response.ok) return;
+      try {
+        const { learner } = (await response.json()) as { learner?: { id?: unknown; name?: unknown } };
+        if (typeof learner?.id === 'string' && typeof learner.name === 'string') {
+          this.learner = learner.id;
+          this.options.onJoined?.({ id: learner.id, name: learner.name });
+        }
+      } catch {
+        // Not the answer of a course server: run unrecorded.
+      }
+      return;
+    }
+  }
+
+  /** Asks the server again whether its solutions are open to everyone (the dashboard's switch). */
+  async checkSolutionsOpen(): Promise<boolean> {
+    try {
+      const response = await withTimeout(this.fetcher(RUNTIME_PATH, { cache: 'no-store' }), 3000, 'the course server check');
+      if (response.ok) this.solutionsOpen = ((await response.json()) as Partial<ServerHealth>).solutions === 'open';
+    } catch {
+      // Keep what we knew.
+    }
+    return this.solutionsOpen;
   }
 
   /**

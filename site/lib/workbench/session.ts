@@ -136,7 +136,10 @@ export class LabSession {
   }
 
   reveal(): Reveal {
-    return solutionReveal(this.options.solution, this.save, this.options.instructor ?? false, this.t);
+    const byPolicy = solutionReveal(this.options.solution, this.save, this.options.instructor ?? false, this.t);
+    // The course server opened every solution (the instructor's switch): the server decides.
+    if (!byPolicy.available && this.runner?.solutionsOpen) return { available: true, reason: this.t.revealOpenToAll };
+    return byPolicy;
   }
 
   /**

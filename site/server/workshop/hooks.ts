@@ -6,8 +6,8 @@
 import type { ResultsDocument } from '../../../labs/kit/results.ts';
 import { WorkshopRecord, WorkshopRecordError, checkLearnerName, type Attempt } from './record.ts';
 
-/** Sent by a joined learner's browser with each /api/run, next to the join token. */
-export const LEARNER_HEADER = 'x-workshop-learner';
+/** Sent by a joined learner's browser with each /api/run, next to the join token (protocol.ts). */
+export { LEARNER_HEADER } from '../protocol.ts';
 
 export function openWorkshopRecord(file: string | undefined, log: (line: string) => void = console.log): WorkshopRecord {
   const record = WorkshopRecord.open(file);

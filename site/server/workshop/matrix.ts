@@ -4,6 +4,7 @@
  * Pure functions of the record's rows and the time, so they are tested without a server.
  */
 import type { Attempt, Learner, TaskState } from './record.ts';
+import { DASHBOARD_EN, type DashboardStrings } from '../../i18n/dashboard.ts';
 
 export interface MatrixOptions {
   /** The same first failing test over this many Submits in a row of one lab: stuck. */
@@ -12,6 +13,8 @@ export interface MatrixOptions {
   idleMinutes?: number;
   /** Task titles per lab (from lab.yaml), for the column headers; labs seen only in attempts still get columns. */
   labs?: Array<{ slug: string; tasks: Array<{ id: number; title: string }> }>;
+  /** Leave out the columns of `labs` nobody has run yet (the dashboard: a room works on one or two). */
+  onlyAttemptedLabs?: boolean;
 }
 
 export const DEFAULTS = { stuckSubmits: 3, idleMinutes: 10 };
@@ -69,7 +72,7 @@ function latest(attempts: Attempt[], pred: (a: Attempt) => boolean): Attempt | u
   return undefined;
 }
 
-function stuckOf(learner: Learner, mine: Attempt[], now: number, o: Required<Omit<MatrixOptions, 'labs'>>): Stuck | null {
+function stuckOf(learner: Learner, mine: Attempt[], now: number, o: { stuckSubmits: number; idleMinutes: number }): Stuck | null {
   // Same first failure, Submit after Submit, on the lab they worked on last.
   const last = mine[mine.length - 1];
   if (last) {
@@ -105,7 +108,8 @@ export function buildMatrix(learners: Learner[], attempts: Attempt[], now: numbe
     const key = `${lab}/${taskId}`;
     if (!seen.has(key)) (seen.add(key), columns.push({ lab, taskId, title }));
   };
-  for (const lab of options.labs ?? []) for (const t of lab.tasks) addColumn(lab.slug, t.id, t.title);
+  const attempted = new Set(attempts.map((a) => a.lab));
+  for (const lab of options.labs ?? []) if (!options.onlyAttemptedLabs || attempted.has(lab.slug)) for (const t of lab.tasks) addColumn(lab.slug, t.id, t.title);
   const known = new Set((options.labs ?? []).map((l) => l.slug));
   for (const a of attempts) if (!known.has(a.lab)) for (const t of a.tasks) addColumn(a.lab, t.id, `task ${t.id}`);
 
@@ -165,10 +169,11 @@ export function buildMatrix(learners: Learner[], attempts: Attempt[], now: numbe
   return { at: now, columns, rows, commonFailures };
 }
 
-export function describeStuck(s: Stuck | null): string {
+/** Why a learner is flagged, in the dashboard's words (English for the CSV). */
+export function describeStuck(s: Stuck | null, t: Pick<DashboardStrings, 'stuckSame' | 'stuckIdle'> = DASHBOARD_EN): string {
   if (!s) return '';
-  if (s.kind === 'same-failure') return `${s.lab}: the same first failure over ${s.submits} submits — ${s.test}`;
-  return `no progress for ${s.minutes} min${s.lab ? ` (${s.lab})` : ''}`;
+  if (s.kind === 'same-failure') return t.stuckSame(s.lab, s.submits, s.test);
+  return t.stuckIdle(s.minutes, s.lab);
 }
 
 /**

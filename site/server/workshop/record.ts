@@ -11,11 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import type { ResultsDocument, RunStatus } from '../../../labs/kit/results.ts';
+import { learnerName, nameProblemText } from './learner-name.ts';
 
 export const DEFAULT_DB = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.workshop/record.sqlite');
 /** Bumped when the tables change; a newer file is refused rather than misread. */
 export const SCHEMA_VERSION = 1;
-export const NAME_MAX = 40;
+export { NAME_MAX } from './learner-name.ts';
 
 export interface Learner {
   id: string;
@@ -49,21 +50,27 @@ export interface Attempt {
 
 export class WorkshopRecordError extends Error {}
 
-/** Trimmed, single-line, 1..NAME_MAX characters; what the dashboard shows. */
+/** Trimmed, single-line, 1..NAME_MAX characters; what the dashboard shows (learner-name.ts). */
 export function checkLearnerName(raw: unknown): string | { error: string } {
-  if (typeof raw !== 'string') return { error: 'a name is needed to join' };
-  const name = raw.replace(/\s+/g, ' ').trim();
-  if (!name) return { error: 'a name is needed to join' };
-  if ([...name].length > NAME_MAX) return { error: `a name of at most ${NAME_MAX} characters, please` };
-  // Control characters would break the CSV and the page; they have no place in a name.
-  if (/[\u0000-\u001f\u007f]/.test(name)) return { error: 'a name without control characters, please' };
-  return name;
+  const checked = learnerName(raw);
+  return 'name' in checked ? checked.name : { error: nameProblemText(checked.problem) };
+}
+
+/** Longest first-failure message kept: learner code writes these (a thrown Error's text). */
+export const MESSAGE_MAX = 300;
+
+/** One line of at most `max` characters, without control or bidirectional-override characters. */
+function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const line = text.split('\n')[0].replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
+  const chars = [...line];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
 }
 
 export function firstFailureOf(doc: ResultsDocument): Attempt['firstFailure'] {
   const t = doc.tests.find((x) => x.status !== 'pass');
-  if (t) return { test: t.name, taskId: t.task_id, message: (t.message ?? '').split('\n')[0] };
-  if (doc.status === 'error') return { test: '(did not run)', taskId: 0, message: (doc.message ?? '').split('\n')[0] };
+  if (t) return { test: oneLine(t.name, MESSAGE_MAX), taskId: t.task_id, message: oneLine(t.message ?? '', MESSAGE_MAX) };
+  if (doc.status === 'error') return { test: '(did not run)', taskId: 0, message: oneLine(doc.message ?? '', MESSAGE_MAX) };
   return null;
 }
 
@@ -88,6 +95,12 @@ function toAttempt(r: Row): Attempt {
 export class WorkshopRecord {
   private readonly listeners = new Set<(a: Attempt, learner: Learner) => void>();
   private readonly changeListeners = new Set<() => void>();
+  /**
+   * Every attempt in (at, id) order, read once and then kept up to date by addAttempt: the
+   * dashboard rebuilds its matrix after each Run and Submit, and a room makes thousands. The
+   * course server is the file's only writer, so the copy cannot go stale.
+   */
+  private all: Attempt[] | null = null;
 
   private constructor(
     private readonly db: DatabaseSync,
@@ -122,7 +135,9 @@ export class WorkshopRecord {
       if (version > SCHEMA_VERSION) {
         throw new WorkshopRecordError(`${path} was written by a newer course server (record version ${version}, this one reads ${SCHEMA_VERSION}); update the course or choose another --db`);
       }
-      if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+      // WAL with synchronous NORMAL: a crash cannot damage the file, and a Run's answer does not
+      // wait for the disk to flush (a power cut may lose the last attempts, not the record).
+      if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
       db.exec(`
         CREATE TABLE IF NOT EXISTS learners (
           id TEXT PRIMARY KEY,
@@ -186,12 +201,22 @@ export class WorkshopRecord {
       .prepare('INSERT INTO attempts (learner_id, at, lab, suite, status, points, max, tasks, duration_ms, first_test, first_task, first_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(learnerId, at, doc.lab, doc.suite, doc.status, doc.score.points, doc.score.max, JSON.stringify(tasks), durationMs, first?.test ?? null, first?.taskId ?? null, first?.message ?? null);
     const attempt: Attempt = { id: Number(r.lastInsertRowid), learnerId, at, lab: doc.lab, suite: doc.suite, status: doc.status, points: doc.score.points, max: doc.score.max, tasks, durationMs, firstFailure: first };
+    if (this.all) {
+      // Almost always the latest; an attempt dated earlier (a test's `at`) goes to its place.
+      let i = this.all.length;
+      while (i > 0 && this.all[i - 1].at > at) i--;
+      this.all.splice(i, 0, attempt);
+    }
     for (const l of this.listeners) l(attempt, learner);
     for (const l of this.changeListeners) l();
     return attempt;
   }
 
   attempts(filter: { learnerId?: string; lab?: string } = {}): Attempt[] {
+    if (filter.learnerId === undefined && filter.lab === undefined) {
+      this.all ??= (this.db.prepare('SELECT * FROM attempts ORDER BY at, id').all() as Row[]).map(toAttempt);
+      return [...this.all];
+    }
     const where: string[] = [];
     const args: string[] = [];
     if (filter.learnerId !== undefined) (where.push('learner_id = ?'), args.push(filter.learnerId));

@@ -117,4 +117,20 @@ describe('a lab session', () => {
     expect(s.save.files[FILE]).toBe('from the other laptop');
     expect(() => s.importFile('{')).toThrow(/not JSON/);
   });
+
+  it('opens an after-pass solution when the course server says its solutions are open to everyone', async () => {
+    const s = session();
+    expect(s.reveal().available).toBe(false);
+    const asked: string[] = [];
+    const server = Object.assign(new FakeRunner(() => doc('hidden', 15)), {
+      solutionsOpen: true,
+      solution: async (lab: string) => (asked.push(lab), { solution: { [FILE]: 'reference' } }),
+    });
+    s.runner = server;
+    expect(s.reveal()).toEqual({ available: true, reason: 'Your instructor has opened the solutions to everyone.' });
+    expect(await s.solution({ [FILE]: 'mine' })).toEqual({ files: { [FILE]: 'reference' } });
+    expect(asked).toEqual(['handshake']);
+    server.solutionsOpen = false;
+    expect(s.reveal().available).toBe(false);
+  });
 });

@@ -65,6 +65,8 @@ function shown(t: WorkbenchStrings): Array<[string, string]> {
     sysctlTakes: [null],
     missingSegment: [2, '第 3 个报文段（peer→host S.，1 s）'],
     extraSegment: ['第 3 个报文段（host→peer S，1 s）', 3],
+    askLearnerName: ['too-long'],
+    joinedWorkshop: ['林小雨'],
   };
   const out: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(t) as Array<[keyof WorkbenchStrings, unknown]>) {

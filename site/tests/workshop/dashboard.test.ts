@@ -10,6 +10,8 @@ import { buildMatrix, csvField, matrixCsv } from '../../server/workshop/matrix.t
 import { SseHub, sseFrame } from '../../server/workshop/sse.ts';
 import { KEY_COOKIE, KEY_HEADER, cookieValue, endWorkshopStreams, handleWorkshopRequest, keyMatches, makeInstructorKey, renderMatrix, type WorkshopContext } from '../../server/workshop/dashboard.ts';
 import { doc } from './results-fixture.ts';
+import { DASHBOARD_EN, dashboardStrings, type DashboardStrings } from '../../i18n/dashboard.ts';
+import { englishWords, HAN, styleProblems } from '../workbench/chinese-words.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 11, 7, 9, 0);
@@ -225,7 +227,8 @@ describe('the dashboard', () => {
     const page = await call('GET', '/workshop/', withKey);
     expect(page.body).toContain('<th scope="row">&lt;img src=x onerror=alert(1)&gt;, &quot;Eve&quot;</th>');
     expect(page.body).not.toContain('<img src=x');
-    expect(page.body).toMatch(/<th scope="col">Learner<\/th><th scope="col">Points<\/th><th scope="col"><span class="lab">handshake<\/span> 1/);
+    // The summary first (it stays in view however many task columns scroll), then a column per task.
+    expect(page.body).toMatch(/<th scope="col">Learner<\/th><th scope="col">Points<\/th><th scope="col">Runs\/Submits<\/th><th scope="col">Time<\/th><th scope="col">Stuck<\/th><th scope="col"><span class="lab">handshake<\/span> 1/);
     expect(page.body).toContain('&lt;b&gt;rst&lt;/b&gt;');
     const json = JSON.parse((await call('GET', '/workshop/matrix.json', withKey)).body);
     expect(json.rows.map((r: any) => r.learner.name)).toEqual(['<img src=x onerror=alert(1)>, "Eve"']);
@@ -309,5 +312,52 @@ describe('the dashboard', () => {
   it('renders an empty class as one explanatory row spanning the table', () => {
     const html = renderMatrix(buildMatrix([], [], T0, { labs: LABS }));
     expect(html).toContain('<tr><td colspan="7">No one has joined yet.</td></tr>');
+  });
+});
+
+describe('the dashboard in Chinese', () => {
+  const zh = dashboardStrings('zh-cn');
+  /** Each entry as the page shows it: strings as they are, functions called with samples. */
+  function shown(t: DashboardStrings): Array<[string, string]> {
+    const samples: Record<string, unknown[]> = {
+      caption: [3, '09:41'], timeSpent: [12, '09:41'], failureTask: ['handshake', 2], failureWho: [2],
+      stuckSame: ['handshake', 3, 'rst on bad ack'], stuckIdle: [12, 'handshake'], live: [3, '09:41'], stuckShortSame: [3], stuckShortIdle: [12],
+    };
+    const out: Array<[string, string]> = [];
+    for (const [key, value] of Object.entries(t)) {
+      if (key === 'htmlLang' || key === 'otherEdition' || key === 'dash') continue; // a language tag; the other edition's name in its own language; a dash
+      if (typeof value === 'string') out.push([key, value]);
+      else if (typeof value === 'function') out.push([key, String((value as (...args: unknown[]) => unknown)(...(samples[key] ?? [])))]);
+      else for (const [sub, text] of Object.entries(value as Record<string, string>)) if (sub !== 'none') out.push([`${key}.${sub}`, text]);
+    }
+    return out;
+  }
+
+  it('says every entry in Chinese, in the house style (the server\'s own terminal line and test names stay as written)', () => {
+    const problems: string[] = [];
+    for (const [key, text] of shown(zh)) {
+      if (!HAN.test(text)) problems.push(`${key}: no Chinese in ${JSON.stringify(text)}`);
+      // "instructor key: …" quotes what the terminal prints; "rst on bad ack" is a sample test name.
+      const left = englishWords(text.replace(/<\/?strong>/g, ''), ['instructor', 'key', 'rst', 'on', 'bad']);
+      if (left.length > 0) problems.push(`${key}: English ${JSON.stringify(left)} in ${JSON.stringify(text)}`);
+      for (const p of styleProblems(text)) problems.push(`${key}: ${p}`);
+    }
+    expect(problems).toEqual([]);
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(DASHBOARD_EN).sort());
+  });
+
+  it('renders the matrix in Chinese with the names, slugs, titles and test names as written', () => {
+    const r = WorkshopRecord.open(':memory:');
+    const a = r.addLearner('林小雨', T0);
+    r.addAttempt(a.id, doc('handshake', 'hidden', [[1, 'pass'], [2, 'fail', 'rst on bad ack']]), { at: T0 + MIN });
+    const html = renderMatrix(buildMatrix(r.learners(), r.attempts(), T0 + 2 * MIN, { labs: [{ slug: 'handshake', tasks: [{ id: 1, title: '选取初始序列号' }, { id: 2, title: '处理 SYN-SENT 状态下的报文段' }] }] }), zh);
+    expect(html).toContain('<th scope="col">学员</th><th scope="col">得分</th>');
+    expect(html).toContain('<th scope="row">林小雨</th><td>5/10</td><td>0/1</td>');
+    expect(html).toContain('<td class="s-pass">✓ 通过 <span class="pts">5/5</span></td><td class="s-fail">✗ 未通过 <span class="pts">0/5</span></td></tr>');
+    expect(html).toContain('<th scope="col">学员</th><th scope="col">得分</th><th scope="col">运行/提交</th><th scope="col">用时</th><th scope="col">卡住</th>');
+    expect(html).toContain('<h2 id="stuck">现在卡住的学员</h2>\n<p>没有人卡住。</p>');
+    expect(html).toContain('<strong>handshake 任务 2</strong>——1 名学员：rst on bad ack');
+    expect(html).toContain('1 分钟，最近一次');
+    r.close();
   });
 });

@@ -35,6 +35,27 @@ describe('WorkshopRecord', () => {
     again.close();
   });
 
+  it('keeps the attempts it has read in order as new ones come, the same as a fresh read of the file', () => {
+    const file = join(scratch, 'cache', 'record.sqlite');
+    const r = WorkshopRecord.open(file);
+    const a = r.addLearner('Ada', 0);
+    r.addAttempt(a.id, doc('handshake', 'visible', [[1, 'pass']]), { at: 2000 });
+    expect(r.attempts().map((x) => x.at)).toEqual([2000]);
+    r.addAttempt(a.id, doc('handshake', 'hidden', [[1, 'fail', 'late']]), { at: 3000 });
+    r.addAttempt(a.id, doc('teardown', 'hidden', [[1, 'pass']]), { at: 1000 });
+    r.addAttempt(a.id, doc('teardown', 'visible', [[1, 'pass']]), { at: 3000 });
+    const kept = r.attempts();
+    expect(kept.map((x) => `${x.at} ${x.lab} ${x.suite}`)).toEqual(['1000 teardown hidden', '2000 handshake visible', '3000 handshake hidden', '3000 teardown visible']);
+    const seen = JSON.stringify(kept);
+    // A copy: changing what was returned changes nothing.
+    kept.pop();
+    expect(r.attempts()).toHaveLength(4);
+    r.close();
+    const again = WorkshopRecord.open(file);
+    expect(JSON.stringify(again.attempts())).toBe(seen);
+    again.close();
+  });
+
   it('ids are unguessable and distinct, even for the same name', () => {
     const r = WorkshopRecord.open(':memory:');
     const a = r.addLearner('Sam');
