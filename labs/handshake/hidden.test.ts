@@ -559,6 +559,15 @@ labTest('an ACK whose SEQ is the client\'s ISN (left of RCV.NXT) gets an ACK and
   expectSynQueue(h, f.listenFd!, 1, 'still waiting for the real final ACK');
 });
 
+labTest('a SYN-ACK at the client\'s ISN acknowledging ISS+1 lies left of the window: an ACK, the request stays', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h } = f;
+  h.send(10, { flags: 'S.', seq: h.pSeq(0), ack: h.hSeq(1) });
+  h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 },
+    'the SYN occupies one sequence number, so this segment is [IRS, IRS+1) and ends at RCV.NXT = IRS+1: entirely old, out of window (tcp_in_window) — re-state <SEQ=ISS+1><ACK=IRS+1>; only an in-window SYN resets the request');
+  expectSynQueue(h, f.listenFd!, 1, 'an old segment neither completes nor resets the request');
+});
+
 labTest('the window is [RCV.NXT, RCV.NXT + 64240]: an empty ACK at the right edge is accepted, one past it is not', { task: 3 }, (t) => {
   const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
   const { h, host } = f;

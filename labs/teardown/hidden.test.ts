@@ -682,6 +682,30 @@ labTest('TSvals wrap like sequence numbers: ts_recent 50, a SYN with TSval 42949
   expectMib(h, 'PAWSTimewait', 1, 'the PAWS-rejected SYN');
 });
 
+labTest('ts_recent 0 means no TSval kept: a SYN beyond RCV.NXT with TSval 3000000000 is not an old duplicate and reopens', { task: 3 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 0);
+  const { h, conn } = f;
+  const synSeq = (h.pSeq(2) + 100_000) >>> 0;
+  h.send(10_000, { flags: 'S', seq: synSeq, ack: 0, options: synWithTs(3_000_000_000) });
+  h.expectSegment(10_000, { flags: 'S.', seq: (5002 + 65537) >>> 0, ack: (synSeq + 1) >>> 0 },
+    'ts_recent 0 stands for "no TSval kept" (tcp_paws_check: !ts_recent passes), so nothing can be older than it — check conn.tsRecent !== 0 before the signed difference (3000000000 − 0 is negative as a signed 32-bit number); SEG.SEQ > RCV.NXT, so the SYN reopens');
+  expectMib(h, 'PAWSTimewait', 0, 'nothing to compare the TSval with');
+  expectClosed(h, conn, 'the TIME_WAIT entry gives way to the new connection');
+});
+
+labTest('70 s after ts_recent was stored PAWS still rejects an old-TSval SYN: only a RST is let through after TCP_PAWS_MSL', { task: 3, weight: 2 }, (t) => {
+  const f = timeWaitWithListener(t, 5000, 110);
+  const { h, conn } = f;
+  h.send(30_000, { flags: 'F.', seq: h.pSeq(1), ack: h.hSeq(2), options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 130, ecr: 0 }] });
+  h.expectSegment(30_000, { flags: '.', rseq: 2, rack: 2 }, 'the retransmitted FIN is ACKed and restarts TIME_WAIT (until t=90.000 s); it is below RCV.NXT, so ts_recent stays 110, stored at t=0');
+  h.send(70_000, { flags: 'S', seq: (h.pSeq(2) + 100_000) >>> 0, ack: 0, options: synWithTs(50) });
+  h.expectSegment(70_000, { flags: '.', rseq: 2, rack: 2, test: echoes(110) },
+    'TSval 50 is older than ts_recent 110: tcp_paws_reject relaxes the 60 s bound (TCP_PAWS_MSL) for a RST only — a SYN is still an old duplicate, ACKed, not reopened');
+  expectState(h, conn, 'TIME_WAIT');
+  expectMib(h, 'PAWSTimewait', 1, 'the PAWS-rejected SYN at t=70.000 s');
+  expectLastsUntil(h, conn, 'TIME_WAIT', 130_000, 'TIME_WAIT (restarted for 60 s by the PAWS-rejected SYN at t=70.000 s)');
+});
+
 labTest('PAWS covers a RST too: at RCV.NXT but with an older TSval, 10 s after ts_recent was stored, it is dropped', { task: 3, weight: 2 }, (t) => {
   const f = timeWaitWithListener(t, 5000, 110);
   const { h, conn } = f;
@@ -883,6 +907,16 @@ labTest('data and FIN together after close() is still new data: RST', { task: 4,
   h.send(5000, { flags: 'FP.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'bye' });
   h.expectSegment(5000, { flags: 'R', seq: h.hSeq(2) }, 'only a FIN with nothing before it (SEG.SEQ + SEG.LEN = RCV.NXT + 1) is accepted');
   expectClosed(h, conn);
+});
+
+labTest('one byte of data at RCV.NXT after close() is data, not a FIN: RST', { task: 4 }, (t) => {
+  const { h, conn, fd } = finWait2(t, '');
+  h.advanceTo(1000);
+  closeInFinWait2(h, conn, fd);
+  h.send(5000, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'x' });
+  h.expectSegment(5000, { flags: 'R', seq: h.hSeq(2) }, 'SEG.SEQ + SEG.LEN = RCV.NXT + 1 here too, but there is no FIN flag: new data after close() — reset (the FIN is accepted only with the FIN flag set)');
+  expectClosed(h, conn, 'data after close() ends the orphan; no TIME_WAIT');
+  expectMib(h, 'TCPAbortOnData', 1, 'data after close()');
 });
 
 labTest('the orphan accepts the FIN at the top of the sequence space (RCV.NXT + 1 wraps to 0)', { task: 4 }, (t) => {
