@@ -439,7 +439,7 @@ export async function runSandboxed(
 }
 
 async function runInChild(
-  child: SandboxChild,
+  taken: SandboxChild,
   def: LabDefinition,
   suite: 'visible' | 'hidden',
   seed: number,
@@ -453,9 +453,17 @@ async function runInChild(
     clearTimeout(timer);
     timer = setTimeout(() => resolve('timeout'), seconds * 1000);
   });
+  let child = taken;
   try {
     // Starting a child is our cost, not the learner's: it has its own, generous limit.
-    const ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
+    let ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
+    if (ready !== true && ready !== 'timeout' && /Text file busy/.test(child.stderrText)) {
+      // ETXTBSY: exec met the node copy while some process's fork still held it open for writing
+      // (a fork keeps its parent's open files until it execs). The copy is whole; start again.
+      child.kill();
+      child = spawnChild(def, suite, memoryMb, timeoutS);
+      ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
+    }
     if (ready !== true) {
       return fail(ready === 'timeout' ? `the sandbox did not start within ${STARTUP_LIMIT_S} s — the machine may be overloaded; try again` : `the sandbox could not start: ${child.stderrText.trim().split('\n').slice(-2).join(' | ') || 'no reason given'}`);
     }
