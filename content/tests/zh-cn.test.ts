@@ -308,3 +308,11 @@ describe('the rest of the Chinese edition avoids the terms the table rules out',
     });
   }
 });
+
+describe('the interface’s textbook state names', () => {
+  it('are the terminology table’s, for every state it names', async () => {
+    const { TEXTBOOK_STATE_NAMES } = await import('../../site/i18n/state-names.ts');
+    const table = Object.fromEntries(TERMINOLOGY.states.map((s) => [s.en[0], s.zh]));
+    expect(TEXTBOOK_STATE_NAMES).toEqual(table);
+  });
+});

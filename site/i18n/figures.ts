@@ -14,6 +14,7 @@
  */
 import type { SegmentFate, TcpStateName, TimerName } from '../../stack/core/observe/trace.ts';
 import type { Locale } from './locale.ts';
+import { TEXTBOOK_STATE_NAMES } from './state-names.ts';
 
 export type TimerOutcome = 'fire' | 'cancel' | 'rearm' | 'pending' | 'unfired' | 'stopped';
 export type FigureKindName = 'sequence' | 'states' | 'queues' | 'timers';
@@ -432,19 +433,7 @@ const ZH_NOTE_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
 ];
 
 /** The textbook Chinese names (content/terminology.yaml) shown under the Linux names. */
-const ZH_STATES: Record<TcpStateName, string> = {
-  CLOSED: '关闭',
-  LISTEN: '监听',
-  SYN_SENT: '同步已发送',
-  SYN_RECV: '同步已接收',
-  ESTABLISHED: '已建立连接',
-  FIN_WAIT_1: '终止等待1',
-  FIN_WAIT_2: '终止等待2',
-  CLOSE_WAIT: '关闭等待',
-  CLOSING: '同时关闭',
-  LAST_ACK: '最后确认',
-  TIME_WAIT: '时间等待',
-};
+const ZH_STATES: Record<TcpStateName, string> = { CLOSED: '关闭', ...TEXTBOOK_STATE_NAMES };
 
 /** RFC 9293 Figure 5's event / action labels, by "FROM>TO" (state-machine.ts STANDARD_TRANSITIONS). */
 const ZH_TRANSITIONS: Record<string, string> = {

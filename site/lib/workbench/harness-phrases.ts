@@ -11,6 +11,7 @@
  * stack/testing/*.ts and fails on a template no phrase covers, so a new harness sentence cannot
  * reach the Chinese page untranslated unnoticed.
  */
+import { TEXTBOOK_STATE_NAMES } from '../../i18n/state-names.ts';
 
 export interface Phrase {
   /** The source templates this phrase covers, each placeholder written `${}`. */
@@ -34,18 +35,7 @@ export function spaced(text: string): string {
 }
 
 /** Textbook names beside Linux's (content/terminology.yaml), the first time a sentence names a state. */
-const STATE_ZH: Record<string, string> = {
-  LISTEN: '监听',
-  SYN_SENT: '同步已发送',
-  SYN_RECV: '同步已接收',
-  ESTABLISHED: '已建立连接',
-  FIN_WAIT_1: '终止等待1',
-  FIN_WAIT_2: '终止等待2',
-  CLOSE_WAIT: '关闭等待',
-  LAST_ACK: '最后确认',
-  CLOSING: '同时关闭',
-  TIME_WAIT: '时间等待',
-};
+const STATE_ZH: Record<string, string> = TEXTBOOK_STATE_NAMES;
 
 export function stateZh(state: string): string {
   return STATE_ZH[state] ? `${state}（${STATE_ZH[state]}）` : state;
