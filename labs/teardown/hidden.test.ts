@@ -19,7 +19,7 @@ import { closeTransition, finTime, onFin } from '../../stack/core/tcp/teardown.t
 import { placeConnection, type PlacedOptions, type PlacedState } from '../../stack/testing/placed.ts';
 import { synReceived } from '../../stack/testing/fixtures.ts';
 import type { StateFixture } from '../../stack/testing/fixtures.ts';
-import { ackOfFinAsOnAckOfFin, closeInFinWait2, closedAt, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectMib, expectRead, expectState, secs, statePath } from './support.ts';
+import { ackOfFinAsOnAckOfFin, closeInFinWait2, closedAt, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectMib, expectRead, expectState, secs, statePath, timeWaitWithListener } from './support.ts';
 
 /** A connection placed in `state` by the reference code; `text` says how it got there. */
 function placed(t: LabTestContext, state: PlacedState, text: string, opts: Omit<PlacedOptions, 'seed'> = {}): StateFixture & { conn: NonNullable<StateFixture['conn']> } {
@@ -535,22 +535,6 @@ labTest('a RST outside the window is ignored in TIME_WAIT: no answer, no restart
   expectLastsUntil(h, conn, 'TIME_WAIT', 60_000, 'TIME_WAIT entered at t=0 (a RST never restarts it)');
 });
 
-function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number, peerIss?: number) {
-  const ts = tsRecent === undefined ? '' : `, timestamps on, the peer's last TSval kept (ts_recent) ${tsRecent}`;
-  const peer = peerIss === undefined ? '' : `, peer ISS ${peerIss}`;
-  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${peer}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
-    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true }, ...(peerIss === undefined ? {} : { peerIss }) });
-    const api = p.host.api;
-    const lfd = p.h.act('socket()', () => api.socket());
-    if (!lfd.ok) return p.h.fail('test setup: socket() failed');
-    p.h.act(`setsockopt(${lfd.value}, SO_REUSEADDR, 1)`, () => api.setsockopt(lfd.value, 'SO_REUSEADDR', 1));
-    const b = p.h.act(`bind(${lfd.value}, 0.0.0.0:80)`, () => api.bind(lfd.value, 0, 80));
-    if (!b.ok) return p.h.fail(`test setup: bind() failed with ${b.errno}`);
-    p.h.act(`listen(${lfd.value}, 5)`, () => api.listen(lfd.value, 5));
-    return p;
-  });
-  return f as StateFixture & { conn: NonNullable<StateFixture['conn']> };
-}
 
 labTest('a new SYN beyond RCV.NXT reopens the 4-tuple: SYN-ACK with ISS = old SND.NXT + 65537', { task: 3 }, (t) => {
   const f = timeWaitWithListener(t);

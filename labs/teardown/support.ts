@@ -19,6 +19,9 @@ import { sendAck } from '../../stack/core/tcp/output.ts';
 import { ACK, NO_PAYLOAD, type TcpSegment } from '../../stack/core/wire/segment.ts';
 import { enterTimeWait, finWait2Orphaned } from '../../stack/core/tcp/teardown.ts';
 import type { PeerHarness } from '../../stack/testing/harness.ts';
+import type { LabTestContext } from '../kit/context.ts';
+import type { StateFixture } from '../../stack/testing/fixtures.ts';
+import { placeConnection } from '../../stack/testing/placed.ts';
 
 /** "t=61.000 s": lifetimes read better in seconds. */
 export function secs(ms: number): string {
@@ -161,4 +164,22 @@ export function closeInFinWait2(h: PeerHarness, conn: Connection, fd: number): v
     conn.shutRd = true;
     finWait2Orphaned(conn);
   });
+}
+
+/** A TIME_WAIT connection on our port 80 and, beside it, a listener on port 80 (SO_REUSEADDR): where a new SYN may reopen the 4-tuple. */
+export function timeWaitWithListener(t: LabTestContext, hostIss = 5000, tsRecent?: number, peerIss?: number) {
+  const ts = tsRecent === undefined ? '' : `, timestamps on, the peer's last TSval kept (ts_recent) ${tsRecent}`;
+  const peer = peerIss === undefined ? '' : `, peer ISS ${peerIss}`;
+  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS ${hostIss}${peer}${ts}), and a listener on port 80 with SO_REUSEADDR`, (o) => {
+    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', hostIss, tsRecent, sockopts: { reuseAddr: true }, ...(peerIss === undefined ? {} : { peerIss }) });
+    const api = p.host.api;
+    const lfd = p.h.act('socket()', () => api.socket());
+    if (!lfd.ok) return p.h.fail('test setup: socket() failed');
+    p.h.act(`setsockopt(${lfd.value}, SO_REUSEADDR, 1)`, () => api.setsockopt(lfd.value, 'SO_REUSEADDR', 1));
+    const b = p.h.act(`bind(${lfd.value}, 0.0.0.0:80)`, () => api.bind(lfd.value, 0, 80));
+    if (!b.ok) return p.h.fail(`test setup: bind() failed with ${b.errno}`);
+    p.h.act(`listen(${lfd.value}, 5)`, () => api.listen(lfd.value, 5));
+    return p;
+  });
+  return f as StateFixture & { conn: NonNullable<StateFixture['conn']> };
 }

@@ -3,13 +3,11 @@
  * every step. The hidden tests check the same behaviours and many more edge cases.
  */
 import { labTest } from '../kit/scoring.ts';
-import type { LabTestContext } from '../kit/context.ts';
 import type { TcpState } from '../../stack/core/tcp/connection.ts';
 import type { TcpOption } from '../../stack/core/wire/segment.ts';
 import { closeTransition, finTime } from '../../stack/core/tcp/teardown.ts';
 import { placeConnection } from '../../stack/testing/placed.ts';
-import type { StateFixture } from '../../stack/testing/fixtures.ts';
-import { ackOfFinAsOnAckOfFin, closeInFinWait2, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectMib, expectRead, expectState } from './support.ts';
+import { ackOfFinAsOnAckOfFin, closeInFinWait2, enterTimeWaitAsOnFin, expectClosed, expectLastsUntil, expectMib, expectRead, expectState, timeWaitWithListener } from './support.ts';
 
 labTest('close() on an idle connection sends a FIN and moves to FIN_WAIT_1', { task: 1 }, (t) => {
   const { h, conn, fd } = t.fixture('an idle ESTABLISHED connection (host ISS 5000, peer ISS 1000)', (o) => placeConnection('ESTABLISHED', o));
@@ -159,23 +157,6 @@ labTest('after data, the peer\'s FIN: CLOSE_WAIT, read() returns 0, and the ACK 
   h.expectSegment(640, { flags: '.', rseq: 1, rack: 7 }, 'the delayed ACK, 40 ms later: peer ISS+7, the FIN takes one sequence number after the 5 bytes');
 });
 
-/** TIME_WAIT on our port 80 (the host was the server) and a listener on port 80 that a new SYN can reach. */
-function timeWaitAndListener(t: LabTestContext, tsRecent?: number): StateFixture & { conn: NonNullable<StateFixture['conn']> } {
-  const ts = tsRecent === undefined ? '' : `, timestamps on, ts_recent ${tsRecent}`;
-  const f = t.fixture(`TIME_WAIT on our port 80 (host ISS 5000${ts}) entered at t=0, and a listener on port 80 with SO_REUSEADDR`, (o) => {
-    const p = placeConnection('TIME_WAIT', { ...o, role: 'server', tsRecent, sockopts: { reuseAddr: true } });
-    const api = p.host.api;
-    const lfd = p.h.act('socket()', () => api.socket());
-    if (!lfd.ok) return p.h.fail('test setup: socket() failed');
-    p.h.act(`setsockopt(${lfd.value}, SO_REUSEADDR, 1)`, () => api.setsockopt(lfd.value, 'SO_REUSEADDR', 1));
-    const b = p.h.act(`bind(${lfd.value}, 0.0.0.0:80)`, () => api.bind(lfd.value, 0, 80));
-    if (!b.ok) return p.h.fail(`test setup: bind() failed with ${b.errno}`);
-    p.h.act(`listen(${lfd.value}, 5)`, () => api.listen(lfd.value, 5));
-    return p;
-  });
-  return f as StateFixture & { conn: NonNullable<StateFixture['conn']> };
-}
-
 /** A SYN's options with a timestamp: <mss 1460,nop,nop,TS val V ecr 0>. */
 function tsOptions(val: number): TcpOption[] {
   return [{ kind: 'mss', value: 1460 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val, ecr: 0 }];
@@ -195,7 +176,7 @@ labTest('a bare ACK at RCV.NXT in TIME_WAIT gets no answer, but restarts the 60 
 });
 
 labTest('a new SYN beyond RCV.NXT reopens the 4-tuple: the listener answers with ISS = old SND.NXT + 65537', { task: 3 }, (t) => {
-  const { h, conn } = timeWaitAndListener(t);
+  const { h, conn } = timeWaitWithListener(t);
   const synSeq = (h.pSeq(2) + 50_000) >>> 0;
   h.send(20_000, { flags: 'S', seq: synSeq, ack: 0 });
   const iss = 5002 + 65537;
@@ -204,7 +185,7 @@ labTest('a new SYN beyond RCV.NXT reopens the 4-tuple: the listener answers with
 });
 
 labTest('PAWS in TIME_WAIT: a SYN with an older TSval is an old duplicate — ACKed, counted, and the 60 s start over', { task: 3 }, (t) => {
-  const { h, conn } = timeWaitAndListener(t, 1000);
+  const { h, conn } = timeWaitWithListener(t, 5000, 1000);
   h.send(20_000, { flags: 'S', seq: (h.pSeq(2) + 50_000) >>> 0, ack: 0, options: tsOptions(900) });
   h.expectSegment(20_000, { flags: '.', rseq: 2, rack: 2 }, 'TSval 900 is older than ts_recent 1000: PAWS (RFC 7323 §5) says old duplicate, whatever its sequence number — an ACK, no reopening');
   expectState(h, conn, 'TIME_WAIT');
@@ -213,7 +194,7 @@ labTest('PAWS in TIME_WAIT: a SYN with an older TSval is an old duplicate — AC
 });
 
 labTest('with timestamps, a SYN with a newer TSval reopens the 4-tuple even at an old sequence number (RFC 6191)', { task: 3 }, (t) => {
-  const { h, conn } = timeWaitAndListener(t, 1000);
+  const { h, conn } = timeWaitWithListener(t, 5000, 1000);
   const synSeq = h.pSeq(0);
   h.send(20_000, { flags: 'S', seq: synSeq, ack: 0, options: tsOptions(1100) });
   h.expectSegment(20_000, { flags: 'S.', seq: 5002 + 65537, ack: (synSeq + 1) >>> 0 }, 'SEG.SEQ is not beyond RCV.NXT, but TSval 1100 is newer than ts_recent 1000: it cannot be an old duplicate, so it reopens');
