@@ -491,6 +491,8 @@ async function runInChild(
   } finally {
     clearTimeout(timer);
     child.kill();
-    if (poolSize > 0) refill(def, suite, memoryMb, timeoutS);
+    // spawn() forks and execs before it returns (tens of ms on a busy machine): deferred, the
+    // result reaches the learner first and the replacement starts after.
+    if (poolSize > 0) setImmediate(() => refill(def, suite, memoryMb, timeoutS));
   }
 }
