@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { DatabaseSync } from 'node:sqlite';
+import { createRequire } from 'node:module';
+import type { DatabaseSync } from 'node:sqlite';
 import type { ResultsDocument, RunStatus } from '../../../labs/kit/results.ts';
 import { learnerName, nameProblemText } from './learner-name.ts';
 
@@ -46,6 +47,24 @@ export interface Attempt {
   durationMs: number;
   /** The first test that did not pass (file order), or null when all passed. */
   firstFailure: { test: string; taskId: number; message: string } | null;
+}
+
+/**
+ * node:sqlite, loaded on first use. Node 22–24 print "ExperimentalWarning: SQLite is an
+ * experimental feature" when it loads; an instructor starting a workshop would read that as a
+ * fault, so that one warning is held back while it loads. Every other warning still prints.
+ */
+function sqlite(): typeof import('node:sqlite') {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (/SQLite is an experimental feature/.test(typeof warning === 'string' ? warning : warning.message)) return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return createRequire(import.meta.url)('node:sqlite') as typeof import('node:sqlite');
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 export class WorkshopRecordError extends Error {}
@@ -126,7 +145,7 @@ export class WorkshopRecord {
   }
 
   private static connect(path: string): DatabaseSync {
-    const db = new DatabaseSync(path, { timeout: 2000 });
+    const db = new (sqlite().DatabaseSync)(path, { timeout: 2000 });
     try {
       const check = db.prepare('PRAGMA quick_check').get() as Row | undefined;
       const verdict = check ? String(Object.values(check)[0]) : 'no answer';

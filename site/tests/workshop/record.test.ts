@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { doc } from './results-fixture.ts';
 import { DEFAULT_DB, WorkshopRecord, WorkshopRecordError, checkLearnerName } from '../../server/workshop/record.ts';
@@ -148,3 +148,24 @@ describe('the course server hooks', () => {
     expect(lines[1]).toMatch(/^ {2}\S+garbage\.sqlite\.unreadable-\S+ could not be read as a record \(.*not a database.*\); it was kept there and a new record started$/);
   });
 });
+
+describe('opening a record prints no SQLite warning', () => {
+  it('holds back only node:sqlite\'s ExperimentalWarning: a warning of any other kind still prints', () => {
+    const file = join(scratch, 'quiet', 'record.sqlite');
+    const script = [
+      `const { WorkshopRecord } = await import(${JSON.stringify(new URL('../../server/workshop/record.ts', import.meta.url).href)});`,
+      `WorkshopRecord.open(${JSON.stringify(file)}).close();`,
+      `process.emitWarning('a warning that must still be seen');`,
+    ].join('\n');
+    const run = spawnSyncStderr(script);
+    expect(run).not.toMatch(/SQLite is an experimental feature/);
+    expect(run).toMatch(/a warning that must still be seen/);
+    expect(existsSync(file)).toBe(true);
+  });
+});
+
+function spawnSyncStderr(script: string): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the script failed: ${r.stderr}`);
+  return r.stderr;
+}
