@@ -113,6 +113,37 @@ describe('sequence numbers and timestamps', () => {
     expect(f.message).toBe('the stack sent a different segment: TS ecr expected 5 vs actual 6');
   });
 
+  it('--tcp_ts_tick_usecs checks the outbound TS val: the first one is the base, later ones move with the clock', () => {
+    // The SYN-ACK's TS val 100 is the base whatever the stack really sent; its clock ticks once a
+    // millisecond, so 1.1 s later its FIN must say 1200, give or take the tolerance.
+    const script = (finVal: number, header = '--tcp_ts_tick_usecs=1000\n') => `${header}${LISTEN}+0 < S 0:0(0) win 20000 <mss 1000,sackOK,TS val 5 ecr 0>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 5>
++.1 < . 1:1(0) ack 1 win 20000 <nop,nop,TS val 6 ecr 100>
++0 accept(3, ..., ...) = 4
++1 close(4) = 0
++0 > F. 1:1(0) ack 1 <nop,nop,TS val ${finVal} ecr 6>
+`;
+    for (const seed of [1, 2, 99]) pass(script(1200), { seed });
+    const f = failure(script(1210));
+    expect(f).toMatchObject({ kind: 'packet', line: 10, actual: '1.100000 > F. 1:1(0) ack 1 win 65160 <nop,nop,TS val 1200 ecr 6>' });
+    expect(f.message).toBe('the stack sent a different segment: TS val expected 1210 vs actual 1200 (10 ticks of 1000 µs off, tolerance 0 µs)');
+    // The tolerance counts from the start of the script (1.1 s here), not from the previous event.
+    pass(script(1210), { toleranceUsecs: 10_000 });
+    expect(failure(script(1210), { toleranceUsecs: 9_000 }).kind).toBe('packet');
+    pass(`--tolerance_percent=1\n${script(1211)}`);
+    expect(failure(`--tolerance_percent=1\n${script(1212)}`).kind).toBe('packet');
+    // A coarser tick makes each unit count for more.
+    expect(failure(script(1201, '--tcp_ts_tick_usecs=10000\n--tolerance_usecs=9999\n')).kind).toBe('packet');
+    pass(script(1201, '--tcp_ts_tick_usecs=10000\n--tolerance_usecs=10000\n'));
+    // Without a tick, or with TS val '*', nothing is checked (packetdrill's default).
+    pass(script(9999, ''));
+    pass(script(1, '--tcp_ts_tick_usecs=0\n'));
+    pass(script(1200).replace('TS val 1200', 'TS val *'));
+    expect(runScript(`--tcp_ts_tick_usecs=2000000\n${LISTEN}`).failure).toMatchObject({
+      kind: 'syntax', line: 1, message: '--tcp_ts_tick_usecs takes microseconds per TS val tick, 0 to 1000000, got "2000000"',
+    });
+  });
+
   it('an inbound TS ecr before the stack sent any TSval cannot be mapped', () => {
     const f = failure(`${LISTEN}+0 < . 1:1(0) ack 1 win 500 <nop,nop,TS val 6 ecr 700>\n`);
     expect(f).toMatchObject({ kind: 'packet', line: 4 });
