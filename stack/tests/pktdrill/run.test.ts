@@ -156,6 +156,16 @@ describe('system calls', () => {
     pass(`${ESTABLISHED}+0 close(9) = -1 EBADF (Bad file descriptor)\n+0 read(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)\n`.replace('+0 read(4', '+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n+0 fcntl(4, F_GETFL) = 0x802\n+0 read(4'));
   });
 
+  it('SO_SNDBUF and SO_RCVBUF: clamped to wmem_max / rmem_max (a negative int is a huge u32), then doubled', () => {
+    const opt = (name: string, set: number, read: number) =>
+      `+0 setsockopt(3, SOL_SOCKET, ${name}, [${set}], 4) = 0\n+0 getsockopt(3, SOL_SOCKET, ${name}, [${read}], [4]) = 0\n`;
+    const sock = '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n';
+    // Linux's default maxima, 212992 each.
+    pass(sock + opt('SO_SNDBUF', 300000, 425984) + opt('SO_RCVBUF', -1, 425984) + opt('SO_RCVBUF', 212992, 425984));
+    pass(`${sock}+0 \`sysctl -q net.core.wmem_max=10000 net.core.rmem_max=5000\`\n` + opt('SO_SNDBUF', 50000, 20000) + opt('SO_RCVBUF', 50000, 10000) + opt('SO_SNDBUF', 2000, 4608));
+    expect(failure(sock + opt('SO_SNDBUF', 300000, 600000)).message).toMatch(/SO_SNDBUF: expected 600000 vs actual 425984/);
+  });
+
   it('a call written without an end time must not block', () => {
     const f = failure(`${LISTEN}+0 accept(3, ..., ...) = 4\n`);
     expect(f).toMatchObject({ kind: 'syscall', line: 4 });
@@ -238,6 +248,10 @@ describe('shell lines', () => {
     expect(planShell('./defaults.sh')).toMatchObject({ ok: true, settings: DEFAULTS_SH });
     expect(planShell('tc qdisc add dev tun0 root pfifo')).toEqual({ ok: false, unsupported: 'shell command `tc qdisc add dev tun0 root pfifo` (only sysctl settings and defaults.sh can be reproduced on the simulator)' });
     expect(planShell('sysctl net.ipv4.tcp_syncookies')).toMatchObject({ ok: false });
+    // Quotes inside a word belong to that word, as in the shell.
+    expect(planShell('sysctl -q net.ipv4.tcp_wmem="4096 20000 4194304" net.ipv4.tcp_rmem=\'4096 1 2\'')).toMatchObject({
+      ok: true, settings: [{ name: 'net.ipv4.tcp_wmem', value: '4096 20000 4194304' }, { name: 'net.ipv4.tcp_rmem', value: '4096 1 2' }],
+    });
   });
 
   it('nstat: -n starts an interval; a grep pipeline checks the counters that changed since, and fails when no line is left', () => {
