@@ -302,6 +302,47 @@ describe('upstream forms', () => {
 `).message).toMatch(/SIOCINQ: expected 999 vs actual 1000/);
   });
 
+  it('SIOCOUTQ and SIOCOUTQNSD count a queued FIN as one byte, and data a closed window holds back (values measured on 6.18)', () => {
+    const text = `${LISTEN}+0 < S 0:0(0) win 2000 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.1 < . 1:1(0) ack 1 win 2000
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++0 write(4, ..., 1000) = 1000
++0 ioctl(4, SIOCOUTQ, [3000]) = 0
++0 ioctl(4, SIOCOUTQNSD, [1000]) = 0
++0 shutdown(4, SHUT_WR) = 0
++0 ioctl(4, SIOCOUTQ, [3001]) = 0
++0 ioctl(4, SIOCOUTQNSD, [1001]) = 0
++.1 < . 1:1(0) ack 2001 win 2000
++0 > FP. 2001:3001(1000) ack 1
++0 ioctl(4, SIOCOUTQ, [1001]) = 0
++0 ioctl(4, SIOCOUTQNSD, [0]) = 0
++.1 < . 1:1(0) ack 3002 win 2000
++0 ioctl(4, SIOCOUTQ, [0]) = 0
+`;
+    pass(text);
+    expect(failure(text.replace('SIOCOUTQ, [3001]', 'SIOCOUTQ, [3000]')).message).toMatch(/SIOCOUTQ: expected 3000 vs actual 3001/);
+  });
+
+  it('a backquoted block over several lines runs each command, and the closing sysctl_restore line is a no-op', () => {
+    // Upstream's form: defaults.sh and set_sysctls.py in one block before the first event.
+    const text = `\`../common/defaults.sh
+ ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_synack_retries=1
+\`
+${LISTEN}+0 < S 0:0(0) win 100 <mss 1000>
++0 > S. 0:0(0) ack 1 <...>
++1 > S. 0:0(0) ack 1 <...>
++2 %{ assert tcpi_state == TCPI_CLOSE }%
+\`/tmp/sysctl_restore_\${PPID}.sh\`
+`;
+    const r = pass(text);
+    expect(r.log.join('\n')).toMatch(/^defaults\.sh: applied/);
+    // With the default tcp_synack_retries (5) the request would still be there at 3 s.
+    expect(failure(text.replace(' ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_synack_retries=1\n', '')).kind).toBe('assert');
+  });
+
   it('--tolerance_percent takes a fraction; --upstream gives 4 ms or 12.5 % unless the script sets its own', () => {
     const late = `${ESTABLISHED}+0 close(4) = 0
 +0 > F. 1:1(0) ack 1
