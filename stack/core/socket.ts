@@ -487,8 +487,8 @@ export class SocketApi {
       case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
       case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
       // Not modelled: Linux grows a send buffer that SO_SNDBUF did not fix once the handshake
-      // completes (tcp_sndbuf_expand; 69120 for MSS 1000 measured on 6.18), so this reads low on
-      // such an established socket.
+      // completes (tcp_sndbuf_expand: 2 × 10 × a power-of-two size per MSS with CUBIC, 46080 for
+      // MSS 1000), so this reads low on such an established socket.
       case 'SO_SNDBUF': v = o.sndBuf || this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1]; break;
       case 'SO_RCVBUF': v = o.rcvBuf || this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1]; break;
     }
