@@ -3,7 +3,7 @@
  * results, blocking calls that complete on the virtual clock, and non-blocking ones (O_NONBLOCK).
  */
 import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
-import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
+import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
@@ -28,7 +28,9 @@ export type SockOptName =
   | 'TCP_USER_TIMEOUT'
   | 'TCP_LINGER2'
   | 'TCP_NODELAY'
-  | 'TCP_SYNCNT';
+  | 'TCP_SYNCNT'
+  | 'SO_SNDBUF'
+  | 'SO_RCVBUF';
 
 export type ShutdownHow = 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR';
 
@@ -113,7 +115,10 @@ export class SocketApi {
   socket(): SysResult<number> {
     let fd = 3;
     while (this.fds.has(fd)) fd++;
-    this.fds.set(fd, { fd, nonBlocking: false, opts: defaultSocketOptions(), bound: null, conn: null, listener: null, waiters: [] });
+    const opts = defaultSocketOptions();
+    opts.sndBuf = this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1];
+    opts.rcvBuf = this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1];
+    this.fds.set(fd, { fd, nonBlocking: false, opts, bound: null, conn: null, listener: null, waiters: [] });
     return this.trace('socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)', ok(fd));
   }
 
@@ -431,6 +436,19 @@ export class SocketApi {
         if (!int || n < 1 || n > 127) return fail('EINVAL');
         o.synCnt = n;
         break;
+      case 'SO_SNDBUF':
+      case 'SO_RCVBUF': {
+        if (!int) return fail('EINVAL');
+        // sk_setsockopt: the int is clamped as a u32 to wmem_max / rmem_max (so a negative value
+        // means the maximum), then doubled "to allow for struct sk_buff overhead", never below
+        // SOCK_MIN_SNDBUF / SOCK_MIN_RCVBUF.
+        const send = name === 'SO_SNDBUF';
+        const max = this.host.sysctl.get(send ? 'net.core.wmem_max' : 'net.core.rmem_max');
+        const val = Math.min(n >>> 0, max);
+        if (send) o.sndBuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
+        else o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+        break;
+      }
       case 'SO_ERROR':
         return fail('ENOPROTOOPT');
     }
@@ -468,6 +486,11 @@ export class SocketApi {
       case 'TCP_LINGER2': v = o.linger2 < 0 ? -1 : o.linger2 || this.host.sysctl.get('net.ipv4.tcp_fin_timeout'); break;
       case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
       case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
+      // Not modelled: Linux grows a send buffer that SO_SNDBUF did not fix once the handshake
+      // completes (tcp_sndbuf_expand: 2 × 10 × a power-of-two size per MSS with CUBIC, 46080 for
+      // MSS 1000), so this reads low on such an established socket.
+      case 'SO_SNDBUF': v = o.sndBuf || this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1]; break;
+      case 'SO_RCVBUF': v = o.rcvBuf || this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1]; break;
     }
     return this.trace(text, ok(v));
   }

@@ -109,7 +109,13 @@ export interface Mismatch {
 
 /** The stack's segment in the script's notation, numbers relative to the flow's ISNs. */
 export function formatActual(seg: TcpSegment, flow: Flow | null): string {
-  const s = formatSegmentPd(seg, { seqBase: flow?.localOffset ?? 0, ackBase: 0 });
+  // TS val in the script's space too, once the connection's first one is known (as packetdrill
+  // prints the live packet after map_outbound_live_packet).
+  const base = flow?.firstTs;
+  const shown = base
+    ? { ...seg, options: seg.options.map((o) => (o.kind === 'ts' ? { ...o, val: (base.script + (o.val - base.actual)) >>> 0 } : o)) }
+    : seg;
+  const s = formatSegmentPd(shown, { seqBase: flow?.localOffset ?? 0, ackBase: 0 });
   return flow && (seg.srcPort !== flow.localPort || seg.dstPort !== flow.remotePort) ? `${seg.srcPort}>${seg.dstPort} ${s}` : s;
 }
 
@@ -118,7 +124,18 @@ export function formatActual(seg: TcpSegment, flow: Flow | null): string {
  * scripted payload) with a `>` line. The first segment's SYN teaches the flow the stack's ISN.
  * Returns the first field that differs, as packetdrill's check_field reports it.
  */
-export function compareOutbound(p: PdPacket, sent: TcpSegment[], flow: Flow): Mismatch | null {
+/**
+ * How far an outbound TS val may stray from the script's (--tcp_ts_tick_usecs): `tickUsecs` µs
+ * per TS val unit, 0 for no check (packetdrill's default); `toleranceUsecs` the error allowed.
+ */
+export interface TsValCheck {
+  tickUsecs: number;
+  toleranceUsecs: number;
+}
+
+export const NO_TS_VAL_CHECK: TsValCheck = { tickUsecs: 0, toleranceUsecs: 0 };
+
+export function compareOutbound(p: PdPacket, sent: TcpSegment[], flow: Flow, tsCheck: TsValCheck = NO_TS_VAL_CHECK): Mismatch | null {
   const first = sent[0];
   const last = sent[sent.length - 1];
   if (first.srcPort !== flow.localPort || first.dstPort !== flow.remotePort) {
@@ -140,7 +157,7 @@ export function compareOutbound(p: PdPacket, sent: TcpSegment[], flow: Flow): Mi
   if (last.ack !== expectedAck) return { field: 'tcp_ack_seq', expected: String(expectedAck), actual: String(last.ack) };
   if (p.win !== undefined && last.window !== p.win) return { field: 'tcp_window', expected: String(p.win), actual: String(last.window) };
   if ((p.urg ?? 0) !== first.urgent) return { field: 'tcp_urg_ptr', expected: String(p.urg ?? 0), actual: String(first.urgent) };
-  return compareOptions(p, first, flow);
+  return compareOptions(p, first, flow, tsCheck);
 }
 
 function optionText(o: TcpOption | PdTcpOption): string {
@@ -168,10 +185,10 @@ function listText(options: ReadonlyArray<TcpOption | PdTcpOption>): string {
 
 /**
  * Options in order, kind by kind. No list in the script means no options at all; `<...>` means
- * unchecked. TS val is never checked (packetdrill's tcp_ts_tick_usecs = 0); TS ecr must echo the
- * TS val the script last sent, unless written as '*'.
+ * unchecked. TS val is checked only with a tick (tsValMismatch); TS ecr must echo the TS val the
+ * script last sent, unless written as '*' (stricter than packetdrill, which never checks it).
  */
-function compareOptions(p: PdPacket, seg: TcpSegment, flow: Flow): Mismatch | null {
+function compareOptions(p: PdPacket, seg: TcpSegment, flow: Flow, tsCheck: TsValCheck): Mismatch | null {
   if (p.options === 'any') {
     rememberTs(p, seg, flow);
     return null;
@@ -189,12 +206,33 @@ function compareOptions(p: PdPacket, seg: TcpSegment, flow: Flow): Mismatch | nu
     if (w.kind === 'sack' && g.kind === 'sack' && (w.blocks.length !== g.blocks.length || w.blocks.some(([l, r], j) => g.blocks[j][0] !== l || g.blocks[j][1] !== r))) {
       return bad();
     }
+    if (w.kind === 'ts' && g.kind === 'ts' && w.val !== '*' && tsCheck.tickUsecs > 0) {
+      const bad = tsValMismatch(w.val, g.val, flow, tsCheck);
+      if (bad) return bad;
+    }
     if (w.kind === 'ts' && g.kind === 'ts' && w.ecr !== '*' && w.ecr !== g.ecr) {
       return { field: 'TS ecr', expected: String(w.ecr), actual: String(g.ecr) };
     }
   }
   rememberTs(p, seg, flow);
   return null;
+}
+
+/**
+ * run_packet.c (map_outbound_live_packet, verify_outbound_tcp_option): the stack's TS val is moved
+ * into the script's space by the first outbound TS val of the connection — the first one therefore
+ * always matches — and then may differ from the script's by at most the tolerance, counted in ticks.
+ */
+function tsValMismatch(scriptVal: number, actualVal: number, flow: Flow, tsCheck: TsValCheck): Mismatch | null {
+  const base = flow.firstTs ?? { script: scriptVal, actual: actualVal };
+  const mapped = (base.script + (actualVal - base.actual)) >>> 0;
+  const ticks = Math.abs((mapped - scriptVal) | 0);
+  if (ticks * tsCheck.tickUsecs <= tsCheck.toleranceUsecs) return null;
+  return {
+    field: 'TS val',
+    expected: String(scriptVal),
+    actual: `${mapped} (${ticks} ticks of ${tsCheck.tickUsecs} µs off, tolerance ${tsCheck.toleranceUsecs} µs)`,
+  };
 }
 
 function rememberTs(p: PdPacket, seg: TcpSegment, flow: Flow): void {

@@ -16,7 +16,7 @@
 import type { PdCode, PdEvent, PdPacket, PdScript, PdSyscall, PdTime } from './ast.ts';
 import { parseScript, PdSyntaxError } from './parse.ts';
 import { planShell, type SysctlSetting } from './shell.ts';
-import { compareOutbound, formatActual, inboundSegment, newFlow, type Flow, type Sent } from './flows.ts';
+import { compareOutbound, formatActual, inboundSegment, newFlow, type Flow, type Sent, type TsValCheck } from './flows.ts';
 import { expectedOutcome, outcomeText, startSyscall, syscallUnsupported, type Outcome, type SyscallEnv } from './syscalls.ts';
 import { World } from '../core/world.ts';
 import type { Host } from '../core/host.ts';
@@ -88,7 +88,7 @@ export const PD_DEFAULTS = {
 const UPSTREAM_TOLERANCE_USECS = 4000;
 const UPSTREAM_TOLERANCE_PERCENT = 12.5;
 
-const HEADER_OPTIONS = new Set(['tolerance_usecs', 'tolerance_percent', 'ip_version', 'mss', 'strict_segments', 'local_ip', 'remote_ip', 'bind_port', 'connect_port']);
+const HEADER_OPTIONS = new Set(['tolerance_usecs', 'tolerance_percent', 'tcp_ts_tick_usecs', 'ip_version', 'mss', 'strict_segments', 'local_ip', 'remote_ip', 'bind_port', 'connect_port']);
 
 /** tcp_info fields a `%{ assert }%` may read, and the constants it may compare them with. */
 const TCPI_CONSTANTS: Record<string, number> = {
@@ -140,6 +140,10 @@ function badHeaderValue(script: PdScript): { line: number; message: string } | n
     // A percentage may have a fraction (upstream's own default is 12.5), up to 100.
     if (o.name === 'tolerance_percent' && (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 100)) {
       return { line: o.line, message: `--tolerance_percent takes a percentage from 0 to 100, got "${v}"` };
+    }
+    // config.c refuses a tick outside 0..1 s.
+    if (o.name === 'tcp_ts_tick_usecs' && (!/^\d+$/.test(v) || Number(v) > 1_000_000)) {
+      return { line: o.line, message: `--tcp_ts_tick_usecs takes microseconds per TS val tick, 0 to 1000000, got "${v}"` };
     }
     if ((o.name === 'bind_port' || o.name === 'connect_port') && Number(v) > 65535) {
       return { line: o.line, message: `--${o.name} must be a port number (0 to 65535), got ${v}` };
@@ -228,6 +232,8 @@ class ScriptRun implements SyscallEnv {
   readonly connectPort: number;
   private readonly tolerance: number;
   private readonly tolerancePercent: number;
+  /** µs per outbound TS val unit (--tcp_ts_tick_usecs); 0: TS val unchecked. */
+  private readonly tsTickUsecs: number;
   private readonly strictSegments: boolean;
   private readonly sent: Sent[] = [];
   private nextSent = 0;
@@ -256,6 +262,7 @@ class ScriptRun implements SyscallEnv {
     const up = opts.upstreamTolerance === true;
     this.tolerance = opts.toleranceUsecs ?? (o.tolerance_usecs !== undefined ? Number(o.tolerance_usecs) : up ? UPSTREAM_TOLERANCE_USECS : 0);
     this.tolerancePercent = o.tolerance_percent !== undefined ? Number(o.tolerance_percent) : up ? UPSTREAM_TOLERANCE_PERCENT : 0;
+    this.tsTickUsecs = o.tcp_ts_tick_usecs !== undefined ? Number(o.tcp_ts_tick_usecs) : 0;
     this.strictSegments = 'strict_segments' in o;
     this.localAddr = parseAddr(o.local_ip ?? PD_DEFAULTS.localIp);
     this.remoteAddr = parseAddr(o.remote_ip ?? PD_DEFAULTS.remoteIp);
@@ -362,6 +369,14 @@ class ScriptRun implements SyscallEnv {
   private tol(scheduledUsecs: number): number {
     const dynamic = (this.tolerancePercent / 100) * Math.max(0, scheduledUsecs - this.lastUsecs);
     return Math.max(this.tolerance, dynamic);
+  }
+
+  /**
+   * verify_outbound_tcp_option: a TS val's tolerance grows with the time since the script began,
+   * not since the previous event, since TS val drift adds up over the whole run.
+   */
+  private tsValCheck(eventUsecs: number): TsValCheck {
+    return { tickUsecs: this.tsTickUsecs, toleranceUsecs: Math.max(this.tolerance, (this.tolerancePercent / 100) * eventUsecs) };
   }
 
   private resolve(t: PdTime): number {
@@ -490,7 +505,7 @@ class ScriptRun implements SyscallEnv {
       // Look further ahead only to make the report precise: a late segment is a timing error.
       const deadline = this.nowUsecs();
       const late = t.kind !== 'any' ? this.awaitSegment(deadline + LOOKAHEAD_USECS) : null;
-      const lateMatches = late !== null && flow !== null && compareOutbound(p, [late.seg], { ...flow, tsVals: new Map(flow.tsVals) }) === null;
+      const lateMatches = late !== null && flow !== null && compareOutbound(p, [late.seg], { ...flow, tsVals: new Map(flow.tsVals) }, this.tsValCheck(late.usecs)) === null;
       if (late && lateMatches) {
         this.failAt('timing', late.usecs, `timing error: expected this segment ${when}${tol ? ` (tolerance ${secs(tol)} s)` : ''}, but it was sent at ${secs(late.usecs)} s`, {
           expected: ev.text,
@@ -517,7 +532,7 @@ class ScriptRun implements SyscallEnv {
       this.nextSent++;
       len += next.seg.payload.length;
     }
-    const mismatch = compareOutbound(p, group.map((s) => s.seg), flow);
+    const mismatch = compareOutbound(p, group.map((s) => s.seg), flow, this.tsValCheck(Number.isFinite(lo) ? lo : first.usecs));
     const actualText = `${secs(first.usecs)} > ${group.map((s) => formatActual(s.seg, flow)).join(' + ')}`;
     if (mismatch) {
       this.failAt('packet', first.usecs, `the stack sent a different segment: ${mismatch.field} expected ${mismatch.expected} vs actual ${mismatch.actual}`, {

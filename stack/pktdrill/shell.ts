@@ -62,12 +62,14 @@ function simpleCommands(command: string): string[] {
     .filter((c) => c !== '' && !c.startsWith('#'));
 }
 
-/** Shell words: whitespace-separated, with single or double quotes removed. */
+/**
+ * Shell words: whitespace-separated, with single or double quotes removed — also inside a word,
+ * as in `sysctl -q net.ipv4.tcp_wmem="4096 20000 4194304"`, which is one word to the shell.
+ */
 function words(command: string): string[] {
   const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(command)) !== null) out.push(m[1] ?? m[2] ?? m[3]);
+  const re = /(?:"[^"]*"|'[^']*'|[^\s"']+)+/g;
+  for (const m of command.match(re) ?? []) out.push(m.replace(/"([^"]*)"|'([^']*)'/g, (_, d, q) => d ?? q));
   return out;
 }
 

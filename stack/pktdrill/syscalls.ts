@@ -45,6 +45,8 @@ const SOCKOPTS: Record<string, SockOptName> = {
   TCP_LINGER2: 'TCP_LINGER2',
   TCP_NODELAY: 'TCP_NODELAY',
   TCP_SYNCNT: 'TCP_SYNCNT',
+  SO_SNDBUF: 'SO_SNDBUF',
+  SO_RCVBUF: 'SO_RCVBUF',
 };
 
 const SUPPORTED = new Set([

@@ -67,6 +67,14 @@ export interface SocketOptions {
   nodelay: boolean;
   /** TCP_SYNCNT: 0 = tcp_syn_retries (on a listener: tcp_synack_retries). */
   synCnt: number;
+  /**
+   * sk_sndbuf / sk_rcvbuf: tcp_wmem[1] / tcp_rmem[1] when the socket was created (tcp_init_sock),
+   * twice the value an application set with SO_SNDBUF / SO_RCVBUF; 0 on a connection made without
+   * socket() (read as the sysctl). The values only: the stack does not yet bound its queues or
+   * windows by them (KERNEL.md finding 20).
+   */
+  sndBuf: number;
+  rcvBuf: number;
 }
 
 export function defaultSocketOptions(): SocketOptions {
@@ -81,8 +89,17 @@ export function defaultSocketOptions(): SocketOptions {
     linger2: 0,
     nodelay: false,
     synCnt: 0,
+    sndBuf: 0,
+    rcvBuf: 0,
   };
 }
+
+/**
+ * SOCK_MIN_SNDBUF and SOCK_MIN_RCVBUF on 64-bit Linux: 2 × and 1 × TCP_SKB_MIN_TRUESIZE (2048 +
+ * an aligned struct sk_buff, 256). Measured on 6.18: SO_SNDBUF 1 reads back 4608, SO_RCVBUF 1 2304.
+ */
+export const SOCK_MIN_SNDBUF = 4608;
+export const SOCK_MIN_RCVBUF = 2304;
 
 /** Receive buffer space (tcp_rmem[1] = 131072): what the advertised window is carved from. */
 export const RCV_BUF = 131072;

@@ -51,7 +51,8 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_fastopen', default: 1, min: 0, max: 0xfff, unit: 'mode', doc: 'TCP Fast Open flags (client on). This stack does not implement TFO; the knob is accepted for scripts.' },
   { name: 'net.ipv4.tcp_ecn', default: 2, min: 0, max: 2, unit: 'mode', doc: 'ECN (2: accept when asked). This stack does not negotiate ECN; the knob is accepted for scripts.' },
   { name: 'net.ipv4.tcp_rmem', default: [4096, 131072, 6291456], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Receive buffer min, default and max. The max (with net.core.rmem_max) sets the window scale a SYN offers: ilog2(space) − 15, i.e. 7 by default.' },
-  { name: 'net.ipv4.tcp_wmem', default: [4096, 16384, 4194304], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Send buffer min, default and max (accepted for scripts; this stack does not limit its send queue by it).' },
+  { name: 'net.ipv4.tcp_wmem', default: [4096, 16384, 4194304], min: 1, max: INT_MAX, unit: 'bytes', doc: 'Send buffer min, default and max; getsockopt(SO_SNDBUF) reads the default until SO_SNDBUF is set (this stack does not yet limit its send queue by either).' },
+  { name: 'net.core.wmem_max', default: 212992, min: 1, max: INT_MAX, unit: 'bytes', doc: 'Largest send buffer an application may set with SO_SNDBUF (which Linux then doubles).' },
   { name: 'net.core.rmem_max', default: 212992, min: 1, max: INT_MAX, unit: 'bytes', doc: 'Largest receive buffer an application may set; also bounds the offered window scale.' },
   { name: 'net.core.netdev_max_backlog', default: 1000, min: 1, max: INT_MAX, unit: 'count', doc: 'Per-CPU input packet queue below TCP; unrelated to the SYN and accept queues. Accepted; no effect here: segments reach TCP straight from the link.' },
 ];

@@ -14,9 +14,12 @@ if [ "${1:-}" = --one ]; then
   rm -f "$out/$name.fail" "$out/$name.fail.late"
   start=$(date +%s)
   # A fresh netns has only lo and every per-netns sysctl at its default, but tcp_rmem is copied
-  # from the host's: set the v6.18 default the stack models (max 6 MB, window scale 7).
+  # from the host's: set the v6.18 default the stack models (max 6 MB, window scale 7). The
+  # congestion control too: this machine's default is bbr and a namespace may not pick cubic
+  # (Linux's default), so reno, the one stack/core/tcp/congestion.ts models.
   PD_FAILFILE="$out/$name.fail" unshare -n sh -c "ip link set lo up &&
-    sysctl -qw net.ipv4.tcp_rmem='4096 131072 6291456' && cd '$here' &&
+    sysctl -qw net.ipv4.tcp_rmem='4096 131072 6291456' &&
+    sysctl -qw net.ipv4.tcp_congestion_control=reno && cd '$here' &&
     '$PACKETDRILL' --tolerance_usecs=20000 --code_command='$here/tcpi.py' '$out/$name.pkt'" > "$out/$name.log" 2>&1
   rc=$?
   sleep 0.2 # let a background state check (sscheck.sh) record its verdict

@@ -113,6 +113,37 @@ describe('sequence numbers and timestamps', () => {
     expect(f.message).toBe('the stack sent a different segment: TS ecr expected 5 vs actual 6');
   });
 
+  it('--tcp_ts_tick_usecs checks the outbound TS val: the first one is the base, later ones move with the clock', () => {
+    // The SYN-ACK's TS val 100 is the base whatever the stack really sent; its clock ticks once a
+    // millisecond, so 1.1 s later its FIN must say 1200, give or take the tolerance.
+    const script = (finVal: number, header = '--tcp_ts_tick_usecs=1000\n') => `${header}${LISTEN}+0 < S 0:0(0) win 20000 <mss 1000,sackOK,TS val 5 ecr 0>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 5>
++.1 < . 1:1(0) ack 1 win 20000 <nop,nop,TS val 6 ecr 100>
++0 accept(3, ..., ...) = 4
++1 close(4) = 0
++0 > F. 1:1(0) ack 1 <nop,nop,TS val ${finVal} ecr 6>
+`;
+    for (const seed of [1, 2, 99]) pass(script(1200), { seed });
+    const f = failure(script(1210));
+    expect(f).toMatchObject({ kind: 'packet', line: 10, actual: '1.100000 > F. 1:1(0) ack 1 win 65160 <nop,nop,TS val 1200 ecr 6>' });
+    expect(f.message).toBe('the stack sent a different segment: TS val expected 1210 vs actual 1200 (10 ticks of 1000 µs off, tolerance 0 µs)');
+    // The tolerance counts from the start of the script (1.1 s here), not from the previous event.
+    pass(script(1210), { toleranceUsecs: 10_000 });
+    expect(failure(script(1210), { toleranceUsecs: 9_000 }).kind).toBe('packet');
+    pass(`--tolerance_percent=1\n${script(1211)}`);
+    expect(failure(`--tolerance_percent=1\n${script(1212)}`).kind).toBe('packet');
+    // A coarser tick makes each unit count for more.
+    expect(failure(script(1201, '--tcp_ts_tick_usecs=10000\n--tolerance_usecs=9999\n')).kind).toBe('packet');
+    pass(script(1201, '--tcp_ts_tick_usecs=10000\n--tolerance_usecs=10000\n'));
+    // Without a tick, or with TS val '*', nothing is checked (packetdrill's default).
+    pass(script(9999, ''));
+    pass(script(1, '--tcp_ts_tick_usecs=0\n'));
+    pass(script(1200).replace('TS val 1200', 'TS val *'));
+    expect(runScript(`--tcp_ts_tick_usecs=2000000\n${LISTEN}`).failure).toMatchObject({
+      kind: 'syntax', line: 1, message: '--tcp_ts_tick_usecs takes microseconds per TS val tick, 0 to 1000000, got "2000000"',
+    });
+  });
+
   it('an inbound TS ecr before the stack sent any TSval cannot be mapped', () => {
     const f = failure(`${LISTEN}+0 < . 1:1(0) ack 1 win 500 <nop,nop,TS val 6 ecr 700>\n`);
     expect(f).toMatchObject({ kind: 'packet', line: 4 });
@@ -123,6 +154,16 @@ describe('sequence numbers and timestamps', () => {
 describe('system calls', () => {
   it('script descriptors map to the host’s, errno results are compared, unknown descriptors give EBADF', () => {
     pass(`${ESTABLISHED}+0 close(9) = -1 EBADF (Bad file descriptor)\n+0 read(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)\n`.replace('+0 read(4', '+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n+0 fcntl(4, F_GETFL) = 0x802\n+0 read(4'));
+  });
+
+  it('SO_SNDBUF and SO_RCVBUF: clamped to wmem_max / rmem_max (a negative int is a huge u32), then doubled', () => {
+    const opt = (name: string, set: number, read: number) =>
+      `+0 setsockopt(3, SOL_SOCKET, ${name}, [${set}], 4) = 0\n+0 getsockopt(3, SOL_SOCKET, ${name}, [${read}], [4]) = 0\n`;
+    const sock = '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n';
+    // Linux's default maxima, 212992 each.
+    pass(sock + opt('SO_SNDBUF', 300000, 425984) + opt('SO_RCVBUF', -1, 425984) + opt('SO_RCVBUF', 212992, 425984));
+    pass(`${sock}+0 \`sysctl -q net.core.wmem_max=10000 net.core.rmem_max=5000\`\n` + opt('SO_SNDBUF', 50000, 20000) + opt('SO_RCVBUF', 50000, 10000) + opt('SO_SNDBUF', 2000, 4608));
+    expect(failure(sock + opt('SO_SNDBUF', 300000, 600000)).message).toMatch(/SO_SNDBUF: expected 600000 vs actual 425984/);
   });
 
   it('a call written without an end time must not block', () => {
@@ -207,6 +248,10 @@ describe('shell lines', () => {
     expect(planShell('./defaults.sh')).toMatchObject({ ok: true, settings: DEFAULTS_SH });
     expect(planShell('tc qdisc add dev tun0 root pfifo')).toEqual({ ok: false, unsupported: 'shell command `tc qdisc add dev tun0 root pfifo` (only sysctl settings and defaults.sh can be reproduced on the simulator)' });
     expect(planShell('sysctl net.ipv4.tcp_syncookies')).toMatchObject({ ok: false });
+    // Quotes inside a word belong to that word, as in the shell.
+    expect(planShell('sysctl -q net.ipv4.tcp_wmem="4096 20000 4194304" net.ipv4.tcp_rmem=\'4096 1 2\'')).toMatchObject({
+      ok: true, settings: [{ name: 'net.ipv4.tcp_wmem', value: '4096 20000 4194304' }, { name: 'net.ipv4.tcp_rmem', value: '4096 1 2' }],
+    });
   });
 
   it('nstat: -n starts an interval; a grep pipeline checks the counters that changed since, and fails when no line is left', () => {
@@ -255,6 +300,47 @@ describe('upstream forms', () => {
 +0 > . 1:1(0) ack 1001
 +0 ioctl(4, SIOCINQ, [999]) = 0
 `).message).toMatch(/SIOCINQ: expected 999 vs actual 1000/);
+  });
+
+  it('SIOCOUTQ and SIOCOUTQNSD count a queued FIN as one byte, and data a closed window holds back (values measured on 6.18)', () => {
+    const text = `${LISTEN}+0 < S 0:0(0) win 2000 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.1 < . 1:1(0) ack 1 win 2000
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++0 write(4, ..., 1000) = 1000
++0 ioctl(4, SIOCOUTQ, [3000]) = 0
++0 ioctl(4, SIOCOUTQNSD, [1000]) = 0
++0 shutdown(4, SHUT_WR) = 0
++0 ioctl(4, SIOCOUTQ, [3001]) = 0
++0 ioctl(4, SIOCOUTQNSD, [1001]) = 0
++.1 < . 1:1(0) ack 2001 win 2000
++0 > FP. 2001:3001(1000) ack 1
++0 ioctl(4, SIOCOUTQ, [1001]) = 0
++0 ioctl(4, SIOCOUTQNSD, [0]) = 0
++.1 < . 1:1(0) ack 3002 win 2000
++0 ioctl(4, SIOCOUTQ, [0]) = 0
+`;
+    pass(text);
+    expect(failure(text.replace('SIOCOUTQ, [3001]', 'SIOCOUTQ, [3000]')).message).toMatch(/SIOCOUTQ: expected 3000 vs actual 3001/);
+  });
+
+  it('a backquoted block over several lines runs each command, and the closing sysctl_restore line is a no-op', () => {
+    // Upstream's form: defaults.sh and set_sysctls.py in one block before the first event.
+    const text = `\`../common/defaults.sh
+ ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_synack_retries=1
+\`
+${LISTEN}+0 < S 0:0(0) win 100 <mss 1000>
++0 > S. 0:0(0) ack 1 <...>
++1 > S. 0:0(0) ack 1 <...>
++2 %{ assert tcpi_state == TCPI_CLOSE }%
+\`/tmp/sysctl_restore_\${PPID}.sh\`
+`;
+    const r = pass(text);
+    expect(r.log.join('\n')).toMatch(/^defaults\.sh: applied/);
+    // With the default tcp_synack_retries (5) the request would still be there at 3 s.
+    expect(failure(text.replace(' ../common/set_sysctls.py /proc/sys/net/ipv4/tcp_synack_retries=1\n', '')).kind).toBe('assert');
   });
 
   it('--tolerance_percent takes a fraction; --upstream gives 4 ms or 12.5 % unless the script sets its own', () => {
