@@ -3,7 +3,7 @@
  * (tests). The stack, the kit and the tests arrive compiled (lab-data.ts); the learner's files are
  * compiled here and mapped in under `<file>.learner.ts`, the path the kit's dispatcher imports.
  */
-import { ModuleMap, type ModuleSources } from './module-map.ts';
+import { ModuleMap, type Isolation, type ModuleSources } from './module-map.ts';
 import type { ResultsDocument, Suite } from './results.ts';
 import { errorDocument } from '../../../labs/kit/results.ts';
 import type { LabMeta } from '../../../labs/kit/definition.ts';
@@ -43,6 +43,8 @@ function failedDocument(request: GradeRequest, message: string): ResultsDocument
 export class WorkerGrader {
   readonly modules = new ModuleMap();
   private readonly compiled = new Map<string, { source: string; body: string }>();
+  /** How the learner's modules are evaluated: in SES Compartments once the worker is locked down (./worker-lockdown.ts). */
+  isolation: Isolation | null = null;
 
   constructor(private readonly transpile: Transpile) {}
 
@@ -72,7 +74,7 @@ export class WorkerGrader {
     }
     if (!this.modules.has(suitePath(lab, suite))) return failedDocument(request, `The ${suite} tests of this lab are not available to this runner.`);
     try {
-      return this.load(lab, suite, overrides).run({ seed: request.seed });
+      return this.load(lab, suite, overrides, this.isolation).run({ seed: request.seed });
     } catch (error) {
       const e = error as Error;
       return failedDocument(request, `The tests could not start: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`);
@@ -80,8 +82,8 @@ export class WorkerGrader {
   }
 
   /** The suite in a fresh module instance, the learner's copies (or the reference) given by `overrides`. */
-  private load(lab: LabMeta, suite: Suite, overrides: ModuleSources): LoadedSuite {
-    return loadSuite(this.modules.instantiate(overrides), lab, suite);
+  private load(lab: LabMeta, suite: Suite, overrides: ModuleSources, isolation: Isolation | null = null): LoadedSuite {
+    return loadSuite(this.modules.instantiate(overrides, isolation), lab, suite);
   }
 
   /**
