@@ -54,6 +54,23 @@ export interface LabDefinition {
   solution: SolutionPolicy;
 }
 
+/**
+ * What every runner needs of a lab, and what travels to the sandboxed child, the worker and the
+ * WebContainer tree (plain data, without statements and hints): `runSuite` reads `slug` and
+ * `tasks`, `buildTree` `slug`, `files` and `tests`. A LabDefinition is one; `labMeta` trims it.
+ */
+export interface LabMeta {
+  slug: string;
+  tasks: Array<{ id: number; title: string; points: number }>;
+  /** Stack files the learner edits, repository-relative. */
+  files: string[];
+  tests: { visible: string; hidden: string };
+}
+
+export function labMeta(def: LabMeta): LabMeta {
+  return { slug: def.slug, tasks: def.tasks.map(({ id, title, points }) => ({ id, title, points })), files: [...def.files], tests: { visible: def.tests.visible, hidden: def.tests.hidden } };
+}
+
 export class LabDefinitionError extends Error {
   constructor(readonly file: string, readonly field: string, detail: string) {
     super(`${file}: ${field}: ${detail}`);

@@ -3,7 +3,7 @@
  * spirit). Plain data: the site, the CLI and the CSV export all read this shape.
  */
 import type { TraceEvent } from '../../stack/core/observe/trace.ts';
-import { testScoring, type TestScoring } from './scoring.ts';
+import type { TestScoring } from './registry.ts';
 
 export type RunStatus = 'pass' | 'fail' | 'error';
 
@@ -79,7 +79,7 @@ export interface ResultsDocument {
 export function scoreTasks(
   tasks: Array<{ id: number; title: string; points: number }>,
   tests: TestResult[],
-  scoringOf: (name: string) => TestScoring = testScoring,
+  scoringOf: (name: string) => TestScoring,
 ): TaskResult[] {
   return tasks.map((task) => {
     const mine = tests.filter((t) => t.task_id === task.id);

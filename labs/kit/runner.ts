@@ -4,16 +4,19 @@
  */
 import { TestContext } from './context.ts';
 import { labSide } from './side.ts';
-import { suiteTests, type RegisteredTest } from './registry.ts';
+import type { RegisteredTest, SuiteRegistry } from './registry.ts';
+import type { LabMeta } from './definition.ts';
 import { scoreTasks, type ResultsDocument, type TestResult } from './results.ts';
-
-export interface LabMeta {
-  slug: string;
-  tasks: Array<{ id: number; title: string; points: number }>;
-}
 
 export interface RunOptions {
   seed?: number;
+  /**
+   * Run only the tests of these names (in the suite's order); the document then scores those
+   * alone. A reference trace of one test runs that test, not the suite.
+   */
+  only?: readonly string[];
+  /** Keep the trace of passing tests too (by default only a failure's is kept): the reference run drawn beside a failure passes. */
+  keepTraces?: boolean;
   /** Called before each test (the sandboxed child reports progress so a timeout can name the test). */
   onTestStart?: (name: string, index: number) => void;
   /** Called after each test with its result. */
@@ -78,7 +81,7 @@ function now(): number {
   return clock ? clock.now() : Date.now();
 }
 
-function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces']): TestResult {
+function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces'], keepTrace: boolean): TestResult {
   const t = new TestContext(seed);
   labSide.learner = true;
   const start = now();
@@ -95,7 +98,7 @@ function runOne(test: RegisteredTest, seed: number, index: number, traces: Resul
   const lastSteps = t.harnesses.length ? t.harnesses[t.harnesses.length - 1].stepList() : [];
   const steps = (failure?.steps ?? lastSteps).map((s) => ({ n: s.n, kind: s.kind, t: s.t, text: s.text, ok: s.ok }));
   let trace_ref: string | null = null;
-  const trace = failure ? t.trace() : [];
+  const trace = failure || keepTrace ? t.trace() : [];
   if (trace.length) {
     trace_ref = `t${index + 1}`;
     traces[trace_ref] = trace;
@@ -115,23 +118,30 @@ function runOne(test: RegisteredTest, seed: number, index: number, traces: Resul
   };
 }
 
-/** Runs the tests of `suite` that have been registered (by importing the suite's module). */
-export function runSuite(lab: LabMeta, suite: 'visible' | 'hidden', options: RunOptions = {}): ResultsDocument {
+/** Runs the tests a suite module registered into `registry` (see ./load-suite.ts). */
+export function runSuite(lab: Pick<LabMeta, 'slug' | 'tasks'>, registry: SuiteRegistry, options: RunOptions = {}): ResultsDocument {
   const seed = options.seed ?? 1;
-  const tests = suiteTests(suite);
+  const suite = registry.suite;
   const known = new Set(lab.tasks.map((t) => t.id));
-  for (const t of tests) {
+  for (const t of registry.tests) {
     if (!known.has(t.task)) throw new Error(`test "${t.name}" is for task ${t.task}, but lab ${lab.slug} has tasks ${[...known].join(', ')}`);
+  }
+  const only = options.only ? new Set(options.only) : null;
+  for (const name of only ?? []) {
+    if (!registry.tests.some((t) => t.name === name)) throw new Error(`the ${suite} tests of lab ${lab.slug} have no test named "${name}"`);
   }
   const traces: ResultsDocument['traces'] = {};
   const results: TestResult[] = [];
-  tests.forEach((test, i) => {
+  // The index is the test's place in the suite even when `only` skips some, so a trace_ref names
+  // the same test in every run.
+  registry.tests.forEach((test, i) => {
+    if (only && !only.has(test.name)) return;
     options.onTestStart?.(test.name, i);
-    const r = runOne(test, seed, i, traces);
+    const r = runOne(test, seed, i, traces, options.keepTraces === true);
     results.push(r);
     options.onTestEnd?.(r);
   });
-  const tasks = scoreTasks(lab.tasks, results);
+  const tasks = scoreTasks(lab.tasks, results, (name) => registry.scoring(name));
   const points = Math.round(tasks.reduce((n, t) => n + t.points, 0) * 100) / 100;
   const max = tasks.reduce((n, t) => n + t.max, 0);
   return {

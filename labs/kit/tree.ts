@@ -4,6 +4,7 @@
  * `<file>.learner.ts` beside it. Pure: the Node CLI writes it to disk, the WebContainer runner
  * mounts it, the worker runner maps it into modules.
  */
+import type { LabMeta } from './definition.ts';
 import { makeShim, sidePath } from './shim.ts';
 
 export interface SourceFiles {
@@ -12,19 +13,13 @@ export interface SourceFiles {
   read(path: string): string;
 }
 
-export interface TreeLab {
-  slug: string;
-  files: string[];
-  tests: { visible: string; hidden: string };
-}
-
 /** Folders every run needs, and what to leave out of them. */
 export const TREE_FOLDERS = ['stack/core/', 'stack/testing/', 'labs/kit/'];
 const EXCLUDED = [/^labs\/kit\/node\//, /\.test\.ts$/];
 
 export function buildTree(
   src: SourceFiles,
-  lab: TreeLab,
+  lab: Pick<LabMeta, 'slug' | 'files' | 'tests'>,
   learnerFiles: ReadonlyMap<string, string>,
   suites: Array<'visible' | 'hidden'>,
 ): Map<string, string> {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultsProblems } from '../kit/results.ts';
 import { REPO, learnerFilesFrom, loadLab, referenceFiles, starterFiles, wrongImplementations } from '../kit/node/repo.ts';
 import { runSandboxed } from '../kit/node/sandbox.ts';
+import { runInProcess } from '../kit/node/inprocess.ts';
 
 const def = loadLab('handshake');
 const LAB_FILE = def.files[0];
@@ -34,6 +35,18 @@ describe('sandboxed grading', { timeout: 180_000 }, () => {
     expect(resultsProblems(doc)).toEqual([]);
     expect(doc.status).toBe('pass');
     expect(doc.score).toEqual({ points: 100, max: 100 });
+  });
+
+  it('scores a partly right submission as the in-process run does, guards and weights included', async () => {
+    // The parent re-scores the child's per-test outcomes; it once did so without the suite's
+    // guards and weights (teardown's no-paws-in-time-wait got 95.59 sandboxed, 91.41 in-process).
+    const teardown = loadLab('teardown');
+    const wrong = wrongImplementations(teardown).find((w) => w.name === 'no-paws-in-time-wait')!;
+    const [inProcess] = await runInProcess(teardown, wrong.files, 'hidden', [1], 'rescore');
+    const sandboxed = await runSandboxed(teardown, wrong.files, 'hidden', { skipTypeCheck: true });
+    expect(inProcess.tasks.some((t) => t.guards)).toBe(true);
+    expect(sandboxed.score).toEqual(inProcess.score);
+    expect(sandboxed.tasks).toEqual(inProcess.tasks);
   });
 
   it('stops code that loops forever after the time limit and says so', async () => {

@@ -4,10 +4,12 @@ import { RegionError, makeStarter, parseRegions, regionTasks, relativeImport } f
 import { LabDefinitionError, validateLabDefinition, applyWrongEdits, validateWrongExpectation, hintProblems } from '../kit/definition.ts';
 import { exportedFunctions, makeShim } from '../kit/shim.ts';
 import { resultsProblems, scoreTasks, type TestResult } from '../kit/results.ts';
-import { labTest as scoredLabTest, testScoring } from '../kit/scoring.ts';
-import { beginSuite, suiteTests } from '../kit/registry.ts';
+import { labTest as scoredLabTest } from '../kit/scoring.ts';
+import { beginSuite } from '../kit/registry.ts';
+import { runSuite } from '../kit/runner.ts';
 import { RunawayError, SAME_INSTANT_LIMIT, TestContext, TRACE_LIMIT } from '../kit/context.ts';
 import { Scheduler } from '../../stack/core/sim/scheduler.ts';
+import { synSent } from '../../stack/testing/fixtures.ts';
 
 const FILE = 'stack/core/tcp/example.ts';
 const SOURCE = `/** header */
@@ -190,7 +192,8 @@ describe('scores and the results document', () => {
 
   it('shares a task\'s points among its tests and passes a task only when all pass', () => {
     const tasks = [{ id: 1, title: 'a', points: 10 }, { id: 2, title: 'b', points: 30 }, { id: 3, title: 'c', points: 5 }];
-    const scored = scoreTasks(tasks, [result(1, 'pass'), result(1, 'pass'), result(2, 'pass'), result(2, 'fail'), result(2, 'fail')]);
+    const plain = () => ({ guard: false, weight: 1 });
+    const scored = scoreTasks(tasks, [result(1, 'pass'), result(1, 'pass'), result(2, 'pass'), result(2, 'fail'), result(2, 'fail')], plain);
     expect(scored.map((t) => [t.status, t.points, t.passed, t.total])).toEqual([['pass', 10, 2, 2], ['fail', 10, 1, 3], ['fail', 0, 0, 0]]);
   });
 
@@ -213,12 +216,49 @@ describe('scores and the results document', () => {
   });
 
   it('registers guard and weight with the test, and refuses a bad weight', () => {
-    beginSuite('scoring-check');
+    const registry = beginSuite('visible');
     scoredLabTest('a guard registered for scoring', { task: 1, guard: true, weight: 2 }, () => {});
-    expect(testScoring('a guard registered for scoring')).toEqual({ guard: true, weight: 2 });
-    expect(testScoring('never registered')).toEqual({ guard: false, weight: 1 });
+    expect(registry.scoring('a guard registered for scoring')).toEqual({ guard: true, weight: 2 });
+    expect(registry.scoring('never registered')).toEqual({ guard: false, weight: 1 });
     expect(() => scoredLabTest('weightless', { task: 1, weight: 0 }, () => {})).toThrow('weight must be a positive number');
-    expect(suiteTests('scoring-check').map((t) => t.name)).toEqual(['a guard registered for scoring']);
+    expect(registry.tests.map((t) => t.name)).toEqual(['a guard registered for scoring']);
+  });
+
+  it('keeps each beginSuite()\'s tests in its own registry: a second load of a suite does not see the first', () => {
+    const first = beginSuite('hidden');
+    scoredLabTest('registered by the first load', { task: 1 }, () => {});
+    const second = beginSuite('hidden');
+    scoredLabTest('registered by the first load', { task: 1 }, () => {});
+    expect([first.tests.length, second.tests.length]).toEqual([1, 1]);
+    expect(() => scoredLabTest('registered by the first load', { task: 1 }, () => {})).toThrow('two tests of suite "hidden" have this name');
+    expect(() => beginSuite('default' as 'hidden')).toThrow('a suite is "visible" or "hidden"');
+  });
+
+  it('runs only the tests named, keeps their traces when asked, and scores with the registry\'s weights', () => {
+    const registry = beginSuite('hidden');
+    const ran: string[] = [];
+    const lab = { slug: 'demo', tasks: [{ id: 1, title: 'a', points: 10 }] };
+    scoredLabTest('first', { task: 1 }, (t) => {
+      ran.push('first');
+      t.fixture('client in SYN_SENT', (o) => synSent(o));
+    });
+    scoredLabTest('second', { task: 1, weight: 3 }, (t) => {
+      ran.push('second');
+      t.fixture('client in SYN_SENT', (o) => synSent(o));
+      throw new Error('no');
+    });
+    scoredLabTest('third', { task: 1, guard: true }, () => void ran.push('third'));
+    const all = runSuite(lab, registry);
+    expect(ran).toEqual(['first', 'second', 'third']);
+    // first (1) passes, second (3) fails: behaviour 1 of 4, the guard earns 1 × 1/4 → 1.25 of 5.
+    expect(all.score.points).toBe(2.5);
+    expect(all.tests.map((t) => t.trace_ref)).toEqual([null, 't2', null]);
+    ran.length = 0;
+    const one = runSuite(lab, registry, { only: ['first'], keepTraces: true });
+    expect(ran).toEqual(['first']);
+    expect(one.tests.map((t) => [t.name, t.trace_ref])).toEqual([['first', 't1']]);
+    expect(one.traces.t1.length).toBeGreaterThan(0);
+    expect(() => runSuite(lab, registry, { only: ['fourth'] })).toThrow('the hidden tests of lab demo have no test named "fourth"');
   });
 
   it('flags malformed documents', () => {

@@ -76,7 +76,7 @@ describe('the reporter payload gives every task of every lab its points', () => 
     const def = loadLab(slug);
     // Two tests a task; task 1 passes one of its two.
     const tests = def.tasks.flatMap((t) => [test(t.id, 1, 'pass'), test(t.id, 2, t.id === 1 ? 'fail' : 'pass')]);
-    const tasks = scoreTasks(def.tasks, tests);
+    const tasks = scoreTasks(def.tasks, tests, () => ({ guard: false, weight: 1 }));
     const total = def.tasks.reduce((n, t) => n + t.points, 0);
     const doc: ResultsDocument = {
       version: 1, lab: slug, suite: 'hidden', status: 'fail', seed: 1,

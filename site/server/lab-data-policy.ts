@@ -14,6 +14,7 @@
  * hidden test or a region's reference (site/tests/server/build-secrets.test.ts checks the
  * lab-data endpoints; the closing scan of a full build is in the README).
  */
+import { RUNTIME_PATH } from './protocol.ts';
 
 export type FileDecision = { serve: string } | { withhold: string };
 
@@ -29,7 +30,7 @@ const UNLISTED = 'this file is not served while the course server grades';
 export function gradingModeFile(relative: string, solutions: 'after-pass' | 'open'): FileDecision {
   const path = relative.toLowerCase();
   if (!path.startsWith('lab-data/') && path !== 'lab-data') return { serve: relative };
-  if (path === 'lab-data/webcontainer-toolchain.bin.gz' || path === 'lab-data/runtime.json') return { serve: relative };
+  if (path === 'lab-data/webcontainer-toolchain.bin.gz' || `/${path}` === RUNTIME_PATH) return { serve: relative };
   const m = /^lab-data\/([a-z0-9-]+)\/([a-z.]+)$/.exec(path);
   if (!m) return { withhold: UNLISTED };
   const [, slug, name] = m;

@@ -5,11 +5,12 @@
  */
 import { readLab, runModules } from '../lib/workbench/lab-data.ts';
 import { transpile } from '../lib/workbench/transpile.ts';
-import { WorkerGrader, type WorkerLab } from '../lib/workbench/worker-grade.ts';
+import { WorkerGrader } from '../lib/workbench/worker-grade.ts';
+import { labMeta, type LabMeta } from '../../labs/kit/definition.ts';
 import type { ReferenceTracer } from './course-server.ts';
 
 export function createReferenceTracer(): ReferenceTracer {
-  const graders = new Map<string, { grader: WorkerGrader; lab: WorkerLab }>();
+  const graders = new Map<string, { grader: WorkerGrader; lab: LabMeta }>();
   return async (slug, suite, test, seed) => {
     let entry = graders.get(slug);
     if (!entry) {
@@ -17,7 +18,7 @@ export function createReferenceTracer(): ReferenceTracer {
       const grader = new WorkerGrader(transpile);
       grader.addModules(runModules(slug, 'visible'));
       grader.addModules(runModules(slug, 'hidden'));
-      entry = { grader, lab: { slug, tasks: def.tasks, files: def.files, tests: def.tests } };
+      entry = { grader, lab: labMeta(def) };
       graders.set(slug, entry);
     }
     return entry.grader.referenceTrace(entry.lab, suite, test, seed);

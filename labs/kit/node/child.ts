@@ -6,15 +6,15 @@
  *    Object.prototype, Promise, Error … — is frozen, so no code that runs later can change the
  *    functions this process builds and prints the results document with.
  * 3. Loads the test kit, the suite and every stack module, and hardens what the stack modules
- *    export (their functions, classes and prototypes), then prints "ready". A warm pool keeps
- *    children waiting here.
+ *    export (their functions, classes and prototypes), then prints "ready" with how each test
+ *    scores (guard, weight). A warm pool keeps children waiting here.
  * 4. Reads one job (second stdin line): the learner's files, compiled to CommonJS-shaped function
  *    bodies. Each is evaluated in its own Compartment, whose globals are SES's safe ones plus a
  *    console that records output per test — no `process`, no `require`, no timers, no grader
  *    object. Its `require` hands over only stack-core modules of the tree.
  * 5. Runs the suite and prints the results document.
  *
- * argv: <suite> <lab meta JSON> <test module path relative to the tree> <preload JSON: tree paths>
+ * argv: <suite> <lab meta JSON (LabMeta)> <preload JSON: tree paths>
  */
 import { isBuiltin, registerHooks } from 'node:module';
 import { inspect } from 'node:util';
@@ -23,6 +23,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type Kit = typeof import('../index.ts');
 type Side = typeof import('../side.ts');
+type Loader = typeof import('../load-suite.ts');
+type LoadedSuite = import('../load-suite.ts').LoadedSuite;
 interface Job {
   seed: number;
   modules: Array<{ file: string; js: string; requires: string[] }>;
@@ -79,7 +81,7 @@ registerHooks({
   },
 });
 
-const [suite, metaJson, testModule, preloadJson] = process.argv.slice(2);
+const [suite, metaJson, preloadJson] = process.argv.slice(2);
 const tree = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const url = (rel: string) => pathToFileURL(join(tree, ...rel.split('/'))).href;
 
@@ -119,11 +121,12 @@ async function main(): Promise<void> {
 
   const kit = (await import(url('labs/kit/index.js'))) as Kit;
   const side = (await import(url('labs/kit/side.js'))) as Side;
-  kit.beginSuite(suite);
+  const { loadSuite } = (await import(url('labs/kit/load-suite.js'))) as Loader;
   const namespaces = new Map<string, Record<string, unknown>>();
+  let loaded: LoadedSuite;
   try {
     for (const rel of JSON.parse(preloadJson) as string[]) namespaces.set(rel.replace(/\.js$/, '.ts'), await import(url(rel)));
-    await import(url(testModule));
+    loaded = await loadSuite((p) => import(url(p.replace(/\.ts$/, '.js'))), JSON.parse(metaJson), suite as 'visible' | 'hidden');
   } catch (err) {
     await sayLast({ loadError: `the test suite could not be loaded: ${kit.describeError(err).message}` });
     return;
@@ -134,7 +137,9 @@ async function main(): Promise<void> {
   // the harness and the kit override methods on instances (a frozen prototype method would make
   // `instance.method = …` throw — JavaScript's "override mistake").
   for (const ns of namespaces.values()) for (const value of Object.values(ns)) freezeExport(value);
-  say({ ready: true });
+  // How each test counts, said before any learner code has run: the parent scores the run with
+  // this, not with what the results document claims.
+  say({ ready: true, scoring: loaded.registry.tests.map(({ name, guard, weight }) => ({ name, guard, weight })) });
 
   const job = JSON.parse(await nextLine()) as Job;
   let running = '';
@@ -177,7 +182,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const doc = kit.runSuite(JSON.parse(metaJson), suite as 'visible' | 'hidden', {
+  const doc = loaded.run({
     seed: job.seed,
     onTestStart: (name) => {
       running = name;

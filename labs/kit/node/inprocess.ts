@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LabDefinition } from '../definition.ts';
 import type { ResultsDocument, RunOptions } from '../index.ts';
+import { loadSuite } from '../load-suite.ts';
 import { buildTree } from '../tree.ts';
 import { removeDir, repoFiles, runDir, writeTree } from './repo.ts';
-
-type Kit = typeof import('../index.ts');
 
 export interface LoadedTree {
   dir: string;
@@ -23,14 +22,10 @@ export async function loadTree(def: LabDefinition, files: ReadonlyMap<string, st
   const dir = runDir(`${def.slug}-${label}`);
   try {
     writeTree(dir, buildTree(repoFiles, def, files, [suite]));
-    const url = (p: string) => pathToFileURL(join(dir, ...p.split('/'))).href;
-    const kit = (await import(url('labs/kit/index.ts'))) as Kit;
-    kit.beginSuite(suite);
-    await import(url(`labs/${def.slug}/${def.tests[suite]}`));
-    const meta = { slug: def.slug, tasks: def.tasks };
+    const loaded = await loadSuite((p) => import(pathToFileURL(join(dir, ...p.split('/'))).href), def, suite);
     return {
       dir,
-      run: (seed, options = {}) => kit.runSuite(meta, suite, { ...options, seed }),
+      run: (seed, options = {}) => loaded.run({ ...options, seed }),
       dispose: () => removeDir(dir),
     };
   } catch (err) {

@@ -18,7 +18,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import type { LabDefinition } from '../definition.ts';
+import { labMeta, type LabDefinition } from '../definition.ts';
+import type { TestScoring } from '../registry.ts';
 import { errorDocument, resultsProblems, scoreTasks, type ResultsDocument } from '../results.ts';
 import { buildTree } from '../tree.ts';
 import { makeLearnerStub, sidePath } from '../shim.ts';
@@ -172,7 +173,6 @@ export function childCommand(nodeArgs: string[], timeoutS: number): [string, str
 interface Tree {
   root: string;
   preload: string[];
-  testModule: string;
 }
 
 const trees = new Map<string, Tree>();
@@ -200,17 +200,28 @@ function treeFor(def: LabDefinition, suite: 'visible' | 'hidden'): Tree {
   const root = join(dir, 'js');
   writeTree(root, js);
   const preload = [...js.keys()].filter((p) => (p.startsWith('stack/core/') || p.startsWith('stack/testing/')) && p.endsWith('.js') && !def.files.some((f) => p === sidePath(f, 'learner').replace(/\.ts$/, '.js')));
-  const tree = { root, preload, testModule: `labs/${def.slug}/${def.tests[suite].replace(/\.ts$/, '.js')}` };
+  const tree = { root, preload };
   trees.set(key, tree);
   return tree;
 }
 
 interface Message {
   ready?: boolean;
+  scoring?: unknown;
   start?: string;
   result?: ResultsDocument;
   loadError?: string;
   output?: string;
+}
+
+function scoringFrom(list: unknown): Map<string, TestScoring> | null {
+  if (!Array.isArray(list)) return null;
+  const out = new Map<string, TestScoring>();
+  for (const t of list as Array<Record<string, unknown>>) {
+    if (typeof t?.name !== 'string' || typeof t.guard !== 'boolean' || typeof t.weight !== 'number' || !(t.weight > 0)) return null;
+    out.set(t.name, { guard: t.guard, weight: t.weight });
+  }
+  return out;
 }
 
 /** One sandboxed child process, from spawn to its last message. */
@@ -223,6 +234,8 @@ class SandboxChild {
   private ended: string | null = null;
   private stderr = '';
   running: string | null = null;
+  /** How each test of the suite scores, from the "ready" message (sent before learner code loads). */
+  scoring: ReadonlyMap<string, TestScoring> | null = null;
   private resolveReady!: (ok: boolean) => void;
 
   constructor(tree: Tree, meta: string, suite: string, readonly memoryMb: number, timeoutS: number) {
@@ -235,7 +248,6 @@ class SandboxChild {
       join(tree.root, 'labs/kit/node/child.js'),
       suite,
       meta,
-      tree.testModule,
       JSON.stringify(tree.preload),
     ];
     const [cmd, argv] = childCommand(args, timeoutS);
@@ -265,7 +277,10 @@ class SandboxChild {
         } catch {
           continue;
         }
-        if (msg.ready) this.resolveReady(true);
+        if (msg.ready) {
+          this.scoring ??= scoringFrom(msg.scoring);
+          this.resolveReady(this.scoring !== null);
+        }
         else if (msg.start !== undefined) this.running = msg.start;
         else this.onMessage?.(msg);
       }
@@ -340,7 +355,7 @@ function poolKey(def: LabDefinition, suite: string, memoryMb: number, timeoutS: 
 
 function spawnChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): SandboxChild {
   const tree = treeFor(def, suite);
-  const meta = JSON.stringify({ slug: def.slug, tasks: def.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points })) });
+  const meta = JSON.stringify(labMeta(def));
   return new SandboxChild(tree, meta, suite, memoryMb, timeoutS);
 }
 
@@ -372,11 +387,12 @@ function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: nu
 }
 
 /** The results of a run, checked and re-scored here: only per-test outcomes come from the child. */
-function accepted(def: LabDefinition, suite: 'visible' | 'hidden', seed: number, doc: ResultsDocument): ResultsDocument | string {
+function accepted(def: LabDefinition, suite: 'visible' | 'hidden', seed: number, doc: ResultsDocument, scoring: ReadonlyMap<string, TestScoring>): ResultsDocument | string {
   const problems = resultsProblems(doc);
   if (problems.length) return `the test run returned a malformed result (${problems.slice(0, 3).join('; ')})`;
   if (doc.lab !== def.slug || doc.suite !== suite || doc.seed !== seed) return 'the test run returned a result for another run';
-  const tasks = scoreTasks(def.tasks, doc.tests);
+  if (doc.tests.some((t) => !scoring.has(t.name))) return 'the test run returned a test the suite does not have';
+  const tasks = scoreTasks(def.tasks, doc.tests, (name) => scoring.get(name)!);
   const points = Math.round(tasks.reduce((n, t) => n + t.points, 0) * 100) / 100;
   const max = tasks.reduce((n, t) => n + t.max, 0);
   const status = doc.tests.length > 0 && doc.tests.every((t) => t.status === 'pass') && tasks.every((t) => t.total > 0) ? 'pass' : 'fail';
@@ -471,7 +487,7 @@ async function runInChild(
     const running = child.running;
     if (outcome === 'timeout') return fail(`your code ran for more than ${timeoutS} s — is there an infinite loop?${running ? ` (it was running the test "${running}")` : ''}`);
     if ('result' in outcome && outcome.result) {
-      const doc = accepted(def, suite, seed, outcome.result);
+      const doc = accepted(def, suite, seed, outcome.result, child.scoring!);
       return typeof doc === 'string' ? fail(doc) : doc;
     }
     if ('loadError' in outcome && outcome.loadError) {

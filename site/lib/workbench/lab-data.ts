@@ -15,7 +15,7 @@ import { overlayLabText } from './lab-text.ts';
 import type { Locale } from '../../i18n/locale.ts';
 import { makeStarter, parseRegions } from '../../../labs/kit/regions.ts';
 import { sidePath } from '../../../labs/kit/shim.ts';
-import { buildTree, type SourceFiles, type TreeLab } from '../../../labs/kit/tree.ts';
+import { buildTree, type SourceFiles } from '../../../labs/kit/tree.ts';
 
 // The project root: builds, the server and the tests all run from it (Astro bundles this module,
 // so a path relative to the module's own location would point into dist/).
@@ -165,10 +165,6 @@ export const repoSources: SourceFiles = {
   read: readRepoFile,
 };
 
-export function treeLab(lab: LabDefinition): TreeLab {
-  return { slug: lab.slug, files: lab.files, tests: lab.tests };
-}
-
 /**
  * The run tree of a lab (labs/kit/tree.ts) as compiled modules, without the learner's copies
  * (`<file>.learner.ts`), which the page compiles and adds at run time. `visible` carries the
@@ -180,7 +176,7 @@ export function runModules(slug: string, suite: 'visible' | 'hidden'): Record<st
   const starters = new Map(lab.files.map((file) => [file, makeStarter(readRepoFile(file), file, slug)]));
   const suitePath = `${labDir(slug)}/${lab.tests[suite]}`;
   // A lab still being written may lack a suite; the runner then says the tests are not available.
-  const tree = buildTree(repoSources, treeLab(lab), starters, existsSync(join(ROOT, suitePath)) ? [suite] : []);
+  const tree = buildTree(repoSources, lab, starters, existsSync(join(ROOT, suitePath)) ? [suite] : []);
   const hiddenPath = `${labDir(slug)}/${lab.tests.hidden}`;
   const out: Record<string, string> = {};
   for (const [path, text] of tree) {
@@ -204,7 +200,7 @@ export function presentSuites(lab: LabDefinition): Array<'visible' | 'hidden'> {
 export function containerTree(slug: string): FileSystemTree {
   const lab = readLab(slug);
   const starters = new Map(lab.files.map((file) => [file, makeStarter(readRepoFile(file), file, slug)]));
-  return toFileSystemTree(containerFiles(repoSources, { ...treeLab(lab), tasks: lab.tasks }, starters, presentSuites(lab)));
+  return toFileSystemTree(containerFiles(repoSources, lab, starters, presentSuites(lab)));
 }
 
 /** Where site/scripts/webcontainer-toolchain.ts leaves the toolchain snapshot for the build. */

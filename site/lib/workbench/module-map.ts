@@ -11,7 +11,17 @@
 /** path → compiled body, run as `function (exports, require, module) { body }`. */
 export type ModuleSources = Record<string, string>;
 
-type Factory = (exports: Record<string, unknown>, require: (specifier: string) => unknown, module: { exports: unknown }) => void;
+export type Factory = (exports: Record<string, unknown>, require: (specifier: string) => unknown, module: { exports: unknown }) => void;
+
+/**
+ * How the override modules (the learner's copies) of one instance are evaluated, when not like
+ * the rest: `evaluate` turns a body into its factory (an SES Compartment in the worker, see
+ * ./worker-lockdown.ts), and `mayImport` says which resolved paths such a module may require.
+ */
+export interface Isolation {
+  evaluate(path: string, body: string): Factory;
+  mayImport(path: string): boolean;
+}
 
 export class ModuleNotFoundError extends Error {
   constructor(readonly specifier: string, readonly from: string) {
@@ -77,9 +87,10 @@ export class ModuleMap {
   /**
    * A fresh registry in which `overrides` (path → compiled body) replace modules of the same path
    * for this instance only. Cycles behave as in CommonJS: a module sees the partial exports of one
-   * still loading.
+   * still loading. With `isolation`, the overrides are evaluated by it and may require only what
+   * it allows.
    */
-  instantiate(overrides: ModuleSources = {}): (path: string) => unknown {
+  instantiate(overrides: ModuleSources = {}, isolation: Isolation | null = null): (path: string) => unknown {
     const cache = new Map<string, { exports: unknown }>();
     const overrideFactories = new Map<string, Factory>();
     const has = (path: string) => path in overrides || this.sources.has(path);
@@ -89,12 +100,18 @@ export class ModuleMap {
       const module = { exports: {} as Record<string, unknown> };
       cache.set(path, module);
       let factory: Factory;
+      const isolated = isolation !== null && path in overrides;
       if (path in overrides) {
-        factory = overrideFactories.get(path) ?? (new Function('exports', 'require', 'module', `${overrides[path]}\n//# sourceURL=${path}`) as Factory);
+        factory = overrideFactories.get(path) ?? (isolated ? isolation.evaluate(path, overrides[path]) : (new Function('exports', 'require', 'module', `${overrides[path]}\n//# sourceURL=${path}`) as Factory));
         overrideFactories.set(path, factory);
       } else factory = this.factory(path);
+      const require = (specifier: string) => {
+        const target = resolveSpecifier(specifier, path, has);
+        if (isolated && !isolation.mayImport(target)) throw new Error(`lab code may not import "${specifier}": only modules of the stack core`);
+        return load(target);
+      };
       try {
-        factory(module.exports, (specifier) => load(resolveSpecifier(specifier, path, has)), module);
+        factory(module.exports, require, module);
       } catch (error) {
         cache.delete(path);
         throw error;

@@ -21,7 +21,7 @@ import { taskCodePlace } from './task-code.ts';
 import type { SolutionPolicy } from './reveal.ts';
 import type { WorkbenchEditor } from './editor.ts';
 import type { LabTerminal } from './terminal.ts';
-import type { WorkerLab } from './worker-grade.ts';
+import { labMeta, type LabMeta } from '../../../labs/kit/definition.ts';
 
 interface PageConfig {
   slug: string;
@@ -31,7 +31,7 @@ interface PageConfig {
 }
 
 interface Workspace {
-  lab: Omit<WorkerLab, 'tasks'> & { title: string; solution: SolutionPolicy; tasks: TaskView[] };
+  lab: Omit<LabMeta, 'tasks'> & { title: string; solution: SolutionPolicy; tasks: TaskView[] };
   files: Array<{ path: string; text: string; editable: boolean }>;
   starters: Record<string, string>;
 }
@@ -140,7 +140,7 @@ async function start(root: HTMLElement): Promise<void> {
 
   // ------------------------------------------------------------------ runners, terminal, diagrams
   // The runners get lab.yaml's English titles: a results document is the same whichever edition asked.
-  const workerLab: WorkerLab = { slug: lab.slug, tasks: workspace.lab.tasks.map(({ id, title, points }) => ({ id, title, points })), files: lab.files, tests: lab.tests };
+  const workerLab: LabMeta = labMeta({ ...lab, tasks: workspace.lab.tasks });
   let terminal: LabTerminal | null = null;
   const runners = pageRunners(workerLab, config.urls, (text) => terminal?.write(text), t, {
     onJoined: (learner) => notice(t.joinedWorkshop(learner.name), 'info'),

@@ -8,6 +8,7 @@
 import { learnerPath, WorkerGrader, type GradeRequest } from './worker-grade.ts';
 import { listScenarioNames, simulate, type ScenarioListing, type SimReply, type SimRequest } from './sim-run.ts';
 import { transpile } from './transpile.ts';
+import { lockDownWorker } from './worker-lockdown.ts';
 import type { ResultsDocument } from './results.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
@@ -28,6 +29,15 @@ export type WorkerReply =
 const moduleLoads = new Map<string, Promise<void>>();
 
 const grader = new WorkerGrader(transpile);
+
+// Before any learner code can run: every message waits for it. A browser where SES cannot lock
+// down still runs the tests (practice, as everywhere in the browser), without the frozen built-ins.
+const lockedDown = lockDownWorker().then(
+  (isolation) => {
+    grader.isolation = isolation;
+  },
+  (error) => console.warn(`the lab worker runs without SES lockdown: ${(error as Error).message}`),
+);
 
 function loadModules(url: string): Promise<void> {
   let load = moduleLoads.get(url);
@@ -81,13 +91,15 @@ scope.onmessage = async (event: MessageEvent<WorkerMessage>) => {
   const message = event.data;
   if (message.type === 'warm') {
     try {
-      await prepare(message.moduleUrls);
+      // Fetching the module maps overlaps SES's start-up; no learner code runs in a warm-up.
+      await Promise.all([prepare(message.moduleUrls), lockedDown]);
       scope.postMessage({ type: 'warm', ok: true } satisfies WorkerReply);
     } catch (error) {
       scope.postMessage({ type: 'warm', ok: false, message: (error as Error).message } satisfies WorkerReply);
     }
     return;
   }
+  await lockedDown;
   if (message.type === 'reference') {
     try {
       await Promise.all(message.moduleUrls.map(loadModules));
@@ -113,7 +125,7 @@ scope.onmessage = async (event: MessageEvent<WorkerMessage>) => {
     let reply: SimReply;
     try {
       await prepare(message.moduleUrls);
-      reply = simulate(grader.modules.instantiate(stackOverrides(message.lab, message.request.reference ? null : message.files)), message.request);
+      reply = simulate(grader.modules.instantiate(stackOverrides(message.lab, message.request.reference ? null : message.files), message.request.reference ? null : grader.isolation), message.request);
     } catch (error) {
       reply = { ok: false, error: (error as Error).message };
     }

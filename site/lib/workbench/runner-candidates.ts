@@ -7,7 +7,7 @@ import { runnerOrder, type RunnerCandidate } from './runner.ts';
 import { RUNTIME_URL, ServerRunner, type WorkshopLearner } from './server-runner.ts';
 import { WorkerRunner } from './worker-runner.ts';
 import { inflateSnapshot, WebContainerRunner, type FileSystemTree } from './webcontainer-runner.ts';
-import type { WorkerLab } from './worker-grade.ts';
+import type { LabMeta } from '../../../labs/kit/definition.ts';
 import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export interface CandidateUrls {
@@ -82,7 +82,7 @@ function storedLearner(): WorkshopLearner | null {
   return null;
 }
 
-export function pageRunners(lab: WorkerLab, urls: CandidateUrls, onContainerOutput: (text: string) => void, t: WorkbenchStrings = WORKBENCH_EN, workshop: WorkshopEvents = {}): PageRunners {
+export function pageRunners(lab: LabMeta, urls: CandidateUrls, onContainerOutput: (text: string) => void, t: WorkbenchStrings = WORKBENCH_EN, workshop: WorkshopEvents = {}): PageRunners {
   const makeWorker = (): WorkerRunner =>
     new WorkerRunner({
       lab,

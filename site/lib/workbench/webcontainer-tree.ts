@@ -9,7 +9,9 @@
  * vite 7 (Vite 8's Rolldown cannot load its binding there), esbuild and rollup replaced by their
  * WebAssembly builds because native addons are disabled in the container.
  */
-import { buildTree, type SourceFiles, type TreeLab } from '../../../labs/kit/tree.ts';
+import { buildTree, type SourceFiles } from '../../../labs/kit/tree.ts';
+import { labMeta, type LabMeta } from '../../../labs/kit/definition.ts';
+import { suitePath } from '../../../labs/kit/load-suite.ts';
 import type { FileSystemTree } from './webcontainer-runner.ts';
 import toolchainProject from '../../webcontainer/package.json' with { type: 'json' };
 
@@ -28,10 +30,6 @@ export const TOOLCHAIN = {
  * links, which @webcontainer/snapshot cannot carry).
  */
 const VITEST = 'node node_modules/vitest/vitest.mjs';
-
-export interface ContainerLab extends TreeLab {
-  tasks: Array<{ id: number; title: string; points: number }>;
-}
 
 export function containerPackageJson(slug: string): string {
   return `${JSON.stringify(
@@ -57,25 +55,25 @@ export default defineConfig({
 });
 `;
 
-function labRunModule(lab: ContainerLab): string {
-  const meta = JSON.stringify({ slug: lab.slug, tasks: lab.tasks.map(({ id, title, points }) => ({ id, title, points })), tests: lab.tests });
-  return `// Runs one suite of the lab with labs/kit, saves the results document for the workbench, and
-// reports each test to vitest so \`npm test\` in the terminal reads like any test run.
+function labRunModule(lab: LabMeta): string {
+  const meta = JSON.stringify(labMeta(lab));
+  const module = (path: string) => `  ${JSON.stringify(path)}: () => import(${JSON.stringify(`./${path}`)}),\n`;
+  return `// Runs one suite of the lab with labs/kit (its loader: kit, beginSuite, the suite, runSuite),
+// saves the results document for the workbench, and reports each test to vitest so \`npm test\`
+// in the terminal reads like any test run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from 'vitest';
-import { beginSuite, runSuite } from './labs/kit/index.ts';
+import { loadSuite } from './labs/kit/load-suite.ts';
 
 const lab = ${meta};
-// Static specifiers, so vite resolves them without guessing at a template.
-const suites = {
-  visible: () => import(${JSON.stringify(`./labs/${lab.slug}/${lab.tests.visible}`)}),
-  hidden: () => import(${JSON.stringify(`./labs/${lab.slug}/${lab.tests.hidden}`)}),
-};
+// The tree's modules the loader asks for, by repository path, with static specifiers so vite
+// resolves them without guessing at a template.
+const modules: Record<string, () => Promise<unknown>> = {
+${module('labs/kit/index.ts')}${module(suitePath(lab, 'visible'))}${module(suitePath(lab, 'hidden'))}};
 
 export async function runLabSuite(suite: 'visible' | 'hidden'): Promise<void> {
-  beginSuite(suite);
-  await suites[suite]();
-  const doc = runSuite(lab, suite, { seed: 1 });
+  const loaded = await loadSuite((path) => modules[path]?.() ?? Promise.reject(new Error(\`\${path} is not in this tree\`)), lab, suite);
+  const doc = loaded.run({ seed: 1 });
   mkdirSync('.results', { recursive: true });
   writeFileSync(\`.results/\${suite}.json\`, JSON.stringify(doc));
   if (doc.tests.length === 0) test(\`\${suite} suite\`, () => { throw new Error(doc.message ?? 'no tests'); });
@@ -94,7 +92,7 @@ export async function runLabSuite(suite: 'visible' | 'hidden'): Promise<void> {
 /** Every file of the container project, by path. */
 export function containerFiles(
   src: SourceFiles,
-  lab: ContainerLab,
+  lab: LabMeta,
   learnerFiles: ReadonlyMap<string, string>,
   suites: Array<'visible' | 'hidden'> = ['visible', 'hidden'],
 ): Map<string, string> {

@@ -3,20 +3,15 @@
  * (tests). The stack, the kit and the tests arrive compiled (lab-data.ts); the learner's files are
  * compiled here and mapped in under `<file>.learner.ts`, the path the kit's dispatcher imports.
  */
-import { ModuleMap, type ModuleSources } from './module-map.ts';
+import { ModuleMap, type Isolation, type ModuleSources } from './module-map.ts';
 import type { ResultsDocument, Suite } from './results.ts';
 import { errorDocument } from '../../../labs/kit/results.ts';
+import type { LabMeta } from '../../../labs/kit/definition.ts';
+import { loadSuite, suitePath, type LoadedSuite } from '../../../labs/kit/load-suite.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
-export interface WorkerLab {
-  slug: string;
-  tasks: Array<{ id: number; title: string; points: number }>;
-  files: string[];
-  tests: { visible: string; hidden: string };
-}
-
 export interface GradeRequest {
-  lab: WorkerLab;
+  lab: LabMeta;
   suite: Suite;
   /** Learner's TypeScript, by the path of the stack file it replaces. */
   files: Record<string, string>;
@@ -41,12 +36,6 @@ function failedDocument(request: GradeRequest, message: string): ResultsDocument
   return errorDocument(request.lab.slug, request.suite, request.seed ?? 1, request.lab.tasks, message);
 }
 
-interface Kit {
-  beginSuite(suite: string): void;
-  suiteTests(suite: string): Array<{ name: string; fn: (t: { trace(): TraceEvent[] }) => void }>;
-  runSuite(lab: { slug: string; tasks: WorkerLab['tasks'] }, suite: Suite, options: { seed?: number }): ResultsDocument;
-}
-
 /**
  * Compiles the learner's files (cached by text, so a warm Submit recompiles only what changed)
  * and runs one suite in a fresh module instance.
@@ -54,6 +43,8 @@ interface Kit {
 export class WorkerGrader {
   readonly modules = new ModuleMap();
   private readonly compiled = new Map<string, { source: string; body: string }>();
+  /** How the learner's modules are evaluated: in SES Compartments once the worker is locked down (./worker-lockdown.ts). */
+  isolation: Isolation | null = null;
 
   constructor(private readonly transpile: Transpile) {}
 
@@ -81,48 +72,37 @@ export class WorkerGrader {
         return failedDocument(request, `${file} did not compile: ${(error as Error).message}`);
       }
     }
-    const testPath = `labs/${lab.slug}/${lab.tests[suite]}`;
-    if (!this.modules.has(testPath)) return failedDocument(request, `The ${suite} tests of this lab are not available to this runner.`);
+    if (!this.modules.has(suitePath(lab, suite))) return failedDocument(request, `The ${suite} tests of this lab are not available to this runner.`);
     try {
-      const load = this.modules.instantiate(overrides);
-      const kit = load('labs/kit/index.ts') as Kit;
-      kit.beginSuite(suite);
-      load(testPath);
-      return kit.runSuite({ slug: lab.slug, tasks: lab.tasks }, suite, { seed: request.seed });
+      return this.load(lab, suite, overrides, this.isolation).run({ seed: request.seed });
     } catch (error) {
       const e = error as Error;
       return failedDocument(request, `The tests could not start: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`);
     }
   }
 
+  /** The suite in a fresh module instance, the learner's copies (or the reference) given by `overrides`. */
+  private load(lab: LabMeta, suite: Suite, overrides: ModuleSources, isolation: Isolation | null = null): LoadedSuite {
+    return loadSuite(this.modules.instantiate(overrides, isolation), lab, suite);
+  }
+
   /**
    * The reference implementation's trace for one test of the same suite and seed: the lab's
-   * compiled reference stands in for the learner's copy, and the test's context is kept so its
-   * trace can be read even though the test passes (the kit keeps traces of failures only).
+   * compiled reference stands in for the learner's copy, and only that test runs, keeping its
+   * trace although it passes (a run keeps the traces of failures only unless asked).
    */
-  referenceTrace(lab: WorkerLab, suite: Suite, testName: string, seed = 1): TraceEvent[] | null {
+  referenceTrace(lab: LabMeta, suite: Suite, testName: string, seed = 1): TraceEvent[] | null {
     const overrides: ModuleSources = {};
     for (const file of lab.files) {
       const reference = this.modules.source(file.replace(/\.ts$/, '.reference.ts'));
       if (reference === undefined) return null;
       overrides[learnerPath(file)] = reference;
     }
-    const testPath = `labs/${lab.slug}/${lab.tests[suite]}`;
-    if (!this.modules.has(testPath)) return null;
-    const load = this.modules.instantiate(overrides);
-    const kit = load('labs/kit/index.ts') as Kit;
-    kit.beginSuite(suite);
-    load(testPath);
-    let captured: { trace(): TraceEvent[] } | null = null;
-    for (const test of kit.suiteTests(suite)) {
-      if (test.name !== testName) continue;
-      const fn = test.fn;
-      test.fn = (t) => {
-        captured = t;
-        fn(t);
-      };
-    }
-    kit.runSuite({ slug: lab.slug, tasks: lab.tasks }, suite, { seed });
-    return captured ? (captured as { trace(): TraceEvent[] }).trace() : null;
+    if (!this.modules.has(suitePath(lab, suite))) return null;
+    const loaded = this.load(lab, suite, overrides);
+    if (!loaded.registry.tests.some((t) => t.name === testName)) return null;
+    const doc = loaded.run({ seed, only: [testName], keepTraces: true });
+    const ref = doc.tests[0]?.trace_ref;
+    return ref ? doc.traces[ref] : [];
   }
 }

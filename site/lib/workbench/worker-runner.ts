@@ -4,7 +4,7 @@
  */
 import { errorResults, acceptResults, type ResultsDocument } from './results.ts';
 import type { Availability, RunRequest, Runner } from './runner.ts';
-import type { WorkerLab } from './worker-grade.ts';
+import type { LabMeta } from '../../../labs/kit/definition.ts';
 import type { WorkerMessage, WorkerReply } from './run-worker.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 import type { ScenarioListing, SimReply, SimRequest } from './sim-run.ts';
@@ -18,7 +18,7 @@ export interface WorkerLike {
 }
 
 export interface WorkerRunnerOptions {
-  lab: WorkerLab;
+  lab: LabMeta;
   createWorker: () => WorkerLike;
   /** Module maps (lab-data.ts runModules) per suite. */
   moduleUrls: { visible: string; hidden: string };

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTree, type SourceFiles } from '../../../labs/kit/tree.ts';
 import { sidePath } from '../../../labs/kit/shim.ts';
-import { compileModule, displayText, labDir, readLab, readRepoFile, repoSources, ROOT, treeLab } from '../../lib/workbench/lab-data.ts';
+import { compileModule, displayText, labDir, readLab, readRepoFile, repoSources, ROOT } from '../../lib/workbench/lab-data.ts';
 import { containerFiles, toFileSystemTree } from '../../lib/workbench/webcontainer-tree.ts';
 import type { FileSystemTree } from '../../lib/workbench/webcontainer-runner.ts';
 import type { LabDefinition } from '../../../labs/kit/definition.ts';
@@ -35,7 +35,7 @@ function visibleSuites(lab: LabDefinition): Array<'visible'> {
 /** The worker's visible module map without any reference code (the learner's copy added at run time). */
 export function serverSafeModules(slug: string): Record<string, string> {
   const lab = readLab(slug);
-  const tree = buildTree(stubbedSources, treeLab(lab), startersOf(lab), visibleSuites(lab));
+  const tree = buildTree(stubbedSources, lab, startersOf(lab), visibleSuites(lab));
   const out: Record<string, string> = {};
   for (const [path, text] of tree) {
     if (lab.files.some((file) => path === sidePath(file, 'learner'))) continue;
@@ -47,5 +47,5 @@ export function serverSafeModules(slug: string): Record<string, string> {
 /** The WebContainer tree with starters and the visible suite only. */
 export function serverSafeContainerTree(slug: string): FileSystemTree {
   const lab = readLab(slug);
-  return toFileSystemTree(containerFiles(stubbedSources, { ...treeLab(lab), tasks: lab.tasks }, startersOf(lab), visibleSuites(lab)));
+  return toFileSystemTree(containerFiles(stubbedSources, lab, startersOf(lab), visibleSuites(lab)));
 }

@@ -3,13 +3,14 @@
 // fails, the reference passes, broken code fails with words.
 import { describe, expect, it } from 'vitest';
 import { labExists, readLab, runModules, workspace, solution } from '../../lib/workbench/lab-data.ts';
-import { WorkerGrader, type WorkerLab } from '../../lib/workbench/worker-grade.ts';
+import { WorkerGrader } from '../../lib/workbench/worker-grade.ts';
+import { labMeta } from '../../../labs/kit/definition.ts';
 import { transpile } from '../../lib/workbench/transpile.ts';
 import { createReferenceTracer } from '../../server/reference-tracer.ts';
 
 describe.each(['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'].filter(labExists))('worker grading of the %s lab', (slug) => {
   const def = readLab(slug);
-  const lab: WorkerLab = { slug, tasks: def.tasks, files: def.files, tests: def.tests };
+  const lab = labMeta(def);
   const grader = new WorkerGrader(transpile);
   grader.addModules(runModules(slug, 'visible'));
   grader.addModules(runModules(slug, 'hidden'));
