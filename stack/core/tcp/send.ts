@@ -41,13 +41,26 @@ export function pushData(conn: Connection): void {
 /**
  * tcp_write_xmit. `probe` is its push_one = 2 mode for a loss probe: one new segment at most,
  * past the congestion window and without Nagle. Returns the segments sent. PSH goes on the
- * segment that ends the queued data (KERNEL.md finding 16: Linux 6.18 also sets it at the end of
- * each burst of new data, not modelled yet).
+ * segment that ends the queued data, and on the last segment of each burst of new data: Linux
+ * hands each burst to the device as one TSO packet carrying PSH, and GSO leaves it on the last
+ * segment (KERNEL.md finding 16; a 20000-byte write with cwnd 10 leaves as `P. 1:10001`, the next
+ * ACK-clocked burst as `P. 10001:14001`). A loss probe of new data gets no PSH of its own
+ * (`. 12001:13001` in the kernel run).
  */
 function transmit(conn: Connection, probe: boolean): number {
   if (!canSend(conn.state) || conn.closed) return 0;
   const mss = sendMss(conn);
   let sent = 0;
+  // Each data segment waits here until the next one is decided, so the burst's last one can
+  // carry PSH; both leave at the same instant. Go-back-N resends after an RTO are no new burst
+  // (`. 1001:3001` in the kernel run of upstream fr-4pkt-fack-last-byte).
+  let held: { flags: number; seq: number; payload: Uint8Array; retrans: boolean } | null = null;
+  const flush = (burstEnd: boolean): void => {
+    if (held === null) return;
+    const push = burstEnd && !held.retrans ? PSH : 0;
+    sendSegment(conn, held.flags | push, held.seq, held.payload, held.retrans);
+    held = null;
+  };
   for (;;) {
     if (probe && sent > 0) break;
     const offset = (conn.sndNxt - conn.sendQueueSeq) | 0;
@@ -80,7 +93,8 @@ function transmit(conn: Connection, probe: boolean): number {
       const last = offset + len === conn.sendQueue.length;
       const withFin = last && conn.finQueued && !conn.finSent;
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
-      sendSegment(conn, ACK | (last ? PSH : 0) | (withFin ? FIN : 0), conn.sndNxt, payload, retrans);
+      flush(false);
+      held = { flags: ACK | (last ? PSH : 0) | (withFin ? FIN : 0), seq: conn.sndNxt, payload, retrans };
       sent++;
       if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
       noteSent(conn, len + (withFin ? 1 : 0), retrans);
@@ -100,6 +114,7 @@ function transmit(conn: Connection, probe: boolean): number {
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
         break;
       }
+      flush(!probe);
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       sendSegment(conn, FIN | ACK, conn.sndNxt, undefined, retrans);
       sent++;
@@ -109,6 +124,7 @@ function transmit(conn: Connection, probe: boolean): number {
     }
     break;
   }
+  flush(!probe);
   return sent;
 }
 
