@@ -54,13 +54,11 @@ function transmit(conn: Connection, probe: boolean): number {
   // Each data segment waits here until the next one is decided, so the burst's last one can
   // carry PSH; both leave at the same instant. Go-back-N resends after an RTO are no new burst
   // (`. 1001:3001` in the kernel run of upstream fr-4pkt-fack-last-byte).
-  let held: { flags: number; seq: number; payload: Uint8Array; retrans: boolean } | null = null;
-  const flush = (burstEnd: boolean): void => {
-    if (held === null) return;
-    const push = burstEnd && !held.retrans ? PSH : 0;
-    sendSegment(conn, held.flags | push, held.seq, held.payload, held.retrans);
-    held = null;
-  };
+  // (Plain locals, not an object or a closure per call: this is the hot path of every send.)
+  let heldPayload: Uint8Array | null = null;
+  let heldFlags = 0;
+  let heldSeq = 0;
+  let heldRetrans = false;
   for (;;) {
     if (probe && sent > 0) break;
     const offset = (conn.sndNxt - conn.sendQueueSeq) | 0;
@@ -93,8 +91,11 @@ function transmit(conn: Connection, probe: boolean): number {
       const last = offset + len === conn.sendQueue.length;
       const withFin = last && conn.finQueued && !conn.finSent;
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
-      flush(false);
-      held = { flags: ACK | (last ? PSH : 0) | (withFin ? FIN : 0), seq: conn.sndNxt, payload, retrans };
+      if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, false);
+      heldPayload = payload;
+      heldFlags = ACK | (last ? PSH : 0) | (withFin ? FIN : 0);
+      heldSeq = conn.sndNxt;
+      heldRetrans = retrans;
       sent++;
       if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
       noteSent(conn, len + (withFin ? 1 : 0), retrans);
@@ -114,7 +115,7 @@ function transmit(conn: Connection, probe: boolean): number {
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
         break;
       }
-      flush(!probe);
+      if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe);
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       sendSegment(conn, FIN | ACK, conn.sndNxt, undefined, retrans);
       sent++;
@@ -124,8 +125,14 @@ function transmit(conn: Connection, probe: boolean): number {
     }
     break;
   }
-  flush(!probe);
+  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe);
   return sent;
+}
+
+/** Sends a held data segment, with PSH if it ends a burst of new data. */
+function sendHeld(conn: Connection, flags: number, seq: number, payload: Uint8Array, retrans: boolean, burstEnd: boolean): null {
+  sendSegment(conn, flags | (burstEnd && !retrans ? PSH : 0), seq, payload, retrans);
+  return null;
 }
 
 function noteSent(conn: Connection, len: number, retrans: boolean): void {
