@@ -139,7 +139,7 @@ labTest('the window in the SYN-ACK limits the first data: 1000 bytes go out, no 
   h.act('write 3000 bytes', () => h.host.api.write(f.fd, 'x'.repeat(3000)));
   // Linux bounds segments by half the peer's largest window (tcp_bound_to_half_wnd): 2 × 500.
   h.expectSegment(10, { flags: '.', rseq: 1, len: 500 }, 'a 500-byte segment: the peer offered a 1000-byte window, and segments are at most half of it');
-  h.expectSegment(10, { flags: '.', rseq: 501, len: 500 }, 'the second half of the 1000-byte window');
+  h.expectSegment(10, { flags: 'P.', rseq: 501, len: 500 }, 'the second half of the 1000-byte window, with PSH: it ends the burst (Linux 6.18, KERNEL.md finding 16)');
   h.expectNothingUntil(200, 'nothing more until the peer opens its window');
 });
 

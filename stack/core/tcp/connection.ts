@@ -216,7 +216,11 @@ export class Connection {
   pingpongCount = 0;
   /** Full-sized segments received since we last sent an ACK. */
   unackedSegs = 0;
-  /** First data received starts quickack mode (tcp_event_data_recv). */
+  /**
+   * icsk_ack.ato, the delayed-ACK timeout in ms: 0 until the first data (which starts quickack
+   * mode), then 40 ms, following the gaps between arriving segments (input.ts) and doubling
+   * when the timer fires outside ping-pong mode (output.ts).
+   */
   ato = 0;
   /**
    * icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2): a small or pushed segment

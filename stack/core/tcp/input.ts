@@ -286,12 +286,17 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   measureRcvMss(conn, data.length, seg.flags);
   // tcp_event_data_recv: the first data starts quickack mode (the first segments are ACKed at
   // once); data after a silence longer than the RTO starts it again — the sender apparently had
-  // to wait for its window, so it should not also wait for our delayed ACK.
+  // to wait for its window, so it should not also wait for our delayed ACK. Otherwise ato follows
+  // the gap m since the previous data: half of it plus m when m is shorter (half plus 20 ms for
+  // m up to 20 ms), at most the RTO; a longer gap leaves it as it is.
   if (conn.ato === 0) {
     conn.ato = DELACK_MS;
     conn.quickAcks = QUICKACKS;
-  } else if (conn.lastDataAt >= 0 && conn.now - conn.lastDataAt > conn.rto) {
-    conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
+  } else if (conn.lastDataAt >= 0) {
+    const m = conn.now - conn.lastDataAt;
+    if (m <= DELACK_MS / 2) conn.ato = conn.ato / 2 + DELACK_MS / 2;
+    else if (m < conn.ato) conn.ato = Math.min(conn.ato / 2 + m, conn.rto);
+    else if (m > conn.rto) conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
   }
   conn.lastDataAt = conn.now;
   if (data.length >= conn.mss) conn.unackedSegs++;

@@ -9,13 +9,30 @@ import { siphashU32 } from './siphash.ts';
 import { INT_MAX } from './sysctl.ts';
 
 /**
- * TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timeout once data has been received. This stack
- * keeps ato at this value from the first data on (Linux then adapts it to the arrival gaps; for
- * writes 50 ms apart it stays at 40 ms, KERNEL.md finding 12).
+ * TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timeout (icsk_ack.ato) when data starts, and
+ * again when quickack mode ends. It then follows the gaps between arriving segments
+ * (input.ts, tcp_event_data_recv) and doubles each time the timer fires outside ping-pong mode
+ * (KERNEL.md finding 23).
  */
 export const DELACK_MS = 40;
-/** TCP_DELACK_MAX. */
+/** TCP_DELACK_MAX: the longest an ACK waits in ping-pong mode or for a segment that ended a write. */
 export const DELACK_MAX_MS = 200;
+/** HZ / 2: the longest an ACK waits otherwise. */
+const DELACK_MAX_BULK_MS = 500;
+
+/**
+ * tcp_send_delayed_ack: how long this ACK may wait. Above TCP_DELACK_MIN, ato is bounded by
+ * TCP_DELACK_MAX in ping-pong mode or when a segment that ended a write waits (ICSK_ACK_PUSHED),
+ * by HZ/2 otherwise, and by the smoothed RTT (never below TCP_DELACK_MIN): waiting longer than a
+ * round trip would stall the sender.
+ */
+export function delayedAckTimeout(conn: Connection): number {
+  const ato = conn.ato;
+  if (ato <= DELACK_MS) return ato;
+  let max = conn.pingpong || (conn.ackPushed & 1) !== 0 ? DELACK_MAX_MS : DELACK_MAX_BULK_MS;
+  if (conn.srtt > 0) max = Math.min(max, Math.max(conn.srtt, DELACK_MS));
+  return Math.min(ato, max);
+}
 
 /** The TSval clock: milliseconds on the host's clock plus the connection's random offset (RFC 7323 §5.4). */
 export function tsClock(host: HostContext, offset: number): number {
@@ -136,8 +153,9 @@ export function sendSegment(
     if (conn.pingpongCount >= host.sysctl.get('net.ipv4.tcp_pingpong_thresh')) conn.pingpong = true;
   }
   if (flags & ACK) {
-    // tcp_dec_quickack_mode: each segment that carries a pending ACK uses up one quick ACK.
-    if (conn.ackPending && conn.quickAcks > 0) conn.quickAcks--;
+    // tcp_dec_quickack_mode: each segment that carries a pending ACK uses up one quick ACK;
+    // leaving quickack mode deflates ato to TCP_ATO_MIN.
+    if (conn.ackPending && conn.quickAcks > 0 && --conn.quickAcks === 0) conn.ato = DELACK_MS;
     // Whatever ACK we send covers the pending one (RFC 9293 §3.10.7.4: piggyback).
     conn.ackPending = false;
     conn.ackPushed = 0;
@@ -174,10 +192,14 @@ export function scheduleAck(conn: Connection, now = false): void {
     // tcp_send_delayed_ack waits icsk_ack.ato, which stays 0 until the first data arrives
     // (tcp_event_data_recv): a FIN on a connection that never carried data is ACKed at once
     // (measured on 6.18 within a jiffy), not 40 ms later.
-    setTimer(conn, 'delayed-ack', Math.min(conn.ato, DELACK_MAX_MS), (c) => {
+    setTimer(conn, 'delayed-ack', delayedAckTimeout(conn), (c) => {
       if (c.ackPending) {
-        // tcp_delack_timer_handler: no reply came to carry the ACK, so the exchange is not
-        // interactive after all — leave ping-pong mode.
+        // tcp_delack_timer_handler: the ACK had to go out on its own. Outside ping-pong mode the
+        // timeout was too short for the sender's pace: double ato (at most the RTO). In ping-pong
+        // mode no reply came to carry it, so the exchange is not interactive after all: leave
+        // ping-pong mode and start again from TCP_ATO_MIN.
+        if (!c.pingpong) c.ato = Math.min(c.ato * 2, c.rto);
+        else c.ato = DELACK_MS;
         c.pingpong = false;
         c.pingpongCount = 0;
         c.host.mib.inc('DelayedACKs');

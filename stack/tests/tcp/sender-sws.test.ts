@@ -3,8 +3,8 @@
  * packetdrill against the kernel, stack/pktdrill/KERNEL.md): segments are bounded by half the
  * peer's largest window (tcp_bound_to_half_wnd), and a transmission starts only when the window has
  * room for a full segment (tcp_snd_wnd_test); once started, its tail may end at the window's edge.
- * Segment sizes are what these tests check; PSH is set here only on the segment that empties the
- * send queue (Linux also pushes in mid-write, tcp_push / forced_push).
+ * Segment sizes are what these tests check; PSH sits on the last segment of each burst (KERNEL.md
+ * finding 16: Linux sends a burst as one TSO packet with PSH).
  */
 import { describe, expect, it } from 'vitest';
 import { formatFailure, runScript } from '../../pktdrill/run.ts';
@@ -34,7 +34,7 @@ describe('sender silly-window avoidance', () => {
 `;
 
   it('a peer whose window is 1500 bytes gets 750-byte segments (half its largest window), not 1000 + 500', () => {
-    pass(`${smallWindow}+0 > . 1:751(750) ack 1\n+0 > . 751:1501(750) ack 1\n`);
+    pass(`${smallWindow}+0 > . 1:751(750) ack 1\n+0 > P. 751:1501(750) ack 1\n`);
     expect(fails(`${smallWindow}+0 > . 1:1001(1000) ack 1\n`)).toContain('1:751(750)');
   });
 
@@ -45,7 +45,7 @@ describe('sender silly-window avoidance', () => {
 +0 write(4, ..., 5000) = 5000
 +0 > . 1:1001(1000) ack 1
 +0 > . 1001:2001(1000) ack 1
-+0 > . 2001:3001(1000) ack 1
++0 > P. 2001:3001(1000) ack 1
 `;
 
   it('no room for a full segment while data is in flight: wait for the ACK instead of sending a sliver', () => {
@@ -64,7 +64,7 @@ describe('sender silly-window avoidance', () => {
     // ACK 2001 with window 2500 ends the window at 4501: 1000 + 500 leave together (one TSO
     // packet on Linux), and the last 500 bytes wait (Nagle: a small segment is unacknowledged).
     pass(`${shrinking}+.1 < . 1:1(0) ack 2001 win 2500
-+0 > . 3001:4501(1500) ack 1
++0 > P. 3001:4501(1500) ack 1
 +.1 < . 1:1(0) ack 3001 win 3000
 +.1 < . 1:1(0) ack 4501 win 3000
 +0 > P. 4501:5001(500) ack 1
