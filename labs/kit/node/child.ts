@@ -12,7 +12,9 @@
  *    bodies. Each is evaluated in its own Compartment, whose globals are SES's safe ones plus a
  *    console that records output per test — no `process`, no `require`, no timers, no grader
  *    object. Its `require` hands over only stack-core modules of the tree.
- * 5. Runs the suite and prints the results document.
+ * 5. Runs the suite and prints the results document — or, for a job that carries a `sim` (the
+ *    terminal's `sim` on the course server), runs that scenario with the learner's modules bound
+ *    (../sim.ts, our code) and prints its diagram, tables, trace and pcap (base64) instead.
  *
  * argv: <suite> <lab meta JSON> <test module path relative to the tree> <preload JSON: tree paths>
  */
@@ -23,9 +25,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type Kit = typeof import('../index.ts');
 type Side = typeof import('../side.ts');
+type Sim = typeof import('../sim.ts');
 interface Job {
   seed: number;
   modules: Array<{ file: string; js: string; requires: string[] }>;
+  /** A terminal sim instead of the suite. */
+  sim?: import('../sim.ts').SimRequest;
 }
 interface SesGlobals {
   lockdown(options: Record<string, string>): void;
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
 
   const kit = (await import(url('labs/kit/index.js'))) as Kit;
   const side = (await import(url('labs/kit/side.js'))) as Side;
+  const sim = (await import(url('labs/kit/sim.js'))) as Sim;
   kit.beginSuite(suite);
   const namespaces = new Map<string, Record<string, unknown>>();
   try {
@@ -174,6 +180,18 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   } catch (err) {
     await sayLast({ loadError: loadMessage(err, kit), output: printed.get('') });
+    return;
+  }
+
+  if (job.sim) {
+    // Every module the scenario loads is one of the tree's stack modules, with the learner's
+    // exports already bound behind this lab's dispatchers.
+    const load = (path: string): unknown => {
+      const ns = namespaces.get(path);
+      if (!ns) throw new Error(`${path} is not part of the stack`);
+      return ns;
+    };
+    await sayLast({ sim: sim.simToWire(sim.simulate(load, job.sim)) });
     return;
   }
 
