@@ -28,7 +28,8 @@ export function parseSimRequest(body: unknown, def: LabDefinition, scenarios: re
   if (!isRecord(body)) return { error: 'the request must be a JSON object {lab, scenario, seed, sysctls, faults, reference, files}' };
   const { scenario, seed, sysctls, faults, reference, files } = body;
   if (typeof scenario !== 'string' || !scenarios.includes(scenario)) {
-    return { error: `unknown scenario ${JSON.stringify(typeof scenario === 'string' ? scenario.slice(0, 60) : scenario ?? null)} (sim --list names them)` };
+    // In the stack's own words (UnknownScenarioError), as the page's worker would say it.
+    return { error: `unknown scenario ${JSON.stringify(typeof scenario === 'string' ? scenario.slice(0, 60) : scenario ?? null)} (known: ${scenarios.join(', ')})` };
   }
   if (!Number.isSafeInteger(seed) || (seed as number) < 0 || (seed as number) > MAX_SIM_SEED) return { error: `seed must be a whole number from 0 to ${MAX_SIM_SEED}` };
   if (typeof reference !== 'boolean') return { error: 'reference must be true or false' };
