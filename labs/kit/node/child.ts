@@ -165,7 +165,9 @@ async function main(): Promise<void> {
       const requireFor = (spec: string) => {
         const target = posix.normalize(posix.join(posix.dirname(m.file), spec)).replace(/\.js$/, '.ts');
         const ns = namespaces.get(target);
-        if (!ns || !target.startsWith('stack/core/')) throw new Error(`lab code may not import "${spec}": only modules of the stack core`);
+        // As the static import check (compile.ts importProblems): never a lab file's reference or
+        // learner side, which `require` in the compiled body could otherwise name at run time.
+        if (!ns || !target.startsWith('stack/core/') || /\.(reference|learner)\.ts$/.test(target)) throw new Error(`lab code may not import "${spec}": only modules of the stack core`);
         return ns;
       };
       const body = compartment.evaluate(`(function (exports, require) {${m.js}\n})`) as (exports: object, require: (spec: string) => unknown) => void;
