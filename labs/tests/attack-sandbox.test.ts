@@ -69,6 +69,12 @@ describe('learner code cannot change what grades it (SES lockdown + Compartment)
     }
   }, 120_000);
 
+  it('cannot reach the reference through the compiled body\'s require(), which the static import check does not see', async () => {
+    // Delegating to the reference would score without writing the code, and hand over its source.
+    const doc = await runSandboxed(def, withFile(inIsn(reference, "// @ts-ignore\n  try { return require('./handshake.reference.ts') ? 7 : 0; } catch { return 3; }")), 'hidden');
+    expect(isnMessage(doc)).toMatch(/its sequence number was 3(?: \(wanted: .*\))?$/);
+  }, 180_000);
+
   it('process.kill(process.ppid) and process.exit() are not there to call', async () => {
     const kill = await runSandboxed(def, withFile(appended(starter, "const g: any = globalThis;\ng.process.kill(g.process.ppid, 'SIGKILL');")), 'hidden');
     expect(kill.status).toBe('error');

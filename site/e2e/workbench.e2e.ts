@@ -132,6 +132,23 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     // The server draws the reference run of its hidden test beside the learner's.
     await page.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="reference"] svg', { timeout: 30_000 });
     expect(await page.textContent('[data-divergence]')).toMatch(/reference sends \d+|First difference/);
+    // Opened again (a reload, in a second tab of the same browser: this one goes on below), the
+    // Submit's failing test comes back with its reference run drawn: the page kept the copy it was
+    // shown, which the page alone could not draw (it holds no hidden test and no reference code).
+    const keptReference = () => page.evaluate((lab) => {
+      const stored = JSON.parse(localStorage.getItem(`tcp-course:results:${lab}`) ?? 'null');
+      return stored?.suite === 'hidden' && Array.isArray(stored.reference?.trace) && stored.reference.test === stored.doc.tests.find((t: { status: string }) => t.status !== 'pass')?.name;
+    }, LAB);
+    await expect.poll(keptReference, { timeout: 30_000 }).toBe(true);
+    const again = await context.newPage();
+    watch(again);
+    await openLab(again);
+    expect(await again.getAttribute('[data-results]', 'data-restored')).toBe('true');
+    expect(await again.getAttribute('[data-results]', 'data-suite')).toBe('hidden');
+    await again.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="reference"] svg', { timeout: 30_000 });
+    expect(await again.textContent('[data-divergence]')).toMatch(/^First difference: /);
+    expect(await again.textContent('[data-diagram="reference"]')).not.toMatch(/not available here/);
+    await again.close();
   });
 
   it('fixing task 1 by typing in Monaco passes its tests and raises the Submit score', async () => {
@@ -405,15 +422,15 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     expect(await p.textContent('[data-results]')).toMatch(/Your last results, from .*Run again/);
     expect(await p.textContent('[data-first-failure] .wb-test__message')).toMatch(/sequence number was/);
     expect(await p.getAttribute('.wb-tasks__item[data-task="1"]', 'data-status')).toBe('fail');
-    // The learner's own run comes back drawn. Its reference run does not: under a grading course
-    // server the page holds no lab's reference code, and a restored result is not sent to the
-    // server again (a workshop page has no join token before its first run), so the pane says so.
+    // The learner's own run comes back drawn, and its reference run beside it: the page kept the
+    // copy the server drew (under a grading server the page holds no lab's reference code).
     await p.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="learner"] svg', { timeout: 30_000 });
-    await expect.poll(() => p.textContent('[data-diagram="reference"]'), { timeout: 30_000 }).toMatch(/reference run of this test is not available here/);
+    await p.waitForSelector('[data-diagrams]:not([hidden]) [data-diagram="reference"] svg', { timeout: 30_000 });
+    expect(await p.textContent('[data-divergence]')).toMatch(/^First difference: segment 1 \(host→peer S at 0 ms\), seq: \d+ in your run, \d+ in the reference/);
     await ctx.close();
   }, 300_000);
 
-  it('the terminal drives the stack in the page: sim, ss, nstat, sysctl -w, tcpdump, pcap, history and Tab', async () => {
+  it('the terminal drives the whole stack under the grading server: sim (the learner\'s files on the server), sim --reference, ss, nstat, sysctl -w, tcpdump, pcap, history and Tab', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     const p = await ctx.newPage();
     watch(p);
@@ -424,23 +441,18 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
       await p.click('.wb-terminal .xterm');
       await p.keyboard.type(line);
       await p.keyboard.press('Enter');
-      await p.waitForSelector(`[data-terminal][data-commands="${before + 1}"]`, { timeout: 30_000 });
+      // A sim runs on the course server here: a sandboxed child on a machine the suite shares.
+      await p.waitForSelector(`[data-terminal][data-commands="${before + 1}"]`, { timeout: 60_000 });
       // xterm draws what was written on a later frame: wait until the next prompt is on screen,
       // which the shell writes after the command's output.
       await expect.poll(async () => (await terminalText()).replace(/\s+/g, '').endsWith('lab$'), { timeout: 30_000 }).toBe(true);
       return terminalText();
     };
-    // A grading course server sends no lab's reference code, so the page's stack has every lab's
-    // regions stubbed: sim stops at the first one (listen(): the queues lab) and says why.
-    // (The terminal wraps long lines, so the text is compared with its white space folded.)
-    expect((await command('sim handshake')).replace(/\s+/g, ' ')).toMatch(/sim: this run reached the queues lab's code .*a course server that grades sends browsers no lab's reference code/);
-    // Where the page runs the tests itself it has the whole stack, and sim runs the learner's files.
-    await server.stop();
-    server = await startServer(dist, PORT, ['--grading', 'off']);
-    await openLab(p);
-    await command('clear');
-    // The starter's ISN is not written yet: sim runs the learner's files and says so.
+    // A grading course server sends the page no lab's reference code, so it runs the sim: the
+    // learner's files in its sandbox, every other lab's code from the course. The starter's ISN is
+    // not written yet (listen(), the queues lab's code, ran before it on the server).
     expect(await command('sim handshake')).toMatch(/sim: not implemented yet: handshake\/1/);
+    expect(server.output()).toMatch(/127\.0\.0\.1 handshake sim handshake: error: not implemented yet: handshake\/1/);
     expect(await command('sim handshake --reference')).toMatch(/The three-way handshake — reference stack/);
     expect(await command('ss -tan')).toMatch(/ESTAB\s+0\s+0\s+10\.0\.0\.\d+:\d+\s+10\.0\.0\.\d+:\d+/);
     expect(await command('clear')).not.toMatch(/ESTAB/);
@@ -478,6 +490,28 @@ describe.runIf(labExists(LAB) && hasChromium)('lab workbench end to end', () => 
     await p.setViewportSize({ width: 390, height: 844 });
     await p.waitForTimeout(500);
     expect(await fits()).toBe(true);
+    await p.setViewportSize({ width: 1366, height: 900 });
+    // With the ISN written (the reference's file as the learner's), the learner's sim runs through.
+    await p.evaluate(([key, file, text]) => {
+      localStorage.setItem(key, JSON.stringify({ version: 1, lab: 'handshake', files: { [file]: text }, starterHashes: {}, hintsShown: {}, attempts: { visible: 0, hidden: 0 }, passed: false, updatedAt: new Date().toISOString() }));
+    }, [`tcp-course:lab:${LAB}`, FILE, reference]);
+    await openLab(p);
+    const mine = await command('sim handshake');
+    expect(mine).toMatch(/The three-way handshake — with your lab files/);
+    expect(mine).toMatch(/ESTABLISHED/);
+    const [own] = await Promise.all([p.waitForEvent('download'), command('pcap')]);
+    expect(own.suggestedFilename()).toBe('handshake.pcap');
+    const ownBytes = readFileSync(await own.path());
+    expect(ownBytes.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    // Three records (SYN, SYN-ACK, ACK), each a 16-byte header and its captured bytes.
+    let records = 0;
+    for (let at = 24; at < ownBytes.length; at += 16 + ownBytes.readUInt32LE(at + 8)) records++;
+    expect(records).toBe(3);
+    // Where the page runs the tests itself it has the whole stack, and sim runs in its worker.
+    await server.stop();
+    server = await startServer(dist, PORT, ['--grading', 'off']);
+    await openLab(p);
+    expect(await command('sim handshake --reference')).toMatch(/The three-way handshake — reference stack/);
     await ctx.close();
     await server.stop();
     server = await startServer(dist, PORT);

@@ -13,9 +13,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
+import { gzip } from 'node:zlib';
 import type { ResultsDocument } from '../../labs/kit/results.ts';
 import type { LabDefinition } from '../../labs/kit/definition.ts';
 import type { TraceEvent } from '../../stack/core/observe/trace.ts';
+import type { SimRequest, SimWireReply } from '../../labs/kit/sim.ts';
+import { parseSimRequest } from './sim-request.ts';
 import { LEARNER_HEADER, RECORD_HEADER, RUNTIME_PATH, SOLUTIONS_HEADER, TOKEN_HEADER } from './protocol.ts';
 import { decodeRequestPath } from './request-path.ts';
 import { gradingModeFile } from './lab-data-policy.ts';
@@ -48,6 +51,19 @@ export interface Grader {
 /** The reference implementation's trace of one test (same suite and seed), for the diagram. */
 export type ReferenceTracer = (lab: string, suite: 'visible' | 'hidden', test: string, seed: number) => Promise<TraceEvent[] | null>;
 
+/**
+ * The terminal's `sim` (POST /api/sim): the page holds every lab's regions as stubs under a grading
+ * server, so a sim that needs the whole stack runs here.
+ */
+export interface Simulator {
+  /** The scenario names a request may ask for. */
+  scenarios(): readonly string[];
+  /** `sim --reference`: the course's own stack, in this process (no learner code runs). */
+  reference(lab: string, request: SimRequest): Promise<SimWireReply>;
+  /** A learner's sim: their files for the lab's regions, in the grading sandbox; `signal` as in grade(). */
+  learner(def: LabDefinition, files: ReadonlyMap<string, string>, request: SimRequest, signal?: AbortSignal): Promise<SimWireReply>;
+}
+
 /** The workshop record and its dashboard (serve.ts opens them with --workshop). */
 export interface WorkshopOptions {
   record: WorkshopRecord;
@@ -72,6 +88,8 @@ export interface CourseServerOptions {
   maxBodyBytes?: number;
   /** Answers POST /api/reference; runs only the course's own reference code. */
   referenceTrace?: ReferenceTracer;
+  /** Answers POST /api/sim (the terminal's sim, ss, nstat, tcpdump and pcap). */
+  simulator?: Simulator;
   /** Gradings allowed at once (the queue's slots); kept for callers that set only this. */
   concurrency?: number;
   /** The grading queue's per-client cap and bound (grading-queue.ts). */
@@ -154,6 +172,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
     });
     req.on('error', reject);
+  });
+}
+
+/**
+ * A large answer (a sim's trace and pcap: syn-flood's is 9.8 MB, 1.4 MB gzipped) goes gzipped to a
+ * client that takes it, compressed off the event loop's critical path (zlib's thread pool).
+ */
+function sendLargeJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  if (text.length < 64 * 1024 || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return sendJson(res, status, body);
+  gzip(text, (error, packed) => {
+    if (error) return sendJson(res, status, body);
+    res.writeHead(status, { ...ISOLATION_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip', vary: 'accept-encoding', 'cache-control': 'no-store', 'content-length': packed.length });
+    res.end(packed);
   });
 }
 
@@ -271,7 +303,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
       sendJson(res, 200, health());
       return;
     }
-    if (path !== '/api/run' && path !== '/api/reference' && path !== '/api/solution' && path !== '/api/join') return sendJson(res, 404, { error: `no API at ${path}` });
+    if (path !== '/api/run' && path !== '/api/reference' && path !== '/api/solution' && path !== '/api/join' && path !== '/api/sim') return sendJson(res, 404, { error: `no API at ${path}` });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a JSON body' });
     if (path === '/api/join' && !workshop) return sendJson(res, 404, { error: 'this server keeps no workshop record (it was started without --workshop)' });
     if (!options.grader) return sendJson(res, 503, { error: 'this server was started with grading off' });
@@ -301,6 +333,7 @@ export function createCourseServer(options: CourseServerOptions): Server {
     }
     if (path === '/api/reference') return reference(req, res, body);
     if (path === '/api/join') return joinLearner(req, res, body);
+    if (path === '/api/sim') return sim(req, res, body);
     const slug = (body as { lab?: unknown })?.lab;
     if (typeof slug !== 'string') return sendJson(res, 400, { error: 'lab must name a lab' });
     let def: LabDefinition;
@@ -404,6 +437,44 @@ export function createCourseServer(options: CourseServerOptions): Server {
       if (error instanceof JobCancelled) return;
       refuse(res, error);
     }
+  }
+
+  /**
+   * POST /api/sim {lab, scenario, seed, sysctls, faults, reference, files}: the terminal's sim. A
+   * learner's run goes through the fair queue and the sandbox like a grading (the same cap, limits
+   * and cancel); `--reference` runs the course's code in this process, in the queue too (it is CPU).
+   * The answer is the sim's own (diagram, ss, nstat, trace, pcap as base64), checked and bounded.
+   */
+  async function sim(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const simulator = options.simulator;
+    if (!simulator) return sendJson(res, 404, { error: 'this server runs no sims' });
+    const slug = (body as { lab?: unknown })?.lab;
+    if (typeof slug !== 'string') return sendJson(res, 400, { error: 'lab must name a lab' });
+    let def: LabDefinition;
+    try {
+      def = options.grader!.loadLab(slug);
+    } catch (error) {
+      return sendJson(res, 404, { error: (error as Error).message });
+    }
+    const parsed = parseSimRequest(body, def, simulator.scenarios());
+    if ('error' in parsed) return sendJson(res, 400, { error: parsed.error });
+    const { request, files } = parsed;
+    const client = clientOf(req);
+    const started = performance.now();
+    let reply: SimWireReply;
+    try {
+      reply = await queued(req, res, (signal) => (files ? simulator.learner(def, files, request, signal) : simulator.reference(def.slug, request)));
+    } catch (error) {
+      if (error instanceof JobCancelled) {
+        log(`${new Date().toISOString()} ${client} ${def.slug} sim ${request.scenario}: cancelled before it started (the client went away)`);
+        return;
+      }
+      return refuse(res, error);
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const outcome = reply.ok ? `${reply.result.packets} packets` : `error: ${reply.error.split('\n')[0].slice(0, 120)}`;
+    log(`${new Date().toISOString()} ${client} ${def.slug} sim ${request.scenario}${request.reference ? ' --reference' : ''}: ${outcome} in ${seconds} s${res.destroyed ? ' (the client had gone away)' : ''}`);
+    sendLargeJson(req, res, 200, reply);
   }
 
   /**

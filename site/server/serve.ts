@@ -17,15 +17,16 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { createCourseServer, DEFAULT_MAX_BODY, makeJoinToken, type Grader, type WorkshopOptions } from './course-server.ts';
+import { createCourseServer, DEFAULT_MAX_BODY, makeJoinToken, type Grader, type Simulator, type WorkshopOptions } from './course-server.ts';
 import { openWorkshopRecord } from './workshop/hooks.ts';
 import { DEFAULT_DB, WorkshopRecordError, type WorkshopRecord } from './workshop/record.ts';
 import { endWorkshopStreams, makeInstructorKey, WORKSHOP_PREFIX } from './workshop/dashboard.ts';
 import type { MatrixOptions } from './workshop/matrix.ts';
 import { allowedHostNames } from './host-check.ts';
-import { createReferenceTracer } from './reference-tracer.ts';
+import { createReferenceRuns } from './reference-tracer.ts';
+import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { loadLab, repoPath } from '../../labs/kit/node/repo.ts';
-import { runSandboxed, prewarm, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
+import { runSandboxed, runSandboxedSim, prewarm, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
 import { prewarmCompiler } from '../../labs/kit/node/compile-pool.ts';
 import { LAB_SLUGS } from '../../labs/kit/definition.ts';
 
@@ -113,6 +114,15 @@ export function startServer(argv: string[]): void {
     ? { loadLab, grade: (def, files, suite, signal) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout, signal }) }
     : null;
   const joinToken = args.workshop ? makeJoinToken() : null;
+  const referenceRuns = grader ? createReferenceRuns() : null;
+  // The terminal's sim: a learner's files under the same sandbox and time limit as a grading.
+  const simulator: Simulator | undefined = referenceRuns
+    ? {
+        scenarios: () => listScenarios().map((s) => s.name),
+        reference: referenceRuns.sim,
+        learner: (def, files, request, signal) => runSandboxedSim(def, files, request, { timeoutSeconds: args.timeout, signal }),
+      }
+    : undefined;
   let workshop: WorkshopOptions | undefined;
   if (args.workshop && grader) {
     let record: WorkshopRecord;
@@ -130,7 +140,8 @@ export function startServer(argv: string[]): void {
     joinToken,
     maxBodyBytes: args.maxBodyKb * 1024,
     solutions: args.solutions,
-    referenceTrace: grader ? createReferenceTracer() : undefined,
+    referenceTrace: referenceRuns?.trace,
+    simulator,
     allowedHosts: allowedHostNames(args.host),
     workshop,
   });

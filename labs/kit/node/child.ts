@@ -12,7 +12,9 @@
  *    bodies. Each is evaluated in its own Compartment, whose globals are SES's safe ones plus a
  *    console that records output per test — no `process`, no `require`, no timers, no grader
  *    object. Its `require` hands over only stack-core modules of the tree.
- * 5. Runs the suite and prints the results document.
+ * 5. Runs the suite and prints the results document — or, for a job that carries a `sim` (the
+ *    terminal's `sim` on the course server), runs that scenario with the learner's modules bound
+ *    (../sim.ts, our code) and prints its diagram, tables, trace and pcap (base64) instead.
  *
  * argv: <suite> <lab meta JSON (LabMeta)> <preload JSON: tree paths>
  */
@@ -25,9 +27,12 @@ type Kit = typeof import('../index.ts');
 type Side = typeof import('../side.ts');
 type Loader = typeof import('../load-suite.ts');
 type LoadedSuite = import('../load-suite.ts').LoadedSuite;
+type Sim = typeof import('../sim.ts');
 interface Job {
   seed: number;
   modules: Array<{ file: string; js: string; requires: string[] }>;
+  /** A terminal sim instead of the suite. */
+  sim?: import('../sim.ts').SimRequest;
 }
 interface SesGlobals {
   lockdown(options: Record<string, string>): void;
@@ -122,6 +127,7 @@ async function main(): Promise<void> {
   const kit = (await import(url('labs/kit/index.js'))) as Kit;
   const side = (await import(url('labs/kit/side.js'))) as Side;
   const { loadSuite } = (await import(url('labs/kit/load-suite.js'))) as Loader;
+  const sim = (await import(url('labs/kit/sim.js'))) as Sim;
   const namespaces = new Map<string, Record<string, unknown>>();
   let loaded: LoadedSuite;
   try {
@@ -164,7 +170,9 @@ async function main(): Promise<void> {
       const requireFor = (spec: string) => {
         const target = posix.normalize(posix.join(posix.dirname(m.file), spec)).replace(/\.js$/, '.ts');
         const ns = namespaces.get(target);
-        if (!ns || !target.startsWith('stack/core/')) throw new Error(`lab code may not import "${spec}": only modules of the stack core`);
+        // As the static import check (compile.ts importProblems): never a lab file's reference or
+        // learner side, which `require` in the compiled body could otherwise name at run time.
+        if (!ns || !target.startsWith('stack/core/') || /\.(reference|learner)\.ts$/.test(target)) throw new Error(`lab code may not import "${spec}": only modules of the stack core`);
         return ns;
       };
       const body = compartment.evaluate(`(function (exports, require) {${m.js}\n})`) as (exports: object, require: (spec: string) => unknown) => void;
@@ -179,6 +187,18 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   } catch (err) {
     await sayLast({ loadError: loadMessage(err, kit), output: printed.get('') });
+    return;
+  }
+
+  if (job.sim) {
+    // Every module the scenario loads is one of the tree's stack modules, with the learner's
+    // exports already bound behind this lab's dispatchers.
+    const load = (path: string): unknown => {
+      const ns = namespaces.get(path);
+      if (!ns) throw new Error(`${path} is not part of the stack`);
+      return ns;
+    };
+    await sayLast({ sim: sim.simToWire(sim.simulate(load, job.sim)) });
     return;
   }
 

@@ -26,6 +26,7 @@ import { makeLearnerStub, sidePath } from '../shim.ts';
 import { formatProblems, transpileTree, type LearnerModule } from './compile.ts';
 import { compileLearnerFiles, type Compiled } from './compile-pool.ts';
 import { WORK, removeDir, repoFiles, runDir, writeTree } from './repo.ts';
+import { checkSimWire, type SimRequest, type SimWireReply } from '../sim.ts';
 
 export interface SandboxOptions {
   seed?: number;
@@ -212,6 +213,8 @@ interface Message {
   result?: ResultsDocument;
   loadError?: string;
   output?: string;
+  /** A sim job's answer (../sim.ts simulate, the pcap as base64). */
+  sim?: unknown;
 }
 
 function scoringFrom(list: unknown): Map<string, TestScoring> | null {
@@ -464,6 +467,31 @@ async function runInChild(
   memoryMb: number,
   fail: (message: string) => ResultsDocument,
 ): Promise<ResultsDocument> {
+  const outcome = await runJob(taken, def, suite, JSON.stringify({ seed, modules }), timeoutS, memoryMb);
+  if ('failure' in outcome) {
+    const doc = fail(outcome.failure);
+    if (outcome.output) doc.output = outcome.output;
+    return doc;
+  }
+  if (outcome.message.result && outcome.scoring) {
+    const doc = accepted(def, suite, seed, outcome.message.result, outcome.scoring);
+    return typeof doc === 'string' ? fail(doc) : doc;
+  }
+  return fail('the test run stopped without a result');
+}
+
+/**
+ * Sends one job to a child and waits for its last message, within the learner's time limit; any
+ * other end (time, memory, output, a load error) comes back as the learner-facing reason.
+ */
+async function runJob(
+  taken: SandboxChild,
+  def: LabDefinition,
+  suite: 'visible' | 'hidden',
+  job: string,
+  timeoutS: number,
+  memoryMb: number,
+): Promise<{ message: Message; scoring: ReadonlyMap<string, TestScoring> | null } | { failure: string; output?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const after = (seconds: number) => new Promise<'timeout'>((resolve) => {
     clearTimeout(timer);
@@ -481,29 +509,22 @@ async function runInChild(
       ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
     }
     if (ready !== true) {
-      return fail(ready === 'timeout' ? `the sandbox did not start within ${STARTUP_LIMIT_S} s — the machine may be overloaded; try again` : `the sandbox could not start: ${child.stderrText.trim().split('\n').slice(-2).join(' | ') || 'no reason given'}`);
+      return { failure: ready === 'timeout' ? `the sandbox did not start within ${STARTUP_LIMIT_S} s — the machine may be overloaded; try again` : `the sandbox could not start: ${child.stderrText.trim().split('\n').slice(-2).join(' | ') || 'no reason given'}` };
     }
-    const outcome = await Promise.race([child.run(JSON.stringify({ seed, modules })), after(timeoutS)]);
+    const outcome = await Promise.race([child.run(job), after(timeoutS)]);
     const running = child.running;
-    if (outcome === 'timeout') return fail(`your code ran for more than ${timeoutS} s — is there an infinite loop?${running ? ` (it was running the test "${running}")` : ''}`);
-    if ('result' in outcome && outcome.result) {
-      const doc = accepted(def, suite, seed, outcome.result, child.scoring!);
-      return typeof doc === 'string' ? fail(doc) : doc;
-    }
-    if ('loadError' in outcome && outcome.loadError) {
-      const doc = fail(`your code could not be loaded: ${outcome.loadError}`);
-      if (outcome.output) doc.output = outcome.output;
-      return doc;
-    }
+    if (outcome === 'timeout') return { failure: `your code ran for more than ${timeoutS} s — is there an infinite loop?${running ? ` (it was running the test "${running}")` : ''}` };
+    if (('result' in outcome && outcome.result) || ('sim' in outcome && outcome.sim)) return { message: outcome, scoring: child.scoring };
+    if ('loadError' in outcome && outcome.loadError) return { failure: `your code could not be loaded: ${outcome.loadError}`, output: outcome.output };
     const stderr = child.stderrText;
     const why = 'ended' in outcome ? outcome.ended : 'no result';
     if (/heap out of memory|Reached heap limit|Array buffer allocation failed|Fatal process out of memory|allocation failed/i.test(stderr)) {
-      return fail(`your code used more memory than it may (${memoryMb} MB of objects, ${ADDRESS_SPACE_MB} MB in all)${running ? ` (in the test "${running}")` : ''} — is something growing without bound?`);
+      return { failure: `your code used more memory than it may (${memoryMb} MB of objects, ${ADDRESS_SPACE_MB} MB in all)${running ? ` (in the test "${running}")` : ''} — is something growing without bound?` };
     }
-    if (/printed more than/.test(why)) return fail(`your code ${why.replace(/^it /, '')}${running ? ` (in the test "${running}")` : ''} — is console.log in a loop?`);
-    if (/SIGXCPU/.test(why)) return fail(`your code used more than ${Math.ceil(timeoutS) + CPU_STARTUP_S} s of CPU time${running ? ` (in the test "${running}")` : ''}`);
+    if (/printed more than/.test(why)) return { failure: `your code ${why.replace(/^it /, '')}${running ? ` (in the test "${running}")` : ''} — is console.log in a loop?` };
+    if (/SIGXCPU/.test(why)) return { failure: `your code used more than ${Math.ceil(timeoutS) + CPU_STARTUP_S} s of CPU time${running ? ` (in the test "${running}")` : ''}` };
     const last = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-    return fail(`the test run stopped without a result (${why})${running ? ` during the test "${running}"` : ''}${last ? `: ${last}` : ''}`);
+    return { failure: `the test run stopped without a result (${why})${running ? ` during the test "${running}"` : ''}${last ? `: ${last}` : ''}` };
   } finally {
     clearTimeout(timer);
     child.kill();
@@ -511,4 +532,47 @@ async function runInChild(
     // result reaches the learner first and the replacement starts after.
     if (poolSize > 0) setImmediate(() => refill(def, suite, memoryMb, timeoutS));
   }
+}
+
+/**
+ * The terminal's `sim` of a learner's files (the course server's POST /api/sim): the same checks
+ * (imports, syntax; no type check, as in the page's worker), the same child, limits and cancel as
+ * a grading, with the scenario run in place of the suite. Every lab region other than this lab's
+ * files is the course's own code in the child's run tree.
+ */
+export async function runSandboxedSim(
+  def: LabDefinition,
+  learnerFiles: ReadonlyMap<string, string>,
+  request: SimRequest,
+  options: Pick<SandboxOptions, 'timeoutSeconds' | 'memoryMb' | 'signal'> = {},
+): Promise<SimWireReply> {
+  const timeoutS = options.timeoutSeconds ?? DEFAULT_TIMEOUT_S;
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const fail = (error: string): SimWireReply => ({ ok: false, error });
+  if (options.signal?.aborted) return fail(CANCELLED_MESSAGE);
+  const aborted = new Promise<'aborted'>((resolve) => options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  for (const f of def.files) if (!learnerFiles.has(f)) return fail(`no learner copy of ${f} was given`);
+  const files = new Map(def.files.map((f) => [f, learnerFiles.get(f)!]));
+  const handle = compileLearnerFiles(files, { checkImports: true, typeCheck: false });
+  let compiled: Compiled;
+  try {
+    const done = await Promise.race([handle.compiled, aborted]);
+    if (done === 'aborted') return fail(CANCELLED_MESSAGE);
+    compiled = done;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (compiled.imports.length) return fail(`your code imports something it may not: ${formatProblems(compiled.imports)}`);
+  if (compiled.syntax !== null) return fail(`your code does not compile: ${compiled.syntax}`);
+  const child = takeChild(def, 'visible', memoryMb, timeoutS);
+  const job = JSON.stringify({ seed: request.seed, modules: compiled.modules, sim: request });
+  const done = await Promise.race([runJob(child, def, 'visible', job, timeoutS, memoryMb), aborted]);
+  if (done === 'aborted') {
+    child.kill();
+    return fail(CANCELLED_MESSAGE);
+  }
+  if ('failure' in done) return fail(done.failure);
+  // The child ran learner code: only the expected fields, of the expected types and sizes, go on.
+  const reply = checkSimWire(done.message.sim);
+  return typeof reply === 'string' ? fail(reply) : reply;
 }

@@ -522,6 +522,28 @@ export const PHRASES: readonly Phrase[] = [
   p(['The course server refused the run: ${}', 'HTTP ${}'], /^The course server refused the run: ([\s\S]+)$/, (m, tr) => `课程服务器拒绝了这次运行：${tr(m[1])}`, 'The course server refused the run: HTTP 500'),
   p(['the course server did not answer: ${}'], /^the course server did not answer: ([\s\S]+)$/, (m, tr) => `课程服务器没有应答：${tr(m[1])}`, 'the course server did not answer: Failed to fetch'),
   p(['the course server answered HTTP ${}'], /^the course server answered HTTP (\d+)$/, (m) => `课程服务器返回了 HTTP ${m[1]}`, 'the course server answered HTTP 500'),
+  // ----------------------------------------------------------------- the terminal's sim on the course server
+  // (labs/kit/sim.ts checks what crosses the sandbox's boundary; server-runner.ts says what the server answered)
+  p(['the sim returned a malformed answer'], /^the sim returned a malformed answer$/, () => 'sim 返回的应答格式不对', 'the sim returned a malformed answer'),
+  p(['the sim returned a malformed error'], /^the sim returned a malformed error$/, () => 'sim 返回的错误格式不对', 'the sim returned a malformed error'),
+  p(['the sim returned malformed tables or trace'], /^the sim returned malformed tables or trace$/, () => 'sim 返回的表格或轨迹格式不对', 'the sim returned malformed tables or trace'),
+  p(["the sim's capture is malformed"], /^the sim's capture is malformed$/, () => 'sim 的抓包数据格式不对', "the sim's capture is malformed"),
+  p(
+    ["this sim's capture is larger than ${} MB; try a shorter run", "this sim's answer is larger than ${} MB; try a shorter run"],
+    /^this sim's (capture|answer) is larger than ([\d.]+) MB; try a shorter run$/,
+    (m) => `这次 sim 的${m[1] === 'capture' ? '抓包数据' : '应答'}超过了 ${m[2]} MB；换一个更短的运行试试`,
+    "this sim's answer is larger than 16 MB; try a shorter run",
+  ),
+  p(['the course server refused the sim: ${}'], /^the course server refused the sim: ([\s\S]+)$/, (m, tr) => `课程服务器拒绝了这次 sim：${tr(m[1])}`, 'the course server refused the sim: HTTP 500'),
+  p(["the course server's answer: ${}"], /^the course server's answer: ([\s\S]+)$/, (m, tr) => `课程服务器的应答：${tr(m[1])}`, "the course server's answer: the sim returned a malformed answer"),
+  p(['the course server answered HTTP ${} without a sim'], /^the course server answered HTTP (\d+) without a sim$/, (m) => `课程服务器返回了 HTTP ${m[1]}，但没有 sim 的结果`, 'the course server answered HTTP 502 without a sim'),
+  p(['the course server needs the workshop join token your instructor printed'], /^the course server needs the workshop join token your instructor printed$/, () => '课程服务器需要讲师打印出来的工作坊加入口令', 'the course server needs the workshop join token your instructor printed'),
+  p(
+    ['the course server did not accept that join token; check it with your instructor — the next command asks again'],
+    /^the course server did not accept that join token; check it with your instructor — the next command asks again$/,
+    () => '课程服务器不接受这个加入口令；请找讲师核对——下一条命令会再问一次',
+    'the course server did not accept that join token; check it with your instructor — the next command asks again',
+  ),
   p(['the worker stopped unexpectedly'], /^the worker stopped unexpectedly$/, () => 'worker 意外停止了', 'the worker stopped unexpectedly'),
   p(['the worker could not load the lab'], /^the worker could not load the lab$/, () => 'worker 无法加载这个实验', 'the worker could not load the lab'),
   p(

@@ -150,7 +150,12 @@ async function start(root: HTMLElement): Promise<void> {
     const shell = new LabShell({
       lab: lab.slug,
       scenarios: () => runners.stackWorker().scenarios(),
-      sim: (request) => runners.stackWorker().sim(request, learnerFiles()),
+      // Under a grading server the page's stack has every lab's regions stubbed: the server runs the
+      // sim. A sim typed while the page still chooses its runner waits for the choice.
+      sim: async (request) => {
+        await pageReady;
+        return session.runner?.simulate ? session.runner.simulate(lab.slug, request, learnerFiles()) : runners.stackWorker().sim(request, learnerFiles());
+      },
       run: () => void run('visible'),
       submit: () => void run('hidden'),
       download: (name, bytes) => downloadBytes(name, bytes, 'application/vnd.tcpdump.pcap'),
@@ -165,13 +170,18 @@ async function start(root: HTMLElement): Promise<void> {
   } catch (error) {
     q(root, '[data-terminal]').textContent = t.terminalFailed((error as Error).message);
   }
-  // The server draws reference runs of its hidden tests; the worker those the browser holds.
-  // Restored results are drawn with the worker alone: before a run a workshop server has no join
-  // token yet, and asking it would only earn a 401.
+  // The server draws reference runs of its hidden tests; the worker those the browser holds. Once
+  // drawn, the reference run is kept with the results (results-store.ts), and restored results are
+  // drawn from that copy. Without one they are drawn with the worker alone: before a run a workshop
+  // server has no join token yet, and asking it would only earn a 401.
   const restoredDocs = new WeakSet<ResultsDocument>();
   const drawDiagrams = createDiagrams(q(root, '[data-diagrams]'), async (doc, test, seed) => {
+    const kept = session.lastResults?.doc === doc ? session.lastResults.reference : undefined;
+    if (kept && kept.test === test && kept.seed === seed) return kept.trace;
     const source = session.runner?.referenceTrace && !restoredDocs.has(doc) ? session.runner : runners.stackWorker();
-    return (await source.referenceTrace?.(config.slug, doc.suite, test, seed)) ?? null;
+    const trace = (await source.referenceTrace?.(config.slug, doc.suite, test, seed)) ?? null;
+    if (trace) session.keepReference(doc, { test, seed, trace });
+    return trace;
   }, t);
   const taskTitle = (id: number): string | undefined => (config.text ? lab.tasks.find((task) => task.id === id)?.title : undefined);
   async function showResults(doc: ResultsDocument, restoredFrom?: string): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { ResultsDocument, Suite } from './results.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import type { SimReply, SimRequest } from './sim-run.ts';
 import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 
 export type RunnerKind = 'server' | 'webcontainer' | 'worker';
@@ -36,6 +37,11 @@ export interface Runner {
   readonly solutionsOpen?: boolean;
   /** Asks the server again whether the solutions are open (the switch may have been used since). */
   checkSolutionsOpen?(): Promise<boolean>;
+  /**
+   * The terminal's `sim` where this runner runs it rather than the page's worker (the course server:
+   * the page's stack there has every lab's regions stubbed).
+   */
+  simulate?(lab: string, request: SimRequest, files: Record<string, string>): Promise<SimReply>;
   /** Frees what the runner holds (worker, container process). */
   dispose(): void;
 }

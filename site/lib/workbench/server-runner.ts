@@ -10,6 +10,7 @@ import { acceptResults, errorResults, type ResultsDocument } from './results.ts'
 import type { Availability, RunRequest, Runner } from './runner.ts';
 import { withTimeout } from './runner.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
+import { checkSimWire, simFromWire, type SimReply, type SimRequest } from './sim-run.ts';
 import { LEARNER_HEADER, RECORD_HEADER, RUNTIME_PATH, SOLUTIONS_HEADER, TOKEN_HEADER } from '../../server/protocol.ts';
 import { learnerName, type NameProblem } from '../../server/workshop/learner-name.ts';
 
@@ -239,6 +240,41 @@ export class ServerRunner implements Runner {
     }
     if (response.ok && body.solution && typeof body.solution === 'object') return { solution: body.solution as Record<string, string> };
     return { refused: typeof body.error === 'string' ? body.error : `the course server answered HTTP ${response.status}` };
+  }
+
+  /**
+   * The terminal's `sim` on the server (POST /api/sim): the page holds every lab's regions as stubs
+   * here, so only the server can run the whole stack — the learner's files in its sandbox, or with
+   * `--reference` the course's own code. A refusal comes back as the sim's error, in the server's words.
+   */
+  async simulate(lab: string, request: SimRequest, files: Record<string, string>): Promise<SimReply> {
+    if (this.options.workshop && !this.token) {
+      this.token = this.options.askToken?.() ?? null;
+      if (!this.token) return { ok: false, error: 'the course server needs the workshop join token your instructor printed' };
+    }
+    let response: Response;
+    try {
+      response = await this.post('/api/sim', { lab, ...request, ...(request.reference ? {} : { files }) });
+    } catch (error) {
+      return { ok: false, error: `the course server did not answer: ${(error as Error).message}` };
+    }
+    if (response.status === 401) {
+      this.token = null;
+      this.options.onTokenRejected?.();
+      return { ok: false, error: 'the course server did not accept that join token; check it with your instructor — the next command asks again' };
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      return { ok: false, error: `the course server answered HTTP ${response.status} without a sim` };
+    }
+    if (!response.ok) {
+      const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${response.status}`;
+      return { ok: false, error: `the course server refused the sim: ${message}` };
+    }
+    const wire = checkSimWire(body);
+    return typeof wire === 'string' ? { ok: false, error: `the course server's answer: ${wire}` } : simFromWire(wire);
   }
 
   /**

@@ -8,7 +8,7 @@ import { importCourse, loadProgress, recordLabScore, type ListableStorage } from
 import { emptyLabSave, LabSaveError, loadLabSave, staleStarters, storeLabSave, textHash, type LabSave } from './lab-save.ts';
 import { WORKBENCH_EN, type WorkbenchStrings } from '../../i18n/workbench.ts';
 import { solutionReveal, type Reveal, type SolutionPolicy } from './reveal.ts';
-import { loadResults, storeResults, type StoredResults } from './results-store.ts';
+import { loadResults, storeResults, type StoredReference, type StoredResults } from './results-store.ts';
 import { errorResults, type ResultsDocument, type Suite } from './results.ts';
 import type { Runner } from './runner.ts';
 
@@ -127,6 +127,16 @@ export class LabSession {
       this.persist();
     }
     return outcome;
+  }
+
+  /**
+   * Keeps the reference run drawn beside `doc`'s first failure with the stored results, so a reload
+   * draws it again without a runner (results-store.ts says why). Only for the results kept now.
+   */
+  keepReference(doc: ResultsDocument, reference: StoredReference): void {
+    const last = this.lastResults;
+    if (!last || last.doc !== doc) return;
+    if (storeResults(this.options.storage, this.lab, doc, new Date(last.savedAt), reference)) last.reference = reference;
   }
 
   /** The score line, from progress.ts. */

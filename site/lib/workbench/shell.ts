@@ -176,6 +176,9 @@ export class LabShell {
         const v = value();
         const m = v === null ? null : /^([\w.]+)=(-?\d+)$/.exec(v);
         if (!m) return this.t.sysctlTakes(v);
+        // Checked as `sysctl -w` checks it (the course server refuses the same knobs).
+        const refused = this.knobProblem(m[1], m[2]);
+        if (refused) return refused;
         request.sysctls[m[1]] = Number(m[2]);
       } else if (a === '--fault') {
         const v = value();
@@ -188,8 +191,8 @@ export class LabShell {
     if (!request.scenario) return this.t.simUsage;
     const reply = await this.backend.sim(request);
     if (!reply.ok) {
-      // Under a grading course server the page holds every lab's regions as stubs (no reference code
-      // leaves that server), so a run that reaches another lab's code, or any --reference run, stops.
+      // A page whose stack has every lab's regions as stubs (the build served without the course
+      // server's /api/sim) stops at another lab's code, or at any code in a --reference run.
       const other = /^not implemented yet: ([\w-]+)\/\d+/.exec(reply.error);
       if (other && (request.reference || other[1] !== this.backend.lab)) {
         return this.t.simReachedOtherLab(other[1], reply.error.slice('not implemented yet: '.length));
@@ -224,17 +227,25 @@ export class LabShell {
       for (const assignment of args.slice(1)) {
         const m = /^([\w.]+)=(.*)$/.exec(assignment);
         if (!m) return this.t.sysctlForm(assignment);
-        const spec = sysctlSpec(m[1]);
-        if (!spec) return this.t.noSuchSysctl(m[1]);
-        if (Array.isArray(spec.default)) return this.t.sysctlSeveral(m[1]);
+        const refused = this.knobProblem(m[1], m[2]);
+        if (refused) return refused;
         const value = Number(m[2]);
-        if (!/^-?\d+$/.test(m[2].trim()) || value < spec.min || value > spec.max) return this.t.sysctlInvalid(m[1], spec.min, spec.max);
         this.sysctls[m[1]] = value;
         out.push(`${m[1]} = ${value}`);
       }
       return out.join('\n');
     }
     return args.map(show).join('\n');
+  }
+
+  /** Why a knob cannot take this value (a name Linux does not know, a vector knob, out of range), or null. */
+  private knobProblem(name: string, text: string): string | null {
+    const spec = sysctlSpec(name);
+    if (!spec) return this.t.noSuchSysctl(name);
+    if (Array.isArray(spec.default)) return this.t.sysctlSeveral(name);
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || value < spec.min || value > spec.max) return this.t.sysctlInvalid(name, spec.min, spec.max);
+    return null;
   }
 
   private tcpdump(): string {

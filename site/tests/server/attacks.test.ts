@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createCourseServer, TOKEN_HEADER, type CourseServerOptions, type Grader } from '../../server/course-server.ts';
+import { createCourseServer, TOKEN_HEADER, type CourseServerOptions, type Grader, type Simulator } from '../../server/course-server.ts';
 import { TokenAttempts } from '../../server/join-token.ts';
 import { halfRequest, postFrom, rawGet, rawRequest } from './http-client.ts';
 import type { LabDefinition } from '../../../labs/kit/definition.ts';
@@ -280,6 +280,72 @@ describe('POST /api/reference', () => {
     expect((await ask('known', 1, B)).status).toBe(403);
     // Visible results do not open hidden tests.
     expect((await postFrom(server.port, '/api/reference', { lab: 'handshake', suite: 'visible', test: 'known', seed: 1 }, '127.0.0.1')).status).toBe(403);
+  });
+});
+
+describe('POST /api/sim', () => {
+  /** What reached the stand-in simulator: learner sims (runaway until cancelled) and reference sims. */
+  const sims: Array<{ text: string | null; cancelled: boolean }> = [];
+  const simulator: Simulator = {
+    scenarios: () => ['handshake'],
+    reference: async (_lab, request) => {
+      sims.push({ text: null, cancelled: false });
+      return { ok: true, result: { scenario: request.scenario, title: 'T', diagram: 'd', endTime: 0, ss: {}, nstat: {}, trace: [], pcap: '', packets: 0 } };
+    },
+    learner: (_def, files, request, signal) => {
+      const run = { text: files.get(LAB)!, cancelled: false };
+      sims.push(run);
+      return new Promise((resolve) => {
+        const done = () => resolve({ ok: true, result: { scenario: request.scenario, title: 'T', diagram: 'd', endTime: 0, ss: {}, nstat: {}, trace: [], pcap: '', packets: 0 } });
+        const timer = setTimeout(done, run.text.includes('RUNAWAY') ? 60_000 : 5);
+        signal?.addEventListener('abort', () => {
+          run.cancelled = true;
+          clearTimeout(timer);
+          done();
+        });
+      });
+    },
+  };
+  const simBody = (extra: Record<string, unknown> = {}) => ({ lab: 'handshake', scenario: 'handshake', seed: 1, sysctls: {}, faults: [], reference: false, files: { [LAB]: 'mine' }, ...extra });
+
+  it('refuses hostile bodies with a reason and runs nothing', async () => {
+    const server = await start({ simulator });
+    const before = sims.length;
+    const texts = [
+      '['.repeat(200_000) + ']'.repeat(200_000),
+      JSON.stringify(simBody({ sysctls: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 1])) })),
+      JSON.stringify(simBody({ faults: Array.from({ length: 5000 }, () => 'drop F from client') })),
+      JSON.stringify(simBody({ scenario: '__proto__' })),
+      JSON.stringify(simBody({ scenario: 'constructor' })),
+      '{"lab":"handshake","scenario":"handshake","seed":1,"sysctls":{"__proto__":{"net.ipv4.tcp_syn_retries":1}},"faults":[],"reference":false,"files":{"stack/core/tcp/handshake.ts":"x"}}',
+      '{"lab":"handshake","scenario":"handshake","seed":1,"sysctls":{},"faults":[],"reference":false,"files":{"__proto__":{"stack/core/tcp/handshake.ts":"x"}}}',
+      JSON.stringify(simBody({ reference: 1 })),
+    ];
+    for (const text of texts) {
+      const response = await postFrom(server.port, '/api/sim', text, '127.0.0.1');
+      expect([400, 413], text.slice(0, 60)).toContain(response.status);
+      expect(JSON.parse(response.body).error).toEqual(expect.any(String));
+      expectNoSecret(response.body);
+    }
+    expect(sims.length).toBe(before);
+    await learnerBSubmits(server.port);
+  });
+
+  it('ten runaway sims from one learner who then leaves do not hold up learner B, nor open a reference run', async () => {
+    const server = await start({ simulator });
+    const leave = new AbortController();
+    const before = sims.length;
+    const refused: Array<Awaited<ReturnType<typeof postFrom>>> = [];
+    for (let i = 0; i < 10; i++) void postFrom(server.port, '/api/sim', simBody({ files: { [LAB]: 'RUNAWAY' } }), '127.0.0.1', {}, leave.signal).then((r) => refused.push(r), () => {});
+    await expect.poll(() => refused.length, { timeout: 20_000 }).toBe(8);
+    for (const r of refused) expect(r.status).toBe(429);
+    expect(sims.slice(before)).toHaveLength(1);
+    await learnerBSubmits(server.port);
+    expect((await postFrom(server.port, '/api/sim', simBody(), B)).status).toBe(200);
+    leave.abort();
+    await expect.poll(() => sims[before].cancelled, { timeout: 15_000 }).toBe(true);
+    // A sim is not a graded result: it opens no reference run of a hidden test.
+    expect((await postFrom(server.port, '/api/reference', { lab: 'handshake', suite: 'hidden', test: 'known', seed: 1 }, '127.0.0.1')).status).toBe(403);
   });
 });
 

@@ -84,4 +84,23 @@ describe('last results kept across a reload', () => {
     storage.setItem(resultsKey('handshake'), JSON.stringify({ version: 1, doc: { ...doc(), tests: 'no' }, suite: 'visible', savedAt: at.toISOString() }));
     expect(loadResults(storage, 'handshake')).toBeNull();
   });
+
+  it('keeps the drawn reference run with the results, drops it first for room, and drops a damaged one alone', () => {
+    const storage = new MemoryStorage();
+    const trace = Array.from({ length: 50 }, (_, i) => ({ kind: 'state', t: i, host: 'h', from: 'CLOSED', to: 'SYN_SENT' }) as never);
+    const reference = { test: 'syn-sent a', seed: 1, trace };
+    expect(storeResults(storage, 'handshake', doc(), at, reference)).toBe(true);
+    expect(loadResults(storage, 'handshake')?.reference).toEqual(reference);
+    // No room for the reference: the results are kept without it.
+    storage.limit = JSON.stringify({ version: 1, doc: doc(), suite: 'visible', savedAt: at.toISOString() }).length + 10;
+    expect(storeResults(storage, 'handshake', doc(), at, reference)).toBe(true);
+    expect(loadResults(storage, 'handshake')).toEqual({ version: 1, doc: doc(), suite: 'visible', savedAt: at.toISOString() });
+    storage.limit = Infinity;
+    for (const damaged of [{ test: 3, seed: 1, trace }, { test: 't', seed: 1.5, trace }, { test: 't', seed: 1, trace: 'no' }, { test: 't', seed: 1, trace: [null] }]) {
+      storage.setItem(resultsKey('handshake'), JSON.stringify({ version: 1, doc: doc(), suite: 'visible', savedAt: at.toISOString(), reference: damaged }));
+      const loaded = loadResults(storage, 'handshake');
+      expect(loaded?.doc).toEqual(doc());
+      expect(loaded?.reference).toBeUndefined();
+    }
+  });
 });

@@ -224,3 +224,36 @@ describe('ServerRunner in a workshop that keeps a record', () => {
     expect(runner.solutionsOpen).toBe(true);
   });
 });
+
+describe('ServerRunner.simulate', () => {
+  const request = { scenario: 'handshake', seed: 1, sysctls: {}, faults: [], reference: false };
+  const pcapBytes = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0];
+  const wire = { ok: true, result: { scenario: 'handshake', title: 'T', diagram: 'd', endTime: 1, ss: {}, nstat: {}, trace: [], pcap: btoa(String.fromCharCode(...pcapBytes)), packets: 0 } };
+
+  it('posts the sim with the learner\'s files (none for --reference) and decodes the pcap', async () => {
+    const f = fakeFetch(() => json(200, wire));
+    const runner = new ServerRunner({ fetch: f.fetch });
+    const reply = await runner.simulate('handshake', request, { a: 'x' });
+    expect(reply.ok && [...reply.result.pcap]).toEqual(pcapBytes);
+    expect(f.calls[0].url).toBe('/api/sim');
+    expect(JSON.parse(String(f.calls[0].init?.body))).toEqual({ lab: 'handshake', ...request, files: { a: 'x' } });
+    await runner.simulate('handshake', { ...request, reference: true }, { a: 'x' });
+    expect(JSON.parse(String(f.calls[1].init?.body))).toEqual({ lab: 'handshake', ...request, reference: true });
+  });
+
+  it('says what the server refused, asks for a workshop token, and refuses a malformed answer', async () => {
+    const refused = await new ServerRunner({ fetch: fakeFetch(() => json(400, { error: 'unknown sysctl "x"' })).fetch }).simulate('handshake', request, {});
+    expect(refused).toEqual({ ok: false, error: 'the course server refused the sim: unknown sysctl "x"' });
+    const busy = await new ServerRunner({ fetch: fakeFetch(() => json(429, { error: 'you already have 2 runs in progress' })).fetch }).simulate('handshake', request, {});
+    expect(busy).toEqual({ ok: false, error: 'the course server refused the sim: you already have 2 runs in progress' });
+    const malformed = await new ServerRunner({ fetch: fakeFetch(() => json(200, { ok: true, result: { diagram: 3 } })).fetch }).simulate('handshake', request, {});
+    expect(malformed).toEqual({ ok: false, error: "the course server's answer: the sim returned a malformed answer" });
+    const declined = fakeFetch(() => json(200, wire));
+    expect(await new ServerRunner({ fetch: declined.fetch, workshop: true, askToken: () => null }).simulate('handshake', request, {})).toMatchObject({ ok: false, error: expect.stringMatching(/join token/) });
+    expect(declined.calls).toHaveLength(0);
+    let rejected = 0;
+    const wrong = await new ServerRunner({ fetch: fakeFetch(() => json(401, { error: 'token' })).fetch, workshop: true, askToken: () => 'nope', onTokenRejected: () => rejected++ }).simulate('handshake', request, {});
+    expect(wrong).toMatchObject({ ok: false, error: expect.stringMatching(/did not accept that join token/) });
+    expect(rejected).toBe(1);
+  });
+});

@@ -84,6 +84,23 @@ describe('a lab session', () => {
     expect(session(storage).lastResults?.doc.suite).toBe('visible');
   });
 
+  it('keeps the reference run drawn beside the last results, for the next visit, and only for those results', async () => {
+    const storage = new MemoryStorage();
+    const s = session(storage);
+    s.runner = new FakeRunner((r) => doc(r.suite, 0));
+    await s.run('hidden', {});
+    const reference = { test: 'a hidden test', seed: 1, trace: [{ kind: 'note', t: 0, text: 'reference' }] as never[] };
+    const older = s.lastResults!.doc;
+    s.keepReference(older, reference);
+    expect(session(storage).lastResults?.reference).toEqual(reference);
+    // A newer run's results replace the old ones: the old reference does not attach to them.
+    await s.run('visible', {});
+    s.keepReference(older, { ...reference, test: 'stale' });
+    const next = session(storage).lastResults!;
+    expect(next.doc.suite).toBe('visible');
+    expect(next.reference).toBeUndefined();
+  });
+
   it('turns a runner that throws into an error result, and an error never scores', async () => {
     const storage = new MemoryStorage();
     const s = session(storage);

@@ -102,6 +102,13 @@ describe('the workbench shell', () => {
     expect(await sh.execute('tcpdump')).toMatch(/^1\.000000 IP 10\.0\.0\.1\.\d+ > 10\.0\.0\.2\.80: Flags \[F\.\], seq 19, ack 20, win 510, options \[.*\], length 0   # dropped-by-rule$/m);
     expect(await sh.execute('sim no-such-scenario')).toMatch(/^sim: unknown scenario/);
     expect(await sh.execute('sim handshake --sysctl tcp_syn_retries')).toMatch(/--sysctl takes name=value/);
+    // A sim's knobs are checked as sysctl -w checks them, before anything runs (the course server
+    // refuses the same ones).
+    const before = requests.length;
+    expect(await sh.execute('sim handshake --sysctl net.ipv4.tcp_syn_retries=0')).toMatch(/setting key "net\.ipv4\.tcp_syn_retries": Invalid argument \(1…127\)/);
+    expect(await sh.execute('sim handshake --sysctl net.ipv4.tcp_nope=1')).toBe('sysctl: cannot stat /proc/sys/net/ipv4/tcp_nope: No such file or directory');
+    expect(await sh.execute('sim handshake --sysctl net.ipv4.tcp_rmem=4096')).toMatch(/takes several numbers/);
+    expect(requests.length).toBe(before);
     expect(await sh.execute('sim')).toMatch(/^usage: sim <scenario>/);
   });
 
