@@ -57,7 +57,7 @@ const EN = {
   tasksTitle: 'Tasks',
   terminalTitle: 'Terminal',
   /** HTML (static, with <code>): what the terminal can do. */
-  terminalKeysHtml: 'The stack runs in this page: <code>sim handshake</code>, <code>ss -tan</code>, <code>tcpdump</code>, <code>pcap</code>, <code>sysctl -w</code>, <code>npm test</code>; <code>help</code> lists them. ↑/↓ recall, Tab completes.',
+  terminalKeysHtml: 'A simulated Linux host with the course\'s stack and your lab files: <code>sim handshake</code>, <code>ss -tan</code>, <code>tcpdump</code>, <code>pcap</code>, <code>sysctl -w</code>, <code>npm test</code>; <code>help</code> lists them. ↑/↓ recall, Tab completes.',
   diagramsTitle: 'Your run beside the reference run',
   yourCode: 'Your code',
   referenceCaption: 'Reference, same test and seed',
@@ -186,9 +186,9 @@ const EN = {
   noRunner: (skipped: string[]) => `No runner is available: ${skipped.join('; ')}`,
 
   // ------------------------------------------------------------------ the terminal (terminal.ts, shell.ts)
-  terminalGreeting: 'Lab terminal: the stack runs in this page. Try \x1b[1msim handshake\x1b[0m, then \x1b[1mss -tan\x1b[0m, \x1b[1mtcpdump\x1b[0m or \x1b[1mpcap\x1b[0m; \x1b[1mnpm test\x1b[0m runs the visible tests; \x1b[1mhelp\x1b[0m lists everything.',
+  terminalGreeting: 'Lab terminal: a simulated Linux host running the course\'s stack with your lab files. Try \x1b[1msim handshake\x1b[0m, then \x1b[1mss -tan\x1b[0m, \x1b[1mtcpdump\x1b[0m or \x1b[1mpcap\x1b[0m; \x1b[1mnpm test\x1b[0m runs the visible tests; \x1b[1mhelp\x1b[0m lists everything.',
   terminalError: (message: string) => `error: ${message}`,
-  shellHelp: `Commands (the stack runs in this page; your lab files take part in every sim):
+  shellHelp: `Commands (the course's stack on a simulated host; your lab files take part in every sim):
   sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]
                       run a scenario and draw it (sim --list names them)
   ss -tan | ss -ltn   sockets at the end of the last sim (-l: listening only)
@@ -310,7 +310,7 @@ const ZH: WorkbenchStrings = {
   resultsIdle: '运行可见测试，看看你的代码做了什么；提交则用隐藏测试评分。',
   tasksTitle: '任务',
   terminalTitle: '终端',
-  terminalKeysHtml: '协议栈就在这个页面里运行：<code>sim handshake</code>、<code>ss -tan</code>、<code>tcpdump</code>、<code>pcap</code>、<code>sysctl -w</code>、<code>npm test</code>；<code>help</code> 列出全部命令。↑/↓ 调出历史命令，Tab 补全。',
+  terminalKeysHtml: '一台模拟的 Linux 主机，运行课程的协议栈和你的实验文件：<code>sim handshake</code>、<code>ss -tan</code>、<code>tcpdump</code>、<code>pcap</code>、<code>sysctl -w</code>、<code>npm test</code>；<code>help</code> 列出全部命令。↑/↓ 调出历史命令，Tab 补全。',
   diagramsTitle: '你的运行与参考运行对照',
   yourCode: '你的代码',
   referenceCaption: '参考实现，同一个测试、同一个种子',
@@ -424,9 +424,9 @@ const ZH: WorkbenchStrings = {
   skippedRunner: (label: string, reason: string) => `${label}：${reason}`,
   noRunner: (skipped: string[]) => `没有可用的运行器：${skipped.join('；')}`,
 
-  terminalGreeting: '实验终端：协议栈就在这个页面里运行。试试 \x1b[1msim handshake\x1b[0m，然后是 \x1b[1mss -tan\x1b[0m、\x1b[1mtcpdump\x1b[0m 或 \x1b[1mpcap\x1b[0m；\x1b[1mnpm test\x1b[0m 运行可见测试；\x1b[1mhelp\x1b[0m 列出全部命令。',
+  terminalGreeting: '实验终端：一台模拟的 Linux 主机，运行课程的协议栈和你的实验文件。试试 \x1b[1msim handshake\x1b[0m，然后是 \x1b[1mss -tan\x1b[0m、\x1b[1mtcpdump\x1b[0m 或 \x1b[1mpcap\x1b[0m；\x1b[1mnpm test\x1b[0m 运行可见测试；\x1b[1mhelp\x1b[0m 列出全部命令。',
   terminalError: (message: string) => `错误：${message}`,
-  shellHelp: `命令（协议栈在这个页面里运行；每次 sim 都会用到你的实验文件）：
+  shellHelp: `命令（课程的协议栈运行在模拟主机上；每次 sim 都会用到你的实验文件）：
   sim <scenario> [--sysctl name=value]... [--fault RULE]... [--seed N] [--reference]
                       运行一个场景并画出来（sim --list 列出所有场景）
   ss -tan | ss -ltn   上一次 sim 结束时的套接字（-l：只看监听套接字）

@@ -94,7 +94,7 @@ describe('the workbench dictionary', () => {
 
   it('keeps the English page\'s words as they were', () => {
     expect(SHELL_HELP).toBe(en.shellHelp);
-    expect(SHELL_HELP.split('\n')[0]).toBe('Commands (the stack runs in this page; your lab files take part in every sim):');
+    expect(SHELL_HELP.split('\n')[0]).toBe("Commands (the course's stack on a simulated host; your lab files take part in every sim):");
     expect(TRYING).toBe(en.trying);
     expect(RUNNER_LABELS.worker).toBe('in-browser worker');
     expect(en.treeNote(['a.ts'])).toBe('Your file: a.ts. The rest of the stack is read-only; go to definition (F12) opens it.');
@@ -244,7 +244,7 @@ describe('the terminal on the Chinese page', () => {
       await sh.execute('sysctl -w net.ipv4.ip_local_port_range=1'),
       await sh.execute('sysctl -w net.ipv4.tcp_syn_retries=0'),
     ];
-    expect(outputs[0]).toMatch(/^命令（协议栈在这个页面里运行/);
+    expect(outputs[0]).toMatch(/^命令（课程的协议栈运行在模拟主机上/);
     expect(outputs[1]).toBe('ls：未找到命令（输入 help 查看可用命令）');
     expect(outputs[16]).toBe('sysctl：无法获取 /proc/sys/net/ipv4/tcp_nope 的文件状态：没有那个文件或目录');
     // What the learner typed comes back as typed (ls, x, extra).
