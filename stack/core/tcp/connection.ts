@@ -184,8 +184,6 @@ export class Connection {
   /** Karn: a pending RTT measurement of the segment ending at rttSeq, sent at rttTime. */
   rttSeq = 0;
   rttTime = -1;
-  /** SYN-SENT saw an unacceptable ACK and answered RST: retry the SYN at once (Linux TCP_TIMEOUT_MIN). */
-  synRetryNow = false;
   /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */
   synSentAt = 0;
   cwnd = 10; // segments, RFC 6928 initial window

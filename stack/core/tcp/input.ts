@@ -25,6 +25,9 @@ import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
 import type { Errno } from './errno.ts';
 
+/** TCP_TIMEOUT_MIN (2 jiffies): how soon tcp_rcv_synsent_state_process retries a SYN after resetting a stale peer. */
+const TCP_TIMEOUT_MIN = 2;
+
 /** Entry point: a decoded segment addressed to this host. */
 export function tcpInput(host: HostContext, seg: TcpSegment): void {
   host.mib.inc('TcpInSegs');
@@ -39,10 +42,11 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
       return;
     }
     if (conn.state === 'SYN_SENT') {
-      onSegmentInSynSent(conn, seg);
-      if (conn.synRetryNow) {
-        conn.synRetryNow = false;
-        setTimer(conn, 'retransmit', 2, onRetransmitTimeout);
+      const verdict = onSegmentInSynSent(conn, seg);
+      if (verdict !== 'done') {
+        sendResetFor(host, seg); // <SEQ=SEG.ACK><CTL=RST>
+        if (verdict === 'reset-and-retry') setTimer(conn, 'retransmit', TCP_TIMEOUT_MIN, onRetransmitTimeout);
+        return;
       }
       if ((conn.state as string) === 'ESTABLISHED') {
         // tcp_ack of the SYN-ACK stamps rcv_tstamp: idleness (keepalive, tcpi_last_data_recv) counts from here.
