@@ -192,6 +192,7 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
   if (opts.tsRecent !== undefined) {
     conn.tsOk = true;
     conn.tsRecent = opts.tsRecent >>> 0;
+    conn.tsRecentStamp = h.now; // ts_recent_stamp: kept just now, when the connection was placed
     conn.mss -= 12;
   }
   const peerWindow = opts.peerWindow ?? 64240;

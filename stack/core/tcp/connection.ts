@@ -136,7 +136,13 @@ export class Connection {
   tsOk = false;
   sackOk = false;
   wscaleOk = false;
+  /** The peer's last TSval kept (RFC 7323 ts_recent); 0: none kept. */
   tsRecent = 0;
+  /**
+   * When tsRecent was stored (virtual ms; Linux ts_recent_stamp, kept in seconds there). PAWS lets
+   * a RST through once ts_recent is TCP_PAWS_MSL old (tcp_paws_reject), so every store sets both.
+   */
+  tsRecentStamp = 0;
   tsOffset = 0;
 
   // Data queues. The send queue holds unacked and unsent bytes; its first byte is at sndUna

@@ -118,7 +118,10 @@ export function applySynOptions(conn: Connection, peer: PeerSynOptions): void {
   if (!conn.wscaleOk) conn.rcvWscale = 0;
   conn.sackOk = peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0;
   conn.tsOk = peer.ts !== null && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
-  if (conn.tsOk) conn.tsRecent = peer.ts!.val;
+  if (conn.tsOk) {
+    conn.tsRecent = peer.ts!.val;
+    conn.tsRecentStamp = conn.now;
+  }
   // The timestamp option takes 12 bytes of every segment (Linux mss_cache 1448).
   conn.mss = Math.min(peer.mss, ADV_MSS) - (conn.tsOk ? 12 : 0);
 }
@@ -314,6 +317,7 @@ export function establishFromRequest(conn: Connection, req: RequestSock, seg: Tc
   conn.sackOk = req.sackOk;
   conn.tsOk = req.tsOk;
   conn.tsRecent = req.tsRecent;
+  conn.tsRecentStamp = conn.now; // tcp_create_openreq_child stamps it as the child is made
   conn.tsOffset = req.tsOffset;
   conn.mss = Math.min(req.mss, ADV_MSS) - (req.tsOk ? 12 : 0);
   conn.rcvWup = seqAdd(conn.rcvNxt, initialWindow(req.tsOk));

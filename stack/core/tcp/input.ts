@@ -3,7 +3,7 @@
  * synchronized states in the RFC's order with Linux's choices — sequence check, RST (RFC 5961),
  * SYN (challenge ACK), ACK, data, FIN (tcp_rcv_state_process, tcp_validate_incoming).
  */
-import { ACK, FIN, PSH, RST, SYN, URG, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, PSH, RST, SYN, URG, hasFlag, tsOption, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
@@ -95,8 +95,9 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   const end = (seg.seq + dataLen + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0)) >>> 0;
 
   // RFC 7323 §5 PAWS: a timestamp older than the last one seen marks an old duplicate.
-  const ts = conn.tsOk ? seg.options.find((o) => o.kind === 'ts') : undefined;
-  if (ts && ts.kind === 'ts' && !(seg.flags & RST) && ((ts.val - conn.tsRecent) | 0) < 0) {
+  // TSvals wrap modulo 2^32 like sequence numbers, so "older" is seqLt's signed difference.
+  const ts = conn.tsOk ? tsOption(seg) : undefined;
+  if (ts && !hasFlag(seg, RST) && seqLt(ts.val, conn.tsRecent)) {
     host.mib.inc('PAWSEstab');
     sendDupAck(conn, seg);
     return;
@@ -193,7 +194,11 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   // Any acceptable ACK shows the peer is alive (tcp_ack: rcv_tstamp, icsk_probes_out = 0).
   conn.lastRcvAt = conn.now;
   conn.probesOut = 0;
-  if (ts && ts.kind === 'ts' && seqLeq(seg.seq, conn.rcvNxt)) conn.tsRecent = ts.val;
+  // tcp_store_ts_recent: only from a segment that does not start beyond RCV.NXT (RFC 7323 §4.3).
+  if (ts && seqLeq(seg.seq, conn.rcvNxt)) {
+    conn.tsRecent = ts.val;
+    conn.tsRecentStamp = conn.now;
+  }
 
   // Step 7: segment text.
   if (dataLen > 0) {
