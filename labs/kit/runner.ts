@@ -18,6 +18,8 @@ export interface RunOptions {
   onTestStart?: (name: string, index: number) => void;
   /** Called after each test with its result. */
   onTestEnd?: (result: TestResult) => void;
+  /** Fail a test whose stack breaks invariantViolations(host) after any step (authoring runs of the reference). */
+  checkInvariants?: boolean;
 }
 
 interface Failure {
@@ -78,13 +80,14 @@ function now(): number {
   return clock ? clock.now() : Date.now();
 }
 
-function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces']): TestResult {
-  const t = new TestContext(seed);
+function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces'], checkInvariants: boolean): TestResult {
+  const t = new TestContext(seed, checkInvariants);
   labSide.learner = true;
   const start = now();
   let failure: Failure | null = null;
   try {
     test.fn(t);
+    t.finish();
   } catch (err) {
     failure = describeError(err);
   } finally {
@@ -127,7 +130,7 @@ export function runSuite(lab: LabMeta, suite: 'visible' | 'hidden', options: Run
   const results: TestResult[] = [];
   tests.forEach((test, i) => {
     options.onTestStart?.(test.name, i);
-    const r = runOne(test, seed, i, traces);
+    const r = runOne(test, seed, i, traces, options.checkInvariants === true);
     results.push(r);
     options.onTestEnd?.(r);
   });
