@@ -161,12 +161,6 @@ export function onFin(conn: Connection): void {
 /** TCP_TIMEWAIT_LEN: Linux waits 60 s in TIME_WAIT — a constant, not 2×MSL and not a sysctl. */
 export const TIME_WAIT_LEN = 60_000;
 
-/**
- * TCP_PAWS_MSL (include/net/tcp.h): a RST is held to PAWS only this long after ts_recent was
- * stored (tcp_paws_reject: "we can relax time bounds for RST segments to MSL").
- */
-export const PAWS_MSL_SECONDS = 60;
-
 export function enterTimeWait(conn: Connection, cause: string): void {
   const host = conn.host;
   // Every timer of the full socket ends here (inet_csk_clear_xmit_timers via tcp_done/tcp_time_wait):
@@ -200,6 +194,12 @@ export function armTimeWait(conn: Connection): void {
   setTimer(conn, 'time-wait', TIME_WAIT_LEN, (c) => destroy(c, 'TIME_WAIT expired'));
   // #endregion
 }
+
+/**
+ * TCP_PAWS_MSL (include/net/tcp.h): a RST is held to PAWS only this long after ts_recent was
+ * stored (conn.tsRecentStamp; tcp_paws_reject: "we can relax time bounds for RST segments to MSL").
+ */
+export const PAWS_MSL_SECONDS = 60;
 
 /** What a segment for a TIME_WAIT connection leads to. `reopen` hands a SYN to the listener with this ISN. */
 export type TimeWaitVerdict = { action: 'none' | 'ack' | 'rst' | 'killed' } | { action: 'reopen'; iss: number };
