@@ -43,7 +43,8 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
     }
     if (conn.state === 'SYN_SENT') {
       const verdict = onSegmentInSynSent(conn, seg);
-      if (verdict !== 'done') {
+      // Only the two reset verdicts send anything here: whatever else comes back is 'done'.
+      if (verdict === 'reset' || verdict === 'reset-and-retry') {
         sendResetFor(host, seg); // <SEQ=SEG.ACK><CTL=RST>
         if (verdict === 'reset-and-retry') setTimer(conn, 'retransmit', TCP_TIMEOUT_MIN, onRetransmitTimeout);
         return;
