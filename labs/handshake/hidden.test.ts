@@ -579,6 +579,15 @@ labTest('the window is [RCV.NXT, RCV.NXT + 64240]: an empty ACK at the right edg
   expectCallResult(h, 'accept()', accept, 'ok', 20);
 });
 
+labTest('a FIN at the right edge lies outside the window: SEG.LEN counts the FIN, so the final ACK carrying it is answered with an ACK', { task: 3 }, (t) => {
+  const f = t.fixture('server in SYN_RECV', (o) => synReceived(o));
+  const { h } = f;
+  h.send(10, { flags: 'F.', seq: h.pSeq(1 + 64240), ack: h.hSeq(1) });
+  h.expectSegment(10, { flags: '.', rseq: 1, rack: 1 },
+    'the FIN takes one sequence number, so this segment is [RCV.NXT + 64240, RCV.NXT + 64241) and starts at the right edge: out of window (tcp_check_req measures SEG.SEQ to SEG.SEQ + SEG.LEN, FIN included — segmentLength) — re-state <SEQ=ISS+1><ACK=IRS+1>');
+  expectSynQueue(h, f.listenFd!, 1, 'an out-of-window segment completes nothing');
+});
+
 labTest('sequence numbers wrap: client ISN 4294967295 — the SYN-ACK acknowledges 0 and the final ACK at SEQ 0 completes', { task: 3 }, (t) => {
   const f = t.fixture('server listening; the client\'s ISN will be 2^32 − 1', (o) => listen({ ...o, peerIss: 0xffffffff }));
   const { h, host } = f;

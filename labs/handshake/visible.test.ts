@@ -155,7 +155,7 @@ labTest('after an unacceptable ACK Linux resends the SYN almost at once (2 ms la
   h.expectSegment(40, { flags: 'R', rseq: 3 }, 'RST <SEQ=SEG.ACK> for an ACK beyond SND.NXT');
   t.reference(h, 'the SYN retransmission timer (task 4) runs on the reference', () => {
     h.expectNothingUntil(41);
-    h.expectSegment(42, { flags: 'S', rseq: 0 }, 'the SYN again at 42 ms: our SYN was not retransmitted yet, so onSegmentInSynSent sets conn.synRetryNow');
+    h.expectSegment(42, { flags: 'S', rseq: 0 }, 'the SYN again at 42 ms: our SYN was not retransmitted yet, so onSegmentInSynSent returns \'reset-and-retry\'');
   });
 });
 

@@ -175,6 +175,17 @@ labTest('a dead peer with the defaults: 9 probes from 7200 s, 75 s apart, then R
   h.expectNothingUntil(9_000_000, 'nothing after the RST');
 });
 
+labTest('FIN_WAIT_2 after shutdown(SHUT_WR) is still probed, also when SND.NXT wrapped past 2^32 behind our FIN', { task: 3 }, (t) => {
+  const f = t.fixture('FIN_WAIT_2 after shutdown(SHUT_WR): host ISS 2^32 − 2, so our FIN sat at 2^32 − 1 and SND.NXT = SND.UNA = 0; nothing received since t=0', (o) =>
+    placeConnection('FIN_WAIT_2', { ...o, orphan: false, hostIss: 0xfffffffe })) as Idle;
+  const { h, conn, fd } = f;
+  keepaliveOn(h, fd);
+  // tcp_keepalive_timer probes every state but CLOSE and SYN_SENT; nothing is in flight or
+  // unsent: the send queue begins at the FIN's number, one before SND.NXT in sequence space.
+  expectProbesAt(h, conn, [7_200_000], 1, 1,
+    'the FIN is acknowledged, so nothing is in flight: SND.NXT − (start of the send queue) is 0 − (2^32 − 1) ≡ 1 as a signed 32-bit difference (seqSub), not −4294967295');
+});
+
 labTest('per-socket knobs: TCP_KEEPIDLE 60, TCP_KEEPINTVL 10, TCP_KEEPCNT 5 ⇒ probes at 60–100 s, dead at 110 s', { task: 3 }, (t) => {
   const { h, conn, fd } = idle(t);
   keepaliveOn(h, fd, { idle: 60, intvl: 10, cnt: 5 });

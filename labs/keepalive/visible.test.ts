@@ -5,7 +5,7 @@
 import { labTest } from '../kit/scoring.ts';
 import { keepaliveTime, sendKeepaliveProbe } from '../../stack/core/tcp/keepalive.ts';
 import { placeConnection } from '../../stack/testing/placed.ts';
-import { every, expectGiveUp, expectProbesAt, keepaliveOn } from './support.ts';
+import { every, expectGiveUp, expectMib, expectProbesAt, keepaliveOn } from './support.ts';
 
 labTest('with the defaults, the first probe waits 7200 s (tcp_keepalive_time)', { task: 1 }, (t) => {
   const { h, conn } = t.fixture('an idle ESTABLISHED connection', (o) => placeConnection('ESTABLISHED', o));
@@ -18,6 +18,7 @@ labTest('a probe is an ACK one below SND.UNA, with no data', { task: 2 }, (t) =>
   h.advanceTo(1000);
   h.act('sendKeepaliveProbe(conn)', () => sendKeepaliveProbe(conn!));
   h.expectSegment(1000, { flags: '.', rseq: 0, rack: 1, len: 0 }, 'the probe: seq ISS (= SND.UNA − 1), ack peer ISS+1');
+  expectMib(h, 'TCPKeepAlive', 1, 'Linux counts every probe it sends');
 });
 
 labTest('a silent peer: probes at 60, 70, 80 s, then RST at 90 s (TCP_KEEPIDLE 60, TCP_KEEPINTVL 10, TCP_KEEPCNT 3)', { task: 3 }, (t) => {

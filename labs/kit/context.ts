@@ -12,6 +12,7 @@
  * Timers a fixture armed fire later under the learner's code, which is what a test expects.
  */
 import { PeerHarness, type HarnessOptions } from '../../stack/testing/harness.ts';
+import { invariantViolations } from '../../stack/testing/invariants.ts';
 import type { TimerName, TraceEvent } from '../../stack/core/observe/trace.ts';
 import { withReference } from './side.ts';
 
@@ -65,10 +66,20 @@ export interface LabTestContext {
 export class TestContext implements LabTestContext {
   readonly harnesses: PeerHarness[] = [];
 
-  constructor(readonly seed: number) {}
+  /**
+   * `checkInvariants` (authoring runs of the reference): after every step of every registered
+   * harness, and when the test ends, the stack's invariantViolations(host) must be empty.
+   */
+  constructor(readonly seed: number, private readonly checkInvariants = false) {}
 
   private register(h: PeerHarness): PeerHarness {
     if (this.harnesses.includes(h)) return h;
+    if (this.checkInvariants) {
+      h.steps.check = () => {
+        const v = invariantViolations(h.host);
+        return v.length ? `the stack broke an invariant: ${v.join('; ')}` : null;
+      };
+    }
     // One budget per harness, kept by the scheduler itself (every way of running events is
     // bounded): a runaway stops this test with the loop named, and the other tests still run.
     h.world.sched.setBudget({
@@ -97,6 +108,11 @@ export class TestContext implements LabTestContext {
     this.register(h);
     h.steps.record('action', `${text} (reference code)`);
     return withReference(fn);
+  }
+
+  /** The test has returned: the state its last step left must hold the invariants too. */
+  finish(): void {
+    for (const h of this.harnesses) h.steps.checkNow();
   }
 
   /** The trace of the most recent harness (the one a failure is about). */

@@ -21,6 +21,8 @@ export interface RunOptions {
   onTestStart?: (name: string, index: number) => void;
   /** Called after each test with its result. */
   onTestEnd?: (result: TestResult) => void;
+  /** Fail a test whose stack breaks invariantViolations(host) after any step (authoring runs of the reference). */
+  checkInvariants?: boolean;
 }
 
 interface Failure {
@@ -81,13 +83,14 @@ function now(): number {
   return clock ? clock.now() : Date.now();
 }
 
-function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces'], keepTrace: boolean): TestResult {
-  const t = new TestContext(seed);
+function runOne(test: RegisteredTest, seed: number, index: number, traces: ResultsDocument['traces'], keepTrace: boolean, checkInvariants: boolean): TestResult {
+  const t = new TestContext(seed, checkInvariants);
   labSide.learner = true;
   const start = now();
   let failure: Failure | null = null;
   try {
     test.fn(t);
+    t.finish();
   } catch (err) {
     failure = describeError(err);
   } finally {
@@ -137,7 +140,7 @@ export function runSuite(lab: Pick<LabMeta, 'slug' | 'tasks'>, registry: SuiteRe
   registry.tests.forEach((test, i) => {
     if (only && !only.has(test.name)) return;
     options.onTestStart?.(test.name, i);
-    const r = runOne(test, seed, i, traces, options.keepTraces === true);
+    const r = runOne(test, seed, i, traces, options.keepTraces === true, options.checkInvariants === true);
     results.push(r);
     options.onTestEnd?.(r);
   });

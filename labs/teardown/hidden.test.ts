@@ -937,6 +937,20 @@ labTest('the orphan\'s window is the one it last advertised (64240 bytes): data 
   expectClosed(h, conn);
 });
 
+labTest('the orphan\'s window across 2^32: a bare ACK and a SYN 1000 past RCV.NXT, beyond the wrap, are inside it — the ACK is ignored, the SYN draws a RST', { task: 4 }, (t) => {
+  const { h, conn, fd } = finWait2(t, ', peer ISS 2^32 − 256 (RCV.NXT = 2^32 − 255, the window\'s right edge wraps past 0)', { peerIss: 0xffffff00 });
+  h.advanceTo(1000);
+  closeInFinWait2(h, conn, fd);
+  const seq = h.pSeq(1 + 1000);
+  h.send(4000, { flags: '.', seq, ack: h.hSeq(2) });
+  h.expectNothingUntil(4999, `a bare ACK at SEG.SEQ = ${seq}, 1000 past RCV.NXT beyond the wrap, is inside the window (RCV.WUP − RCV.NXT = 64240 as a signed difference: seqSub) and carries nothing new: ignored, no ACK and no RST`);
+  expectState(h, conn, 'FIN_WAIT_2');
+  h.send(5000, { flags: 'S', seq, ack: 0 });
+  h.expectSegment(5000, { flags: 'R.', seq: 0, ack: (seq + 1) >>> 0 },
+    `SEG.SEQ = ${seq} is 1000 after RCV.NXT = ${h.pSeq(1)} in sequence space (seqGeq, not >=), and the window RCV.WUP − RCV.NXT = 64240 is their signed difference (seqSub), although RCV.WUP has wrapped to a smaller number: a SYN in the window draws RST <SEQ=0><ACK=SEG.SEQ+1>`);
+  expectClosed(h, conn);
+});
+
 labTest('a RST in the orphan\'s window ends it silently', { task: 4, guard: true }, (t) => {
   const { h, conn, fd } = finWait2(t, '');
   h.advanceTo(1000);

@@ -48,6 +48,15 @@ labTest('close() with unread data sends a RST instead of a FIN, and no TIME_WAIT
   h.act(`close(${fd}) without reading the 1 byte that arrived`, () => h.host.api.close(fd));
   h.expectSegment(200, { flags: 'R.', rseq: 1, rack: 2 }, 'a RST <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>: the peer must not believe its byte was read');
   expectClosed(h, conn!, 'an aborted connection goes straight to CLOSED');
+  expectMib(h, 'TCPAbortOnClose', 1, 'close() threw unread data away');
+});
+
+labTest('close() in SYN_SENT simply ends the connection: no FIN for a connection that never existed', { task: 1 }, (t) => {
+  const { h, conn, fd } = t.fixture('a connection in SYN_SENT: our SYN went out at 0 ms', (o) => placeConnection('SYN_SENT', o));
+  h.advanceTo(100);
+  h.act(`close(${fd})`, () => h.host.api.close(fd));
+  expectClosed(h, conn!, 'closeTransition(SYN_SENT) leads to CLOSED: destroy it');
+  h.expectNothingUntil(5000, 'no FIN, no RST, and no SYN retransmission after the close');
 });
 
 labTest('the peer closes first: its FIN moves us to CLOSE_WAIT, and close() then sends our FIN (LAST_ACK)', { task: 2 }, (t) => {
@@ -80,6 +89,7 @@ labTest('after close(), new data reaching the orphan draws a RST; a RST far outs
   h.send(3000, { flags: 'P.', seq: h.pSeq(1), ack: h.hSeq(2), payload: 'late' });
   h.expectSegment(3000, { flags: 'R', seq: h.hSeq(2) }, 'nobody can read it any more: RST <SEQ=SEG.ACK> (RFC 1122)');
   expectClosed(h, conn!);
+  expectMib(h, 'TCPAbortOnData', 1, 'data arrived after close()');
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -94,7 +94,8 @@ describe.each(LAB_SLUGS)('lab %s', (slug) => {
     const tree = await loadTree(def, referenceFiles(def), suite, `reference-${suite}`);
     try {
       for (const seed of SEEDS) {
-        const doc = tree.run(seed);
+        // Every step of every test must leave the stack consistent (stack/testing/invariants.ts).
+        const doc = tree.run(seed, { checkInvariants: true });
         expect(resultsProblems(doc)).toEqual([]);
         expect(doc.status, `seed ${seed}:\n${failuresOf(doc)}`).toBe('pass');
         expect(doc.score.points).toBe(doc.score.max);

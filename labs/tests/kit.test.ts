@@ -10,6 +10,8 @@ import { runSuite } from '../kit/runner.ts';
 import { RunawayError, SAME_INSTANT_LIMIT, TestContext, TRACE_LIMIT } from '../kit/context.ts';
 import { Scheduler } from '../../stack/core/sim/scheduler.ts';
 import { synSent } from '../../stack/testing/fixtures.ts';
+import { placeConnection } from '../../stack/testing/placed.ts';
+import { TcpTestFailure } from '../../stack/testing/steps.ts';
 
 const FILE = 'stack/core/tcp/example.ts';
 const SOURCE = `/** header */
@@ -317,5 +319,42 @@ describe('the runaway guard (scheduler budget)', () => {
     sched.at(0, loop, 'x');
     sched.runUntil(10);
     expect(n).toBe(SAME_INSTANT_LIMIT * 2);
+  });
+});
+
+describe('the invariant check of authoring runs (TestContext with checkInvariants)', () => {
+  /** A connection whose SND.UNA is beyond SND.NXT, put into the host's table by a step. */
+  function breakAfterStep(t: TestContext): void {
+    const { h } = t.fixture('an idle ESTABLISHED connection', (o) => placeConnection('ESTABLISHED', o));
+    h.act('a bug moves SND.UNA past SND.NXT', () => {
+      const conn = [...h.host.connections.values()][0];
+      conn.sndUna = (conn.sndNxt + 5) >>> 0;
+    });
+    h.expectNothingUntil(100);
+  }
+
+  it('fails at the step after the one that broke an invariant, naming both', () => {
+    const t = new TestContext(1, true);
+    let err: unknown = null;
+    try {
+      breakAfterStep(t);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TcpTestFailure);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/after step \d+ \(t=0 ms {2}a bug moves SND\.UNA past SND\.NXT\) the stack broke an invariant: .*SND\.UNA 5006 is beyond SND\.NXT 5001/);
+  });
+
+  it('checks the state the last step left when the test ends (finish), and stays silent without the option', () => {
+    const quiet = new TestContext(1);
+    expect(() => breakAfterStep(quiet)).not.toThrow();
+    quiet.finish();
+    const t = new TestContext(1, true);
+    const { h } = t.fixture('an idle ESTABLISHED connection', (o) => placeConnection('ESTABLISHED', o));
+    h.act('a bug leaves a closed connection in the table', () => {
+      [...h.host.connections.values()][0].closed = true;
+    });
+    expect(() => t.finish()).toThrow(/is closed but still in the connection table/);
   });
 });

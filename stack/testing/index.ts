@@ -57,7 +57,9 @@
  *   placeConnection(state, { role, hostIss = 5000, peerIss = 1000, orphan = true, sockopts, peerWindow, mss, srtt = 10, tsRecent })
  *     state ∈ SYN_SENT, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT.
  *     Builds the Connection with consistent ISS, IRS, SND.* and RCV.* fields, no SACK/wscale, MSS 1460,
- *     no timestamps unless tsRecent is given (then TS on, ts_recent = tsRecent, MSS 1448),
+ *     no timestamps unless tsRecent is given (then TS on, ts_recent = tsRecent stamped now, MSS 1448);
+ *     SYN_SENT has no IRS yet, MSS 536 and our window scale offered, as after connect()
+ *     (labs/tests/placed-fixtures.test.ts holds every placed state to the driven one). It
  *     puts it in host.connections, gives it a descriptor unless orphaned (fd = -1), and runs ONLY:
  *       lifecycle setState (all states); send armRetransmit (SYN_SENT, and states with our FIN
  *       unacknowledged: FIN_WAIT_1, CLOSING, LAST_ACK); teardown enterTimeWait (TIME_WAIT — the
@@ -75,6 +77,8 @@
  * ── Invariants (./invariants.ts) ─────────────────────────────────────────────────────────────
  *   invariantViolations(host): string[] — SND.UNA ≤ SND.NXT ≤ SND.MAX, no closed connection in
  *   the table, valid states, TIME_WAIT count, accept queue ≤ backlog + 1, SYN queue ⇔ request table.
+ *   h.steps.check = () => problem | null runs before every recorded step (the labs' authoring
+ *   runs set it to invariantViolations), so a test fails at the first step after a violation.
  */
 export { PeerHarness, PeerNode, parseFlags, describeFlags } from './harness.ts';
 export type { CapturedSegment, HarnessOptions, SegmentFields, SegmentMatch } from './harness.ts';

@@ -8,7 +8,7 @@
 import type { Host } from '../core/host.ts';
 import type { TcpStateName } from '../core/observe/trace.ts';
 import type { Socket } from '../core/socket.ts';
-import { Connection, type Listener, type RequestSock, type SocketOptions, connKey, defaultSocketOptions, listenerKey } from '../core/tcp/connection.ts';
+import { Connection, type Listener, type RequestSock, type SocketOptions, connKey, defaultSocketOptions, listenerKey, windowScaleFor } from '../core/tcp/connection.ts';
 import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
 import { initialWindow } from '../core/tcp/output.ts';
 import { armRetransmit } from '../core/tcp/send.ts';
@@ -105,13 +105,17 @@ export function placeListener(opts: HarnessOptions & { backlog?: number; sockopt
 
 const add = (a: number, n: number) => (a + n) >>> 0;
 
-/** SND.* and RCV.* of a connection whose handshake just completed (ISS and IRS already set). */
-function fillEstablished(conn: Connection, peerWindow: number, srtt: number): void {
+/**
+ * SND.* and RCV.* of a connection whose handshake just completed (ISS and IRS already set). The
+ * window was last taken from the segment that completed it (RFC 9293 SND.WL1/WL2): the SYN-ACK at
+ * IRS for a client, the final ACK at IRS + 1 for a server.
+ */
+function fillEstablished(conn: Connection, peerWindow: number, srtt: number, client = false): void {
   conn.sndUna = conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(conn.iss, 1);
   conn.rcvNxt = add(conn.irs, 1);
   conn.rcvWup = add(conn.rcvNxt, initialWindow(conn.tsOk));
   conn.sndWnd = conn.maxSndWnd = peerWindow;
-  conn.sndWl1 = add(conn.irs, 1);
+  conn.sndWl1 = client ? conn.irs : add(conn.irs, 1);
   conn.sndWl2 = add(conn.iss, 1);
   conn.srtt = srtt;
   conn.rttvar = srtt / 2;
@@ -186,18 +190,22 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
   const irs = h.peerIss;
   h.hostIss = iss;
   const conn = new Connection(host, h.hostAddr, h.hostPort, h.peerAddr, h.peerPort, { ...defaultSocketOptions(), ...opts.sockopts });
+  const synchronized = state !== 'SYN_SENT';
   conn.iss = iss;
-  conn.irs = irs;
-  conn.mss = opts.mss ?? 1460;
+  // Before the SYN-ACK the peer's ISN and MSS are unknown (RFC 9293 §3.7.1: 536 until told), and
+  // our SYN offered window scaling (activeOpen).
+  conn.irs = synchronized ? irs : 0;
+  conn.mss = opts.mss ?? (synchronized ? 1460 : 536);
+  if (!synchronized) conn.rcvWscale = windowScaleFor(host);
   if (opts.tsRecent !== undefined) {
     conn.tsOk = true;
     conn.tsRecent = opts.tsRecent >>> 0;
+    conn.tsRecentStamp = h.now; // ts_recent_stamp: kept just now, when the connection was placed
     conn.mss -= 12;
   }
   const peerWindow = opts.peerWindow ?? 64240;
-  const synchronized = state !== 'SYN_SENT';
   if (synchronized) {
-    fillEstablished(conn, peerWindow, opts.srtt ?? 10);
+    fillEstablished(conn, peerWindow, opts.srtt ?? 10, client);
   } else {
     conn.sndUna = iss;
     conn.sndNxt = conn.sndMax = conn.sendQueueSeq = add(iss, 1);
@@ -214,13 +222,21 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
     conn.finSent = true;
     conn.finSeq = add(iss, 1);
     conn.sndNxt = conn.sndMax = add(iss, 2);
-    if (ourFinAcked) conn.sndUna = add(iss, 2);
-    else recordSent(conn, add(iss, 1), add(iss, 2), false);
+    if (ourFinAcked) {
+      // The ACK of our FIN moved SND.UNA and SND.WL2. (Its RTT sample is not taken: RTTVAR stays
+      // SRTT / 2, so `srtt` sets the RTO as documented; with the default 10 ms both give 210 ms.)
+      conn.sndUna = conn.sndWl2 = add(iss, 2);
+    } else recordSent(conn, add(iss, 1), add(iss, 2), false);
   }
+  // A segment from the peer after the handshake's last (the ACK of our FIN, or its FIN) updated
+  // the window from SEG.SEQ = IRS + 1.
+  if (ourFinAcked || peerFin) conn.sndWl1 = add(irs, 1);
   if (peerFin) {
     conn.rcvNxt = add(irs, 2);
     conn.rcvFin = true;
-    conn.pingpong = true;
+    // The ACK of the peer's FIN has gone out (at once, or when the delayed-ACK timer fired and
+    // left ping-pong mode: tcp_delack_timer_handler) and advertised the window from the new RCV.NXT.
+    conn.rcvWup = add(conn.rcvNxt, initialWindow(conn.tsOk));
   }
   if (orphan) {
     conn.orphan = true;

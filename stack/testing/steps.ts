@@ -44,6 +44,11 @@ export function fmtTime(t: number): string {
 
 export class StepRecorder {
   readonly steps: Step[] = [];
+  /**
+   * Asked before each new step is recorded, so after every step that ran: a sentence if the world
+   * is wrong now (an authoring run checks the stack's invariants), and the test fails there.
+   */
+  check: (() => string | null) | null = null;
 
   constructor(
     private readonly clock: () => number,
@@ -54,9 +59,18 @@ export class StepRecorder {
 
   /** Records a step that succeeded; returns it. */
   record(kind: StepKind, text: string, t = this.clock()): Step {
+    this.checkNow();
     const step: Step = { n: this.steps.length + 1, kind, t, text: `${fmtTime(t)}  ${text}`, ok: true };
     this.steps.push(step);
     return step;
+  }
+
+  /** Runs `check` on the world as the last step left it; a problem fails the test, naming that step. */
+  checkNow(): void {
+    const problem = this.check?.();
+    if (!problem) return;
+    const last = this.steps[this.steps.length - 1];
+    this.fail('the stack\'s invariants hold', { message: `${last ? `after step ${last.n} (${last.text}) ` : ''}${problem}` });
   }
 
   /** Records a failed expectation and throws the learner-facing error. */

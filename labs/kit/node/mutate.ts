@@ -8,9 +8,12 @@
  * 32-bit difference without `| 0`, the socket option and the sysctl in the wrong order
  * (`a || b` → `b || a`), the wrong clock (the last send for the last receive, virtual time for
  * wall time), units (seconds for milliseconds), forgotten counters and timers (the statement
- * deleted), answering where silence is due (another verdict), and two checks swapped in order.
+ * deleted), answering where silence is due (another verdict), two checks swapped in order, and
+ * the sequence helpers written out by hand (seqAdd without the modulo, seqSub unsigned, SEG.LEN
+ * without SYN and FIN).
  * `--visible` also runs the visible tests on each mutant and reports how many of the mutants the
- * hidden tests kill the visible ones kill too.
+ * hidden tests kill the visible ones kill too, then lists the ones only the hidden tests kill (with
+ * the line of the lab file), so the next author sees where the visible tests are thin.
  */
 import { parseRegions } from '../regions.ts';
 import { loadTree } from './inprocess.ts';
@@ -36,6 +39,10 @@ const SWAPS: Array<[RegExp, string]> = [
   [/\bseqLeq\(([^,()]+), ([^()]+?)\)/, '$1 <= $2'], [/\bseqGt\(([^,()]+), ([^()]+?)\)/, '$1 > $2'],
   [/\bseqLt\(([^,()]+), ([^()]+?)\)/, '$1 < $2'], [/\bseqGeq\(([^,()]+), ([^()]+?)\)/, '$1 >= $2'],
   [/\(\(([^()]+) - ([^()]+)\) \| 0\) < 0/, '$1 < $2'], [/\(\(([^()]+) - ([^()]+)\) \| 0\) > 0/, '$1 > $2'],
+  // The helpers written out by hand, wrongly: a sum not reduced modulo 2^32, a difference kept
+  // unsigned, SEG.LEN without the SYN and FIN.
+  [/\bseqAdd\(([^,()]+), ([^()]+?)\)/, '($1 + $2)'], [/\bseqSub\(([^,()]+), ([^()]+?)\)/, '($1 - $2)'],
+  [/\bsegmentLength\((\w+)\)/, '$1.payload.length'],
   // Precedence: the sysctl before the socket option.
   [/\(([\w.]+) \|\| ([\w.]+\.sysctl\.get\([^)]*\))\)/, '($2 || $1)'],
   // Wrong clock, wrong unit.
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
     return;
   }
   const survivors: Mutant[] = [];
+  const hiddenOnly: Mutant[] = [];
   let killed = 0;
   let visibleKilled = 0;
   let invalid = 0;
@@ -122,11 +130,22 @@ async function main(): Promise<void> {
       continue;
     }
     killed++;
-    if (withVisible && (await kills('visible', source, i))) visibleKilled++;
+    if (!withVisible) continue;
+    if (await kills('visible', source, i)) visibleKilled++;
+    else hiddenOnly.push(m);
   }
   console.log(`${slug}: ${all.length} mutants, ${killed} killed, ${survivors.length} survived, ${invalid} did not load`);
   if (withVisible) console.log(`  visible tests kill ${visibleKilled} of the ${killed} the hidden tests kill (${killed ? Math.round((100 * visibleKilled) / killed) : 0}%)`);
-  for (const m of survivors) {
+  if (survivors.length > 0) console.log(`survivors (no hidden test kills them), ${file}:`);
+  printMutants(survivors);
+  if (hiddenOnly.length > 0) {
+    console.log(`killed only by the hidden tests (the visible tests miss them), ${file}:`);
+    printMutants(hiddenOnly);
+  }
+}
+
+function printMutants(list: Mutant[]): void {
+  for (const m of list) {
     console.log(`  line ${m.line}:\n    - ${m.before.trim()}\n    + ${m.after.trim() || '(deleted)'}`);
     if (m.line2 !== undefined) console.log(`  and line ${m.line2}:\n    + ${m.after2!.trim()}`);
   }

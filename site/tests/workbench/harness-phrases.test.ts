@@ -65,6 +65,10 @@ const NOT_SHOWN: Record<string, string> = {
   'return the first argument': 'describes a stub to lab authors',
   'return ${}': 'generated stub code',
   '${}return (${}) as never;': 'generated stub code',
+  // labs/kit/context.ts and stack/testing/steps.ts: the invariant check of the authoring runs
+  'the stack broke an invariant: ${}': 'only with checkInvariants, which the authoring runs of the references set (labs/tests/authoring.test.ts), never a learner\'s grading',
+  'the stack\'s invariants hold': 'the same authoring-only check',
+  'after step ${} (${}) ': 'the same authoring-only check',
   // labs/kit/runner.ts
   'test "${}" is for task ${}, but lab ${} has tasks ${}': 'a test registered for a task the lab does not have: the author\'s mistake',
   'the ${} tests of lab ${} have no test named "${}"': 'runSuite asked by a runner for a test the suite lacks (referenceTrace checks the name first): a caller\'s mistake, never in a results document',

@@ -153,7 +153,13 @@ export class Connection {
   tsOk = false;
   sackOk = false;
   wscaleOk = false;
+  /** The peer's last TSval kept (RFC 7323 ts_recent); 0: none kept. */
   tsRecent = 0;
+  /**
+   * When tsRecent was stored (virtual ms; Linux ts_recent_stamp, kept in seconds there). PAWS lets
+   * a RST through once ts_recent is TCP_PAWS_MSL old (tcp_paws_reject), so every store sets both.
+   */
+  tsRecentStamp = 0;
   tsOffset = 0;
 
   // Data queues. The send queue holds unacked and unsent bytes; its first byte is at sndUna
@@ -201,8 +207,6 @@ export class Connection {
   /** Karn: a pending RTT measurement of the segment ending at rttSeq, sent at rttTime. */
   rttSeq = 0;
   rttTime = -1;
-  /** SYN-SENT saw an unacceptable ACK and answered RST: retry the SYN at once (Linux TCP_TIMEOUT_MIN). */
-  synRetryNow = false;
   /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */
   synSentAt = 0;
   cwnd = 10; // segments, RFC 6928 initial window

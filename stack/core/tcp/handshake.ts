@@ -8,13 +8,13 @@
  * Vocabulary (RFC 9293 §3.3.1): ISS our initial sequence number, IRS the peer's; SND.UNA oldest
  * unacknowledged, SND.NXT next to send; RCV.NXT next expected from the peer.
  */
-import { ACK, RST, SYN, type TcpSegment } from '../wire/segment.ts';
-import { seqGt, seqLeq } from '../seq.ts';
+import { ACK, RST, SYN, hasFlag, segmentLength, tsOption, type TcpSegment } from '../wire/segment.ts';
+import { seqAdd, seqGt, seqLeq, seqSub } from '../seq.ts';
 import { siphashU32 } from './siphash.ts';
 import { ADV_MSS, windowScaleFor, type Connection, type HostContext, type Listener, type RequestSock } from './connection.ts';
 import { cancelTimer, destroy, setState } from './lifecycle.ts';
 import { tcpInWindow } from './acceptable.ts';
-import { initialWindow, sendAck, sendResetFor, sendSegment, synOptions, tsClock } from './output.ts';
+import { initialWindow, sendAck, sendSegment, synOptions, tsClock } from './output.ts';
 import { TIMEOUT_FALLBACK, TIMEOUT_INIT, modelTimeout, rtoMax, rttSample } from './rto.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -35,7 +35,10 @@ export function isnClock(host: HostContext): number {
 export function chooseIss(host: HostContext, localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
   // #region lab handshake/1 Choose the initial sequence number (RFC 6528)
   // secure_tcp_seq(): SipHash of (saddr, daddr, sport << 16 | dport) under the boot-time secret.
+  // The ports are packed into one unsigned 32-bit word (hence >>> 0): a hash input, not a sequence number.
   const f = siphashU32(host.secrets.isn, [localAddr, remoteAddr, ((localPort << 16) | remotePort) >>> 0]);
+  // M + F: a clock plus a hash, both unsigned 32-bit values, summed modulo 2^32 — no step in
+  // anyone's sequence space yet, so the plain modular sum, not seqAdd.
   return (f + isnClock(host)) >>> 0;
   // #endregion
 }
@@ -55,7 +58,7 @@ export function activeOpen(conn: Connection, iss?: number): void {
   const host = conn.host;
   conn.iss = iss ?? chooseIss(host, conn.localAddr, conn.localPort, conn.remoteAddr, conn.remotePort);
   conn.sndUna = conn.iss;
-  conn.sndNxt = (conn.iss + 1) >>> 0;
+  conn.sndNxt = seqAdd(conn.iss, 1); // the SYN takes one sequence number
   conn.sndMax = conn.sndNxt;
   conn.sendQueueSeq = conn.sndNxt;
   conn.tsOffset = tsOffsetFor(host, conn.localAddr, conn.remoteAddr);
@@ -115,16 +118,20 @@ export function applySynOptions(conn: Connection, peer: PeerSynOptions): void {
   if (!conn.wscaleOk) conn.rcvWscale = 0;
   conn.sackOk = peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0;
   conn.tsOk = peer.ts !== null && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
-  if (conn.tsOk) conn.tsRecent = peer.ts!.val;
+  if (conn.tsOk) {
+    conn.tsRecent = peer.ts!.val;
+    conn.tsRecentStamp = conn.now;
+  }
   // The timestamp option takes 12 bytes of every segment (Linux mss_cache 1448).
   conn.mss = Math.min(peer.mss, ADV_MSS) - (conn.tsOk ? 12 : 0);
 }
 
 /** An RTT sample from a handshake segment: by timestamp echo, or Karn's rule without one. */
 function handshakeRtt(conn: Connection, seg: TcpSegment, sentAt: number, retransmitted: boolean): void {
-  const ts = seg.options.find((o) => o.kind === 'ts');
-  if (conn.tsOk && ts && ts.kind === 'ts' && ts.ecr !== 0) {
-    rttSample(conn, ((tsClock(conn.host, conn.tsOffset) - ts.ecr) | 0) || 0.001);
+  const ts = tsOption(seg);
+  if (conn.tsOk && ts && ts.ecr !== 0) {
+    // TSvals wrap modulo 2^32 like sequence numbers: the RTT is their signed 32-bit difference.
+    rttSample(conn, seqSub(tsClock(conn.host, conn.tsOffset), ts.ecr) || 0.001);
   } else if (!retransmitted) {
     rttSample(conn, conn.now - sentAt);
   }
@@ -136,33 +143,36 @@ function handshakeRtt(conn: Connection, seg: TcpSegment, sentAt: number, retrans
 // Task 2 — a segment arrives in SYN-SENT (RFC 9293 §3.10.7.3, Linux tcp_rcv_synsent_state_process).
 // ---------------------------------------------------------------------------------------------
 
-export function onSegmentInSynSent(conn: Connection, seg: TcpSegment): void {
+/**
+ * What input.ts does after a segment in SYN-SENT. Like tcp_rcv_synsent_state_process's return
+ * value, the RST for an unacceptable ACK is the caller's to send (tcp_v4_do_rcv → tcp_v4_send_reset).
+ */
+export type SynSentVerdict =
+  | 'reset' // an ACK of something we never sent: answer <SEQ=SEG.ACK><CTL=RST>
+  | 'reset-and-retry' // the same, and send our SYN again at once (TCP_TIMEOUT_MIN): it was not retransmitted yet
+  | 'done'; // handled here (ESTABLISHED, SYN_RECV, refused) or dropped
+
+export function onSegmentInSynSent(conn: Connection, seg: TcpSegment): SynSentVerdict {
   // #region lab handshake/2 Process a segment in SYN-SENT
-  const host = conn.host;
-  // First, the ACK: it must acknowledge our SYN and nothing we never sent.
-  if (seg.flags & ACK) {
-    if (seqLeq(seg.ack, conn.iss) || seqGt(seg.ack, conn.sndMax)) {
-      if (!(seg.flags & RST)) {
-        sendResetFor(host, seg); // <SEQ=SEG.ACK><CTL=RST>
-        // Linux then retries the SYN almost at once (TCP_TIMEOUT_MIN, 2 jiffies): the RST may
-        // have cleared a stale connection at the peer ("Previous FIN/ACK or RST/ACK might be ignored").
-        if (conn.retransmits === 0) conn.synRetryNow = true;
-      }
-      return;
-    }
+  // First, the ACK: it must acknowledge our SYN and nothing we never sent (ISS < SEG.ACK =< SND.NXT).
+  if (hasFlag(seg, ACK) && (seqLeq(seg.ack, conn.iss) || seqGt(seg.ack, conn.sndMax))) {
+    if (hasFlag(seg, RST)) return 'done'; // a RST is never answered with a RST
+    // Linux retries the SYN almost at once if it has not yet: the RST may have cleared a stale
+    // connection at the peer ("Previous FIN/ACK or RST/ACK might be ignored").
+    return conn.retransmits === 0 ? 'reset-and-retry' : 'reset';
   }
   // Second, RST: honoured only with an acceptable ACK; then the connection was refused.
-  if (seg.flags & RST) {
-    if (seg.flags & ACK) destroy(conn, 'RST received in SYN_SENT', 'ECONNREFUSED');
-    return;
+  if (hasFlag(seg, RST)) {
+    if (hasFlag(seg, ACK)) destroy(conn, 'RST received in SYN_SENT', 'ECONNREFUSED');
+    return 'done';
   }
   // Fourth, SYN.
-  if (seg.flags & SYN) {
+  if (hasFlag(seg, SYN)) {
     conn.irs = seg.seq;
-    conn.rcvNxt = (seg.seq + 1) >>> 0;
+    conn.rcvNxt = seqAdd(seg.seq, 1); // the peer's SYN takes one sequence number
     conn.rcvWup = conn.rcvNxt;
     applySynOptions(conn, readSynOptions(seg));
-    if (seg.flags & ACK) {
+    if (hasFlag(seg, ACK)) {
       // Our SYN is acknowledged: ESTABLISHED, and the third segment of the handshake.
       conn.sndUna = seg.ack;
       conn.sndWnd = seg.window; // never scaled in a SYN-ACK (RFC 7323 §2.2)
@@ -178,9 +188,9 @@ export function onSegmentInSynSent(conn: Connection, seg: TcpSegment): void {
       setState(conn, 'SYN_RECV', 'SYN received in SYN_SENT (simultaneous open)');
       sendSynAckFromConnection(conn, false);
     }
-    return;
   }
-  // Neither SYN nor RST: drop.
+  // Neither SYN nor RST: dropped.
+  return 'done';
   // #endregion
 }
 
@@ -249,7 +259,7 @@ export function synAckFor(host: HostContext, req: RequestSock): TcpSegment {
     srcPort: req.localPort,
     dstPort: req.remotePort,
     seq: req.iss,
-    ack: (req.irs + 1) >>> 0, // the SYN consumed one sequence number
+    ack: seqAdd(req.irs, 1), // the SYN consumed one sequence number
     flags: SYN | ACK,
     window: initialWindow(req.tsOk),
     urgent: 0,
@@ -275,16 +285,17 @@ export type RequestVerdict =
 
 export function checkRequestSegment(req: RequestSock, seg: TcpSegment): RequestVerdict {
   // #region lab handshake/3 Check a segment that arrives for a request in SYN_RECV
-  const rcvNxt = (req.irs + 1) >>> 0;
+  const rcvNxt = seqAdd(req.irs, 1);
   // tcp_check_req compares only RST, SYN and ACK: a retransmitted ECN-setup SYN (SYN|ECE|CWR) counts.
   if (seg.seq === req.irs && (seg.flags & (SYN | ACK | RST)) === SYN) return 'resend-synack';
-  if (seg.flags & ACK && seg.ack !== ((req.iss + 1) >>> 0)) return 'reset';
-  const end = (seg.seq + seg.payload.length + (seg.flags & SYN ? 1 : 0)) >>> 0;
-  if (!tcpInWindow(seg.seq, end, rcvNxt, (rcvNxt + initialWindow(req.tsOk)) >>> 0)) {
-    return seg.flags & RST ? 'drop' : 'ack';
+  if (hasFlag(seg, ACK) && seg.ack !== seqAdd(req.iss, 1)) return 'reset';
+  // tcp_in_window over [SEG.SEQ, SEG.SEQ + SEG.LEN) against the window our SYN-ACK offered.
+  const end = seqAdd(seg.seq, segmentLength(seg));
+  if (!tcpInWindow(seg.seq, end, rcvNxt, seqAdd(rcvNxt, initialWindow(req.tsOk)))) {
+    return hasFlag(seg, RST) ? 'drop' : 'ack';
   }
-  if (seg.flags & (RST | SYN)) return 'embryonic-reset';
-  if (!(seg.flags & ACK)) return 'drop';
+  if (hasFlag(seg, RST | SYN)) return 'embryonic-reset';
+  if (!hasFlag(seg, ACK)) return 'drop';
   return 'establish';
   // #endregion
 }
@@ -296,19 +307,20 @@ export function establishFromRequest(conn: Connection, req: RequestSock, seg: Tc
   conn.iss = req.iss;
   conn.irs = req.irs;
   conn.sndUna = req.iss;
-  conn.sndNxt = (req.iss + 1) >>> 0;
+  conn.sndNxt = seqAdd(req.iss, 1);
   conn.sndMax = conn.sndNxt;
   conn.sendQueueSeq = conn.sndNxt;
-  conn.rcvNxt = (req.irs + 1) >>> 0;
+  conn.rcvNxt = seqAdd(req.irs, 1);
   conn.rcvWscale = req.wscaleOk ? windowScaleFor(conn.host) : 0;
   conn.wscaleOk = req.wscaleOk;
   conn.sndWscale = req.sndWscale;
   conn.sackOk = req.sackOk;
   conn.tsOk = req.tsOk;
   conn.tsRecent = req.tsRecent;
+  conn.tsRecentStamp = conn.now; // tcp_create_openreq_child stamps it as the child is made
   conn.tsOffset = req.tsOffset;
   conn.mss = Math.min(req.mss, ADV_MSS) - (req.tsOk ? 12 : 0);
-  conn.rcvWup = (conn.rcvNxt + initialWindow(req.tsOk)) >>> 0;
+  conn.rcvWup = seqAdd(conn.rcvNxt, initialWindow(req.tsOk));
   conn.sndWnd = seg.window << conn.sndWscale;
   conn.maxSndWnd = conn.sndWnd;
   conn.sndWl1 = seg.seq;

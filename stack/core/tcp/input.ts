@@ -3,7 +3,7 @@
  * synchronized states in the RFC's order with Linux's choices — sequence check, RST (RFC 5961),
  * SYN (challenge ACK), ACK, data, FIN (tcp_rcv_state_process, tcp_validate_incoming).
  */
-import { ACK, FIN, PSH, RST, SYN, URG, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, PSH, RST, SYN, URG, hasFlag, tsOption, type TcpSegment } from '../wire/segment.ts';
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
@@ -25,6 +25,9 @@ import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
 import type { Errno } from './errno.ts';
 
+/** TCP_TIMEOUT_MIN (2 jiffies): how soon tcp_rcv_synsent_state_process retries a SYN after resetting a stale peer. */
+const TCP_TIMEOUT_MIN = 2;
+
 /** Entry point: a decoded segment addressed to this host. */
 export function tcpInput(host: HostContext, seg: TcpSegment): void {
   host.mib.inc('TcpInSegs');
@@ -39,10 +42,12 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
       return;
     }
     if (conn.state === 'SYN_SENT') {
-      onSegmentInSynSent(conn, seg);
-      if (conn.synRetryNow) {
-        conn.synRetryNow = false;
-        setTimer(conn, 'retransmit', 2, onRetransmitTimeout);
+      const verdict = onSegmentInSynSent(conn, seg);
+      // Only the two reset verdicts send anything here: whatever else comes back is 'done'.
+      if (verdict === 'reset' || verdict === 'reset-and-retry') {
+        sendResetFor(host, seg); // <SEQ=SEG.ACK><CTL=RST>
+        if (verdict === 'reset-and-retry') setTimer(conn, 'retransmit', TCP_TIMEOUT_MIN, onRetransmitTimeout);
+        return;
       }
       if ((conn.state as string) === 'ESTABLISHED') {
         // tcp_ack of the SYN-ACK stamps rcv_tstamp: idleness (keepalive, tcpi_last_data_recv) counts from here.
@@ -91,8 +96,9 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   const end = (seg.seq + dataLen + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0)) >>> 0;
 
   // RFC 7323 §5 PAWS: a timestamp older than the last one seen marks an old duplicate.
-  const ts = conn.tsOk ? seg.options.find((o) => o.kind === 'ts') : undefined;
-  if (ts && ts.kind === 'ts' && !(seg.flags & RST) && ((ts.val - conn.tsRecent) | 0) < 0) {
+  // TSvals wrap modulo 2^32 like sequence numbers, so "older" is seqLt's signed difference.
+  const ts = conn.tsOk ? tsOption(seg) : undefined;
+  if (ts && !hasFlag(seg, RST) && seqLt(ts.val, conn.tsRecent)) {
     host.mib.inc('PAWSEstab');
     sendDupAck(conn, seg);
     return;
@@ -189,7 +195,11 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   // Any acceptable ACK shows the peer is alive (tcp_ack: rcv_tstamp, icsk_probes_out = 0).
   conn.lastRcvAt = conn.now;
   conn.probesOut = 0;
-  if (ts && ts.kind === 'ts' && seqLeq(seg.seq, conn.rcvNxt)) conn.tsRecent = ts.val;
+  // tcp_store_ts_recent: only from a segment that does not start beyond RCV.NXT (RFC 7323 §4.3).
+  if (ts && seqLeq(seg.seq, conn.rcvNxt)) {
+    conn.tsRecent = ts.val;
+    conn.tsRecentStamp = conn.now;
+  }
 
   // Step 7: segment text.
   if (dataLen > 0) {

@@ -8,6 +8,7 @@
  * TCP_USER_TIMEOUT replaces the probe count (tcp_keepalive_timer, tcp_write_wakeup).
  */
 import { ACK } from '../wire/segment.ts';
+import { seqAdd, seqSub } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { cancelTimer, destroy, setTimer } from './lifecycle.ts';
 import { sendActiveReset, sendSegment } from './output.ts';
@@ -45,7 +46,7 @@ export function resetKeepaliveTimer(conn: Connection): void {
 export function sendKeepaliveProbe(conn: Connection): void {
   // #region lab keepalive/2 Send a probe
   conn.host.mib.inc('TCPKeepAlive');
-  sendSegment(conn, ACK, (conn.sndUna - 1) >>> 0);
+  sendSegment(conn, ACK, seqAdd(conn.sndUna, -1));
   // #endregion
 }
 
@@ -54,8 +55,9 @@ export function onKeepaliveTimer(conn: Connection): void {
   const synchronized = conn.state !== 'CLOSED' && conn.state !== 'SYN_SENT' && conn.state !== 'LISTEN';
   if (!conn.opts.keepalive || !synchronized) return;
   // #region lab keepalive/3 Decide: wait, probe, or give up
-  // Data in flight: the retransmission timer decides whether the peer is alive.
-  if (conn.sndUna !== conn.sndMax || conn.sendQueue.length > ((conn.sndNxt - conn.sendQueueSeq) | 0)) {
+  // Data in flight, or queued but unsent (tcp_write_queue_empty): the retransmission timer, or
+  // the data itself, decides whether the peer is alive.
+  if (conn.sndUna !== conn.sndMax || conn.sendQueue.length > seqSub(conn.sndNxt, conn.sendQueueSeq)) {
     setTimer(conn, 'keepalive', keepaliveTime(conn), onKeepaliveTimer);
     return;
   }

@@ -3,7 +3,8 @@
  * retransmit their SYN-ACK, and a valid final ACK (or cookie) becomes a connection on the accept
  * queue (Linux tcp_v4_rcv → tcp_conn_request / tcp_check_req / cookie_v4_check).
  */
-import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpSegment } from '../wire/segment.ts';
+import { ACK, FIN, NO_PAYLOAD, RST, SYN, tsOption, type TcpSegment } from '../wire/segment.ts';
+import { seqAdd } from '../seq.ts';
 import { ADV_MSS, Connection, type HostContext, type Listener, type RequestSock, connKey, fmtAddr, windowScaleFor } from './connection.ts';
 import { traceQueues } from './lifecycle.ts';
 import { initialWindow, sendResetFor, synOptions, tsClock } from './output.ts';
@@ -231,27 +232,27 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   if (!syncookies) return false;
   // tcp_synq_no_recent_overflow(): only a listener that sent cookies lately checks ACKs for them.
   if (host.sched.now - listener.lastOverflowAt >= COOKIE_VALID_MS) return false;
-  const idx = decodeCookie(host, seg, (seg.ack - 1) >>> 0, (seg.seq - 1) >>> 0);
+  const idx = decodeCookie(host, seg, seqAdd(seg.ack, -1), seqAdd(seg.seq, -1));
   if (idx === null) {
     host.mib.inc('SyncookiesFailed');
     return false;
   }
   host.mib.inc('SyncookiesRecv');
-  const ts = seg.options.find((o) => o.kind === 'ts');
-  const tsOk = ts !== undefined && ts.kind === 'ts' && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
-  const carried = tsOk && ts && ts.kind === 'ts' ? decodeTsOptions(ts.ecr) : { wscale: null, sackOk: false };
+  const ts = tsOption(seg);
+  const tsOk = ts !== undefined && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
+  const carried = tsOk && ts ? decodeTsOptions(ts.ecr) : { wscale: null, sackOk: false };
   const req: RequestSock = {
     key: connKey(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort),
     listener,
     localAddr: seg.dstAddr, localPort: seg.dstPort, remoteAddr: seg.srcAddr, remotePort: seg.srcPort,
-    iss: (seg.ack - 1) >>> 0,
-    irs: (seg.seq - 1) >>> 0,
+    iss: seqAdd(seg.ack, -1),
+    irs: seqAdd(seg.seq, -1),
     mss: MSS_TABLE[idx],
     wscaleOk: carried.wscale !== null,
     sndWscale: carried.wscale ?? 0,
     sackOk: carried.sackOk,
     tsOk,
-    tsRecent: tsOk && ts && ts.kind === 'ts' ? ts.val : 0,
+    tsRecent: tsOk && ts ? ts.val : 0,
     tsOffset: tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0,
     peerWindow: seg.window,
     numTimeout: 1, // no RTT sample from a cookie handshake: we never timed the SYN-ACK

@@ -11,7 +11,7 @@
  * the MSS survives as a 2-bit index into a small table. Window scale and SACK-permitted survive
  * only if the client sent timestamps: they ride in the low 6 bits of our TSval.
  */
-import { seqGt } from '../seq.ts';
+import { seqAdd, seqGt } from '../seq.ts';
 import type { HostContext } from './connection.ts';
 import { siphashU32 } from './siphash.ts';
 
@@ -38,6 +38,7 @@ export interface CookieTuple {
 
 /** cookie_hash(): SipHash of the 4-tuple and a counter under syncookie_secret[c]. */
 export function cookieHash(host: HostContext, t: CookieTuple, count: number, c: 0 | 1): number {
+  // Hash inputs are unsigned 32-bit words (>>> 0): the ports packed into one, the counter.
   return siphashU32(host.secrets.cookie[c], [t.srcAddr, t.dstAddr, ((t.srcPort << 16) | t.dstPort) >>> 0, count >>> 0]);
 }
 
@@ -58,6 +59,8 @@ export function encodeCookie(host: HostContext, t: CookieTuple, clientIsn: numbe
   const count = cookieMinute(host);
   const h0 = cookieHash(host, t, 0, 0);
   const h1 = cookieHash(host, t, count, 1);
+  // A sum of hashes, a counter and the client's ISN taken modulo 2^32 (>>> 0): an ISN being made,
+  // not a step in anyone's sequence space, so no seqAdd.
   return (h0 + clientIsn + (count << COOKIE_BITS) + ((h1 + mssIdx) & 0xffffff)) >>> 0;
   // #endregion
 }
@@ -89,9 +92,10 @@ export function encodeTsOptions(tsNow: number, wscale: number | null, sackOk: bo
   // #region lab syn-flood/3 Hide wscale and SACK-permitted in the TSval
   let options = wscale === null ? TS_OPT_WSCALE_MASK : wscale & TS_OPT_WSCALE_MASK;
   if (sackOk) options |= TS_OPT_SACK;
-  let ts = ((tsNow & ~((1 << TS_OPT_BITS) - 1)) + options) >>> 0; // the cleared low 6 bits take the options
-  // Never run ahead of the clock: step back one 64-ms slot instead.
-  if (seqGt(ts, tsNow)) ts = (ts - (1 << TS_OPT_BITS)) >>> 0;
+  // The cleared low 6 bits take the options; & gives a signed 32-bit result, >>> 0 reads it unsigned.
+  let ts = ((tsNow & ~((1 << TS_OPT_BITS) - 1)) + options) >>> 0;
+  // Never run ahead of the clock: step back one 64-ms slot instead (TSvals wrap like sequence numbers).
+  if (seqGt(ts, tsNow)) ts = seqAdd(ts, -(1 << TS_OPT_BITS));
   return ts;
   // #endregion
 }

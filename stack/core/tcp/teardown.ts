@@ -9,16 +9,13 @@
  *   passive closer: ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSED
  *   both at once:   FIN_WAIT_1 → CLOSING → TIME_WAIT
  */
-import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/segment.ts';
-import { seqGt, seqLeq } from '../seq.ts';
+import { ACK, FIN, RST, SYN, hasFlag, segmentLength, tsOption, type TcpSegment } from '../wire/segment.ts';
+import { seqAdd, seqGeq, seqGt, seqLeq, seqLt, seqSub } from '../seq.ts';
 import type { Connection, TcpState } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer } from './lifecycle.ts';
 import { oowRateLimited, scheduleAck, sendAck, sendActiveReset, sendResetFor } from './output.ts';
 import { tcpInWindow } from './acceptable.ts';
 import { pushData } from './send.ts';
-
-/** TCP_TIMEWAIT_LEN: Linux waits 60 s in TIME_WAIT — a constant, not 2×MSL and not a sysctl. */
-export const TIME_WAIT_LEN = 60_000;
 
 // ---------------------------------------------------------------------------------------------
 // Task 1 — close() and shutdown(): a FIN when the application is done, a RST when data would
@@ -128,7 +125,7 @@ export function onAckOfFin(conn: Connection, seg: TcpSegment): void {
 /** The peer's FIN has arrived in order; RCV.NXT has not yet moved over it. */
 export function onFin(conn: Connection): void {
   // #region lab teardown/2 The peer's FIN
-  conn.rcvNxt = (conn.rcvNxt + 1) >>> 0; // a FIN occupies one sequence number
+  conn.rcvNxt = seqAdd(conn.rcvNxt, 1); // a FIN occupies one sequence number
   conn.rcvFin = true;
   switch (conn.state) {
     case 'SYN_RECV':
@@ -161,11 +158,8 @@ export function onFin(conn: Connection): void {
 // segment of a TIME_WAIT 4-tuple) are the task.
 // ---------------------------------------------------------------------------------------------
 
-/**
- * TCP_PAWS_MSL (include/net/tcp.h): a RST is held to PAWS only this long after ts_recent was
- * stored (tcp_paws_reject: "we can relax time bounds for RST segments to MSL").
- */
-export const PAWS_MSL_SECONDS = 60;
+/** TCP_TIMEWAIT_LEN: Linux waits 60 s in TIME_WAIT — a constant, not 2×MSL and not a sysctl. */
+export const TIME_WAIT_LEN = 60_000;
 
 export function enterTimeWait(conn: Connection, cause: string): void {
   const host = conn.host;
@@ -201,27 +195,30 @@ export function armTimeWait(conn: Connection): void {
   // #endregion
 }
 
+/**
+ * TCP_PAWS_MSL (include/net/tcp.h): a RST is held to PAWS only this long after ts_recent was
+ * stored (conn.tsRecentStamp; tcp_paws_reject: "we can relax time bounds for RST segments to MSL").
+ */
+export const PAWS_MSL_SECONDS = 60;
+
 /** What a segment for a TIME_WAIT connection leads to. `reopen` hands a SYN to the listener with this ISN. */
 export type TimeWaitVerdict = { action: 'none' | 'ack' | 'rst' | 'killed' } | { action: 'reopen'; iss: number };
 
 export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWaitVerdict {
   // #region lab teardown/3 A segment arrives in TIME_WAIT
   const host = conn.host;
-  const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
   // Timestamps count only if the old connection used them. PAWS (RFC 7323 §5, tcp_paws_reject):
   // a TSval older than the last one kept (ts_recent) marks an old duplicate; ts_recent 0 means
-  // none kept. "Older" is the signed 32-bit difference: TSvals wrap modulo 2^32 like sequence
-  // numbers. A RST is held to PAWS only for TCP_PAWS_MSL = 60 s after ts_recent was stored (this
-  // stack stores ts_recent when it stamps lastRcvAt, Linux's ts_recent_stamp).
-  const ts = conn.tsOk ? seg.options.find((o) => o.kind === 'ts') : undefined;
-  const tsVal = ts && ts.kind === 'ts' ? ts.val : null;
-  const older = tsVal !== null && conn.tsRecent !== 0 && ((tsVal - conn.tsRecent) | 0) < 0;
-  const rstPawsExpired = Math.floor(conn.now / 1000) >= Math.floor(conn.lastRcvAt / 1000) + PAWS_MSL_SECONDS;
-  const pawsReject = older && !(seg.flags & RST && rstPawsExpired);
+  // none kept. TSvals wrap modulo 2^32 like sequence numbers, so "older" is seqLt. A RST is held
+  // to PAWS only for TCP_PAWS_MSL = 60 s after ts_recent was stored (tsRecentStamp).
+  const tsVal = conn.tsOk ? (tsOption(seg)?.val ?? null) : null;
+  const older = tsVal !== null && conn.tsRecent !== 0 && seqLt(tsVal, conn.tsRecent);
+  const rstPawsExpired = Math.floor(conn.now / 1000) >= Math.floor(conn.tsRecentStamp / 1000) + PAWS_MSL_SECONDS;
+  const pawsReject = older && !(hasFlag(seg, RST) && rstPawsExpired);
   // In window: only a RST or a bare ACK exactly at RCV.NXT. Any other RST — even one inside the
   // receive window — is dropped: in real TIME_WAIT a blind attacker must guess RCV.NXT exactly.
-  if (!pawsReject && seg.seq === conn.rcvNxt && (len === 0 || seg.flags & RST)) {
-    if (seg.flags & RST) {
+  if (!pawsReject && seg.seq === conn.rcvNxt && (segmentLength(seg) === 0 || hasFlag(seg, RST))) {
+    if (hasFlag(seg, RST)) {
       // "TIME_WAIT assassination": Linux lets such a RST end TIME_WAIT unless tcp_rfc1337=1.
       if (!host.sysctl.get('net.ipv4.tcp_rfc1337')) {
         destroy(conn, 'RST in TIME_WAIT');
@@ -232,7 +229,7 @@ export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWait
     }
     if (tsVal !== null) {
       conn.tsRecent = tsVal;
-      conn.lastRcvAt = conn.now;
+      conn.tsRecentStamp = conn.now;
     }
     return { action: 'none' };
   }
@@ -240,16 +237,16 @@ export function onSegmentInTimeWait(conn: Connection, seg: TcpSegment): TimeWait
   // duplicate: its sequence number is beyond the old connection's, or — with timestamps — its
   // TSval is newer than any the old connection sent (RFC 6191), whatever its sequence number.
   // The new ISN is larger than any the old incarnation used.
-  const newerTs = tsVal !== null && ((tsVal - conn.tsRecent) | 0) > 0;
+  const newerTs = tsVal !== null && seqGt(tsVal, conn.tsRecent);
   if ((seg.flags & (SYN | RST | ACK)) === SYN && !pawsReject && (seqGt(seg.seq, conn.rcvNxt) || newerTs)) {
-    return { action: 'reopen', iss: (conn.sndNxt + 65535 + 2) >>> 0 || 1 };
+    return { action: 'reopen', iss: seqAdd(conn.sndNxt, 65535 + 2) || 1 };
   }
   if (pawsReject) host.mib.inc('PAWSTimewait');
-  if (seg.flags & RST) return { action: 'none' };
+  if (hasFlag(seg, RST)) return { action: 'none' };
   // A retransmitted FIN (our last ACK was lost) or any old segment: ACK it. A segment with ACK,
   // or one PAWS has just shown to be an old duplicate, restarts the 60 s so TIME_WAIT outlives
   // the peer's retransmissions and the stray copies still in the network.
-  if (pawsReject || seg.flags & ACK) armTimeWait(conn);
+  if (pawsReject || hasFlag(seg, ACK)) armTimeWait(conn);
   if (oowRateLimited(conn, seg)) {
     host.mib.inc('TCPACKSkippedTimeWait');
     return { action: 'none' };
@@ -312,22 +309,22 @@ export function finWait2Orphaned(conn: Connection, ackOfFin: TcpSegment | null =
  * FIN_WAIT2 substate). Returns the reply to send.
  */
 export function onSegmentInOrphanFinWait2(conn: Connection, seg: TcpSegment): 'none' | 'ack' | 'rst' {
-  const len = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
-  const end = (seg.seq + len) >>> 0;
   // #region lab teardown/4 Segments after close() in FIN_WAIT_2
+  const len = segmentLength(seg);
+  const end = seqAdd(seg.seq, len);
   // The window is the one we last advertised (tcp_time_wait keeps it as tw_rcv_wnd).
-  const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
-  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, (conn.rcvNxt + rcvWnd) >>> 0)) {
+  const rcvWnd = Math.max(0, seqSub(conn.rcvWup, conn.rcvNxt));
+  if (!tcpInWindow(seg.seq, end, conn.rcvNxt, seqAdd(conn.rcvNxt, rcvWnd))) {
     return oowRateLimited(conn, seg) ? 'none' : 'ack';
   }
-  if (seg.flags & RST) {
+  if (hasFlag(seg, RST)) {
     destroy(conn, 'RST in FIN_WAIT_2');
     return 'none';
   }
-  if (seg.flags & SYN && !seqGt(conn.rcvNxt, seg.seq)) return 'rst';
-  if (!(seg.flags & ACK) || seqLeq(end, conn.rcvNxt) || len === 0) return 'none';
+  if (hasFlag(seg, SYN) && seqGeq(seg.seq, conn.rcvNxt)) return 'rst';
+  if (!hasFlag(seg, ACK) || seqLeq(end, conn.rcvNxt) || len === 0) return 'none';
   // New data after a close(): nobody can read it — RFC 1122 says we must reset.
-  if (!(seg.flags & FIN) || end !== ((conn.rcvNxt + 1) >>> 0)) {
+  if (!hasFlag(seg, FIN) || end !== seqAdd(conn.rcvNxt, 1)) {
     conn.host.mib.inc('TCPAbortOnData');
     return 'rst';
   }
@@ -353,7 +350,7 @@ export function resetFromOrphan(conn: Connection, seg: TcpSegment): void {
  */
 export function dataAfterClose(conn: Connection, seg: TcpSegment): boolean {
   if (!conn.orphan || !conn.shutRd) return false;
-  const dataEnd = (seg.seq + seg.payload.length) >>> 0;
+  const dataEnd = seqAdd(seg.seq, seg.payload.length);
   if (seg.payload.length === 0 || !seqGt(dataEnd, conn.rcvNxt)) return false;
   conn.host.mib.inc('TCPAbortOnData');
   sendResetFor(conn.host, seg);

@@ -6,6 +6,7 @@
  * connection's stray segments apart from the new one's, and the new ISN starts beyond anything
  * the old connection sent.
  */
+import { seqAdd } from '../seq.ts';
 import { destroy } from './lifecycle.ts';
 import type { Connection, HostContext } from './connection.ts';
 
@@ -36,7 +37,7 @@ export function timeWaitReusable(host: HostContext, tw: Connection, explicitPort
  * TWRecycled, the one place Linux counts it.
  */
 export function takeOverTimeWait(tw: Connection): number {
-  const iss = (tw.sndNxt + 65535 + 2) >>> 0 || 1;
+  const iss = seqAdd(tw.sndNxt, 65535 + 2) || 1;
   tw.host.mib.inc('TWRecycled');
   destroy(tw, 'connect() takes over the TIME_WAIT 4-tuple');
   return iss;

@@ -74,11 +74,18 @@ export interface WireError {
 
 export type DecodeResult = { ok: true; segment: TcpSegment } | { ok: false; error: WireError };
 
+/** Is any of the bits in `flag` set? (`hasFlag(seg, SYN | RST)`: a SYN, a RST, or both.) */
 export function hasFlag(seg: { flags: number }, flag: number): boolean {
   return (seg.flags & flag) !== 0;
 }
 
-/** Sequence space a segment occupies: SYN and FIN each take one number, data one per byte. */
-export function segmentLength(seg: TcpSegment): number {
+/** Sequence space a segment occupies (RFC 9293 §3.4 SEG.LEN): SYN and FIN each take one number, data one per byte. */
+export function segmentLength(seg: Pick<TcpSegment, 'flags' | 'payload'>): number {
   return seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+}
+
+/** The timestamps option (RFC 7323 §3: TSval, TSecr) a segment carries, or undefined. */
+export function tsOption(seg: Pick<TcpSegment, 'options'>): { val: number; ecr: number } | undefined {
+  for (const o of seg.options) if (o.kind === 'ts') return o;
+  return undefined;
 }
