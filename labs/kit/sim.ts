@@ -99,17 +99,35 @@ export type SimWireReply = { ok: true; result: SimWireResult } | { ok: false; er
 export const SIM_PCAP_LIMIT_BYTES = 8 * 1024 * 1024;
 export const SIM_ANSWER_LIMIT_BYTES = 16 * 1024 * 1024;
 
-// btoa/atob take "binary strings"; chunks keep String.fromCharCode's argument list short.
+// Base64 by hand: btoa/atob are not ES2022 (the kit is type-checked without Node or DOM types,
+// and it runs in Node, a Web Worker and a WebContainer alike).
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
 function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out.push(
+      BASE64[n >> 18],
+      BASE64[(n >> 12) & 63],
+      i + 1 < bytes.length ? BASE64[(n >> 6) & 63] : '=',
+      i + 2 < bytes.length ? BASE64[n & 63] : '=',
+    );
+  }
+  return out.join('');
 }
 
 function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('the pcap is not valid base64');
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = new Uint8Array((text.length / 4) * 3 - pad);
+  let j = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const n = (BASE64.indexOf(text[i]) << 18) | (BASE64.indexOf(text[i + 1]) << 12) | ((BASE64.indexOf(text[i + 2]) & 63) << 6) | (BASE64.indexOf(text[i + 3]) & 63);
+    if (j < bytes.length) bytes[j++] = n >> 16;
+    if (j < bytes.length) bytes[j++] = (n >> 8) & 255;
+    if (j < bytes.length) bytes[j++] = n & 255;
+  }
   return bytes;
 }
 
