@@ -528,6 +528,7 @@ export const PHRASES: readonly Phrase[] = [
   p(['the sim returned a malformed error'], /^the sim returned a malformed error$/, () => 'sim 返回的错误格式不对', 'the sim returned a malformed error'),
   p(['the sim returned malformed tables or trace'], /^the sim returned malformed tables or trace$/, () => 'sim 返回的表格或轨迹格式不对', 'the sim returned malformed tables or trace'),
   p(["the sim's capture is malformed"], /^the sim's capture is malformed$/, () => 'sim 的抓包数据格式不对', "the sim's capture is malformed"),
+  p(['the pcap is not valid base64'], /^the pcap is not valid base64$/, () => 'pcap 数据不是有效的 base64', 'the pcap is not valid base64'),
   p(
     ["this sim's capture is larger than ${} MB; try a shorter run", "this sim's answer is larger than ${} MB; try a shorter run"],
     /^this sim's (capture|answer) is larger than ([\d.]+) MB; try a shorter run$/,
