@@ -6,7 +6,7 @@
 //   - learner B's Submit while learner A's runaway (an endless loop) and A's type-check bomb are
 //     being graded, against B's warm p50: what A adds to B's wait.
 //
-//   npx tsx site/bench/server-grade.ts [--port 4412] [--runs 15] [--learners 30]
+//   npx tsx site/bench/server-grade.ts [--port 4412] [--runs 15] [--learners 30] [--prewarm-wait 15]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -118,21 +118,32 @@ const say = (line: string) => {
   console.log(line);
 };
 
+// The server prewarms at start (a locked-down child per lab suite, the type checkers): as with
+// `npm run bench`'s grading figures, the first Submit comes once that is done, and a learner does
+// not Submit back to back — the warm pool refills between their Submits. (Submitting the moment
+// the port opens, or back to back, measures the prewarm or a cold child instead: 4.2 s and a
+// p50 of 0.49 s on a quiet 2-core machine on 2026-12-07.)
+const PREWARM_S = Number(option('prewarm-wait', '15'));
+const PAUSE_MS = 1500;
 const server = await startServer(dist);
 try {
+  await new Promise((r) => setTimeout(r, PREWARM_S * 1000));
   const first = await submit(reference, B);
-  say(`first Submit after start:        ${(first.ms / 1000).toFixed(2)} s (HTTP ${first.status}, ${first.score})`);
+  say(`first Submit ${PREWARM_S} s after start:   ${(first.ms / 1000).toFixed(2)} s (HTTP ${first.status}, ${first.score}) (goal ≤ 0.5 s)`);
 
   const warm: number[] = [];
-  for (let i = 0; i < runs; i++) warm.push((await submit(reference, B)).ms);
+  for (let i = 0; i < runs; i++) {
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
+    warm.push((await submit(reference, B)).ms);
+  }
   const p50 = quantile(warm, 0.5);
-  say(`one learner, warm Submit:        p50 ${(p50 / 1000).toFixed(2)} s, p90 ${(quantile(warm, 0.9) / 1000).toFixed(2)} s (${runs} runs)`);
+  say(`one learner, warm Submit:        p50 ${(p50 / 1000).toFixed(2)} s, p90 ${(quantile(warm, 0.9) / 1000).toFixed(2)} s (${runs} runs, ${PAUSE_MS / 1000} s apart) (goal p50 ≤ 0.2 s)`);
 
   const roomStart = performance.now();
   const room = await Promise.all(Array.from({ length: learners }, (_, i) => submit(reference, `127.0.1.${i + 1}`)));
   const roomMs = performance.now() - roomStart;
   const graded = room.filter((a) => a.status === 200).length;
-  say(`${learners} learners together:          ${(roomMs / 1000).toFixed(2)} s until the last answer (${graded} graded, ${room.length - graded} refused: ${[...new Set(room.filter((a) => a.status !== 200).map((a) => a.status))].join(', ') || 'none'})`);
+  say(`${learners} learners together:          ${(roomMs / 1000).toFixed(2)} s until the last answer (${graded} graded, ${room.length - graded} refused: ${[...new Set(room.filter((a) => a.status !== 200).map((a) => a.status))].join(', ') || 'none'}) (goal ≤ 4 s)`);
 
   // A learner whose code never returns, who then closes the tab while it runs.
   const leave = new AbortController();
