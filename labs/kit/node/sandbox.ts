@@ -24,7 +24,7 @@ import { errorDocument, resultsProblems, scoreTasks, type ResultsDocument } from
 import { buildTree } from '../tree.ts';
 import { makeLearnerStub, sidePath } from '../shim.ts';
 import { formatProblems, transpileTree, type LearnerModule } from './compile.ts';
-import { compileLearnerFiles, type Compiled } from './compile-pool.ts';
+import { compileLearnerFiles, type CompileHandle, type Compiled } from './compile-pool.ts';
 import { WORK, removeDir, repoFiles, runDir, writeTree } from './repo.ts';
 import { checkSimWire, type SimRequest, type SimWireReply } from '../sim.ts';
 
@@ -402,6 +402,37 @@ function accepted(def: LabDefinition, suite: 'visible' | 'hidden', seed: number,
   return { ...doc, tasks, score: { points, max }, status };
 }
 
+/** Resolves when `signal` aborts (never without one). */
+function abortedBy(signal: AbortSignal | undefined): Promise<'aborted'> {
+  return new Promise((resolve) => signal?.addEventListener('abort', () => resolve('aborted'), { once: true }));
+}
+
+/**
+ * The learner's files checked and compiled for a child — in a worker thread (./compile-pool.ts),
+ * never on this event loop — or the learner-facing reason they cannot run: one set of refusals for
+ * a grading and a sim. The type check, if asked for, goes on in `handle.checked`.
+ */
+async function compileForChild(
+  def: LabDefinition,
+  learnerFiles: ReadonlyMap<string, string>,
+  check: { checkImports: boolean; typeCheck: boolean },
+  aborted: Promise<'aborted'>,
+): Promise<{ handle: CompileHandle; compiled: Compiled } | { failure: string }> {
+  for (const f of def.files) if (!learnerFiles.has(f)) return { failure: `no learner copy of ${f} was given` };
+  const handle = compileLearnerFiles(new Map(def.files.map((f) => [f, learnerFiles.get(f)!])), check);
+  let compiled: Compiled;
+  try {
+    const done = await Promise.race([handle.compiled, aborted]);
+    if (done === 'aborted') return { failure: CANCELLED_MESSAGE };
+    compiled = done;
+  } catch (err) {
+    return { failure: (err as Error).message };
+  }
+  if (compiled.imports.length) return { failure: `your code imports something it may not: ${formatProblems(compiled.imports)}` };
+  if (compiled.syntax !== null) return { failure: `your code does not compile: ${compiled.syntax}` };
+  return { handle, compiled };
+}
+
 export async function runSandboxed(
   def: LabDefinition,
   learnerFiles: ReadonlyMap<string, string>,
@@ -414,22 +445,11 @@ export async function runSandboxed(
   const fail = (message: string, tests: ResultsDocument['tests'] = []) => errorDocument(def.slug, suite, seed, def.tasks, message, tests);
 
   if (options.signal?.aborted) return fail(CANCELLED_MESSAGE);
-  const aborted = new Promise<'aborted'>((resolve) => options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true }));
-  for (const f of def.files) if (!learnerFiles.has(f)) return fail(`no learner copy of ${f} was given`);
-  // Checks and compiling run in a worker thread (./compile-pool.ts), never on this event loop;
-  // the type check goes on beside the tests, and its verdict wins over theirs.
-  const files = new Map(def.files.map((f) => [f, learnerFiles.get(f)!]));
-  const handle = compileLearnerFiles(files, { checkImports: options.checkImports !== false, typeCheck: !options.skipTypeCheck });
-  let compiled: Compiled;
-  try {
-    const done = await Promise.race([handle.compiled, aborted]);
-    if (done === 'aborted') return fail(CANCELLED_MESSAGE);
-    compiled = done;
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (compiled.imports.length) return fail(`your code imports something it may not: ${formatProblems(compiled.imports)}`);
-  if (compiled.syntax !== null) return fail(`your code does not compile: ${compiled.syntax}`);
+  const aborted = abortedBy(options.signal);
+  const ready = await compileForChild(def, learnerFiles, { checkImports: options.checkImports !== false, typeCheck: !options.skipTypeCheck }, aborted);
+  if ('failure' in ready) return fail(ready.failure);
+  const { handle, compiled } = ready;
+  // The type check goes on beside the tests, and its verdict wins over theirs.
   const typeVerdict = handle.checked.then((checked) =>
     'failed' in checked ? fail(checked.failed) : checked.length ? fail(`your code does not compile: ${formatProblems(checked)}`) : null,
   );
@@ -550,20 +570,10 @@ export async function runSandboxedSim(
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
   const fail = (error: string): SimWireReply => ({ ok: false, error });
   if (options.signal?.aborted) return fail(CANCELLED_MESSAGE);
-  const aborted = new Promise<'aborted'>((resolve) => options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true }));
-  for (const f of def.files) if (!learnerFiles.has(f)) return fail(`no learner copy of ${f} was given`);
-  const files = new Map(def.files.map((f) => [f, learnerFiles.get(f)!]));
-  const handle = compileLearnerFiles(files, { checkImports: true, typeCheck: false });
-  let compiled: Compiled;
-  try {
-    const done = await Promise.race([handle.compiled, aborted]);
-    if (done === 'aborted') return fail(CANCELLED_MESSAGE);
-    compiled = done;
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (compiled.imports.length) return fail(`your code imports something it may not: ${formatProblems(compiled.imports)}`);
-  if (compiled.syntax !== null) return fail(`your code does not compile: ${compiled.syntax}`);
+  const aborted = abortedBy(options.signal);
+  const ready = await compileForChild(def, learnerFiles, { checkImports: true, typeCheck: false }, aborted);
+  if ('failure' in ready) return fail(ready.failure);
+  const { compiled } = ready;
   const child = takeChild(def, 'visible', memoryMb, timeoutS);
   const job = JSON.stringify({ seed: request.seed, modules: compiled.modules, sim: request });
   const done = await Promise.race([runJob(child, def, 'visible', job, timeoutS, memoryMb), aborted]);
