@@ -181,16 +181,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
  */
 function sendLargeJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  if (text.length < 64 * 1024 || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return sendJson(res, status, body);
+  if (text.length < 64 * 1024 || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return writeJson(res, status, text);
   gzip(text, (error, packed) => {
-    if (error) return sendJson(res, status, body);
-    res.writeHead(status, { ...ISOLATION_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip', vary: 'accept-encoding', 'cache-control': 'no-store', 'content-length': packed.length });
-    res.end(packed);
+    if (error) return writeJson(res, status, text);
+    writeJson(res, status, packed, { 'content-encoding': 'gzip', vary: 'accept-encoding' });
   });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
-  const text = JSON.stringify(body);
+  writeJson(res, status, JSON.stringify(body), headers);
+}
+
+/** `text` is the JSON already serialised (or gzipped: `headers` then says so). */
+function writeJson(res: ServerResponse, status: number, text: string | Buffer, headers: Record<string, string | number> = {}): void {
   res.writeHead(status, { ...ISOLATION_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
