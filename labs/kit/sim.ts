@@ -117,8 +117,10 @@ function toBase64(bytes: Uint8Array): string {
   return out.join('');
 }
 
+const isBase64 = (text: string): boolean => text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+
 function fromBase64(text: string): Uint8Array {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('the pcap is not valid base64');
+  if (!isBase64(text)) throw new Error('the pcap is not valid base64');
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const bytes = new Uint8Array((text.length / 4) * 3 - pad);
   let j = 0;
@@ -159,7 +161,7 @@ export function checkSimWire(raw: unknown): SimWireReply | string {
     return 'the sim returned a malformed answer';
   }
   if (!rowsByHost(r.ss) || !numbersByHost(r.nstat) || !Array.isArray(r.trace) || !r.trace.every(isRecord)) return 'the sim returned malformed tables or trace';
-  if (typeof r.pcap !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(r.pcap) || r.pcap.length % 4 !== 0) return "the sim's capture is malformed";
+  if (typeof r.pcap !== 'string' || !isBase64(r.pcap)) return "the sim's capture is malformed";
   if ((r.pcap.length / 4) * 3 > SIM_PCAP_LIMIT_BYTES) return `this sim's capture is larger than ${SIM_PCAP_LIMIT_BYTES / 1024 / 1024} MB; try a shorter run`;
   const result: SimWireResult = {
     scenario: r.scenario,
