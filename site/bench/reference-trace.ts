@@ -7,23 +7,15 @@
 import { labExists, readLab, runModules, workspace } from '../lib/workbench/lab-data.ts';
 import { transpile } from '../lib/workbench/transpile.ts';
 import { WorkerGrader } from '../lib/workbench/worker-grade.ts';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+import { LAB_SLUGS } from '../lib/course-map.ts';
+import { labMeta } from '../../labs/kit/definition.ts';
+import { median, option } from './measure.ts';
 
 const runs = Number(option('runs', '20'));
-const labs = process.argv.includes('--lab') ? [option('lab', 'handshake')] : ['handshake', 'teardown', 'syn-flood', 'queues', 'keepalive'].filter(labExists);
+const labs = process.argv.includes('--lab') ? [option('lab', 'handshake')] : LAB_SLUGS.filter(labExists);
 for (const slug of labs) {
   const def = readLab(slug);
-  const lab = { slug, tasks: def.tasks, files: def.files, tests: def.tests };
+  const lab = labMeta(def);
   const grader = new WorkerGrader(transpile);
   grader.addModules(runModules(slug, 'visible'));
   grader.addModules(runModules(slug, 'hidden'));

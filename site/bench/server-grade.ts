@@ -13,11 +13,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLab, referenceFiles } from '../../labs/kit/node/repo.ts';
+import { option } from './measure.ts';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 const port = Number(option('port', '4412'));
 const runs = Number(option('runs', '15'));
 const learners = Number(option('learners', '30'));

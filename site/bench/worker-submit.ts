@@ -8,17 +8,7 @@
 // Prints cold and warm figures: "runner" is the page's own measure from the click handler to the
 // results document; "click to panel" adds rendering the results panel, as the learner sees it.
 import { builtSite, launchChromium, removeBuiltSite, startServer } from '../e2e/harness.ts';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+import { median, option } from './measure.ts';
 
 const runs = Number(option('runs', '15'));
 const lab = option('lab', 'handshake');
