@@ -39,11 +39,3 @@ export function withReferenceFor<T>(names: readonly string[], fn: () => T): T {
     for (const n of added) labSide.referenceOnly.delete(n);
   }
 }
-
-/**
- * In the Node sandbox the learner's module runs in its own SES Compartment, not in the run tree's
- * module graph: the tree holds a stand-in (`makeLearnerStub` in ./shim.ts) whose exported
- * bindings are filled through this map, keyed by the lab file's repository path, once the
- * learner's module has loaded.
- */
-export const learnerBindings = new Map<string, (exports: Record<string, unknown>) => void>();

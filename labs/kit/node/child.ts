@@ -1,32 +1,40 @@
 /**
- * Runs inside the sandboxed child process, from a transpiled run tree (see ./sandbox.ts).
+ * Runs inside the sandboxed child process, from a run tree (see ./sandbox.ts).
  *
  * 1. Reads a one-time token (first stdin line); every message it prints starts with it.
  * 2. `lockdown()` (SES, Hardened JavaScript): every shared intrinsic — JSON, Math, Array.prototype,
  *    Object.prototype, Promise, Error … — is frozen, so no code that runs later can change the
  *    functions this process builds and prints the results document with.
- * 3. Loads the test kit, the suite and every stack module, and hardens what the stack modules
- *    export (their functions, classes and prototypes), then prints "ready" with how each test
- *    scores (guard, weight). A warm pool keeps children waiting here.
- * 4. Reads one job (second stdin line): the learner's files, compiled to CommonJS-shaped function
- *    bodies. Each is evaluated in its own Compartment, whose globals are SES's safe ones plus a
- *    console that records output per test — no `process`, no `require`, no timers, no grader
- *    object. Its `require` hands over only stack-core modules of the tree.
- * 5. Runs the suite and prints the results document — or, for a job that carries a `sim` (the
- *    terminal's `sim` on the course server), runs that scenario with the learner's modules bound
- *    (../sim.ts, our code) and prints its diagram, tables, trace and pcap (base64) instead.
+ * 3. Reads the tree's modules (the stack, the kit, the suite: CommonJS bodies in modules.json, our
+ *    code only) into a module map (../module-map.ts), runs the suite once with the reference in
+ *    the learner's place (which compiles every module and warms the JIT), and prints "ready" with
+ *    how each test scores (guard, weight) — before any learner code has run in this process. A
+ *    warm pool keeps children waiting here.
+ * 4. Serves jobs, one per stdin line, each in a fresh instance of the module map: the stack, the
+ *    kit and the suite are re-run from their compiled bodies, so no module state of one job is
+ *    seen by the next. The learner's files (compiled to CommonJS-shaped bodies) take the place of
+ *    `<file>.learner.ts`, each evaluated in its own Compartment, whose globals are SES's safe ones
+ *    plus a console that records output per test — no `process`, no `require` of ours, no
+ *    timers, no WeakRef or FinalizationRegistry (nothing that could run after its job), no grader
+ *    object — and whose `require` hands over read-only views of stack-core modules only.
+ * 5. Prints the job's results document — or, for a job that carries a `sim` (the terminal's `sim`
+ *    on the course server), that scenario's diagram, tables, trace and pcap (base64) — and then,
+ *    from a later turn of the event loop, "idle": proof that the learner's code left no promise
+ *    jobs running. Only a child that says so is given another job (./sandbox.ts).
  *
- * argv: <suite> <lab meta JSON (LabMeta)> <preload JSON: tree paths>
+ * argv: <suite> <lab meta JSON (LabMeta)>
  */
+import { readFileSync } from 'node:fs';
 import { isBuiltin, registerHooks } from 'node:module';
 import { inspect } from 'node:util';
-import { dirname, join, posix } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 type Kit = typeof import('../index.ts');
-type Side = typeof import('../side.ts');
 type Loader = typeof import('../load-suite.ts');
 type LoadedSuite = import('../load-suite.ts').LoadedSuite;
+type Modules = typeof import('../module-map.ts');
 type Sim = typeof import('../sim.ts');
 interface Job {
   seed: number;
@@ -37,7 +45,7 @@ interface Job {
 interface SesGlobals {
   lockdown(options: Record<string, string>): void;
   harden<T>(value: T): T;
-  Compartment: new (options: { globals: Record<string, unknown>; __options__: true }) => { evaluate(code: string): unknown; globalThis: Record<string, unknown> };
+  Compartment: new (options: { globals: Record<string, unknown>; __options__: true }) => { evaluate(code: string): unknown };
 }
 
 // Captured before any other code runs: learner code never sees `process`, and after lockdown()
@@ -55,15 +63,18 @@ const waiting: Array<(line: string) => void> = [];
 let stdinBuffer = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
-  stdinBuffer += chunk;
+  // Only the new chunk is searched for line ends: linear in what arrives.
+  let from = 0;
   let nl: number;
-  while ((nl = stdinBuffer.indexOf('\n')) >= 0) {
-    const line = stdinBuffer.slice(0, nl);
-    stdinBuffer = stdinBuffer.slice(nl + 1);
+  while ((nl = chunk.indexOf('\n', from)) >= 0) {
+    const line = stdinBuffer + chunk.slice(from, nl);
+    stdinBuffer = '';
+    from = nl + 1;
     const w = waiting.shift();
     if (w) w(line);
     else stdinLines.push(line);
   }
+  stdinBuffer += chunk.slice(from);
 });
 // The parent went away (or gave up on a warm child): nothing left to do.
 process.stdin.on('end', () => exit(0));
@@ -86,7 +97,7 @@ registerHooks({
   },
 });
 
-const [suite, metaJson, preloadJson] = process.argv.slice(2);
+const [suite, metaJson] = process.argv.slice(2);
 const tree = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const url = (rel: string) => pathToFileURL(join(tree, ...rel.split('/'))).href;
 
@@ -104,17 +115,8 @@ function loadMessage(err: unknown, kit: Kit): string {
   return text;
 }
 
-function freezeExport(value: unknown): void {
-  if (typeof value === 'function') {
-    Object.freeze(value);
-    return;
-  }
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return;
-  Object.freeze(value);
-  for (const v of Object.values(value)) freezeExport(v);
-}
+const learnerPath = (file: string) => file.replace(/\.ts$/, '.learner.ts');
+const referencePath = (file: string) => file.replace(/\.ts$/, '.reference.ts');
 
 async function main(): Promise<void> {
   token = (await nextLine()).trim();
@@ -124,32 +126,35 @@ async function main(): Promise<void> {
   // 'moderate' override taming lets `this.name = …` in Error subclasses work on a frozen prototype.
   ses.lockdown({ errorTaming: 'unsafe', stackFiltering: 'verbose', overrideTaming: 'moderate', consoleTaming: 'unsafe', domainTaming: 'unsafe' });
 
-  const kit = (await import(url('labs/kit/index.js'))) as Kit;
-  const side = (await import(url('labs/kit/side.js'))) as Side;
+  const { ModuleMap } = (await import(url('labs/kit/module-map.js'))) as Modules;
   const { loadSuite } = (await import(url('labs/kit/load-suite.js'))) as Loader;
   const sim = (await import(url('labs/kit/sim.js'))) as Sim;
-  const namespaces = new Map<string, Record<string, unknown>>();
-  let loaded: LoadedSuite;
+  const meta = JSON.parse(metaJson) as { slug: string; files: string[]; tasks: Parameters<typeof loadSuite>[1]['tasks']; tests: Parameters<typeof loadSuite>[1]['tests'] };
+  const map = new ModuleMap();
+  let scoring: Array<{ name: string; guard: boolean; weight: number }>;
+  // Formats errors in words for a learner (pure; loaded with the reference, before any learner code).
+  let kit: Kit;
   try {
-    for (const rel of JSON.parse(preloadJson) as string[]) namespaces.set(rel.replace(/\.js$/, '.ts'), await import(url(rel)));
-    loaded = await loadSuite((p) => import(url(p.replace(/\.ts$/, '.js'))), JSON.parse(metaJson), suite as 'visible' | 'hidden');
+    map.add(JSON.parse(readFileSync(join(tree, 'modules.json'), 'utf8')) as Record<string, string>);
+    // The reference in the learner's place: every module compiled once, the JIT warm for the
+    // first learner, and the suite's scoring read before any learner code exists here.
+    const reference: Record<string, string> = {};
+    for (const file of meta.files) reference[learnerPath(file)] = map.source(referencePath(file))!;
+    const warmLoad = map.instantiate(reference);
+    kit = warmLoad('labs/kit/index.ts') as Kit;
+    const warm = loadSuite(warmLoad, meta, suite as 'visible' | 'hidden');
+    warm.run({ seed: 1 });
+    scoring = warm.registry.tests.map(({ name, guard, weight }) => ({ name, guard, weight }));
   } catch (err) {
-    await sayLast({ loadError: `the test suite could not be loaded: ${kit.describeError(err).message}` });
+    await sayLast({ loadError: `the test suite could not be loaded: ${(err as Error).message}` });
     return;
   }
-  // Learner code may import stack modules: it must not be able to change the stack's exported
-  // tables and constants under the tests' feet. Plain data is frozen deeply; functions and
-  // classes are frozen themselves (their static properties) but not their prototypes, because
-  // the harness and the kit override methods on instances (a frozen prototype method would make
-  // `instance.method = …` throw — JavaScript's "override mistake").
-  for (const ns of namespaces.values()) for (const value of Object.values(ns)) freezeExport(value);
-  // How each test counts, said before any learner code has run: the parent scores the run with
-  // this, not with what the results document claims.
-  say({ ready: true, scoring: loaded.registry.tests.map(({ name, guard, weight }) => ({ name, guard, weight })) });
+  // How each test counts, said before any learner code has run: the parent scores every job of
+  // this child with this, not with what a results document claims.
+  say({ ready: true, scoring });
 
-  const job = JSON.parse(await nextLine()) as Job;
   let running = '';
-  const printed = new Map<string, string>();
+  let printed = new Map<string, string>();
   const OUTPUT_LIMIT = 500;
   const print = (...data: unknown[]) => {
     const had = printed.get(running) ?? '';
@@ -163,59 +168,73 @@ async function main(): Promise<void> {
     printed.set(running, (had + line + '\n').slice(0, OUTPUT_LIMIT));
   };
   const console = ses.harden({ log: print, error: print, warn: print, info: print, debug: print });
+  const isolation = {
+    evaluate: (_path: string, body: string) => new ses.Compartment({ globals: { console }, __options__: true }).evaluate(`(function (exports, require, module) {${body}\n})`) as import('../module-map.ts').Factory,
+    // As the static import check (compile.ts importProblems): never a lab file's reference or
+    // learner side.
+    mayImport: (path: string) => path.startsWith('stack/core/') && !/\.(reference|learner)\.ts$/.test(path),
+    harden: ses.harden,
+  };
 
-  try {
-    for (const m of job.modules) {
-      const compartment = new ses.Compartment({ globals: { console }, __options__: true });
-      const requireFor = (spec: string) => {
-        const target = posix.normalize(posix.join(posix.dirname(m.file), spec)).replace(/\.js$/, '.ts');
-        const ns = namespaces.get(target);
-        // As the static import check (compile.ts importProblems): never a lab file's reference or
-        // learner side, which `require` in the compiled body could otherwise name at run time.
-        if (!ns || !target.startsWith('stack/core/') || /\.(reference|learner)\.ts$/.test(target)) throw new Error(`lab code may not import "${spec}": only modules of the stack core`);
-        return ns;
-      };
-      const body = compartment.evaluate(`(function (exports, require) {${m.js}\n})`) as (exports: object, require: (spec: string) => unknown) => void;
-      const exports: Record<string, unknown> = {};
-      body(exports, ses.harden(requireFor));
-      const bind = side.learnerBindings.get(m.file);
-      if (!bind) throw new Error(`${m.file} is not a file of this lab`);
-      bind(exports);
-    }
-    // As after an ES module graph has loaded: promise jobs the learner's modules queued while
-    // loading run before the first test.
+  for (;;) {
+    const job = JSON.parse(await nextLine()) as Job;
+    running = '';
+    printed = new Map();
+    await runJob(job);
+    // A later turn of the event loop comes only once every promise job the learner's code
+    // queued has run: a child whose learner left an endless chain never says "idle" and is
+    // never given another job.
     await new Promise((resolve) => setImmediate(resolve));
-  } catch (err) {
-    await sayLast({ loadError: loadMessage(err, kit), output: printed.get('') });
-    return;
+    // getHeapStatistics, not process.memoryUsage (which also reads the RSS from /proc: ~10 ms).
+    say({ idle: true, heapMb: Math.round(getHeapStatistics().used_heap_size / 1048576) });
   }
 
-  if (job.sim) {
-    // Every module the scenario loads is one of the tree's stack modules, with the learner's
-    // exports already bound behind this lab's dispatchers.
-    const load = (path: string): unknown => {
-      const ns = namespaces.get(path);
-      if (!ns) throw new Error(`${path} is not part of the stack`);
-      return ns;
-    };
-    await sayLast({ sim: sim.simToWire(sim.simulate(load, job.sim)) });
-    return;
-  }
+  async function runJob(job: Job): Promise<void> {
+    const overrides: Record<string, string> = {};
+    for (const m of job.modules) overrides[learnerPath(m.file)] = m.js;
+    const load = map.instantiate(overrides, isolation);
+    try {
+      for (const m of job.modules) {
+        if (!meta.files.includes(m.file)) throw new Error(`${m.file} is not a file of this lab`);
+        load(learnerPath(m.file));
+      }
+      // As after an ES module graph has loaded: promise jobs the learner's modules queued while
+      // loading run before the first test.
+      await new Promise((resolve) => setImmediate(resolve));
+    } catch (err) {
+      await sayLast({ loadError: loadMessage(err, kit), output: printed.get('') });
+      return;
+    }
 
-  const doc = loaded.run({
-    seed: job.seed,
-    onTestStart: (name) => {
-      running = name;
-      say({ start: name });
-    },
-  });
-  for (const t of doc.tests) {
-    const out = printed.get(t.name);
-    if (out) t.output = out;
+    if (job.sim) {
+      // The scenario loads the stack of this instance, with the learner's modules behind this
+      // lab's dispatchers.
+      await sayLast({ sim: sim.simToWire(sim.simulate(load, job.sim)) });
+      return;
+    }
+
+    let loaded: LoadedSuite;
+    try {
+      loaded = loadSuite(load, meta, suite as 'visible' | 'hidden');
+    } catch (err) {
+      await sayLast({ loadError: `the test suite could not be loaded: ${kit.describeError(err).message}` });
+      return;
+    }
+    const doc = loaded.run({
+      seed: job.seed,
+      onTestStart: (name) => {
+        running = name;
+        say({ start: name });
+      },
+    });
+    for (const t of doc.tests) {
+      const out = printed.get(t.name);
+      if (out) t.output = out;
+    }
+    const atLoad = printed.get('');
+    if (atLoad) doc.output = atLoad;
+    await sayLast({ result: doc });
   }
-  const atLoad = printed.get('');
-  if (atLoad) doc.output = atLoad;
-  await sayLast({ result: doc });
 }
 
 main().then(

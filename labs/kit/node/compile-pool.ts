@@ -4,6 +4,7 @@
  * two cores), one job each at a time; a type check that runs past its limit (a type-level bomb)
  * ends its worker, which is replaced, so it delays no other learner's check beyond that limit.
  */
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -118,10 +119,32 @@ export function prewarmCompiler(labFiles: string[] = []): void {
   for (const s of slots) s.worker.postMessage({ warm: labFiles });
 }
 
+/**
+ * Type-check verdicts by the exact text of the files checked: a learner's Run and then Submit of
+ * the same code (or a second Submit) is checked once. Bounded in entries, oldest out first; the
+ * verdicts are small (a list of problems).
+ */
+const checkedByText = new Map<string, CompileProblem[]>();
+const CHECK_CACHE_ENTRIES = 512;
+const counts = { checked: 0, fromCache: 0 };
+
+/** Type checks run by the workers, and verdicts given from checkedByText, since start. */
+export function typeCheckCounts(): { checked: number; fromCache: number } {
+  return { ...counts };
+}
+
+function textKey(files: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const [path, text] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${path}\0${text.length}\0${text}\0`);
+  return hash.digest('hex');
+}
+
 export function compileLearnerFiles(files: ReadonlyMap<string, string>, options: { checkImports: boolean; typeCheck: boolean }): CompileHandle {
   let compiled!: (c: Compiled) => void;
   let compileFailed!: (err: Error) => void;
   let checked!: (p: CompileProblem[] | { failed: string }) => void;
+  const key = options.typeCheck ? textKey(files) : '';
+  const known = options.typeCheck ? checkedByText.get(key) : undefined;
   const handle: CompileHandle = {
     compiled: new Promise<Compiled>((ok, bad) => {
       compiled = ok;
@@ -130,7 +153,20 @@ export function compileLearnerFiles(files: ReadonlyMap<string, string>, options:
     checked: new Promise((ok) => (checked = ok)),
   };
   handle.compiled.catch(() => {});
-  queue.push({ job: { id: nextId++, files: [...files], checkImports: options.checkImports, typeCheck: options.typeCheck }, compiled, checked, compileFailed });
+  if (known) counts.fromCache++;
+  else if (options.typeCheck) counts.checked++;
+  const report = (p: CompileProblem[] | { failed: string }) => {
+    if (known) return checked(known);
+    if (options.typeCheck && Array.isArray(p)) {
+      checkedByText.set(key, p);
+      for (const k of checkedByText.keys()) {
+        if (checkedByText.size <= CHECK_CACHE_ENTRIES) break;
+        checkedByText.delete(k);
+      }
+    }
+    checked(p);
+  };
+  queue.push({ job: { id: nextId++, files: [...files], checkImports: options.checkImports, typeCheck: options.typeCheck && !known }, compiled, checked: report, compileFailed });
   pump();
   return handle;
 }

@@ -38,6 +38,9 @@ const LAB_GLOBALS_TEXT = 'declare const console: { log(...data: unknown[]): void
 /** Parsed files shared across checks (lib and stack files do not change during one grading run). */
 const sourceCache = new Map<string, ts.SourceFile>();
 
+/** The last check's program, whose structure the next check reuses. */
+let lastProgram: ts.Program | undefined;
+
 export interface CompileProblem {
   file: string;
   line: number;
@@ -66,7 +69,10 @@ export function typeCheck(files: ReadonlyMap<string, string>): CompileProblem[] 
     if (sf) sourceCache.set(fileName, sf);
     return sf;
   };
-  const program = ts.createProgram([...overrides.keys()], CORE_OPTIONS, host);
+  // The previous program lends its module resolutions and unchanged files (TypeScript's structure
+  // reuse): only the learner's files are parsed and resolved again.
+  const program = ts.createProgram([...overrides.keys()], CORE_OPTIONS, host, lastProgram);
+  lastProgram = program;
   const problems: CompileProblem[] = [];
   for (const [abs] of overrides) {
     if (abs === LAB_GLOBALS) continue;
@@ -158,8 +164,28 @@ function cacheJs(key: string, js: string): void {
 }
 const CACHE_DIR = join(WORK, '.cache', 'js');
 
-function transpileOne(path: string, text: string): string {
-  const key = createHash('sha256').update(`${ts.version}\0${path}\0${text}`).digest('hex').slice(0, 32);
+/**
+ * How our own modules become CommonJS-shaped bodies for a module map (../module-map.ts): the
+ * sandboxed child and the in-browser worker (site/lib/workbench/lab-data.ts) run the same output.
+ */
+const CJS_OPTIONS: ts.CompilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  isolatedModules: true,
+  esModuleInterop: false,
+  sourceMap: false,
+};
+
+const ESM_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  verbatimModuleSyntax: true,
+  rewriteRelativeImportExtensions: true,
+  allowImportingTsExtensions: true,
+};
+
+function transpileOne(path: string, text: string, format: 'esm' | 'cjs' = 'esm'): string {
+  const key = createHash('sha256').update(`${ts.version}\0${format}\0${path}\0${text}`).digest('hex').slice(0, 32);
   const hit = jsCache.get(key);
   if (hit !== undefined) return hit;
   const cacheFile = join(CACHE_DIR, `${key}.js`);
@@ -170,17 +196,7 @@ function transpileOne(path: string, text: string): string {
   } catch {
     // not cached yet
   }
-  const r = ts.transpileModule(text, {
-    fileName: path,
-    reportDiagnostics: true,
-    compilerOptions: {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      verbatimModuleSyntax: true,
-      rewriteRelativeImportExtensions: true,
-      allowImportingTsExtensions: true,
-    },
-  });
+  const r = ts.transpileModule(text, { fileName: path, reportDiagnostics: true, compilerOptions: format === 'cjs' ? CJS_OPTIONS : ESM_OPTIONS });
   const errors = (r.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length) {
     const d = errors[0];
@@ -195,6 +211,18 @@ function transpileOne(path: string, text: string): string {
     // a read-only checkout still grades, only slower
   }
   return r.outputText;
+}
+
+/** One of our modules as a CommonJS-shaped body (cached by content, like transpileTree). */
+export function compileModuleCjs(path: string, text: string): string {
+  return transpileOne(path, text, 'cjs');
+}
+
+/** A run tree's TypeScript modules as CommonJS-shaped bodies by repository path (other files left out). */
+export function compileTreeCjs(tree: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, text] of tree) if (path.endsWith('.ts')) out[path] = compileModuleCjs(path, text);
+  return out;
 }
 
 /** TypeScript → ES2022 JavaScript, one file at a time; `.ts` imports become `.js`. */

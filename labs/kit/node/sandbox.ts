@@ -22,8 +22,7 @@ import { labMeta, type LabDefinition } from '../definition.ts';
 import type { TestScoring } from '../registry.ts';
 import { errorDocument, resultsProblems, scoreTasks, type ResultsDocument } from '../results.ts';
 import { buildTree } from '../tree.ts';
-import { makeLearnerStub, sidePath } from '../shim.ts';
-import { formatProblems, transpileTree, type LearnerModule } from './compile.ts';
+import { compileTreeCjs, formatProblems, transpileTree, type LearnerModule } from './compile.ts';
 import { compileLearnerFiles, type CompileHandle, type Compiled } from './compile-pool.ts';
 import { WORK, removeDir, repoFiles, runDir, writeTree } from './repo.ts';
 import { checkSimWire, type SimRequest, type SimWireReply } from '../sim.ts';
@@ -60,8 +59,17 @@ export const OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024;
 const NOBODY = 65534;
 /** How long a child may take to start and load the stack (a loaded machine, not the learner's code). */
 const STARTUP_LIMIT_S = 60;
-/** CPU seconds a child may spend beyond the learner's time limit: lockdown and loading the stack. */
+/** CPU seconds a child may spend beyond its jobs' time limits: lockdown, loading and warming the stack. */
 const CPU_STARTUP_S = 15;
+/**
+ * Jobs one child serves before it is replaced. Each job runs in fresh module instances (no module
+ * state carries over, ./child.ts), so reuse saves the start-up — Node, SES, lockdown, compiling
+ * and warming the stack, about 0.3 s of CPU — that a room's burst of Submits would otherwise pay
+ * per Submit; a bound still caps what a long-lived process could accumulate.
+ */
+export const JOBS_PER_CHILD = 40;
+/** How long a child has, after its answer, to say it is idle (no learner promise jobs left running). */
+const IDLE_LIMIT_MS = 2000;
 
 const CHILD = 'labs/kit/node/child.ts';
 
@@ -72,6 +80,8 @@ export interface Isolation {
   uid: number | null;
   /** The node binary the child runs (a world-readable copy when ours sits in a private folder). */
   node: string;
+  /** prlimit is installed (probed once: a spawnSync per child would block the server's event loop). */
+  prlimit: boolean;
   /** Why something is missing, for the CLI and the server to say. */
   notes: string[];
 }
@@ -137,8 +147,9 @@ export function sandboxIsolation(): Isolation {
     if (worldCanRun(node) && worldCanSearch(WORK)) uid = NOBODY;
     else if (worldCanRun(node)) notes.push(`${WORK} is not readable by uid ${NOBODY}: the child keeps uid 0`);
   }
-  if (!has('prlimit')) notes.push('prlimit is missing: no address-space, CPU, file or process limits beyond Node\'s heap cap');
-  isolation = { namespaces, uid, node, notes };
+  const prlimit = has('prlimit');
+  if (!prlimit) notes.push('prlimit is missing: no address-space, CPU, file or process limits beyond Node\'s heap cap');
+  isolation = { namespaces, uid, node, prlimit, notes };
   return isolation;
 }
 
@@ -151,11 +162,13 @@ export function networkIsolation(): 'namespace' | 'modules-only' {
 export function childCommand(nodeArgs: string[], timeoutS: number): [string, string[]] {
   const iso = sandboxIsolation();
   let argv: string[] = [iso.node, ...nodeArgs];
-  if (spawnSync('prlimit', ['--version'], { stdio: 'ignore' }).status === 0) {
+  if (iso.prlimit) {
     argv = [
       'prlimit',
       `--as=${ADDRESS_SPACE_MB * 1024 * 1024}`,
-      `--cpu=${Math.ceil(timeoutS) + CPU_STARTUP_S}`,
+      // RLIMIT_CPU counts the whole life of the child: every job's wall-clock limit, and the
+      // start-up. Each job's own limit is the wall-clock one (runJob).
+      `--cpu=${JOBS_PER_CHILD * Math.ceil(timeoutS) + CPU_STARTUP_S}`,
       '--nofile=64',
       '--core=0',
       '--fsize=0',
@@ -173,7 +186,6 @@ export function childCommand(nodeArgs: string[], timeoutS: number): [string, str
 
 interface Tree {
   root: string;
-  preload: string[];
 }
 
 const trees = new Map<string, Tree>();
@@ -185,13 +197,17 @@ process.on('exit', () => {
 /**
  * The run tree for a lab's suite: our code only (the stack, the kit, the suite, and for each lab
  * file the dispatcher, the reference and a stand-in for the learner's module), transpiled once per
- * process and shared by every run of that suite.
+ * process and shared by every run of that suite. The child imports its own few modules (SES, the
+ * module map, the suite loader, the sim) as ES modules and runs the rest from modules.json, the
+ * same tree as CommonJS bodies, in a fresh module-map instance per job.
  */
 function treeFor(def: LabDefinition, suite: 'visible' | 'hidden'): Tree {
   const key = `${def.slug}/${suite}`;
   const hit = trees.get(key);
   if (hit) return hit;
-  const stubs = new Map(def.files.map((f) => [f, makeLearnerStub(f, repoFiles.read(f))]));
+  // A job's learner files take `<file>.learner.ts` in the child's module map; what the tree holds
+  // there only says so if a run ever loads it without them.
+  const stubs = new Map(def.files.map((f) => [f, `throw new Error(${JSON.stringify(`no learner copy of ${f} was given to this run`)});\n`]));
   const ts = buildTree(repoFiles, def, stubs, [suite]);
   ts.set(CHILD, repoFiles.read(CHILD));
   const js = transpileTree(ts);
@@ -199,9 +215,9 @@ function treeFor(def: LabDefinition, suite: 'visible' | 'hidden'): Tree {
   const dir = runDir(`${def.slug}-${suite}-tree`);
   treeDirs.push(dir);
   const root = join(dir, 'js');
+  js.set('modules.json', JSON.stringify(compileTreeCjs(ts)));
   writeTree(root, js);
-  const preload = [...js.keys()].filter((p) => (p.startsWith('stack/core/') || p.startsWith('stack/testing/')) && p.endsWith('.js') && !def.files.some((f) => p === sidePath(f, 'learner').replace(/\.ts$/, '.js')));
-  const tree = { root, preload };
+  const tree = { root };
   trees.set(key, tree);
   return tree;
 }
@@ -215,6 +231,9 @@ interface Message {
   output?: string;
   /** A sim job's answer (../sim.ts simulate, the pcap as base64). */
   sim?: unknown;
+  /** Sent after a job, from a later turn of the child's event loop: it may take another. */
+  idle?: boolean;
+  heapMb?: number;
 }
 
 function scoringFrom(list: unknown): Map<string, TestScoring> | null {
@@ -234,9 +253,15 @@ class SandboxChild {
   readonly ready: Promise<boolean>;
   private onMessage: ((m: Message) => void) | null = null;
   private onEnd: ((why: string) => void) | null = null;
+  private onIdle: ((heapMb: number | null) => void) | null = null;
   private ended: string | null = null;
   private stderr = '';
+  /** What the current job has printed, bytes (the limit is per job). */
+  private printedBytes = 0;
   running: string | null = null;
+  /** Jobs sent to this child so far. */
+  jobs = 0;
+  private idleHeapMb: Promise<number | null> = Promise.resolve(null);
   /** How each test of the suite scores, from the "ready" message (sent before learner code loads). */
   scoring: ReadonlyMap<string, TestScoring> | null = null;
   private resolveReady!: (ok: boolean) => void;
@@ -251,7 +276,6 @@ class SandboxChild {
       join(tree.root, 'labs/kit/node/child.js'),
       suite,
       meta,
-      JSON.stringify(tree.preload),
     ];
     const [cmd, argv] = childCommand(args, timeoutS);
     // detached: a session and process group of its own (setsid), so no signal sent to our group
@@ -260,12 +284,11 @@ class SandboxChild {
     this.process.unref();
     for (const s of [this.process.stdin, this.process.stdout, this.process.stderr]) (s as unknown as { unref?: () => void }).unref?.();
     let buffer = '';
-    let bytes = 0;
     const prefix = `${this.token} `;
     this.process.stdout!.setEncoding('utf8');
     this.process.stdout!.on('data', (chunk: string) => {
-      bytes += chunk.length;
-      if (bytes > OUTPUT_LIMIT_BYTES) return this.end(`it printed more than ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MB`);
+      this.printedBytes += chunk.length;
+      if (this.printedBytes > OUTPUT_LIMIT_BYTES) return this.end(`it printed more than ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MB`);
       // Only the new chunk is searched for line ends: linear in what was printed.
       let from = 0;
       let nl: number;
@@ -285,7 +308,10 @@ class SandboxChild {
           this.resolveReady(this.scoring !== null);
         }
         else if (msg.start !== undefined) this.running = msg.start;
-        else this.onMessage?.(msg);
+        else if (msg.idle) {
+          this.onIdle?.(typeof msg.heapMb === 'number' ? msg.heapMb : null);
+          this.onIdle = null;
+        } else this.onMessage?.(msg);
       }
       // A partial line is kept only while it can still be one of ours; once its start is known
       // to be the token, chunks are appended without looking at what came before.
@@ -312,6 +338,11 @@ class SandboxChild {
     this.resolveReady(false);
     this.kill();
     this.onEnd?.(why);
+    this.onIdle?.(null);
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== null;
   }
 
   get stderrText(): string {
@@ -322,10 +353,27 @@ class SandboxChild {
   run(job: string): Promise<Message | { ended: string }> {
     return new Promise((resolve) => {
       if (this.ended) return resolve({ ended: this.ended });
+      this.jobs++;
+      this.running = null;
+      this.printedBytes = 0;
+      // Installed now: "idle" may arrive in the same chunk as the answer.
+      this.idleHeapMb = new Promise((r) => (this.onIdle = r));
       this.onMessage = (m) => resolve(m);
       this.onEnd = (why) => resolve({ ended: why });
       this.process.stdin!.write(`${job}\n`);
     });
+  }
+
+  /** After a job's answer: the child's heap in MB once it says it is idle, or null (it did not, in time). */
+  async idle(): Promise<number | null> {
+    if (this.ended) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), IDLE_LIMIT_MS)));
+    try {
+      return await Promise.race([this.idleHeapMb, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   kill(): void {
@@ -375,18 +423,52 @@ function refill(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: numbe
   }
 }
 
+/** The warm children of a lab suite waiting for a job: pid and jobs served so far (for tests). */
+export function warmPool(def: LabDefinition, suite: 'visible' | 'hidden', options: Pick<SandboxOptions, 'memoryMb' | 'timeoutSeconds'> = {}): Array<{ pid: number; jobs: number }> {
+  const warm = pool.get(poolKey(def, suite, options.memoryMb ?? DEFAULT_MEMORY_MB, options.timeoutSeconds ?? DEFAULT_TIMEOUT_S)) ?? [];
+  return warm.filter((c) => !c.isEnded).map((c) => ({ pid: c.process.pid ?? -1, jobs: c.jobs }));
+}
+
 /** Starts warm children for a lab suite now (a server calls this at start, so the first Submit is fast). */
 export function prewarm(def: LabDefinition, suite: 'visible' | 'hidden', options: Pick<SandboxOptions, 'memoryMb' | 'timeoutSeconds'> = {}): void {
   treeFor(def, suite);
   refill(def, suite, options.memoryMb ?? DEFAULT_MEMORY_MB, options.timeoutSeconds ?? DEFAULT_TIMEOUT_S);
 }
 
-function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): SandboxChild {
-  const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS));
-  const child = warm?.shift() ?? spawnChild(def, suite, memoryMb, timeoutS);
-  // The replacement starts once this run is over (see runInChild), so that its start-up (loading
-  // SES, lockdown, the stack) does not compete with this run for a core.
-  return child;
+/** One job's hold on a child: `stop` kills the child only while the job still holds it. */
+interface Lease {
+  child: SandboxChild;
+  released: boolean;
+}
+
+function stop(lease: Lease): void {
+  if (!lease.released) lease.child.kill();
+}
+
+function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): Lease {
+  const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS)) ?? [];
+  let child: SandboxChild | undefined;
+  while ((child = warm.shift()) && child.isEnded);
+  // A replacement, if one is needed, starts once this run is over (see runJob), so that its
+  // start-up (loading SES, lockdown, the stack) does not compete with this run for a core.
+  return { child: child ?? spawnChild(def, suite, memoryMb, timeoutS), released: false };
+}
+
+/**
+ * After a job that ended with an answer: the child goes back to the pool once it says it is idle,
+ * unless it has served its share of jobs, its heap has grown past half its limit, or the pool
+ * already holds enough; otherwise it is killed and, if the pool is short, replaced.
+ */
+async function settle(child: SandboxChild, def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): Promise<void> {
+  const heapMb = await child.idle();
+  const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS)) ?? [];
+  pool.set(poolKey(def, suite, memoryMb, timeoutS), warm);
+  if (heapMb !== null && heapMb < memoryMb / 2 && child.jobs < JOBS_PER_CHILD && !child.isEnded && warm.length < Math.max(poolSize, 2)) {
+    warm.unshift(child);
+    return;
+  }
+  child.kill();
+  refill(def, suite, memoryMb, timeoutS);
 }
 
 /** The results of a run, checked and re-scored here: only per-test outcomes come from the child. */
@@ -453,16 +535,16 @@ export async function runSandboxed(
   const typeVerdict = handle.checked.then((checked) =>
     'failed' in checked ? fail(checked.failed) : checked.length ? fail(`your code does not compile: ${formatProblems(checked)}`) : null,
   );
-  const child = takeChild(def, suite, memoryMb, timeoutS);
-  const ran = runInChild(child, def, suite, seed, compiled.modules, timeoutS, memoryMb, fail);
+  const lease = takeChild(def, suite, memoryMb, timeoutS);
+  const ran = runInChild(lease, def, suite, seed, compiled.modules, timeoutS, memoryMb, fail);
   // Whichever says "does not compile" first ends the run; otherwise the tests' document stands.
   const first = await Promise.race([typeVerdict, ran.then((doc) => ({ doc })), aborted]);
   if (first === 'aborted') {
-    child.kill();
+    stop(lease);
     return fail(CANCELLED_MESSAGE);
   }
   if (first !== null && !('doc' in first)) {
-    child.kill();
+    stop(lease);
     return first;
   }
   const verdict = await typeVerdict;
@@ -471,14 +553,14 @@ export async function runSandboxed(
   // The type check passed before the tests ended: the learner may still go away while they run.
   const done = await Promise.race([ran, aborted]);
   if (done === 'aborted') {
-    child.kill();
+    stop(lease);
     return fail(CANCELLED_MESSAGE);
   }
   return done;
 }
 
 async function runInChild(
-  taken: SandboxChild,
+  lease: Lease,
   def: LabDefinition,
   suite: 'visible' | 'hidden',
   seed: number,
@@ -487,7 +569,7 @@ async function runInChild(
   memoryMb: number,
   fail: (message: string) => ResultsDocument,
 ): Promise<ResultsDocument> {
-  const outcome = await runJob(taken, def, suite, JSON.stringify({ seed, modules }), timeoutS, memoryMb);
+  const outcome = await runJob(lease, def, suite, JSON.stringify({ seed, modules }), timeoutS, memoryMb);
   if ('failure' in outcome) {
     const doc = fail(outcome.failure);
     if (outcome.output) doc.output = outcome.output;
@@ -505,7 +587,7 @@ async function runInChild(
  * other end (time, memory, output, a load error) comes back as the learner-facing reason.
  */
 async function runJob(
-  taken: SandboxChild,
+  lease: Lease,
   def: LabDefinition,
   suite: 'visible' | 'hidden',
   job: string,
@@ -517,7 +599,8 @@ async function runJob(
     clearTimeout(timer);
     timer = setTimeout(() => resolve('timeout'), seconds * 1000);
   });
-  let child = taken;
+  let child = lease.child;
+  let answered = false;
   try {
     // Starting a child is our cost, not the learner's: it has its own, generous limit.
     let ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
@@ -525,7 +608,7 @@ async function runJob(
       // ETXTBSY: exec met the node copy while some process's fork still held it open for writing
       // (a fork keeps its parent's open files until it execs). The copy is whole; start again.
       child.kill();
-      child = spawnChild(def, suite, memoryMb, timeoutS);
+      child = lease.child = spawnChild(def, suite, memoryMb, timeoutS);
       ready = await Promise.race([child.ready, after(STARTUP_LIMIT_S)]);
     }
     if (ready !== true) {
@@ -534,6 +617,7 @@ async function runJob(
     const outcome = await Promise.race([child.run(job), after(timeoutS)]);
     const running = child.running;
     if (outcome === 'timeout') return { failure: `your code ran for more than ${timeoutS} s — is there an infinite loop?${running ? ` (it was running the test "${running}")` : ''}` };
+    answered = 'result' in outcome || 'sim' in outcome || 'loadError' in outcome;
     if (('result' in outcome && outcome.result) || ('sim' in outcome && outcome.sim)) return { message: outcome, scoring: child.scoring };
     if ('loadError' in outcome && outcome.loadError) return { failure: `your code could not be loaded: ${outcome.loadError}`, output: outcome.output };
     const stderr = child.stderrText;
@@ -542,15 +626,19 @@ async function runJob(
       return { failure: `your code used more memory than it may (${memoryMb} MB of objects, ${ADDRESS_SPACE_MB} MB in all)${running ? ` (in the test "${running}")` : ''} — is something growing without bound?` };
     }
     if (/printed more than/.test(why)) return { failure: `your code ${why.replace(/^it /, '')}${running ? ` (in the test "${running}")` : ''} — is console.log in a loop?` };
-    if (/SIGXCPU/.test(why)) return { failure: `your code used more than ${Math.ceil(timeoutS) + CPU_STARTUP_S} s of CPU time${running ? ` (in the test "${running}")` : ''}` };
+    if (/SIGXCPU/.test(why)) return { failure: `the grading process ran out of CPU time${running ? ` (in the test "${running}")` : ''} — try again` };
     const last = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
     return { failure: `the test run stopped without a result (${why})${running ? ` during the test "${running}"` : ''}${last ? `: ${last}` : ''}` };
   } finally {
     clearTimeout(timer);
-    child.kill();
-    // spawn() forks and execs before it returns (tens of ms on a busy machine): deferred, the
-    // result reaches the learner first and the replacement starts after.
-    if (poolSize > 0) setImmediate(() => refill(def, suite, memoryMb, timeoutS));
+    lease.released = true;
+    if (answered && poolSize > 0 && !child.isEnded) void settle(child, def, suite, memoryMb, timeoutS);
+    else {
+      child.kill();
+      // spawn() forks and execs before it returns (tens of ms on a busy machine): deferred, the
+      // result reaches the learner first and the replacement starts after.
+      if (poolSize > 0) setImmediate(() => refill(def, suite, memoryMb, timeoutS));
+    }
   }
 }
 
@@ -574,11 +662,11 @@ export async function runSandboxedSim(
   const ready = await compileForChild(def, learnerFiles, { checkImports: true, typeCheck: false }, aborted);
   if ('failure' in ready) return fail(ready.failure);
   const { compiled } = ready;
-  const child = takeChild(def, 'visible', memoryMb, timeoutS);
+  const lease = takeChild(def, 'visible', memoryMb, timeoutS);
   const job = JSON.stringify({ seed: request.seed, modules: compiled.modules, sim: request });
-  const done = await Promise.race([runJob(child, def, 'visible', job, timeoutS, memoryMb), aborted]);
+  const done = await Promise.race([runJob(lease, def, 'visible', job, timeoutS, memoryMb), aborted]);
   if (done === 'aborted') {
-    child.kill();
+    stop(lease);
     return fail(CANCELLED_MESSAGE);
   }
   if ('failure' in done) return fail(done.failure);

@@ -429,6 +429,12 @@ export const PHRASES: readonly Phrase[] = [
     'your code contains something the grader does not run: Possible direct eval expression rejected — lab code may not use import(), eval() or "<!--"/"-->"',
   ),
   p(['lab code may not import "${}": the stack core runs without Node APIs'], /^lab code may not import "([^"]+)": the stack core runs without Node APIs$/, (m) => `实验代码不能导入“${m[1]}”：协议栈核心在没有 Node API 的环境里运行`, 'lab code may not import "node:fs": the stack core runs without Node APIs'),
+  p(
+    ['lab code may read what ${} exports but not change it (it tried to change "${}")'],
+    /^lab code may read what (\S+) exports but not change it \(it tried to change "([^"]*)"\)$/,
+    (m) => `实验代码可以读取 ${m[1]} 导出的内容，但不能修改（它试图修改“${m[2]}”）`,
+    'lab code may read what stack/core/tcp/connection.ts exports but not change it (it tried to change "ADV_MSS")',
+  ),
   p(['lab code may not import "${}": only modules of the stack core'], /^lab code may not import "([^"]+)": only modules of the stack core$/, (m) => `实验代码不能导入“${m[1]}”：只能导入协议栈核心的模块`, 'lab code may not import "../../../labs/kit/index.ts": only modules of the stack core'),
   p(['${} is not a file of this lab'], /^(\S+) is not a file of this lab$/, (m) => `${m[1]} 不是这个实验的文件`, 'stack/core/tcp/input.ts is not a file of this lab'),
   p(
@@ -444,10 +450,10 @@ export const PHRASES: readonly Phrase[] = [
     'your code printed more than 1 MB — is console.log in a loop?',
   ),
   p(
-    ['your code used more than ${} s of CPU time${}'],
-    /^your code used more than (\d+) s of CPU time((?: \(in the test "[^"]*"\))?)$/,
-    (m) => `你的代码占用了超过 ${m[1]} 秒的 CPU 时间${inTestZh(m[2]).test}`,
-    'your code used more than 12 s of CPU time (in the test "keepalive probes stop after tcp_keepalive_probes")',
+    ['the grading process ran out of CPU time${} — try again'],
+    /^the grading process ran out of CPU time((?: \(in the test "[^"]*"\))?) — try again$/,
+    (m) => `评分进程的 CPU 时间用完了${inTestZh(m[1]).test}——请再试一次`,
+    'the grading process ran out of CPU time (in the test "keepalive probes stop after tcp_keepalive_probes") — try again',
   ),
   p(
     ['the test run stopped without a result (${})${}${}', ' during the test "${}"', ': ${}', 'no result'],

@@ -7,7 +7,6 @@
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import ts from 'typescript';
 import { containerFiles, toFileSystemTree } from './webcontainer-tree.ts';
 import type { FileSystemTree } from './webcontainer-runner.ts';
 import { validateLabDefinition, type LabDefinition } from '../../../labs/kit/definition.ts';
@@ -16,6 +15,7 @@ import type { Locale } from '../../i18n/locale.ts';
 import { makeStarter, parseRegions } from '../../../labs/kit/regions.ts';
 import { sidePath } from '../../../labs/kit/shim.ts';
 import { buildTree, type SourceFiles } from '../../../labs/kit/tree.ts';
+import { compileModuleCjs } from '../../../labs/kit/node/compile.ts';
 
 // The project root: builds, the server and the tests all run from it (Astro bundles this module,
 // so a path relative to the module's own location would point into dist/).
@@ -144,20 +144,8 @@ export function solution(slug: string): Record<string, string> {
  * and enums as the target writes them. Sucrase cannot compile the dispatchers: it hoists
  * `export *` above the dispatcher's own exports of the same names.
  */
-const BUILD_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  isolatedModules: true,
-  esModuleInterop: false,
-  sourceMap: false,
-};
-
-export function compileModule(path: string, text: string): string {
-  const out = ts.transpileModule(text, { fileName: path, compilerOptions: BUILD_OPTIONS, reportDiagnostics: true });
-  const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length > 0) throw new Error(`${path}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, '\n')}`);
-  return out.outputText;
-}
+/** One module of the run tree → its CommonJS body (the same output the sandboxed grading child runs). */
+export const compileModule = compileModuleCjs;
 
 /** The repository as labs/kit/tree.ts reads it. */
 export const repoSources: SourceFiles = {

@@ -3,7 +3,7 @@
  * (tests). The stack, the kit and the tests arrive compiled (lab-data.ts); the learner's files are
  * compiled here and mapped in under `<file>.learner.ts`, the path the kit's dispatcher imports.
  */
-import { ModuleMap, type Isolation, type ModuleSources } from './module-map.ts';
+import { ModuleMap, type Isolation, type ModuleSources } from '../../../labs/kit/module-map.ts';
 import type { ResultsDocument, Suite } from './results.ts';
 import { errorDocument } from '../../../labs/kit/results.ts';
 import type { LabMeta } from '../../../labs/kit/definition.ts';

@@ -16,7 +16,7 @@
  *
  * No worker globals here, so the same code is tested under Node (site/tests/workbench/worker-lockdown.test.ts).
  */
-import type { Factory, Isolation } from './module-map.ts';
+import type { Factory, Isolation } from '../../../labs/kit/module-map.ts';
 
 interface SesGlobals {
   lockdown(options: Record<string, string>): void;
@@ -46,5 +46,6 @@ export async function lockDownWorker(): Promise<Isolation> {
       }) as Factory;
     },
     mayImport: (path) => path.startsWith('stack/core/') && !/\.reference\.ts$/.test(path),
+    harden: ses.harden,
   };
 }

@@ -72,6 +72,8 @@ const NOT_SHOWN: Record<string, string> = {
   // labs/kit/runner.ts
   'test "${}" is for task ${}, but lab ${} has tasks ${}': 'a test registered for a task the lab does not have: the author\'s mistake',
   'the ${} tests of lab ${} have no test named "${}"': 'runSuite asked by a runner for a test the suite lacks (referenceTrace checks the name first): a caller\'s mistake, never in a results document',
+  // labs/kit/module-map.ts
+  '${}\n//# sourceURL=${}': 'a module body with its file name for stack traces: code, not a sentence',
   // labs/kit/tree.ts
   '${} does not exist': 'a run tree naming a file the repository lacks: a build error',
   // stack/testing/harness.ts: misuse of the harness by a test's author

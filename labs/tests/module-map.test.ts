@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModuleMap, ModuleNotFoundError, resolveSpecifier } from '../../lib/workbench/module-map.ts';
+import { ModuleMap, ModuleNotFoundError, resolveSpecifier } from '../kit/module-map.ts';
 
 const has = (paths: string[]) => (p: string) => paths.includes(p);
 
