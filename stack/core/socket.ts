@@ -7,7 +7,8 @@ import { Connection, type HostContext, type Linger, type Listener, type SocketOp
 import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
-import { armRetransmit, pushData } from './tcp/send.ts';
+import { armRetransmit, pushData, sendMss } from './tcp/send.ts';
+import { queueData } from './tcp/send-buffer.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
@@ -68,9 +69,11 @@ export class Call<T> {
  */
 interface Waiter {
   call: Call<unknown>;
-  op: 'connect' | 'accept' | 'read';
-  /** read(): the most bytes to return. */
+  op: 'connect' | 'accept' | 'read' | 'write';
+  /** read(): the most bytes to return; write(): the bytes queued so far. */
   max: number;
+  /** write(): what the application wrote. */
+  data?: Uint8Array;
 }
 
 export interface Socket {
@@ -309,22 +312,48 @@ export class SocketApi {
     return s.nonBlocking ? fail('EAGAIN') : null;
   }
 
+  /**
+   * write() for a caller that does not wait for it: the result it will return. On a blocking
+   * socket whose send buffer is full the bytes that did not fit stay with the socket, in order, as
+   * a blocked writer holds them, and are queued as ACKs free room; the count is then the whole
+   * write (or, should the connection fail first, what `writeCall` reports when it returns).
+   * `writeCall` gives the blocking call itself.
+   */
   write(fd: number, data: Uint8Array | string): SysResult<number> {
     const bytes = typeof data === 'string' ? utf8(data) : data;
+    const call = this.writeCall(fd, bytes);
+    return call.done ? call.result! : ok(bytes.length);
+  }
+
+  /**
+   * write()/send() (tcp_sendmsg_locked): takes what the send buffer allows (send-buffer.ts). A
+   * non-blocking socket returns that count at once, or EAGAIN when it took nothing; a blocking
+   * one waits until every byte is queued (sk_stream_wait_memory).
+   */
+  writeCall(fd: number, data: Uint8Array | string): Call<number> {
+    const bytes = typeof data === 'string' ? utf8(data) : data;
     const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
+    const call = new Call<number>(text);
     const s = this.get(fd);
-    if (!s) return this.trace(text, fail('EBADF'));
-    const conn = s.conn;
-    if (!conn) return this.trace(text, fail('ENOTCONN'));
-    if (conn.error) return this.trace(text, fail(this.takeError(conn)!));
-    if (conn.shutWr || conn.closed) return this.trace(text, fail('EPIPE'));
-    if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return this.trace(text, fail('EAGAIN'));
-    if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') return this.trace(text, fail('EPIPE'));
-    if (bytes.length) {
-      conn.sendQueue.push(copyToPacketMemory(bytes));
-      pushData(conn);
+    if (!s || !s.conn) {
+      call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
+      return call;
     }
-    return this.trace(text, ok(bytes.length));
+    this.wait(s, call, 'write', 0, bytes);
+    return call;
+  }
+
+  /** What a write() waiting with `done` bytes queued returns now, or null while it must wait. */
+  private writeResult(s: Socket, conn: Connection, w: Waiter): SysResult<number> | null {
+    const bytes = w.data!;
+    const partial = (e: Errno): SysResult<number> => (w.max > 0 ? ok(w.max) : fail(e));
+    if (conn.error) return w.max > 0 ? ok(w.max) : fail(this.takeError(conn)!);
+    if (conn.shutWr || conn.closed) return partial('EPIPE');
+    if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return partial('EAGAIN');
+    if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') return partial('EPIPE');
+    if (w.max < bytes.length) w.max += queueData(conn, bytes, w.max, sendMss(conn), pushData, copyToPacketMemory);
+    if (w.max === bytes.length) return ok(w.max);
+    return s.nonBlocking ? partial('EAGAIN') : null;
   }
 
   shutdown(fd: number, how: ShutdownHow): SysResult<number> {
@@ -445,8 +474,12 @@ export class SocketApi {
         const send = name === 'SO_SNDBUF';
         const max = this.host.sysctl.get(send ? 'net.core.wmem_max' : 'net.core.rmem_max');
         const val = Math.min(n >>> 0, max);
-        if (send) o.sndBuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
-        else o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+        if (send) {
+          o.sndBuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
+          o.sndBufLocked = true;
+          // __sock_set_sndbuf calls sk_write_space: a blocked writer may fit now.
+          this.poll(s);
+        } else o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
         break;
       }
       case 'SO_ERROR':
@@ -486,9 +519,7 @@ export class SocketApi {
       case 'TCP_LINGER2': v = o.linger2 < 0 ? -1 : o.linger2 || this.host.sysctl.get('net.ipv4.tcp_fin_timeout'); break;
       case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
       case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
-      // Not modelled: Linux grows a send buffer that SO_SNDBUF did not fix once the handshake
-      // completes (tcp_sndbuf_expand: 2 × 10 × a power-of-two size per MSS with CUBIC, 46080 for
-      // MSS 1000), so this reads low on such an established socket.
+      // Grown by tcp_sndbuf_expand once connected unless set (send-buffer.ts).
       case 'SO_SNDBUF': v = o.sndBuf || this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1]; break;
       case 'SO_RCVBUF': v = o.rcvBuf || this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1]; break;
     }
@@ -516,9 +547,10 @@ export class SocketApi {
   }
 
   /** Completes the call now if it can, otherwise leaves it waiting on the socket. */
-  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number): void {
-    const w: Waiter = { call: call as Call<unknown>, op, max };
-    const r = this.check(s, w);
+  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array): void {
+    const w: Waiter = { call: call as Call<unknown>, op, max, data };
+    // A write behind a blocked one waits its turn: the bytes of one write() stay together.
+    const r = op === 'write' && s.waiters.some((x) => x.op === 'write') ? null : this.check(s, w);
     if (r) call.complete(this.trace(call.text, r as SysResult<T>), this.host.sched.now);
     else s.waiters.push(w);
   }
@@ -532,6 +564,8 @@ export class SocketApi {
         return this.acceptResult(s, s.listener!);
       case 'read':
         return this.readResult(s, s.conn!, w.max);
+      case 'write':
+        return this.writeResult(s, s.conn!, w);
     }
   }
 
@@ -554,8 +588,14 @@ export class SocketApi {
   private pollNow(s: Socket): void {
     if (!s.waiters.length) return;
     const still: Waiter[] = [];
+    let writeBlocked = false;
     for (const w of s.waiters) {
+      if (w.op === 'write' && writeBlocked) {
+        still.push(w);
+        continue;
+      }
       const r = this.check(s, w);
+      if (!r && w.op === 'write') writeBlocked = true;
       if (r) w.call.complete(this.trace(w.call.text, r), this.host.sched.now);
       else still.push(w);
     }
