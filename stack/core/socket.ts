@@ -84,6 +84,12 @@ export interface Socket {
   conn: Connection | null;
   listener: Listener | null;
   waiters: Waiter[];
+  /**
+   * shutdown(SHUT_WR) or close() called while bytes of a write() that returned early (`write`,
+   * not `writeCall`) still wait for the send buffer: they take effect once those bytes are queued,
+   * as they would have after a blocking write() returned. Null when none.
+   */
+  afterWrites?: Array<() => void> | null;
 }
 
 type ApiHost = HostContext & { addr: number; random: { int(n: number): number } };
@@ -321,7 +327,7 @@ export class SocketApi {
    */
   write(fd: number, data: Uint8Array | string): SysResult<number> {
     const bytes = typeof data === 'string' ? utf8(data) : data;
-    const call = this.writeCall(fd, bytes);
+    const call = this.startWrite(fd, bytes, true);
     return call.done ? call.result! : ok(bytes.length);
   }
 
@@ -331,7 +337,14 @@ export class SocketApi {
    * one waits until every byte is queued (sk_stream_wait_memory).
    */
   writeCall(fd: number, data: Uint8Array | string): Call<number> {
-    const bytes = typeof data === 'string' ? utf8(data) : data;
+    return this.startWrite(fd, typeof data === 'string' ? utf8(data) : data, false);
+  }
+
+  /**
+   * `returned`: the caller's write() has already returned, so it may reuse its buffer: bytes left
+   * waiting are copied first (Linux copies everything it takes before write() returns).
+   */
+  private startWrite(fd: number, bytes: Uint8Array, returned: boolean): Call<number> {
     const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
     const call = new Call<number>(text);
     const s = this.get(fd);
@@ -340,20 +353,29 @@ export class SocketApi {
       return call;
     }
     this.wait(s, call, 'write', 0, bytes);
+    if (returned && !call.done) {
+      const w = s.waiters[s.waiters.length - 1];
+      w.data = w.data!.slice();
+    }
     return call;
   }
 
   /** What a write() waiting with `done` bytes queued returns now, or null while it must wait. */
   private writeResult(s: Socket, conn: Connection, w: Waiter): SysResult<number> | null {
     const bytes = w.data!;
-    const partial = (e: Errno): SysResult<number> => (w.max > 0 ? ok(w.max) : fail(e));
-    if (conn.error) return w.max > 0 ? ok(w.max) : fail(this.takeError(conn)!);
-    if (conn.shutWr || conn.closed) return partial('EPIPE');
-    if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return partial('EAGAIN');
-    if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') return partial('EPIPE');
-    if (w.max < bytes.length) w.max += queueData(conn, bytes, w.max, sendMss(conn), pushData, copyToPacketMemory);
-    if (w.max === bytes.length) return ok(w.max);
-    return s.nonBlocking ? partial('EAGAIN') : null;
+    // tcp_sendmsg_locked: an error ends the call, returning the bytes taken if there were any.
+    let errno: Errno | null = null;
+    if (conn.error) errno = w.max > 0 ? null : this.takeError(conn)!;
+    else if (conn.shutWr || conn.closed) errno = 'EPIPE';
+    else if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') errno = 'EAGAIN';
+    else if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') errno = 'EPIPE';
+    else {
+      if (w.max < bytes.length) w.max += queueData(conn, bytes, w.max, sendMss(conn), pushData, copyToPacketMemory);
+      if (w.max === bytes.length) return ok(w.max);
+      if (!s.nonBlocking) return null;
+      errno = 'EAGAIN';
+    }
+    return w.max > 0 || errno === null ? ok(w.max) : fail(errno);
   }
 
   shutdown(fd: number, how: ShutdownHow): SysResult<number> {
@@ -366,8 +388,15 @@ export class SocketApi {
       conn.shutRd = true;
       this.poll(s);
     }
-    if (how !== 'SHUT_RD') shutdownWrite(conn);
+    if (how !== 'SHUT_RD' && !this.deferBehindWrites(s, () => shutdownWrite(conn))) shutdownWrite(conn);
     return this.trace(text, ok(0));
+  }
+
+  /** Defers `op` until the socket's waiting writes have queued their bytes; false if none wait. */
+  private deferBehindWrites(s: Socket, op: () => void): boolean {
+    if (!s.waiters.some((w) => w.op === 'write')) return false;
+    (s.afterWrites ??= []).push(op);
+    return true;
   }
 
   close(fd: number): SysResult<number> {
@@ -375,8 +404,15 @@ export class SocketApi {
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     this.fds.delete(fd);
-    for (const w of s.waiters) w.call.complete(fail('EBADF'), this.host.sched.now);
-    s.waiters = [];
+    const writes = s.waiters.filter((w) => w.op === 'write');
+    for (const w of s.waiters) if (w.op !== 'write') w.call.complete(fail('EBADF'), this.host.sched.now);
+    s.waiters = writes;
+    if (!this.deferBehindWrites(s, () => this.release(s))) this.release(s);
+    return this.trace(text, ok(0));
+  }
+
+  /** What close() does to the socket behind a descriptor. */
+  private release(s: Socket): void {
     if (s.listener) this.closeListener(s.listener);
     if (s.conn && !s.conn.closed) {
       s.conn.wake = null;
@@ -385,7 +421,6 @@ export class SocketApi {
       if (s.conn.state === 'TIME_WAIT') s.conn.orphan = true;
       else closeConnection(s.conn);
     }
-    return this.trace(text, ok(0));
   }
 
   /**
@@ -600,6 +635,11 @@ export class SocketApi {
       else still.push(w);
     }
     s.waiters = still;
+    if (s.afterWrites && !writeBlocked) {
+      const ops = s.afterWrites;
+      s.afterWrites = null;
+      for (const op of ops) op();
+    }
   }
 }
 

@@ -84,11 +84,13 @@ function tsoSegs(conn: Connection, mss: number): number {
 }
 
 /**
- * Takes as much of `bytes` (from `from` on) as tcp_sendmsg_locked would (`mss`: tcp_current_mss): into the tail buffer while
- * it is below the size goal, into a new one while the queue is below sk_sndbuf. Each buffer that
- * reaches the size goal is pushed at once (tcp_push_one), so a buffer cut by the window or cwnd
- * leaves a shorter unsent tail that the same write fills again. `push` sends what may leave.
- * Returns the bytes taken; fewer than offered sets SOCK_NOSPACE (sndNoSpace).
+ * Takes as much of `bytes` (from `from` on) as tcp_sendmsg_locked would (`mss`: tcp_current_mss):
+ * into the tail buffer while it is below the size goal, into a new one while the queue is below
+ * sk_sndbuf. Each buffer that reaches the size goal is pushed at once (tcp_push_one), so a buffer
+ * cut by the window or cwnd leaves a shorter unsent tail that the same write fills again
+ * (cutAtSendable); `push` then sends what may leave, once, as the stack always has (the wire and
+ * its PSH flags stay as they were). Returns the bytes taken; fewer than offered sets SOCK_NOSPACE
+ * (sndNoSpace).
  */
 export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss: number, push: (conn: Connection) => void, copy: (b: Uint8Array) => Uint8Array): number {
   const goal = sizeGoal(conn, mss);
@@ -113,10 +115,28 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
     conn.sendQueue.push(copy(bytes.subarray(at, at + take)));
     conn.skbEnds[conn.skbEnds.length - 1] = writeEnd();
     at += take;
-    if (take === room) push(conn);
+    if (take === room) cutAtSendable(conn, mss);
   }
   if (at > from) push(conn);
   return at - from;
+}
+
+/**
+ * tcp_push_one of a full buffer at the send head, in its effect on the accounting: the part cwnd
+ * and the window let out now becomes a buffer of its own (tcp_fragment), the rest stays the unsent
+ * tail. The bytes themselves leave with the write's final push.
+ */
+function cutAtSendable(conn: Connection, mss: number): void {
+  const ends = conn.skbEnds;
+  const n = ends.length;
+  const start = n - 1 > conn.skbHead ? ends[n - 2] : conn.sendQueueSeq;
+  // Only the send head goes out (tcp_push_one); one behind unsent data waits.
+  if (start !== conn.sndNxt) return;
+  const wndRoom = (conn.sndUna + conn.sndWnd - conn.sndNxt) | 0;
+  const cwndRoom = (conn.sndUna + Math.floor(conn.cwnd) * mss - conn.sndNxt) | 0;
+  const room = Math.floor(Math.min(wndRoom, cwndRoom) / mss) * mss;
+  const len = (ends[n - 1] - start) | 0;
+  if (room > 0 && room < len) ends.splice(n - 1, 0, (start + room) >>> 0);
 }
 
 /**
