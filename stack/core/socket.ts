@@ -327,6 +327,19 @@ export class SocketApi {
    */
   write(fd: number, data: Uint8Array | string): SysResult<number> {
     const bytes = typeof data === 'string' ? utf8(data) : data;
+    // The common case without a Call: nothing waiting to write before it, and the buffer takes
+    // every byte (or the socket is non-blocking). It is the hot path of every chatty application.
+    const s = this.get(fd);
+    const conn = s?.conn;
+    if (conn && !conn.error && !conn.shutWr && !conn.closed && (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') && !s!.waiters.some(isWrite)) {
+      const taken = bytes.length ? queueData(conn, bytes, 0, sendMss(conn), pushData, copyToPacketMemory) : 0;
+      if (taken === bytes.length || s!.nonBlocking) {
+        const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
+        return this.trace(text, taken > 0 || bytes.length === 0 ? ok(taken) : fail('EAGAIN'));
+      }
+      const call = this.startWrite(fd, bytes, true, taken);
+      return call.done ? call.result! : ok(bytes.length);
+    }
     const call = this.startWrite(fd, bytes, true);
     return call.done ? call.result! : ok(bytes.length);
   }
@@ -344,7 +357,7 @@ export class SocketApi {
    * `returned`: the caller's write() has already returned, so it may reuse its buffer: bytes left
    * waiting are copied first (Linux copies everything it takes before write() returns).
    */
-  private startWrite(fd: number, bytes: Uint8Array, returned: boolean): Call<number> {
+  private startWrite(fd: number, bytes: Uint8Array, returned: boolean, taken = 0): Call<number> {
     const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
     const call = new Call<number>(text);
     const s = this.get(fd);
@@ -352,7 +365,7 @@ export class SocketApi {
       call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
       return call;
     }
-    this.wait(s, call, 'write', 0, bytes);
+    this.wait(s, call, 'write', taken, bytes);
     if (returned && !call.done) {
       const w = s.waiters[s.waiters.length - 1];
       w.data = w.data!.slice();
@@ -394,7 +407,7 @@ export class SocketApi {
 
   /** Defers `op` until the socket's waiting writes have queued their bytes; false if none wait. */
   private deferBehindWrites(s: Socket, op: () => void): boolean {
-    if (!s.waiters.some((w) => w.op === 'write')) return false;
+    if (!s.waiters.some(isWrite)) return false;
     (s.afterWrites ??= []).push(op);
     return true;
   }
@@ -585,7 +598,7 @@ export class SocketApi {
   private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array): void {
     const w: Waiter = { call: call as Call<unknown>, op, max, data };
     // A write behind a blocked one waits its turn: the bytes of one write() stay together.
-    const r = op === 'write' && s.waiters.some((x) => x.op === 'write') ? null : this.check(s, w);
+    const r = op === 'write' && s.waiters.some(isWrite) ? null : this.check(s, w);
     if (r) call.complete(this.trace(call.text, r as SysResult<T>), this.host.sched.now);
     else s.waiters.push(w);
   }
@@ -664,6 +677,10 @@ export const ERRNO_NUMBERS: Record<Errno, number> = {
 };
 
 export { ERRNO_TEXT };
+
+function isWrite(w: Waiter): boolean {
+  return w.op === 'write';
+}
 
 /** UTF-8 bytes of a string (the core runs without TextEncoder typings). */
 function utf8(text: string): Uint8Array {

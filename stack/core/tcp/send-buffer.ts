@@ -94,7 +94,6 @@ function tsoSegs(conn: Connection, mss: number): number {
  */
 export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss: number, push: (conn: Connection) => void, copy: (b: Uint8Array) => Uint8Array): number {
   const goal = sizeGoal(conn, mss);
-  const writeEnd = () => (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
   let at = from;
   while (at < bytes.length) {
     let room = 0;
@@ -108,12 +107,12 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
         conn.sndNoSpace = true;
         break;
       }
-      conn.skbEnds.push(writeEnd());
+      conn.skbEnds.push((conn.sendQueueSeq + conn.sendQueue.length) >>> 0);
       room = goal;
     }
     const take = Math.min(room, bytes.length - at);
     conn.sendQueue.push(copy(bytes.subarray(at, at + take)));
-    conn.skbEnds[conn.skbEnds.length - 1] = writeEnd();
+    conn.skbEnds[conn.skbEnds.length - 1] = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
     at += take;
     if (take === room) cutAtSendable(conn, mss);
   }
@@ -152,11 +151,14 @@ export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number): 
   let i = ends.length - 1;
   while (i > conn.skbHead && seqGt(ends[i - 1], maxBefore)) i--;
   if (i < conn.skbHead || !seqGt(ends[i], maxBefore)) return;
-  const step = tsoSegs(conn, mss) * mss;
+  // A piece of one segment or less is never split: the TSO size (a few float operations) is only
+  // needed for longer ones.
+  let step = 0;
   let p = maxBefore;
   while (i < ends.length && seqGt(to, p)) {
     const end = ends[i];
-    let next = (p + step) >>> 0;
+    if (step === 0 && ((end - p) | 0) > mss) step = tsoSegs(conn, mss) * mss;
+    let next = (p + (step || mss)) >>> 0;
     if (seqGt(next, to)) next = to;
     if (seqGt(end, next)) {
       ends.splice(i, 0, next);
