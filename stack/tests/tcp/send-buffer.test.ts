@@ -33,7 +33,9 @@ function pair(opts: { sndbuf?: number; serverReads?: boolean } = {}) {
     });
     loop();
   });
-  const fd = client.api.socket().value as number;
+  const sock = client.api.socket();
+  if (!sock.ok) throw new Error('socket() failed');
+  const fd = sock.value;
   if (opts.sndbuf !== undefined) client.api.setsockopt(fd, 'SO_SNDBUF', opts.sndbuf);
   client.api.connect(fd, server.addr, 80);
   w.runUntil(100);
