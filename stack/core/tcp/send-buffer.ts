@@ -4,7 +4,7 @@
  * per sk_buff, not per byte: sk_wmem_queued is every buffer's truesize, a fixed overhead plus its
  * bytes. A write may start a new buffer only while sk_wmem_queued < sk_sndbuf, and then fills it up
  * to the size goal whatever the limit, so a write can take far more than the buffer's size
- * (KERNEL.md finding 20). Only the accounting is modelled here: which bytes leave in which segment
+ * (KERNEL.md findings 20 and 25). Only the accounting is modelled here: which bytes leave in which segment
  * is still send.ts's business, so the wire is unchanged.
  *
  * The buffers are kept as their end sequence numbers (`Connection.skbEnds`, oldest first from
