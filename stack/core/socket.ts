@@ -7,7 +7,8 @@ import { Connection, type HostContext, type Linger, type Listener, type SocketOp
 import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
-import { armRetransmit, pushData } from './tcp/send.ts';
+import { armRetransmit, pushData, sendMss } from './tcp/send.ts';
+import { queueData } from './tcp/send-buffer.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
@@ -68,9 +69,11 @@ export class Call<T> {
  */
 interface Waiter {
   call: Call<unknown>;
-  op: 'connect' | 'accept' | 'read';
-  /** read(): the most bytes to return. */
+  op: 'connect' | 'accept' | 'read' | 'write';
+  /** read(): the most bytes to return; write(): the bytes queued so far. */
   max: number;
+  /** write(): what the application wrote. */
+  data?: Uint8Array;
 }
 
 export interface Socket {
@@ -81,6 +84,12 @@ export interface Socket {
   conn: Connection | null;
   listener: Listener | null;
   waiters: Waiter[];
+  /**
+   * shutdown(SHUT_WR) or close() called while bytes of a write() that returned early (`write`,
+   * not `writeCall`) still wait for the send buffer: they take effect once those bytes are queued,
+   * as they would have after a blocking write() returned. Null when none.
+   */
+  afterWrites?: Array<() => void> | null;
 }
 
 type ApiHost = HostContext & { addr: number; random: { int(n: number): number } };
@@ -309,22 +318,77 @@ export class SocketApi {
     return s.nonBlocking ? fail('EAGAIN') : null;
   }
 
+  /**
+   * write() for a caller that does not wait for it: the result it will return. On a blocking
+   * socket whose send buffer is full the bytes that did not fit stay with the socket, in order, as
+   * a blocked writer holds them, and are queued as ACKs free room; the count is then the whole
+   * write (or, should the connection fail first, what `writeCall` reports when it returns).
+   * `writeCall` gives the blocking call itself.
+   */
   write(fd: number, data: Uint8Array | string): SysResult<number> {
     const bytes = typeof data === 'string' ? utf8(data) : data;
-    const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
+    // The common case without a Call: nothing waiting to write before it, and the buffer takes
+    // every byte (or the socket is non-blocking). It is the hot path of every chatty application.
     const s = this.get(fd);
-    if (!s) return this.trace(text, fail('EBADF'));
-    const conn = s.conn;
-    if (!conn) return this.trace(text, fail('ENOTCONN'));
-    if (conn.error) return this.trace(text, fail(this.takeError(conn)!));
-    if (conn.shutWr || conn.closed) return this.trace(text, fail('EPIPE'));
-    if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') return this.trace(text, fail('EAGAIN'));
-    if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') return this.trace(text, fail('EPIPE'));
-    if (bytes.length) {
-      conn.sendQueue.push(copyToPacketMemory(bytes));
-      pushData(conn);
+    const conn = s?.conn;
+    if (conn && !conn.error && !conn.shutWr && !conn.closed && (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') && !s!.waiters.some(isWrite)) {
+      const taken = bytes.length ? queueData(conn, bytes, 0, sendMss(conn), pushData, copyToPacketMemory) : 0;
+      if (taken === bytes.length || s!.nonBlocking) {
+        const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
+        return this.trace(text, taken > 0 || bytes.length === 0 ? ok(taken) : fail('EAGAIN'));
+      }
+      const call = this.startWrite(fd, bytes, true, taken);
+      return call.done ? call.result! : ok(bytes.length);
     }
-    return this.trace(text, ok(bytes.length));
+    const call = this.startWrite(fd, bytes, true);
+    return call.done ? call.result! : ok(bytes.length);
+  }
+
+  /**
+   * write()/send() (tcp_sendmsg_locked): takes what the send buffer allows (send-buffer.ts). A
+   * non-blocking socket returns that count at once, or EAGAIN when it took nothing; a blocking
+   * one waits until every byte is queued (sk_stream_wait_memory).
+   */
+  writeCall(fd: number, data: Uint8Array | string): Call<number> {
+    return this.startWrite(fd, typeof data === 'string' ? utf8(data) : data, false);
+  }
+
+  /**
+   * `returned`: the caller's write() has already returned, so it may reuse its buffer: bytes left
+   * waiting are copied first (Linux copies everything it takes before write() returns).
+   */
+  private startWrite(fd: number, bytes: Uint8Array, returned: boolean, taken = 0): Call<number> {
+    const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
+    const call = new Call<number>(text);
+    const s = this.get(fd);
+    if (!s || !s.conn) {
+      call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
+      return call;
+    }
+    this.wait(s, call, 'write', taken, bytes);
+    if (returned && !call.done) {
+      const w = s.waiters[s.waiters.length - 1];
+      w.data = w.data!.slice();
+    }
+    return call;
+  }
+
+  /** What a write() waiting with `done` bytes queued returns now, or null while it must wait. */
+  private writeResult(s: Socket, conn: Connection, w: Waiter): SysResult<number> | null {
+    const bytes = w.data!;
+    // tcp_sendmsg_locked: an error ends the call, returning the bytes taken if there were any.
+    let errno: Errno | null = null;
+    if (conn.error) errno = w.max > 0 ? null : this.takeError(conn)!;
+    else if (conn.shutWr || conn.closed) errno = 'EPIPE';
+    else if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') errno = 'EAGAIN';
+    else if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') errno = 'EPIPE';
+    else {
+      if (w.max < bytes.length) w.max += queueData(conn, bytes, w.max, sendMss(conn), pushData, copyToPacketMemory);
+      if (w.max === bytes.length) return ok(w.max);
+      if (!s.nonBlocking) return null;
+      errno = 'EAGAIN';
+    }
+    return w.max > 0 || errno === null ? ok(w.max) : fail(errno);
   }
 
   shutdown(fd: number, how: ShutdownHow): SysResult<number> {
@@ -337,8 +401,15 @@ export class SocketApi {
       conn.shutRd = true;
       this.poll(s);
     }
-    if (how !== 'SHUT_RD') shutdownWrite(conn);
+    if (how !== 'SHUT_RD' && !this.deferBehindWrites(s, () => shutdownWrite(conn))) shutdownWrite(conn);
     return this.trace(text, ok(0));
+  }
+
+  /** Defers `op` until the socket's waiting writes have queued their bytes; false if none wait. */
+  private deferBehindWrites(s: Socket, op: () => void): boolean {
+    if (!s.waiters.some(isWrite)) return false;
+    (s.afterWrites ??= []).push(op);
+    return true;
   }
 
   close(fd: number): SysResult<number> {
@@ -346,8 +417,15 @@ export class SocketApi {
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     this.fds.delete(fd);
-    for (const w of s.waiters) w.call.complete(fail('EBADF'), this.host.sched.now);
-    s.waiters = [];
+    const writes = s.waiters.filter((w) => w.op === 'write');
+    for (const w of s.waiters) if (w.op !== 'write') w.call.complete(fail('EBADF'), this.host.sched.now);
+    s.waiters = writes;
+    if (!this.deferBehindWrites(s, () => this.release(s))) this.release(s);
+    return this.trace(text, ok(0));
+  }
+
+  /** What close() does to the socket behind a descriptor. */
+  private release(s: Socket): void {
     if (s.listener) this.closeListener(s.listener);
     if (s.conn && !s.conn.closed) {
       s.conn.wake = null;
@@ -356,7 +434,6 @@ export class SocketApi {
       if (s.conn.state === 'TIME_WAIT') s.conn.orphan = true;
       else closeConnection(s.conn);
     }
-    return this.trace(text, ok(0));
   }
 
   /**
@@ -445,8 +522,12 @@ export class SocketApi {
         const send = name === 'SO_SNDBUF';
         const max = this.host.sysctl.get(send ? 'net.core.wmem_max' : 'net.core.rmem_max');
         const val = Math.min(n >>> 0, max);
-        if (send) o.sndBuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
-        else o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+        if (send) {
+          o.sndBuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
+          o.sndBufLocked = true;
+          // __sock_set_sndbuf calls sk_write_space: a blocked writer may fit now.
+          this.poll(s);
+        } else o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
         break;
       }
       case 'SO_ERROR':
@@ -486,9 +567,7 @@ export class SocketApi {
       case 'TCP_LINGER2': v = o.linger2 < 0 ? -1 : o.linger2 || this.host.sysctl.get('net.ipv4.tcp_fin_timeout'); break;
       case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
       case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
-      // Not modelled: Linux grows a send buffer that SO_SNDBUF did not fix once the handshake
-      // completes (tcp_sndbuf_expand: 2 × 10 × a power-of-two size per MSS with CUBIC, 46080 for
-      // MSS 1000), so this reads low on such an established socket.
+      // Grown by tcp_sndbuf_expand once connected unless set (send-buffer.ts).
       case 'SO_SNDBUF': v = o.sndBuf || this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1]; break;
       case 'SO_RCVBUF': v = o.rcvBuf || this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1]; break;
     }
@@ -516,9 +595,10 @@ export class SocketApi {
   }
 
   /** Completes the call now if it can, otherwise leaves it waiting on the socket. */
-  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number): void {
-    const w: Waiter = { call: call as Call<unknown>, op, max };
-    const r = this.check(s, w);
+  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array): void {
+    const w: Waiter = { call: call as Call<unknown>, op, max, data };
+    // A write behind a blocked one waits its turn: the bytes of one write() stay together.
+    const r = op === 'write' && s.waiters.some(isWrite) ? null : this.check(s, w);
     if (r) call.complete(this.trace(call.text, r as SysResult<T>), this.host.sched.now);
     else s.waiters.push(w);
   }
@@ -532,6 +612,8 @@ export class SocketApi {
         return this.acceptResult(s, s.listener!);
       case 'read':
         return this.readResult(s, s.conn!, w.max);
+      case 'write':
+        return this.writeResult(s, s.conn!, w);
     }
   }
 
@@ -554,12 +636,23 @@ export class SocketApi {
   private pollNow(s: Socket): void {
     if (!s.waiters.length) return;
     const still: Waiter[] = [];
+    let writeBlocked = false;
     for (const w of s.waiters) {
+      if (w.op === 'write' && writeBlocked) {
+        still.push(w);
+        continue;
+      }
       const r = this.check(s, w);
+      if (!r && w.op === 'write') writeBlocked = true;
       if (r) w.call.complete(this.trace(w.call.text, r), this.host.sched.now);
       else still.push(w);
     }
     s.waiters = still;
+    if (s.afterWrites && !writeBlocked) {
+      const ops = s.afterWrites;
+      s.afterWrites = null;
+      for (const op of ops) op();
+    }
   }
 }
 
@@ -584,6 +677,10 @@ export const ERRNO_NUMBERS: Record<Errno, number> = {
 };
 
 export { ERRNO_TEXT };
+
+function isWrite(w: Waiter): boolean {
+  return w.op === 'write';
+}
 
 /** UTF-8 bytes of a string (the core runs without TextEncoder typings). */
 function utf8(text: string): Uint8Array {

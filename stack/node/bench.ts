@@ -36,14 +36,12 @@ function bulkTransfer(megabytes: number) {
   const cfd = client.api.socket();
   if (!cfd.ok) throw new Error('socket');
   client.api.connect(cfd.value, server.addr, 80).then(() => {
-    // Keep about 1 MB queued so the sender always has data, without one huge copy.
+    // A blocking writer: each write() returns once the send buffer has taken all of it.
     let queued = 0;
     const feed = () => {
-      while (queued < total && (client.api.connectionOf(cfd.value)?.sendQueue.length ?? 0) < 1 << 20) {
-        client.api.write(cfd.value, chunk);
-        queued += chunk.length;
-      }
-      if (queued < total) w.sched.after(1, feed);
+      if (queued >= total) return;
+      queued += chunk.length;
+      client.api.writeCall(cfd.value, chunk).then(feed);
     };
     feed();
   });

@@ -193,7 +193,8 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
     case 'write':
     case 'send': {
       const n = numberOf(a[2]) ?? 0;
-      return done(api.write(fdArg(), new Uint8Array(n)));
+      // Blocks on a full send buffer: `+0...0.3 write(4, ..., 61000) = 61000`.
+      return { kind: 'pending', call: api.writeCall(fdArg(), new Uint8Array(n)), finish: toOutcome };
     }
     case 'close':
       return done(api.close(fdArg()));

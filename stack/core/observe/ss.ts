@@ -75,6 +75,8 @@ export interface TcpInfo {
   /** sacked_out, lost_out: segments the peer SACKed, segments marked lost and not yet resent. */
   tcpi_sacked: number;
   tcpi_lost: number;
+  /** write_seq − snd_nxt: bytes written and not yet sent (a queued FIN counts one), as SIOCOUTQNSD. */
+  tcpi_notsent_bytes: number;
 }
 
 export function tcpInfo(conn: Connection): TcpInfo {
@@ -99,5 +101,6 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_ca_state: conn.caState === 'open' ? 0 : conn.caState === 'recovery' ? 3 : 4,
     tcpi_sacked: conn.rtx.reduce((n, r) => n + (r.sacked ? 1 : 0), 0),
     tcpi_lost: conn.rtx.reduce((n, r) => n + (r.lost ? 1 : 0), 0),
+    tcpi_notsent_bytes: Math.max(0, (conn.sendQueueSeq + conn.sendQueue.length + (conn.finQueued ? 1 : 0) - conn.sndNxt) | 0),
   };
 }

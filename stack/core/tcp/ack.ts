@@ -14,6 +14,7 @@ import { ackRecords, applySack, pipe, type SackResult } from './sack-scoreboard.
 import { processTlpAck, rackAdvance, rackDetectLoss, rackEnabled, rackMarkLost, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitHead, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
+import { freeAckedSkbs } from './send-buffer.ts';
 
 const NO_SACK: SackResult = { newlySacked: [], dsack: false };
 
@@ -119,6 +120,7 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
   const dataAcked = Math.max(0, (dataEnd - conn.sendQueueSeq) | 0);
   conn.sendQueue.drop(dataAcked);
   conn.sendQueueSeq = (conn.sendQueueSeq + dataAcked) >>> 0;
+  if (dataAcked > 0) freeAckedSkbs(conn);
   conn.sndUna = seg.ack;
   if (seqLt(conn.sndNxt, conn.sndUna)) conn.sndNxt = conn.sndUna;
   ackRecords(conn, seg.ack, (r) => rackAdvance(conn, r));

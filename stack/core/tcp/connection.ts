@@ -70,11 +70,13 @@ export interface SocketOptions {
   /**
    * sk_sndbuf / sk_rcvbuf: tcp_wmem[1] / tcp_rmem[1] when the socket was created (tcp_init_sock),
    * twice the value an application set with SO_SNDBUF / SO_RCVBUF; 0 on a connection made without
-   * socket() (read as the sysctl). The values only: the stack does not yet bound its queues or
-   * windows by them (KERNEL.md finding 20).
+   * socket() (read as the sysctl). sndBuf bounds the send queue and grows when the handshake
+   * completes (send-buffer.ts); rcvBuf does not yet shape the window (KERNEL.md finding 20).
    */
   sndBuf: number;
   rcvBuf: number;
+  /** SOCK_SNDBUF_LOCK: SO_SNDBUF was set, so tcp_sndbuf_expand leaves sndBuf alone (inherited by accept()). */
+  sndBufLocked: boolean;
 }
 
 export function defaultSocketOptions(): SocketOptions {
@@ -91,6 +93,7 @@ export function defaultSocketOptions(): SocketOptions {
     synCnt: 0,
     sndBuf: 0,
     rcvBuf: 0,
+    sndBufLocked: false,
   };
 }
 
@@ -165,6 +168,14 @@ export class Connection {
   // Data queues. The send queue holds unacked and unsent bytes; its first byte is at sndUna
   // (or ISS+1 before the SYN is acked).
   readonly sendQueue = new ByteQueue();
+  /**
+   * The sk_buffs holding sendQueue, as their end sequence numbers from index skbHead on (the ones
+   * before it are freed): sk_wmem_queued is counted per buffer (send-buffer.ts).
+   */
+  readonly skbEnds: number[] = [];
+  skbHead = 0;
+  /** SOCK_NOSPACE: a write found the send buffer full; the next ACK checks for room (tcp_check_space). */
+  sndNoSpace = false;
   readonly recvQueue = new ByteQueue();
   /** Out-of-order segments waiting for the hole before them (RFC 9293 §3.10.7.4 step 7). */
   ooo: Array<{ seq: number; data: Uint8Array; fin: boolean }> = [];

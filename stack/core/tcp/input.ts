@@ -9,6 +9,7 @@ import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerK
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { pushData } from './send.ts';
+import { checkWriteSpace } from './send-buffer.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
 import { processAck } from './ack.ts';
 import { canReceive, peerFinReceived } from './state-classes.ts';
@@ -230,7 +231,11 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       sendAck(conn);
     }
   }
-  if (!conn.closed) pushData(conn);
+  if (!conn.closed) {
+    pushData(conn);
+    // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space.
+    checkWriteSpace(conn);
+  }
 }
 
 /** The peer reset the connection (RFC 9293 §3.10.7.4 step 2; Linux tcp_reset errno choice). */

@@ -6,6 +6,7 @@ import type { TimerName } from './names.ts';
 import type { TimerHandle } from '../sim/scheduler.ts';
 import type { Errno } from './errno.ts';
 import { fmtAddr, type Connection, type TcpState, type Listener, type HostContext } from './connection.ts';
+import { expandSndBuf } from './send-buffer.ts';
 
 export function setState(conn: Connection, to: TcpState, cause: string): void {
   const from = conn.state;
@@ -17,6 +18,9 @@ export function setState(conn: Connection, to: TcpState, cause: string): void {
     conn.waitStartedAt = conn.now;
   }
   if (from === 'TIME_WAIT') host.timeWaitCount--;
+  // tcp_init_transfer → tcp_init_buffer_space: a send buffer SO_SNDBUF did not fix grows to fit
+  // the initial window once the MSS is known.
+  if (to === 'ESTABLISHED' && (from === 'SYN_SENT' || from === 'SYN_RECV')) expandSndBuf(conn);
   if (host.trace.enabled) host.trace.push({ kind: 'state', t: conn.now, host: host.name, conn: conn.label, from, to, cause });
   conn.wake?.();
 }

@@ -14,6 +14,7 @@ import { armRetransmit, retransmitRange } from './retransmit.ts';
 import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
 import { recordSent } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
+import { noteSkbsSent } from './send-buffer.ts';
 
 // Older import sites (socket.ts, stack/testing) take the RTO timer from here.
 export { armRetransmit } from './retransmit.ts';
@@ -50,6 +51,7 @@ export function pushData(conn: Connection): void {
 function transmit(conn: Connection, probe: boolean): number {
   if (!canSend(conn.state) || conn.closed) return 0;
   const mss = sendMss(conn);
+  const maxBefore = conn.sndMax;
   let sent = 0;
   // Each data segment waits here until the next one is decided, so the burst's last one can
   // carry PSH; both leave at the same instant. Go-back-N resends after an RTO are no new burst
@@ -126,6 +128,7 @@ function transmit(conn: Connection, probe: boolean): number {
     break;
   }
   if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe);
+  if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
   return sent;
 }
 

@@ -18,10 +18,6 @@ export interface ConnectOptions {
   log: (line: string) => void;
 }
 
-/** Unsent bytes above which reading the input pauses (the stack's send queue is unbounded). */
-const SEND_QUEUE_HIGH = 4 * 1024 * 1024;
-const SEND_QUEUE_LOW = 1024 * 1024;
-
 export async function runClient(bridge: TunBridge, opts: ConnectOptions): Promise<boolean> {
   const api = bridge.stack.api;
   const log = opts.log;
@@ -46,14 +42,14 @@ export async function runClient(bridge: TunBridge, opts: ConnectOptions): Promis
   async function sendAll(input: Readable): Promise<void> {
     for await (const chunk of input) {
       const bytes = chunk as Buffer;
-      const w = atNow(bridge.driver, () => api.write(fd, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)));
+      // A blocking write: the input is read no faster than the send buffer drains.
+      const w = await completion(atNow(bridge.driver, () => api.writeCall(fd, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length))));
       if (!w.ok) {
         sendError = `write(): ${errnoText(w)}`;
         return;
       }
       sent += bytes.length;
       sentHash.update(bytes);
-      if (conn.sendQueue.length > SEND_QUEUE_HIGH) await bridge.until(() => conn.closed || conn.sendQueue.length < SEND_QUEUE_LOW);
     }
     atNow(bridge.driver, () => api.shutdown(fd, 'SHUT_WR'));
   }

@@ -1,0 +1,219 @@
+/**
+ * The send buffer as Linux 6.18 accounts it (tcp_sendmsg_locked, tcp_stream_alloc_skb,
+ * tcp_fragment, tcp_sndbuf_expand, tcp_check_space, sk_stream_write_space). The queue is counted
+ * per sk_buff, not per byte: sk_wmem_queued is every buffer's truesize, a fixed overhead plus its
+ * bytes. A write may start a new buffer only while sk_wmem_queued < sk_sndbuf, and then fills it up
+ * to the size goal whatever the limit, so a write can take far more than the buffer's size
+ * (KERNEL.md findings 20 and 25). Only the accounting is modelled here: which bytes leave in which segment
+ * is still send.ts's business, so the wire is unchanged.
+ *
+ * The buffers are kept as their end sequence numbers (`Connection.skbEnds`, oldest first from
+ * `skbHead`); they are contiguous from SND.UNA's buffer, so sk_wmem_queued is
+ * skbs × SKB_TRUESIZE_EMPTY + the bytes in sendQueue.
+ */
+import { seqGt, seqLeq } from '../seq.ts';
+import type { Connection } from './connection.ts';
+
+/**
+ * truesize of an empty buffer from tcp_stream_alloc_skb (alloc_skb_fclone(MAX_TCP_HEADER) from the
+ * small-head cache, plus struct sk_buff and skb_shared_info). Measured with `ss -m` on the 6.18
+ * kernel: one 1000-byte write on an idle connection gives w1832; a write of 20000 of which 5 MSS
+ * left (one split) gives 3 buffers over their bytes, 3 × 832.
+ */
+export const SKB_TRUESIZE_EMPTY = 832;
+/**
+ * MAX_TCP_HEADER + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on the kernel measured: the
+ * per-segment head room tcp_sndbuf_expand assumes (roundup_pow_of_two(MSS + 512): 46080 for
+ * MSS 1000 with Reno, 38400 / 130560 for MSS 500 / 3000 under BBR's factor 3).
+ */
+const SKB_HEAD_ROOM = 512;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)). */
+const SKB_STRUCT = 256;
+/** sk_gso_max_size after sk_setup_caps removes MAX_TCP_HEADER + 1 (65536 − 193): 65 × MSS 1000. */
+const GSO_MAX_SIZE = 65343;
+const TCP_INIT_CWND = 10;
+/** tp->reordering's default (net.ipv4.tcp_reordering); tcp_sndbuf_expand counts reordering + 1. */
+const TCP_REORDERING = 3;
+
+/** sk_wmem_queued: the truesize of every buffer in the write and retransmission queues. */
+export function wmemQueued(conn: Connection): number {
+  return (conn.skbEnds.length - conn.skbHead) * SKB_TRUESIZE_EMPTY + conn.sendQueue.length;
+}
+
+/** sk_sndbuf as it stands: what SO_SNDBUF set, or tcp_wmem[1] grown by tcp_sndbuf_expand. */
+export function sndBuf(conn: Connection): number {
+  return conn.opts.sndBuf || conn.host.sysctl.getVector('net.ipv4.tcp_wmem')[1];
+}
+
+/** sk_stream_memory_free: a new buffer may be started. */
+function memoryFree(conn: Connection): boolean {
+  return wmemQueued(conn) < sndBuf(conn);
+}
+
+/**
+ * tcp_xmit_size_goal: how large a buffer a write fills — the GSO size bounded to half the largest
+ * window the peer offered (tcp_bound_to_half_wnd), in whole segments, at least one.
+ */
+export function sizeGoal(conn: Connection, mss: number): number {
+  const max = conn.maxSndWnd;
+  const cutoff = max > 536 ? max >> 1 : max;
+  const hdr = 20 + (conn.tsOk ? 12 : 0);
+  const bound = cutoff > 0 && GSO_MAX_SIZE > cutoff ? Math.max(cutoff, 68 - hdr) : GSO_MAX_SIZE;
+  return Math.max(Math.floor(bound / mss) * mss, mss);
+}
+
+/**
+ * tcp_tso_segs → tcp_tso_autosize: the segments one transmitted buffer may hold — about 1 ms of
+ * the pacing rate (tcp_update_pacing_rate: 200 % of cwnd × MSS per SRTT in slow start, 120 % after),
+ * plus GSO_MAX_SIZE >> (min RTT in µs >> tcp_tso_rtt_log) on short paths, never fewer than
+ * net.ipv4.tcp_min_tso_segs. A buffer longer than that is split when it is sent (tcp_fragment),
+ * and each split costs a new buffer's overhead.
+ */
+function tsoSegs(conn: Connection, mss: number): number {
+  let bytes = GSO_MAX_SIZE;
+  if (conn.srtt > 0) {
+    const ratio = conn.cwnd < conn.ssthresh / 2 ? 2 : 1.2;
+    const inFlight = conn.rtx.length;
+    const rate = (mss * Math.max(Math.floor(conn.cwnd), inFlight) * ratio * 1000) / conn.srtt; // bytes/s
+    bytes = rate / 1024; // sk_pacing_shift 10
+    const r = Number.isFinite(conn.minRtt) ? Math.floor((conn.minRtt * 1000) / 512) : 0; // tcp_tso_rtt_log 9
+    if (r < 32) bytes += GSO_MAX_SIZE >>> r;
+    bytes = Math.min(bytes, GSO_MAX_SIZE);
+  }
+  return Math.max(Math.floor(bytes / mss), conn.host.sysctl.get('net.ipv4.tcp_min_tso_segs'));
+}
+
+/**
+ * Takes as much of `bytes` (from `from` on) as tcp_sendmsg_locked would (`mss`: tcp_current_mss):
+ * into the tail buffer while it is below the size goal, into a new one while the queue is below
+ * sk_sndbuf. Each buffer that reaches the size goal is pushed at once (tcp_push_one), so a buffer
+ * cut by the window or cwnd leaves a shorter unsent tail that the same write fills again
+ * (cutAtSendable); `push` then sends what may leave, once, as the stack always has (the wire and
+ * its PSH flags stay as they were). Returns the bytes taken; fewer than offered sets SOCK_NOSPACE
+ * (sndNoSpace).
+ */
+export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss: number, push: (conn: Connection) => void, copy: (b: Uint8Array) => Uint8Array): number {
+  const goal = sizeGoal(conn, mss);
+  let at = from;
+  while (at < bytes.length) {
+    let room = 0;
+    const n = conn.skbEnds.length;
+    // The tail buffer can grow only while unsent (tcp_write_queue_tail); sent ones are split off
+    // where each transmission ended (noteSkbsSent), so an unsent tail starts at or after SND.MAX.
+    const tailStart = n - 1 > conn.skbHead ? conn.skbEnds[n - 2] : conn.sendQueueSeq;
+    if (n > conn.skbHead && !seqGt(conn.sndMax, tailStart)) room = goal - ((conn.skbEnds[n - 1] - tailStart) | 0);
+    if (room <= 0) {
+      if (!memoryFree(conn)) {
+        conn.sndNoSpace = true;
+        break;
+      }
+      conn.skbEnds.push((conn.sendQueueSeq + conn.sendQueue.length) >>> 0);
+      room = goal;
+    }
+    const take = Math.min(room, bytes.length - at);
+    conn.sendQueue.push(copy(bytes.subarray(at, at + take)));
+    conn.skbEnds[conn.skbEnds.length - 1] = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+    at += take;
+    if (take === room) cutAtSendable(conn, mss);
+  }
+  if (at > from) push(conn);
+  return at - from;
+}
+
+/**
+ * tcp_push_one of a full buffer at the send head, in its effect on the accounting: the part cwnd
+ * and the window let out now becomes a buffer of its own (tcp_fragment), the rest stays the unsent
+ * tail. The bytes themselves leave with the write's final push.
+ */
+function cutAtSendable(conn: Connection, mss: number): void {
+  const ends = conn.skbEnds;
+  const n = ends.length;
+  const start = n - 1 > conn.skbHead ? ends[n - 2] : conn.sendQueueSeq;
+  // Only the send head goes out (tcp_push_one); one behind unsent data waits.
+  if (start !== conn.sndNxt) return;
+  const wndRoom = (conn.sndUna + conn.sndWnd - conn.sndNxt) | 0;
+  const cwndRoom = (conn.sndUna + Math.floor(conn.cwnd) * mss - conn.sndNxt) | 0;
+  const room = Math.floor(Math.min(wndRoom, cwndRoom) / mss) * mss;
+  const len = (ends[n - 1] - start) | 0;
+  if (room > 0 && room < len) ends.splice(n - 1, 0, (start + room) >>> 0);
+}
+
+/**
+ * After a transmission of new data up to SND.MAX: tcp_write_xmit sends each buffer in pieces of at
+ * most tcp_tso_segs segments and cuts the last one where the window or cwnd stopped it
+ * (tcp_fragment), each piece a buffer of its own.
+ */
+export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number): void {
+  const ends = conn.skbEnds;
+  const dataEnd = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+  const to = seqGt(conn.sndMax, dataEnd) ? dataEnd : conn.sndMax;
+  if (!seqGt(to, maxBefore)) return;
+  let i = ends.length - 1;
+  while (i > conn.skbHead && seqGt(ends[i - 1], maxBefore)) i--;
+  if (i < conn.skbHead || !seqGt(ends[i], maxBefore)) return;
+  // A piece of one segment or less is never split: the TSO size (a few float operations) is only
+  // needed for longer ones.
+  let step = 0;
+  let p = maxBefore;
+  while (i < ends.length && seqGt(to, p)) {
+    const end = ends[i];
+    if (step === 0 && ((end - p) | 0) > mss) step = tsoSegs(conn, mss) * mss;
+    let next = (p + (step || mss)) >>> 0;
+    if (seqGt(next, to)) next = to;
+    if (seqGt(end, next)) {
+      ends.splice(i, 0, next);
+    } else next = end;
+    p = next;
+    i++;
+  }
+}
+
+/** Frees the buffers SND.UNA has passed; a partly acknowledged one only loses its bytes (tcp_trim_head). */
+export function freeAckedSkbs(conn: Connection): void {
+  const ends = conn.skbEnds;
+  let h = conn.skbHead;
+  while (h < ends.length && seqLeq(ends[h], conn.sendQueueSeq)) h++;
+  if (h === ends.length) {
+    ends.length = 0;
+    h = 0;
+  } else if (h > 64 && h * 2 > ends.length) {
+    ends.splice(0, h);
+    h = 0;
+  }
+  conn.skbHead = h;
+}
+
+/**
+ * tcp_sndbuf_expand: at least 2 × max(TCP_INIT_CWND, cwnd, reordering + 1) worst-case buffers of
+ * one segment each (factor 2 is Reno's and CUBIC's; BBR asks 3), at most tcp_wmem[2]. Never for a
+ * buffer the application sized with SO_SNDBUF (SOCK_SNDBUF_LOCK).
+ */
+export function expandSndBuf(conn: Connection): void {
+  if (conn.opts.sndBufLocked) return;
+  const mssClamp = conn.mss + (conn.tsOk ? 12 : 0);
+  const perMss = roundUpPow2(mssClamp + SKB_HEAD_ROOM) + SKB_STRUCT;
+  const segs = Math.max(TCP_INIT_CWND, Math.floor(conn.cwnd), TCP_REORDERING + 1);
+  const want = 2 * segs * perMss;
+  if (sndBuf(conn) < want) conn.opts.sndBuf = Math.min(want, conn.host.sysctl.getVector('net.ipv4.tcp_wmem')[2]);
+}
+
+/**
+ * tcp_check_space after an ACK was processed and whatever it allowed was sent: if a writer ran out
+ * of room, grow the buffer when the sender is not cwnd-limited (tcp_should_expand_sndbuf), and wake
+ * it once the free space is at least half of what is queued (sk_stream_write_space:
+ * sk_stream_wspace ≥ sk_stream_min_wspace, i.e. sk_wmem_queued ≤ 2/3 of sk_sndbuf).
+ */
+export function checkWriteSpace(conn: Connection): void {
+  if (!conn.sndNoSpace) return;
+  if (conn.rtx.length < Math.floor(conn.cwnd)) expandSndBuf(conn);
+  const queued = wmemQueued(conn);
+  const buf = sndBuf(conn);
+  if (buf - queued >= queued >> 1 && queued < buf) {
+    conn.sndNoSpace = false;
+    conn.wake?.();
+  }
+}
+
+function roundUpPow2(n: number): number {
+  return n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n));
+}
