@@ -211,11 +211,15 @@ function sendCookieSynAck(host: HostContext, listener: Listener, seg: TcpSegment
   const wscaleOk = peer.wscale !== null && host.sysctl.get('net.ipv4.tcp_window_scaling') !== 0;
   const sackOk = peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0;
   // Without timestamps there is nowhere to keep wscale and SACK-permitted: Linux clears them.
+  // The options replace the low bits of the bare clock (cookie_init_timestamp); the TSval on the
+  // wire adds this 4-tuple's offset (tcp_synack_options), so with tcp_timestamps=1 the bits look
+  // random to an observer and only tcp_timestamps=2 (no offset) shows them (KERNEL.md finding 25).
+  const tsOffset = tsOffsetFor(host, seg.dstAddr, seg.srcAddr);
   const options = tsOn
     ? synOptions({
         mss: ADV_MSS,
         sack: sackOk,
-        ts: { val: encodeTsOptions(tsClock(host, tsOffsetFor(host, seg.dstAddr, seg.srcAddr)), wscaleOk ? peer.wscale : null, sackOk), ecr: peer.ts!.val },
+        ts: { val: (encodeTsOptions(tsClock(host, 0), wscaleOk ? peer.wscale : null, sackOk) + tsOffset) >>> 0, ecr: peer.ts!.val },
         wscale: wscaleOk ? windowScaleFor(host) : null,
       })
     : synOptions({ mss: ADV_MSS, sack: false, ts: null, wscale: null });
@@ -240,7 +244,8 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   host.mib.inc('SyncookiesRecv');
   const ts = tsOption(seg);
   const tsOk = ts !== undefined && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
-  const carried = tsOk && ts ? decodeTsOptions(ts.ecr) : { wscale: null, sackOk: false };
+  const tsOffset = tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0;
+  const carried = tsOk && ts ? decodeTsOptions(ts.ecr, tsOffset) : { wscale: null, sackOk: false };
   const req: RequestSock = {
     key: connKey(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort),
     listener,
@@ -253,7 +258,7 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
     sackOk: carried.sackOk,
     tsOk,
     tsRecent: tsOk && ts ? ts.val : 0,
-    tsOffset: tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0,
+    tsOffset,
     peerWindow: seg.window,
     numTimeout: 1, // no RTT sample from a cookie handshake: we never timed the SYN-ACK
     acked: false,
