@@ -197,10 +197,11 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
   const conn = new Connection(host, h.hostAddr, h.hostPort, h.peerAddr, h.peerPort, { ...defaultSocketOptions(), ...opts.sockopts });
   const synchronized = state !== 'SYN_SENT';
   conn.iss = iss;
-  // Before the SYN-ACK the peer's ISN and MSS are unknown (RFC 9293 §3.7.1: 536 until told), and
-  // our SYN offered window scaling (activeOpen).
+  // Before the SYN-ACK the peer's ISN and MSS are unknown: mss_cache is our own MSS less the
+  // timestamp option (tcp_connect_init, what TCP_MAXSEG reads in SYN-SENT), and our SYN offered
+  // window scaling (activeOpen).
   conn.irs = synchronized ? irs : 0;
-  conn.mss = opts.mss ?? (synchronized ? 1460 : 536);
+  conn.mss = opts.mss ?? (synchronized ? 1460 : 1460 - (host.sysctl.get('net.ipv4.tcp_timestamps') !== 0 ? 12 : 0));
   if (!synchronized) conn.rcvWscale = windowScaleFor(host);
   if (opts.tsRecent !== undefined) {
     conn.tsOk = true;
