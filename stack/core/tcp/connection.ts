@@ -70,8 +70,8 @@ export interface SocketOptions {
   /**
    * sk_sndbuf / sk_rcvbuf: tcp_wmem[1] / tcp_rmem[1] when the socket was created (tcp_init_sock),
    * twice the value an application set with SO_SNDBUF / SO_RCVBUF; 0 on a connection made without
-   * socket() (read as the sysctl). The values only: the stack does not yet bound its queues or
-   * windows by them (KERNEL.md finding 20).
+   * socket() (read as the sysctl). sndBuf bounds nothing yet (KERNEL.md finding 20); rcvBuf sizes
+   * the window once rcvBufLock is set (output.ts selectInitialWindow, finding 28).
    */
   sndBuf: number;
   rcvBuf: number;
