@@ -369,6 +369,12 @@ labTest('a TSval equal to the clock is not stepped back', { task: 3, guard: true
   checkTs(h, 0x1234564f, null, false, 0x1234564f, 'options 0x0f equal the clock\'s low bits: keep the clock');
 });
 
+labTest('a clock value above 2^31 gives an unsigned TSval', { task: 3 }, (t) => {
+  const h = t.harness();
+  checkTs(h, 0x9234567f, 7, true, 0x92345657, 'TSvals are unsigned 32-bit numbers: 0x9234567f & ~63 is negative in JavaScript, so read it back with >>> 0');
+  checkTs(h, 0xfffffff0, null, false, 0xffffffcf, 'options 0x0f are below the clock\'s low bits 0x30: no step back, and the result stays unsigned');
+});
+
 labTest('stepping back wraps around 2^32', { task: 3 }, (t) => {
   const h = t.harness();
   checkTs(h, 0x00000005, 7, true, 0xffffffd7, 'timestamps are 32-bit and wrap: 0x17 is ahead of 5, and one slot back from 0 is 0xffffffc0, so 0xffffffd7 (unsigned)');
