@@ -252,7 +252,10 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   const tsOffset = tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0;
   const carried = tsOk && ts ? decodeTsOptions(ts.ecr, tsOffset) : { wscale: null, sackOk: false };
   const advMss = advMssFor(listener.opts);
-  const win = selectInitialWindow(host, listener.opts, advMss - (tsOk ? 12 : 0), carried.wscale !== null);
+  // cookie_v4_check sizes the window again, for the MSS the cookie carried (req->mss, a table
+  // entry, with no allowance for timestamps): 64240 for 1460, where the SYN-ACK had offered 65160
+  // (KERNEL.md finding 28: such a connection advertises 502 with wscale 7, not 510).
+  const win = selectInitialWindow(host, listener.opts, MSS_TABLE[idx], carried.wscale !== null);
   const req: RequestSock = {
     rcvWnd: win.wnd,
     rcvWscale: win.wscale,
@@ -284,6 +287,7 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   }
   if (host.trace.enabled) host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'LISTEN', to: 'SYN_RECV', cause: 'valid SYN cookie in ACK' });
   const conn = createChild(host, listener, req, seg);
+  conn.rcvWndClamp = req.rcvWnd;
   process(conn, seg);
   return true;
 }

@@ -57,7 +57,7 @@ const SCENARIO_DIGESTS: Record<string, string> = {
 };
 
 const WORKLOAD_DIGESTS: Record<string, string> = {
-  'flood, traced': '5d3b83f2404250b5a7b5a747c44e5199',
+  'flood, traced': '0e84a4c357b04f1f01ca0f8d3182269b',
   'flood, untraced': 'de7a60d19eb184cd1898b1ad03423016',
   'request/response, traced': '24ad86dafa7a62a049c2750da1884af5',
   'request/response, untraced': '133aa38553f37987e8b30b3817983f40',
