@@ -450,6 +450,29 @@ labTest('the SYN-ACK to a client offering only MSS: <mss 1460>, window 64240, fr
   });
 });
 
+labTest('a listener whose SO_RCVBUF is 10000 offers window 8688 and window scale 0 (tcp_openreq_init_rwin)', { task: 3 }, (t) => {
+  const f = t.fixture('server listening on port 80 after setsockopt(SO_RCVBUF, 10000): a 20000-byte buffer', (o) =>
+    listen({ ...o, beforeOpen: (host, fd) => { host.api.setsockopt(fd, 'SO_RCVBUF', 10000); } }));
+  const { h } = f;
+  h.send(0, { flags: 'S', options: linuxSynOptions(123456, 0, 7) });
+  h.expectSegment(0, {
+    flags: 'S.', rack: 1, window: 8688,
+    test: (s) => {
+      const ws = s.options.find((o) => o.kind === 'wscale');
+      return ws && ws.kind === 'wscale' && ws.shift === 0 ? null : `it offered ${ws && ws.kind === 'wscale' ? `window scale ${ws.shift}` : 'no window scale'}; newRequest chose scale 0 for the locked 10000-byte space (req.rcvWscale), and the client did offer scaling`;
+    },
+  }, 'SYN-ACK with window 6 × 1448 = 8688 (half the buffer, in whole segments less the timestamp option) and wscale 0: the window and scale newRequest chose (req.rcvWnd, req.rcvWscale), not the defaults');
+});
+
+labTest('a listener with TCP_MAXSEG 1100 announces mss 1100 and offers 59 × 1100 = 64900', { task: 3 }, (t) => {
+  const f = t.fixture('server listening on port 80 after setsockopt(TCP_MAXSEG, 1100)', (o) =>
+    listen({ ...o, beforeOpen: (host, fd) => { host.api.setsockopt(fd, 'TCP_MAXSEG', 1100); } }));
+  const { h } = f;
+  h.send(0, { flags: 'S', options: [{ kind: 'mss', value: 1300 }] });
+  h.expectSegment(0, { flags: 'S.', rack: 1, window: 64900, options: [{ kind: 'mss', value: 1100 }] },
+    'SYN-ACK announcing req.advMss = 1100 (tcp_mss_clamp), whatever the client\'s 1300, with the window rounded to it');
+});
+
 labTest('the SYN-ACK layout without timestamps: <mss 1460,nop,nop,sackOK,nop,wscale 7>', { task: 3 }, (t) => {
   const f = t.fixture('server listening on port 80', (o) => listen(o));
   const { h } = f;

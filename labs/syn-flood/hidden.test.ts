@@ -25,6 +25,7 @@ import {
   explainCookie,
   hex,
   hostTsClock,
+  hostTsOffset,
   linuxCookie,
   linuxCookieTs,
   minuteAt,
@@ -334,10 +335,11 @@ function checkTs(h: PeerHarness, tsNow: number, wscale: number | null, sack: boo
   expectReturn(h, `encodeTsOptions(${hex(tsNow)}, ${wscale}, ${sack})`, got, expected, why, hex);
 }
 
-function checkDecode(h: PeerHarness, ecr: number, wscale: number | null, sackOk: boolean, why: string): void {
-  const got = h.act(`decodeTsOptions(${hex(ecr)})`, () => decodeTsOptions(ecr));
-  h.check(`decodeTsOptions(${hex(ecr)}) = ${showOpts({ wscale, sackOk })}`, () =>
-    got && got.wscale === wscale && got.sackOk === sackOk ? null : `decodeTsOptions(${hex(ecr)}) should return ${showOpts({ wscale, sackOk })} (${why}), but it returned ${got ? showOpts(got) : String(got)}`);
+function checkDecode(h: PeerHarness, ecr: number, wscale: number | null, sackOk: boolean, why: string, tsOffset = 0): void {
+  const call = `decodeTsOptions(${hex(ecr)}, ${hex(tsOffset)})`;
+  const got = h.act(call, () => decodeTsOptions(ecr, tsOffset));
+  h.check(`${call} = ${showOpts({ wscale, sackOk })}`, () =>
+    got && got.wscale === wscale && got.sackOk === sackOk ? null : `${call} should return ${showOpts({ wscale, sackOk })} (${why}), but it returned ${got ? showOpts(got) : String(got)}`);
 }
 
 labTest('wscale and SACK-permitted replace the low 6 bits of the clock', { task: 3 }, (t) => {
@@ -367,6 +369,12 @@ labTest('a TSval equal to the clock is not stepped back', { task: 3, guard: true
   checkTs(h, 0x1234564f, null, false, 0x1234564f, 'options 0x0f equal the clock\'s low bits: keep the clock');
 });
 
+labTest('a clock value above 2^31 gives an unsigned TSval', { task: 3 }, (t) => {
+  const h = t.harness();
+  checkTs(h, 0x9234567f, 7, true, 0x92345657, 'TSvals are unsigned 32-bit numbers: 0x9234567f & ~63 is negative in JavaScript, so read it back with >>> 0');
+  checkTs(h, 0xfffffff0, null, false, 0xffffffcf, 'options 0x0f are below the clock\'s low bits 0x30: no step back, and the result stays unsigned');
+});
+
 labTest('stepping back wraps around 2^32', { task: 3 }, (t) => {
   const h = t.harness();
   checkTs(h, 0x00000005, 7, true, 0xffffffd7, 'timestamps are 32-bit and wrap: 0x17 is ahead of 5, and one slot back from 0 is 0xffffffc0, so 0xffffffd7 (unsigned)');
@@ -386,6 +394,13 @@ labTest('a window scale of 0 is a real scale, not "none"', { task: 3 }, (t) => {
   checkDecode(h, 0xffffffc0, 0, false, 'low bits 0x00: wscale 0, no SACK');
 });
 
+labTest('the connection\'s timestamp offset comes off TSecr before the bits are read', { task: 3 }, (t) => {
+  const h = t.harness();
+  checkDecode(h, 0x9abcdefb, 7, true, 'TSecr echoes clock + ts_off: 0x9abcdefb − 0x888888a4 = 0x12345657, low bits 0x17: wscale 7 and SACK (read before removing the offset, the low bits 0x3b would say wscale 11 with SACK)', 0x888888a4);
+  checkDecode(h, 0x00000013, null, false, 'the subtraction wraps modulo 2^32: 0x00000013 − 0x00000024 = 0xffffffef, low bits 0x2f: no window scale, no SACK (ECN bit 0x20 aside)', 0x00000024);
+  checkDecode(h, 0x12345650, 0, true, 'an offset of 0 (net.ipv4.tcp_timestamps=2) leaves TSecr as it is', 0);
+});
+
 labTest('the ECN bit and the bits above the low 6 do not change the decoded options', { task: 3 }, (t) => {
   const h = t.harness();
   checkDecode(h, 0x00000027, 7, false, 'bit 5 (0x20) is ECN, which this stack does not negotiate: low bits 0x27 still mean wscale 7 and no SACK');
@@ -399,8 +414,10 @@ function tsClient(t: LabTestContext, syn: { sack: boolean; wscale: number | null
   const accept = h.act(`accept(${fd})`, () => host.api.accept(fd));
   const tsval = 4242;
   h.send(0, { flags: 'S', options: clientSynOptions({ ts: tsval, sack: syn.sack, wscale: syn.wscale }) });
-  const clock = hostTsClock(host, h.peerAddr);
-  const want = linuxCookieTs(clock, syn.wscale, syn.sack);
+  // cookie_init_timestamp works on the bare clock; tcp_synack_options adds ts_off on the wire.
+  const clock = hostTsClock(host);
+  const offset = hostTsOffset(host, h.peerAddr);
+  const want = (linuxCookieTs(clock, syn.wscale, syn.sack) + offset) >>> 0;
   const synack = h.expectSegment(0, {
     flags: 'S.',
     test: (s) => {
@@ -410,12 +427,12 @@ function tsClient(t: LabTestContext, syn: { sack: boolean; wscale: number | null
       if (!ts) return 'it carried no timestamp option, although the client sent one';
       if (ts.ecr !== tsval) return `its TSecr was ${ts.ecr} instead of the client's TSval ${tsval}`;
       if (ts.val !== want) {
-        return `its TSval was ${hex(ts.val)}, but the clock reads ${hex(clock)}, so it should be ${hex(want)}: low 6 bits ${hex(want & 63)} (wscale ${syn.wscale ?? 'none = 0xf'}${syn.sack ? ' | SACK 0x10' : ''}) and never ahead of the clock`;
+        return `its TSval was ${hex(ts.val)}, but the clock reads ${hex(clock)} and this connection's timestamp offset is ${hex(offset)}, so it should be ${hex(want)}: the clock with low 6 bits ${hex((want - offset) & 63)} (wscale ${syn.wscale ?? 'none = 0xf'}${syn.sack ? ' | SACK 0x10' : ''}), never ahead of the clock, plus the offset`;
       }
       return null;
     },
   }, `host sends a cookie SYN-ACK whose TSval hides ${syn.wscale === null ? 'no window scale' : `window scale ${syn.wscale}`}${syn.sack ? ' and SACK-permitted' : ''}`);
-  return { ...f, accept, synack, tsval, want };
+  return { ...f, accept, synack, tsval, want, offset };
 }
 
 labTest('a cookie SYN-ACK to a Linux client hides wscale 7 and SACK in its TSval', { task: 3 }, (t) => withReferenceFor([...TASK1_FUNCTIONS, ...TASK2_FUNCTIONS], () => {
@@ -427,7 +444,7 @@ labTest('a cookie SYN-ACK to a Linux client hides wscale 7 and SACK in its TSval
 }));
 
 labTest('the final ACK\'s TSecr brings wscale 7 and SACK back into the connection', { task: 3 }, (t) => withReferenceFor([...TASK1_FUNCTIONS, ...TASK2_FUNCTIONS], () => {
-  const { h, accept, synack, tsval, want } = tsClient(t, { sack: true, wscale: 7 });
+  const { h, accept, synack, tsval, want, offset } = tsClient(t, { sack: true, wscale: 7 });
   h.send(10, { flags: '.', seq: h.pSeq(1), ack: (synack.seq + 1) >>> 0, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsval + 10, ecr: want }] });
   h.check('accept() returned', () => (accept.done && accept.result?.ok ? null : 'expected the cookie ACK to be accepted, but accept() is still waiting'));
   const conn = connectionFor(h);
@@ -437,31 +454,31 @@ labTest('the final ACK\'s TSecr brings wscale 7 and SACK back into the connectio
     if (!conn.wscaleOk || conn.sndWscale !== 7) problems.push(`window scaling ${conn.wscaleOk ? `with shift ${conn.sndWscale}` : 'off'} instead of shift 7`);
     if (!conn.sackOk) problems.push('SACK off');
     if (!conn.tsOk) problems.push('timestamps off');
-    return problems.length ? `expected the options read back from TSecr ${hex(want)} (low bits ${hex(want & 63)}) to give wscale 7 and SACK, but the connection has ${problems.join(', ')}` : null;
+    return problems.length ? `expected the options read back from TSecr ${hex(want)} (minus the offset, low bits ${hex((want - offset) & 63)}) to give wscale 7 and SACK, but the connection has ${problems.join(', ')}` : null;
   });
 }));
 
 labTest('a client without SACK or window scaling gets neither in its cookie connection', { task: 3 }, (t) => withReferenceFor([...TASK1_FUNCTIONS, ...TASK2_FUNCTIONS], () => {
-  const { h, accept, synack, tsval, want } = tsClient(t, { sack: false, wscale: null });
+  const { h, accept, synack, tsval, want, offset } = tsClient(t, { sack: false, wscale: null });
   h.send(10, { flags: '.', seq: h.pSeq(1), ack: (synack.seq + 1) >>> 0, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsval + 10, ecr: want }] });
   h.check('accept() returned', () => (accept.done && accept.result?.ok ? null : 'expected the cookie ACK to be accepted, but accept() is still waiting'));
   const conn = connectionFor(h);
   h.check('the connection has timestamps but no window scaling and no SACK', () => {
     if (!conn) return 'expected a connection after the cookie ACK, but there is none';
-    if (conn.wscaleOk) return `the client sent no window scale (TSecr low bits ${hex(want & 63)}), yet the connection scales windows by ${conn.sndWscale}`;
+    if (conn.wscaleOk) return `the client sent no window scale (TSecr − offset, low bits ${hex((want - offset) & 63)}), yet the connection scales windows by ${conn.sndWscale}`;
     if (conn.sackOk) return 'the client did not offer SACK, yet the connection uses it';
     return conn.tsOk ? null : 'expected timestamps to be on';
   });
 }));
 
 labTest('a client with window scale 2 and no SACK gets exactly that back', { task: 3 }, (t) => withReferenceFor([...TASK1_FUNCTIONS, ...TASK2_FUNCTIONS], () => {
-  const { h, accept, synack, tsval, want } = tsClient(t, { sack: false, wscale: 2 });
+  const { h, accept, synack, tsval, want, offset } = tsClient(t, { sack: false, wscale: 2 });
   h.send(10, { flags: '.', seq: h.pSeq(1), ack: (synack.seq + 1) >>> 0, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsval + 10, ecr: want }] });
   h.check('accept() returned', () => (accept.done && accept.result?.ok ? null : 'expected the cookie ACK to be accepted, but accept() is still waiting'));
   const conn = connectionFor(h);
   h.check('the connection scales the client\'s windows by 2^2 and has no SACK', () => {
     if (!conn) return 'expected a connection after the cookie ACK, but there is none';
-    if (!conn.wscaleOk || conn.sndWscale !== 2) return `expected window scaling with shift 2 (TSecr low bits ${hex(want & 63)}), but the connection has ${conn.wscaleOk ? `shift ${conn.sndWscale}` : 'no scaling'}`;
+    if (!conn.wscaleOk || conn.sndWscale !== 2) return `expected window scaling with shift 2 (TSecr − offset, low bits ${hex((want - offset) & 63)}), but the connection has ${conn.wscaleOk ? `shift ${conn.sndWscale}` : 'no scaling'}`;
     return conn.sackOk ? 'the client did not offer SACK, yet the connection uses it' : null;
   });
 }));

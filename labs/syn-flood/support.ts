@@ -65,9 +65,15 @@ export function hex(n: number): string {
 }
 
 /** The host's TSval clock towards `peerAddr` now: ms wall clock + secure_tcp_ts_off (tcp_timestamps=1). */
-export function hostTsClock(host: Host, peerAddr: number): number {
-  const offset = siphashU32(host.secrets.ts, [host.addr >>> 0, peerAddr >>> 0]);
-  return (Math.floor(host.sched.now + host.secrets.clockOffsetMs) + offset) >>> 0;
+/** The host's timestamp clock without any connection's offset (tcp_ns_to_ts). */
+export function hostTsClock(host: Host): number {
+  return Math.floor(host.sched.now + host.secrets.clockOffsetMs) >>> 0;
+}
+
+/** secure_tcp_ts_off(): the random offset of our TSvals towards this peer (0 with tcp_timestamps=2). */
+export function hostTsOffset(host: Host, peerAddr: number): number {
+  if (host.sysctl.get('net.ipv4.tcp_timestamps') === 2) return 0;
+  return siphashU32(host.secrets.ts, [host.addr >>> 0, peerAddr >>> 0]);
 }
 
 /** cookie_init_timestamp(): the clock with its low 6 bits replaced, one 64-unit slot back if that ran ahead. */

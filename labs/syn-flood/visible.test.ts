@@ -37,9 +37,12 @@ labTest('wscale 7 and SACK survive a trip through the TSval', { task: 3 }, (t) =
   const h = t.harness();
   const ts = h.act('encodeTsOptions(0x1234567f, 7, true)', () => encodeTsOptions(0x1234567f, 7, true));
   expectReturn(h, 'encodeTsOptions(0x1234567f, 7, true)', ts, 0x12345657, 'the low 6 bits become 0x17 = wscale 7 | SACK 0x10', hex);
-  const back = h.act(`decodeTsOptions(${hex(ts)})`, () => decodeTsOptions(ts));
+  // On the wire the SYN-ACK's TSval is that plus the connection's timestamp offset; the ACK echoes it.
+  const offset = 0x01020325;
+  const ecr = (ts + offset) >>> 0;
+  const back = h.act(`decodeTsOptions(${hex(ecr)}, offset ${hex(offset)})`, () => decodeTsOptions(ecr, offset));
   h.check('decodeTsOptions gives { wscale: 7, sackOk: true }', () =>
-    back.wscale === 7 && back.sackOk === true ? null : `expected { wscale: 7, sackOk: true } back, but got { wscale: ${back.wscale}, sackOk: ${back.sackOk} }`);
+    back.wscale === 7 && back.sackOk === true ? null : `expected { wscale: 7, sackOk: true } back from TSecr ${hex(ecr)} once the offset ${hex(offset)} is removed, but got { wscale: ${back.wscale}, sackOk: ${back.sackOk} }`);
 });
 
 labTest('a cookie from the previous minute is accepted; one two minutes old is rejected', { task: 2 }, (t) => {
@@ -57,6 +60,6 @@ labTest('a cookie from the previous minute is accepted; one two minutes old is r
 
 labTest('a window scale of 0 is a real scale, not "none": it survives the TSval as 0', { task: 3 }, (t) => {
   const h = t.harness();
-  const got = h.act('decodeTsOptions(encodeTsOptions(0x12345678, 0, true))', () => decodeTsOptions(encodeTsOptions(0x12345678, 0, true)));
+  const got = h.act('decodeTsOptions(encodeTsOptions(0x12345678, 0, true), 0)', () => decodeTsOptions(encodeTsOptions(0x12345678, 0, true), 0));
   h.check('wscale 0 and SACK come back', () => (got.wscale === 0 && got.sackOk === true ? null : `expected { wscale: 0, sackOk: true } (only 0xf in the low bits means no window scaling), but got { wscale: ${got.wscale}, sackOk: ${got.sackOk} }`));
 });

@@ -3,7 +3,7 @@
  * results, blocking calls that complete on the virtual clock, and non-blocking ones (O_NONBLOCK).
  */
 import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
-import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
+import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, MAX_USER_MSS, MIN_MSS, MSS_DEFAULT, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
@@ -30,6 +30,7 @@ export type SockOptName =
   | 'TCP_LINGER2'
   | 'TCP_NODELAY'
   | 'TCP_SYNCNT'
+  | 'TCP_MAXSEG'
   | 'SO_SNDBUF'
   | 'SO_RCVBUF';
 
@@ -513,6 +514,13 @@ export class SocketApi {
         if (!int || n < 1 || n > 127) return fail('EINVAL');
         o.synCnt = n;
         break;
+      case 'TCP_MAXSEG':
+        // do_tcp_setsockopt: 0 clears it; otherwise TCP_MIN_MSS (88) … MAX_TCP_WINDOW (32767).
+        // Stored in any state, but only a later connect() or SYN reads it: an established
+        // connection keeps its MSS (measured on 6.18: 500 set after the handshake still reads 1088).
+        if (!int || (n !== 0 && (n < MIN_MSS || n > MAX_USER_MSS))) return fail('EINVAL');
+        o.userMss = n;
+        break;
       case 'SO_SNDBUF':
       case 'SO_RCVBUF': {
         if (!int) return fail('EINVAL');
@@ -527,7 +535,10 @@ export class SocketApi {
           o.sndBufLocked = true;
           // __sock_set_sndbuf calls sk_write_space: a blocked writer may fit now.
           this.poll(s);
-        } else o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+        } else {
+          o.rcvBuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+          o.rcvBufLocked = true; // SOCK_RCVBUF_LOCK: the window is sized from it from now on
+        }
         break;
       }
       case 'SO_ERROR':
@@ -567,6 +578,11 @@ export class SocketApi {
       case 'TCP_LINGER2': v = o.linger2 < 0 ? -1 : o.linger2 || this.host.sysctl.get('net.ipv4.tcp_fin_timeout'); break;
       case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
       case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
+      case 'TCP_MAXSEG':
+        // do_tcp_getsockopt: mss_cache (536 until connect(); then our MSS less the timestamp
+        // option; after the handshake the negotiated one), or user_mss on a closed or listening socket.
+        v = s.conn && !s.conn.closed ? s.conn.mss : o.userMss || MSS_DEFAULT;
+        break;
       // Grown by tcp_sndbuf_expand once connected unless set (send-buffer.ts).
       case 'SO_SNDBUF': v = o.sndBuf || this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1]; break;
       case 'SO_RCVBUF': v = o.rcvBuf || this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1]; break;

@@ -8,9 +8,9 @@
 import type { Host } from '../core/host.ts';
 import type { TcpStateName } from '../core/observe/trace.ts';
 import type { Socket } from '../core/socket.ts';
-import { Connection, type Listener, type RequestSock, type SocketOptions, connKey, defaultSocketOptions, listenerKey, windowScaleFor } from '../core/tcp/connection.ts';
+import { Connection, type Listener, type RequestSock, type SocketOptions, advMssFor, connKey, defaultSocketOptions, listenerKey, windowScaleFor } from '../core/tcp/connection.ts';
 import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
-import { initialWindow } from '../core/tcp/output.ts';
+import { initialWindow, selectInitialWindow } from '../core/tcp/output.ts';
 import { armRetransmit } from '../core/tcp/send.ts';
 import { recordSent } from '../core/tcp/sack-scoreboard.ts';
 import { setRto } from '../core/tcp/rto.ts';
@@ -131,6 +131,11 @@ function fillEstablished(conn: Connection, peerWindow: number, srtt: number, cli
 export function placeRequest(l: ListenFixture, peerPort: number, opts: { hostIss?: number } = {}): RequestSock {
   const { h, host, listener } = l;
   const req: RequestSock = {
+    // What newRequest gives the listener's options for a SYN with MSS 1460 only (no timestamps).
+    ...(() => {
+      const win = selectInitialWindow(host, listener.opts, advMssFor(listener.opts), false);
+      return { rcvWnd: win.wnd, rcvWscale: win.wscale, advMss: advMssFor(listener.opts) };
+    })(),
     key: connKey(h.hostAddr, listener.localPort, h.peerAddr, peerPort),
     listener,
     localAddr: h.hostAddr,
@@ -192,10 +197,11 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
   const conn = new Connection(host, h.hostAddr, h.hostPort, h.peerAddr, h.peerPort, { ...defaultSocketOptions(), ...opts.sockopts });
   const synchronized = state !== 'SYN_SENT';
   conn.iss = iss;
-  // Before the SYN-ACK the peer's ISN and MSS are unknown (RFC 9293 §3.7.1: 536 until told), and
-  // our SYN offered window scaling (activeOpen).
+  // Before the SYN-ACK the peer's ISN and MSS are unknown: mss_cache is our own MSS less the
+  // timestamp option (tcp_connect_init, what TCP_MAXSEG reads in SYN-SENT), and our SYN offered
+  // window scaling (activeOpen).
   conn.irs = synchronized ? irs : 0;
-  conn.mss = opts.mss ?? (synchronized ? 1460 : 536);
+  conn.mss = opts.mss ?? (synchronized ? 1460 : 1460 - (host.sysctl.get('net.ipv4.tcp_timestamps') !== 0 ? 12 : 0));
   if (!synchronized) conn.rcvWscale = windowScaleFor(host);
   if (opts.tsRecent !== undefined) {
     conn.tsOk = true;

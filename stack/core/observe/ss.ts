@@ -64,6 +64,8 @@ export interface TcpInfo {
   tcpi_ato: number;
   tcpi_snd_mss: number;
   tcpi_rcv_mss: number;
+  /** tp->advmss: the MSS we announced, less the timestamp option when it is on (1448, or 1088 for TCP_MAXSEG 1100). */
+  tcpi_advmss: number;
   tcpi_unacked: number;
   tcpi_last_data_recv: number;
   tcpi_rtt: number;
@@ -92,6 +94,7 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_ato: conn.ato * 1000,
     tcpi_snd_mss: conn.mss,
     tcpi_rcv_mss: conn.mss,
+    tcpi_advmss: conn.advMss - (conn.tsOk ? 12 : 0),
     tcpi_unacked: conn.inFlight > 0 ? Math.max(1, Math.ceil(conn.inFlight / conn.mss)) : 0,
     tcpi_last_data_recv: Math.round(conn.now - conn.lastRcvAt),
     tcpi_rtt: Math.round(conn.srtt * 1000),

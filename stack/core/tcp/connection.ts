@@ -71,12 +71,20 @@ export interface SocketOptions {
    * sk_sndbuf / sk_rcvbuf: tcp_wmem[1] / tcp_rmem[1] when the socket was created (tcp_init_sock),
    * twice the value an application set with SO_SNDBUF / SO_RCVBUF; 0 on a connection made without
    * socket() (read as the sysctl). sndBuf bounds the send queue and grows when the handshake
-   * completes (send-buffer.ts); rcvBuf does not yet shape the window (KERNEL.md finding 20).
+   * completes (send-buffer.ts); rcvBuf sizes the window once rcvBufLocked is set (output.ts
+   * selectInitialWindow, KERNEL.md finding 29).
    */
   sndBuf: number;
   rcvBuf: number;
   /** SOCK_SNDBUF_LOCK: SO_SNDBUF was set, so tcp_sndbuf_expand leaves sndBuf alone (inherited by accept()). */
   sndBufLocked: boolean;
+  /**
+   * SOCK_RCVBUF_LOCK: the application set SO_RCVBUF, so the buffer is fixed and the window is
+   * clamped to what it holds (tcp_connect_init, tcp_openreq_init_rwin; KERNEL.md finding 20).
+   */
+  rcvBufLocked: boolean;
+  /** TCP_MAXSEG (tp->rx_opt.user_mss): 0 = not set. Clamps the MSS we announce and the one we use. */
+  userMss: number;
 }
 
 export function defaultSocketOptions(): SocketOptions {
@@ -94,6 +102,8 @@ export function defaultSocketOptions(): SocketOptions {
     sndBuf: 0,
     rcvBuf: 0,
     sndBufLocked: false,
+    rcvBufLocked: false,
+    userMss: 0,
   };
 }
 
@@ -108,6 +118,21 @@ export const SOCK_MIN_RCVBUF = 2304;
 export const RCV_BUF = 131072;
 /** Our MSS on a 1500-byte MTU link: 1500 − 20 (IP) − 20 (TCP). */
 export const ADV_MSS = 1460;
+/** TCP_MSS_DEFAULT: mss_cache of a socket that has not connected (what TCP_MAXSEG reads then). */
+export const MSS_DEFAULT = 536;
+/** TCP_MIN_MSS: TCP_MAXSEG refuses less (EINVAL); MAX_TCP_WINDOW (32767) is its upper bound. */
+export const MIN_MSS = 88;
+export const MAX_USER_MSS = 32767;
+
+/** tcp_mss_clamp: the MSS a SYN or SYN-ACK announces — the route's 1460, or TCP_MAXSEG if smaller. */
+export function advMssFor(opts: SocketOptions): number {
+  return opts.userMss && opts.userMss < ADV_MSS ? opts.userMss : ADV_MSS;
+}
+
+/** The MSS we may send with (mss_clamp): the peer's, no larger than TCP_MAXSEG or the route's 1460. */
+export function clampPeerMss(opts: SocketOptions, peerMss: number): number {
+  return Math.min(opts.userMss && opts.userMss < peerMss ? opts.userMss : peerMss, ADV_MSS);
+}
 /** Window scale Linux advertises with the default tcp_rmem[2] of 6 MB (see windowScaleFor). */
 export const OUR_WSCALE = 7;
 
@@ -150,6 +175,13 @@ export class Connection {
   rcvWscale = 0;
   /** Right edge we have advertised; Linux never shrinks the window below it. */
   rcvWup = 0;
+  /**
+   * tp->window_clamp when SO_RCVBUF fixed the buffer: the initial window, which later windows
+   * never exceed. 0: no clamp of our own (the window follows the default buffer).
+   */
+  rcvWndClamp = 0;
+  /** tp->advmss before the timestamp option is taken off: 1460, or TCP_MAXSEG if smaller. */
+  advMss = 1460;
 
   // Negotiated options.
   mss = 536; // RFC 9293 §3.7.1 default until the peer says otherwise
@@ -313,6 +345,12 @@ export class Connection {
 
 /** A request sock: a SYN_RECV "mini socket" on a listener's SYN queue (Linux TCP_NEW_SYN_RECV). */
 export interface RequestSock {
+  /** The window our SYN-ACK offers before the 65535 cap (req->rsk_rcv_wnd, tcp_select_initial_window). */
+  rcvWnd: number;
+  /** The window scale our SYN-ACK offers (chosen with rcvWnd; used only if wscaleOk). */
+  rcvWscale: number;
+  /** The MSS our SYN-ACK announces (tcp_mss_clamp of the listener). */
+  advMss: number;
   readonly key: string;
   listener: Listener;
   localAddr: number;
@@ -321,7 +359,7 @@ export interface RequestSock {
   remotePort: number;
   iss: number;
   irs: number;
-  /** MSS the peer announced (536 if none). */
+  /** MSS the peer announced (536 if none), no larger than the listener's TCP_MAXSEG. */
   mss: number;
   wscaleOk: boolean;
   sndWscale: number;

@@ -11,10 +11,10 @@
 import { ACK, RST, SYN, hasFlag, segmentLength, tsOption, type TcpSegment } from '../wire/segment.ts';
 import { seqAdd, seqGt, seqLeq, seqSub } from '../seq.ts';
 import { siphashU32 } from './siphash.ts';
-import { ADV_MSS, windowScaleFor, type Connection, type HostContext, type Listener, type RequestSock } from './connection.ts';
+import { ADV_MSS, advMssFor, clampPeerMss, type Connection, type HostContext, type Listener, type RequestSock } from './connection.ts';
 import { cancelTimer, destroy, setState } from './lifecycle.ts';
 import { tcpInWindow } from './acceptable.ts';
-import { initialWindow, sendAck, sendSegment, synOptions, tsClock } from './output.ts';
+import { sendAck, selectInitialWindow, sendSegment, synOptions, tsClock } from './output.ts';
 import { TIMEOUT_FALLBACK, TIMEOUT_INIT, modelTimeout, rtoMax, rttSample } from './rto.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +62,13 @@ export function activeOpen(conn: Connection, iss?: number): void {
   conn.sndMax = conn.sndNxt;
   conn.sendQueueSeq = conn.sndNxt;
   conn.tsOffset = tsOffsetFor(host, conn.localAddr, conn.remoteAddr);
-  conn.rcvWscale = windowScaleFor(host);
+  // tcp_connect_init: our MSS (TCP_MAXSEG clamps it), the SYN's window and scale from the receive
+  // buffer, and mss_cache as TCP_MAXSEG reads it in SYN-SENT (1460, less 12 for timestamps).
+  conn.advMss = advMssFor(conn.opts);
+  const win = ownSynWindow(conn);
+  conn.rcvWscale = win.wscale;
+  conn.rcvWndClamp = win.clamp;
+  conn.mss = conn.advMss - (host.sysctl.get('net.ipv4.tcp_timestamps') !== 0 ? 12 : 0);
   conn.rto = TIMEOUT_INIT;
   host.mib.inc('TcpActiveOpens');
   setState(conn, 'SYN_SENT', 'connect()');
@@ -77,16 +83,24 @@ export function sendSyn(conn: Connection, retransmission: boolean): void {
   sendOwnSyn(conn, SYN, retransmission, 0);
 }
 
+/**
+ * The window and scale a full socket's SYN offers (tcp_connect_init → tcp_select_initial_window),
+ * for segments of our MSS: no timestamp allowance yet, since we do not know whether the peer uses them.
+ */
+function ownSynWindow(conn: Connection): { wnd: number; wscale: number; clamp: number } {
+  return selectInitialWindow(conn.host, conn.opts, conn.advMss, conn.host.sysctl.get('net.ipv4.tcp_window_scaling') !== 0);
+}
+
 /** A SYN from a full socket carries every option this host offers (Linux tcp_syn_options). */
 function sendOwnSyn(conn: Connection, flags: number, retransmission: boolean, tsEcr: number): void {
   const host = conn.host;
   const ts = host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
   sendSegment(conn, flags, conn.iss, undefined, retransmission,
     synOptions({
-      mss: ADV_MSS,
+      mss: conn.advMss,
       sack: host.sysctl.get('net.ipv4.tcp_sack') !== 0,
       ts: ts ? { val: tsClock(host, conn.tsOffset), ecr: tsEcr } : null,
-      wscale: host.sysctl.get('net.ipv4.tcp_window_scaling') ? windowScaleFor(host) : null,
+      wscale: host.sysctl.get('net.ipv4.tcp_window_scaling') ? ownSynWindow(conn).wscale : null,
     }));
 }
 
@@ -113,7 +127,9 @@ export function readSynOptions(seg: TcpSegment): PeerSynOptions {
 /** What both sides agreed on: an option is on only if both sent it (RFC 7323, RFC 2018). */
 export function applySynOptions(conn: Connection, peer: PeerSynOptions): void {
   const host = conn.host;
-  conn.wscaleOk = peer.wscale !== null && conn.rcvWscale > 0;
+  // Our SYN offered a window scale whenever tcp_window_scaling is on, even a scale of 0 (a small
+  // SO_RCVBUF): scaling is on if the peer offered one too.
+  conn.wscaleOk = peer.wscale !== null && host.sysctl.get('net.ipv4.tcp_window_scaling') !== 0;
   conn.sndWscale = conn.wscaleOk ? peer.wscale! : 0;
   if (!conn.wscaleOk) conn.rcvWscale = 0;
   conn.sackOk = peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0;
@@ -122,8 +138,9 @@ export function applySynOptions(conn: Connection, peer: PeerSynOptions): void {
     conn.tsRecent = peer.ts!.val;
     conn.tsRecentStamp = conn.now;
   }
-  // The timestamp option takes 12 bytes of every segment (Linux mss_cache 1448).
-  conn.mss = Math.min(peer.mss, ADV_MSS) - (conn.tsOk ? 12 : 0);
+  // The timestamp option takes 12 bytes of every segment (Linux mss_cache 1448); TCP_MAXSEG
+  // clamps the peer's MSS (mss_clamp = min(peer's, user_mss)).
+  conn.mss = clampPeerMss(conn.opts, peer.mss) - (conn.tsOk ? 12 : 0);
 }
 
 /** An RTT sample from a handshake segment: by timestamp echo, or Karn's rule without one. */
@@ -220,7 +237,14 @@ export function newRequest(host: HostContext, listener: Listener, seg: TcpSegmen
   const peer = readSynOptions(seg);
   const wscaleOk = peer.wscale !== null && host.sysctl.get('net.ipv4.tcp_window_scaling') !== 0;
   const tsOk = peer.ts !== null && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
+  // tcp_openreq_init_rwin: the SYN-ACK's window and scale from the listener's receive buffer, for
+  // segments of our MSS less the timestamp option if it is on.
+  const advMss = advMssFor(listener.opts);
+  const win = selectInitialWindow(host, listener.opts, advMss - (tsOk ? 12 : 0), wscaleOk);
   const req: RequestSock = {
+    rcvWnd: win.wnd,
+    rcvWscale: win.wscale,
+    advMss,
     key: '',
     listener,
     localAddr: seg.dstAddr,
@@ -229,7 +253,8 @@ export function newRequest(host: HostContext, listener: Listener, seg: TcpSegmen
     remotePort: seg.srcPort,
     iss: 0,
     irs: 0,
-    mss: peer.mss,
+    // tcp_parse_options: the listener's TCP_MAXSEG caps the MSS we will send with.
+    mss: listener.opts.userMss && listener.opts.userMss < peer.mss ? listener.opts.userMss : peer.mss,
     wscaleOk,
     sndWscale: wscaleOk ? peer.wscale! : 0,
     sackOk: peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0,
@@ -250,6 +275,11 @@ export function newRequest(host: HostContext, listener: Listener, seg: TcpSegmen
   return req;
 }
 
+/** tcp_synack_window: the window a SYN-ACK carries, never scaled (RFC 7323 §2.2), so at most 65535. */
+export function synAckWindow(req: RequestSock): number {
+  return Math.min(req.rcvWnd, 65535);
+}
+
 /** The SYN-ACK a request sock sends (and resends): our ISS, acknowledging the peer's SYN. */
 export function synAckFor(host: HostContext, req: RequestSock): TcpSegment {
   // #region lab handshake/3 Build the SYN-ACK
@@ -261,13 +291,13 @@ export function synAckFor(host: HostContext, req: RequestSock): TcpSegment {
     seq: req.iss,
     ack: seqAdd(req.irs, 1), // the SYN consumed one sequence number
     flags: SYN | ACK,
-    window: initialWindow(req.tsOk),
+    window: synAckWindow(req),
     urgent: 0,
     options: synOptions({
-      mss: ADV_MSS,
+      mss: req.advMss,
       sack: req.sackOk,
       ts: req.tsOk ? { val: tsClock(host, req.tsOffset), ecr: req.tsRecent } : null,
-      wscale: req.wscaleOk ? windowScaleFor(host) : null,
+      wscale: req.wscaleOk ? req.rcvWscale : null,
     }),
     payload: new Uint8Array(0),
   };
@@ -291,7 +321,7 @@ export function checkRequestSegment(req: RequestSock, seg: TcpSegment): RequestV
   if (hasFlag(seg, ACK) && seg.ack !== seqAdd(req.iss, 1)) return 'reset';
   // tcp_in_window over [SEG.SEQ, SEG.SEQ + SEG.LEN) against the window our SYN-ACK offered.
   const end = seqAdd(seg.seq, segmentLength(seg));
-  if (!tcpInWindow(seg.seq, end, rcvNxt, seqAdd(rcvNxt, initialWindow(req.tsOk)))) {
+  if (!tcpInWindow(seg.seq, end, rcvNxt, seqAdd(rcvNxt, synAckWindow(req)))) {
     return hasFlag(seg, RST) ? 'drop' : 'ack';
   }
   if (hasFlag(seg, RST | SYN)) return 'embryonic-reset';
@@ -311,7 +341,10 @@ export function establishFromRequest(conn: Connection, req: RequestSock, seg: Tc
   conn.sndMax = conn.sndNxt;
   conn.sendQueueSeq = conn.sndNxt;
   conn.rcvNxt = seqAdd(req.irs, 1);
-  conn.rcvWscale = req.wscaleOk ? windowScaleFor(conn.host) : 0;
+  conn.rcvWscale = req.wscaleOk ? req.rcvWscale : 0;
+  conn.advMss = req.advMss;
+  // The child inherits the listener's SO_RCVBUF lock, and with it the window clamp.
+  conn.rcvWndClamp = conn.opts.rcvBufLocked ? req.rcvWnd : 0;
   conn.wscaleOk = req.wscaleOk;
   conn.sndWscale = req.sndWscale;
   conn.sackOk = req.sackOk;
@@ -320,7 +353,7 @@ export function establishFromRequest(conn: Connection, req: RequestSock, seg: Tc
   conn.tsRecentStamp = conn.now; // tcp_create_openreq_child stamps it as the child is made
   conn.tsOffset = req.tsOffset;
   conn.mss = Math.min(req.mss, ADV_MSS) - (req.tsOk ? 12 : 0);
-  conn.rcvWup = seqAdd(conn.rcvNxt, initialWindow(req.tsOk));
+  conn.rcvWup = seqAdd(conn.rcvNxt, synAckWindow(req));
   conn.sndWnd = seg.window << conn.sndWscale;
   conn.maxSndWnd = conn.sndWnd;
   conn.sndWl1 = seg.seq;

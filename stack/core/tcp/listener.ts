@@ -5,15 +5,16 @@
  */
 import { ACK, FIN, NO_PAYLOAD, RST, SYN, tsOption, type TcpSegment } from '../wire/segment.ts';
 import { seqAdd } from '../seq.ts';
-import { ADV_MSS, Connection, type HostContext, type Listener, type RequestSock, connKey, fmtAddr, windowScaleFor } from './connection.ts';
+import { Connection, type HostContext, type Listener, type RequestSock, advMssFor, connKey, fmtAddr } from './connection.ts';
 import { traceQueues } from './lifecycle.ts';
-import { initialWindow, sendResetFor, synOptions, tsClock } from './output.ts';
+import { selectInitialWindow, sendResetFor, synOptions, tsClock } from './output.ts';
 import {
   checkRequestSegment,
   establishFromRequest,
   newRequest,
   readSynOptions,
   synAckFor,
+  synAckWindow,
   synAckTimeout,
   tsOffsetFor,
 } from './handshake.ts';
@@ -147,7 +148,7 @@ export function onSegmentForRequest(host: HostContext, req: RequestSock, seg: Tc
       if (requestOowRateLimited(host, req, seg)) return;
       host.output({
         srcAddr: req.localAddr, dstAddr: req.remoteAddr, srcPort: req.localPort, dstPort: req.remotePort,
-        seq: (req.iss + 1) >>> 0, ack: (req.irs + 1) >>> 0, flags: ACK, window: initialWindow(req.tsOk), urgent: 0,
+        seq: (req.iss + 1) >>> 0, ack: (req.irs + 1) >>> 0, flags: ACK, window: synAckWindow(req), urgent: 0,
         options: req.tsOk ? [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsClock(host, req.tsOffset), ecr: req.tsRecent }] : [],
         payload: NO_PAYLOAD,
       });
@@ -203,7 +204,9 @@ function createChild(host: HostContext, listener: Listener, req: RequestSock, se
 function sendCookieSynAck(host: HostContext, listener: Listener, seg: TcpSegment): void {
   const peer = readSynOptions(seg);
   // The SYN names the 4-tuple as the cookie sees it: the client as source, us as destination.
-  const iss = encodeCookie(host, seg, seg.seq, mssIndex(peer.mss));
+  // The MSS it keeps is the client's, capped by our TCP_MAXSEG (tcp_parse_options' user_mss).
+  const userMss = listener.opts.userMss;
+  const iss = encodeCookie(host, seg, seg.seq, mssIndex(userMss && userMss < peer.mss ? userMss : peer.mss));
   // tcp_synq_overflow(): cookies sent recently make cookie ACKs worth checking.
   listener.lastOverflowAt = host.sched.now;
   host.mib.inc('SyncookiesSent');
@@ -211,17 +214,23 @@ function sendCookieSynAck(host: HostContext, listener: Listener, seg: TcpSegment
   const wscaleOk = peer.wscale !== null && host.sysctl.get('net.ipv4.tcp_window_scaling') !== 0;
   const sackOk = peer.sackOk && host.sysctl.get('net.ipv4.tcp_sack') !== 0;
   // Without timestamps there is nowhere to keep wscale and SACK-permitted: Linux clears them.
+  // The options replace the low bits of the bare clock (cookie_init_timestamp); the TSval on the
+  // wire adds this 4-tuple's offset (tcp_synack_options), so with tcp_timestamps=1 the bits look
+  // random to an observer and only tcp_timestamps=2 (no offset) shows them (KERNEL.md finding 26).
+  const tsOffset = tsOffsetFor(host, seg.dstAddr, seg.srcAddr);
+  const advMss = advMssFor(listener.opts);
+  const win = selectInitialWindow(host, listener.opts, advMss - (tsOn ? 12 : 0), tsOn && wscaleOk);
   const options = tsOn
     ? synOptions({
-        mss: ADV_MSS,
+        mss: advMss,
         sack: sackOk,
-        ts: { val: encodeTsOptions(tsClock(host, tsOffsetFor(host, seg.dstAddr, seg.srcAddr)), wscaleOk ? peer.wscale : null, sackOk), ecr: peer.ts!.val },
-        wscale: wscaleOk ? windowScaleFor(host) : null,
+        ts: { val: (encodeTsOptions(tsClock(host, 0), wscaleOk ? peer.wscale : null, sackOk) + tsOffset) >>> 0, ecr: peer.ts!.val },
+        wscale: wscaleOk ? win.wscale : null,
       })
-    : synOptions({ mss: ADV_MSS, sack: false, ts: null, wscale: null });
+    : synOptions({ mss: advMss, sack: false, ts: null, wscale: null });
   host.output({
     srcAddr: seg.dstAddr, dstAddr: seg.srcAddr, srcPort: seg.dstPort, dstPort: seg.srcPort,
-    seq: iss, ack: (seg.seq + 1) >>> 0, flags: SYN | ACK, window: initialWindow(tsOn), urgent: 0,
+    seq: iss, ack: (seg.seq + 1) >>> 0, flags: SYN | ACK, window: Math.min(win.wnd, 65535), urgent: 0,
     options, payload: NO_PAYLOAD,
   });
 }
@@ -240,8 +249,17 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   host.mib.inc('SyncookiesRecv');
   const ts = tsOption(seg);
   const tsOk = ts !== undefined && host.sysctl.get('net.ipv4.tcp_timestamps') !== 0;
-  const carried = tsOk && ts ? decodeTsOptions(ts.ecr) : { wscale: null, sackOk: false };
+  const tsOffset = tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0;
+  const carried = tsOk && ts ? decodeTsOptions(ts.ecr, tsOffset) : { wscale: null, sackOk: false };
+  const advMss = advMssFor(listener.opts);
+  // cookie_v4_check sizes the window again, for the MSS the cookie carried (req->mss, a table
+  // entry, with no allowance for timestamps): 64240 for 1460, where the SYN-ACK had offered 65160
+  // (KERNEL.md finding 29: such a connection advertises 502 with wscale 7, not 510).
+  const win = selectInitialWindow(host, listener.opts, MSS_TABLE[idx], carried.wscale !== null);
   const req: RequestSock = {
+    rcvWnd: win.wnd,
+    rcvWscale: win.wscale,
+    advMss,
     key: connKey(seg.dstAddr, seg.dstPort, seg.srcAddr, seg.srcPort),
     listener,
     localAddr: seg.dstAddr, localPort: seg.dstPort, remoteAddr: seg.srcAddr, remotePort: seg.srcPort,
@@ -253,7 +271,7 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
     sackOk: carried.sackOk,
     tsOk,
     tsRecent: tsOk && ts ? ts.val : 0,
-    tsOffset: tsOk ? tsOffsetFor(host, seg.dstAddr, seg.srcAddr) : 0,
+    tsOffset,
     peerWindow: seg.window,
     numTimeout: 1, // no RTT sample from a cookie handshake: we never timed the SYN-ACK
     acked: false,
@@ -269,6 +287,7 @@ function tryCookie(host: HostContext, listener: Listener, seg: TcpSegment, proce
   }
   if (host.trace.enabled) host.trace.push({ kind: 'state', t: host.sched.now, host: host.name, conn: reqLabel(req), from: 'LISTEN', to: 'SYN_RECV', cause: 'valid SYN cookie in ACK' });
   const conn = createChild(host, listener, req, seg);
+  conn.rcvWndClamp = req.rcvWnd;
   process(conn, seg);
   return true;
 }

@@ -3,7 +3,7 @@
  * the advertised window, ACK scheduling (delayed ACK), and the RST rules of RFC 9293 §3.5.2.
  */
 import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
-import { ADV_MSS, RCV_BUF, type Connection, type HostContext } from './connection.ts';
+import { ADV_MSS, RCV_BUF, type Connection, type HostContext, type SocketOptions } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
 import { siphashU32 } from './siphash.ts';
 import { INT_MAX } from './sysctl.ts';
@@ -57,18 +57,51 @@ export function synOptions(p: { mss: number; sack: boolean; ts: { val: number; e
 }
 
 /**
- * Initial receive window in a SYN/SYN-ACK: 65535 rounded down to a multiple of the MSS we expect
- * to receive (tcp_select_initial_window) — 64240 = 44 × 1460, or 65160 = 45 × 1448 with timestamps.
+ * tcp_select_initial_window, for a socket with options `opts` expecting segments of `mss` bytes:
+ * the window a SYN or SYN-ACK offers (before the 65535 cap of an unscaled window), the window
+ * scale, and the clamp later windows keep to. The space is half the receive buffer
+ * (tcp_full_space: tcp_win_from_space with the default scaling_ratio of 1/2), rounded down to a
+ * multiple of the MSS when larger than one: 65536 gives 64240 = 44 × 1460, or 65160 = 45 × 1448
+ * with timestamps. When SO_RCVBUF fixed the buffer (SOCK_RCVBUF_LOCK), window_clamp is that space,
+ * and the scale is chosen for it rather than for tcp_rmem[2] / rmem_max: a 20000-byte buffer gives
+ * win 8760 (or 8688 with timestamps) and wscale 0 (KERNEL.md finding 20). The stack takes the
+ * default buffer as RCV_BUF (tcp_rmem[1]'s default), whatever the sysctl says.
  */
-export function initialWindow(tsOk: boolean): number {
-  const mss = tsOk ? ADV_MSS - 12 : ADV_MSS;
-  return Math.floor(65535 / mss) * mss;
+export function selectInitialWindow(host: HostContext, opts: SocketOptions, mss: number, wscaleOk: boolean): { wnd: number; wscale: number; clamp: number } {
+  const fullSpace = (opts.rcvBufLocked ? opts.rcvBuf : RCV_BUF) >>> 1;
+  const clamp = opts.rcvBufLocked ? fullSpace : 0;
+  let wnd = fullSpace;
+  if (wnd > mss) wnd = Math.floor(wnd / mss) * mss;
+  let wscale = 0;
+  if (wscaleOk) {
+    let space = Math.max(wnd, host.sysctl.getVector('net.ipv4.tcp_rmem')[2], host.sysctl.get('net.core.rmem_max'));
+    if (clamp) space = Math.min(space, clamp);
+    // ilog2 of a positive int: 31 − leading zero bits; at most TCP_MAX_WSCALE (14).
+    wscale = Math.min(14, Math.max(0, 31 - Math.clz32(space) - 15));
+  }
+  return { wnd, wscale, clamp: clamp ? wnd : 0 };
 }
 
-/** Free receive space we can offer, never shrinking an edge already advertised (RFC 7323 §2.4). */
+/** The default initial window (no SO_RCVBUF) for segments of `advMss` bytes, less 12 with timestamps. */
+export function initialWindow(tsOk: boolean, advMss = ADV_MSS): number {
+  const mss = tsOk ? advMss - 12 : advMss;
+  return Math.floor((RCV_BUF >>> 1) / mss) * mss;
+}
+
+/** The most this connection ever offers: its clamp if SO_RCVBUF set one, else the default initial window. */
+export function maxWindow(conn: Connection): number {
+  return conn.rcvWndClamp || initialWindow(conn.tsOk, conn.advMss);
+}
+
+/**
+ * Free receive space we can offer, never shrinking an edge already advertised (RFC 7323 §2.4).
+ * With SO_RCVBUF set, the space is half the buffer (tcp_space), less what waits in it; the
+ * kernel counts each waiting skb's truesize, not its payload, so it offers somewhat less.
+ */
 export function receiveWindow(conn: Connection): number {
   const buffered = conn.recvQueue.length + conn.ooo.reduce((n, s) => n + s.data.length, 0);
-  let wnd = Math.min(RCV_BUF - buffered, initialWindow(conn.tsOk));
+  const space = conn.opts.rcvBufLocked ? conn.opts.rcvBuf >>> 1 : RCV_BUF;
+  let wnd = Math.min(space - buffered, maxWindow(conn));
   const promised = (conn.rcvWup - conn.rcvNxt) | 0;
   if (wnd < promised) wnd = promised;
   if (wnd < 0) wnd = 0;
@@ -95,7 +128,7 @@ export function ackAfterRead(conn: Connection, copied: number): void {
   }
   if (conn.rcvFin) return;
   const left = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
-  if (2 * left > initialWindow(conn.tsOk)) return;
+  if (2 * left > maxWindow(conn)) return;
   const wnd = receiveWindow(conn);
   if (wnd > 0 && wnd >= 2 * left) sendAck(conn);
 }

@@ -11,7 +11,7 @@ import { sendSegment } from './output.ts';
 import { RTO_MIN_CONST, clampToUserTimeout, modelTimeout, rtoMax } from './rto.ts';
 import { nextSynRto, sendSyn, sendSynAckFromConnection, synSentExpired } from './handshake.ts';
 import { onRto } from './congestion.ts';
-import { recordSent } from './sack-scoreboard.ts';
+import { recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 
 /** (Re)starts the retransmission timer with the current RTO; it replaces a loss probe or reordering timer. */
 export function armRetransmit(conn: Connection): void {
@@ -40,7 +40,9 @@ export function retransmitRange(conn: Connection, seq: number, maxLen: number): 
   if (len === 0 && !fin) return 0;
   conn.totalRetrans++;
   conn.rttTime = -1;
-  sendSegment(conn, ACK | (len > 0 && last ? PSH : 0) | (fin ? FIN : 0), seq, conn.sendQueue.peek(offset, len), true);
+  // PSH as the original had it: at the end of the queue, or where a write ended (KERNEL.md finding 27).
+  const psh = len > 0 && (last || resendCarriesPsh(conn, seq, (seq + len) >>> 0));
+  sendSegment(conn, ACK | (psh ? PSH : 0) | (fin ? FIN : 0), seq, conn.sendQueue.peek(offset, len), true);
   if (fin) {
     conn.finSeq = (seq + len) >>> 0;
     conn.finSent = true;

@@ -20,14 +20,19 @@ export interface SentSegment {
   sacked: boolean;
   /** Marked lost and not yet sent again (TCPCB_LOST without TCPCB_SACKED_RETRANS). */
   lost: boolean;
+  /**
+   * It ended the data written so far when it first left: tcp_push marks that skb with PSH
+   * (tcp_mark_push), and a resend of the skb's tail carries PSH again (KERNEL.md finding 27).
+   */
+  psh: boolean;
 }
 
 /** Records a transmission of [seq, end): a new record for new data, a fresh send time for a resend. */
-export function recordSent(conn: Connection, seq: number, end: number, retrans: boolean): void {
+export function recordSent(conn: Connection, seq: number, end: number, retrans: boolean, psh = false): void {
   const q = conn.rtx;
   const last = q.length ? q[q.length - 1] : null;
   if (!retrans && (!last || seqGeq(seq, last.end))) {
-    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false });
+    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false, psh });
     return;
   }
   for (const r of q) {
@@ -39,7 +44,17 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
   }
   // A go-back-N resend may run past what the queue holds (a FIN added after the last record).
   const tail = q.length ? q[q.length - 1].end : seq;
-  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false });
+  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false, psh });
+}
+
+/** Does a resend of [seq, end) end where a segment that carried a write's PSH ended? */
+export function resendCarriesPsh(conn: Connection, seq: number, end: number): boolean {
+  for (const r of conn.rtx) {
+    if (seqLeq(r.end, seq)) continue;
+    if (seqGt(r.end, end)) break;
+    if (r.psh) return true;
+  }
+  return false;
 }
 
 /**

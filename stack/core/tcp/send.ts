@@ -12,7 +12,7 @@ import { sendSegment } from './output.ts';
 import { rtoMax } from './rto.ts';
 import { armRetransmit, retransmitRange } from './retransmit.ts';
 import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
-import { recordSent } from './sack-scoreboard.ts';
+import { recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 import { noteSkbsSent } from './send-buffer.ts';
 
@@ -95,12 +95,16 @@ function transmit(conn: Connection, probe: boolean): number {
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, false);
       heldPayload = payload;
-      heldFlags = ACK | (last ? PSH : 0) | (withFin ? FIN : 0);
+      // A resend carries PSH where the original did, at the end of a write (tcp_mark_push on the
+      // skb), not where a burst happened to end: `. 1:1001` then `P. 1001:2001` after an RTO
+      // for two 2000-byte writes (KERNEL.md finding 27).
+      const psh = last || (retrans && resendCarriesPsh(conn, conn.sndNxt, (conn.sndNxt + len) >>> 0));
+      heldFlags = ACK | (psh ? PSH : 0) | (withFin ? FIN : 0);
       heldSeq = conn.sndNxt;
       heldRetrans = retrans;
       sent++;
       if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
-      noteSent(conn, len + (withFin ? 1 : 0), retrans);
+      noteSent(conn, len + (withFin ? 1 : 0), retrans, last);
       if (withFin) {
         conn.finSeq = (conn.sndNxt - 1) >>> 0;
         conn.finSent = true;
@@ -138,9 +142,9 @@ function sendHeld(conn: Connection, flags: number, seq: number, payload: Uint8Ar
   return null;
 }
 
-function noteSent(conn: Connection, len: number, retrans: boolean): void {
+function noteSent(conn: Connection, len: number, retrans: boolean, endsWrite = false): void {
   const end = (conn.sndNxt + len) >>> 0;
-  recordSent(conn, conn.sndNxt, end, retrans);
+  recordSent(conn, conn.sndNxt, end, retrans, endsWrite);
   // Time one segment per RTT (Karn: never a retransmitted one).
   if (!retrans && conn.rttTime < 0) {
     conn.rttSeq = end;

@@ -9,7 +9,8 @@
  *
  * H0 and H1 are SipHash under two boot-time secrets; the minute counter lets old cookies expire;
  * the MSS survives as a 2-bit index into a small table. Window scale and SACK-permitted survive
- * only if the client sent timestamps: they ride in the low 6 bits of our TSval.
+ * only if the client sent timestamps: they ride in the low 6 bits of the timestamp clock, to which
+ * the SYN-ACK adds the connection's random offset (ts_off) like every TSval it sends.
  */
 import { seqAdd, seqGt } from '../seq.ts';
 import type { HostContext } from './connection.ts';
@@ -87,7 +88,11 @@ export const TS_OPT_SACK = 1 << 4;
 export const TS_OPT_ECN = 1 << 5;
 export const TS_OPT_BITS = 6;
 
-/** Our SYN-ACK's TSval: the clock with its low 6 bits replaced by the options to remember. */
+/**
+ * The clock value a cookie SYN-ACK starts from (cookie_init_timestamp): the host's timestamp clock
+ * `tsNow` — without the connection's offset — with its low 6 bits replaced by the options to
+ * remember. listener.ts adds the offset (tcp_synack_options: tsval + ts_off) before it goes out.
+ */
 export function encodeTsOptions(tsNow: number, wscale: number | null, sackOk: boolean): number {
   // #region lab syn-flood/3 Hide wscale and SACK-permitted in the TSval
   let options = wscale === null ? TS_OPT_WSCALE_MASK : wscale & TS_OPT_WSCALE_MASK;
@@ -100,11 +105,17 @@ export function encodeTsOptions(tsNow: number, wscale: number | null, sackOk: bo
   // #endregion
 }
 
-/** Reads the options back from the TSecr of the completing ACK. */
-export function decodeTsOptions(tsEcr: number): { wscale: number | null; sackOk: boolean } {
+/**
+ * Reads the options back from the TSecr of the completing ACK. The client echoes the TSval it
+ * saw — our clock value plus this connection's `tsOffset` — so the offset comes off first
+ * (cookie_v4_check: tcp_opt.rcv_tsecr -= tsoff), or its random low bits would be read as options.
+ */
+export function decodeTsOptions(tsEcr: number, tsOffset: number): { wscale: number | null; sackOk: boolean } {
   // #region lab syn-flood/3 Read wscale and SACK-permitted back from the TSecr
-  // Like cookie_timestamp_decode, read the bits straight from TSecr: the masks look no higher than bit 4.
-  const ws = tsEcr & TS_OPT_WSCALE_MASK;
-  return { wscale: ws === TS_OPT_WSCALE_MASK ? null : ws, sackOk: (tsEcr & TS_OPT_SACK) !== 0 };
+  // TSecr − ts_off modulo 2^32 (>>> 0): the clock value encodeTsOptions made.
+  const options = (tsEcr - tsOffset) >>> 0;
+  // Like cookie_timestamp_decode, the masks look no higher than bit 4.
+  const ws = options & TS_OPT_WSCALE_MASK;
+  return { wscale: ws === TS_OPT_WSCALE_MASK ? null : ws, sackOk: (options & TS_OPT_SACK) !== 0 };
   // #endregion
 }

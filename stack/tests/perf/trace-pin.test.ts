@@ -52,7 +52,7 @@ const SCENARIO_DIGESTS: Record<string, string> = {
   'close-with-unread-data': '67e83bb5cdb415f4c7c470bea3a7ed04',
   'close-wait-write': 'ed821d27c328d93717835f97c686ae8c',
   'close-wait-write-after-close': '9ce06f1b48eb2bdef6ff9713c7141683',
-  'syn-flood': '8d4dd83c37a2fb15410db264441c707d',
+  'syn-flood': '0064838d1d266e2f7fbf01120c62eff1',
   'syn-flood-no-cookies': '9e70cf8ae6177c9c48e03622aec7b92d',
   'accept-queue-overflow': '5eed7e44f85ca12a1046f753135000e5',
   'accept-queue-overflow-abort': '6197db2c81328778e870322e4d0b29c6',
@@ -62,7 +62,7 @@ const SCENARIO_DIGESTS: Record<string, string> = {
 };
 
 const WORKLOAD_DIGESTS: Record<string, string> = {
-  'flood, traced': 'e72b329767024feaff95a39824d36ca4',
+  'flood, traced': '0e84a4c357b04f1f01ca0f8d3182269b',
   'flood, untraced': 'de7a60d19eb184cd1898b1ad03423016',
   'request/response, traced': '24ad86dafa7a62a049c2750da1884af5',
   'request/response, untraced': '133aa38553f37987e8b30b3817983f40',

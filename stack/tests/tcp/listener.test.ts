@@ -8,6 +8,7 @@ import { listen, type ListenFixture, linuxSynOptions } from '../../testing/index
 import type { PeerHarness } from '../../testing/index.ts';
 import type { TcpOption, TcpSegment } from '../../core/wire/segment.ts';
 import { ssRows } from '../../core/observe/ss.ts';
+import { tsOffsetFor } from '../../core/tcp/handshake.ts';
 
 const MSS: TcpOption[] = [{ kind: 'mss', value: 1460 }];
 
@@ -273,10 +274,23 @@ describe('completing a cookie handshake', () => {
     const sa = synFrom(l.h, 41000, 0, linuxSynOptions(5000, 0, 6))!;
     const ts = sa.options.find((o) => o.kind === 'ts') as { kind: 'ts'; val: number; ecr: number };
     expect(ts.ecr).toBe(5000);
-    expect(ts.val & 0x3f).toBe(6 | 0x10);
+    // tcp_timestamps=1: the wire TSval is the option-carrying clock value plus the 4-tuple's offset.
+    const offset = tsOffsetFor(l.h.host, l.h.hostAddr, l.h.peerAddr);
+    expect(offset & 0x3f).not.toBe(0); // else this test could not tell the two apart
+    expect(((ts.val - offset) >>> 0) & 0x3f).toBe(6 | 0x10);
     ackFrom(l.h, 41000, sa, 10, '.', undefined, [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 5010, ecr: ts.val }]);
     const c = l.listener.acceptQueue[0];
     expect([c.wscaleOk, c.sndWscale, c.sackOk, c.tsOk]).toEqual([true, 6, true, true]);
+  });
+
+  it('with tcp_timestamps=2 (no offset) the option bits show in the TSval on the wire (KERNEL.md finding 26)', () => {
+    const l = listen({ sysctls: { 'net.ipv4.tcp_syncookies': 2, 'net.ipv4.tcp_timestamps': 2 } });
+    const sa = synFrom(l.h, 41000, 0, linuxSynOptions(5000, 0, 3))!;
+    const ts = sa.options.find((o) => o.kind === 'ts') as { kind: 'ts'; val: number; ecr: number };
+    expect(ts.val & 0x3f).toBe(3 | 0x10);
+    ackFrom(l.h, 41000, sa, 10, '.', undefined, [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: 5010, ecr: ts.val }]);
+    const c = l.listener.acceptQueue[0];
+    expect([c.wscaleOk, c.sndWscale, c.sackOk, c.tsOk]).toEqual([true, 3, true, true]);
   });
 
   it.each([[1460, 1460], [1400, 1300], [1300, 1300], [1439, 1300], [1440, 1440], [1000, 536], [9000, 1460]])(
