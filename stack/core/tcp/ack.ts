@@ -129,15 +129,14 @@ function newRenoMarkLost(conn: Connection, advanced: boolean): number {
  * may go now, at least one on the first ACK (the fast retransmission).
  */
 function retransmitLost(conn: Connection): void {
-  let first = true;
   let room = Math.floor(conn.cwnd) - pipe(conn);
   for (const r of conn.rtx) {
     if (room <= 0 || conn.lostOut === 0) break;
     if (!r.lost) continue;
     if (seqLt(r.seq, conn.sndUna)) continue;
-    if (first && conn.prrOut === 0) conn.host.mib.inc('TCPFastRetrans');
+    // Every segment resent here counts, as tcp_xmit_retransmit_queue adds one per packet.
+    conn.host.mib.inc('TCPFastRetrans');
     retransmitRange(conn, r.seq, (r.end - r.seq) >>> 0);
-    first = false;
     conn.prrOut++;
     room--;
   }

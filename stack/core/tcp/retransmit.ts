@@ -112,6 +112,8 @@ export function onRetransmitTimeout(conn: Connection): void {
   conn.highSeq = conn.sndMax;
   conn.tlpHighSeq = null;
   for (const r of conn.rtx) markLost(conn, r);
+  // tcp_timeout_mark_lost: without SACK, the duplicate ACKs counted as SACKed are forgotten.
+  conn.renoSackedOut = 0;
   conn.rttTime = -1;
   conn.sndNxt = conn.sndUna;
   if (conn.finSent && seqGeq(conn.finSeq, conn.sndUna)) conn.finSent = false;
