@@ -96,7 +96,7 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_last_data_recv: Math.round(conn.now - conn.lastRcvAt),
     tcpi_rtt: Math.round(conn.srtt * 1000),
     tcpi_rttvar: Math.round(conn.rttvar * 1000),
-    tcpi_snd_cwnd: conn.cwnd,
+    tcpi_snd_cwnd: Math.floor(conn.cwnd),
     tcpi_snd_ssthresh: conn.ssthresh,
     tcpi_total_retrans: conn.totalRetrans,
     tcpi_ca_state: conn.caState === 'open' ? 0 : conn.caState === 'recovery' ? 3 : 4,
