@@ -185,10 +185,10 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
     if (firstOriginal === null && !r.retrans) firstOriginal = r.seq;
     rackAdvance(conn, r);
   });
-  if (!conn.sackOk) {
+  const acked = before - conn.rtx.length;
+  if (!conn.sackOk && acked > 0) {
     // tcp_remove_reno_sacks: one acknowledged segment fills the hole, the rest were already
     // counted by duplicate ACKs.
-    const acked = before - conn.rtx.length;
     segments = Math.max(acked - conn.renoSackedOut, 1);
     conn.renoSackedOut = Math.max(0, conn.renoSackedOut - Math.max(acked - 1, 0));
   }
