@@ -24,6 +24,17 @@ export function invariantViolations(host: Host): string[] {
     if (!seqLeq(c.sndUna, c.sndNxt)) out.push(`${name}: SND.UNA ${c.sndUna} is beyond SND.NXT ${c.sndNxt}`);
     if (!seqLeq(c.sndNxt, c.sndMax)) out.push(`${name}: SND.NXT ${c.sndNxt} is beyond SND.MAX ${c.sndMax}`);
     if (c.sendQueue.length < 0 || c.recvQueue.length < 0) out.push(`${name}: a queue has negative length`);
+    // The scoreboard's counters stand in for walks of the queue (pipe, tcp_cwnd_test): they must
+    // agree with the records, or cwnd and PRR would count wrong.
+    let sacked = 0;
+    let lost = 0;
+    for (const r of c.rtx) {
+      if (r.sacked) sacked++;
+      if (r.lost) lost++;
+    }
+    if (sacked !== c.sackedOut) out.push(`${name}: sackedOut is ${c.sackedOut} but ${sacked} records are SACKed`);
+    if (lost !== c.lostOut) out.push(`${name}: lostOut is ${c.lostOut} but ${lost} records are marked lost`);
+    if (c.renoSackedOut < 0 || c.renoSackedOut > c.rtx.length) out.push(`${name}: renoSackedOut ${c.renoSackedOut} outside 0..${c.rtx.length}`);
     if (c.state === 'TIME_WAIT') timeWait++;
   }
   if (timeWait !== host.timeWaitCount) out.push(`timeWaitCount is ${host.timeWaitCount} but ${timeWait} connections are in TIME_WAIT`);

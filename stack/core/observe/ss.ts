@@ -71,6 +71,8 @@ export interface TcpInfo {
   tcpi_rtt: number;
   tcpi_rttvar: number;
   tcpi_snd_cwnd: number;
+  /** snd_ssthresh in segments (TCP_INFINITE_SSTHRESH, 0x7fffffff, until a loss sets it). */
+  tcpi_snd_ssthresh: number;
   tcpi_total_retrans: number;
   /** icsk_ca_state: TCP_CA_Open 0, TCP_CA_Recovery 3, TCP_CA_Loss 4 (Disorder and CWR are not modelled). */
   tcpi_ca_state: number;
@@ -100,6 +102,7 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_rtt: Math.round(conn.srtt * 1000),
     tcpi_rttvar: Math.round(conn.rttvar * 1000),
     tcpi_snd_cwnd: Math.floor(conn.cwnd),
+    tcpi_snd_ssthresh: conn.ssthresh,
     tcpi_total_retrans: conn.totalRetrans,
     tcpi_ca_state: conn.caState === 'open' ? 0 : conn.caState === 'recovery' ? 3 : 4,
     tcpi_sacked: conn.rtx.reduce((n, r) => n + (r.sacked ? 1 : 0), 0),

@@ -9,47 +9,84 @@ import { seqGeq, seqGt, seqLt } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { timerPending } from './lifecycle.ts';
 import { rttSample } from './rto.ts';
-import { onAck as ccOnAck, onLoss as ccOnLoss } from './congestion.ts';
-import { ackRecords, applySack, pipe, type SackResult } from './sack-scoreboard.ts';
+import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
+import { ackRecords, applySack, highestSacked, markLost, pipe, type SackResult } from './sack-scoreboard.ts';
 import { processTlpAck, rackAdvance, rackDetectLoss, rackEnabled, rackMarkLost, scheduleLossProbe } from './rack.ts';
-import { armRetransmit, cancelRetransmitTimers, retransmitHead, retransmitRange } from './retransmit.ts';
+import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
 import { freeAckedSkbs } from './send-buffer.ts';
 
 const NO_SACK: SackResult = { newlySacked: [], dsack: false };
+/** tcp_reordering: duplicate ACKs (or SACKed segments) before a loss is assumed. */
+const DUPTHRESH = 3;
 
 /**
  * Step 5 for the send side of a synchronized connection, once SEG.ACK is known not to be ahead
  * of SND.MAX. `duplicate` says the segment is a duplicate ACK in RFC 5681's sense (no data, no
  * window change, SEG.ACK = SND.UNA). Returns true when our FIN is now acknowledged.
+ * The order is tcp_ack's: the scoreboard, SND.UNA, the loss-recovery state (tcp_fastretrans_alert),
+ * then cwnd (tcp_cong_control), then the retransmissions it allows (tcp_xmit_recovery); new data
+ * follows when the caller pushes.
  */
 export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean): boolean {
   const advanced = seqGt(seg.ack, conn.sndUna);
   let sack = NO_SACK;
+  const priorFack = conn.sackedOut > 0 ? highestSacked(conn) : conn.sndUna;
   if (conn.sackOk) {
     const opt = seg.options.find((o) => o.kind === 'sack');
     if (opt && opt.kind === 'sack') {
       sack = applySack(conn, seg.ack, opt.blocks);
       if (sack.dsack) conn.host.mib.inc('TCPDSACKRecv');
-      for (const r of sack.newlySacked) rackAdvance(conn, r);
+      for (const r of sack.newlySacked) {
+        rackAdvance(conn, r);
+        if (!r.retrans && seqLt(r.seq, priorFack)) conn.reordSeen = true;
+      }
     }
   }
+  // Segments this ACK delivered, cumulatively or by SACK (tp->delivered − prior_delivered).
+  let delivered = sack.newlySacked.length;
   let finAcked = false;
-  if (advanced) finAcked = onAckAdvance(conn, seg);
-  else if (duplicate && !(conn.sackOk && rackEnabled(conn))) onDuplicateAck(conn);
-  if (conn.tlpHighSeq !== null) {
-    processTlpAck(conn, seg.ack, advanced, sack.dsack, () => {
-      // tcp_init_cwnd_reduction … tcp_end_cwnd_reduction: one halving for the repaired loss.
-      ccOnLoss(conn, 0);
-    });
+  const rack = conn.sackOk && rackEnabled(conn);
+  if (advanced) {
+    const acked = onAckAdvance(conn, seg);
+    finAcked = acked.finAcked;
+    delivered += acked.segments;
+    // tcp_check_sack_reordering: a hole below the highest SACK filled by a segment sent only
+    // once was reordering, not loss; RACK then keeps its reordering window in recovery.
+    if (acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) conn.reordSeen = true;
+  } else if (duplicate && !rack) delivered += onDuplicateAck(conn);
+  if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
+  // tcp_fastretrans_alert, D: the episode ends once SND.UNA reaches what was out when it began.
+  // Without SACK, Reno holds recovery until something above it is acknowledged (RFC 6582 §3.2
+  // step 6's "false fast retransmit" guard, tcp_try_undo_recovery).
+  if (conn.caState !== 'open' && seqGeq(conn.sndUna, conn.highSeq)) {
+    if (conn.caState === 'loss') conn.caState = 'open';
+    else if (conn.sackOk || conn.sndUna !== conn.highSeq) {
+      conn.renoSackedOut = 0;
+      endCwndReduction(conn);
+      conn.caState = 'open';
+    }
   }
+  // E: what is lost now, and whether recovery starts.
+  let newlyLost = 0;
   let reoArmed = false;
-  if (conn.sackOk && rackEnabled(conn) && conn.sndUna !== conn.sndMax) {
-    const lost = rackMarkLost(conn, onReorderTimeout);
-    reoArmed = timerPending(conn, 'reorder');
-    if (lost.length) startRecovery(conn);
+  if (rack) {
+    if (conn.sndUna !== conn.sndMax) {
+      const lost = rackMarkLost(conn, onReorderTimeout);
+      reoArmed = timerPending(conn, 'reorder');
+      newlyLost = lost.length;
+      if (lost.length) startRecovery(conn);
+    }
+  } else if (!conn.sackOk) newlyLost = newRenoMarkLost(conn, advanced);
+  else if (conn.dupAcks === DUPTHRESH && conn.rtx.length) {
+    // SACK without RACK: three duplicate ACKs mark the head lost (tcp_time_to_recover).
+    markLost(conn, conn.rtx[0]);
+    newlyLost = 1;
+    startRecovery(conn);
   }
-  if (conn.caState !== 'open' && seqGeq(conn.sndUna, conn.highSeq)) conn.caState = 'open';
+  // tcp_cong_control: PRR while recovering; otherwise grow, but only on an ACK of new data.
+  if (conn.caState === 'recovery') cwndReduction(conn, delivered, newlyLost, advanced);
+  else if (advanced) ccOnAck(conn, delivered);
   if (conn.caState === 'recovery') retransmitLost(conn);
   // tcp_set_xmit_timer, on an ACK that acknowledged or SACKed something.
   if ((advanced || sack.newlySacked.length) && !reoArmed) setXmitTimer(conn);
@@ -68,25 +105,41 @@ function setXmitTimer(conn: Connection): void {
 /** tcp_enter_recovery: once per loss episode, until SND.UNA passes what was out when it began. */
 function startRecovery(conn: Connection): void {
   if (conn.caState === 'recovery') return;
-  conn.host.mib.inc('TCPSackRecovery');
-  ccOnLoss(conn, 0);
+  conn.host.mib.inc(conn.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
+  initCwndReduction(conn);
   conn.caState = 'recovery';
-  conn.highSeq = conn.sndMax;
+}
+
+/**
+ * Without SACK (tcp_newreno_mark_lost): the third duplicate ACK marks the head lost and starts
+ * recovery; in recovery, an ACK that moves SND.UNA without reaching the recovery point (a partial
+ * ACK, RFC 6582) marks the new head lost. Returns the segments newly marked.
+ */
+function newRenoMarkLost(conn: Connection, advanced: boolean): number {
+  const head = conn.rtx[0];
+  if (!head || head.lost) return 0;
+  if (conn.caState === 'recovery' ? !advanced || head.retrans : conn.renoSackedOut < DUPTHRESH) return 0;
+  markLost(conn, head);
+  if (conn.caState !== 'recovery') startRecovery(conn);
+  return 1;
 }
 
 /**
  * tcp_xmit_retransmit_queue: resend the segments marked lost, oldest first, while the pipe
- * (segments believed in the network) is below cwnd. The first one always goes (fast retransmit).
+ * (segments believed in the network) is below cwnd — PRR has just set cwnd to the pipe plus what
+ * may go now, at least one on the first ACK (the fast retransmission).
  */
 function retransmitLost(conn: Connection): void {
-  let first = true;
+  let room = Math.floor(conn.cwnd) - pipe(conn);
   for (const r of conn.rtx) {
+    if (room <= 0 || conn.lostOut === 0) break;
     if (!r.lost) continue;
-    if (!first && pipe(conn) >= Math.floor(conn.cwnd)) break;
     if (seqLt(r.seq, conn.sndUna)) continue;
-    if (first) conn.host.mib.inc('TCPFastRetrans');
+    // Every segment resent here counts, as tcp_xmit_retransmit_queue adds one per packet.
+    conn.host.mib.inc('TCPFastRetrans');
     retransmitRange(conn, r.seq, (r.end - r.seq) >>> 0);
-    first = false;
+    conn.prrOut++;
+    room--;
   }
 }
 
@@ -94,18 +147,21 @@ function retransmitLost(conn: Connection): void {
 function onReorderTimeout(conn: Connection): void {
   const { lost } = rackDetectLoss(conn);
   if (lost.length) {
-    startRecovery(conn);
+    if (conn.caState !== 'recovery') {
+      startRecovery(conn);
+      cwndReduction(conn, 1, lost.length, false);
+    }
     retransmitLost(conn);
   }
   if (conn.sndUna !== conn.sndMax && !timerPending(conn, 'retransmit') && !timerPending(conn, 'reorder')) armRetransmit(conn);
 }
 
 /**
- * SND.UNA < SEG.ACK ≤ SND.MAX: drop what is acknowledged, take the RTT sample, grow cwnd.
- * Returns true when our FIN is now acknowledged.
+ * SND.UNA < SEG.ACK ≤ SND.MAX: drop what is acknowledged and take the RTT sample. Returns whether
+ * our FIN is now acknowledged, how many segments this delivered (not counting ones already
+ * SACKed, which were delivered then) and where the first of them never resent began.
  */
-export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
-  const acked = (seg.ack - conn.sndUna) >>> 0;
+export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boolean; segments: number; firstOriginal: number | null } {
   // Bytes of data acknowledged: everything up to SEG.ACK except a FIN's sequence number.
   // Our FIN sits right after the last queued byte. An RTO rewind clears finSent, but a peer that
   // already holds the FIN out of order may acknowledge it before we send it again; SEG.ACK was
@@ -123,7 +179,21 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
   if (dataAcked > 0) freeAckedSkbs(conn);
   conn.sndUna = seg.ack;
   if (seqLt(conn.sndNxt, conn.sndUna)) conn.sndNxt = conn.sndUna;
-  ackRecords(conn, seg.ack, (r) => rackAdvance(conn, r));
+  const before = conn.rtx.length;
+  let segments = 0;
+  let firstOriginal: number | null = null;
+  ackRecords(conn, seg.ack, (r) => {
+    segments++;
+    if (firstOriginal === null && !r.retrans) firstOriginal = r.seq;
+    rackAdvance(conn, r);
+  });
+  const acked = before - conn.rtx.length;
+  if (!conn.sackOk && acked > 0) {
+    // tcp_remove_reno_sacks: one acknowledged segment fills the hole, the rest were already
+    // counted by duplicate ACKs.
+    segments = Math.max(acked - conn.renoSackedOut, 1);
+    conn.renoSackedOut = Math.max(0, conn.renoSackedOut - Math.max(acked - 1, 0));
+  }
   if (conn.rttTime >= 0 && seqGeq(seg.ack, conn.rttSeq)) {
     rttSample(conn, conn.now - conn.rttTime);
     conn.rttTime = -1;
@@ -135,16 +205,20 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): boolean {
   conn.retransmits = 0;
   conn.retransStamp = 0;
   conn.dupAcks = 0;
-  ccOnAck(conn, acked);
-  return finAcked;
+  return { finAcked, segments, firstOriginal };
 }
 
-/** A duplicate ACK while data is outstanding: three of them trigger fast retransmit (RFC 5681 §3.2). */
-export function onDuplicateAck(conn: Connection): void {
-  if (conn.sndUna === conn.sndMax) return;
+/**
+ * A duplicate ACK while data is outstanding (RFC 5681 §3.2). Without SACK it stands for one
+ * segment that left the network (tcp_add_reno_sack, never more than leaves one hole:
+ * tcp_limit_reno_sacked); returns the segments it delivered.
+ */
+export function onDuplicateAck(conn: Connection): number {
+  if (conn.sndUna === conn.sndMax) return 0;
   conn.dupAcks++;
-  if (conn.dupAcks === 3) {
-    ccOnLoss(conn, 3);
-    retransmitHead(conn);
-  }
+  if (conn.sackOk) return 0;
+  const limit = Math.max(0, conn.rtx.length - Math.max(conn.lostOut, 1));
+  if (conn.renoSackedOut >= limit) return 0;
+  conn.renoSackedOut++;
+  return 1;
 }

@@ -1,33 +1,113 @@
 /**
- * Congestion control behind three events, as gVisor's congestionControl and smoltcp's Controller
- * put it: onAck (bytes newly acknowledged), onLoss (fast recovery starts) and onRto (the
- * retransmission timer fired). The model is Reno (RFC 5681) with RFC 6928's initial window; Linux's
- * default CUBIC, PRR and pacing are beyond it. cwnd counts segments, as Linux's snd_cwnd does.
+ * Congestion control as Linux 6.18 runs it with Reno (tcp_cong.c tcp_reno_*, tcp_input.c
+ * tcp_cong_control): cwnd counts segments, as snd_cwnd does, and grows only on an ACK that
+ * acknowledges new data, by the segments it delivered; a loss starts a reduction that RFC 6937
+ * Proportional Rate Reduction paces (tcp_cwnd_reduction), ending at ssthresh. Linux's default
+ * CUBIC and pacing are beyond the model.
  */
 import type { Connection } from './connection.ts';
+import { pipe } from './sack-scoreboard.ts';
 
-/** Half the flight, at least two segments (RFC 5681 eq. 4, Linux tcp_reno_ssthresh). */
-function halfFlight(conn: Connection): number {
-  return Math.max(Math.floor(conn.inFlight / conn.mss / 2), 2);
-}
+/** TCP_INFINITE_SSTHRESH. */
+const INFINITE_SSTHRESH = 0x7fffffff;
 
-/** Slow start below ssthresh, then about one segment per RTT (RFC 5681 §3.1). */
-export function onAck(conn: Connection, ackedBytes: number): void {
-  if (conn.cwnd < conn.ssthresh) conn.cwnd += Math.max(1, Math.floor(ackedBytes / conn.mss));
-  else conn.cwnd += 1 / conn.cwnd;
+/** tcp_reno_ssthresh: half the congestion window, at least two segments. */
+function renoSsthresh(conn: Connection): number {
+  return Math.max(conn.cwnd >> 1, 2);
 }
 
 /**
- * Loss detected by duplicate ACKs or RACK: fast recovery. `dupAckInflation` is Reno's +3 for the
- * three segments the duplicate ACKs say have left the network (RFC 5681 §3.2 step 4).
+ * tcp_reno_cong_avoid: slow start below ssthresh, at most up to it (tcp_slow_start); what is left
+ * of the delivered segments counts toward one more segment per cwnd delivered (tcp_cong_avoid_ai,
+ * snd_cwnd_cnt). `delivered` is in segments, SACKed ones included (tcp_ack's acked_sacked).
  */
-export function onLoss(conn: Connection, dupAckInflation: number): void {
-  conn.ssthresh = halfFlight(conn);
-  conn.cwnd = conn.ssthresh + dupAckInflation;
+export function onAck(conn: Connection, delivered: number): void {
+  if (conn.cwnd < conn.ssthresh) {
+    const grown = Math.min(conn.cwnd + delivered, conn.ssthresh);
+    delivered -= grown - conn.cwnd;
+    conn.cwnd = grown;
+    if (delivered <= 0) return;
+  }
+  const w = conn.cwnd;
+  if (conn.cwndCnt >= w) {
+    conn.cwndCnt = 0;
+    conn.cwnd++;
+  }
+  conn.cwndCnt += delivered;
+  if (conn.cwndCnt >= w) {
+    const delta = Math.floor(conn.cwndCnt / w);
+    conn.cwndCnt -= delta * w;
+    conn.cwnd += delta;
+  }
 }
 
-/** The retransmission timer fired: back to one segment (RFC 5681 §3.1, tcp_enter_loss). */
+/**
+ * tcp_init_cwnd_reduction: fast recovery (or a loss a probe repaired) begins. ssthresh is set now;
+ * cwnd is left to PRR, which counts from here.
+ */
+export function initCwndReduction(conn: Connection): void {
+  conn.highSeq = conn.sndMax;
+  conn.tlpHighSeq = null;
+  conn.cwndCnt = 0;
+  conn.priorCwnd = conn.cwnd;
+  conn.prrDelivered = 0;
+  conn.prrOut = 0;
+  conn.ssthresh = renoSsthresh(conn);
+}
+
+/**
+ * tcp_cwnd_reduction (RFC 6937): on each ACK during recovery, cwnd becomes the pipe plus what may
+ * be sent now. While the pipe is above ssthresh, sends are proportional to deliveries
+ * (ssthresh/prior_cwnd of them, rounded up); at or below it, slow start back toward ssthresh
+ * (PRR-SSRB: what was delivered and not yet answered, at least this ACK's deliveries, one more on
+ * an ACK that moved SND.UNA without a new loss). The first ACK always allows one segment: the
+ * fast retransmission.
+ */
+export function cwndReduction(conn: Connection, delivered: number, newlyLost: number, unaAdvanced: boolean): void {
+  if (delivered <= 0 || conn.priorCwnd === 0) return;
+  const inFlight = pipe(conn);
+  const delta = conn.ssthresh - inFlight;
+  conn.prrDelivered += delivered;
+  let sndcnt: number;
+  if (delta < 0) {
+    sndcnt = Math.floor((conn.ssthresh * conn.prrDelivered + conn.priorCwnd - 1) / conn.priorCwnd) - conn.prrOut;
+  } else {
+    sndcnt = Math.max(conn.prrDelivered - conn.prrOut, delivered);
+    if (unaAdvanced && !newlyLost) sndcnt++;
+    sndcnt = Math.min(delta, sndcnt);
+  }
+  sndcnt = Math.max(sndcnt, conn.prrOut ? 0 : 1);
+  conn.cwnd = inFlight + sndcnt;
+}
+
+/** tcp_end_cwnd_reduction: recovery is over; cwnd settles at ssthresh. */
+export function endCwndReduction(conn: Connection): void {
+  if (conn.ssthresh < INFINITE_SSTHRESH) {
+    conn.cwnd = conn.ssthresh;
+    conn.cwndCnt = 0;
+  }
+}
+
+/**
+ * A loss probe's ACK shows it repaired a loss (tcp_process_tlp_ack): the window is reduced once,
+ * entering and leaving CWR at once.
+ */
+export function reduceOnce(conn: Connection): void {
+  initCwndReduction(conn);
+  endCwndReduction(conn);
+}
+
+/**
+ * The retransmission timer fired (tcp_enter_loss): ssthresh from the cwnd of the episode's first
+ * timeout (a later one in the same episode keeps it), and cwnd one segment — everything out is
+ * now marked lost, so the pipe is empty.
+ */
 export function onRto(conn: Connection): void {
-  conn.ssthresh = halfFlight(conn);
+  const firstInEpisode = conn.caState === 'open' || ((conn.highSeq - conn.sndUna) | 0) <= 0 || (conn.caState === 'loss' && conn.retransmits === 0);
+  if (firstInEpisode) {
+    conn.priorCwnd = conn.cwnd;
+    conn.ssthresh = renoSsthresh(conn);
+  }
   conn.cwnd = 1;
+  conn.cwndCnt = 0;
 }

@@ -231,6 +231,12 @@ export class Connection {
   dupAcks = 0;
   /** The retransmission queue as a SACK scoreboard: one record per segment in flight (sack-scoreboard.ts). */
   rtx: SentSegment[] = [];
+  /** sacked_out and lost_out of the scoreboard, kept as records change (sack-scoreboard.ts). */
+  sackedOut = 0;
+  /** Records marked lost and not yet resent. */
+  lostOut = 0;
+  /** Without SACK: duplicate ACKs standing for segments that left the network (tcp_add_reno_sack). */
+  renoSackedOut = 0;
   /** Linux icsk_ca_state, as far as this stack models it: Open, Recovery (fast) or Loss (after an RTO). */
   caState: 'open' | 'recovery' | 'loss' = 'open';
   /** tp->high_seq: SND.MAX when recovery began; the episode ends when SND.UNA reaches it. */
@@ -253,7 +259,13 @@ export class Connection {
   /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */
   synSentAt = 0;
   cwnd = 10; // segments, RFC 6928 initial window
+  /** snd_cwnd_cnt: segments delivered toward the next +1 in congestion avoidance. */
+  cwndCnt = 0;
   ssthresh = 0x7fffffff;
+  /** RFC 6937 PRR: cwnd when the reduction began, segments delivered and sent since (prior_cwnd, prr_delivered, prr_out). */
+  priorCwnd = 0;
+  prrDelivered = 0;
+  prrOut = 0;
 
   // Delayed ACK (Linux icsk_ack).
   ackPending = false;

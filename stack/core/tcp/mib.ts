@@ -40,6 +40,7 @@ export const MIB_NAMES = [
   'TCPLossProbes',
   'TCPLossProbeRecovery',
   'TCPSackRecovery',
+  'TCPRenoRecovery',
   'TCPFastRetrans',
   'TCPDSACKRecv',
   // Tcp (SNMP)

@@ -10,7 +10,7 @@
  */
 import type { Connection } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
-import { sackedCount, type SentSegment } from './sack-scoreboard.ts';
+import { markLost, sackedCount, type SentSegment } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 
 /** TCP_TIMEOUT_MIN_US: added to the PTO with more than one segment out. */
@@ -90,7 +90,7 @@ export function rackDetectLoss(conn: Connection): { lost: SentSegment[]; reoTime
     }
     const remaining = r.xmitAt + conn.rack.rtt + wnd - conn.now;
     if (remaining <= 0) {
-      r.lost = true;
+      markLost(conn, r);
       lost.push(r);
     } else reoTimeout = Math.max(reoTimeout, remaining);
   }

@@ -11,7 +11,7 @@ import { sendSegment } from './output.ts';
 import { RTO_MIN_CONST, clampToUserTimeout, modelTimeout, rtoMax } from './rto.ts';
 import { nextSynRto, sendSyn, sendSynAckFromConnection, synSentExpired } from './handshake.ts';
 import { onRto } from './congestion.ts';
-import { recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
+import { markLost, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 
 /** (Re)starts the retransmission timer with the current RTO; it replaces a loss probe or reordering timer. */
 export function armRetransmit(conn: Connection): void {
@@ -113,7 +113,9 @@ export function onRetransmitTimeout(conn: Connection): void {
   conn.caState = 'loss';
   conn.highSeq = conn.sndMax;
   conn.tlpHighSeq = null;
-  for (const r of conn.rtx) if (!r.sacked) r.lost = true;
+  for (const r of conn.rtx) markLost(conn, r);
+  // tcp_timeout_mark_lost: without SACK, the duplicate ACKs counted as SACKed are forgotten.
+  conn.renoSackedOut = 0;
   conn.rttTime = -1;
   conn.sndNxt = conn.sndUna;
   if (conn.finSent && seqGeq(conn.finSeq, conn.sndUna)) conn.finSent = false;

@@ -40,7 +40,10 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
     if (seqGeq(r.seq, end)) break;
     r.xmitAt = conn.now;
     r.retrans = true;
-    r.lost = false;
+    if (r.lost) {
+      r.lost = false;
+      conn.lostOut--;
+    }
   }
   // A go-back-N resend may run past what the queue holds (a FIN added after the last record).
   const tail = q.length ? q[q.length - 1].end : seq;
@@ -65,7 +68,9 @@ export function ackRecords(conn: Connection, ack: number, delivered: (r: SentSeg
   const q = conn.rtx;
   let n = 0;
   while (n < q.length && seqLeq(q[n].end, ack)) {
-    if (!q[n].sacked) delivered(q[n]);
+    if (q[n].sacked) conn.sackedOut--;
+    else delivered(q[n]);
+    if (q[n].lost) conn.lostOut--;
     n++;
   }
   if (n) q.splice(0, n);
@@ -93,26 +98,42 @@ export function applySack(conn: Connection, ack: number, blocks: ReadonlyArray<r
       if (seqGeq(rec.seq, r)) break;
       if (rec.sacked || seqLt(rec.seq, l) || seqGt(rec.end, r)) continue;
       rec.sacked = true;
-      rec.lost = false;
+      conn.sackedOut++;
+      if (rec.lost) {
+        rec.lost = false;
+        conn.lostOut--;
+      }
       out.newlySacked.push(rec);
     }
   }
   return out;
 }
 
-/** sacked_out, in segments. */
+/** tcp_highest_sack_seq: the end of the highest SACKed record (SND.UNA when none is). */
+export function highestSacked(conn: Connection): number {
+  for (let i = conn.rtx.length - 1; i >= 0; i--) if (conn.rtx[i].sacked) return conn.rtx[i].end;
+  return conn.sndUna;
+}
+
+/** tcp_mark_skb_lost: a segment is now believed lost (RACK, NewReno's head, or the RTO). */
+export function markLost(conn: Connection, r: SentSegment): void {
+  if (r.lost || r.sacked) return;
+  r.lost = true;
+  conn.lostOut++;
+}
+
+/** sacked_out, in segments: SACKed ones, or without SACK the duplicate ACKs counted as such (tcp_add_reno_sack). */
 export function sackedCount(conn: Connection): number {
-  let n = 0;
-  for (const r of conn.rtx) if (r.sacked) n++;
-  return n;
+  return conn.sackOk ? conn.sackedOut : conn.renoSackedOut;
 }
 
 /**
  * tcp_packets_in_flight ("pipe", RFC 6675): segments sent and neither acknowledged, SACKed nor
- * marked lost (a lost one counts again once it is resent).
+ * marked lost (a lost one counts again once it is resent). Without SACK each duplicate ACK stands
+ * for one segment that has left the network (Linux counts them in sacked_out), which is what lets
+ * RFC 3042 limited transmit send a new segment for each of the first two. Counters, not a walk
+ * of the queue: tcp_write_xmit asks this for every segment it sends.
  */
 export function pipe(conn: Connection): number {
-  let n = 0;
-  for (const r of conn.rtx) if (!r.sacked && !r.lost) n++;
-  return n;
+  return conn.rtx.length - conn.sackedOut - conn.lostOut - (conn.sackOk ? 0 : conn.renoSackedOut);
 }

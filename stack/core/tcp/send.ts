@@ -12,7 +12,7 @@ import { sendSegment } from './output.ts';
 import { rtoMax } from './rto.ts';
 import { armRetransmit, retransmitRange } from './retransmit.ts';
 import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
-import { recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
+import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 import { noteSkbsSent } from './send-buffer.ts';
 
@@ -36,7 +36,11 @@ export function sendMss(conn: Connection): number {
  * application has closed and every byte before it has gone out; then schedules a tail loss probe.
  */
 export function pushData(conn: Connection): void {
-  if (transmit(conn, false) > 0) afterNewData(conn);
+  const sent = transmit(conn, false);
+  if (sent === 0) return;
+  // prr_out: what left during recovery, against which PRR weighs the deliveries.
+  if (conn.caState === 'recovery') conn.prrOut += sent;
+  afterNewData(conn);
 }
 
 /**
@@ -67,12 +71,12 @@ function transmit(conn: Connection, probe: boolean): number {
     const avail = conn.sendQueue.length - offset;
     if (avail > 0) {
       const wndEdge = (conn.sndUna + conn.sndWnd) >>> 0;
-      // cwnd grows by fractions in congestion avoidance, but only whole segments may be sent
-      // (Linux counts snd_cwnd in packets and accumulates the fraction in snd_cwnd_cnt). A loss
-      // probe may go past it (tcp_write_xmit: "force out a loss probe pkt").
-      const cwndEdge = (conn.sndUna + Math.floor(conn.cwnd) * mss) >>> 0;
+      // tcp_cwnd_test: cwnd counts segments in the network (the pipe), not bytes past SND.UNA,
+      // so a duplicate ACK or a SACK that shrinks the pipe lets a new segment go (RFC 3042
+      // limited transmit) and PRR's cwnd in recovery means what it says. A loss probe may go
+      // past it (tcp_write_xmit: "force out a loss probe pkt").
       const wndRoom = (wndEdge - conn.sndNxt) | 0;
-      const usable = probe ? wndRoom : Math.min(wndRoom, (cwndEdge - conn.sndNxt) | 0);
+      const usable = probe ? wndRoom : Math.min(wndRoom, (Math.floor(conn.cwnd) - pipe(conn)) * mss);
       let len = Math.min(mss, avail, usable);
       if (len <= 0) {
         // Zero window with nothing in flight: probe it, or we would wait forever (RFC 9293 §3.8.6.1).
@@ -131,7 +135,11 @@ function transmit(conn: Connection, probe: boolean): number {
     }
     break;
   }
-  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe);
+  // A burst of one segment that does not end the queue goes without PSH: Linux's send-queue
+  // buffers hold at least two segments (tcp_min_tso_segs), so one segment sent alone — RFC 3042
+  // limited transmit, a PRR send — is split off the front of a buffer and tso_fragment leaves
+  // PSH on the rest (kernel runs of limited-transmit-*.pkt and KERNEL.md finding 30).
+  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe && sent > 1);
   if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
   return sent;
 }

@@ -29,6 +29,11 @@
  * and the write() syscall events come when each write has queued its last byte. Over the lossy
  * link cwnd never outgrows the buffer, so only the traced run moved (its syscall events); no
  * scenario moved.
+ * Limited transmit and PRR (KERNEL.md finding 30) moved the bulk workloads once more: the lossless ones
+ * only because a burst of one segment that does not end the queue no longer carries PSH (with
+ * that rule reverted they give the earlier digests), the lossy ones also by the recovery itself
+ * (cwnd counted as the pipe, PRR, Reno's ssthresh from cwnd, reordering seen) and because
+ * TCPFastRetrans now counts every segment resent in recovery, as Linux does; no scenario moved.
  *
  * A failure here after a change meant as an optimisation is a behaviour change: find it. A deliberate
  * change to the stack's behaviour moves these digests too; then regenerate them from the new code

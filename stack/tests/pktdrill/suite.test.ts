@@ -130,6 +130,18 @@ describe('the runner fails scripts that are wrong', () => {
     expect(runScript(wrongState).failure?.message).toBe('assert tcpi_state == TCPI_FIN_WAIT2 failed: tcpi_state is 11 (CLOSING)');
   });
 
+  it('recovery scripts fail when they claim a send PRR or limited transmit does not make', () => {
+    // PRR's proportional phase: the SACK of 4001:5001 releases nothing (pipe 6 > ssthresh 5).
+    const eager = edited('teardown/prr-sack-recovery.pkt', '+.01 < . 1:1(0) ack 1 win 320 <sack 1001:5001,nop,nop>\n', '+.01 < . 1:1(0) ack 1 win 320 <sack 1001:5001,nop,nop>\n+0 > . 10001:11001(1000) ack 1\n');
+    expect(runScript(eager).failure?.line).toBe(lineOf(eager, '<sack 1001:5001') + 1);
+    // The second duplicate ACK's limited-transmit segment goes without PSH.
+    const pushed = edited('teardown/limited-transmit-no-sack.pkt', '+0 > . 11001:12001(1000) ack 1', '+0 > P. 11001:12001(1000) ack 1');
+    expect(runScript(pushed).failure?.line).toBe(lineOf(pushed, '> P. 11001:12001'));
+    // Without SACK recovery is held at SND.UNA = high_seq; with SACK it ends there.
+    const open = edited('teardown/limited-transmit-no-sack.pkt', 'assert tcpi_ca_state == TCP_CA_Recovery, tcpi_ca_state\nassert tcpi_snd_cwnd == 5', 'assert tcpi_ca_state == TCP_CA_Open, tcpi_ca_state\nassert tcpi_snd_cwnd == 5');
+    expect(runScript(open).failure?.message).toBe('assert tcpi_ca_state == TCP_CA_Open failed: tcpi_ca_state is 3');
+  });
+
   it('a blocking call that returns at the wrong time fails with the time it returned', () => {
     const text = edited('handshake/active-open-blocking.pkt', '+0...0.100 connect', '+0...0.150 connect');
     const r = runScript(text);
