@@ -14,6 +14,7 @@ import { loadLab, referenceFiles } from './repo.ts';
 import { prewarm, runSandboxed, sandboxIsolation } from './sandbox.ts';
 import { prewarmCompiler } from './compile-pool.ts';
 import { loadTree } from './inprocess.ts';
+import { LOCKDOWN_OPTIONS } from '../lockdown-options.ts';
 
 const RUNS = Number(process.env.BENCH_GRADE_RUNS ?? 15);
 const def = loadLab('handshake');
@@ -64,7 +65,7 @@ console.log(`  warm Submit, ${RUNS} in a row: p50 ${fmt(pct(warm, 50))}  p95 ${f
 const { spawnSync } = await import('node:child_process');
 const { createRequire } = await import('node:module');
 const ses = createRequire(import.meta.url).resolve('ses').replace(/index\.js$/, 'dist/ses.mjs');
-const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const a = performance.now(); await import(${JSON.stringify(ses)}); const b = performance.now(); lockdown({ errorTaming: 'unsafe', overrideTaming: 'moderate', consoleTaming: 'unsafe', domainTaming: 'unsafe' }); const c = performance.now(); new Compartment({ globals: {}, __options__: true }); console.log(JSON.stringify({ load: b - a, lockdown: c - b, compartment: performance.now() - c }));`], { encoding: 'utf8' });
+const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const a = performance.now(); await import(${JSON.stringify(ses)}); const b = performance.now(); lockdown(${JSON.stringify({ ...LOCKDOWN_OPTIONS, domainTaming: 'unsafe' })}); const c = performance.now(); new Compartment({ globals: {}, __options__: true }); console.log(JSON.stringify({ load: b - a, lockdown: c - b, compartment: performance.now() - c }));`], { encoding: 'utf8' });
 const parts = JSON.parse(probe.stdout) as { load: number; lockdown: number; compartment: number };
 console.log(`  isolation cost per child (paid while it waits in the pool): load SES ${parts.load.toFixed(0)} ms, lockdown() ${parts.lockdown.toFixed(0)} ms, one Compartment ${parts.compartment.toFixed(1)} ms`);
 const tree = await loadTree(def, files, 'hidden', 'bench');

@@ -122,9 +122,8 @@ async function main(): Promise<void> {
   token = (await nextLine()).trim();
   await import(url('labs/kit/node/ses.mjs'));
   const ses = globalThis as unknown as SesGlobals;
-  // errorTaming 'unsafe' keeps V8's stack traces (the failure reports point at a line);
-  // 'moderate' override taming lets `this.name = …` in Error subclasses work on a frozen prototype.
-  ses.lockdown({ errorTaming: 'unsafe', stackFiltering: 'verbose', overrideTaming: 'moderate', consoleTaming: 'unsafe', domainTaming: 'unsafe' });
+  const { LOCKDOWN_OPTIONS } = (await import(url('labs/kit/lockdown-options.js'))) as typeof import('../lockdown-options.ts');
+  ses.lockdown({ ...LOCKDOWN_OPTIONS, domainTaming: 'unsafe' });
 
   const { ModuleMap } = (await import(url('labs/kit/module-map.js'))) as Modules;
   const { loadSuite } = (await import(url('labs/kit/load-suite.js'))) as Loader;

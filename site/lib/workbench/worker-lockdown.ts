@@ -17,6 +17,7 @@
  * No worker globals here, so the same code is tested under Node (site/tests/workbench/worker-lockdown.test.ts).
  */
 import type { Factory, Isolation } from '../../../labs/kit/module-map.ts';
+import { LOCKDOWN_OPTIONS } from '../../../labs/kit/lockdown-options.ts';
 
 interface SesGlobals {
   lockdown(options: Record<string, string>): void;
@@ -26,8 +27,7 @@ interface SesGlobals {
   };
 }
 
-/** As the child's: V8 stack traces kept (reports point at a line); `this.name = …` in Error subclasses allowed on a frozen prototype. */
-export const LOCKDOWN_OPTIONS = { errorTaming: 'unsafe', stackFiltering: 'verbose', overrideTaming: 'moderate', consoleTaming: 'unsafe' } as const;
+export { LOCKDOWN_OPTIONS };
 
 /** Loads SES, locks this realm down and returns how learner modules are to be evaluated. Call once, before any learner code runs. */
 export async function lockDownWorker(): Promise<Isolation> {
