@@ -6,6 +6,7 @@
  * CUBIC and pacing are beyond the model.
  */
 import type { Connection } from './connection.ts';
+import { seqLt } from '../seq.ts';
 import { pipe } from './sack-scoreboard.ts';
 
 /** TCP_INFINITE_SSTHRESH. */
@@ -22,6 +23,7 @@ function renoSsthresh(conn: Connection): number {
  * snd_cwnd_cnt). `delivered` is in segments, SACKed ones included (tcp_ack's acked_sacked).
  */
 export function onAck(conn: Connection, delivered: number): void {
+  if (!isCwndLimited(conn)) return;
   if (conn.cwnd < conn.ssthresh) {
     const grown = Math.min(conn.cwnd + delivered, conn.ssthresh);
     delivered -= grown - conn.cwnd;
@@ -38,6 +40,32 @@ export function onAck(conn: Connection, delivered: number): void {
     const delta = Math.floor(conn.cwndCnt / w);
     conn.cwndCnt -= delta * w;
     conn.cwnd += delta;
+  }
+}
+
+/**
+ * tcp_is_cwnd_limited: Reno grows cwnd only while cwnd is what holds the sender back — the current
+ * window was cwnd-limited, or, in slow start, cwnd is below twice the most segments out in it. An
+ * application that sends less than cwnd allows leaves cwnd where it is (upstream
+ * slow-start-app-limited: 9 segments out with cwnd 10 give cwnd 18, not 19).
+ */
+export function isCwndLimited(conn: Connection): boolean {
+  if (conn.isCwndLimited) return true;
+  if (conn.cwnd < conn.ssthresh) return conn.cwnd < 2 * conn.maxPacketsOut;
+  return false;
+}
+
+/**
+ * tcp_cwnd_validate, after tcp_write_xmit sent something or found cwnd full: once per window
+ * (SND.UNA past where the last one ended) the memory starts again; within it, being cwnd-limited
+ * is remembered, and otherwise the most segments out.
+ */
+export function cwndValidate(conn: Connection, cwndLimited: boolean): void {
+  const packetsOut = conn.rtx.length;
+  if (!seqLt(conn.sndUna, conn.cwndUsageSeq) || cwndLimited || (!conn.isCwndLimited && packetsOut > conn.maxPacketsOut)) {
+    conn.isCwndLimited = cwndLimited;
+    conn.maxPacketsOut = packetsOut;
+    conn.cwndUsageSeq = conn.sndNxt;
   }
 }
 

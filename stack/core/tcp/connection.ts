@@ -262,6 +262,14 @@ export class Connection {
   /** snd_cwnd_cnt: segments delivered toward the next +1 in congestion avoidance. */
   cwndCnt = 0;
   ssthresh = 0x7fffffff;
+  /**
+   * tcp_cwnd_validate's memory of how much of cwnd the sender used (is_cwnd_limited,
+   * max_packets_out, cwnd_usage_seq): whether the current window was cwnd-limited, the most
+   * segments out in it, and where the window ends.
+   */
+  isCwndLimited = false;
+  maxPacketsOut = 0;
+  cwndUsageSeq = 0;
   /** RFC 6937 PRR: cwnd when the reduction began, segments delivered and sent since (prior_cwnd, prr_delivered, prr_out). */
   priorCwnd = 0;
   prrDelivered = 0;

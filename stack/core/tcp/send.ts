@@ -15,6 +15,7 @@ import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
 import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 import { noteSkbsSent } from './send-buffer.ts';
+import { cwndValidate } from './congestion.ts';
 
 // Older import sites (socket.ts, stack/testing) take the RTO timer from here.
 export { armRetransmit } from './retransmit.ts';
@@ -141,6 +142,9 @@ function transmit(conn: Connection, probe: boolean): number {
   // PSH on the rest (kernel runs of limited-transmit-*.pkt and KERNEL.md finding 30).
   if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe && sent > 1);
   if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
+  // tcp_write_xmit's end: cwnd-limited if the pipe fills cwnd, remembered for the window.
+  const cwndLimited = pipe(conn) >= Math.floor(conn.cwnd);
+  if (sent > 0 || cwndLimited) cwndValidate(conn, cwndLimited);
   return sent;
 }
 

@@ -577,13 +577,40 @@ describe('unsupported features parse and are flagged', () => {
 
   it.each([
     'assert tcpi_snd_cwnd == tcpi_snd_ssthresh', // two fields compared
-    'assert 200000 <= tcpi_rto <= 300000', // chained comparison
+    'assert 200000 <= tcpi_rto <= tcpi_rtt', // a chained comparison with a field at its end
     'assert tcpi_options & TCPI_OPT_SACK', // no comparison
     'assert tcpi_probes == 6, probes', // a message that is neither a string nor a tcpi_ field
-    "assert tcpi_snd_cwnd == 10, 'cwnd=%d' % tcpi_snd_cwnd", // a formatted message
+    "assert tcpi_snd_cwnd == 10, 'cwnd=%d' % (tcpi_snd_cwnd + 1)", // a message computed in Python
     'if tcpi_state == 1: assert tcpi_probes == 0',
   ])('%s is Python, not an assert we check', (python) => {
     expect(only(`0 %{ ${python} }%`)).toMatchObject({ asserts: [], unsupported: 'Python code' });
+  });
+
+  it("Python's chained comparison is a range: two asserts on the one field", () => {
+    expect(only('0 %{ assert 990 <= tcpi_last_data_recv <= 1010, tcpi_last_data_recv }%')).toEqual({
+      kind: 'code',
+      text: 'assert 990 <= tcpi_last_data_recv <= 1010, tcpi_last_data_recv',
+      asserts: [
+        { field: 'tcpi_last_data_recv', op: '>=', value: 990, show: 'tcpi_last_data_recv' },
+        { field: 'tcpi_last_data_recv', op: '<=', value: 1010, show: 'tcpi_last_data_recv' },
+      ],
+    });
+    expect(only("0 %{ assert 0x10 < tcpi_rto < 300000, 'rto' }%")).toMatchObject({
+      asserts: [
+        { field: 'tcpi_rto', op: '>', value: 16, message: 'rto' },
+        { field: 'tcpi_rto', op: '<', value: 300_000, message: 'rto' },
+      ],
+    });
+  });
+
+  it("a %-formatted message shows the field it formats", () => {
+    expect(only("0 %{ assert tcpi_snd_cwnd == 10, 'cwnd=%d' % tcpi_snd_cwnd }%")).toMatchObject({
+      asserts: [{ field: 'tcpi_snd_cwnd', op: '==', value: 10, show: 'tcpi_snd_cwnd' }],
+    });
+    // A string that merely contains "% tcpi_x" is a message, not a format.
+    expect(only("0 %{ assert tcpi_snd_cwnd == 10, 'about 10 % tcpi_snd_cwnd' }%")).toMatchObject({
+      asserts: [{ field: 'tcpi_snd_cwnd', op: '==', value: 10, message: 'about 10 % tcpi_snd_cwnd' }],
+    });
   });
 
   it('asserts that name a tcpi_ field to print on failure', () => {
