@@ -28,7 +28,7 @@ import { listScenarios } from '../../stack/core/scenarios/index.ts';
 import { loadLab, repoPath } from '../../labs/kit/node/repo.ts';
 import { runSandboxed, runSandboxedSim, prewarm, DEFAULT_TIMEOUT_S, networkIsolation } from '../../labs/kit/node/sandbox.ts';
 import { prewarmCompiler } from '../../labs/kit/node/compile-pool.ts';
-import { LAB_SLUGS } from '../../labs/kit/definition.ts';
+import { LAB_SLUGS, type LabDefinition } from '../../labs/kit/definition.ts';
 
 const USAGE = 'usage: tsx site/server/serve.ts [--port 4321] [--host 127.0.0.1] [--workshop] [--db FILE] [--grading on|off] [--solutions after-pass|open] [--dist dist] [--timeout S] [--max-body KB]';
 
@@ -109,9 +109,17 @@ export function startServer(argv: string[]): void {
     console.error(`${args.dist}/index.html not found: build the site first (npm run build), or use npm start, which builds when needed`);
     process.exit(1);
   }
+  // The labs a server grades do not change while it runs (it serves one build): each lab.yaml is
+  // read and checked once, not on every Submit.
+  const labs = new Map<string, LabDefinition>();
+  const loadLabOnce = (slug: string): LabDefinition => {
+    let def = labs.get(slug);
+    if (!def) labs.set(slug, (def = loadLab(slug)));
+    return def;
+  };
   // `signal` fires when the learner's request is gone; the sandbox kills the child for it.
   const grader: Grader | null = args.grading
-    ? { loadLab, grade: (def, files, suite, signal) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout, signal }) }
+    ? { loadLab: loadLabOnce, grade: (def, files, suite, signal) => runSandboxed(def, files, suite, { timeoutSeconds: args.timeout, signal }) }
     : null;
   const joinToken = args.workshop ? makeJoinToken() : null;
   const referenceRuns = grader ? createReferenceRuns() : null;
