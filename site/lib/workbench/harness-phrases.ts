@@ -604,6 +604,11 @@ export const PHRASES: readonly Phrase[] = [
   p(['The worker could not prepare the run: ${}'], /^The worker could not prepare the run: ([\s\S]+)$/, (m, tr) => `worker 无法准备这次运行：${tr(m[1])}`, 'The worker could not prepare the run: HTTP 404'),
   // The stack the terminal's sim runs (stack/core/scenarios).
   p(['unknown scenario "${}" (known: ${})'], /^unknown scenario "([^"]*)" \(known: ([\s\S]*)\)$/, (m) => `没有名为“${m[1]}”的场景（已有：${m[2]}）`, 'unknown scenario "nope" (known: handshake, teardown)'),
+  // The course server's checks of a sim request (site/server/sim-request.ts), which the terminal
+  // shows inside "the course server refused the sim: …".
+  p(['unknown sysctl "${}"'], /^unknown sysctl "([^"]*)"$/, (m) => `没有名为“${m[1]}”的 sysctl`, 'unknown sysctl "net.ipv4.tcp_nope"'),
+  p(['${}: invalid value (an integer from ${} to ${})'], /^(\S+): invalid value \(an integer from (-?\d+) to (-?\d+)\)$/, (m) => `${m[1]} 的值无效（应为 ${m[2]} 到 ${m[3]} 之间的整数）`, 'net.ipv4.tcp_syn_retries: invalid value (an integer from 1 to 127)'),
+  p(['seed must be a whole number from 0 to ${}'], /^seed must be a whole number from 0 to (\d+)$/, (m) => `seed 必须是 0 到 ${m[1]} 之间的整数`, 'seed must be a whole number from 0 to 4294967295'),
 ];
 
 /**

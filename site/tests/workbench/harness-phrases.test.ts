@@ -115,7 +115,7 @@ describe('the harness phrase table', () => {
       ...HARNESS,
       ...readdirSync('labs/kit/node').filter((f) => f.endsWith('.ts')).map((f) => `labs/kit/node/${f}`),
       ...readdirSync('site/lib/workbench').filter((f) => f.endsWith('.ts') && f !== 'harness-phrases.ts').map((f) => `site/lib/workbench/${f}`),
-      'site/server/course-server.ts', 'stack/core/host.ts', 'stack/core/tcp/lifecycle.ts', 'stack/core/tcp/listener.ts', 'stack/core/tcp/not-implemented.ts', 'stack/core/scenarios/index.ts',
+      'site/server/course-server.ts', 'site/server/sim-request.ts', 'stack/core/host.ts', 'stack/core/tcp/lifecycle.ts', 'stack/core/tcp/listener.ts', 'stack/core/tcp/not-implemented.ts', 'stack/core/scenarios/index.ts',
     ];
     const written = new Set(sources.flatMap(literals));
     // The dispatcher's sentence sits inside generated code, a template within a string.
