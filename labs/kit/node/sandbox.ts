@@ -70,6 +70,12 @@ const CPU_STARTUP_S = 15;
 export const JOBS_PER_CHILD = 40;
 /** How long a child has, after its answer, to say it is idle (no learner promise jobs left running). */
 const IDLE_LIMIT_MS = 2000;
+/**
+ * A child that has served jobs and then waits this long unused is replaced by a fresh one (or just
+ * ended, past the pool's size): V8 keeps the heap a run of jobs grew to (68 MB of RSS for a fresh
+ * handshake child, 116 MB after 20 Submits), which a quiet server should give back.
+ */
+const UNUSED_LIMIT_MS = 120_000;
 
 const CHILD = 'labs/kit/node/child.ts';
 
@@ -261,6 +267,8 @@ class SandboxChild {
   running: string | null = null;
   /** Jobs sent to this child so far. */
   jobs = 0;
+  /** Set while it waits in the pool after a job: ends it if it stays unused (UNUSED_LIMIT_MS). */
+  unusedTimer: NodeJS.Timeout | null = null;
   private idleHeapMb: Promise<number | null> = Promise.resolve(null);
   /** How each test of the suite scores, from the "ready" message (sent before learner code loads). */
   scoring: ReadonlyMap<string, TestScoring> | null = null;
@@ -449,6 +457,7 @@ function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: nu
   const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS)) ?? [];
   let child: SandboxChild | undefined;
   while ((child = warm.shift()) && child.isEnded);
+  if (child?.unusedTimer) clearTimeout(child.unusedTimer);
   // A replacement, if one is needed, starts once this run is over (see runJob), so that its
   // start-up (loading SES, lockdown, the stack) does not compete with this run for a core.
   return { child: child ?? spawnChild(def, suite, memoryMb, timeoutS), released: false };
@@ -465,6 +474,14 @@ async function settle(child: SandboxChild, def: LabDefinition, suite: 'visible' 
   pool.set(poolKey(def, suite, memoryMb, timeoutS), warm);
   if (heapMb !== null && heapMb < memoryMb / 2 && child.jobs < JOBS_PER_CHILD && !child.isEnded && warm.length < Math.max(poolSize, 2)) {
     warm.unshift(child);
+    child.unusedTimer = setTimeout(() => {
+      const at = warm.indexOf(child);
+      if (at < 0) return;
+      warm.splice(at, 1);
+      child.kill();
+      refill(def, suite, memoryMb, timeoutS);
+    }, UNUSED_LIMIT_MS);
+    child.unusedTimer.unref();
     return;
   }
   child.kill();
