@@ -211,6 +211,12 @@ export class Connection {
   readonly recvQueue = new ByteQueue();
   /** Out-of-order segments waiting for the hole before them (RFC 9293 §3.10.7.4 step 7). */
   ooo: Array<{ seq: number; data: Uint8Array; fin: boolean }> = [];
+  /** tp->selective_acks: the SACK blocks our ACKs carry, most recent first (sack-blocks.ts). */
+  readonly selectiveAcks: Array<[number, number]> = [];
+  /** tp->rx_opt.dsack: the next segment we send reports `dsackBlock` first (RFC 2883), once. */
+  dsackPending = false;
+  /** tp->duplicate_sack[0]: the duplicate received, [start, end). */
+  readonly dsackBlock: [number, number] = [0, 0];
   /** The application asked for a FIN after the queued data. */
   finQueued = false;
   /** Sequence number our FIN occupies once sent. */

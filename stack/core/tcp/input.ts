@@ -9,6 +9,7 @@ import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerK
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { pushData } from './send.ts';
+import { dsackExtend, dsackSet, sackNewOfo, sackRemove } from './sack-blocks.ts';
 import { checkWriteSpace } from './send-buffer.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
 import { processAck } from './ack.ts';
@@ -208,7 +209,9 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       if (dataAfterClose(conn, seg)) return;
       receiveData(conn, seg);
     } else if (seqLeq(end, conn.rcvNxt)) {
-      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed.
+      // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent its FIN; a retransmission is ACKed,
+      // with a D-SACK as tcp_data_queue gives any old segment.
+      dsackSet(conn, seg.seq, end);
       sendAck(conn);
     }
   }
@@ -227,7 +230,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     } else if (seqLt(finSeq, conn.rcvNxt)) {
       sendAck(conn); // a retransmitted FIN: our ACK was lost
     } else if (dataLen === 0) {
-      conn.ooo.push({ seq: finSeq, data: new Uint8Array(0), fin: true });
+      queueOutOfOrder(conn, finSeq, new Uint8Array(0), true);
       sendAck(conn);
     }
   }
@@ -260,6 +263,61 @@ function resetReceived(conn: Connection): void {
   destroy(conn, `RST received in ${conn.state}`, errno);
 }
 
+/**
+ * tcp_data_queue_ofo: keeps [seq, seq + data + fin) until the hole before it fills. Queued data
+ * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
+ * SACK block moves to the front (sack-blocks.ts).
+ */
+function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): void {
+  const q = conn.ooo;
+  const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
+  const entry = { seq, data, fin };
+  if (q.length === 0) {
+    q.push(entry);
+    // The first out-of-order segment: one SACK block, whatever was kept before.
+    if (conn.sackOk) {
+      conn.selectiveAcks.length = 0;
+      conn.selectiveAcks.push([seq, end]);
+    }
+    return;
+  }
+  // The queued segment starting at or before this one, if any.
+  let at = q.length;
+  while (at > 0 && seqGt(q[at - 1].seq, seq)) at--;
+  if (at > 0) {
+    const prev = q[at - 1];
+    const prevEnd = (prev.seq + prev.data.length + (prev.fin ? 1 : 0)) >>> 0;
+    if (seqLt(seq, prevEnd)) {
+      if (seqLeq(end, prevEnd)) {
+        // All of it is queued already: drop it.
+        dsackSet(conn, seq, end);
+        if (conn.sackOk) sackNewOfo(conn, seq, end);
+        return;
+      }
+      if (seqGt(seq, prev.seq)) dsackSet(conn, seq, prevEnd);
+      else {
+        // Same start, more data: it replaces the queued segment.
+        dsackExtend(conn, prev.seq, prevEnd);
+        q.splice(--at, 1);
+      }
+    }
+  }
+  q.splice(at, 0, entry);
+  // Queued segments after it that it covers are dropped; one it overlaps ends the D-SACK block.
+  while (at + 1 < q.length) {
+    const next = q[at + 1];
+    if (seqLeq(end, next.seq)) break;
+    const nextEnd = (next.seq + next.data.length + (next.fin ? 1 : 0)) >>> 0;
+    if (seqLt(end, nextEnd)) {
+      dsackExtend(conn, next.seq, end);
+      break;
+    }
+    q.splice(at + 1, 1);
+    dsackExtend(conn, next.seq, nextEnd);
+  }
+  if (conn.sackOk) sackNewOfo(conn, seq, end);
+}
+
 /** In-order delivery, out-of-order reassembly, and the ACK policy for data (RFC 9293 step 7). */
 function receiveData(conn: Connection, seg: TcpSegment): void {
   const host = conn.host;
@@ -267,6 +325,8 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   let data = seg.payload;
   if (seqLt(seq, conn.rcvNxt)) {
     const trim = (conn.rcvNxt - seq) >>> 0;
+    // tcp_data_queue: the part below RCV.NXT is a duplicate, reported by D-SACK (RFC 2883).
+    dsackSet(conn, seq, trim >= data.length ? (seq + data.length) >>> 0 : conn.rcvNxt);
     if (trim >= data.length) {
       // Old data with a new FIN right at RCV.NXT ("partial packet, seq < rcv_nxt < end_seq" in
       // tcp_data_queue): the FIN is news, so step 8 takes it and decides the one ACK (delayed,
@@ -288,10 +348,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   if (seq !== conn.rcvNxt) {
     // A hole before this segment: keep it, and ACK at once so the sender sees a duplicate ACK.
     host.mib.inc('TCPOFOQueue');
-    if (!conn.ooo.some((s) => s.seq === seq && s.data.length >= data.length)) {
-      conn.ooo.push({ seq, data, fin: segFin });
-      conn.ooo.sort((a, b) => ((a.seq - b.seq) | 0));
-    }
+    queueOutOfOrder(conn, seq, data, segFin);
     sendAck(conn);
     return;
   }
@@ -315,13 +372,21 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   }
   conn.lastDataAt = conn.now;
   if (data.length >= conn.mss) conn.unackedSegs++;
-  // Fill from the out-of-order queue.
+  // Fill from the out-of-order queue (tcp_ofo_queue). Queued data this segment already carried
+  // was received twice: D-SACK it.
   let finFromOoo = false;
+  let dsackHigh = conn.rcvNxt;
   while (conn.ooo.length) {
     const s = conn.ooo[0];
     const sEnd = (s.seq + s.data.length) >>> 0;
     if (seqGt(s.seq, conn.rcvNxt)) break;
     conn.ooo.shift();
+    if (seqLt(s.seq, dsackHigh)) {
+      const high = dsackHigh;
+      const sEndFin = (sEnd + (s.fin ? 1 : 0)) >>> 0;
+      if (seqLt(sEndFin, dsackHigh)) dsackHigh = sEndFin;
+      dsackExtend(conn, s.seq, high);
+    }
     if (seqGt(sEnd, conn.rcvNxt)) {
       const part = s.data.subarray((conn.rcvNxt - s.seq) >>> 0);
       conn.recvQueue.push(part);
@@ -329,6 +394,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     }
     if (s.fin && seqGeq(conn.rcvNxt, sEnd)) finFromOoo = true;
   }
+  if (conn.selectiveAcks.length) sackRemove(conn);
   conn.wake?.();
   // The FIN of this segment is handled by step 8; a FIN waiting in the out-of-order queue here.
   if (finFromOoo && !segFin) onFin(conn);

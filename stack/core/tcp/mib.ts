@@ -43,6 +43,8 @@ export const MIB_NAMES = [
   'TCPRenoRecovery',
   'TCPFastRetrans',
   'TCPDSACKRecv',
+  'TCPDSACKOldSent',
+  'TCPDSACKOfoSent',
   // Tcp (SNMP)
   'TcpActiveOpens',
   'TcpPassiveOpens',

@@ -5,6 +5,8 @@
 import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
 import { ADV_MSS, RCV_BUF, type Connection, type HostContext, type SocketOptions } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
+import { seqLt } from '../seq.ts';
+import { dsackSet } from './sack-blocks.ts';
 import { siphashU32 } from './siphash.ts';
 import { INT_MAX } from './sysctl.ts';
 
@@ -136,15 +138,20 @@ export function ackAfterRead(conn: Connection, copied: number): void {
 function establishedOptions(conn: Connection): TcpOption[] {
   const o: TcpOption[] = [];
   if (conn.tsOk) o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'ts', val: tsClock(conn.host, conn.tsOffset), ecr: conn.tsRecent });
-  if (conn.sackOk && conn.ooo.length) {
+  // tcp_options_write: a pending D-SACK block goes first and only once; the SACK blocks follow,
+  // as many as fit (4, or 3 beside timestamps).
+  if (conn.sackOk && (conn.dsackPending || conn.selectiveAcks.length)) {
+    const room = conn.tsOk ? 3 : 4;
     const blocks: Array<[number, number]> = [];
-    for (const s of conn.ooo) {
-      const end = (s.seq + s.data.length + (s.fin ? 1 : 0)) >>> 0;
-      const last = blocks[blocks.length - 1];
-      if (last && last[1] === s.seq) last[1] = end;
-      else blocks.push([s.seq, end]);
+    if (conn.dsackPending) {
+      blocks.push([conn.dsackBlock[0], conn.dsackBlock[1]]);
+      conn.dsackPending = false;
     }
-    o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: blocks.slice(0, conn.tsOk ? 3 : 4) });
+    for (const b of conn.selectiveAcks) {
+      if (blocks.length === room) break;
+      blocks.push([b[0], b[1]]);
+    }
+    o.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks });
   }
   return o;
 }
@@ -262,6 +269,10 @@ export function sendDupAck(conn: Connection, seg: TcpSegment): void {
     conn.host.mib.inc('TCPACKSkippedSeq');
     return;
   }
+  // tcp_send_dupack: data (or a FIN) starting below RCV.NXT was received before: D-SACK the part
+  // below RCV.NXT (RFC 2883 §4.1.1).
+  const end = (seg.seq + seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0)) >>> 0;
+  if (end !== seg.seq && seqLt(seg.seq, conn.rcvNxt)) dsackSet(conn, seg.seq, seqLt(end, conn.rcvNxt) ? end : conn.rcvNxt);
   sendAck(conn);
 }
 
