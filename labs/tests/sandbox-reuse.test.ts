@@ -5,7 +5,7 @@
  * promise jobs never end costs the next learner nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { runSandboxed, warmPool } from '../kit/node/sandbox.ts';
+import { prewarm, runSandboxed, warmPool } from '../kit/node/sandbox.ts';
 import { appended, def, inIsn, reference, withFile } from './attack-cases.ts';
 
 const OPTIONS = { timeoutSeconds: 7 } as const;
@@ -47,20 +47,35 @@ describe('a grading child serves one job after another in fresh module state', (
   }, 120_000);
 
   it('a child whose learner left promise jobs running is not given the next job', async () => {
-    // Started inside a test; the chain runs once the results are out, and never ends.
-    const spinner = inIsn(reference, `if (!(globalThis as any).spinning) { (globalThis as any).spinning = true; const spin = (): unknown => Promise.resolve().then(spin); spin(); }`);
-    await settled(0);
-    const before = warmPool(def, 'hidden', OPTIONS).map((c) => c.pid);
-    const a = await runSandboxed(def, withFile(spinner), 'hidden', { ...OPTIONS, skipTypeCheck: true });
+    // Started inside a test; the promise jobs run once the results are out, one queuing the next
+    // (no growing chain: the child stays alive and busy, it does not run out of memory).
+    const spinner = inIsn(reference, `if (!(globalThis as any).spinning) { (globalThis as any).spinning = true; const spin = (): void => { void Promise.resolve().then(spin); }; spin(); }`);
+    // A pool of its own (another time limit is another pool key), holding one warm child: the
+    // spinner's job goes to it.
+    const own = { timeoutSeconds: 8 } as const;
+    prewarm(def, 'hidden', own);
+    let waiting: Array<{ pid: number }> = [];
+    for (let i = 0; i < 200 && (waiting = warmPool(def, 'hidden', own)).length !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(waiting).toHaveLength(1);
+    const spinnerPid = waiting[0].pid;
+    const a = await runSandboxed(def, withFile(spinner), 'hidden', { ...own, skipTypeCheck: true });
     // The spinner's own answer is whole: the chain began after the tests.
     expect(a.score).toEqual({ points: 100, max: 100 });
     const started = Date.now();
-    const b = await runSandboxed(def, withFile(reference), 'hidden', { ...OPTIONS, skipTypeCheck: true });
+    const b = await runSandboxed(def, withFile(reference), 'hidden', { ...own, skipTypeCheck: true });
     expect(b.score).toEqual({ points: 100, max: 100 });
     expect(Date.now() - started).toBeLessThan(6_000);
-    // The spinner's child never said it was idle: it is gone, not back in the pool.
-    await new Promise((r) => setTimeout(r, 2500));
-    const spinnerChild = before.find((pid) => !warmPool(def, 'hidden', OPTIONS).some((c) => c.pid === pid));
-    expect(spinnerChild).toBeDefined();
+    // The spinner's child never said it was idle: within the idle limit it is killed, never back in the pool.
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(spinnerPid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(spinnerPid)).toBe(false);
+    expect(warmPool(def, 'hidden', own).some((c) => c.pid === spinnerPid)).toBe(false);
   }, 120_000);
 });
