@@ -11,6 +11,8 @@
  * survives into the next.
  */
 
+import { sidePath } from './shim.ts';
+
 /** path → compiled body, run as `function (exports, require, module) { body }`. */
 export type ModuleSources = Record<string, string>;
 
@@ -18,8 +20,9 @@ export type Factory = (exports: Record<string, unknown>, require: (specifier: st
 
 /**
  * How the override modules (the learner's copies) of one instance are evaluated, when not like
- * the rest: `evaluate` turns a body into its factory (an SES Compartment in the worker, see
- * ./worker-lockdown.ts), and `mayImport` says which resolved paths such a module may require.
+ * the rest: `evaluate` turns a body into its factory (an SES Compartment: ./node/child.ts and
+ * site/lib/workbench/worker-lockdown.ts), and `mayImport` says which resolved paths such a module
+ * may require.
  */
 export interface Isolation {
   evaluate(path: string, body: string): Factory;
@@ -99,6 +102,11 @@ export function resolveSpecifier(specifier: string, from: string, has: (path: st
   throw new ModuleNotFoundError(specifier, from);
 }
 
+/** A body as its factory; the sourceURL names the file in stack traces the learner sees. */
+function factoryOf(path: string, body: string): Factory {
+  return new Function('exports', 'require', 'module', `${body}\n//# sourceURL=${path}`) as Factory;
+}
+
 /** Compiles each body once; `instantiate()` then gives fresh module instances as often as needed. */
 export class ModuleMap {
   private readonly factories = new Map<string, Factory>();
@@ -125,11 +133,25 @@ export class ModuleMap {
     if (!factory) {
       const body = this.sources.get(path);
       if (body === undefined) throw new ModuleNotFoundError(path, '(entry)');
-      // The sourceURL names the file in stack traces the learner sees.
-      factory = new Function('exports', 'require', 'module', `${body}\n//# sourceURL=${path}`) as Factory;
+      factory = factoryOf(path, body);
       this.factories.set(path, factory);
     }
     return factory;
+  }
+
+  /**
+   * Overrides that put each lab file's compiled reference (`<file>.reference.ts`) where the
+   * learner's copy goes (`<file>.learner.ts`): a reference run. Or the first lab file whose
+   * reference this map does not hold.
+   */
+  referenceOverrides(files: readonly string[]): { overrides: ModuleSources } | { missing: string } {
+    const overrides: ModuleSources = {};
+    for (const file of files) {
+      const reference = this.sources.get(sidePath(file, 'reference'));
+      if (reference === undefined) return { missing: file };
+      overrides[sidePath(file, 'learner')] = reference;
+    }
+    return { overrides };
   }
 
   /**
@@ -151,7 +173,7 @@ export class ModuleMap {
       let factory: Factory;
       const isolated = isolation !== null && path in overrides;
       if (path in overrides) {
-        factory = overrideFactories.get(path) ?? (isolated ? isolation.evaluate(path, overrides[path]) : (new Function('exports', 'require', 'module', `${overrides[path]}\n//# sourceURL=${path}`) as Factory));
+        factory = overrideFactories.get(path) ?? (isolated ? isolation.evaluate(path, overrides[path]) : factoryOf(path, overrides[path]));
         overrideFactories.set(path, factory);
       } else factory = this.factory(path);
       const require = (specifier: string) => {

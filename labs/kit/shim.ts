@@ -18,6 +18,15 @@ export function sidePath(file: string, side: 'reference' | 'learner'): string {
   return file.replace(/\.ts$/, `.${side}.ts`);
 }
 
+/**
+ * What a learner's lab file may import: modules of the stack core, never a lab file's reference or
+ * learner side (the reference would hand over the answer). The static check (node/compile.ts
+ * importProblems) and the grading child's `require` (node/child.ts) apply the same rule.
+ */
+export function labCodeMayImport(path: string): boolean {
+  return path.startsWith('stack/core/') && !/\.(reference|learner)\.ts$/.test(path);
+}
+
 export const SIDE_MODULE = 'labs/kit/side.ts';
 
 /** The dispatcher's source for lab file `file` (repository-relative) with reference text `referenceText`. */

@@ -6,7 +6,7 @@
  */
 import { readLab, runModules } from '../lib/workbench/lab-data.ts';
 import { transpile } from '../lib/workbench/transpile.ts';
-import { learnerPath, WorkerGrader } from '../lib/workbench/worker-grade.ts';
+import { WorkerGrader } from '../lib/workbench/worker-grade.ts';
 import { labMeta, type LabMeta } from '../../labs/kit/definition.ts';
 import { checkSimWire, simToWire, simulate, type SimRequest, type SimWireReply } from '../../labs/kit/sim.ts';
 import type { ReferenceTracer } from './course-server.ts';
@@ -38,14 +38,10 @@ export function createReferenceRuns(): ReferenceRuns {
     sim: async (slug, request) => {
       const { grader, lab } = entryFor(slug);
       // The lab's reference stands behind its dispatchers, where a learner's copy would be.
-      const overrides: Record<string, string> = {};
-      for (const file of lab.files) {
-        const reference = grader.modules.source(file.replace(/\.ts$/, '.reference.ts'));
-        if (reference === undefined) return { ok: false, error: `the reference of ${file} is missing from this server's build of the lab` };
-        overrides[learnerPath(file)] = reference;
-      }
+      const reference = grader.modules.referenceOverrides(lab.files);
+      if ('missing' in reference) return { ok: false, error: `the reference of ${reference.missing} is missing from this server's build of the lab` };
       // Bounded as a learner's sim is, so the answer's size does not depend on who ran it.
-      const reply = checkSimWire(simToWire(simulate(grader.modules.instantiate(overrides), { ...request, reference: true })));
+      const reply = checkSimWire(simToWire(simulate(grader.modules.instantiate(reference.overrides), { ...request, reference: true })));
       return typeof reply === 'string' ? { ok: false, error: reply } : reply;
     },
   };

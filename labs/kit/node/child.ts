@@ -115,9 +115,6 @@ function loadMessage(err: unknown, kit: Kit): string {
   return text;
 }
 
-const learnerPath = (file: string) => file.replace(/\.ts$/, '.learner.ts');
-const referencePath = (file: string) => file.replace(/\.ts$/, '.reference.ts');
-
 async function main(): Promise<void> {
   token = (await nextLine()).trim();
   await import(url('labs/kit/node/ses.mjs'));
@@ -126,9 +123,10 @@ async function main(): Promise<void> {
   ses.lockdown({ ...LOCKDOWN_OPTIONS, domainTaming: 'unsafe' });
 
   const { ModuleMap } = (await import(url('labs/kit/module-map.js'))) as Modules;
+  const { labCodeMayImport, sidePath } = (await import(url('labs/kit/shim.js'))) as typeof import('../shim.ts');
   const { loadSuite } = (await import(url('labs/kit/load-suite.js'))) as Loader;
   const sim = (await import(url('labs/kit/sim.js'))) as Sim;
-  const meta = JSON.parse(metaJson) as { slug: string; files: string[]; tasks: Parameters<typeof loadSuite>[1]['tasks']; tests: Parameters<typeof loadSuite>[1]['tests'] };
+  const meta = JSON.parse(metaJson) as import('../definition.ts').LabMeta;
   const map = new ModuleMap();
   let scoring: Array<{ name: string; guard: boolean; weight: number }>;
   // Formats errors in words for a learner (pure; loaded with the reference, before any learner code).
@@ -137,9 +135,9 @@ async function main(): Promise<void> {
     map.add(JSON.parse(readFileSync(join(tree, 'modules.json'), 'utf8')) as Record<string, string>);
     // The reference in the learner's place: every module compiled once, the JIT warm for the
     // first learner, and the suite's scoring read before any learner code exists here.
-    const reference: Record<string, string> = {};
-    for (const file of meta.files) reference[learnerPath(file)] = map.source(referencePath(file))!;
-    const warmLoad = map.instantiate(reference);
+    const reference = map.referenceOverrides(meta.files);
+    if ('missing' in reference) throw new Error(`the reference of ${reference.missing} is not in the run tree`);
+    const warmLoad = map.instantiate(reference.overrides);
     kit = warmLoad('labs/kit/index.ts') as Kit;
     const warm = loadSuite(warmLoad, meta, suite as 'visible' | 'hidden');
     warm.run({ seed: 1 });
@@ -169,9 +167,7 @@ async function main(): Promise<void> {
   const console = ses.harden({ log: print, error: print, warn: print, info: print, debug: print });
   const isolation = {
     evaluate: (_path: string, body: string) => new ses.Compartment({ globals: { console }, __options__: true }).evaluate(`(function (exports, require, module) {${body}\n})`) as import('../module-map.ts').Factory,
-    // As the static import check (compile.ts importProblems): never a lab file's reference or
-    // learner side.
-    mayImport: (path: string) => path.startsWith('stack/core/') && !/\.(reference|learner)\.ts$/.test(path),
+    mayImport: labCodeMayImport,
     harden: ses.harden,
   };
 
@@ -190,12 +186,12 @@ async function main(): Promise<void> {
 
   async function runJob(job: Job): Promise<void> {
     const overrides: Record<string, string> = {};
-    for (const m of job.modules) overrides[learnerPath(m.file)] = m.js;
+    for (const m of job.modules) overrides[sidePath(m.file, 'learner')] = m.js;
     const load = map.instantiate(overrides, isolation);
     try {
       for (const m of job.modules) {
         if (!meta.files.includes(m.file)) throw new Error(`${m.file} is not a file of this lab`);
-        load(learnerPath(m.file));
+        load(sidePath(m.file, 'learner'));
       }
       // As after an ES module graph has loaded: promise jobs the learner's modules queued while
       // loading run before the first test.

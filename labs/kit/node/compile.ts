@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { existsSync } from 'node:fs';
 import { WORK, repoPath } from './repo.ts';
+import { labCodeMayImport } from '../shim.ts';
 import { posix } from 'node:path';
 
 /** tsconfig.core.json's settings: the stack core sees ES2022 and nothing of Node or the DOM. */
@@ -104,7 +105,7 @@ export function importProblems(files: ReadonlyMap<string, string>): CompileProbl
     };
     const checkSpecifier = (node: ts.Node, spec: string) => {
       const target = spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(file), spec)) : null;
-      if (target === null || !target.startsWith('stack/core/') || /\.(reference|learner)\.ts$/.test(target) || !existsSync(repoPath(target))) {
+      if (target === null || !labCodeMayImport(target) || !existsSync(repoPath(target))) {
         report(node, `"${spec}" is not a module of the stack core: your file may import only files under stack/core/ that exist`);
       }
     };

@@ -414,6 +414,13 @@ export function setWarmPoolSize(n: number): void {
   poolSize = Math.max(0, Math.floor(n));
 }
 
+/** The warm children waiting under a pool key (the list is made on first use and kept). */
+function warmFor(key: string): SandboxChild[] {
+  let warm = pool.get(key);
+  if (!warm) pool.set(key, (warm = []));
+  return warm;
+}
+
 function poolKey(def: LabDefinition, suite: string, memoryMb: number, timeoutS: number): string {
   return `${def.slug}/${suite}/${memoryMb}/${timeoutS}`;
 }
@@ -443,8 +450,7 @@ function spawnChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: n
 /** Tops the pool up to `size` warm children, counting those running a job as `alive`. */
 function refill(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number, size = poolSize): void {
   const key = poolKey(def, suite, memoryMb, timeoutS);
-  const warm = pool.get(key) ?? [];
-  pool.set(key, warm);
+  const warm = warmFor(key);
   while (warm.length < size && (size === poolSize || (alive.get(key)?.size ?? 0) < size)) {
     const child = spawnChild(def, suite, memoryMb, timeoutS);
     warm.push(child);
@@ -456,7 +462,7 @@ function refill(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: numbe
 
 /** The warm children of a lab suite waiting for a job: pid and jobs served so far (for tests). */
 export function warmPool(def: LabDefinition, suite: 'visible' | 'hidden', options: Pick<SandboxOptions, 'memoryMb' | 'timeoutSeconds'> = {}): Array<{ pid: number; jobs: number }> {
-  const warm = pool.get(poolKey(def, suite, options.memoryMb ?? DEFAULT_MEMORY_MB, options.timeoutSeconds ?? DEFAULT_TIMEOUT_S)) ?? [];
+  const warm = warmFor(poolKey(def, suite, options.memoryMb ?? DEFAULT_MEMORY_MB, options.timeoutSeconds ?? DEFAULT_TIMEOUT_S));
   return warm.filter((c) => !c.isEnded).map((c) => ({ pid: c.process.pid ?? -1, jobs: c.jobs }));
 }
 
@@ -477,7 +483,7 @@ function stop(lease: Lease): void {
 }
 
 function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): Lease {
-  const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS)) ?? [];
+  const warm = warmFor(poolKey(def, suite, memoryMb, timeoutS));
   let child: SandboxChild | undefined;
   while ((child = warm.shift()) && child.isEnded);
   if (child?.unusedTimer) clearTimeout(child.unusedTimer);
@@ -493,8 +499,8 @@ function takeChild(def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: nu
  */
 async function settle(child: SandboxChild, def: LabDefinition, suite: 'visible' | 'hidden', memoryMb: number, timeoutS: number): Promise<void> {
   const heapMb = await child.idle();
-  const warm = pool.get(poolKey(def, suite, memoryMb, timeoutS)) ?? [];
-  pool.set(poolKey(def, suite, memoryMb, timeoutS), warm);
+  const key = poolKey(def, suite, memoryMb, timeoutS);
+  const warm = warmFor(key);
   if (heapMb !== null && heapMb < memoryMb / 2 && child.jobs < JOBS_PER_CHILD && !child.isEnded && warm.length < Math.max(poolSize, 2)) {
     warm.unshift(child);
     child.unusedTimer = setTimeout(() => {
@@ -507,7 +513,7 @@ async function settle(child: SandboxChild, def: LabDefinition, suite: 'visible' 
     child.unusedTimer.unref();
     // A suite being graded keeps a warm child per grading slot (CHILDREN_IN_USE); started after
     // this answer, so never during a burst that keeps every child busy.
-    if (poolSize > 0 && (alive.get(poolKey(def, suite, memoryMb, timeoutS))?.size ?? 0) < CHILDREN_IN_USE) {
+    if (poolSize > 0 && (alive.get(key)?.size ?? 0) < CHILDREN_IN_USE) {
       setImmediate(() => refill(def, suite, memoryMb, timeoutS, CHILDREN_IN_USE));
     }
     return;

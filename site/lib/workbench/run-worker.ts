@@ -68,18 +68,17 @@ async function prepare(moduleUrls: string[]): Promise<void> {
  * compiled reference in its place.
  */
 function stackOverrides(lab: GradeRequest['lab'], files: Record<string, string> | null): Record<string, string> {
+  if (!files) {
+    const reference = grader.modules.referenceOverrides(lab.files);
+    if ('missing' in reference) throw new Error(`the reference of ${reference.missing} is not in this browser`);
+    return reference.overrides;
+  }
   const overrides: Record<string, string> = {};
   for (const file of lab.files) {
-    if (files) {
-      try {
-        overrides[learnerPath(file)] = transpile(learnerPath(file), files[file] ?? '');
-      } catch (error) {
-        throw new Error(`${file} did not compile: ${(error as Error).message}`);
-      }
-    } else {
-      const reference = grader.modules.source(file.replace(/\.ts$/, '.reference.ts'));
-      if (reference === undefined) throw new Error(`the reference of ${file} is not in this browser`);
-      overrides[learnerPath(file)] = reference;
+    try {
+      overrides[learnerPath(file)] = transpile(learnerPath(file), files[file] ?? '');
+    } catch (error) {
+      throw new Error(`${file} did not compile: ${(error as Error).message}`);
     }
   }
   return overrides;

@@ -8,6 +8,7 @@ import type { ResultsDocument, Suite } from './results.ts';
 import { errorDocument } from '../../../labs/kit/results.ts';
 import type { LabMeta } from '../../../labs/kit/definition.ts';
 import { loadSuite, suitePath, type LoadedSuite } from '../../../labs/kit/load-suite.ts';
+import { sidePath } from '../../../labs/kit/shim.ts';
 import type { TraceEvent } from '../../../stack/core/observe/trace.ts';
 
 export interface GradeRequest {
@@ -29,7 +30,7 @@ export class LearnerCompileError extends Error {
 }
 
 export function learnerPath(file: string): string {
-  return file.replace(/\.ts$/, '.learner.ts');
+  return sidePath(file, 'learner');
 }
 
 function failedDocument(request: GradeRequest, message: string): ResultsDocument {
@@ -92,14 +93,9 @@ export class WorkerGrader {
    * trace although it passes (a run keeps the traces of failures only unless asked).
    */
   referenceTrace(lab: LabMeta, suite: Suite, testName: string, seed = 1): TraceEvent[] | null {
-    const overrides: ModuleSources = {};
-    for (const file of lab.files) {
-      const reference = this.modules.source(file.replace(/\.ts$/, '.reference.ts'));
-      if (reference === undefined) return null;
-      overrides[learnerPath(file)] = reference;
-    }
-    if (!this.modules.has(suitePath(lab, suite))) return null;
-    const loaded = this.load(lab, suite, overrides);
+    const reference = this.modules.referenceOverrides(lab.files);
+    if ('missing' in reference || !this.modules.has(suitePath(lab, suite))) return null;
+    const loaded = this.load(lab, suite, reference.overrides);
     if (!loaded.registry.tests.some((t) => t.name === testName)) return null;
     const doc = loaded.run({ seed, only: [testName], keepTraces: true });
     const ref = doc.tests[0]?.trace_ref;
