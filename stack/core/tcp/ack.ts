@@ -10,15 +10,13 @@ import type { Connection } from './connection.ts';
 import { timerPending } from './lifecycle.ts';
 import { rttSample } from './rto.ts';
 import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
-import { ackRecords, applySack, highestSacked, markLost, pipe, type SackResult } from './sack-scoreboard.ts';
+import { TCP_REORDERING, ackRecords, applySack, highestSacked, markLost, pipe, type SackResult } from './sack-scoreboard.ts';
 import { processTlpAck, rackAdvance, rackDetectLoss, rackEnabled, rackMarkLost, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
 import { freeAckedSkbs } from './send-buffer.ts';
 
 const NO_SACK: SackResult = { newlySacked: [], dsack: false };
-/** tcp_reordering: duplicate ACKs (or SACKed segments) before a loss is assumed. */
-const DUPTHRESH = 3;
 
 /**
  * Step 5 for the send side of a synchronized connection, once SEG.ACK is known not to be ahead
@@ -78,7 +76,7 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
       if (lost.length) startRecovery(conn);
     }
   } else if (!conn.sackOk) newlyLost = newRenoMarkLost(conn, advanced);
-  else if (conn.dupAcks === DUPTHRESH && conn.rtx.length) {
+  else if (conn.dupAcks === TCP_REORDERING && conn.rtx.length) {
     // SACK without RACK: three duplicate ACKs mark the head lost (tcp_time_to_recover).
     markLost(conn, conn.rtx[0]);
     newlyLost = 1;
@@ -118,7 +116,7 @@ function startRecovery(conn: Connection): void {
 function newRenoMarkLost(conn: Connection, advanced: boolean): number {
   const head = conn.rtx[0];
   if (!head || head.lost) return 0;
-  if (conn.caState === 'recovery' ? !advanced || head.retrans : conn.renoSackedOut < DUPTHRESH) return 0;
+  if (conn.caState === 'recovery' ? !advanced || head.retrans : conn.renoSackedOut < TCP_REORDERING) return 0;
   markLost(conn, head);
   if (conn.caState !== 'recovery') startRecovery(conn);
   return 1;

@@ -10,7 +10,7 @@
  */
 import type { Connection } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
-import { markLost, sackedCount, type SentSegment } from './sack-scoreboard.ts';
+import { TCP_REORDERING, markLost, sackedCount, type SentSegment } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 
 /** TCP_TIMEOUT_MIN_US: added to the PTO with more than one segment out. */
@@ -33,8 +33,6 @@ function jiffiesDelay(now: number, ms: number, extraJiffies: number): number {
 }
 /** TCP_TIMEOUT_INIT: the PTO before any RTT sample. */
 const PTO_NO_RTT_MS = 1000;
-/** tcp_reordering: SACKed segments that end RACK's reordering allowance before reordering is seen. */
-const DUPTHRESH = 3;
 
 /** sysctl tcp_recovery bit 0 (TCP_RACK_LOSS_DETECTION). */
 export function rackEnabled(conn: Connection): boolean {
@@ -64,7 +62,7 @@ export function rackAdvance(conn: Connection, r: SentSegment): void {
 function reoWnd(conn: Connection): number {
   if (!conn.reordSeen) {
     if (conn.caState !== 'open') return 0;
-    if (sackedCount(conn) >= DUPTHRESH) return 0;
+    if (sackedCount(conn) >= TCP_REORDERING) return 0;
   }
   const minRtt = Number.isFinite(conn.minRtt) ? conn.minRtt : 0;
   return Math.min(minRtt / 4, conn.srtt);

@@ -8,6 +8,14 @@
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import type { Connection } from './connection.ts';
 
+/**
+ * tp->reordering's default (net.ipv4.tcp_reordering, 3): the duplicate ACKs or SACKed segments
+ * after which a loss is assumed (Reno's and SACK's dupthresh, the end of RACK's reordering
+ * allowance before reordering is seen) and the flight tcp_sndbuf_expand allows for. The stack does
+ * not raise it when it sees reordering (tcp_check_sack_reordering is not modelled).
+ */
+export const TCP_REORDERING = 3;
+
 export interface SentSegment {
   seq: number;
   /** One past the last sequence number, counting a FIN. */

@@ -13,6 +13,7 @@
  */
 import { seqGt, seqLeq } from '../seq.ts';
 import type { Connection } from './connection.ts';
+import { TCP_REORDERING } from './sack-scoreboard.ts';
 
 /**
  * truesize of an empty buffer from tcp_stream_alloc_skb (alloc_skb_fclone(MAX_TCP_HEADER) from the
@@ -32,8 +33,6 @@ const SKB_STRUCT = 256;
 /** sk_gso_max_size after sk_setup_caps removes MAX_TCP_HEADER + 1 (65536 − 193): 65 × MSS 1000. */
 const GSO_MAX_SIZE = 65343;
 const TCP_INIT_CWND = 10;
-/** tp->reordering's default (net.ipv4.tcp_reordering); tcp_sndbuf_expand counts reordering + 1. */
-const TCP_REORDERING = 3;
 
 /** sk_wmem_queued: the truesize of every buffer in the write and retransmission queues. */
 export function wmemQueued(conn: Connection): number {
@@ -83,6 +82,12 @@ function tsoSegs(conn: Connection, mss: number): number {
   return Math.max(Math.floor(bytes / mss), conn.host.sysctl.get('net.ipv4.tcp_min_tso_segs'));
 }
 
+/** Where the newest buffer starts: the end of the one before it, or SND.UNA's byte if it is the only one. */
+function tailBufferStart(conn: Connection): number {
+  const n = conn.skbEnds.length;
+  return n - 1 > conn.skbHead ? conn.skbEnds[n - 2] : conn.sendQueueSeq;
+}
+
 /**
  * Takes as much of `bytes` (from `from` on) as tcp_sendmsg_locked would (`mss`: tcp_current_mss):
  * into the tail buffer while it is below the size goal, into a new one while the queue is below
@@ -100,7 +105,7 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
     const n = conn.skbEnds.length;
     // The tail buffer can grow only while unsent (tcp_write_queue_tail); sent ones are split off
     // where each transmission ended (noteSkbsSent), so an unsent tail starts at or after SND.MAX.
-    const tailStart = n - 1 > conn.skbHead ? conn.skbEnds[n - 2] : conn.sendQueueSeq;
+    const tailStart = tailBufferStart(conn);
     if (n > conn.skbHead && !seqGt(conn.sndMax, tailStart)) room = goal - ((conn.skbEnds[n - 1] - tailStart) | 0);
     if (room <= 0) {
       if (!memoryFree(conn)) {
@@ -128,7 +133,7 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
 function cutAtSendable(conn: Connection, mss: number): void {
   const ends = conn.skbEnds;
   const n = ends.length;
-  const start = n - 1 > conn.skbHead ? ends[n - 2] : conn.sendQueueSeq;
+  const start = tailBufferStart(conn);
   // Only the send head goes out (tcp_push_one); one behind unsent data waits.
   if (start !== conn.sndNxt) return;
   const wndRoom = (conn.sndUna + conn.sndWnd - conn.sndNxt) | 0;
