@@ -6,6 +6,7 @@ import type { HostContext, Connection } from '../tcp/connection.ts';
 import { fmtAddr } from '../tcp/connection.ts';
 import type { SsRow } from '../scenarios/types.ts';
 import type { TcpStateName } from './trace.ts';
+import { retransOut, sackedCount } from '../tcp/sack-scoreboard.ts';
 
 export function ssRows(host: HostContext): SsRow[] {
   const rows: SsRow[] = [];
@@ -42,6 +43,9 @@ export function formatSs(rows: SsRow[]): string {
 }
 
 /** Linux's TCP_* state numbers as tcp_info reports them (include/net/tcp_states.h). */
+/** icsk_ca_state's numbers (enum tcp_ca_state). */
+const CA_STATE: Record<Connection['caState'], number> = { open: 0, disorder: 1, recovery: 3, loss: 4 };
+
 export const TCPI_STATE: Record<TcpStateName, number> = {
   ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT_1: 4, FIN_WAIT_2: 5, TIME_WAIT: 6,
   CLOSED: 7, CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11,
@@ -74,9 +78,15 @@ export interface TcpInfo {
   /** snd_ssthresh in segments (TCP_INFINITE_SSTHRESH, 0x7fffffff, until a loss sets it). */
   tcpi_snd_ssthresh: number;
   tcpi_total_retrans: number;
-  /** icsk_ca_state: TCP_CA_Open 0, TCP_CA_Recovery 3, TCP_CA_Loss 4 (Disorder and CWR are not modelled). */
+  /** icsk_ca_state: TCP_CA_Open 0, TCP_CA_Disorder 1, TCP_CA_Recovery 3, TCP_CA_Loss 4 (CWR, 2, is not modelled). */
   tcpi_ca_state: number;
-  /** sacked_out, lost_out: segments the peer SACKed, segments marked lost and not yet resent. */
+  /** tp->reordering: the connection's reordering degree in segments. */
+  tcpi_reordering: number;
+  /** Always 0 since Linux 4.15 (FACK's fackets_out is gone); kept because scripts still read it. */
+  tcpi_fackets: number;
+  /** retrans_out: resent segments not yet acknowledged, SACKed or marked lost again. */
+  tcpi_retrans: number;
+  /** sacked_out, lost_out: segments the peer SACKed (without SACK: duplicate ACKs counted as such), segments marked lost (resent since or not). */
   tcpi_sacked: number;
   tcpi_lost: number;
   /** write_seq − snd_nxt: bytes written and not yet sent (a queued FIN counts one), as SIOCOUTQNSD. */
@@ -104,9 +114,12 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_snd_cwnd: Math.floor(conn.cwnd),
     tcpi_snd_ssthresh: conn.ssthresh,
     tcpi_total_retrans: conn.totalRetrans,
-    tcpi_ca_state: conn.caState === 'open' ? 0 : conn.caState === 'recovery' ? 3 : 4,
-    tcpi_sacked: conn.rtx.reduce((n, r) => n + (r.sacked ? 1 : 0), 0),
-    tcpi_lost: conn.rtx.reduce((n, r) => n + (r.lost ? 1 : 0), 0),
+    tcpi_ca_state: CA_STATE[conn.caState],
+    tcpi_reordering: conn.reordering,
+    tcpi_fackets: 0,
+    tcpi_retrans: retransOut(conn),
+    tcpi_sacked: sackedCount(conn),
+    tcpi_lost: conn.rtx.reduce((n, r) => n + (r.markedLost ? 1 : 0), 0),
     tcpi_notsent_bytes: Math.max(0, (conn.sendQueueSeq + conn.sendQueue.length + (conn.finQueued ? 1 : 0) - conn.sndNxt) | 0),
   };
 }

@@ -10,13 +10,13 @@ import type { Connection } from './connection.ts';
 import { timerPending } from './lifecycle.ts';
 import { rttSample } from './rto.ts';
 import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
-import { TCP_REORDERING, ackRecords, applySack, highestSacked, markLost, pipe, type SackResult } from './sack-scoreboard.ts';
-import { processTlpAck, rackAdvance, rackDetectLoss, rackEnabled, rackMarkLost, scheduleLossProbe } from './rack.ts';
+import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highestSacked, markLost, pipe, retransOut, sackedCount, type SackResult } from './sack-scoreboard.ts';
+import { processTlpAck, rackAdvance, rackDetectLoss, rackMarkLost, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
 import { freeAckedSkbs } from './send-buffer.ts';
 
-const NO_SACK: SackResult = { newlySacked: [], dsack: false };
+const NO_SACK: SackResult = { newlySacked: [], dsack: false, reord: null };
 
 /**
  * Step 5 for the send side of a synchronized connection, once SEG.ACK is known not to be ahead
@@ -35,29 +35,27 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
     if (opt && opt.kind === 'sack') {
       sack = applySack(conn, seg.ack, opt.blocks);
       if (sack.dsack) conn.host.mib.inc('TCPDSACKRecv');
-      for (const r of sack.newlySacked) {
-        rackAdvance(conn, r);
-        if (!r.retrans && seqLt(r.seq, priorFack)) conn.reordSeen = true;
-      }
+      for (const r of sack.newlySacked) rackAdvance(conn, r);
+      if (sack.reord !== null) checkSackReordering(conn, sack.reord);
     }
   }
   // Segments this ACK delivered, cumulatively or by SACK (tp->delivered − prior_delivered).
   let delivered = sack.newlySacked.length;
   let finAcked = false;
-  const rack = conn.sackOk && rackEnabled(conn);
   if (advanced) {
     const acked = onAckAdvance(conn, seg);
     finAcked = acked.finAcked;
     delivered += acked.segments;
-    // tcp_check_sack_reordering: a hole below the highest SACK filled by a segment sent only
-    // once was reordering, not loss; RACK then keeps its reordering window in recovery.
-    if (acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) conn.reordSeen = true;
-  } else if (duplicate && !rack) delivered += onDuplicateAck(conn);
+    // tcp_clean_rtx_queue: a hole below the highest SACK filled by a segment sent only once was
+    // reordering, not loss; RACK then keeps its reordering window in recovery.
+    if (conn.sackOk && acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) checkSackReordering(conn, acked.firstOriginal);
+  } else if (duplicate && !conn.sackOk) delivered += onDuplicateAck(conn);
   if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
   // tcp_fastretrans_alert, D: the episode ends once SND.UNA reaches what was out when it began.
   // Without SACK, Reno holds recovery until something above it is acknowledged (RFC 6582 §3.2
-  // step 6's "false fast retransmit" guard, tcp_try_undo_recovery).
-  if (conn.caState !== 'open' && seqGeq(conn.sndUna, conn.highSeq)) {
+  // step 6's "false fast retransmit" guard, tcp_try_undo_recovery). Disorder is no episode: it
+  // ends below, once nothing is left out.
+  if ((conn.caState === 'recovery' || conn.caState === 'loss') && seqGeq(conn.sndUna, conn.highSeq)) {
     if (conn.caState === 'loss') conn.caState = 'open';
     else if (conn.sackOk || conn.sndUna !== conn.highSeq) {
       conn.renoSackedOut = 0;
@@ -68,23 +66,24 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
   // E: what is lost now, and whether recovery starts.
   let newlyLost = 0;
   let reoArmed = false;
-  if (rack) {
+  // With SACK, RACK is 6.18's only loss detection: tcp_recovery's bit 0 no longer turns it off
+  // (measured, KERNEL.md finding 34); without SACK, NewReno's duplicate ACKs.
+  if (conn.sackOk) {
     if (conn.sndUna !== conn.sndMax) {
       const lost = rackMarkLost(conn, onReorderTimeout);
       reoArmed = timerPending(conn, 'reorder');
       newlyLost = lost.length;
       if (lost.length) startRecovery(conn);
     }
-  } else if (!conn.sackOk) newlyLost = newRenoMarkLost(conn, advanced);
-  else if (conn.dupAcks === TCP_REORDERING && conn.rtx.length) {
-    // SACK without RACK: three duplicate ACKs mark the head lost (tcp_time_to_recover).
-    markLost(conn, conn.rtx[0]);
-    newlyLost = 1;
-    startRecovery(conn);
-  }
-  // tcp_cong_control: PRR while recovering; otherwise grow, but only on an ACK of new data.
+  } else newlyLost = newRenoMarkLost(conn, advanced);
+  // tcp_try_to_open: no loss proven on a "dubious" ACK (a duplicate, one that SACKed something, or
+  // any ACK outside Open): Disorder while anything is SACKed, marked lost or was resent.
+  if ((conn.caState === 'open' || conn.caState === 'disorder') && (duplicate || sack.newlySacked.length > 0 || conn.caState === 'disorder')) tryKeepOpen(conn);
+  // tcp_cong_control: PRR while recovering; otherwise grow on an ACK of new data — or, once
+  // reordering beyond net.ipv4.tcp_reordering was seen, on any delivery, SACKed ones included
+  // (tcp_may_raise_cwnd).
   if (conn.caState === 'recovery') cwndReduction(conn, delivered, newlyLost, advanced);
-  else if (advanced) ccOnAck(conn, delivered);
+  else if (advanced || (delivered > 0 && conn.reordering > conn.host.sysctl.get('net.ipv4.tcp_reordering'))) ccOnAck(conn, delivered);
   if (conn.caState === 'recovery') retransmitLost(conn);
   // tcp_set_xmit_timer, on an ACK that acknowledged or SACKed something.
   if ((advanced || sack.newlySacked.length) && !reoArmed) setXmitTimer(conn);
@@ -98,6 +97,19 @@ function setXmitTimer(conn: Connection): void {
     return;
   }
   if (!scheduleLossProbe(conn, conn.now + conn.rto, sendLossProbe)) armRetransmit(conn);
+}
+
+/**
+ * tcp_try_keep_open: Disorder while anything is SACKed or marked lost (tcp_left_out) or a resend
+ * is still unacknowledged (tcp_any_retrans_done), else Open; a change of state starts a new
+ * high_seq.
+ */
+function tryKeepOpen(conn: Connection): void {
+  const state = sackedCount(conn) + conn.lostOut > 0 || (conn.rtx.length > 0 && conn.rtx[0].retrans) || retransOut(conn) > 0 ? 'disorder' : 'open';
+  if (conn.caState !== state) {
+    conn.caState = state;
+    conn.highSeq = conn.sndNxt;
+  }
 }
 
 /** tcp_enter_recovery: once per loss episode, until SND.UNA passes what was out when it began. */
@@ -116,7 +128,7 @@ function startRecovery(conn: Connection): void {
 function newRenoMarkLost(conn: Connection, advanced: boolean): number {
   const head = conn.rtx[0];
   if (!head || head.lost) return 0;
-  if (conn.caState === 'recovery' ? !advanced || head.retrans : conn.renoSackedOut < TCP_REORDERING) return 0;
+  if (conn.caState === 'recovery' ? !advanced || head.retrans : conn.renoSackedOut < conn.reordering) return 0;
   markLost(conn, head);
   if (conn.caState !== 'recovery') startRecovery(conn);
   return 1;
@@ -191,6 +203,7 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
     // counted by duplicate ACKs.
     segments = Math.max(acked - conn.renoSackedOut, 1);
     conn.renoSackedOut = Math.max(0, conn.renoSackedOut - Math.max(acked - 1, 0));
+    checkRenoReordering(conn, acked);
   }
   if (conn.rttTime >= 0 && seqGeq(seg.ack, conn.rttSeq)) {
     rttSample(conn, conn.now - conn.rttTime);
@@ -215,8 +228,8 @@ export function onDuplicateAck(conn: Connection): number {
   if (conn.sndUna === conn.sndMax) return 0;
   conn.dupAcks++;
   if (conn.sackOk) return 0;
-  const limit = Math.max(0, conn.rtx.length - Math.max(conn.lostOut, 1));
-  if (conn.renoSackedOut >= limit) return 0;
+  const prior = conn.renoSackedOut;
   conn.renoSackedOut++;
-  return 1;
+  checkRenoReordering(conn, 0);
+  return conn.renoSackedOut - prior;
 }

@@ -127,11 +127,11 @@ export function reduceOnce(conn: Connection): void {
 
 /**
  * The retransmission timer fired (tcp_enter_loss): ssthresh from the cwnd of the episode's first
- * timeout (a later one in the same episode keeps it), and cwnd one segment — everything out is
+ * timeout (from Open or Disorder, or once the last episode's high_seq is acknowledged) (a later one in the same episode keeps it), and cwnd one segment — everything out is
  * now marked lost, so the pipe is empty.
  */
 export function onRto(conn: Connection): void {
-  const firstInEpisode = conn.caState === 'open' || ((conn.highSeq - conn.sndUna) | 0) <= 0 || (conn.caState === 'loss' && conn.retransmits === 0);
+  const firstInEpisode = conn.caState === 'open' || conn.caState === 'disorder' || ((conn.highSeq - conn.sndUna) | 0) <= 0 || (conn.caState === 'loss' && conn.retransmits === 0);
   if (firstInEpisode) {
     conn.priorCwnd = conn.cwnd;
     conn.ssthresh = renoSsthresh(conn);

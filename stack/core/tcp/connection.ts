@@ -243,8 +243,12 @@ export class Connection {
   lostOut = 0;
   /** Without SACK: duplicate ACKs standing for segments that left the network (tcp_add_reno_sack). */
   renoSackedOut = 0;
-  /** Linux icsk_ca_state, as far as this stack models it: Open, Recovery (fast) or Loss (after an RTO). */
-  caState: 'open' | 'recovery' | 'loss' = 'open';
+  /**
+   * Linux icsk_ca_state, as far as this stack models it: Open; Disorder (something is SACKed,
+   * marked lost or resent, but no loss is proven: tcp_try_keep_open); Recovery (fast); Loss
+   * (after an RTO). CWR is not a state here (a loss probe's repair reduces cwnd at once).
+   */
+  caState: 'open' | 'disorder' | 'recovery' | 'loss' = 'open';
   /** tp->high_seq: SND.MAX when recovery began; the episode ends when SND.UNA reaches it. */
   highSeq = 0;
   /** RACK (RFC 8985): send time and end of the most recently sent segment known delivered, and its RTT. */
@@ -253,6 +257,11 @@ export class Connection {
   minRtt = Infinity;
   /** tp->reord_seen: reordering observed, so RACK keeps its reordering window even after 3 SACKs. */
   reordSeen = false;
+  /**
+   * tp->reordering, in segments: how far out of order the peer's deliveries have been seen to
+   * arrive, from net.ipv4.tcp_reordering up to tcp_max_reordering (tcp_check_sack_reordering).
+   */
+  reordering: number;
   /** tp->tlp_high_seq: SND.NXT when a loss probe went out and its outcome is unknown; null when none. */
   tlpHighSeq: number | null = null;
   /** tp->tlp_retrans: that probe was a retransmission (not new data). */
@@ -352,6 +361,8 @@ export class Connection {
     this.opts = { ...opts };
     this.createdAt = host.sched.now;
     this.lastRcvAt = host.sched.now;
+    // tcp_init_sock: every connection starts from the sysctl of its creation.
+    this.reordering = host.sysctl.get('net.ipv4.tcp_reordering');
   }
 
   get now(): number {

@@ -45,6 +45,8 @@ export const MIB_NAMES = [
   'TCPDSACKRecv',
   'TCPDSACKOldSent',
   'TCPDSACKOfoSent',
+  'TCPSACKReorder',
+  'TCPRenoReorder',
   // Tcp (SNMP)
   'TcpActiveOpens',
   'TcpPassiveOpens',

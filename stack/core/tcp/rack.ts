@@ -1,6 +1,7 @@
 /**
- * RACK-TLP (RFC 8985) as Linux 6.18 runs it by default (tcp_recovery = 1: RACK loss detection;
- * tcp_early_retrans = 3: tail loss probes; net/ipv4/tcp_recovery.c, tcp_output.c
+ * RACK-TLP (RFC 8985) as Linux 6.18 runs it (RACK loss detection on every SACK connection —
+ * tcp_recovery's bit 0 no longer turns it off, KERNEL.md finding 34; tcp_early_retrans = 3: tail
+ * loss probes; net/ipv4/tcp_recovery.c, tcp_output.c
  * tcp_schedule_loss_probe / tcp_send_loss_probe; gVisor rack.go).
  *
  * RACK: a segment is lost once a segment sent after it has been delivered and more than the
@@ -10,7 +11,7 @@
  */
 import type { Connection } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
-import { TCP_REORDERING, markLost, sackedCount, type SentSegment } from './sack-scoreboard.ts';
+import { markLost, sackedCount, type SentSegment } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 
 /** TCP_TIMEOUT_MIN_US: added to the PTO with more than one segment out. */
@@ -34,11 +35,6 @@ function jiffiesDelay(now: number, ms: number, extraJiffies: number): number {
 /** TCP_TIMEOUT_INIT: the PTO before any RTT sample. */
 const PTO_NO_RTT_MS = 1000;
 
-/** sysctl tcp_recovery bit 0 (TCP_RACK_LOSS_DETECTION). */
-export function rackEnabled(conn: Connection): boolean {
-  return (conn.host.sysctl.get('net.ipv4.tcp_recovery') & 1) !== 0;
-}
-
 /** tcp_rack_sent_after: was (t1, seq1) sent after (t2, seq2)? Equal times are ordered by sequence. */
 function sentAfter(t1: number, t2: number, seq1: number, seq2: number): boolean {
   return t1 > t2 || (t1 === t2 && ((seq1 - seq2) | 0) > 0);
@@ -58,11 +54,17 @@ export function rackAdvance(conn: Connection, r: SentSegment): void {
   }
 }
 
-/** tcp_rack_reo_wnd: no allowance in recovery or after three SACKs (until reordering is seen), else min_rtt/4. */
+/** tcp_recovery bit 2 (TCP_RACK_NO_DUPTHRESH): RACK keeps its window however many are SACKed. */
+const RACK_NO_DUPTHRESH = 4;
+
+/**
+ * tcp_rack_reo_wnd: until reordering is seen, no allowance in Recovery or Loss, nor once as many
+ * segments as the reordering degree are SACKed; else min_rtt/4.
+ */
 function reoWnd(conn: Connection): number {
   if (!conn.reordSeen) {
-    if (conn.caState !== 'open') return 0;
-    if (sackedCount(conn) >= TCP_REORDERING) return 0;
+    if (conn.caState === 'recovery' || conn.caState === 'loss') return 0;
+    if (sackedCount(conn) >= conn.reordering && !(conn.host.sysctl.get('net.ipv4.tcp_recovery') & RACK_NO_DUPTHRESH)) return 0;
   }
   const minRtt = Number.isFinite(conn.minRtt) ? conn.minRtt : 0;
   return Math.min(minRtt / 4, conn.srtt);
@@ -111,7 +113,7 @@ export function rackMarkLost(conn: Connection, onReoTimeout: (c: Connection) => 
   return lost;
 }
 
-/** tcp_schedule_loss_probe's conditions: SACK, early_retrans 3 or 4, data out, no recovery under way. */
+/** tcp_schedule_loss_probe's conditions: SACK, early_retrans 3 or 4, data out, state Open (not Disorder, Recovery or Loss). */
 function tlpAllowed(conn: Connection): boolean {
   const er = conn.host.sysctl.get('net.ipv4.tcp_early_retrans');
   return (er === 3 || er === 4) && conn.sackOk && conn.rtx.length > 0 && conn.caState === 'open' && canSend(conn.state);

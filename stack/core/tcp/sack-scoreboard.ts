@@ -8,14 +8,6 @@
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import type { Connection } from './connection.ts';
 
-/**
- * tp->reordering's default (net.ipv4.tcp_reordering, 3): the duplicate ACKs or SACKed segments
- * after which a loss is assumed (Reno's and SACK's dupthresh, the end of RACK's reordering
- * allowance before reordering is seen) and the flight tcp_sndbuf_expand allows for. The stack does
- * not raise it when it sees reordering (tcp_check_sack_reordering is not modelled).
- */
-export const TCP_REORDERING = 3;
-
 export interface SentSegment {
   seq: number;
   /** One past the last sequence number, counting a FIN. */
@@ -28,6 +20,8 @@ export interface SentSegment {
   sacked: boolean;
   /** Marked lost and not yet sent again (TCPCB_LOST without TCPCB_SACKED_RETRANS). */
   lost: boolean;
+  /** Marked lost, resent since or not, until SACKed or acknowledged (TCPCB_LOST): what lost_out and tcpi_lost count. */
+  markedLost: boolean;
   /**
    * It ended the data written so far when it first left: tcp_push marks that skb with PSH
    * (tcp_mark_push), and a resend of the skb's tail carries PSH again (KERNEL.md finding 27).
@@ -40,7 +34,7 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
   const q = conn.rtx;
   const last = q.length ? q[q.length - 1] : null;
   if (!retrans && (!last || seqGeq(seq, last.end))) {
-    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false, psh });
+    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false, markedLost: false, psh });
     return;
   }
   for (const r of q) {
@@ -55,7 +49,7 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
   }
   // A go-back-N resend may run past what the queue holds (a FIN added after the last record).
   const tail = q.length ? q[q.length - 1].end : seq;
-  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false, psh });
+  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false, markedLost: false, psh });
 }
 
 /** Does a resend of [seq, end) end where a segment that carried a write's PSH ended? */
@@ -91,12 +85,18 @@ export interface SackResult {
   newlySacked: SentSegment[];
   /** The first block reports a duplicate (RFC 2883 D-SACK): below SEG.ACK or inside the second. */
   dsack: boolean;
+  /**
+   * tcp_sacktag_state.reord: the lowest start of a newly SACKed segment, sent only once, that lies
+   * below what was already SACKed — a hole filled late by the original, i.e. reordering; null if none.
+   */
+  reord: number | null;
 }
 
 /** Applies the SACK blocks of an ACK (tcp_sacktag_write_queue); blocks outside SND.UNA..SND.MAX are ignored. */
 export function applySack(conn: Connection, ack: number, blocks: ReadonlyArray<readonly [number, number]>): SackResult {
-  const out: SackResult = { newlySacked: [], dsack: false };
+  const out: SackResult = { newlySacked: [], dsack: false, reord: null };
   if (!blocks.length) return out;
+  const priorFack = highestSacked(conn);
   const [l0, r0] = blocks[0];
   if (seqLeq(r0, ack) || (blocks.length > 1 && seqGeq(l0, blocks[1][0]) && seqLeq(r0, blocks[1][1]))) out.dsack = true;
   for (let i = out.dsack ? 1 : 0; i < blocks.length; i++) {
@@ -106,7 +106,9 @@ export function applySack(conn: Connection, ack: number, blocks: ReadonlyArray<r
       if (seqGeq(rec.seq, r)) break;
       if (rec.sacked || seqLt(rec.seq, l) || seqGt(rec.end, r)) continue;
       rec.sacked = true;
+      rec.markedLost = false;
       conn.sackedOut++;
+      if (!rec.retrans && seqLt(rec.seq, priorFack) && (out.reord === null || seqLt(rec.seq, out.reord))) out.reord = rec.seq;
       if (rec.lost) {
         rec.lost = false;
         conn.lostOut--;
@@ -117,17 +119,59 @@ export function applySack(conn: Connection, ack: number, blocks: ReadonlyArray<r
   return out;
 }
 
-/** tcp_highest_sack_seq: the end of the highest SACKed record (SND.UNA when none is). */
+/** tcp_highest_sack_seq: the end of the highest SACKed record (SND.UNA when none is): the FACK point. */
 export function highestSacked(conn: Connection): number {
   for (let i = conn.rtx.length - 1; i >= 0; i--) if (conn.rtx[i].sacked) return conn.rtx[i].end;
   return conn.sndUna;
+}
+
+/**
+ * tcp_check_sack_reordering: a segment sent once, starting at `lowSeq`, was delivered after data
+ * above it — by SACK, or by a cumulative ACK filling a hole below the highest SACK. That is
+ * reordering, not loss: remember it (RACK keeps its reordering window from now on), and if it
+ * reached further than the current degree, raise tp->reordering to the distance in whole segments
+ * (up to tcp_max_reordering). Linux skips this in Loss unless recovery may still be undone
+ * (tp->undo_marker); undo is not modelled, so here it always runs.
+ */
+export function checkSackReordering(conn: Connection, lowSeq: number): void {
+  const fack = highestSacked(conn);
+  if (!seqLt(lowSeq, fack)) return;
+  const metric = (fack - lowSeq) >>> 0;
+  if (metric > conn.reordering * conn.mss && conn.mss > 0) {
+    conn.reordering = Math.min(Math.ceil(metric / conn.mss), conn.host.sysctl.get('net.ipv4.tcp_max_reordering'));
+  }
+  conn.reordSeen = true;
+  conn.host.mib.inc('TCPSACKReorder');
+}
+
+/**
+ * tcp_check_reno_reordering: without SACK, more duplicate ACKs than segments out (beyond the one
+ * hole tcp_limit_reno_sacked keeps) can only mean reordering; the degree becomes the segments out,
+ * plus those an ACK just removed. Call after renoSackedOut changed.
+ */
+export function checkRenoReordering(conn: Connection, addend: number): void {
+  const packetsOut = conn.rtx.length;
+  const holes = Math.min(Math.max(conn.lostOut, 1), packetsOut);
+  if (conn.renoSackedOut + holes <= packetsOut) return;
+  conn.renoSackedOut = packetsOut - holes;
+  conn.reordering = Math.min(packetsOut + addend, conn.host.sysctl.get('net.ipv4.tcp_max_reordering'));
+  conn.reordSeen = true;
+  conn.host.mib.inc('TCPRenoReorder');
 }
 
 /** tcp_mark_skb_lost: a segment is now believed lost (RACK, NewReno's head, or the RTO). */
 export function markLost(conn: Connection, r: SentSegment): void {
   if (r.lost || r.sacked) return;
   r.lost = true;
+  r.markedLost = true;
   conn.lostOut++;
+}
+
+/** tp->retrans_out: resent segments neither acknowledged, SACKed nor marked lost again. */
+export function retransOut(conn: Connection): number {
+  let n = 0;
+  for (const r of conn.rtx) if (r.retrans && !r.sacked && !r.lost) n++;
+  return n;
 }
 
 /** sacked_out, in segments: SACKed ones, or without SACK the duplicate ACKs counted as such (tcp_add_reno_sack). */

@@ -13,7 +13,6 @@
  */
 import { seqGt, seqLeq } from '../seq.ts';
 import type { Connection } from './connection.ts';
-import { TCP_REORDERING } from './sack-scoreboard.ts';
 
 /**
  * truesize of an empty buffer from tcp_stream_alloc_skb (alloc_skb_fclone(MAX_TCP_HEADER) from the
@@ -197,7 +196,7 @@ export function expandSndBuf(conn: Connection): void {
   if (conn.opts.sndBufLocked) return;
   const mssClamp = conn.mss + (conn.tsOk ? 12 : 0);
   const perMss = roundUpPow2(mssClamp + SKB_HEAD_ROOM) + SKB_STRUCT;
-  const segs = Math.max(TCP_INIT_CWND, Math.floor(conn.cwnd), TCP_REORDERING + 1);
+  const segs = Math.max(TCP_INIT_CWND, Math.floor(conn.cwnd), conn.reordering + 1);
   const want = 2 * segs * perMss;
   if (sndBuf(conn) < want) conn.opts.sndBuf = Math.min(want, conn.host.sysctl.getVector('net.ipv4.tcp_wmem')[2]);
 }
