@@ -65,6 +65,7 @@ export class Host implements NetworkNode, HostContext {
   /** Ephemeral ports and other local choices; forked from the simulation's seed. */
   readonly random: Random;
   private up = true;
+  egressDrops = false;
   /** Incremented by reboot(): work scheduled by an earlier life is ignored. */
   private epoch = 0;
 
@@ -121,7 +122,9 @@ export class Host implements NetworkNode, HostContext {
 
   output(seg: TcpSegment): void {
     if (!this.up) return;
+    // __tcp_transmit_skb counts the segment before the device's queue may drop it.
     this.mib.inc('TcpOutSegs');
+    if (this.egressDrops) return;
     this.network.send(this, encodeSegment(seg), seg);
   }
 

@@ -645,6 +645,7 @@ class ScriptRun implements SyscallEnv {
     this.log.push(...plan.notes);
     for (const s of plan.settings) this.sysctl(s, line);
     for (const n of plan.nstat) this.nstat(n.greps);
+    for (const q of plan.qdisc) this.host.egressDrops = q === 'drop-all';
   }
 
   /**
@@ -703,7 +704,9 @@ class ScriptRun implements SyscallEnv {
   /**
    * tcp_info of the connection under test. packetdrill reads it through the socket's descriptor;
    * here the connection is found by its 4-tuple, so a closed (orphaned) socket in FIN_WAIT_2 or
-   * TIME_WAIT can still be inspected, and one that no longer exists reads as TCPI_CLOSE.
+   * TIME_WAIT can still be inspected; one the stack dropped reads through a descriptor still
+   * open on it (state CLOSE, its counters kept), and one that no longer exists at all as a blank
+   * TCPI_CLOSE.
    */
   private snapshot(): TcpInfo {
     const blank = (state: number): TcpInfo => ({
@@ -720,6 +723,12 @@ class ScriptRun implements SyscallEnv {
     }
     for (const r of this.host.requests.values()) {
       if (r.localPort === f.localPort && r.remotePort === f.remotePort) return blank(TCPI_STATE.SYN_RECV);
+    }
+    // A connection the stack has given up on (timed out, reset) while the script still holds its
+    // descriptor: Linux's tcp_info reads that socket, in CLOSE, with its counters as they were.
+    for (const live of this.fdMap.values()) {
+      const c = this.api.connectionOf(live);
+      if (c && c.localPort === f.localPort && c.remotePort === f.remotePort && c.remoteAddr === this.remoteAddr) return tcpInfo(c);
     }
     return blank(TCPI_STATE.CLOSED);
   }

@@ -22,19 +22,26 @@ export interface NstatCommand {
   greps: string[];
 }
 
+/**
+ * `tc qdisc add dev <dev> root pfifo limit 0` (the device drops every packet TCP hands it: local
+ * congestion, NET_XMIT_DROP) or `tc qdisc del dev <dev> root` (back to the default queue).
+ */
+export type QdiscChange = 'drop-all' | 'default';
+
 export type ShellPlan =
-  | { ok: true; settings: SysctlSetting[]; nstat: NstatCommand[]; notes: string[] }
+  | { ok: true; settings: SysctlSetting[]; nstat: NstatCommand[]; qdisc: QdiscChange[]; notes: string[] }
   | { ok: false; unsupported: string };
 
 /**
  * What `defaults.sh` (google/packetdrill gtests/net/common, and the Linux selftests' copy) sets,
  * restricted to the knobs this stack models. The file also sets frto,
- * fack, reordering, congestion control, slow start after idle, TSO deferral, pacing,
+ * fack, congestion control, slow start after idle, TSO deferral, pacing,
  * notsent_lowat and the TFO key, flushes tcp_metrics and installs a pfifo qdisc: none of those
  * change the connection-lifecycle behaviour this stack reproduces, so they are noted, not applied.
  */
 export const DEFAULTS_SH: readonly SysctlSetting[] = [
   { name: 'net.ipv4.tcp_timestamps', value: '1' },
+  { name: 'net.ipv4.tcp_reordering', value: '3' },
   { name: 'net.ipv4.tcp_syn_retries', value: '5' },
   { name: 'net.ipv4.tcp_synack_retries', value: '5' },
   { name: 'net.ipv4.tcp_sack', value: '1' },
@@ -51,7 +58,7 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
 
 const DEFAULTS_NOTE =
   'defaults.sh: applied tcp_timestamps=1, tcp_syn_retries=5, tcp_synack_retries=5, tcp_sack=1, tcp_ecn=0, ' +
-  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
+  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_reordering=3, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
   'tcp_wmem; congestion control (cubic), frto, pacing and the qdisc are not modelled';
 
 /** Splits a shell command into simple commands (newlines, ';' and '&&' separate them). */
@@ -87,6 +94,7 @@ function assignment(word: string): SysctlSetting | null {
 export function planShell(command: string): ShellPlan {
   const settings: SysctlSetting[] = [];
   const nstat: NstatCommand[] = [];
+  const qdisc: QdiscChange[] = [];
   const notes: string[] = [];
   // A backslash at the end of a line continues it.
   for (const simple of simpleCommands(command.replace(/\\\n/g, ' '))) {
@@ -105,6 +113,12 @@ export function planShell(command: string): ShellPlan {
     // Output redirection of sysctl -q ... > /dev/null changes nothing we model.
     const w = words(simple.replace(/\s*[12]?>\s*\/dev\/null(\s+2>&1)?\s*$/, ''));
     const program = w[0] ?? '';
+    if (program === 'tc') {
+      const change = planQdisc(w);
+      if (!change) return { ok: false, unsupported: `shell command \`${simple}\` (tc is understood only as \`tc qdisc add|replace dev DEV root pfifo limit 0\`, a device that drops everything, and \`tc qdisc del dev DEV root\`)` };
+      qdisc.push(change);
+      continue;
+    }
     if (/(^|\/)defaults\.sh$/.test(program) && w.length === 1) {
       settings.push(...DEFAULTS_SH);
       notes.push(DEFAULTS_NOTE);
@@ -128,7 +142,15 @@ export function planShell(command: string): ShellPlan {
     }
     return { ok: false, unsupported: `shell command \`${simple}\` (only sysctl settings and defaults.sh can be reproduced on the simulator)` };
   }
-  return { ok: true, settings, nstat, notes };
+  return { ok: true, settings, nstat, qdisc, notes };
+}
+
+/** The two qdisc changes a script can make that TCP notices: drop everything, or the default. */
+function planQdisc(w: string[]): QdiscChange | null {
+  if (w[1] !== 'qdisc' || w[3] !== 'dev' || !w[4] || w[5] !== 'root') return null;
+  if ((w[2] === 'del' || w[2] === 'delete') && w.length === 6) return 'default';
+  if ((w[2] === 'add' || w[2] === 'replace') && w.slice(6).join(' ') === 'pfifo limit 0') return 'drop-all';
+  return null;
 }
 
 /** `nstat [-n|-a…] [> /dev/null]` followed by `| grep [-q] PATTERN` stages. */

@@ -33,6 +33,11 @@ export interface HostContext {
   challengeAcks: { second: number; left: number };
   /** Encode and put a segment on the wire. */
   output(seg: TcpSegment): void;
+  /**
+   * The device's queueing discipline drops every packet handed to it (`tc qdisc add dev … root
+   * pfifo limit 0`): dev_queue_xmit answers NET_XMIT_DROP, which TCP sees as local congestion.
+   */
+  egressDrops: boolean;
   note(text: string): void;
   /** Runs `fn`; an exception (a bug, or a lab's unfinished code) is recorded, never thrown out of the host. */
   guard(where: string, fn: () => void): void;
@@ -317,7 +322,10 @@ export class Connection {
   lastDataAt = -1;
 
   // Keepalive and liveness.
+  /** icsk_probes_out: keepalive or zero-window probes sent since the peer last answered. */
   probesOut = 0;
+  /** icsk_probes_tstamp: when the zero-window probe timer first ran in this stall (null: not running); TCP_USER_TIMEOUT counts from it. */
+  probesTstamp: number | null = null;
   /** Time we last received a segment that was processed (rcv_tstamp). */
   lastRcvAt = 0;
   lastSendAt = 0;

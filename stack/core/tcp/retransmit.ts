@@ -16,6 +16,7 @@ import { markLost, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 /** (Re)starts the retransmission timer with the current RTO; it replaces a loss probe or reordering timer. */
 export function armRetransmit(conn: Connection): void {
   cancelTimer(conn, 'persist');
+  conn.probesTstamp = null;
   cancelTimer(conn, 'loss-probe');
   cancelTimer(conn, 'reorder');
   setTimer(conn, 'retransmit', clampToUserTimeout(conn, conn.rto), onRetransmitTimeout);

@@ -7,7 +7,7 @@
 import { ACK, FIN, PSH } from '../wire/segment.ts';
 import { seqGt, seqLeq, seqLt, seqMax } from '../seq.ts';
 import type { Connection } from './connection.ts';
-import { setTimer, timerPending } from './lifecycle.ts';
+import { destroy, setTimer, timerPending } from './lifecycle.ts';
 import { sendSegment } from './output.ts';
 import { rtoMax } from './rto.ts';
 import { armRetransmit, retransmitRange } from './retransmit.ts';
@@ -55,6 +55,12 @@ export function pushData(conn: Connection): void {
  */
 function transmit(conn: Connection, probe: boolean): number {
   if (!canSend(conn.state) || conn.closed) return 0;
+  // The device drops whatever it is handed (NET_XMIT_DROP): tcp_write_xmit stops at the first
+  // segment and, with nothing in flight, tcp_check_probe_timer starts the probe timer.
+  if (conn.host.egressDrops) {
+    if (conn.sndUna === conn.sndMax && unsentQueued(conn)) armPersist(conn);
+    return 0;
+  }
   const mss = sendMss(conn);
   const maxBefore = conn.sndMax;
   let sent = 0;
@@ -200,16 +206,78 @@ export function sendLossProbe(conn: Connection): void {
   armRetransmit(conn);
 }
 
-function armPersist(conn: Connection): void {
-  if (timerPending(conn, 'persist') || xmitTimerPending(conn)) return;
-  setTimer(conn, 'persist', Math.min(conn.rto * 2 ** conn.backoff, rtoMax(conn.host)), (c) => {
-    // Zero-window probe: a segment just left of the window that the peer must ACK (tcp_write_wakeup).
-    if (c.sndWnd === 0 && (c.sendQueue.length > 0 || (c.finQueued && !c.finSent))) {
-      c.backoff++;
-      c.probesOut++;
-      sendSegment(c, ACK, (c.sndUna - 1) >>> 0);
-      armPersist(c);
-    } else pushData(c);
-  });
+/** TCP_RESOURCE_PROBE_INTERVAL: the next try after the local device dropped a probe. */
+const RESOURCE_PROBE_INTERVAL_MS = 500;
+
+/** Written data or a FIN not yet sent (tcp_write_queue_empty is false, tcp_send_head is set). */
+function unsentQueued(conn: Connection): boolean {
+  return conn.sendQueue.length > ((conn.sndNxt - conn.sendQueueSeq) | 0) || (conn.finQueued && !conn.finSent);
 }
 
+/**
+ * tcp_check_probe_timer: nothing in flight, something queued that could not go — behind a zero
+ * window, or because the device dropped it — so the probe timer (ICSK_TIME_PROBE0) runs.
+ */
+function armPersist(conn: Connection): void {
+  if (timerPending(conn, 'persist') || xmitTimerPending(conn)) return;
+  setTimer(conn, 'persist', Math.min(conn.rto * 2 ** conn.backoff, rtoMax(conn.host)), onProbeTimer);
+}
+
+/**
+ * tcp_probe_timer. RFC 1122 §4.2.2.17 keeps a sender probing a zero window as long as the peer
+ * answers (each ACK resets probesOut); unanswered, Linux gives up after tcp_retries2 probes
+ * (tcp_orphan_retries for an orphan whose RTO backoff has reached TCP_RTO_MAX) or, with
+ * TCP_USER_TIMEOUT, once that long has passed since the timer first ran — without a RST
+ * (tcp_write_err).
+ */
+function onProbeTimer(c: Connection): void {
+  if (c.sndUna !== c.sndMax || !unsentQueued(c)) {
+    c.probesOut = 0;
+    c.probesTstamp = null;
+    return;
+  }
+  if (c.probesTstamp === null) c.probesTstamp = c.now;
+  else if (c.opts.userTimeout && c.now - c.probesTstamp >= c.opts.userTimeout) return probeGiveUp(c);
+  let maxProbes = c.host.sysctl.get('net.ipv4.tcp_retries2');
+  if (c.orphan) {
+    const alive = Math.min(c.rto * 2 ** c.backoff, rtoMax(c.host)) < rtoMax(c.host);
+    maxProbes = c.host.sysctl.get('net.ipv4.tcp_orphan_retries') || (alive ? 8 : 0);
+    if (!alive && c.backoff >= maxProbes) return probeGiveUp(c);
+  }
+  if (c.probesOut >= maxProbes) return probeGiveUp(c);
+  sendProbe0(c);
+}
+
+function probeGiveUp(c: Connection): void {
+  destroy(c, 'probes unanswered', 'ETIMEDOUT');
+}
+
+/**
+ * tcp_send_probe0: send what the window allows (tcp_write_wakeup), or a zero-window probe — a
+ * segment just left of the window that the peer must ACK. If that left data in flight, probing is
+ * over. Otherwise the next probe backs off like the RTO, unless the local device dropped this one:
+ * then it is tried again in 500 ms with no backoff ("let senders fight for local resources
+ * conservatively"). Either way never past the user timeout (tcp_clamp_probe0_to_user_timeout).
+ */
+function sendProbe0(c: Connection): void {
+  const localDrop = c.host.egressDrops;
+  if (c.sndWnd === 0) sendSegment(c, ACK, (c.sndUna - 1) >>> 0);
+  else if (!localDrop) pushData(c);
+  if (c.sndUna !== c.sndMax || !unsentQueued(c)) {
+    c.probesOut = 0;
+    c.backoff = 0;
+    c.probesTstamp = null;
+    return;
+  }
+  c.probesOut++;
+  let timeout: number;
+  if (!localDrop) {
+    if (c.backoff < c.host.sysctl.get('net.ipv4.tcp_retries2')) c.backoff++;
+    timeout = Math.min(c.rto * 2 ** c.backoff, rtoMax(c.host));
+  } else timeout = RESOURCE_PROBE_INTERVAL_MS;
+  if (c.opts.userTimeout && c.probesTstamp !== null) {
+    // TCP_TIMEOUT_MIN, two jiffies: the clamp never arms the timer for less.
+    timeout = Math.min(timeout, Math.max(c.opts.userTimeout - (c.now - c.probesTstamp), 8));
+  }
+  setTimer(c, 'persist', timeout, onProbeTimer);
+}

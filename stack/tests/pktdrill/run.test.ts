@@ -241,12 +241,17 @@ describe('shell lines', () => {
       ok: true,
       settings: [{ name: 'net.ipv4.tcp_syncookies', value: '2' }, { name: 'net.core.somaxconn', value: '5' }],
       nstat: [],
+      qdisc: [],
       notes: [],
     });
     expect(planShell('../common/set_sysctls.py /proc/sys/net/ipv4/tcp_fin_timeout=5')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_fin_timeout', value: '5' }] });
     expect(planShell('echo 1 > /proc/sys/net/ipv4/tcp_rfc1337')).toMatchObject({ ok: true, settings: [{ name: 'net.ipv4.tcp_rfc1337', value: '1' }] });
     expect(planShell('./defaults.sh')).toMatchObject({ ok: true, settings: DEFAULTS_SH });
-    expect(planShell('tc qdisc add dev tun0 root pfifo')).toEqual({ ok: false, unsupported: 'shell command `tc qdisc add dev tun0 root pfifo` (only sysctl settings and defaults.sh can be reproduced on the simulator)' });
+    // tc: only a device that drops everything, and going back to the default queue.
+    expect(planShell('tc qdisc delete dev tun0 root 2>/dev/null ; tc qdisc add dev tun0 root pfifo limit 0')).toMatchObject({ ok: true, qdisc: ['default', 'drop-all'] });
+    expect(planShell('tc qdisc replace dev tun0 root pfifo limit 0')).toMatchObject({ ok: true, qdisc: ['drop-all'] });
+    expect(planShell('tc qdisc add dev tun0 root pfifo')).toMatchObject({ ok: false, unsupported: expect.stringContaining('tc is understood only as') });
+    expect(planShell('tc qdisc add dev tun0 root netem delay 10ms')).toMatchObject({ ok: false });
     expect(planShell('sysctl net.ipv4.tcp_syncookies')).toMatchObject({ ok: false });
     // Quotes inside a word belong to that word, as in the shell.
     expect(planShell('sysctl -q net.ipv4.tcp_wmem="4096 20000 4194304" net.ipv4.tcp_rmem=\'4096 1 2\'')).toMatchObject({
@@ -255,7 +260,7 @@ describe('shell lines', () => {
   });
 
   it('nstat: -n starts an interval; a grep pipeline checks the counters that changed since, and fails when no line is left', () => {
-    expect(planShell('nstat -n')).toEqual({ ok: true, settings: [], nstat: [{ greps: [] }], notes: [] });
+    expect(planShell('nstat -n')).toEqual({ ok: true, settings: [], nstat: [{ greps: [] }], qdisc: [], notes: [] });
     expect(planShell('nstat | grep TcpExtTCPLossProbes | grep -q " 1 "')).toMatchObject({ ok: true, nstat: [{ greps: ['TcpExtTCPLossProbes', ' 1 '] }] });
     expect(planShell('nstat -n | sort')).toMatchObject({ ok: false });
     const sack = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop>
