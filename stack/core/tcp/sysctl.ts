@@ -43,6 +43,7 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_timestamps', default: 1, min: 0, max: 2, unit: 'mode', doc: 'RFC 7323 timestamps, with a per-connection random offset (2: no offset).' },
   { name: 'net.ipv4.tcp_sack', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept SACK (RFC 2018).' },
   { name: 'net.ipv4.tcp_dsack', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Report duplicate segments received with a D-SACK block (RFC 2883).' },
+  { name: 'net.ipv4.tcp_slow_start_after_idle', default: 1, min: 0, max: 1, unit: 'bool', doc: 'RFC 2861: a connection idle (nothing in flight, no data sent) for longer than the RTO restarts from min(cwnd, initial window), cwnd halved once per RTO of idleness; while application-limited for an RTO, cwnd decays halfway to what was used.' },
   { name: 'net.ipv4.tcp_recovery', default: 1, min: 0, max: 7, unit: 'mode', doc: 'Loss recovery: bit 0 RACK loss detection (RFC 8985; on by default), bit 1 static reordering window, bit 2 no duplicate-ACK threshold.' },
   { name: 'net.ipv4.tcp_early_retrans', default: 3, min: 0, max: 4, unit: 'mode', doc: 'Tail loss probes (RFC 8985 TLP) on SACK connections when 3 or 4 (default 3); other values turn them off.' },
   { name: 'net.ipv4.tcp_window_scaling', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept window scaling (RFC 7323).' },
