@@ -91,10 +91,9 @@ function transmit(conn: Connection, probe: boolean, wakeup = false): number {
       // Sender silly-window avoidance (RFC 9293 §3.8.6.2.1), Linux's way (tcp_snd_wnd_test): a
       // transmission starts only if the window has room for a full segment, or for all that is
       // left. Once one has started, its tail may be cut at the window's edge (tcp_mss_split_point).
-      // With nothing in flight no ACK would open the window further, so the piece goes now (Linux
-      // sends it from the zero-window probe timer instead).
-      // Linux sends it from the zero-window probe timer (tcp_write_wakeup), not at once: a window
-      // that opens before the timer fires gets a full segment (upstream tcp-info-rwnd-limited).
+      // With nothing in flight no ACK would open the window further: the piece leaves from the
+      // zero-window probe timer (tcp_write_wakeup, `wakeup`), not at once, so a window that opens
+      // before the timer fires gets a full segment (upstream tcp-info-rwnd-limited).
       if (sent === 0 && len < Math.min(mss, avail) && !wakeup) {
         if (conn.sndUna === conn.sndMax) armPersist(conn);
         break;
