@@ -26,6 +26,9 @@ function renoSsthresh(conn: Connection): number {
  * snd_cwnd_cnt). `delivered` is in segments, SACKed ones included (tcp_ack's acked_sacked).
  */
 export function onAck(conn: Connection, delivered: number): void {
+  // tcp_cong_avoid stamps snd_cwnd_stamp on every ACK of new data it sees, grown or not: RFC
+  // 2861's application-limited clock runs only while no such ACK arrives.
+  conn.cwndStamp = conn.now;
   if (!isCwndLimited(conn)) return;
   if (conn.cwnd < conn.ssthresh) {
     const grown = Math.min(conn.cwnd + delivered, conn.ssthresh);

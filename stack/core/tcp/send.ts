@@ -151,6 +151,8 @@ function transmit(conn: Connection, probe: boolean, wakeup = false): number {
   // PSH on the rest (kernel runs of limited-transmit-*.pkt and KERNEL.md finding 30).
   if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, (!probe && sent > 1) || wakeup);
   if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
+  // tcp_write_wakeup transmits its piece directly, outside tcp_write_xmit's bookkeeping.
+  if (wakeup) return sent;
   if (rwndLimited) chronoStart(conn, CHRONO_RWND_LIMITED);
   else chronoStop(conn, CHRONO_RWND_LIMITED);
   // tcp_write_xmit's end: cwnd-limited if the pipe fills cwnd, remembered for the window.
