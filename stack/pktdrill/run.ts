@@ -193,7 +193,7 @@ export function unsupportedParts(script: PdScript): Array<{ line: number; reason
 }
 
 function codeUnsupported(code: PdCode): string | null {
-  if (code.unsupported) return `${code.unsupported} in %{ }% (only 'assert tcpi_<field> <op> <value>' and 'assert <low> <op> tcpi_<field> <op> <high>' are understood)`;
+  if (code.unsupported) return `${code.unsupported} in %{ }% (only 'assert tcpi_<field> <op> <value>', 'assert <value> <op> tcpi_<field>' and 'assert <low> <op> tcpi_<field> <op> <high>' are understood)`;
   for (const a of code.asserts) {
     if (!TCPI_FIELDS.has(a.field)) return `tcp_info field ${a.field}`;
     if (typeof a.value === 'string' && !(a.value in TCPI_CONSTANTS)) return `constant ${a.value} in an assert`;
