@@ -2,8 +2,8 @@
  * `%{ ... }%` blocks. In packetdrill they hold Python that runs after the script, against a
  * TCP_INFO snapshot taken when the block's event is reached (`code.c`). We do not embed Python:
  * we understand the one form the scripts we care about use, `assert tcpi_<field> <op> <value>`
- * (or `assert (tcpi_options & TCPI_OPT_SACK) != 0`, or Python's chained range
- * `assert 990 <= tcpi_last_data_recv <= 1010`), several per block separated by newlines or
+ * (or `assert (tcpi_options & TCPI_OPT_SACK) != 0`, Python's chained range
+ * `assert 990 <= tcpi_last_data_recv <= 1010`, or the constant first: `assert 0 == tcpi_rwnd_limited`), several per block separated by newlines or
  * ';' with backslash continuations, each with an optional message string or tcpi_ field to print,
  * and flag anything else so that a runner skips the block instead of
  * pretending to have checked it.
@@ -17,8 +17,12 @@ const ASSERT =
 const RANGE =
   /^assert\s+(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?))\s*(<=|<|>=|>)\s*(tcpi_[A-Za-z0-9_]+)\s*(<=|<|>=|>)\s*(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?))\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|tcpi_[A-Za-z0-9_]+|(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*%\s*tcpi_[A-Za-z0-9_]+))?$/;
 
+/** `assert <number> <op> tcpi_<field>`: the constant on the left (`assert 0 == tcpi_rwnd_limited`). */
+const REVERSED =
+  /^assert\s+(-?(?:0x[0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?))\s*(==|!=|<=|>=|<|>)\s*(tcpi_[A-Za-z0-9_]+)\s*(?:,\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|tcpi_[A-Za-z0-9_]+|(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*%\s*tcpi_[A-Za-z0-9_]+))?$/;
+
 /** `a <= x` read from x's side: `x >= a`. */
-const FLIPPED: Record<string, PdAssertOp> = { '<=': '>=', '<': '>', '>=': '<=', '>': '<' };
+const FLIPPED: Record<string, PdAssertOp> = { '<=': '>=', '<': '>', '>=': '<=', '>': '<', '==': '==', '!=': '!=' };
 
 export function parseCodeBlock(text: string): PdCode {
   const asserts: PdAssert[] = [];
@@ -29,6 +33,12 @@ export function parseCodeBlock(text: string): PdCode {
       const [, low, lowOp, field, highOp, high, rawMessage] = range;
       const note = messageOf(rawMessage);
       asserts.push({ field, op: FLIPPED[lowOp], value: parseNumber(low), ...note }, { field, op: highOp as PdAssertOp, value: parseNumber(high), ...note });
+      continue;
+    }
+    const reversed = REVERSED.exec(statement);
+    if (reversed) {
+      const [, value, op, field, rawMessage] = reversed;
+      asserts.push({ field, op: FLIPPED[op], value: parseNumber(value), ...messageOf(rawMessage) });
       continue;
     }
     const m = ASSERT.exec(statement);
@@ -77,8 +87,10 @@ function statements(text: string): string[] {
     } else if (c === '"' || c === "'") {
       quote = c;
       current += c;
-    } else if (c === '\\' && text[i + 1] === '\n') {
-      i++; // a backslash-newline continues the statement on the next line
+    } else if (c === '\\' && (text[i + 1] === '\n' || i + 1 === text.length)) {
+      // A backslash-newline continues the statement on the next line; one that ends the block
+      // (`...;\` then `}%`, upstream tcp-info-rwnd-limited) continues into nothing.
+      i++;
     } else if (c === '#') {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
     } else if (c === '\n' || c === ';') {

@@ -104,6 +104,7 @@ const TCPI_FIELDS = new Set<string>([
   'tcpi_rto', 'tcpi_ato', 'tcpi_snd_mss', 'tcpi_rcv_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_last_data_recv', 'tcpi_rtt', 'tcpi_rttvar',
   'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_total_retrans', 'tcpi_ca_state', 'tcpi_sacked', 'tcpi_lost', 'tcpi_notsent_bytes',
   'tcpi_reordering', 'tcpi_fackets', 'tcpi_retrans',
+  'tcpi_busy_time', 'tcpi_rwnd_limited', 'tcpi_sndbuf_limited',
 ]);
 
 /** A runaway guard: no script of this kind needs more simulated events. */
@@ -193,7 +194,7 @@ export function unsupportedParts(script: PdScript): Array<{ line: number; reason
 }
 
 function codeUnsupported(code: PdCode): string | null {
-  if (code.unsupported) return `${code.unsupported} in %{ }% (only 'assert tcpi_<field> <op> <value>' and 'assert <low> <op> tcpi_<field> <op> <high>' are understood)`;
+  if (code.unsupported) return `${code.unsupported} in %{ }% (only 'assert tcpi_<field> <op> <value>', 'assert <value> <op> tcpi_<field>' and 'assert <low> <op> tcpi_<field> <op> <high>' are understood)`;
   for (const a of code.asserts) {
     if (!TCPI_FIELDS.has(a.field)) return `tcp_info field ${a.field}`;
     if (typeof a.value === 'string' && !(a.value in TCPI_CONSTANTS)) return `constant ${a.value} in an assert`;
@@ -714,6 +715,7 @@ class ScriptRun implements SyscallEnv {
       tcpi_rcv_wscale: 0, tcpi_rto: 0, tcpi_ato: 0, tcpi_snd_mss: 0, tcpi_rcv_mss: 0, tcpi_advmss: 0, tcpi_unacked: 0,
       tcpi_last_data_recv: 0, tcpi_rtt: 0, tcpi_rttvar: 0, tcpi_snd_cwnd: 0, tcpi_snd_ssthresh: 0, tcpi_total_retrans: 0,
       tcpi_ca_state: 0, tcpi_sacked: 0, tcpi_lost: 0, tcpi_notsent_bytes: 0, tcpi_reordering: 0, tcpi_fackets: 0, tcpi_retrans: 0,
+      tcpi_busy_time: 0, tcpi_rwnd_limited: 0, tcpi_sndbuf_limited: 0,
     });
     if (this.underTest.kind === 'listener') return blank(TCPI_STATE.LISTEN);
     if (this.underTest.kind === 'none') return blank(TCPI_STATE.CLOSED);

@@ -7,6 +7,7 @@ import { fmtAddr } from '../tcp/connection.ts';
 import type { SsRow } from '../scenarios/types.ts';
 import type { TcpStateName } from './trace.ts';
 import { retransOut, sackedCount } from '../tcp/sack-scoreboard.ts';
+import { chronoStats } from '../tcp/chrono.ts';
 
 export function ssRows(host: HostContext): SsRow[] {
   const rows: SsRow[] = [];
@@ -91,9 +92,17 @@ export interface TcpInfo {
   tcpi_lost: number;
   /** write_seq − snd_nxt: bytes written and not yet sent (a queued FIN counts one), as SIOCOUTQNSD. */
   tcpi_notsent_bytes: number;
+  /**
+   * tcp_get_info_chrono_stats, µs in whole jiffies (4 ms at HZ 250): time with data to send or
+   * unacknowledged, and the parts of it the peer's window and the send buffer held the sender back.
+   */
+  tcpi_busy_time: number;
+  tcpi_rwnd_limited: number;
+  tcpi_sndbuf_limited: number;
 }
 
 export function tcpInfo(conn: Connection): TcpInfo {
+  const chrono = chronoStats(conn);
   return {
     tcpi_state: TCPI_STATE[conn.state],
     tcpi_retransmits: conn.retransmits,
@@ -121,5 +130,8 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_sacked: sackedCount(conn),
     tcpi_lost: conn.rtx.reduce((n, r) => n + (r.markedLost ? 1 : 0), 0),
     tcpi_notsent_bytes: Math.max(0, (conn.sendQueueSeq + conn.sendQueue.length + (conn.finQueued ? 1 : 0) - conn.sndNxt) | 0),
+    tcpi_busy_time: chrono.busy,
+    tcpi_rwnd_limited: chrono.rwndLimited,
+    tcpi_sndbuf_limited: chrono.sndbufLimited,
   };
 }

@@ -15,6 +15,7 @@ import { processTlpAck, rackAdvance, rackDetectLoss, rackMarkLost, scheduleLossP
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
 import { freeAckedSkbs } from './send-buffer.ts';
+import { CHRONO_BUSY, chronoStop } from './chrono.ts';
 
 const NO_SACK: SackResult = { newlySacked: [], dsack: false, reord: null };
 
@@ -198,6 +199,8 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
     rackAdvance(conn, r);
   });
   const acked = before - conn.rtx.length;
+  // tcp_clean_rtx_queue emptied the retransmission queue.
+  if (acked > 0 && conn.rtx.length === 0) chronoStop(conn, CHRONO_BUSY);
   if (!conn.sackOk && acked > 0) {
     // tcp_remove_reno_sacks: one acknowledged segment fills the hole, the rest were already
     // counted by duplicate ACKs.

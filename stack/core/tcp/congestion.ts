@@ -8,9 +8,12 @@
 import type { Connection } from './connection.ts';
 import { seqLt } from '../seq.ts';
 import { pipe } from './sack-scoreboard.ts';
+import { CHRONO_SNDBUF_LIMITED, chronoStart } from './chrono.ts';
 
 /** TCP_INFINITE_SSTHRESH. */
 const INFINITE_SSTHRESH = 0x7fffffff;
+/** TCP_INIT_CWND (RFC 6928), tcp_init_cwnd without a route metric: the restart window. */
+const INIT_CWND = 10;
 
 /** tcp_reno_ssthresh: half the congestion window, at least two segments. */
 function renoSsthresh(conn: Connection): number {
@@ -23,6 +26,9 @@ function renoSsthresh(conn: Connection): number {
  * snd_cwnd_cnt). `delivered` is in segments, SACKed ones included (tcp_ack's acked_sacked).
  */
 export function onAck(conn: Connection, delivered: number): void {
+  // tcp_cong_avoid stamps snd_cwnd_stamp on every ACK of new data it sees, grown or not: RFC
+  // 2861's application-limited clock runs only while no such ACK arrives.
+  conn.cwndStamp = conn.now;
   if (!isCwndLimited(conn)) return;
   if (conn.cwnd < conn.ssthresh) {
     const grown = Math.min(conn.cwnd + delivered, conn.ssthresh);
@@ -67,6 +73,62 @@ export function cwndValidate(conn: Connection, cwndLimited: boolean): void {
     conn.maxPacketsOut = packetsOut;
     conn.cwndUsageSeq = conn.sndNxt;
   }
+  if (isCwndLimited(conn)) {
+    conn.cwndUsed = 0;
+    conn.cwndStamp = conn.now;
+    return;
+  }
+  if (packetsOut > conn.cwndUsed) conn.cwndUsed = packetsOut;
+  if (conn.now - conn.cwndStamp >= conn.rto && conn.host.sysctl.get('net.ipv4.tcp_slow_start_after_idle')) applicationLimited(conn);
+  // Starved by the send buffer: everything written has gone out, cwnd had room, and the writer
+  // is waiting for space (SOCK_NOSPACE).
+  if (conn.sndNoSpace && ((conn.sendQueueSeq + conn.sendQueue.length - conn.sndMax) | 0) <= 0 && (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT')) {
+    chronoStart(conn, CHRONO_SNDBUF_LIMITED);
+  }
+}
+
+/**
+ * tcp_cwnd_application_limited (RFC 2861 §3, the "slow part"): cwnd was not filled for an RTO, so
+ * it decays halfway toward what was used (at least the initial window) — only in the Open state,
+ * and not while a writer waits for buffer space (then the buffer, not the application, held the
+ * sender back).
+ */
+function applicationLimited(conn: Connection): void {
+  if (conn.caState === 'open' && !conn.sndNoSpace) {
+    const used = Math.max(conn.cwndUsed, INIT_CWND);
+    if (used < conn.cwnd) {
+      conn.ssthresh = currentSsthresh(conn);
+      conn.cwnd = (conn.cwnd + used) >> 1;
+    }
+    conn.cwndUsed = 0;
+  }
+  conn.cwndStamp = conn.now;
+}
+
+/** tcp_current_ssthresh: outside a reduction, at least three quarters of cwnd. */
+function currentSsthresh(conn: Connection): number {
+  if (conn.caState === 'recovery') return conn.ssthresh;
+  return Math.max(conn.ssthresh, (conn.cwnd >> 1) + (conn.cwnd >> 2));
+}
+
+/**
+ * tcp_slow_start_after_idle_check (RFC 5681 §4.1, RFC 2861): when a write queues a new buffer, or a
+ * window update finds data waiting, on a connection with nothing in flight: if no data has left
+ * for longer than the RTO, the ACK clock is gone and cwnd restarts (tcp_cwnd_restart) — halved
+ * once per RTO of idleness, never below min(cwnd, the initial window). Zero-window probes carry no
+ * data, so they do not count as sending (upstream slow-start-after-win-update).
+ */
+export function restartAfterIdle(conn: Connection): void {
+  if (conn.rtx.length > 0 || !conn.host.sysctl.get('net.ipv4.tcp_slow_start_after_idle')) return;
+  let idle = conn.now - conn.lastDataSentAt;
+  if (idle <= conn.rto) return;
+  const restart = Math.min(INIT_CWND, conn.cwnd);
+  conn.ssthresh = currentSsthresh(conn);
+  let cwnd = conn.cwnd;
+  while ((idle -= conn.rto) > 0 && cwnd > restart) cwnd >>= 1;
+  conn.cwnd = Math.max(cwnd, restart);
+  conn.cwndStamp = conn.now;
+  conn.cwndUsed = 0;
 }
 
 /**
@@ -113,6 +175,7 @@ export function endCwndReduction(conn: Connection): void {
   if (conn.ssthresh < INFINITE_SSTHRESH) {
     conn.cwnd = conn.ssthresh;
     conn.cwndCnt = 0;
+    conn.cwndStamp = conn.now;
   }
 }
 
@@ -138,4 +201,5 @@ export function onRto(conn: Connection): void {
   }
   conn.cwnd = 1;
   conn.cwndCnt = 0;
+  conn.cwndStamp = conn.now;
 }

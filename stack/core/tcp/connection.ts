@@ -290,6 +290,24 @@ export class Connection {
   isCwndLimited = false;
   maxPacketsOut = 0;
   cwndUsageSeq = 0;
+  /** tp->lsndtime: when data (not a bare ACK or probe) last left; idleness for the cwnd restart counts from here. */
+  lastDataSentAt = 0;
+  /**
+   * RFC 2861's memory for tcp_cwnd_application_limited: when cwnd was last found full or changed
+   * (snd_cwnd_stamp), and the most segments out since (snd_cwnd_used).
+   */
+  cwndStamp = 0;
+  cwndUsed = 0;
+  /**
+   * tcp_chrono_*: what the sender is doing now (0 nothing to send, 1 busy, 2 limited by the
+   * peer's window, 3 by the send buffer), since when (jiffies), and the jiffies spent in each
+   * (chrono_stat) — tcp_info's tcpi_busy_time, tcpi_rwnd_limited and tcpi_sndbuf_limited.
+   */
+  chronoType: 0 | 1 | 2 | 3 = 0;
+  chronoStart = 0;
+  chronoBusy = 0;
+  chronoRwnd = 0;
+  chronoSndbuf = 0;
   /** RFC 6937 PRR: cwnd when the reduction began, segments delivered and sent since (prior_cwnd, prr_delivered, prr_out). */
   priorCwnd = 0;
   prrDelivered = 0;
@@ -369,6 +387,8 @@ export class Connection {
     this.opts = { ...opts };
     this.createdAt = host.sched.now;
     this.lastRcvAt = host.sched.now;
+    this.lastDataSentAt = host.sched.now;
+    this.cwndStamp = host.sched.now;
     // tcp_init_sock: every connection starts from the sysctl of its creation.
     this.reordering = host.sysctl.get('net.ipv4.tcp_reordering');
   }

@@ -13,6 +13,7 @@ import { dsackExtend, dsackSet, sackNewOfo, sackRemove } from './sack-blocks.ts'
 import { checkWriteSpace } from './send-buffer.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
 import { processAck } from './ack.ts';
+import { restartAfterIdle } from './congestion.ts';
 import { canReceive, peerFinReceived } from './state-classes.ts';
 import { onSegmentInSynSent } from './handshake.ts';
 import {
@@ -54,6 +55,10 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
       if ((conn.state as string) === 'ESTABLISHED') {
         // tcp_ack of the SYN-ACK stamps rcv_tstamp: idleness (keepalive, tcpi_last_data_recv) counts from here.
         conn.lastRcvAt = conn.now;
+        // tcp_finish_connect's lsndtime and tcp_init_transfer's snd_cwnd_stamp: the idle and
+        // application-limited clocks of slow start after idle start here too.
+        conn.lastDataSentAt = conn.now;
+        conn.cwndStamp = conn.now;
         // tcp_finish_connect: a socket with SO_KEEPALIVE starts its idle clock now.
         if (conn.opts.keepalive) resetKeepaliveTimer(conn);
         pushData(conn);
@@ -180,6 +185,8 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       return;
     }
     const windowBefore = conn.sndWnd;
+    // tcp_ack_update_window runs before tcp_clean_rtx_queue: its idle check sees what was in flight.
+    const packetsOutBefore = conn.rtx.length;
     const duplicate = seg.ack === conn.sndUna && dataLen === 0 && !(seg.flags & FIN) && (seg.window << conn.sndWscale) === windowBefore;
     const finAcked = processAck(conn, seg, duplicate);
     // RFC 9293 §3.10.7.4: update the window only from a newer segment (WL1/WL2).
@@ -188,6 +195,8 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       conn.maxSndWnd = Math.max(conn.maxSndWnd, conn.sndWnd);
       conn.sndWl1 = seg.seq;
       conn.sndWl2 = seg.ack;
+      // A changed window with data waiting to go is another moment to check for idleness.
+      if (conn.sndWnd !== windowBefore && packetsOutBefore === 0 && ((conn.sendQueueSeq + conn.sendQueue.length - conn.sndMax) | 0) > 0) restartAfterIdle(conn);
     }
     if (finAcked) {
       onAckOfFin(conn, seg);

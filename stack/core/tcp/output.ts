@@ -188,6 +188,8 @@ export function sendSegment(
   // tcp_event_data_sent: data sent within ato of the last data received is a reply, and
   // tcp_pingpong_thresh replies make the connection interactive (ping-pong): its ACKs then wait
   // for the next reply to carry them instead of going out on their own.
+  // It also stamps lsndtime, from which slow start after idle measures idleness.
+  if (payload.length > 0) conn.lastDataSentAt = host.sched.now;
   if (payload.length > 0 && conn.ato > 0 && conn.lastDataAt >= 0 && conn.now - conn.lastDataAt < conn.ato) {
     conn.pingpongCount = Math.min(conn.pingpongCount + 1, 255);
     if (conn.pingpongCount >= host.sysctl.get('net.ipv4.tcp_pingpong_thresh')) conn.pingpong = true;

@@ -13,6 +13,8 @@
  */
 import { seqGt, seqLeq } from '../seq.ts';
 import type { Connection } from './connection.ts';
+import { CHRONO_BUSY, CHRONO_SNDBUF_LIMITED, chronoStart, chronoStop } from './chrono.ts';
+import { restartAfterIdle } from './congestion.ts';
 
 /**
  * truesize of an empty buffer from tcp_stream_alloc_skb (alloc_skb_fclone(MAX_TCP_HEADER) from the
@@ -111,7 +113,9 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
         conn.sndNoSpace = true;
         break;
       }
-      conn.skbEnds.push((conn.sendQueueSeq + conn.sendQueue.length) >>> 0);
+      const end = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+      conn.skbEnds.push(end);
+      skbEntail(conn, end);
       room = goal;
     }
     const take = Math.min(room, bytes.length - at);
@@ -122,6 +126,16 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
   }
   if (at > from) push(conn);
   return at - from;
+}
+
+/**
+ * tcp_skb_entail of a new buffer starting at `start`: the first unsent one starts the busy
+ * chronograph (tcp_add_write_queue_tail), and a connection idle for an RTO restarts cwnd
+ * (tcp_slow_start_after_idle_check).
+ */
+function skbEntail(conn: Connection, start: number): void {
+  if (!seqGt(conn.sndMax, start)) chronoStart(conn, CHRONO_BUSY);
+  restartAfterIdle(conn);
 }
 
 /**
@@ -209,11 +223,16 @@ export function expandSndBuf(conn: Connection): void {
  */
 export function checkWriteSpace(conn: Connection): void {
   if (!conn.sndNoSpace) return;
-  if (conn.rtx.length < Math.floor(conn.cwnd)) expandSndBuf(conn);
+  if (conn.rtx.length < Math.floor(conn.cwnd)) {
+    expandSndBuf(conn);
+    // tcp_new_space: growing the buffer restarts RFC 2861's application-limited clock.
+    if (!conn.opts.sndBufLocked) conn.cwndStamp = conn.now;
+  }
   const queued = wmemQueued(conn);
   const buf = sndBuf(conn);
   if (buf - queued >= queued >> 1 && queued < buf) {
     conn.sndNoSpace = false;
+    chronoStop(conn, CHRONO_SNDBUF_LIMITED);
     conn.wake?.();
   }
 }

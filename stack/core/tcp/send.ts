@@ -16,6 +16,7 @@ import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 import { noteSkbsSent } from './send-buffer.ts';
 import { cwndValidate } from './congestion.ts';
+import { CHRONO_RWND_LIMITED, chronoStart, chronoStop } from './chrono.ts';
 
 // Older import sites (socket.ts, stack/testing) take the RTO timer from here.
 export { armRetransmit } from './retransmit.ts';
@@ -36,8 +37,8 @@ export function sendMss(conn: Connection): number {
  * Sends whatever the window, the congestion window and Nagle's rule allow, then the FIN if the
  * application has closed and every byte before it has gone out; then schedules a tail loss probe.
  */
-export function pushData(conn: Connection): void {
-  const sent = transmit(conn, false);
+export function pushData(conn: Connection, wakeup = false): void {
+  const sent = transmit(conn, false, wakeup);
   if (sent === 0) return;
   // prr_out: what left during recovery, against which PRR weighs the deliveries.
   if (conn.caState === 'recovery') conn.prrOut += sent;
@@ -53,7 +54,7 @@ export function pushData(conn: Connection): void {
  * ACK-clocked burst as `P. 10001:14001`). A loss probe of new data gets no PSH of its own
  * (`. 12001:13001` in the kernel run).
  */
-function transmit(conn: Connection, probe: boolean): number {
+function transmit(conn: Connection, probe: boolean, wakeup = false): number {
   if (!canSend(conn.state) || conn.closed) return 0;
   // The device drops whatever it is handed (NET_XMIT_DROP): tcp_write_xmit stops at the first
   // segment and, with nothing in flight, tcp_check_probe_timer starts the probe timer.
@@ -64,6 +65,8 @@ function transmit(conn: Connection, probe: boolean): number {
   const mss = sendMss(conn);
   const maxBefore = conn.sndMax;
   let sent = 0;
+  // tcp_snd_wnd_test failed with cwnd room to spare: the peer's window holds the sender back.
+  let rwndLimited = false;
   // Each data segment waits here until the next one is decided, so the burst's last one can
   // carry PSH; both leave at the same instant. Go-back-N resends after an RTO are no new burst
   // (`. 1001:3001` in the kernel run of upstream fr-4pkt-fack-last-byte).
@@ -85,6 +88,7 @@ function transmit(conn: Connection, probe: boolean): number {
       const wndRoom = (wndEdge - conn.sndNxt) | 0;
       const usable = probe ? wndRoom : Math.min(wndRoom, (Math.floor(conn.cwnd) - pipe(conn)) * mss);
       let len = Math.min(mss, avail, usable);
+      if (len < Math.min(mss, avail) && wndRoom < Math.min(mss, avail) && (probe || Math.floor(conn.cwnd) > pipe(conn))) rwndLimited = true;
       if (len <= 0) {
         // Zero window with nothing in flight: probe it, or we would wait forever (RFC 9293 §3.8.6.1).
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
@@ -93,9 +97,13 @@ function transmit(conn: Connection, probe: boolean): number {
       // Sender silly-window avoidance (RFC 9293 §3.8.6.2.1), Linux's way (tcp_snd_wnd_test): a
       // transmission starts only if the window has room for a full segment, or for all that is
       // left. Once one has started, its tail may be cut at the window's edge (tcp_mss_split_point).
-      // With nothing in flight no ACK would open the window further, so the piece goes now (Linux
-      // sends it from the zero-window probe timer instead).
-      if (sent === 0 && len < Math.min(mss, avail) && conn.sndUna !== conn.sndMax) break;
+      // With nothing in flight no ACK would open the window further: the piece leaves from the
+      // zero-window probe timer (tcp_write_wakeup, `wakeup`), not at once, so a window that opens
+      // before the timer fires gets a full segment (upstream tcp-info-rwnd-limited).
+      if (sent === 0 && len < Math.min(mss, avail) && !wakeup) {
+        if (conn.sndUna === conn.sndMax) armPersist(conn);
+        break;
+      }
       // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's Minshall form (tcp_nagle_check,
       // tcp_minshall_check): hold a small segment only while an earlier small one is unacknowledged.
       if (!probe && !conn.opts.nodelay && len < mss && (len === avail || sent > 0) && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt)) break;
@@ -130,6 +138,7 @@ function transmit(conn: Connection, probe: boolean): number {
       // and Linux sends that FIN.
       if (conn.sndUna !== conn.iss && seqGt((conn.sndNxt + 1) >>> 0, (conn.sndUna + conn.sndWnd) >>> 0)) {
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
+        rwndLimited = true;
         break;
       }
       if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe);
@@ -146,8 +155,12 @@ function transmit(conn: Connection, probe: boolean): number {
   // buffers hold at least two segments (tcp_min_tso_segs), so one segment sent alone — RFC 3042
   // limited transmit, a PRR send — is split off the front of a buffer and tso_fragment leaves
   // PSH on the rest (kernel runs of limited-transmit-*.pkt and KERNEL.md finding 30).
-  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe && sent > 1);
+  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, (!probe && sent > 1) || wakeup);
   if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
+  // tcp_write_wakeup transmits its piece directly, outside tcp_write_xmit's bookkeeping.
+  if (wakeup) return sent;
+  if (rwndLimited) chronoStart(conn, CHRONO_RWND_LIMITED);
+  else chronoStop(conn, CHRONO_RWND_LIMITED);
   // tcp_write_xmit's end: cwnd-limited if the pipe fills cwnd, remembered for the window.
   const cwndLimited = pipe(conn) >= Math.floor(conn.cwnd);
   if (sent > 0 || cwndLimited) cwndValidate(conn, cwndLimited);
@@ -262,7 +275,7 @@ function probeGiveUp(c: Connection): void {
 function sendProbe0(c: Connection): void {
   const localDrop = c.host.egressDrops;
   if (c.sndWnd === 0) sendSegment(c, ACK, (c.sndUna - 1) >>> 0);
-  else if (!localDrop) pushData(c);
+  else if (!localDrop) pushData(c, true);
   if (c.sndUna !== c.sndMax || !unsentQueued(c)) {
     c.probesOut = 0;
     c.backoff = 0;

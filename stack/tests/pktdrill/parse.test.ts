@@ -603,6 +603,26 @@ describe('unsupported features parse and are flagged', () => {
     });
   });
 
+  it('a constant on the left is read from the field\'s side (upstream tcp-info-sndbuf-limited)', () => {
+    expect(only('0 %{ assert 0 == tcpi_rwnd_limited, tcpi_rwnd_limited }%')).toMatchObject({
+      asserts: [{ field: 'tcpi_rwnd_limited', op: '==', value: 0, show: 'tcpi_rwnd_limited' }],
+    });
+    expect(only('0 %{ assert 5000 < tcpi_busy_time }%')).toMatchObject({ asserts: [{ field: 'tcpi_busy_time', op: '>', value: 5000 }] });
+    expect(only('0 %{ assert 2 != tcpi_snd_cwnd }%')).toMatchObject({ asserts: [{ field: 'tcpi_snd_cwnd', op: '!=', value: 2 }] });
+  });
+
+  it('a backslash that ends the block continues into nothing (upstream tcp-info-rwnd-limited)', () => {
+    const code = only('0 %{ assert 298000 <= tcpi_rwnd_limited <= 310000, tcpi_rwnd_limited;\\\n   assert tcpi_busy_time > 0;\\\n}%');
+    expect(code).toMatchObject({
+      asserts: [
+        { field: 'tcpi_rwnd_limited', op: '>=', value: 298000 },
+        { field: 'tcpi_rwnd_limited', op: '<=', value: 310000 },
+        { field: 'tcpi_busy_time', op: '>', value: 0 },
+      ],
+    });
+    expect(code).not.toHaveProperty('unsupported');
+  });
+
   it("a %-formatted message shows the field it formats", () => {
     expect(only("0 %{ assert tcpi_snd_cwnd == 10, 'cwnd=%d' % tcpi_snd_cwnd }%")).toMatchObject({
       asserts: [{ field: 'tcpi_snd_cwnd', op: '==', value: 10, show: 'tcpi_snd_cwnd' }],
