@@ -11,6 +11,7 @@ import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendRese
 import { pushData } from './send.ts';
 import { dsackExtend, dsackSet, sackNewOfo, sackRemove } from './sack-blocks.ts';
 import { checkWriteSpace } from './send-buffer.ts';
+import { WAKE_DATA_READY } from './poll-events.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
 import { processAck } from './ack.ts';
 import { canReceive, peerFinReceived } from './state-classes.ts';
@@ -159,7 +160,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       setState(conn, 'ESTABLISHED', conn.listener ? 'final ACK received' : 'SYN-ACK received (simultaneous open)');
       if (conn.listener) {
         traceQueues(conn.listener, host);
-        conn.listener.wake?.();
+        conn.listener.wake?.(WAKE_DATA_READY);
       }
       cancelTimer(conn, 'retransmit');
       // The crossed SYN-ACK of a simultaneous open: its SYN occupies a sequence number we have
@@ -395,7 +396,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     if (s.fin && seqGeq(conn.rcvNxt, sEnd)) finFromOoo = true;
   }
   if (conn.selectiveAcks.length) sackRemove(conn);
-  conn.wake?.();
+  conn.wake?.(WAKE_DATA_READY); // tcp_data_ready → sk_data_ready
   // The FIN of this segment is handled by step 8; a FIN waiting in the out-of-order queue here.
   if (finFromOoo && !segFin) onFin(conn);
   // With a FIN on this segment, step 8 decides the ACK once tcp_fin has entered ping-pong mode:
