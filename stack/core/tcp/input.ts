@@ -236,9 +236,12 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     }
   }
   if (!conn.closed) {
+    // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space. Whether cwnd was full
+    // is as it stood before this ACK's transmissions (measured on 6.18: an ACK that lets 20
+    // segments fill cwnd 20 still grows the buffer; KERNEL.md finding 35).
+    const cwndRoom = conn.rtx.length < Math.floor(conn.cwnd);
     pushData(conn);
-    // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space.
-    checkWriteSpace(conn);
+    checkWriteSpace(conn, cwndRoom);
   }
 }
 
@@ -372,7 +375,9 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     else if (m > conn.rto) conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
   }
   conn.lastDataAt = conn.now;
-  if (data.length >= conn.mss) conn.unackedSegs++;
+  // __tcp_ack_snd_check counts bytes against rcv_mss: a segment of several MSS (GRO, or
+  // packetdrill's 10000-byte lines) counts as that many full segments (KERNEL.md finding 34).
+  if (data.length >= conn.mss) conn.unackedSegs += Math.max(1, Math.floor(data.length / conn.rcvMss));
   // Fill from the out-of-order queue (tcp_ofo_queue). Queued data this segment already carried
   // was received twice: D-SACK it.
   let finFromOoo = false;

@@ -236,13 +236,14 @@ export function expandSndBuf(conn: Connection): void {
 
 /**
  * tcp_check_space after an ACK was processed and whatever it allowed was sent: if a writer (or a
- * poll that found no room) set SOCK_NOSPACE, grow the buffer when the sender is not cwnd-limited
- * (tcp_should_expand_sndbuf), and wake the waiters once the socket is writeable
+ * poll that found no room) set SOCK_NOSPACE, grow the buffer when cwnd had room (`cwndRoom`:
+ * tcp_should_expand_sndbuf's packets in flight below cwnd, as they stood before the ACK's own
+ * transmissions), and wake the waiters once the socket is writeable
  * (sk_stream_write_space: streamWriteable, which includes the TCP_NOTSENT_LOWAT limit).
  */
-export function checkWriteSpace(conn: Connection): void {
+export function checkWriteSpace(conn: Connection, cwndRoom: boolean): void {
   if (!conn.sndNoSpace) return;
-  if (conn.rtx.length < Math.floor(conn.cwnd)) expandSndBuf(conn);
+  if (cwndRoom) expandSndBuf(conn);
   if (streamWriteable(conn)) {
     conn.sndNoSpace = false;
     conn.wake?.(WAKE_WRITE_SPACE);
