@@ -125,7 +125,10 @@ export class SocketApi {
   /** A reboot: every descriptor is gone. */
   reset(): void {
     for (const s of this.fds.values()) for (const w of s.waiters) w.call.complete(fail('EBADF'), this.host.sched.now);
+    for (const waits of this.epollWaits.values()) for (const w of waits) w.call.complete(fail('EBADF'), this.host.sched.now);
     this.fds = new Map();
+    this.epolls = new Map();
+    this.epollWaits = new Map();
   }
 
   private trace<T>(text: string, r: SysResult<T>): SysResult<T> {

@@ -119,6 +119,17 @@ describe('poll and epoll', () => {
     expect(afterRst & (POLLERR | POLLHUP)).toBe(POLLERR | POLLHUP);
   });
 
+  it('a reboot ends a blocked epoll_wait with EBADF and forgets the epoll descriptor', () => {
+    const { server, sfd, ep } = pair();
+    server.api.epollCtl(ep, 'EPOLL_CTL_ADD', sfd, POLLIN, 1);
+    const waiting = server.api.epollWait(ep, 1, -1);
+    expect(waiting.done).toBe(false);
+    server.crash();
+    server.reboot();
+    expect(waiting.result).toEqual({ ok: false, errno: 'EBADF' });
+    expect(server.api.epollCtl(ep, 'EPOLL_CTL_ADD', sfd, POLLIN)).toEqual({ ok: false, errno: 'EBADF' });
+  });
+
   it('a blocking poll() returns when data arrives, or with nothing at its timeout', () => {
     const { w, client, server, fd, sfd } = pair();
     const timed = server.api.pollCall([{ fd: sfd, events: POLLIN }], 50);
