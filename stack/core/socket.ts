@@ -8,7 +8,7 @@ import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
 import { armRetransmit, pushData, sendMss } from './tcp/send.ts';
-import { queueData } from './tcp/send-buffer.ts';
+import { queueData, streamWriteable } from './tcp/send-buffer.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
@@ -17,6 +17,9 @@ import { ackAfterRead, sendActiveReset } from './tcp/output.ts';
 import { dropRequest } from './tcp/listener.ts';
 import type { EventLane } from './sim/scheduler.ts';
 import { copyToPacketMemory } from './wire/codec.ts';
+import { Epoll, type EpollEvent } from './epoll.ts';
+import { UNCONNECTED_POLL, listenPoll, tcpPoll } from './poll.ts';
+import { POLLERR, POLLHUP, POLLNVAL, WAKE_ALL, WAKE_WRITE_SPACE, wakeMatches } from './tcp/poll-events.ts';
 
 export type SockOptName =
   | 'SO_REUSEADDR'
@@ -32,7 +35,9 @@ export type SockOptName =
   | 'TCP_SYNCNT'
   | 'TCP_MAXSEG'
   | 'SO_SNDBUF'
-  | 'SO_RCVBUF';
+  | 'SO_RCVBUF'
+  | 'TCP_NOTSENT_LOWAT'
+  | 'TCP_INQ';
 
 export type ShutdownHow = 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR';
 
@@ -91,7 +96,18 @@ export interface Socket {
    * as they would have after a blocking write() returned. Null when none.
    */
   afterWrites?: Array<() => void> | null;
+  /** Wake-up hooks of epoll items and blocked poll() calls on this socket (its wait queue). */
+  watchers?: Array<(key: number) => void> | null;
 }
+
+/** recvmsg()'s result: the bytes, and TCP_CM_INQ's value when TCP_INQ is on (else null). */
+export interface RecvMsg {
+  data: Uint8Array;
+  inq: number | null;
+}
+
+/** epoll_ctl's operations. */
+export type EpollOp = 'EPOLL_CTL_ADD' | 'EPOLL_CTL_MOD' | 'EPOLL_CTL_DEL';
 
 type ApiHost = HostContext & { addr: number; random: { int(n: number): number } };
 
@@ -109,7 +125,10 @@ export class SocketApi {
   /** A reboot: every descriptor is gone. */
   reset(): void {
     for (const s of this.fds.values()) for (const w of s.waiters) w.call.complete(fail('EBADF'), this.host.sched.now);
+    for (const waits of this.epollWaits.values()) for (const w of waits) w.call.complete(fail('EBADF'), this.host.sched.now);
     this.fds = new Map();
+    this.epolls = new Map();
+    this.epollWaits = new Map();
   }
 
   private trace<T>(text: string, r: SysResult<T>): SysResult<T> {
@@ -124,7 +143,7 @@ export class SocketApi {
 
   socket(): SysResult<number> {
     let fd = 3;
-    while (this.fds.has(fd)) fd++;
+    while (this.fds.has(fd) || this.epolls.has(fd)) fd++;
     const opts = defaultSocketOptions();
     opts.sndBuf = this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1];
     opts.rcvBuf = this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1];
@@ -210,7 +229,7 @@ export class SocketApi {
       lastOverflowAt: -Infinity,
       warnedSynFlood: false,
       opts: s.opts,
-      wake: () => this.poll(s),
+      wake: (key) => this.wakeSocket(s, key),
       closed: false,
     };
     this.host.listeners.set(key, listener);
@@ -247,7 +266,7 @@ export class SocketApi {
     const conn = new Connection(this.host, this.host.addr, localPort, addr >>> 0, port, s.opts);
     s.conn = conn;
     s.opts = conn.opts;
-    conn.wake = () => this.poll(s);
+    conn.wake = (key) => this.wakeSocket(s, key);
     this.host.connections.set(conn.key, conn);
     activeOpen(conn, iss);
     armRetransmit(conn);
@@ -284,10 +303,10 @@ export class SocketApi {
     child.listener = null;
     traceQueues(listener, this.host);
     let nfd = 3;
-    while (this.fds.has(nfd)) nfd++;
+    while (this.fds.has(nfd) || this.epolls.has(nfd)) nfd++;
     const ns: Socket = { fd: nfd, nonBlocking: false, opts: child.opts, bound: { addr: child.localAddr, port: child.localPort }, conn: child, listener: null, waiters: [] };
     this.fds.set(nfd, ns);
-    child.wake = () => this.poll(ns);
+    child.wake = (key) => this.wakeSocket(ns, key);
     return ok(nfd);
   }
 
@@ -415,9 +434,21 @@ export class SocketApi {
 
   close(fd: number): SysResult<number> {
     const text = this.host.trace.enabled ? `close(${fd})` : '';
+    if (this.epolls.has(fd)) {
+      this.epolls.delete(fd);
+      for (const w of this.epollWaits.get(fd) ?? []) w.call.complete(fail('EBADF'), this.host.sched.now);
+      this.epollWaits.delete(fd);
+      return this.trace(text, ok(0));
+    }
     const s = this.get(fd);
     if (!s) return this.trace(text, fail('EBADF'));
     this.fds.delete(fd);
+    // eventpoll_release: a closed socket leaves every epoll set.
+    for (const ep of this.epolls.values()) {
+      const item = ep.items.get(fd);
+      if (item) ep.remove(item);
+    }
+    s.watchers = null;
     const writes = s.waiters.filter((w) => w.op === 'write');
     for (const w of s.waiters) if (w.op !== 'write') w.call.complete(fail('EBADF'), this.host.sched.now);
     s.waiters = writes;
@@ -541,6 +572,21 @@ export class SocketApi {
         }
         break;
       }
+      case 'TCP_NOTSENT_LOWAT':
+        if (!int) return fail('EINVAL');
+        // do_tcp_setsockopt stores the int as a u32 (-1 reads back 0xffffffff), then calls
+        // sk_write_space: a lower limit cannot make a waiter writeable, a higher one may.
+        o.notsentLowat = n >>> 0;
+        if (s.conn && !s.conn.closed && s.conn.sndNoSpace && streamWriteable(s.conn)) {
+          s.conn.sndNoSpace = false;
+          this.wakeSocket(s, WAKE_WRITE_SPACE);
+        }
+        break;
+      case 'TCP_INQ':
+        // do_tcp_setsockopt: only 0 or 1.
+        if (!int || n < 0 || n > 1) return fail('EINVAL');
+        o.recvInq = n === 1;
+        break;
       case 'SO_ERROR':
         return fail('ENOPROTOOPT');
     }
@@ -586,8 +632,201 @@ export class SocketApi {
       // Grown by tcp_sndbuf_expand once connected unless set (send-buffer.ts).
       case 'SO_SNDBUF': v = o.sndBuf || this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1]; break;
       case 'SO_RCVBUF': v = o.rcvBuf || this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1]; break;
+      // The socket's own value: 0 while it uses the sysctl.
+      case 'TCP_NOTSENT_LOWAT': v = o.notsentLowat; break;
+      case 'TCP_INQ': v = o.recvInq ? 1 : 0; break;
     }
     return this.trace(text, ok(v));
+  }
+
+  // ---- poll, epoll, recvmsg ---------------------------------------------------------------
+
+  /** tcp_poll's event mask for a descriptor (poll.ts), or null when it is no socket. */
+  pollMask(fd: number): number | null {
+    const s = this.get(fd);
+    if (!s) return null;
+    if (s.listener) return listenPoll(s.listener);
+    if (s.conn) return tcpPoll(s.conn);
+    return UNCONNECTED_POLL;
+  }
+
+  /** A wake-up on the socket's wait queue: epoll items and blocked poll() calls, then waiting calls. */
+  private wakeSocket(s: Socket, key = WAKE_ALL): void {
+    const ws = s.watchers;
+    if (ws) for (const w of ws.slice()) w(key);
+    this.poll(s);
+  }
+
+  private watch(s: Socket, w: (key: number) => void): void {
+    (s.watchers ??= []).push(w);
+  }
+
+  private unwatch(s: Socket, w: (key: number) => void): void {
+    const ws = s.watchers;
+    if (!ws) return;
+    const i = ws.indexOf(w);
+    if (i >= 0) ws.splice(i, 1);
+  }
+
+  /**
+   * poll(): each entry's revents (its events plus POLLERR and POLLHUP, POLLNVAL for a descriptor
+   * that is not open, 0 for a negative one). Returns at once when one is non-zero or the timeout is
+   * 0; otherwise it sleeps until a wake-up that concerns an entry finds one ready (do_poll, pollwake),
+   * or until `timeoutMs` (negative: no limit). The result is the revents, one per entry.
+   */
+  pollCall(entries: ReadonlyArray<{ fd: number; events: number }>, timeoutMs: number): Call<number[]> {
+    const text = this.host.trace.enabled ? `poll([${entries.map((e) => `{fd=${e.fd}, events=0x${e.events.toString(16)}}`).join(', ')}], ${entries.length}, ${timeoutMs})` : '';
+    const call = new Call<number[]>(text);
+    const scan = (): number[] => entries.map((e) => {
+      if (e.fd < 0) return 0;
+      const mask = this.pollMask(e.fd);
+      return mask === null ? POLLNVAL : mask & (e.events | POLLERR | POLLHUP);
+    });
+    const finish = (revents: number[]) => {
+      if (call.done) return;
+      for (const [s, w] of hooks) this.unwatch(s, w);
+      this.host.sched.cancel(timer);
+      const n = revents.filter((r) => r !== 0).length;
+      this.trace(text, ok(n));
+      call.complete(ok(revents), this.host.sched.now);
+    };
+    const hooks: Array<[Socket, (key: number) => void]> = [];
+    let timer: ReturnType<typeof this.host.sched.at> | null = null;
+    const first = scan();
+    if (first.some((r) => r !== 0) || timeoutMs === 0) {
+      finish(first);
+      return call;
+    }
+    let scheduled = false;
+    const recheck = () => {
+      scheduled = false;
+      const r = scan();
+      if (r.some((x) => x !== 0)) finish(r);
+    };
+    for (const e of entries) {
+      const s = e.fd >= 0 ? this.get(e.fd) : null;
+      if (!s) continue;
+      const interest = e.events | POLLERR | POLLHUP;
+      const hook = (key: number) => {
+        if (scheduled || !wakeMatches(key, interest)) return;
+        scheduled = true;
+        // Re-polled in an event of its own, after TCP has finished with the segment.
+        this.wakes.at(this.host.sched.now, recheck, this.wakeLabel);
+      };
+      this.watch(s, hook);
+      hooks.push([s, hook]);
+    }
+    if (timeoutMs > 0) timer = this.host.sched.at(this.host.sched.now + timeoutMs, () => finish(entries.map(() => 0)), `${this.host.name} poll timeout`);
+    return call;
+  }
+
+  private epolls = new Map<number, Epoll>();
+  private epollWaits = new Map<number, Array<{ call: Call<EpollEvent[]>; try: () => void }>>();
+
+  /** epoll_create(size): a new epoll descriptor; size is only checked to be positive. */
+  epollCreate(size: number): SysResult<number> {
+    const text = `epoll_create(${size})`;
+    if (!(size > 0)) return this.trace(text, fail('EINVAL'));
+    let fd = 3;
+    while (this.fds.has(fd) || this.epolls.has(fd)) fd++;
+    const ep = new Epoll({ pollMask: (n) => this.pollMask(n) });
+    ep.onReady = () => {
+      const waits = this.epollWaits.get(fd);
+      if (!waits || !waits.length) return;
+      this.wakes.at(this.host.sched.now, () => {
+        for (const w of [...(this.epollWaits.get(fd) ?? [])]) w.try();
+      }, this.wakeLabel);
+    };
+    this.epolls.set(fd, ep);
+    return this.trace(text, ok(fd));
+  }
+
+  /** epoll_ctl: EPOLL_CTL_ADD (EEXIST if present), EPOLL_CTL_MOD and EPOLL_CTL_DEL (ENOENT if absent). */
+  epollCtl(epfd: number, op: EpollOp, fd: number, events = 0, data = fd): SysResult<number> {
+    const text = this.host.trace.enabled ? `epoll_ctl(${epfd}, ${op}, ${fd}, 0x${(events >>> 0).toString(16)})` : '';
+    const ep = this.epolls.get(epfd);
+    if (!ep) return this.trace(text, fail(this.fds.has(epfd) ? 'EINVAL' : 'EBADF'));
+    const s = this.get(fd);
+    if (!s) return this.trace(text, fail(this.epolls.has(fd) && fd !== epfd ? 'EOPNOTSUPP' : fd === epfd ? 'EINVAL' : 'EBADF'));
+    const item = ep.items.get(fd);
+    if (op === 'EPOLL_CTL_ADD') {
+      if (item) return this.trace(text, fail('EEXIST'));
+      const added = ep.add(fd, events, data);
+      this.watch(s, added.onWake);
+    } else if (!item) {
+      return this.trace(text, fail('ENOENT'));
+    } else if (op === 'EPOLL_CTL_MOD') {
+      ep.modify(item, events, data);
+    } else {
+      ep.remove(item);
+      this.unwatch(s, item.onWake);
+    }
+    return this.trace(text, ok(0));
+  }
+
+  /**
+   * epoll_wait: up to `max` events (Epoll.collect). Returns at once with what is ready, or with
+   * none when `timeoutMs` is 0; otherwise waits until a wake-up makes an item report something,
+   * or until the timeout (negative: none).
+   */
+  epollWait(epfd: number, max: number, timeoutMs: number): Call<EpollEvent[]> {
+    const text = this.host.trace.enabled ? `epoll_wait(${epfd}, ${max}, ${timeoutMs})` : '';
+    const call = new Call<EpollEvent[]>(text);
+    const ep = this.epolls.get(epfd);
+    const now = () => this.host.sched.now;
+    if (!ep || max <= 0) {
+      call.complete(this.trace(text, fail(!ep && !this.fds.has(epfd) ? 'EBADF' : 'EINVAL')), now());
+      return call;
+    }
+    const finish = (events: EpollEvent[]) => {
+      this.trace(text, ok(events.length));
+      call.complete(ok(events), now());
+    };
+    const first = ep.collect(max);
+    if (first.length || timeoutMs === 0) {
+      finish(first);
+      return call;
+    }
+    const waits = this.epollWaits.get(epfd) ?? [];
+    this.epollWaits.set(epfd, waits);
+    let timer: ReturnType<typeof this.host.sched.at> | null = null;
+    const entry = {
+      call,
+      try: () => {
+        if (call.done) return;
+        const events = ep.collect(max);
+        if (!events.length) return;
+        done();
+        finish(events);
+      },
+    };
+    const done = () => {
+      waits.splice(waits.indexOf(entry), 1);
+      this.host.sched.cancel(timer);
+    };
+    waits.push(entry);
+    if (timeoutMs > 0) timer = this.host.sched.at(now() + timeoutMs, () => {
+      done();
+      finish([]);
+    }, `${this.host.name} epoll_wait timeout`);
+    return call;
+  }
+
+  /**
+   * recvmsg(): read() of up to `max` bytes, with TCP_INQ's control message (tcp_recvmsg,
+   * tcp_inq_hint): the bytes still unread after the read, plus one once the peer's FIN is in
+   * (rcv_nxt − copied_seq counts the FIN, so a reader knows to read again for end of file).
+   */
+  recvmsg(fd: number, max: number): Call<RecvMsg> {
+    const call = new Call<RecvMsg>(this.host.trace.enabled ? `recvmsg(${fd}, ..., ${max})` : '');
+    this.read(fd, max).then((r) => {
+      if (!r.ok) return call.complete(r, this.host.sched.now);
+      const s = this.get(fd);
+      const conn = s?.conn;
+      const inq = s && conn && s.opts.recvInq ? conn.recvQueue.length + (conn.rcvFin ? 1 : 0) : null;
+      call.complete(ok({ data: r.value, inq }), this.host.sched.now);
+    });
+    return call;
   }
 
   /** The connection behind a descriptor (tests, tcp_info, the packetdrill runner). */
@@ -690,6 +929,8 @@ export const ERRNO_NUMBERS: Record<Errno, number> = {
   ENOPROTOOPT: 92,
   EOPNOTSUPP: 95,
   EHOSTUNREACH: 113,
+  EEXIST: 17,
+  ENOENT: 2,
 };
 
 export { ERRNO_TEXT };

@@ -21,7 +21,7 @@ import { expectedOutcome, outcomeText, startSyscall, syscallUnsupported, type Ou
 import { World } from '../core/world.ts';
 import type { Host } from '../core/host.ts';
 import type { NetworkNode } from '../core/sim/network.ts';
-import type { Call } from '../core/socket.ts';
+import type { PendingCall } from './syscalls.ts';
 import type { SysResult } from '../core/tcp/errno.ts';
 import { decodeSegment, encodeSegment } from '../core/wire/codec.ts';
 import { parseAddr } from '../core/wire/format.ts';
@@ -208,8 +208,10 @@ const secs = (usecs: number) => (usecs / 1e6).toFixed(6);
 /** A blocking call still running on the virtual clock. */
 interface Pending {
   ev: PdEvent;
-  call: Call<number> | Call<Uint8Array>;
+  call: PendingCall;
   finish: (r: SysResult<unknown>) => Outcome;
+  /** What the call returned besides its result (epoll events, poll revents, a cmsg), once it returned. */
+  check?: () => string | null;
   expected: Outcome | 'any';
   /** Scheduled return time, µs. */
   end: number;
@@ -589,7 +591,7 @@ class ScriptRun implements SyscallEnv {
       if (problem) this.fail('syscall', problem);
     } else if (ev.end) {
       const end = ev.end.kind === 'absolute' ? ev.end.usecs : ev.end.kind === 'relative' ? this.lastUsecs + ev.end.usecs : at;
-      this.pending = { ev, call: started.call, finish: started.finish, expected, end, tol };
+      this.pending = { ev, call: started.call, finish: started.finish, check: started.check, expected, end, tol };
       this.checkPending();
     } else {
       // No end time: the call must return at once (packetdrill expects a non-blocking call).
@@ -598,6 +600,8 @@ class ScriptRun implements SyscallEnv {
         this.fail('syscall', `${sc.name}() blocked; the script expects it to return at once (write an end time, as in +0...0.5 ${sc.name}(...), for a blocking call)`);
       }
       this.checkOutcome(ev, expected, started.finish(started.call.result!));
+      const problem = started.check?.();
+      if (problem) this.fail('syscall', problem);
     }
     this.advanceTo(at);
     this.lastUsecs = at;
@@ -612,6 +616,8 @@ class ScriptRun implements SyscallEnv {
     const saved = this.current;
     this.current = p.ev;
     this.checkOutcome(p.ev, p.expected, p.finish(p.call.result!), doneAt);
+    const problem = p.check?.();
+    if (problem) this.failAt('syscall', doneAt, problem);
     if (Math.abs(doneAt - p.end) > p.tol) {
       this.failAt('timing', doneAt, `timing error: expected the blocking call to return at ${secs(p.end)} s, but it returned at ${secs(doneAt)} s`);
     }

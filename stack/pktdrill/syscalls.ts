@@ -6,7 +6,7 @@
  * option the simulator cannot reproduce is reported as unsupported before the script starts.
  */
 import type { PdExpr, PdSyscall } from './ast.ts';
-import type { Call, SockOptName, SocketApi } from '../core/socket.ts';
+import type { EpollOp, SockOptName, SocketApi } from '../core/socket.ts';
 import { ERRNO_NUMBERS } from '../core/socket.ts';
 import { ERRNO_TEXT, type Errno, type SysResult } from '../core/tcp/errno.ts';
 import type { Linger } from '../core/tcp/connection.ts';
@@ -29,9 +29,18 @@ export interface SyscallEnv {
 /** A call's outcome as the script states it: a number, or -1 with errno. */
 export type Outcome = { ok: true; value: number } | { ok: false; errno: string };
 
+/** A call that may still be running: what the runner reads of the stack's Call. */
+export interface PendingCall {
+  readonly done: boolean;
+  readonly result: SysResult<unknown> | null;
+  /** Virtual time it returned, ms. */
+  readonly doneAt: number;
+}
+
+/** `check` compares what the call returned besides its result (a value argument, epoll events). */
 export type Started =
   | { kind: 'done'; outcome: Outcome; check?: () => string | null }
-  | { kind: 'pending'; call: Call<number> | Call<Uint8Array>; finish: (r: SysResult<unknown>) => Outcome };
+  | { kind: 'pending'; call: PendingCall; finish: (r: SysResult<unknown>) => Outcome; check?: () => string | null };
 
 const SOCKOPTS: Record<string, SockOptName> = {
   SO_REUSEADDR: 'SO_REUSEADDR',
@@ -48,20 +57,32 @@ const SOCKOPTS: Record<string, SockOptName> = {
   TCP_MAXSEG: 'TCP_MAXSEG',
   SO_SNDBUF: 'SO_SNDBUF',
   SO_RCVBUF: 'SO_RCVBUF',
+  TCP_NOTSENT_LOWAT: 'TCP_NOTSENT_LOWAT',
+  TCP_INQ: 'TCP_INQ',
 };
 
 const SUPPORTED = new Set([
   'socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'write', 'send',
   'close', 'shutdown', 'setsockopt', 'getsockopt', 'fcntl', 'ioctl',
+  'epoll_create', 'epoll_ctl', 'epoll_wait', 'poll', 'recvmsg',
 ]);
+
+const EPOLL_OPS = new Set(['EPOLL_CTL_ADD', 'EPOLL_CTL_MOD', 'EPOLL_CTL_DEL']);
 
 /** tcp_ioctl's queries (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ). */
 const IOCTLS = new Set(['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ', 'SIOCOUTQNSD']);
 
 const O_RDWR = 0x2;
 const O_NONBLOCK = 0x800;
+/** poll.h and eventpoll.h bits (the same numbers for POLL* and EPOLL*). */
+const POLL_BITS: Record<string, number> = {
+  IN: 0x1, PRI: 0x2, OUT: 0x4, ERR: 0x8, HUP: 0x10, NVAL: 0x20, RDNORM: 0x40, RDBAND: 0x80,
+  WRNORM: 0x100, WRBAND: 0x200, MSG: 0x400, RDHUP: 0x2000,
+};
 const CONSTANTS: Record<string, number> = {
   O_RDONLY: 0, O_WRONLY: 1, O_RDWR, O_NONBLOCK, MSG_DONTWAIT: 0x40,
+  ...Object.fromEntries(Object.entries(POLL_BITS).flatMap(([k, v]) => [[`POLL${k}`, v], [`EPOLL${k}`, v]])),
+  EPOLLET: 0x80000000, EPOLLONESHOT: 0x40000000,
 };
 
 /** errno names that are aliases on Linux. */
@@ -94,6 +115,30 @@ export function syscallUnsupported(sc: PdSyscall): string | null {
     const req = ident(a[1]);
     if (!req || !IOCTLS.has(req)) return `ioctl request ${req ?? '?'} (only SIOCINQ, SIOCOUTQ and SIOCOUTQNSD)`;
   }
+  if (sc.name === 'epoll_ctl') {
+    const op = ident(a[1]);
+    if (!op || !EPOLL_OPS.has(op)) return `epoll_ctl operation ${op ?? '?'} (only EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL)`;
+    if (op !== 'EPOLL_CTL_DEL' && a[3]?.kind !== 'struct') return 'epoll_ctl without an {events=..., fd=...} event';
+  }
+  if (sc.name === 'epoll_wait' && a[1]?.kind !== 'struct') return 'epoll_wait without an expected {events=..., fd=...} event';
+  if (sc.name === 'poll') {
+    const list = a[0];
+    if (!list || list.kind !== 'array' || list.items.some((i) => i.kind !== 'struct')) return 'poll() without a [{fd=..., events=..., revents=...}] list';
+  }
+  if (sc.name === 'recvmsg') {
+    const flags = a[2];
+    if (flags && !(flags.kind === 'number' && flags.value === 0)) return 'recvmsg() flags other than 0';
+    const msg = a[1];
+    if (!msg || msg.kind !== 'struct') return 'recvmsg() without a {msg_iov(...)=[...], ...} message';
+    const control = msg.fields.msg_control;
+    if (control && control.kind !== 'ellipsis') {
+      const cmsgs = control.kind === 'array' ? control.items : [control];
+      for (const c of cmsgs) {
+        const type = c.kind === 'struct' ? ident(c.fields.cmsg_type) : null;
+        if (type !== 'TCP_CM_INQ') return `recvmsg() control message ${type ?? '?'} (only TCP_CM_INQ)`;
+      }
+    }
+  }
   if (sc.name === 'fcntl') {
     const cmd = ident(a[1]);
     if (cmd !== 'F_GETFL' && cmd !== 'F_SETFL') return `fcntl command ${cmd ?? '?'} (only F_GETFL and F_SETFL)`;
@@ -114,7 +159,7 @@ function numberOf(e: PdExpr | undefined): number | null {
   if (e.kind === 'binary') {
     const l = numberOf(e.left);
     const r = numberOf(e.right);
-    return l === null || r === null ? null : l | r;
+    return l === null || r === null ? null : (l | r) >>> 0;
   }
   if (e.kind === 'array' && e.items.length === 1) return numberOf(e.items[0]);
   if (e.kind === 'call' && e.name === 'htons' && e.args.length === 1) return numberOf(e.args[0]);
@@ -238,6 +283,56 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
       }
       return { kind: 'done', outcome: { ok: true, value: 0 }, check: () => compareIoctlValue(req, value, a[2]) };
     }
+    case 'epoll_create':
+      return { kind: 'done', outcome: fdResult(api.epollCreate(numberOf(a[0]) ?? 1)) };
+    case 'epoll_ctl': {
+      const ev = a[3]?.kind === 'struct' ? a[3] : null;
+      const target = numberOf(a[2]);
+      const r = api.epollCtl(fdArg(), ident(a[1]) as EpollOp, target === null ? -1 : env.liveFd(target), numberOf(ev?.fields.events) ?? 0, epollData(ev) ?? 0);
+      return done(r);
+    }
+    case 'epoll_wait': {
+      const call = api.epollWait(fdArg(), numberOf(a[2]) ?? 1, numberOf(a[3]) ?? -1);
+      const finish = (r: SysResult<unknown>): Outcome => (r.ok ? { ok: true, value: (r.value as unknown[]).length } : toOutcome(r));
+      // epoll_wait's event argument names the first event (all zero when none came), as
+      // upstream compares it: events exactly, and the data field the script wrote.
+      const check = (): string | null => {
+        const r = call.result;
+        if (!r || !r.ok || a[1]?.kind !== 'struct') return null;
+        const got = r.value[0] ?? { events: 0, data: 0 };
+        const want = numberOf(a[1].fields.events);
+        if (want !== null && want !== got.events) return `epoll_event events: expected 0x${want.toString(16)} vs actual 0x${got.events.toString(16)}`;
+        const data = epollData(a[1]);
+        if (data !== null && data !== got.data) return `epoll_event data: expected ${data} vs actual ${got.data}`;
+        return null;
+      };
+      return { kind: 'pending', call, finish, check };
+    }
+    case 'poll': {
+      const fds = (a[0] as Extract<PdExpr, { kind: 'array' }>).items as Array<Extract<PdExpr, { kind: 'struct' }>>;
+      const entries = fds.map((f) => {
+        const n = numberOf(f.fields.fd);
+        return { fd: n === null || n < 0 ? -1 : env.liveFd(n), events: numberOf(f.fields.events) ?? 0 };
+      });
+      const call = api.pollCall(entries, numberOf(a[2]) ?? -1);
+      const finish = (r: SysResult<unknown>): Outcome => (r.ok ? { ok: true, value: (r.value as number[]).filter((x) => x !== 0).length } : toOutcome(r));
+      const check = (): string | null => {
+        const r = call.result;
+        if (!r || !r.ok) return null;
+        for (let i = 0; i < fds.length; i++) {
+          const want = numberOf(fds[i].fields.revents);
+          if (want !== null && want !== r.value[i]) return `poll revents of entry ${i}: expected 0x${want.toString(16)} vs actual 0x${r.value[i].toString(16)}`;
+        }
+        return null;
+      };
+      return { kind: 'pending', call, finish, check };
+    }
+    case 'recvmsg': {
+      const msg = a[1] as Extract<PdExpr, { kind: 'struct' }>;
+      const call = api.recvmsg(fdArg(), iovLength(msg) ?? 65536);
+      const finish = (r: SysResult<unknown>): Outcome => (r.ok ? { ok: true, value: (r.value as { data: Uint8Array }).data.length } : toOutcome(r));
+      return { kind: 'pending', call, finish, check: () => (call.result?.ok ? compareRecvMsg(msg, call.result.value.inq) : null) };
+    }
     case 'fcntl': {
       const fd = fdArg();
       if (ident(a[1]) === 'F_GETFL') {
@@ -251,6 +346,46 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
     }
   }
   throw new Error(`internal: system call ${sc.name} passed the support check but has no implementation`);
+}
+
+/** epoll_data as the script writes it: `fd=4`, `ptr=0`, `u32=...` or `u64=...`. */
+function epollData(ev: PdExpr | null | undefined): number | null {
+  if (!ev || ev.kind !== 'struct') return null;
+  const f = ev.fields;
+  return numberOf(f.fd ?? f.ptr ?? f.u32 ?? f.u64);
+}
+
+/** The bytes a msghdr's `msg_iov(n)=[{..., 1000}, ...]` asks for. */
+function iovLength(msg: Extract<PdExpr, { kind: 'struct' }>): number | null {
+  const key = Object.keys(msg.fields).find((k) => k.startsWith('msg_iov'));
+  const iov = key ? msg.fields[key] : undefined;
+  if (!iov || iov.kind !== 'array') return null;
+  let total = 0;
+  for (const v of iov.items) {
+    const len = v.kind === 'array' ? numberOf(v.items[v.items.length - 1]) : null;
+    if (len === null) return null;
+    total += len;
+  }
+  return total;
+}
+
+/**
+ * recvmsg's msg_flags and TCP_CM_INQ control message against what the call returned. Stricter
+ * than upstream, which stops comparing at the shorter list: an expected message the stack did not
+ * return (TCP_INQ off) is a failure.
+ */
+function compareRecvMsg(msg: Extract<PdExpr, { kind: 'struct' }>, inq: number | null): string | null {
+  const flags = numberOf(msg.fields.msg_flags);
+  if (flags !== null && flags !== 0) return `recvmsg msg_flags: expected 0x${flags.toString(16)} vs actual 0x0`;
+  const control = msg.fields.msg_control;
+  if (!control || control.kind === 'ellipsis') return null;
+  const cmsgs = control.kind === 'array' ? control.items : [control];
+  if (cmsgs.length === 0) return inq === null ? null : `recvmsg: expected no control message vs actual TCP_CM_INQ ${inq}`;
+  if (inq === null) return 'recvmsg: expected a TCP_CM_INQ control message, but the socket returned none (TCP_INQ is off)';
+  const c = cmsgs[0] as Extract<PdExpr, { kind: 'struct' }>;
+  const want = numberOf(c.fields.cmsg_data);
+  if (want !== null && want !== inq) return `recvmsg TCP_CM_INQ: expected ${want} vs actual ${inq}`;
+  return null;
 }
 
 /** ioctl's value argument (`[1000]`) against what the connection holds. */

@@ -90,6 +90,13 @@ export interface SocketOptions {
   rcvBufLocked: boolean;
   /** TCP_MAXSEG (tp->rx_opt.user_mss): 0 = not set. Clamps the MSS we announce and the one we use. */
   userMss: number;
+  /**
+   * TCP_NOTSENT_LOWAT (tp->notsent_lowat): 0 = net.ipv4.tcp_notsent_lowat. A write starts a new
+   * buffer only while fewer unsent bytes wait, and poll() reports writable only below half of it.
+   */
+  notsentLowat: number;
+  /** TCP_INQ (tp->recvmsg_inq): recvmsg() returns a TCP_CM_INQ control message with the bytes left. */
+  recvInq: boolean;
 }
 
 export function defaultSocketOptions(): SocketOptions {
@@ -109,6 +116,8 @@ export function defaultSocketOptions(): SocketOptions {
     sndBufLocked: false,
     rcvBufLocked: false,
     userMss: 0,
+    notsentLowat: 0,
+    recvInq: false,
   };
 }
 
@@ -369,8 +378,13 @@ export class Connection {
   closed = false;
   /** Listener this passive connection belongs to until accept()ed. */
   listener: Listener | null = null;
-  /** Called whenever something the application may be waiting for changes. */
-  wake: (() => void) | null = null;
+  /**
+   * Called whenever something the application may be waiting for changes. `key` is the wake-up's
+   * poll key as Linux passes it to the socket's wait queue (poll.ts): POLL_DATA_READY for
+   * sk_data_ready, POLL_WRITE_SPACE for sk_write_space; none (0) for sk_state_change, which wakes
+   * every waiter.
+   */
+  wake: ((key?: number) => void) | null = null;
   readonly createdAt: number;
   /** Time TIME_WAIT (or the orphaned FIN_WAIT_2 wait) began. */
   waitStartedAt = 0;
@@ -462,7 +476,8 @@ export interface Listener {
   /** Linux logs "Possible SYN flooding" once per listener. */
   warnedSynFlood: boolean;
   opts: SocketOptions;
-  wake: (() => void) | null;
+  /** sk_data_ready of the listener: a connection reached the accept queue. */
+  wake: ((key?: number) => void) | null;
   closed: boolean;
 }
 

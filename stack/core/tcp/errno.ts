@@ -16,6 +16,8 @@ export const ERRNO_TEXT = {
   ENOPROTOOPT: 'Protocol not available',
   EOPNOTSUPP: 'Operation not supported',
   EHOSTUNREACH: 'No route to host',
+  EEXIST: 'File exists',
+  ENOENT: 'No such file or directory',
 } as const;
 
 export type Errno = keyof typeof ERRNO_TEXT;

@@ -11,6 +11,7 @@ import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendRese
 import { pushData } from './send.ts';
 import { dsackExtend, dsackSet, sackNewOfo, sackRemove } from './sack-blocks.ts';
 import { checkWriteSpace } from './send-buffer.ts';
+import { WAKE_DATA_READY } from './poll-events.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
 import { processAck } from './ack.ts';
 import { restartAfterIdle } from './congestion.ts';
@@ -164,7 +165,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       setState(conn, 'ESTABLISHED', conn.listener ? 'final ACK received' : 'SYN-ACK received (simultaneous open)');
       if (conn.listener) {
         traceQueues(conn.listener, host);
-        conn.listener.wake?.();
+        conn.listener.wake?.(WAKE_DATA_READY);
       }
       cancelTimer(conn, 'retransmit');
       // The crossed SYN-ACK of a simultaneous open: its SYN occupies a sequence number we have
@@ -244,9 +245,12 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     }
   }
   if (!conn.closed) {
+    // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space. Whether cwnd was full
+    // is as it stood before this ACK's transmissions (measured on 6.18: an ACK that lets 20
+    // segments fill cwnd 20 still grows the buffer; KERNEL.md finding 40).
+    const cwndRoom = conn.rtx.length < Math.floor(conn.cwnd);
     pushData(conn);
-    // tcp_data_snd_check: tcp_push_pending_frames, then tcp_check_space.
-    checkWriteSpace(conn);
+    checkWriteSpace(conn, cwndRoom);
   }
 }
 
@@ -380,7 +384,9 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     else if (m > conn.rto) conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
   }
   conn.lastDataAt = conn.now;
-  if (data.length >= conn.mss) conn.unackedSegs++;
+  // __tcp_ack_snd_check counts bytes against rcv_mss: a segment of several MSS (GRO, or
+  // packetdrill's 10000-byte lines) counts as that many full segments (KERNEL.md finding 39).
+  if (data.length >= conn.mss) conn.unackedSegs += Math.max(1, Math.floor(data.length / conn.rcvMss));
   // Fill from the out-of-order queue (tcp_ofo_queue). Queued data this segment already carried
   // was received twice: D-SACK it.
   let finFromOoo = false;
@@ -404,7 +410,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     if (s.fin && seqGeq(conn.rcvNxt, sEnd)) finFromOoo = true;
   }
   if (conn.selectiveAcks.length) sackRemove(conn);
-  conn.wake?.();
+  conn.wake?.(WAKE_DATA_READY); // tcp_data_ready → sk_data_ready
   // The FIN of this segment is handled by step 8; a FIN waiting in the out-of-order queue here.
   if (finFromOoo && !segFin) onFin(conn);
   // With a FIN on this segment, step 8 decides the ACK once tcp_fin has entered ping-pong mode:

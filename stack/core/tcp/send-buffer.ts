@@ -15,6 +15,7 @@ import { seqGt, seqLeq } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { CHRONO_BUSY, CHRONO_SNDBUF_LIMITED, chronoStart, chronoStop } from './chrono.ts';
 import { restartAfterIdle } from './congestion.ts';
+import { WAKE_WRITE_SPACE } from './poll-events.ts';
 
 /**
  * truesize of an empty buffer from tcp_stream_alloc_skb (alloc_skb_fclone(MAX_TCP_HEADER) from the
@@ -45,9 +46,40 @@ export function sndBuf(conn: Connection): number {
   return conn.opts.sndBuf || conn.host.sysctl.getVector('net.ipv4.tcp_wmem')[1];
 }
 
+/** tcp_notsent_lowat: TCP_NOTSENT_LOWAT, or net.ipv4.tcp_notsent_lowat when unset (default UINT_MAX). */
+export function notsentLowat(conn: Connection): number {
+  return conn.opts.notsentLowat || conn.host.sysctl.get('net.ipv4.tcp_notsent_lowat');
+}
+
+/** write_seq − snd_nxt: bytes written and not yet sent (a sent FIN does not count). */
+export function notsentBytes(conn: Connection): number {
+  return Math.max(0, ((conn.sendQueueSeq + conn.sendQueue.length) - conn.sndNxt) | 0);
+}
+
+/**
+ * __sk_stream_memory_free: below sk_sndbuf, and tcp_stream_memory_free's
+ * `(notsent_bytes << wake) < tcp_notsent_lowat`. A write asks with wake 0; poll() and the
+ * write-space wake-up ask with wake 1, so a writer woken by them finds room for as many unsent
+ * bytes again as are still waiting.
+ */
+export function streamMemoryFree(conn: Connection, wake: 0 | 1): boolean {
+  if (wmemQueued(conn) >= sndBuf(conn)) return false;
+  return notsentBytes(conn) * (wake + 1) < notsentLowat(conn);
+}
+
+/**
+ * __sk_stream_is_writeable(sk, 1), tcp_poll's EPOLLOUT test: the free space is at least half of
+ * what is queued (sk_stream_wspace ≥ sk_stream_min_wspace, i.e. sk_wmem_queued ≤ 2/3 of the
+ * buffer) and stream memory is free under the notsent limit.
+ */
+export function streamWriteable(conn: Connection): boolean {
+  const queued = wmemQueued(conn);
+  return sndBuf(conn) - queued >= queued >> 1 && streamMemoryFree(conn, 1);
+}
+
 /** sk_stream_memory_free: a new buffer may be started. */
 function memoryFree(conn: Connection): boolean {
-  return wmemQueued(conn) < sndBuf(conn);
+  return streamMemoryFree(conn, 0);
 }
 
 /**
@@ -216,24 +248,23 @@ export function expandSndBuf(conn: Connection): void {
 }
 
 /**
- * tcp_check_space after an ACK was processed and whatever it allowed was sent: if a writer ran out
- * of room, grow the buffer when the sender is not cwnd-limited (tcp_should_expand_sndbuf), and wake
- * it once the free space is at least half of what is queued (sk_stream_write_space:
- * sk_stream_wspace ≥ sk_stream_min_wspace, i.e. sk_wmem_queued ≤ 2/3 of sk_sndbuf).
+ * tcp_check_space after an ACK was processed and whatever it allowed was sent: if a writer (or a
+ * poll that found no room) set SOCK_NOSPACE, grow the buffer when cwnd had room (`cwndRoom`:
+ * tcp_should_expand_sndbuf's packets in flight below cwnd, as they stood before the ACK's own
+ * transmissions), and wake the waiters once the socket is writeable
+ * (sk_stream_write_space: streamWriteable, which includes the TCP_NOTSENT_LOWAT limit).
  */
-export function checkWriteSpace(conn: Connection): void {
+export function checkWriteSpace(conn: Connection, cwndRoom: boolean): void {
   if (!conn.sndNoSpace) return;
-  if (conn.rtx.length < Math.floor(conn.cwnd)) {
+  if (cwndRoom) {
     expandSndBuf(conn);
     // tcp_new_space: growing the buffer restarts RFC 2861's application-limited clock.
     if (!conn.opts.sndBufLocked) conn.cwndStamp = conn.now;
   }
-  const queued = wmemQueued(conn);
-  const buf = sndBuf(conn);
-  if (buf - queued >= queued >> 1 && queued < buf) {
+  if (streamWriteable(conn)) {
     conn.sndNoSpace = false;
     chronoStop(conn, CHRONO_SNDBUF_LIMITED);
-    conn.wake?.();
+    conn.wake?.(WAKE_WRITE_SPACE);
   }
 }
 

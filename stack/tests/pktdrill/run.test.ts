@@ -382,6 +382,53 @@ assert (tcpi_options & TCPI_OPT_SACK) == 0 }%
   });
 });
 
+describe('poll, epoll and recvmsg', () => {
+  it('epoll_wait compares the first event (events exactly, and the data written); {events=0, ptr=0} when none', () => {
+    const base = `${ESTABLISHED}+0 epoll_create(1) = 5
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN|EPOLLOUT|EPOLLET, fd=4}) = 0
+`;
+    pass(`${base}+0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1\n+0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0\n`);
+    expect(failure(`${base}+0 epoll_wait(5, {events=EPOLLOUT|EPOLLIN, fd=4}, 1, 0) = 1\n`).message).toBe('epoll_event events: expected 0x5 vs actual 0x4');
+    expect(failure(`${base}+0 epoll_wait(5, {events=EPOLLOUT, fd=7}, 1, 0) = 1\n`).message).toBe('epoll_event data: expected 7 vs actual 4');
+    expect(failure(`${base}+0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0\n`).message).toMatch(/returned -1 EEXIST/);
+    // EPOLLET is bit 31: the runner must not turn it into a negative number.
+    pass(`${base}+0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLIN|EPOLLET, fd=4}) = 0\n+0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0\n`);
+  });
+
+  it('a blocking epoll_wait returns when data arrives, and is checked when it returns', () => {
+    const base = `${ESTABLISHED}+0 epoll_create(1) = 5
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0
+`;
+    pass(`${base}+0...0.1 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 1000) = 1\n+.1 < P. 1:11(10) ack 1 win 65535\n`);
+    const f = failure(`${base}+0...0.1 epoll_wait(5, {events=EPOLLIN|EPOLLRDHUP, fd=4}, 1, 1000) = 1\n+.1 < P. 1:11(10) ack 1 win 65535\n+.1 read(4, ..., 10) = 10\n`);
+    expect(f.message).toBe('epoll_event events: expected 0x2001 vs actual 0x1');
+    expect(f.usecs).toBe(200000);
+  });
+
+  it('poll compares each revents; a timed-out poll returns 0 at its timeout', () => {
+    pass(`${ESTABLISHED}+0 poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT}], 1, 0) = 1\n+0...0.05 poll([{fd=4, events=POLLIN, revents=0}], 1, 50) = 0\n`);
+    expect(failure(`${ESTABLISHED}+0 poll([{fd=4, events=POLLOUT, revents=POLLIN}], 1, 0) = 1\n`).message).toBe('poll revents of entry 0: expected 0x1 vs actual 0x4');
+  });
+
+  it('recvmsg reads msg_iov bytes and checks TCP_CM_INQ, which only a TCP_INQ socket returns', () => {
+    const msg = (n: number, inq: number) => `{msg_name(...)=..., msg_iov(1)=[{..., ${n}}], msg_flags=0, msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=${inq}}]}`;
+    const data = '+0 < P. 1:3001(3000) ack 1 win 65535\n';
+    pass(`${ESTABLISHED}+0 setsockopt(4, SOL_TCP, TCP_INQ, [1], 4) = 0\n${data}+0 recvmsg(4, ${msg(1000, 2000)}, 0) = 1000\n`);
+    expect(failure(`${ESTABLISHED}${data}+0 recvmsg(4, ${msg(1000, 2000)}, 0) = 1000\n`).message).toMatch(/TCP_INQ is off/);
+    expect(failure(`${ESTABLISHED}+0 setsockopt(4, SOL_TCP, TCP_INQ, [1], 4) = 0\n${data}+0 recvmsg(4, ${msg(1000, 3000)}, 0) = 1000\n`).message).toBe('recvmsg TCP_CM_INQ: expected 3000 vs actual 2000');
+    const other = failure(`${ESTABLISHED}+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_control=[{cmsg_level=SOL_SOCKET, cmsg_type=SCM_TIMESTAMPING, cmsg_data=0}]}, 0) = 10\n`);
+    expect(other.kind).toBe('unsupported');
+    expect(other.message).toMatch(/control message SCM_TIMESTAMPING/);
+  });
+
+  it('TCP_NOTSENT_LOWAT reads back as set (a u32: -1 is 0xffffffff) and 0 while unset; sysctl tcp_notsent_lowat is separate', () => {
+    pass(`\`sysctl -q net.ipv4.tcp_notsent_lowat=4000\`\n${ESTABLISHED}+0 getsockopt(4, SOL_TCP, TCP_NOTSENT_LOWAT, [0], [4]) = 0
++0 setsockopt(4, SOL_TCP, TCP_NOTSENT_LOWAT, [-1], 4) = 0
++0 getsockopt(4, SOL_TCP, TCP_NOTSENT_LOWAT, [0xffffffff], [4]) = 0
+`);
+  });
+});
+
 describe('npm run pktdrill (the CLI)', () => {
   const cli = fileURLToPath(new URL('../../node/pktdrill.ts', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'pktdrill-'));
