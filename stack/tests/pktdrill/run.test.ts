@@ -349,6 +349,21 @@ describe('upstream forms', () => {
     expect(failure(text.replace('+.3 >', '+.1 >')).kind).toBe('timing');
   });
 
+  it('(tos 0x..) checks the TOS byte an outbound packet carries (IP_TOS, ECN bits TCP\'s own) and sets it on an inbound one', () => {
+    const text = `${ESTABLISHED}+0 setsockopt(4, SOL_IP, IP_TOS, [0x13], 1) = 0
++0 getsockopt(4, SOL_IP, IP_TOS, [0x10], [4]) = 0
++0 write(4, ..., 10) = 10
++0 > (tos 0x10) P. 1:11(10) ack 1
++0 < [tos 0xb8] . 1:1(0) ack 11 win 65535
++0 setsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], 1) = 0
++0 getsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], [4]) = 0
+`;
+    pass(text);
+    const f = failure(text.replace('(tos 0x10)', '(tos 0x0)'));
+    expect(f.message).toMatch(/tos expected 0x0 vs actual 0x10/);
+    expect(f.actual).toMatch(/^.*\(tos 0x10\) P\. 1:11\(10\)/);
+  });
+
   it('a NULL buffer: EFAULT once there is something to copy, and nothing is consumed', () => {
     pass(`${ESTABLISHED}+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 recv(4, NULL, 100, 0) = -1 EAGAIN (Resource temporarily unavailable)
