@@ -181,20 +181,16 @@ function sendHeld(conn: Connection, flags: number, seq: number, payload: Uint8Ar
 
 /**
  * tcp_nagle_test for a partial segment (`tail`: it ends the queued data, so a queued FIN rides on
- * it). TCP_NAGLE_PUSH sends it; TCP_NAGLE_CORK (TCP_CORK, or this push ends a write with MSG_MORE)
- * holds it unless it carries the FIN; otherwise Nagle in Linux's Minshall form (RFC 896, RFC 9293
- * §3.7.4, tcp_nagle_check, tcp_minshall_check) holds it only while an earlier small segment is
+ * it). TCP_NAGLE_PUSH sends it, and so does the FIN on it (close() after a small write sends
+ * `FP.` at once, KERNEL.md finding 33); TCP_NAGLE_CORK (TCP_CORK, or this push ends a write with
+ * MSG_MORE) holds it; otherwise Nagle in Linux's Minshall form (RFC 896, RFC 9293 §3.7.4,
+ * tcp_nagle_check, tcp_minshall_check) holds it only while an earlier small segment is
  * unacknowledged, and TCP_NODELAY never.
  */
 function nagleHolds(conn: Connection, nagle: NagleMode, tail: boolean): boolean {
-  if (nagle === NAGLE_PUSH) return false;
-  if (nagle === NAGLE_SOCKET) {
-    if (conn.naglePush) return false;
-    if (!conn.opts.cork) {
-      return !conn.opts.nodelay && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt);
-    }
-  }
-  return !(tail && conn.finQueued && !conn.finSent);
+  if (nagle === NAGLE_PUSH || (tail && conn.finQueued && !conn.finSent)) return false;
+  if (nagle === NAGLE_CORK || conn.opts.cork) return nagle === NAGLE_CORK || !conn.naglePush;
+  return !conn.naglePush && !conn.opts.nodelay && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt);
 }
 
 function noteSent(conn: Connection, len: number, retrans: boolean, endsWrite = false): void {
