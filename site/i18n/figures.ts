@@ -399,6 +399,7 @@ const ZH_CAUSES: Record<string, string> = {
   'connect() takes over the TIME_WAIT 4-tuple': 'connect() 接管处于 TIME_WAIT 的四元组',
   'SYN retransmissions exhausted': 'SYN 重传次数用尽',
   'retransmissions exhausted': '重传次数用尽',
+  'probes unanswered': '探测始终无应答',
   'close() with unread data: RST': '有未读数据时 close()：发送 RST',
   'close() with SO_LINGER 0: RST': 'SO_LINGER 为 0 时 close()：发送 RST',
   'shutdown(SHUT_WR) in SYN_SENT': '在 SYN_SENT 中 shutdown(SHUT_WR)',
@@ -491,6 +492,8 @@ const ZH_ERRNO: Record<string, string> = {
   ENOPROTOOPT: '协议不可用',
   EOPNOTSUPP: '不支持的操作',
   EHOSTUNREACH: '没有到主机的路由',
+  EEXIST: '文件已存在',
+  ENOENT: '没有那个文件或目录',
 };
 
 const ZH_FIELDS: Record<string, string> = { from: '发送方', flags: '标志位', seq: 'seq', ack: 'ack', len: 'len', time: '发送时间' };

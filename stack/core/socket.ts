@@ -3,11 +3,11 @@
  * results, blocking calls that complete on the virtual clock, and non-blocking ones (O_NONBLOCK).
  */
 import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
-import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, MAX_USER_MSS, MIN_MSS, MSS_DEFAULT, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
+import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, IP_PMTUDISC_DONT, IP_PMTUDISC_OMIT, MAX_USER_MSS, MIN_MSS, MSS_DEFAULT, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
-import { armRetransmit, pushData, sendMss } from './tcp/send.ts';
+import { NAGLE_PUSH, armRetransmit, pushData, pushDataMore, sendMss } from './tcp/send.ts';
 import { queueData, streamWriteable } from './tcp/send-buffer.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
@@ -34,10 +34,16 @@ export type SockOptName =
   | 'TCP_NODELAY'
   | 'TCP_SYNCNT'
   | 'TCP_MAXSEG'
+  | 'TCP_CORK'
+  | 'IP_TOS'
+  | 'IP_MTU_DISCOVER'
   | 'SO_SNDBUF'
   | 'SO_RCVBUF'
   | 'TCP_NOTSENT_LOWAT'
   | 'TCP_INQ';
+
+/** INET_ECN_MASK: the low two bits of the TOS byte are ECN's. */
+const ECN_MASK = 3;
 
 export type ShutdownHow = 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR';
 
@@ -80,6 +86,8 @@ interface Waiter {
   max: number;
   /** write(): what the application wrote. */
   data?: Uint8Array;
+  /** write(): sent with MSG_MORE (sendmsg, send, sendto flags). */
+  more?: boolean;
 }
 
 export interface Socket {
@@ -352,6 +360,7 @@ export class SocketApi {
     const s = this.get(fd);
     const conn = s?.conn;
     if (conn && !conn.error && !conn.shutWr && !conn.closed && (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') && !s!.waiters.some(isWrite)) {
+      conn.unpushedFrom = null;
       const taken = bytes.length ? queueData(conn, bytes, 0, sendMss(conn), pushData, copyToPacketMemory) : 0;
       if (taken === bytes.length || s!.nonBlocking) {
         const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
@@ -367,17 +376,18 @@ export class SocketApi {
   /**
    * write()/send() (tcp_sendmsg_locked): takes what the send buffer allows (send-buffer.ts). A
    * non-blocking socket returns that count at once, or EAGAIN when it took nothing; a blocking
-   * one waits until every byte is queued (sk_stream_wait_memory).
+   * one waits until every byte is queued (sk_stream_wait_memory). `more`: MSG_MORE — the push at
+   * the end of this call corks a partial segment and PSH is not marked (tcp_push).
    */
-  writeCall(fd: number, data: Uint8Array | string): Call<number> {
-    return this.startWrite(fd, typeof data === 'string' ? utf8(data) : data, false);
+  writeCall(fd: number, data: Uint8Array | string, more = false): Call<number> {
+    return this.startWrite(fd, typeof data === 'string' ? utf8(data) : data, false, 0, more);
   }
 
   /**
    * `returned`: the caller's write() has already returned, so it may reuse its buffer: bytes left
    * waiting are copied first (Linux copies everything it takes before write() returns).
    */
-  private startWrite(fd: number, bytes: Uint8Array, returned: boolean, taken = 0): Call<number> {
+  private startWrite(fd: number, bytes: Uint8Array, returned: boolean, taken = 0, more = false): Call<number> {
     const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
     const call = new Call<number>(text);
     const s = this.get(fd);
@@ -385,7 +395,7 @@ export class SocketApi {
       call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
       return call;
     }
-    this.wait(s, call, 'write', taken, bytes);
+    this.wait(s, call, 'write', taken, bytes, more);
     if (returned && !call.done) {
       const w = s.waiters[s.waiters.length - 1];
       w.data = w.data!.slice();
@@ -403,7 +413,19 @@ export class SocketApi {
     else if (conn.state === 'SYN_SENT' || conn.state === 'SYN_RECV') errno = 'EAGAIN';
     else if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') errno = 'EPIPE';
     else {
-      if (w.max < bytes.length) w.max += queueData(conn, bytes, w.max, sendMss(conn), pushData, copyToPacketMemory);
+      if (w.max < bytes.length) {
+        // tcp_push marks PSH on the tail only at the end of a write without MSG_MORE.
+        if (!w.more) conn.unpushedFrom = null;
+        else if (conn.unpushedFrom === null) conn.unpushedFrom = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+        const took = queueData(conn, bytes, w.max, sendMss(conn), w.more ? pushDataMore : pushData, copyToPacketMemory);
+        w.max += took;
+        // Before sleeping for room, tcp_sendmsg_locked pushes what it copied without MSG_MORE and
+        // with TCP_NAGLE_PUSH.
+        if (w.more && took > 0 && w.max < bytes.length && !s.nonBlocking) {
+          conn.unpushedFrom = null;
+          pushData(conn, NAGLE_PUSH);
+        }
+      }
       if (w.max === bytes.length) return ok(w.max);
       if (!s.nonBlocking) return null;
       errno = 'EAGAIN';
@@ -538,8 +560,32 @@ export class SocketApi {
         o.linger2 = n < 0 ? -1 : Math.min(n, 120);
         break;
       case 'TCP_NODELAY':
+        // __tcp_sock_set_nodelay: on sets TCP_NAGLE_OFF|TCP_NAGLE_PUSH and pushes, so it sends
+        // even what TCP_CORK holds; off clears TCP_NAGLE_OFF only.
         o.nodelay = n !== 0;
-        if (s.conn && !s.conn.closed) pushData(s.conn);
+        if (s.conn && !s.conn.closed) {
+          if (o.nodelay) s.conn.naglePush = true;
+          pushData(s.conn);
+        }
+        break;
+      case 'TCP_CORK':
+        // __tcp_sock_set_cork: uncorking pushes what was held at once (with TCP_NAGLE_PUSH on a
+        // TCP_NODELAY socket); no timer limits how long a cork holds (KERNEL.md finding 41).
+        o.cork = n !== 0;
+        if (!o.cork && s.conn && !s.conn.closed) {
+          if (o.nodelay) s.conn.naglePush = true;
+          pushData(s.conn);
+        }
+        break;
+      case 'IP_TOS':
+        // __ip_sock_set_tos: on a stream socket the ECN bits stay TCP's own.
+        if (!int) return fail('EINVAL');
+        o.ipTos = (n & ~ECN_MASK & 0xff) | (o.ipTos & ECN_MASK);
+        break;
+      case 'IP_MTU_DISCOVER':
+        // do_ip_setsockopt: IP_PMTUDISC_DONT (0) … IP_PMTUDISC_OMIT (5).
+        if (!int || n < IP_PMTUDISC_DONT || n > IP_PMTUDISC_OMIT) return fail('EINVAL');
+        o.pmtuDisc = n;
         break;
       case 'TCP_SYNCNT':
         if (!int || n < 1 || n > 127) return fail('EINVAL');
@@ -623,6 +669,9 @@ export class SocketApi {
       case 'TCP_USER_TIMEOUT': v = o.userTimeout; break;
       case 'TCP_LINGER2': v = o.linger2 < 0 ? -1 : o.linger2 || this.host.sysctl.get('net.ipv4.tcp_fin_timeout'); break;
       case 'TCP_NODELAY': v = o.nodelay ? 1 : 0; break;
+      case 'TCP_CORK': v = o.cork ? 1 : 0; break;
+      case 'IP_TOS': v = o.ipTos; break;
+      case 'IP_MTU_DISCOVER': v = o.pmtuDisc; break;
       case 'TCP_SYNCNT': v = o.synCnt || this.host.sysctl.get('net.ipv4.tcp_syn_retries'); break;
       case 'TCP_MAXSEG':
         // do_tcp_getsockopt: mss_cache (536 until connect(); then our MSS less the timestamp
@@ -850,8 +899,9 @@ export class SocketApi {
   }
 
   /** Completes the call now if it can, otherwise leaves it waiting on the socket. */
-  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array): void {
+  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array, more = false): void {
     const w: Waiter = { call: call as Call<unknown>, op, max, data };
+    if (more) w.more = true;
     // A write behind a blocked one waits its turn: the bytes of one write() stay together.
     const r = op === 'write' && s.waiters.some(isWrite) ? null : this.check(s, w);
     if (r) call.complete(this.trace(call.text, r as SysResult<T>), this.host.sched.now);

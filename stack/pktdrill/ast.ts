@@ -89,6 +89,8 @@ export interface PdPacket {
   /** Mandatory on inbound TCP packets; when absent on an outbound one the window is not checked. */
   win?: number;
   urg?: number;
+  /** `(tos 0x10)` before the flags: the IPv4 TOS byte, checked on outbound packets, sent on inbound ones. */
+  tos?: number;
   /** From the rarely used "srcport>dstport" form before the flags. */
   srcPort?: number;
   dstPort?: number;

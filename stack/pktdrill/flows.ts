@@ -54,7 +54,7 @@ export function inboundSegment(p: PdPacket, flow: Flow, ends: Endpoints): TcpSeg
     if (typeof mapped === 'string') return mapped;
     options.push(mapped);
   }
-  return {
+  const seg: TcpSegment = {
     srcAddr: ends.remoteAddr,
     dstAddr: ends.localAddr,
     srcPort: flow.remotePort,
@@ -67,6 +67,8 @@ export function inboundSegment(p: PdPacket, flow: Flow, ends: Endpoints): TcpSeg
     options,
     payload: new Uint8Array(p.len),
   };
+  if (p.tos !== undefined) seg.tos = p.tos;
+  return seg;
 }
 
 function inboundOption(o: PdTcpOption, flow: Flow, hasAck: boolean): TcpOption | string {
@@ -115,7 +117,8 @@ export function formatActual(seg: TcpSegment, flow: Flow | null): string {
   const shown = base
     ? { ...seg, options: seg.options.map((o) => (o.kind === 'ts' ? { ...o, val: (base.script + (o.val - base.actual)) >>> 0 } : o)) }
     : seg;
-  const s = formatSegmentPd(shown, { seqBase: flow?.localOffset ?? 0, ackBase: 0 });
+  const pd = formatSegmentPd(shown, { seqBase: flow?.localOffset ?? 0, ackBase: 0 });
+  const s = seg.tos ? `(tos ${hexByte(seg.tos)}) ${pd}` : pd;
   return flow && (seg.srcPort !== flow.localPort || seg.dstPort !== flow.remotePort) ? `${seg.srcPort}>${seg.dstPort} ${s}` : s;
 }
 
@@ -157,7 +160,12 @@ export function compareOutbound(p: PdPacket, sent: TcpSegment[], flow: Flow, tsC
   if (last.ack !== expectedAck) return { field: 'tcp_ack_seq', expected: String(expectedAck), actual: String(last.ack) };
   if (p.win !== undefined && last.window !== p.win) return { field: 'tcp_window', expected: String(p.win), actual: String(last.window) };
   if ((p.urg ?? 0) !== first.urgent) return { field: 'tcp_urg_ptr', expected: String(p.urg ?? 0), actual: String(first.urgent) };
+  if (p.tos !== undefined && (last.tos ?? 0) !== p.tos) return { field: 'tos', expected: hexByte(p.tos), actual: hexByte(last.tos ?? 0) };
   return compareOptions(p, first, flow, tsCheck);
+}
+
+function hexByte(n: number): string {
+  return `0x${n.toString(16)}`;
 }
 
 function optionText(o: TcpOption | PdTcpOption): string {

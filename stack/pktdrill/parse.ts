@@ -287,15 +287,20 @@ class ScriptParser {
       unsupported.push(`${ENCAPSULATIONS[start.text]} (${this.text.slice(start.start, colon.end)})`);
     }
 
+    let tos: number | undefined;
     if (this.isPunct('[') || this.isPunct('(')) {
       const info = this.balancedText();
-      unsupported.push(/ect|\bce\b|noecn/.test(info) ? `ECN codepoint ${info}` : `IP header field check ${info}`);
+      // parser.y tos_spec `tos 0x..`: the whole TOS byte (IP_TOS); ECN codepoints stay unsupported.
+      const t = /^[([]\s*tos\s+0x([0-9a-fA-F]{1,2})\s*[)\]]$/.exec(info);
+      if (t) tos = parseInt(t[1], 16);
+      else unsupported.push(/ect|\bce\b|noecn/.test(info) ? `ECN codepoint ${info}` : `IP header field check ${info}`);
     }
 
     if (this.isWord('udp')) return this.udpPacket(direction, unsupported);
     if (this.isWord('icmp')) return this.icmpPacket(direction, unsupported);
 
     const packet = blankPacket(direction, 'tcp');
+    if (tos !== undefined) packet.tos = tos;
     this.ports(packet);
     packet.flags = this.tcpFlags(unsupported);
 

@@ -55,6 +55,9 @@ const SOCKOPTS: Record<string, SockOptName> = {
   TCP_NODELAY: 'TCP_NODELAY',
   TCP_SYNCNT: 'TCP_SYNCNT',
   TCP_MAXSEG: 'TCP_MAXSEG',
+  TCP_CORK: 'TCP_CORK',
+  IP_TOS: 'IP_TOS',
+  IP_MTU_DISCOVER: 'IP_MTU_DISCOVER',
   SO_SNDBUF: 'SO_SNDBUF',
   SO_RCVBUF: 'SO_RCVBUF',
   TCP_NOTSENT_LOWAT: 'TCP_NOTSENT_LOWAT',
@@ -65,9 +68,18 @@ const SUPPORTED = new Set([
   'socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'write', 'send',
   'close', 'shutdown', 'setsockopt', 'getsockopt', 'fcntl', 'ioctl',
   'epoll_create', 'epoll_ctl', 'epoll_wait', 'poll', 'recvmsg',
+  'sendmsg', 'sendto', 'recvfrom',
 ]);
 
 const EPOLL_OPS = new Set(['EPOLL_CTL_ADD', 'EPOLL_CTL_MOD', 'EPOLL_CTL_DEL']);
+
+/** The send calls and the recv calls: their flags argument's position. */
+const SEND_FLAGS_ARG: Record<string, number> = { send: 3, sendto: 3, sendmsg: 2 };
+const RECV_FLAGS_ARG: Record<string, number> = { recv: 3, recvfrom: 3 };
+
+const MSG_MORE = 0x8000;
+/** errno names the runner itself answers (no socket call is made), with strerror's text. */
+const RUNNER_ERRNO_TEXT: Record<string, string> = { EFAULT: 'Bad address' };
 
 /** tcp_ioctl's queries (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ). */
 const IOCTLS = new Set(['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ', 'SIOCOUTQNSD']);
@@ -80,9 +92,11 @@ const POLL_BITS: Record<string, number> = {
   WRNORM: 0x100, WRBAND: 0x200, MSG: 0x400, RDHUP: 0x2000,
 };
 const CONSTANTS: Record<string, number> = {
-  O_RDONLY: 0, O_WRONLY: 1, O_RDWR, O_NONBLOCK, MSG_DONTWAIT: 0x40,
+  O_RDONLY: 0, O_WRONLY: 1, O_RDWR, O_NONBLOCK, MSG_DONTWAIT: 0x40, MSG_MORE,
   ...Object.fromEntries(Object.entries(POLL_BITS).flatMap(([k, v]) => [[`POLL${k}`, v], [`EPOLL${k}`, v]])),
   EPOLLET: 0x80000000, EPOLLONESHOT: 0x40000000,
+  IP_PMTUDISC_DONT: 0, IP_PMTUDISC_WANT: 1, IP_PMTUDISC_DO: 2, IP_PMTUDISC_PROBE: 3,
+  IP_PMTUDISC_INTERFACE: 4, IP_PMTUDISC_OMIT: 5,
 };
 
 /** errno names that are aliases on Linux. */
@@ -90,6 +104,50 @@ const ERRNO_ALIASES: Record<string, string> = { EWOULDBLOCK: 'EAGAIN' };
 
 function ident(e: PdExpr | undefined): string | null {
   return e && e.kind === 'ident' ? e.name : null;
+}
+
+function isAny(e: PdExpr | undefined): boolean {
+  return !e || e.kind === 'ellipsis';
+}
+
+/** `NULL` as a buffer: the one bad user pointer a script can write. */
+function isNull(e: PdExpr | undefined): boolean {
+  return ident(e) === 'NULL';
+}
+
+/** The fields of sendmsg's struct msghdr: msg_name(...)=..., msg_iov(N)=[{..., len}, ...], msg_flags. */
+function msghdrFields(e: PdExpr | undefined): { name?: PdExpr; iov?: PdExpr; other: string[] } | null {
+  if (!e || e.kind !== 'struct') return null;
+  const out: { name?: PdExpr; iov?: PdExpr; other: string[] } = { other: [] };
+  for (const [key, value] of Object.entries(e.fields)) {
+    const field = key.replace(/\(.*\)$/, '');
+    if (field === 'msg_name') out.name = value;
+    else if (field === 'msg_iov') out.iov = value;
+    else if (field !== 'msg_flags') out.other.push(field);
+  }
+  return out;
+}
+
+/** The bytes of each iovec in `msg_iov(N)=[{..., len}, ...]`, or null if not written so. */
+function iovLengths(e: PdExpr | undefined): number[] | null {
+  if (!e || e.kind !== 'array') return null;
+  const lens: number[] = [];
+  for (const item of e.items) {
+    const fields = item.kind === 'array' ? item.items : item.kind === 'struct' ? [item.fields.iov_base, item.fields.iov_len] : [];
+    const n = fields.length === 2 ? numberOf(fields[1]) : null;
+    if (n === null || n < 0) return null;
+    lens.push(n);
+  }
+  return lens;
+}
+
+function msghdrUnsupported(e: PdExpr | undefined): string | null {
+  const m = msghdrFields(e);
+  if (!m) return 'without a struct msghdr {msg_name(...)=..., msg_iov(N)=[{..., len}], msg_flags=0}';
+  if (m.other.length) return `msghdr field ${m.other.join(', ')} (only msg_name, msg_iov and msg_flags)`;
+  if (!isAny(m.name)) return 'with msg_name (only ..., as on a connected TCP socket)';
+  if (iovLengths(m.iov) === null) return 'msg_iov other than [{..., len}, ...]';
+  return null;
 }
 
 /** Why the simulator cannot run this call, or null. */
@@ -107,9 +165,21 @@ export function syscallUnsupported(sc: PdSyscall): string | null {
     if (!name || !SOCKOPTS[name]) return `${sc.name} option ${name ?? '?'} (supported: ${Object.keys(SOCKOPTS).join(', ')})`;
     if (sc.name === 'setsockopt' && name === 'SO_ERROR') return 'setsockopt SO_ERROR (read-only)';
   }
-  if (sc.name === 'recv' || sc.name === 'send') {
-    const flags = a[3];
+  if (sc.name in SEND_FLAGS_ARG) {
+    const flags = a[SEND_FLAGS_ARG[sc.name]];
+    const n = numberOf(flags);
+    if (flags && (n === null || (n & ~MSG_MORE) !== 0)) return `${sc.name}() flags other than 0 and MSG_MORE`;
+  }
+  if (sc.name in RECV_FLAGS_ARG) {
+    const flags = a[RECV_FLAGS_ARG[sc.name]];
     if (flags && !(flags.kind === 'number' && flags.value === 0)) return `${sc.name}() flags other than 0`;
+  }
+  if ((sc.name === 'sendto' || sc.name === 'recvfrom') && !isAny(a[4])) {
+    return `${sc.name}() with an address (only ..., as on a connected TCP socket)`;
+  }
+  if (sc.name === 'sendmsg') {
+    const why = msghdrUnsupported(a[1]);
+    if (why) return `sendmsg() ${why}`;
   }
   if (sc.name === 'ioctl') {
     const req = ident(a[1]);
@@ -167,7 +237,7 @@ function numberOf(e: PdExpr | undefined): number | null {
 }
 
 export function outcomeText(o: Outcome): string {
-  return o.ok ? String(o.value) : `-1 ${o.errno} (${ERRNO_TEXT[o.errno as Errno] ?? '?'})`;
+  return o.ok ? String(o.value) : `-1 ${o.errno} (${ERRNO_TEXT[o.errno as Errno] ?? RUNNER_ERRNO_TEXT[o.errno] ?? '?'})`;
 }
 
 function toOutcome(r: SysResult<unknown>): Outcome {
@@ -232,15 +302,28 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
       return { kind: 'pending', call, finish: toOutcome };
     }
     case 'read':
-    case 'recv': {
-      const call = api.read(fdArg(), numberOf(a[2]) ?? 65536);
+    case 'recv':
+    case 'recvfrom': {
+      const fd = fdArg();
+      const n = numberOf(a[2]) ?? 65536;
+      // A NULL buffer faults only when there are bytes to copy into it (tcp_recvmsg_locked: the
+      // copy fails, nothing is consumed); with none the call says what it would have said anyway.
+      if (isNull(a[1]) && n > 0 && (api.connectionOf(fd)?.recvQueue.length ?? 0) > 0) return { kind: 'done', outcome: { ok: false, errno: 'EFAULT' } };
+      const call = api.read(fd, n);
       return { kind: 'pending', call, finish: toOutcome };
     }
     case 'write':
-    case 'send': {
-      const n = numberOf(a[2]) ?? 0;
+    case 'send':
+    case 'sendto':
+    case 'sendmsg': {
+      const fd = fdArg();
+      const n = sc.name === 'sendmsg' ? iovLengths(msghdrFields(a[1])!.iov)!.reduce((x, y) => x + y, 0) : numberOf(a[2]) ?? 0;
+      const more = sc.name in SEND_FLAGS_ARG && ((numberOf(a[SEND_FLAGS_ARG[sc.name]]) ?? 0) & MSG_MORE) !== 0;
+      // A NULL buffer faults at the first byte tcp_sendmsg_locked copies, on a connection that
+      // could take it; a socket that cannot send fails first, as the call would without NULL.
+      if (isNull(a[1]) && n > 0 && writable(api, fd)) return { kind: 'done', outcome: { ok: false, errno: 'EFAULT' } };
       // Blocks on a full send buffer: `+0...0.3 write(4, ..., 61000) = 61000`.
-      return { kind: 'pending', call: api.writeCall(fdArg(), new Uint8Array(n)), finish: toOutcome };
+      return { kind: 'pending', call: api.writeCall(fd, new Uint8Array(n), more), finish: toOutcome };
     }
     case 'close':
       return done(api.close(fdArg()));
@@ -386,6 +469,12 @@ function compareRecvMsg(msg: Extract<PdExpr, { kind: 'struct' }>, inq: number | 
   const want = numberOf(c.fields.cmsg_data);
   if (want !== null && want !== inq) return `recvmsg TCP_CM_INQ: expected ${want} vs actual ${inq}`;
   return null;
+}
+
+/** A descriptor whose write() would reach the copy from user memory. */
+function writable(api: SocketApi, fd: number): boolean {
+  const conn = api.connectionOf(fd);
+  return !!conn && !conn.closed && !conn.error && !conn.shutWr && (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT');
 }
 
 /** ioctl's value argument (`[1000]`) against what the connection holds. */

@@ -70,6 +70,16 @@ export interface SocketOptions {
   /** TCP_LINGER2 in seconds: 0 = tcp_fin_timeout, < 0 = RST instead of waiting in FIN_WAIT_2. */
   linger2: number;
   nodelay: boolean;
+  /**
+   * TCP_CORK (TCP_NAGLE_CORK in tp->nonagle): a partial segment at the tail of the queue waits
+   * for more data, whatever TCP_NODELAY says, until uncorked, a full segment fills, or the
+   * zero-window probe timer sends it when nothing is in flight (send.ts).
+   */
+  cork: boolean;
+  /** IP_TOS (inet->tos): the TOS byte of our IPv4 headers; its ECN bits stay ours (0 here). */
+  ipTos: number;
+  /** IP_MTU_DISCOVER (inet->pmtudisc): IP_PMTUDISC_WANT (1) by default; DF is set for WANT and DO. */
+  pmtuDisc: number;
   /** TCP_SYNCNT: 0 = tcp_syn_retries (on a listener: tcp_synack_retries). */
   synCnt: number;
   /**
@@ -99,6 +109,12 @@ export interface SocketOptions {
   recvInq: boolean;
 }
 
+/** IP_MTU_DISCOVER values (linux/in.h). */
+export const IP_PMTUDISC_DONT = 0;
+export const IP_PMTUDISC_WANT = 1;
+export const IP_PMTUDISC_DO = 2;
+export const IP_PMTUDISC_OMIT = 5;
+
 export function defaultSocketOptions(): SocketOptions {
   return {
     reuseAddr: false,
@@ -110,6 +126,9 @@ export function defaultSocketOptions(): SocketOptions {
     linger: null,
     linger2: 0,
     nodelay: false,
+    cork: false,
+    ipTos: 0,
+    pmtuDisc: IP_PMTUDISC_WANT,
     synCnt: 0,
     sndBuf: 0,
     rcvBuf: 0,
@@ -174,6 +193,18 @@ export class Connection {
   sndMax = 0;
   /** End of the last sub-MSS segment sent (Linux snd_sml, for Minshall's Nagle); null before any. */
   sndSml: number | null = null;
+  /**
+   * TCP_NAGLE_PUSH in tp->nonagle: set by TCP_NODELAY (and by uncorking a TCP_NODELAY socket), it
+   * lets even a corked partial segment go, until a write starts a new send buffer (skb_entail
+   * clears it).
+   */
+  naglePush = false;
+  /**
+   * The first queued byte written with MSG_MORE since the last write without it, or null: tcp_push
+   * marks PSH on the tail buffer only at the end of a write without MSG_MORE, so no segment that
+   * ends past this byte carries PSH until such a write comes.
+   */
+  unpushedFrom: number | null = null;
   /** Sequence number of the first byte in sendQueue. */
   sendQueueSeq = 0;
   sndWnd = 0;

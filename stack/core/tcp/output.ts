@@ -3,7 +3,7 @@
  * the advertised window, ACK scheduling (delayed ACK), and the RST rules of RFC 9293 §3.5.2.
  */
 import { ACK, FIN, NO_PAYLOAD, RST, SYN, type TcpOption, type TcpSegment } from '../wire/segment.ts';
-import { ADV_MSS, RCV_BUF, type Connection, type HostContext, type SocketOptions } from './connection.ts';
+import { ADV_MSS, RCV_BUF, type Connection, type HostContext, type SocketOptions, IP_PMTUDISC_DO, IP_PMTUDISC_WANT } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
 import { seqLt } from '../seq.ts';
 import { dsackSet } from './sack-blocks.ts';
@@ -185,6 +185,12 @@ export function sendSegment(
     options: isSyn ? (synOpts ?? []) : establishedOptions(conn),
     payload,
   };
+  // IP_TOS and IP_MTU_DISCOVER (ip_queue_xmit: inet->tos; DF unless ip_dont_fragment says no,
+  // which is for IP_PMTUDISC_WANT and _DO only). Set only when not the default, so the common
+  // segment keeps one shape.
+  const o = conn.opts;
+  if (o.ipTos !== 0) seg.tos = o.ipTos;
+  if (o.pmtuDisc !== IP_PMTUDISC_WANT && o.pmtuDisc !== IP_PMTUDISC_DO) seg.df = false;
   // tcp_event_data_sent: data sent within ato of the last data received is a reply, and
   // tcp_pingpong_thresh replies make the connection interactive (ping-pong): its ACKs then wait
   // for the next reply to carry them instead of going out on their own.

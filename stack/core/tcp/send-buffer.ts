@@ -148,6 +148,7 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
       const end = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
       conn.skbEnds.push(end);
       skbEntail(conn, end);
+      conn.naglePush = false; // skb_entail: TCP_NAGLE_PUSH lasts until a new buffer starts
       room = goal;
     }
     const take = Math.min(room, bytes.length - at);

@@ -7,7 +7,7 @@
 import { ACK, FIN, PSH } from '../wire/segment.ts';
 import { seqGt, seqLeq, seqLt, seqMax } from '../seq.ts';
 import type { Connection } from './connection.ts';
-import { destroy, setTimer, timerPending } from './lifecycle.ts';
+import { cancelTimer, destroy, setTimer, timerPending } from './lifecycle.ts';
 import { sendSegment } from './output.ts';
 import { rtoMax } from './rto.ts';
 import { armRetransmit, retransmitRange } from './retransmit.ts';
@@ -34,11 +34,26 @@ export function sendMss(conn: Connection): number {
 }
 
 /**
+ * The nonagle a push runs with (tcp_push, __tcp_push_pending_frames): the socket's own (TCP_NODELAY,
+ * TCP_CORK), TCP_NAGLE_CORK for the push that ends a sendmsg() with MSG_MORE whatever the socket
+ * says, or TCP_NAGLE_PUSH (no Nagle, no cork) for the push before a writer sleeps on a full buffer.
+ */
+export type NagleMode = 0 | 1 | 2;
+export const NAGLE_SOCKET = 0;
+export const NAGLE_CORK = 1;
+export const NAGLE_PUSH = 2;
+
+/** pushData with TCP_NAGLE_CORK: the push at the end of a write with MSG_MORE. */
+export function pushDataMore(conn: Connection): void {
+  pushData(conn, NAGLE_CORK);
+}
+
+/**
  * Sends whatever the window, the congestion window and Nagle's rule allow, then the FIN if the
  * application has closed and every byte before it has gone out; then schedules a tail loss probe.
  */
-export function pushData(conn: Connection, wakeup = false): void {
-  const sent = transmit(conn, false, wakeup);
+export function pushData(conn: Connection, nagle: NagleMode = NAGLE_SOCKET): void {
+  const sent = transmit(conn, false, nagle);
   if (sent === 0) return;
   // prr_out: what left during recovery, against which PRR weighs the deliveries.
   if (conn.caState === 'recovery') conn.prrOut += sent;
@@ -54,7 +69,7 @@ export function pushData(conn: Connection, wakeup = false): void {
  * ACK-clocked burst as `P. 10001:14001`). A loss probe of new data gets no PSH of its own
  * (`. 12001:13001` in the kernel run).
  */
-function transmit(conn: Connection, probe: boolean, wakeup = false): number {
+function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOCKET): number {
   if (!canSend(conn.state) || conn.closed) return 0;
   // The device drops whatever it is handed (NET_XMIT_DROP): tcp_write_xmit stops at the first
   // segment and, with nothing in flight, tcp_check_probe_timer starts the probe timer.
@@ -98,18 +113,18 @@ function transmit(conn: Connection, probe: boolean, wakeup = false): number {
       // transmission starts only if the window has room for a full segment, or for all that is
       // left. Once one has started, its tail may be cut at the window's edge (tcp_mss_split_point).
       // With nothing in flight no ACK would open the window further: the piece leaves from the
-      // zero-window probe timer (tcp_write_wakeup, `wakeup`), not at once, so a window that opens
-      // before the timer fires gets a full segment (upstream tcp-info-rwnd-limited).
-      if (sent === 0 && len < Math.min(mss, avail) && !wakeup) {
+      // zero-window probe timer (tcp_write_wakeup), not at once, so a window that opens before the
+      // timer fires gets a full segment (upstream tcp-info-rwnd-limited).
+      if (sent === 0 && len < Math.min(mss, avail)) {
         if (conn.sndUna === conn.sndMax) armPersist(conn);
         break;
       }
-      // Nagle (RFC 896, RFC 9293 §3.7.4) in Linux's Minshall form (tcp_nagle_check,
-      // tcp_minshall_check): hold a small segment only while an earlier small one is unacknowledged.
-      if (!probe && !conn.opts.nodelay && len < mss && (len === avail || sent > 0) && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt)) break;
+      if (!probe && len < mss && (len === avail || sent > 0) && nagleHolds(conn, nagle, len === avail)) break;
       if (len > avail) len = avail;
       const payload = conn.sendQueue.peek(offset, len);
       const last = offset + len === conn.sendQueue.length;
+      // PSH only up to what a write without MSG_MORE has marked (tcp_push → tcp_mark_push).
+      const marked = conn.unpushedFrom === null || !seqGt((conn.sndNxt + len) >>> 0, conn.unpushedFrom);
       const withFin = last && conn.finQueued && !conn.finSent;
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, false);
@@ -117,13 +132,15 @@ function transmit(conn: Connection, probe: boolean, wakeup = false): number {
       // A resend carries PSH where the original did, at the end of a write (tcp_mark_push on the
       // skb), not where a burst happened to end: `. 1:1001` then `P. 1001:2001` after an RTO
       // for two 2000-byte writes (KERNEL.md finding 27).
-      const psh = last || (retrans && resendCarriesPsh(conn, conn.sndNxt, (conn.sndNxt + len) >>> 0));
-      heldFlags = ACK | (psh ? PSH : 0) | (withFin ? FIN : 0);
+      const psh = (last && marked) || (retrans && resendCarriesPsh(conn, conn.sndNxt, (conn.sndNxt + len) >>> 0));
+      // Bit 0x100 (outside the TCP flags) keeps a segment past the marked data from taking a
+      // burst's PSH in sendHeld.
+      heldFlags = ACK | (psh ? PSH : 0) | (withFin ? FIN : 0) | (marked ? 0 : UNMARKED);
       heldSeq = conn.sndNxt;
       heldRetrans = retrans;
       sent++;
       if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
-      noteSent(conn, len + (withFin ? 1 : 0), retrans, last);
+      noteSent(conn, len + (withFin ? 1 : 0), retrans, last && marked);
       if (withFin) {
         conn.finSeq = (conn.sndNxt - 1) >>> 0;
         conn.finSent = true;
@@ -155,22 +172,42 @@ function transmit(conn: Connection, probe: boolean, wakeup = false): number {
   // buffers hold at least two segments (tcp_min_tso_segs), so one segment sent alone — RFC 3042
   // limited transmit, a PRR send — is split off the front of a buffer and tso_fragment leaves
   // PSH on the rest (kernel runs of limited-transmit-*.pkt and KERNEL.md finding 30).
-  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, (!probe && sent > 1) || wakeup);
+  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe && sent > 1);
   if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
-  // tcp_write_wakeup transmits its piece directly, outside tcp_write_xmit's bookkeeping.
-  if (wakeup) return sent;
   if (rwndLimited) chronoStart(conn, CHRONO_RWND_LIMITED);
   else chronoStop(conn, CHRONO_RWND_LIMITED);
   // tcp_write_xmit's end: cwnd-limited if the pipe fills cwnd, remembered for the window.
   const cwndLimited = pipe(conn) >= Math.floor(conn.cwnd);
   if (sent > 0 || cwndLimited) cwndValidate(conn, cwndLimited);
+  // tcp_check_probe_timer: data left unsent (corked) with nothing in flight, so no ACK will come
+  // to push it: the zero-window probe timer sends it after an RTO (tcp_write_wakeup). This, not a
+  // 200 ms cork limit, is what releases a forgotten cork (KERNEL.md finding 41).
+  if (!probe && conn.rtx.length === 0 && ((conn.sendQueueSeq + conn.sendQueue.length - conn.sndNxt) | 0) > 0) armPersist(conn);
   return sent;
 }
 
+/** A flag bit above the TCP header's 8: the held segment ends past the data marked for PSH. */
+const UNMARKED = 0x100;
+
 /** Sends a held data segment, with PSH if it ends a burst of new data. */
 function sendHeld(conn: Connection, flags: number, seq: number, payload: Uint8Array, retrans: boolean, burstEnd: boolean): null {
-  sendSegment(conn, flags | (burstEnd && !retrans ? PSH : 0), seq, payload, retrans);
+  const psh = burstEnd && !retrans && (flags & UNMARKED) === 0 ? PSH : 0;
+  sendSegment(conn, (flags & ~UNMARKED) | psh, seq, payload, retrans);
   return null;
+}
+
+/**
+ * tcp_nagle_test for a partial segment (`tail`: it ends the queued data, so a queued FIN rides on
+ * it). TCP_NAGLE_PUSH sends it, and so does the FIN on it (close() after a small write sends
+ * `FP.` at once, KERNEL.md finding 41); TCP_NAGLE_CORK (TCP_CORK, or this push ends a write with
+ * MSG_MORE) holds it; otherwise Nagle in Linux's Minshall form (RFC 896, RFC 9293 §3.7.4,
+ * tcp_nagle_check, tcp_minshall_check) holds it only while an earlier small segment is
+ * unacknowledged, and TCP_NODELAY never.
+ */
+function nagleHolds(conn: Connection, nagle: NagleMode, tail: boolean): boolean {
+  if (nagle === NAGLE_PUSH || (tail && conn.finQueued && !conn.finSent)) return false;
+  if (nagle === NAGLE_CORK || conn.opts.cork) return nagle === NAGLE_CORK || !conn.naglePush;
+  return !conn.naglePush && !conn.opts.nodelay && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt);
 }
 
 function noteSent(conn: Connection, len: number, retrans: boolean, endsWrite = false): void {
@@ -190,6 +227,8 @@ function noteSent(conn: Connection, len: number, retrans: boolean, endsWrite = f
  * applies (tcp_schedule_loss_probe, never later than the RTO measured from the oldest segment).
  */
 function afterNewData(conn: Connection): void {
+  // One timer slot in Linux (icsk_pending): the RTO or loss probe replaces the probe timer.
+  if (timerPending(conn, 'persist')) cancelTimer(conn, 'persist');
   const head = conn.rtx.length ? conn.rtx[0].xmitAt : conn.now;
   if (scheduleLossProbe(conn, head + conn.rto, sendLossProbe)) return;
   // RFC 6298 §5.1: start the timer when sending data if it is not running.
@@ -275,7 +314,7 @@ function probeGiveUp(c: Connection): void {
 function sendProbe0(c: Connection): void {
   const localDrop = c.host.egressDrops;
   if (c.sndWnd === 0) sendSegment(c, ACK, (c.sndUna - 1) >>> 0);
-  else if (!localDrop) pushData(c, true);
+  else if (!localDrop && !sendWakeup(c)) pushData(c);
   if (c.sndUna !== c.sndMax || !unsentQueued(c)) {
     c.probesOut = 0;
     c.backoff = 0;
@@ -294,3 +333,33 @@ function sendProbe0(c: Connection): void {
   }
   setTimer(c, 'persist', timeout, onProbeTimer);
 }
+/**
+ * tcp_write_wakeup with the window open and nothing in flight (data held by TCP_CORK or MSG_MORE,
+ * or a window too small for the next segment):
+ * the head of the unsent data goes, one segment at most, with PSH, whatever Nagle or the cork say;
+ * then the RTO runs (tcp_event_new_data_sent), not a loss probe, and the probe count and backoff
+ * start again (tcp_send_probe0 seeing packets out). False if there was nothing to send so.
+ */
+function sendWakeup(conn: Connection): boolean {
+  const offset = (conn.sndNxt - conn.sendQueueSeq) | 0;
+  const avail = conn.sendQueue.length - offset;
+  const wndRoom = (conn.sndUna + conn.sndWnd - conn.sndNxt) | 0;
+  if (!canSend(conn.state) || conn.closed || conn.rtx.length > 0 || avail <= 0 || wndRoom <= 0) return false;
+  const mss = sendMss(conn);
+  const len = Math.min(mss, avail, wndRoom);
+  const last = len === avail;
+  const withFin = last && conn.finQueued && !conn.finSent;
+  const maxBefore = conn.sndMax;
+  sendSegment(conn, ACK | PSH | (withFin ? FIN : 0), conn.sndNxt, conn.sendQueue.peek(offset, len), false);
+  noteSent(conn, len + (withFin ? 1 : 0), false, true);
+  if (withFin) {
+    conn.finSeq = (conn.sndNxt - 1) >>> 0;
+    conn.finSent = true;
+  }
+  noteSkbsSent(conn, maxBefore, mss);
+  conn.probesOut = 0;
+  conn.backoff = 0;
+  armRetransmit(conn);
+  return true;
+}
+

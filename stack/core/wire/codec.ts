@@ -2,8 +2,9 @@
  * IPv4 + TCP segments to bytes and back.
  *
  * encodeSegment writes what Linux would put on the wire for an IPv4 TCP segment: a 20-byte IPv4
- * header (no IP options, DF set because Linux does path-MTU discovery on TCP sockets,
- * `ip_no_pmtu_disc` = 0) and the TCP header with options in exactly the order given.
+ * header (no IP options; TOS 0 and DF set unless the segment says otherwise: Linux does path-MTU
+ * discovery on TCP sockets, `ip_no_pmtu_disc` = 0, and IP_TOS / IP_MTU_DISCOVER change them) and
+ * the TCP header with options in exactly the order given.
  *
  * decodeSegment is the receive path. It never throws: a simulated attacker, a corrupting link or a
  * packetdrill script can hand it any bytes at all, and the host turns each WireError into a Linux
@@ -218,10 +219,10 @@ function writeU32(b: Uint8Array, at: number, v: number): void {
 /**
  * The checksum of the header encodeSegment writes (RFC 791 §3.1), summed from the field values
  * rather than read back from the bytes: every other 16-bit word of that header is a constant
- * (version and IHL 0x45 with TOS 0; DF; protocol 6 beside the TTL).
+ * (version and IHL 0x45 beside the TOS; no fragment offset; protocol 6 beside the TTL).
  */
-function ipv4HeaderChecksum(totalLength: number, ipId: number, ttl: number, srcAddr: number, dstAddr: number): number {
-  let sum = 0x4500 + totalLength + ipId + IP_DF + ((ttl << 8) | IPPROTO_TCP) +
+function ipv4HeaderChecksum(tos: number, totalLength: number, ipId: number, fragWord: number, ttl: number, srcAddr: number, dstAddr: number): number {
+  let sum = (0x4500 | tos) + totalLength + ipId + fragWord + ((ttl << 8) | IPPROTO_TCP) +
     (srcAddr >>> 16) + (srcAddr & 0xffff) + (dstAddr >>> 16) + (dstAddr & 0xffff);
   sum = (sum & 0xffff) + (sum >>> 16);
   sum = (sum & 0xffff) + (sum >>> 16);
@@ -237,6 +238,8 @@ function ipv4HeaderChecksum(totalLength: number, ipId: number, ttl: number, srcA
 export function encodeSegment(seg: TcpSegment): Uint8Array {
   const ttl = seg.ttl ?? DEFAULT_TTL;
   const ipId = seg.ipId ?? 0;
+  const tos = seg.tos ?? 0;
+  const fragWord = seg.df === false ? 0 : IP_DF;
   if (!isU32(seg.srcAddr)) throw fieldError('srcAddr', seg.srcAddr, 'an unsigned 32-bit integer');
   if (!isU32(seg.dstAddr)) throw fieldError('dstAddr', seg.dstAddr, 'an unsigned 32-bit integer');
   if (!isU16(seg.srcPort)) throw fieldError('srcPort', seg.srcPort, 'an integer 0..65535');
@@ -248,6 +251,7 @@ export function encodeSegment(seg: TcpSegment): Uint8Array {
   if (!isU16(seg.urgent)) throw fieldError('urgent', seg.urgent, 'an integer 0..65535');
   if (!isU8(ttl)) throw fieldError('ttl', ttl, 'an integer 0..255');
   if (!isU16(ipId)) throw fieldError('ipId', ipId, 'an integer 0..65535');
+  if (!isU8(tos)) throw fieldError('tos', tos, 'an integer 0..255');
 
   const optionBytes = encodeOptions(seg.options);
   // RFC 9293 §3.1: the header ends on a 32-bit boundary; the padding is zeros, which read as EOL.
@@ -262,16 +266,17 @@ export function encodeSegment(seg: TcpSegment): Uint8Array {
   const b = allocPacketBytes(totalLength);
   // IPv4 header (RFC 791 §3.1).
   b[0] = 0x45;
+  b[1] = tos;
   b[2] = totalLength >>> 8;
   b[3] = totalLength;
   b[4] = ipId >>> 8;
   b[5] = ipId;
-  b[6] = IP_DF >>> 8;
+  b[6] = fragWord >>> 8;
   b[8] = ttl;
   b[9] = IPPROTO_TCP;
   writeU32(b, 12, seg.srcAddr);
   writeU32(b, 16, seg.dstAddr);
-  const ipSum = ipv4HeaderChecksum(totalLength, ipId, ttl, seg.srcAddr, seg.dstAddr);
+  const ipSum = ipv4HeaderChecksum(tos, totalLength, ipId, fragWord, ttl, seg.srcAddr, seg.dstAddr);
   b[10] = ipSum >>> 8;
   b[11] = ipSum;
 
@@ -459,6 +464,9 @@ export function decodeSegment(bytes: Uint8Array, opts?: { verifyChecksums?: bool
     ttl: bytes[8],
     ipId: readU16(bytes, 4),
   };
+  // Only when not the defaults, so the common segment keeps one shape.
+  if (bytes[1] !== 0) segment.tos = bytes[1];
+  if ((frag & IP_DF) === 0) segment.df = false;
   return { ok: true, segment };
 }
 

@@ -45,6 +45,10 @@ export interface TcpSegment {
   ttl?: number;
   /** IPv4 identification field; 0 when omitted on encode. */
   ipId?: number;
+  /** IPv4 TOS byte (DSCP and ECN); 0 when omitted, and omitted by decode when 0. */
+  tos?: number;
+  /** IPv4 Don't Fragment; set unless false (IP_MTU_DISCOVER IP_PMTUDISC_DONT), false only when clear. */
+  df?: boolean;
 }
 
 /**

@@ -526,7 +526,12 @@ describe('unsupported features parse and are flagged', () => {
       }),
     );
     expect((only('0 > [noecn] . 1:1(0) ack 1') as PdPacket).unsupported).toBe('ECN codepoint [noecn]');
-    expect((only('0 > (tos 0x10) . 1:1(0) ack 1') as PdPacket).unsupported).toBe('IP header field check (tos 0x10)');
+    // The TOS byte is checked (IP_TOS); other IP header fields are not.
+    expect(only('0 > (tos 0x10) . 1:1(0) ack 1')).toMatchObject({ tos: 0x10 });
+    expect((only('0 > (tos 0x10) . 1:1(0) ack 1') as PdPacket).unsupported).toBeUndefined();
+    expect(only('0 < [tos 0xb8] . 1:1(0) ack 1 win 100')).toMatchObject({ tos: 0xb8 });
+    expect((only('0 > (flowlabel 0x1) . 1:1(0) ack 1') as PdPacket).unsupported).toBe('IP header field check (flowlabel 0x1)');
+    expect((only('0 > (tos 0x100) . 1:1(0) ack 1') as PdPacket).unsupported).toBe('IP header field check (tos 0x100)');
     expect((only('0 > S.2 0:0(0) ack 1') as PdPacket).unsupported).toBe("AccECN flags in 'S.2'");
   });
 

@@ -331,6 +331,70 @@ describe('upstream forms', () => {
     expect(failure(text.replace('SIOCOUTQ, [3001]', 'SIOCOUTQ, [3000]')).message).toMatch(/SIOCOUTQ: expected 3000 vs actual 3001/);
   });
 
+  it('sendmsg() writes the sum of its msg_iov; MSG_MORE (sendmsg, send, sendto) corks that call, a write without it sends all with PSH', () => {
+    const text = `${ESTABLISHED}+0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0
++0 sendmsg(4, {msg_name(...)=..., msg_iov(2)=[{..., 30}, {..., 20}], msg_flags=0}, MSG_MORE) = 50
++0 send(4, ..., 5, MSG_MORE) = 5
++0 sendto(4, ..., 5, MSG_MORE, ..., ...) = 5
++.05 send(4, ..., 10, 0) = 10
++0 > P. 1:71(70) ack 1
+`;
+    pass(text);
+    // Without MSG_MORE the first call's 50 bytes leave at once (TCP_NODELAY).
+    expect(failure(text.replace('msg_flags=0}, MSG_MORE)', 'msg_flags=0}, 0)')).actual).toMatch(/1:51\(50\)/);
+  });
+
+  it('a corked tail with nothing in flight leaves one RTO later with PSH (the probe timer), not before', () => {
+    const text = `${ESTABLISHED}+0 setsockopt(4, SOL_TCP, TCP_CORK, [1], 4) = 0
++0 getsockopt(4, SOL_TCP, TCP_CORK, [1], [4]) = 0
++0 write(4, ..., 10) = 10
++.3 > P. 1:11(10) ack 1
+`;
+    pass(text.replace('+.3 >', '+.2~+.4 >'));
+    expect(failure(text.replace('+.3 >', '+.1 >')).kind).toBe('timing');
+  });
+
+  it('(tos 0x..) checks the TOS byte an outbound packet carries (IP_TOS, ECN bits TCP\'s own) and sets it on an inbound one', () => {
+    const text = `${ESTABLISHED}+0 setsockopt(4, SOL_IP, IP_TOS, [0x13], 1) = 0
++0 getsockopt(4, SOL_IP, IP_TOS, [0x10], [4]) = 0
++0 write(4, ..., 10) = 10
++0 > (tos 0x10) P. 1:11(10) ack 1
++0 < [tos 0xb8] . 1:1(0) ack 11 win 65535
++0 setsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], 1) = 0
++0 getsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], [4]) = 0
+`;
+    pass(text);
+    const f = failure(text.replace('(tos 0x10)', '(tos 0x0)'));
+    expect(f.message).toMatch(/tos expected 0x0 vs actual 0x10/);
+    expect(f.actual).toMatch(/^.*\(tos 0x10\) P\. 1:11\(10\)/);
+  });
+
+  it('a NULL buffer: EFAULT once there is something to copy, and nothing is consumed', () => {
+    pass(`${ESTABLISHED}+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 recv(4, NULL, 100, 0) = -1 EAGAIN (Resource temporarily unavailable)
++0 send(4, NULL, 100, 0) = -1 EFAULT (Bad address)
++0 write(4, NULL, 0) = 0
++0 < P. 1:101(100) ack 1 win 65535
++0 recvfrom(4, NULL, 100, 0, ..., ...) = -1 EFAULT (Bad address)
++0 read(4, ..., 1000) = 100
+`);
+    expect(failure(`${ESTABLISHED}+0 write(4, NULL, 10) = 10
+`).message).toMatch(/EFAULT \(Bad address\)/);
+  });
+
+  it('send flags other than MSG_MORE, sendto() with an address and sendmsg() with msg_control are unsupported, before anything runs', () => {
+    for (const call of [
+      'send(4, ..., 10, MSG_DONTWAIT) = 10',
+      'sendto(4, ..., 10, 0, {sa_family=AF_INET, sin_port=htons(8080)}, 16) = 10',
+      'sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_control(16)=[], msg_flags=0}, 0) = 10',
+      'recvfrom(4, ..., 10, MSG_PEEK, ..., ...) = 10',
+    ]) {
+      const r = runScript(`${ESTABLISHED}+0 ${call}\n`);
+      expect(r.failure?.kind, call).toBe('unsupported');
+      expect(r.eventsRun, call).toBe(0);
+    }
+  });
+
   it('a backquoted block over several lines runs each command, and the closing sysctl_restore line is a no-op', () => {
     // Upstream's form: defaults.sh and set_sysctls.py in one block before the first event.
     const text = `\`../common/defaults.sh
