@@ -8,7 +8,7 @@ import { activeOpen } from './tcp/handshake.ts';
 import { takeOverTimeWait, timeWaitReusable } from './tcp/time-wait-reuse.ts';
 import { closeConnection, shutdownWrite } from './tcp/teardown.ts';
 import { NAGLE_PUSH, armRetransmit, pushData, pushDataMore, sendMss } from './tcp/send.ts';
-import { queueData, streamWriteable } from './tcp/send-buffer.ts';
+import { markEor, queueData, streamWriteable } from './tcp/send-buffer.ts';
 import { effectiveBacklog } from './tcp/listen-queues.ts';
 import { keepaliveTime, resetKeepaliveTimer } from './tcp/keepalive.ts';
 import { cancelTimer, destroy, setTimer, traceQueues } from './tcp/lifecycle.ts';
@@ -88,6 +88,8 @@ interface Waiter {
   data?: Uint8Array;
   /** write(): sent with MSG_MORE (sendmsg, send, sendto flags). */
   more?: boolean;
+  /** write(): sent with MSG_EOR: its last buffer closes a record. */
+  eor?: boolean;
 }
 
 export interface Socket {
@@ -377,17 +379,19 @@ export class SocketApi {
    * write()/send() (tcp_sendmsg_locked): takes what the send buffer allows (send-buffer.ts). A
    * non-blocking socket returns that count at once, or EAGAIN when it took nothing; a blocking
    * one waits until every byte is queued (sk_stream_wait_memory). `more`: MSG_MORE — the push at
-   * the end of this call corks a partial segment and PSH is not marked (tcp_push).
+   * the end of this call corks a partial segment and PSH is not marked (tcp_push). `eor`:
+   * MSG_EOR — the buffer holding the call's last byte takes no later data, and no segment or
+   * resend crosses its end (TCP_SKB_CB(skb)->eor; KERNEL.md finding 45).
    */
-  writeCall(fd: number, data: Uint8Array | string, more = false): Call<number> {
-    return this.startWrite(fd, typeof data === 'string' ? utf8(data) : data, false, 0, more);
+  writeCall(fd: number, data: Uint8Array | string, more = false, eor = false): Call<number> {
+    return this.startWrite(fd, typeof data === 'string' ? utf8(data) : data, false, 0, more, eor);
   }
 
   /**
    * `returned`: the caller's write() has already returned, so it may reuse its buffer: bytes left
    * waiting are copied first (Linux copies everything it takes before write() returns).
    */
-  private startWrite(fd: number, bytes: Uint8Array, returned: boolean, taken = 0, more = false): Call<number> {
+  private startWrite(fd: number, bytes: Uint8Array, returned: boolean, taken = 0, more = false, eor = false): Call<number> {
     const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
     const call = new Call<number>(text);
     const s = this.get(fd);
@@ -395,7 +399,7 @@ export class SocketApi {
       call.complete(this.trace(text, fail(s ? 'ENOTCONN' : 'EBADF')), this.host.sched.now);
       return call;
     }
-    this.wait(s, call, 'write', taken, bytes, more);
+    this.wait(s, call, 'write', taken, bytes, more, eor);
     if (returned && !call.done) {
       const w = s.waiters[s.waiters.length - 1];
       w.data = w.data!.slice();
@@ -419,6 +423,7 @@ export class SocketApi {
         else if (conn.unpushedFrom === null) conn.unpushedFrom = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
         const took = queueData(conn, bytes, w.max, sendMss(conn), w.more ? pushDataMore : pushData, copyToPacketMemory);
         w.max += took;
+        if (w.eor && w.max === bytes.length) markEor(conn);
         // Before sleeping for room, tcp_sendmsg_locked pushes what it copied without MSG_MORE and
         // with TCP_NAGLE_PUSH.
         if (w.more && took > 0 && w.max < bytes.length && !s.nonBlocking) {
@@ -899,9 +904,10 @@ export class SocketApi {
   }
 
   /** Completes the call now if it can, otherwise leaves it waiting on the socket. */
-  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array, more = false): void {
+  private wait<T>(s: Socket, call: Call<T>, op: Waiter['op'], max: number, data?: Uint8Array, more = false, eor = false): void {
     const w: Waiter = { call: call as Call<unknown>, op, max, data };
     if (more) w.more = true;
+    if (eor) w.eor = true;
     // A write behind a blocked one waits its turn: the bytes of one write() stay together.
     const r = op === 'write' && s.waiters.some(isWrite) ? null : this.check(s, w);
     if (r) call.complete(this.trace(call.text, r as SysResult<T>), this.host.sched.now);

@@ -78,6 +78,7 @@ const SEND_FLAGS_ARG: Record<string, number> = { send: 3, sendto: 3, sendmsg: 2 
 const RECV_FLAGS_ARG: Record<string, number> = { recv: 3, recvfrom: 3 };
 
 const MSG_MORE = 0x8000;
+const MSG_EOR = 0x80;
 /** errno names the runner itself answers (no socket call is made), with strerror's text. */
 const RUNNER_ERRNO_TEXT: Record<string, string> = { EFAULT: 'Bad address' };
 
@@ -92,7 +93,7 @@ const POLL_BITS: Record<string, number> = {
   WRNORM: 0x100, WRBAND: 0x200, MSG: 0x400, RDHUP: 0x2000,
 };
 const CONSTANTS: Record<string, number> = {
-  O_RDONLY: 0, O_WRONLY: 1, O_RDWR, O_NONBLOCK, MSG_DONTWAIT: 0x40, MSG_MORE,
+  O_RDONLY: 0, O_WRONLY: 1, O_RDWR, O_NONBLOCK, MSG_DONTWAIT: 0x40, MSG_MORE, MSG_EOR,
   ...Object.fromEntries(Object.entries(POLL_BITS).flatMap(([k, v]) => [[`POLL${k}`, v], [`EPOLL${k}`, v]])),
   EPOLLET: 0x80000000, EPOLLONESHOT: 0x40000000,
   IP_PMTUDISC_DONT: 0, IP_PMTUDISC_WANT: 1, IP_PMTUDISC_DO: 2, IP_PMTUDISC_PROBE: 3,
@@ -168,7 +169,7 @@ export function syscallUnsupported(sc: PdSyscall): string | null {
   if (sc.name in SEND_FLAGS_ARG) {
     const flags = a[SEND_FLAGS_ARG[sc.name]];
     const n = numberOf(flags);
-    if (flags && (n === null || (n & ~MSG_MORE) !== 0)) return `${sc.name}() flags other than 0 and MSG_MORE`;
+    if (flags && (n === null || (n & ~(MSG_MORE | MSG_EOR)) !== 0)) return `${sc.name}() flags other than 0, MSG_MORE and MSG_EOR`;
   }
   if (sc.name in RECV_FLAGS_ARG) {
     const flags = a[RECV_FLAGS_ARG[sc.name]];
@@ -318,12 +319,13 @@ export function startSyscall(env: SyscallEnv, sc: PdSyscall, expected: Outcome |
     case 'sendmsg': {
       const fd = fdArg();
       const n = sc.name === 'sendmsg' ? iovLengths(msghdrFields(a[1])!.iov)!.reduce((x, y) => x + y, 0) : numberOf(a[2]) ?? 0;
-      const more = sc.name in SEND_FLAGS_ARG && ((numberOf(a[SEND_FLAGS_ARG[sc.name]]) ?? 0) & MSG_MORE) !== 0;
+      const flags = sc.name in SEND_FLAGS_ARG ? numberOf(a[SEND_FLAGS_ARG[sc.name]]) ?? 0 : 0;
+      const more = (flags & MSG_MORE) !== 0;
       // A NULL buffer faults at the first byte tcp_sendmsg_locked copies, on a connection that
       // could take it; a socket that cannot send fails first, as the call would without NULL.
       if (isNull(a[1]) && n > 0 && writable(api, fd)) return { kind: 'done', outcome: { ok: false, errno: 'EFAULT' } };
       // Blocks on a full send buffer: `+0...0.3 write(4, ..., 61000) = 61000`.
-      return { kind: 'pending', call: api.writeCall(fd, new Uint8Array(n), more), finish: toOutcome };
+      return { kind: 'pending', call: api.writeCall(fd, new Uint8Array(n), more, (flags & MSG_EOR) !== 0), finish: toOutcome };
     }
     case 'close':
       return done(api.close(fdArg()));

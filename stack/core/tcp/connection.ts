@@ -251,6 +251,11 @@ export class Connection {
    */
   readonly skbEnds: number[] = [];
   skbHead = 0;
+  /**
+   * Ends of the buffers a write with MSG_EOR closed (TCP_SKB_CB(skb)->eor), ascending, until
+   * acknowledged: nothing is appended to such a buffer and no segment crosses its end.
+   */
+  readonly eorEnds: number[] = [];
   /** SOCK_NOSPACE: a write found the send buffer full; the next ACK checks for room (tcp_check_space). */
   sndNoSpace = false;
   readonly recvQueue = new ByteQueue();

@@ -12,6 +12,7 @@ import { RTO_MIN_CONST, clampToUserTimeout, modelTimeout, rtoMax } from './rto.t
 import { nextSynRto, sendSyn, sendSynAckFromConnection, synSentExpired } from './handshake.ts';
 import { onRto } from './congestion.ts';
 import { markLost, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
+import { bytesToRecordEnd } from './send-buffer.ts';
 
 /** (Re)starts the retransmission timer with the current RTO; it replaces a loss probe or reordering timer. */
 export function armRetransmit(conn: Connection): void {
@@ -35,7 +36,9 @@ export function cancelRetransmitTimers(conn: Connection): void {
  */
 export function retransmitRange(conn: Connection, seq: number, maxLen: number): number {
   const offset = (seq - conn.sendQueueSeq) | 0;
-  const len = Math.max(0, Math.min(maxLen, conn.sendQueue.length - offset));
+  // A resend stays within its buffer too: no merging across a MSG_EOR record end.
+  const toRecordEnd = conn.eorEnds.length ? bytesToRecordEnd(conn, seq) : Infinity;
+  const len = Math.max(0, Math.min(maxLen, toRecordEnd, conn.sendQueue.length - offset));
   const last = offset + len === conn.sendQueue.length;
   const fin = last && conn.finQueued;
   if (len === 0 && !fin) return 0;

@@ -115,6 +115,29 @@ function tsoSegs(conn: Connection, mss: number): number {
   return Math.max(Math.floor(bytes / mss), conn.host.sysctl.get('net.ipv4.tcp_min_tso_segs'));
 }
 
+/** The newest buffer was closed by MSG_EOR (tcp_skb_can_collapse_to is false for it). */
+function tailIsEor(conn: Connection): boolean {
+  const e = conn.eorEnds;
+  return e.length > 0 && e[e.length - 1] === conn.skbEnds[conn.skbEnds.length - 1];
+}
+
+/**
+ * MSG_EOR (tcp_sendmsg_locked, once the whole write is queued): the tail buffer is a record's
+ * end — later writes start a new buffer, and segments and resends stop at its end.
+ */
+export function markEor(conn: Connection): void {
+  const n = conn.skbEnds.length;
+  if (n <= conn.skbHead || tailIsEor(conn)) return;
+  conn.eorEnds.push(conn.skbEnds[n - 1]);
+}
+
+/** Bytes from `seq` to the end of the record it lies in (the next MSG_EOR buffer end), or Infinity. */
+export function bytesToRecordEnd(conn: Connection, seq: number): number {
+  const e = conn.eorEnds;
+  for (let i = 0; i < e.length; i++) if (seqGt(e[i], seq)) return (e[i] - seq) >>> 0;
+  return Infinity;
+}
+
 /** Where the newest buffer starts: the end of the one before it, or SND.UNA's byte if it is the only one. */
 function tailBufferStart(conn: Connection): number {
   const n = conn.skbEnds.length;
@@ -139,7 +162,7 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
     // The tail buffer can grow only while unsent (tcp_write_queue_tail); sent ones are split off
     // where each transmission ended (noteSkbsSent), so an unsent tail starts at or after SND.MAX.
     const tailStart = tailBufferStart(conn);
-    if (n > conn.skbHead && !seqGt(conn.sndMax, tailStart)) room = goal - ((conn.skbEnds[n - 1] - tailStart) | 0);
+    if (n > conn.skbHead && !seqGt(conn.sndMax, tailStart) && !tailIsEor(conn)) room = goal - ((conn.skbEnds[n - 1] - tailStart) | 0);
     if (room <= 0) {
       if (!memoryFree(conn)) {
         conn.sndNoSpace = true;
@@ -232,6 +255,10 @@ export function freeAckedSkbs(conn: Connection): void {
     h = 0;
   }
   conn.skbHead = h;
+  const e = conn.eorEnds;
+  let k = 0;
+  while (k < e.length && seqLeq(e[k], conn.sendQueueSeq)) k++;
+  if (k) e.splice(0, k);
 }
 
 /**

@@ -14,7 +14,7 @@ import { armRetransmit, retransmitRange } from './retransmit.ts';
 import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
 import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
-import { noteSkbsSent } from './send-buffer.ts';
+import { bytesToRecordEnd, noteSkbsSent } from './send-buffer.ts';
 import { cwndValidate } from './congestion.ts';
 import { CHRONO_RWND_LIMITED, chronoStart, chronoStop } from './chrono.ts';
 
@@ -102,8 +102,11 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
       // past it (tcp_write_xmit: "force out a loss probe pkt").
       const wndRoom = (wndEdge - conn.sndNxt) | 0;
       const usable = probe ? wndRoom : Math.min(wndRoom, (Math.floor(conn.cwnd) - pipe(conn)) * mss);
-      let len = Math.min(mss, avail, usable);
-      if (len < Math.min(mss, avail) && wndRoom < Math.min(mss, avail) && (probe || Math.floor(conn.cwnd) > pipe(conn))) rwndLimited = true;
+      // A buffer closed by MSG_EOR is never merged with the next one: its end ends a segment.
+      const toRecordEnd = conn.eorEnds.length ? bytesToRecordEnd(conn, conn.sndNxt) : Infinity;
+      const chunk = Math.min(avail, toRecordEnd);
+      let len = Math.min(mss, chunk, usable);
+      if (len < Math.min(mss, chunk) && wndRoom < Math.min(mss, chunk) && (probe || Math.floor(conn.cwnd) > pipe(conn))) rwndLimited = true;
       if (len <= 0) {
         // Zero window with nothing in flight: probe it, or we would wait forever (RFC 9293 §3.8.6.1).
         if (conn.sndWnd === 0 && conn.sndUna === conn.sndMax) armPersist(conn);
@@ -115,11 +118,13 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
       // With nothing in flight no ACK would open the window further: the piece leaves from the
       // zero-window probe timer (tcp_write_wakeup), not at once, so a window that opens before the
       // timer fires gets a full segment (upstream tcp-info-rwnd-limited).
-      if (sent === 0 && len < Math.min(mss, avail)) {
+      if (sent === 0 && len < Math.min(mss, chunk)) {
         if (conn.sndUna === conn.sndMax) armPersist(conn);
         break;
       }
-      if (!probe && len < mss && (len === avail || sent > 0) && nagleHolds(conn, nagle, len === avail)) break;
+      const recordEnd = len === toRecordEnd;
+      // Nagle judges only the last buffer; one closed by MSG_EOR before it goes (TCP_NAGLE_PUSH).
+      if (!probe && len < mss && !(recordEnd && len < avail) && (len === avail || sent > 0) && nagleHolds(conn, nagle, len === avail)) break;
       if (len > avail) len = avail;
       const payload = conn.sendQueue.peek(offset, len);
       const last = offset + len === conn.sendQueue.length;
@@ -132,7 +137,7 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
       // A resend carries PSH where the original did, at the end of a write (tcp_mark_push on the
       // skb), not where a burst happened to end: `. 1:1001` then `P. 1001:2001` after an RTO
       // for two 2000-byte writes (KERNEL.md finding 27).
-      const psh = (last && marked) || (retrans && resendCarriesPsh(conn, conn.sndNxt, (conn.sndNxt + len) >>> 0));
+      const psh = ((last || recordEnd) && marked) || (retrans && resendCarriesPsh(conn, conn.sndNxt, (conn.sndNxt + len) >>> 0));
       // Bit 0x100 (outside the TCP flags) keeps a segment past the marked data from taking a
       // burst's PSH in sendHeld.
       heldFlags = ACK | (psh ? PSH : 0) | (withFin ? FIN : 0) | (marked ? 0 : UNMARKED);
@@ -140,7 +145,7 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
       heldRetrans = retrans;
       sent++;
       if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
-      noteSent(conn, len + (withFin ? 1 : 0), retrans, last && marked);
+      noteSent(conn, len + (withFin ? 1 : 0), retrans, (last || recordEnd) && marked);
       if (withFin) {
         conn.finSeq = (conn.sndNxt - 1) >>> 0;
         conn.finSent = true;
@@ -346,7 +351,7 @@ function sendWakeup(conn: Connection): boolean {
   const wndRoom = (conn.sndUna + conn.sndWnd - conn.sndNxt) | 0;
   if (!canSend(conn.state) || conn.closed || conn.rtx.length > 0 || avail <= 0 || wndRoom <= 0) return false;
   const mss = sendMss(conn);
-  const len = Math.min(mss, avail, wndRoom);
+  const len = Math.min(mss, avail, wndRoom, conn.eorEnds.length ? bytesToRecordEnd(conn, conn.sndNxt) : Infinity);
   const last = len === avail;
   const withFin = last && conn.finQueued && !conn.finSent;
   const maxBefore = conn.sndMax;

@@ -470,7 +470,10 @@ export async function runInNamespaceChecks(ctx: InteropContext): Promise<void> {
       run: async () => {
         const server = startServer(bridge, { port: 7, echo: true, send: null, once: true, log: () => {} });
         const input = 'hello, stack\nsecond line\n'.repeat(50);
-        const proc = spawn('socat', ['-', `TCP:${S}:7`], { stdio: ['pipe', 'pipe', 'pipe'] });
+        // -t 5: once its stdin ends, socat waits up to 5 s (0.5 s by default) for the echo server's
+        // close before it closes itself. With the default the check failed now and then on a
+        // loaded machine (no TIME-WAIT: socat had closed before the stack's FIN came).
+        const proc = spawn('socat', ['-t', '5', '-', `TCP:${S}:7`], { stdio: ['pipe', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -382,9 +382,24 @@ describe('upstream forms', () => {
 `).message).toMatch(/EFAULT \(Bad address\)/);
   });
 
-  it('send flags other than MSG_MORE, sendto() with an address and sendmsg() with msg_control are unsupported, before anything runs', () => {
+  it('MSG_EOR closes a record: later data starts a new segment even with room in the last one', () => {
+    const r = runScript(`${ESTABLISHED}+0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0
++0 send(4, ..., 300, MSG_EOR) = 300
++0 > P. 1:301(300) ack 1
++.010 < . 1:1(0) ack 1 win 0
++0 send(4, ..., 200, MSG_EOR) = 200
++0 write(4, ..., 200) = 200
++.010 < . 1:1(0) ack 301 win 65535
++0 > P. 301:501(200) ack 1
++0 > P. 501:701(200) ack 1
+`);
+    expect(r.status, r.failure?.message).toBe('pass');
+  });
+
+  it('send flags other than MSG_MORE and MSG_EOR, sendto() with an address and sendmsg() with msg_control are unsupported, before anything runs', () => {
     for (const call of [
       'send(4, ..., 10, MSG_DONTWAIT) = 10',
+      'send(4, ..., 10, MSG_EOR|MSG_DONTWAIT) = 10',
       'sendto(4, ..., 10, 0, {sa_family=AF_INET, sin_port=htons(8080)}, 16) = 10',
       'sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 10}], msg_control(16)=[], msg_flags=0}, 0) = 10',
       'recvfrom(4, ..., 10, MSG_PEEK, ..., ...) = 10',
