@@ -6,18 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { World } from '../../core/world.ts';
+import { serverPair } from '../../testing/world-pair.ts';
 import { EPOLLET, EPOLLONESHOT, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP } from '../../core/tcp/poll-events.ts';
 
 function pair() {
-  const w = new World({ seed: 5 });
-  const client = w.addHost('client', '10.0.0.1');
-  const server = w.addHost('server', '10.0.0.2');
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 4);
   let serverFd = -1;
-  server.api.accept(3).then((r) => {
-    if (r.ok) serverFd = r.value;
+  const { w, client, server } = serverPair({
+    seed: 5,
+    onAccept: (fd) => {
+      if (serverFd < 0) serverFd = fd;
+    },
   });
   const fd = (client.api.socket() as { value: number }).value;
   client.api.connect(fd, server.addr, 80);
