@@ -114,7 +114,7 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_rto: Math.round(conn.rto * 1000),
     tcpi_ato: conn.ato * 1000,
     tcpi_snd_mss: conn.mss,
-    tcpi_rcv_mss: conn.mss,
+    tcpi_rcv_mss: conn.rcvMss,
     tcpi_advmss: conn.advMss - (conn.tsOk ? 12 : 0),
     tcpi_unacked: conn.inFlight > 0 ? Math.max(1, Math.ceil(conn.inFlight / conn.mss)) : 0,
     tcpi_last_data_recv: Math.round(conn.now - conn.lastRcvAt),
