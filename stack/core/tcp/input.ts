@@ -9,7 +9,7 @@ import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerK
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
 import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { pushData } from './send.ts';
-import { dsackExtend, dsackSet, sackNewOfo, sackRemove } from './sack-blocks.ts';
+import { dsackExtend, dsackSet, sackNewOfo, sackRemove, sackReset } from './sack-blocks.ts';
 import { checkWriteSpace } from './send-buffer.ts';
 import { WAKE_DATA_READY } from './poll-events.ts';
 import { onRetransmitTimeout } from './retransmit.ts';
@@ -235,7 +235,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     if (peerFinDone && !seqLt(finSeq, conn.rcvNxt)) {
       // nothing
     } else if (finSeq === conn.rcvNxt) {
-      onFin(conn);
+      finReceived(conn);
       conn.wake?.();
     } else if (seqLt(finSeq, conn.rcvNxt)) {
       sendAck(conn); // a retransmitted FIN: our ACK was lost
@@ -281,6 +281,19 @@ function resetReceived(conn: Connection): void {
  * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
  * SACK block moves to the front (sack-blocks.ts).
  */
+/**
+ * tcp_fin: the state change (onFin, the teardown lab's part), then its tail: data queued out of
+ * order beyond the FIN is dropped and there is nothing left to SACK or D-SACK, so an ACK sent
+ * after this (the delayed ACK in CLOSE_WAIT) carries no SACK option even when the FIN's segment
+ * repeated old data (measured on 6.18, KERNEL.md finding 46). An ACK onFin itself sends (in
+ * FIN_WAIT_1 or FIN_WAIT_2) still carries what was pending, as tcp_fin's does.
+ */
+function finReceived(conn: Connection): void {
+  onFin(conn);
+  conn.ooo.length = 0;
+  if (conn.sackOk) sackReset(conn);
+}
+
 function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): void {
   const q = conn.ooo;
   const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
@@ -397,10 +410,11 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     if (seqGt(s.seq, conn.rcvNxt)) break;
     conn.ooo.shift();
     if (seqLt(s.seq, dsackHigh)) {
-      const high = dsackHigh;
+      // The duplicate is the queued segment's part below what this segment brought: [seq,
+      // min(end, RCV.NXT before the fill)) — 1001:3001, not 1001:6001, when 1:6001 covers queued
+      // 1001:3001 (6.18, with the fix to tcp_ofo_queue; KERNEL.md finding 46).
       const sEndFin = (sEnd + (s.fin ? 1 : 0)) >>> 0;
-      if (seqLt(sEndFin, dsackHigh)) dsackHigh = sEndFin;
-      dsackExtend(conn, s.seq, high);
+      dsackExtend(conn, s.seq, seqLt(sEndFin, dsackHigh) ? sEndFin : dsackHigh);
     }
     if (seqGt(sEnd, conn.rcvNxt)) {
       const part = s.data.subarray((conn.rcvNxt - s.seq) >>> 0);
@@ -412,7 +426,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   if (conn.selectiveAcks.length) sackRemove(conn);
   conn.wake?.(WAKE_DATA_READY); // tcp_data_ready → sk_data_ready
   // The FIN of this segment is handled by step 8; a FIN waiting in the out-of-order queue here.
-  if (finFromOoo && !segFin) onFin(conn);
+  if (finFromOoo && !segFin) finReceived(conn);
   // With a FIN on this segment, step 8 decides the ACK once tcp_fin has entered ping-pong mode:
   // data + FIN get one delayed ACK, as in Linux — unless a hole was just filled (ACK now).
   if (segFin && !hadHole) conn.ackPending = true;

@@ -73,6 +73,12 @@ export function dsackSet(conn: Connection, seq: number, end: number): void {
   conn.dsackBlock[1] = end;
 }
 
+/** tcp_sack_reset: nothing left to SACK or D-SACK. */
+export function sackReset(conn: Connection): void {
+  conn.dsackPending = false;
+  conn.selectiveAcks.length = 0;
+}
+
 /** tcp_dsack_extend: a further duplicate in the same segment widens the pending D-SACK block. */
 export function dsackExtend(conn: Connection, seq: number, end: number): void {
   if (!conn.dsackPending) dsackSet(conn, seq, end);
