@@ -7,7 +7,7 @@ import { ACK, FIN, PSH, RST, SYN, URG, hasFlag, tsOption, type TcpSegment } from
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
-import { DELACK_MS, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
+import { DELACK_MS, receiveBufferFull, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
 import { pushData } from './send.ts';
 import { dsackExtend, dsackSet, sackNewOfo, sackRemove, sackReset } from './sack-blocks.ts';
 import { checkWriteSpace } from './send-buffer.ts';
@@ -235,7 +235,13 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     if (peerFinDone && !seqLt(finSeq, conn.rcvNxt)) {
       // nothing
     } else if (finSeq === conn.rcvNxt) {
+      // tcp_data_queue: with the receive buffer full, a bare FIN is still taken (so that a peer
+      // sending FINs into our zero window does not loop) but flagged ICSK_ACK_NOMEM |
+      // ICSK_ACK_NOW: its ACK goes at once, not after CLOSE_WAIT's delayed-ACK timeout (measured
+      // on 6.18, KERNEL.md finding 47).
+      const ackNow = dataLen === 0 && receiveBufferFull(conn);
       finReceived(conn);
+      if (ackNow && conn.state === 'CLOSE_WAIT') sendAck(conn);
       conn.wake?.();
     } else if (seqLt(finSeq, conn.rcvNxt)) {
       sendAck(conn); // a retransmitted FIN: our ACK was lost

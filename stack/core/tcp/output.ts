@@ -95,14 +95,27 @@ export function maxWindow(conn: Connection): number {
   return conn.rcvWndClamp || initialWindow(conn.tsOk, conn.advMss);
 }
 
+function receiveBuffered(conn: Connection): number {
+  return conn.recvQueue.length + conn.ooo.reduce((n, s) => n + s.data.length, 0);
+}
+
+function receiveSpace(conn: Connection): number {
+  return conn.opts.rcvBufLocked ? conn.opts.rcvBuf >>> 1 : RCV_BUF;
+}
+
+/** tcp_try_rmem_schedule would fail: what waits to be read already fills the receive space. */
+export function receiveBufferFull(conn: Connection): boolean {
+  return receiveBuffered(conn) >= receiveSpace(conn);
+}
+
 /**
  * Free receive space we can offer, never shrinking an edge already advertised (RFC 7323 §2.4).
  * With SO_RCVBUF set, the space is half the buffer (tcp_space), less what waits in it; the
  * kernel counts each waiting skb's truesize, not its payload, so it offers somewhat less.
  */
 export function receiveWindow(conn: Connection): number {
-  const buffered = conn.recvQueue.length + conn.ooo.reduce((n, s) => n + s.data.length, 0);
-  const space = conn.opts.rcvBufLocked ? conn.opts.rcvBuf >>> 1 : RCV_BUF;
+  const buffered = receiveBuffered(conn);
+  const space = receiveSpace(conn);
   let wnd = Math.min(space - buffered, maxWindow(conn));
   const promised = (conn.rcvWup - conn.rcvNxt) | 0;
   if (wnd < promised) wnd = promised;
