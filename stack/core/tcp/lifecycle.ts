@@ -83,6 +83,12 @@ export function timerPending(conn: Connection, name: TimerName): boolean {
   return conn.timers[name] !== undefined;
 }
 
+/** When a pending timer is due (virtual ms), or null if it is not pending. */
+export function timerDue(conn: Connection, name: TimerName): number | null {
+  const t = conn.timers[name] as ConnTimer | undefined;
+  return t ? t.at : null;
+}
+
 export function cancelAllTimers(conn: Connection): void {
   for (const name of Object.keys(conn.timers) as TimerName[]) cancelTimer(conn, name, false);
 }
