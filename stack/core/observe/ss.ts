@@ -45,7 +45,7 @@ export function formatSs(rows: SsRow[]): string {
 
 /** Linux's TCP_* state numbers as tcp_info reports them (include/net/tcp_states.h). */
 /** icsk_ca_state's numbers (enum tcp_ca_state). */
-const CA_STATE: Record<Connection['caState'], number> = { open: 0, disorder: 1, recovery: 3, loss: 4 };
+const CA_STATE: Record<Connection['caState'], number> = { open: 0, disorder: 1, cwr: 2, recovery: 3, loss: 4 };
 
 export const TCPI_STATE: Record<TcpStateName, number> = {
   ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT_1: 4, FIN_WAIT_2: 5, TIME_WAIT: 6,
@@ -79,7 +79,7 @@ export interface TcpInfo {
   /** snd_ssthresh in segments (TCP_INFINITE_SSTHRESH, 0x7fffffff, until a loss sets it). */
   tcpi_snd_ssthresh: number;
   tcpi_total_retrans: number;
-  /** icsk_ca_state: TCP_CA_Open 0, TCP_CA_Disorder 1, TCP_CA_Recovery 3, TCP_CA_Loss 4 (CWR, 2, is not modelled). */
+  /** icsk_ca_state: TCP_CA_Open 0, TCP_CA_Disorder 1, TCP_CA_CWR 2, TCP_CA_Recovery 3, TCP_CA_Loss 4. */
   tcpi_ca_state: number;
   /** tp->reordering: the connection's reordering degree in segments. */
   tcpi_reordering: number;

@@ -56,6 +56,11 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
   // Without SACK, Reno holds recovery until something above it is acknowledged (RFC 6582 §3.2
   // step 6's "false fast retransmit" guard, tcp_try_undo_recovery). Disorder is no episode: it
   // ends below, once nothing is left out.
+  // CWR is held until something above high_seq is acknowledged, so that the peer has seen it.
+  if (conn.caState === 'cwr' && seqGt(conn.sndUna, conn.highSeq)) {
+    endCwndReduction(conn);
+    conn.caState = 'open';
+  }
   if ((conn.caState === 'recovery' || conn.caState === 'loss') && seqGeq(conn.sndUna, conn.highSeq)) {
     if (conn.caState === 'loss') conn.caState = 'open';
     else if (conn.sackOk || conn.sndUna !== conn.highSeq) {
@@ -83,7 +88,7 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
   // tcp_cong_control: PRR while recovering; otherwise grow on an ACK of new data — or, once
   // reordering beyond net.ipv4.tcp_reordering was seen, on any delivery, SACKed ones included
   // (tcp_may_raise_cwnd).
-  if (conn.caState === 'recovery') cwndReduction(conn, delivered, newlyLost, advanced);
+  if (conn.caState === 'recovery' || conn.caState === 'cwr') cwndReduction(conn, delivered, newlyLost, advanced);
   else if (advanced || (delivered > 0 && conn.reordering > conn.host.sysctl.get('net.ipv4.tcp_reordering'))) ccOnAck(conn, delivered);
   if (conn.caState === 'recovery') retransmitLost(conn);
   // tcp_set_xmit_timer, on an ACK that acknowledged or SACKed something.
@@ -117,7 +122,8 @@ function tryKeepOpen(conn: Connection): void {
 function startRecovery(conn: Connection): void {
   if (conn.caState === 'recovery') return;
   conn.host.mib.inc(conn.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
-  initCwndReduction(conn);
+  // A reduction already under way (CWR) goes on; Recovery does not start another.
+  if (conn.caState !== 'cwr') initCwndReduction(conn);
   conn.caState = 'recovery';
 }
 

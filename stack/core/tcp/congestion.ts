@@ -107,7 +107,7 @@ function applicationLimited(conn: Connection): void {
 
 /** tcp_current_ssthresh: outside a reduction, at least three quarters of cwnd. */
 function currentSsthresh(conn: Connection): number {
-  if (conn.caState === 'recovery') return conn.ssthresh;
+  if (conn.caState === 'recovery' || conn.caState === 'cwr') return conn.ssthresh;
   return Math.max(conn.ssthresh, (conn.cwnd >> 1) + (conn.cwnd >> 2));
 }
 
@@ -168,6 +168,18 @@ export function cwndReduction(conn: Connection, delivered: number, newlyLost: nu
   }
   sndcnt = Math.max(sndcnt, conn.prrOut ? 0 : 1);
   conn.cwnd = inFlight + sndcnt;
+}
+
+/**
+ * tcp_enter_cwr: a reduction without a loss — the local device refused a segment (tcp_transmit_skb
+ * failing with NET_XMIT_DROP). From Open or Disorder only; PRR paces it like a recovery, and it
+ * ends once something above high_seq is acknowledged (measured on 6.18: ssthresh 5 and CWR at
+ * once, cwnd 5 and Open after the ACK; KERNEL.md finding 49).
+ */
+export function enterCwr(conn: Connection): void {
+  if (conn.caState !== 'open' && conn.caState !== 'disorder') return;
+  initCwndReduction(conn);
+  conn.caState = 'cwr';
 }
 
 /** tcp_end_cwnd_reduction: recovery is over; cwnd settles at ssthresh. */

@@ -294,11 +294,12 @@ export class Connection {
   /** Without SACK: duplicate ACKs standing for segments that left the network (tcp_add_reno_sack). */
   renoSackedOut = 0;
   /**
-   * Linux icsk_ca_state, as far as this stack models it: Open; Disorder (something is SACKed,
-   * marked lost or resent, but no loss is proven: tcp_try_keep_open); Recovery (fast); Loss
-   * (after an RTO). CWR is not a state here (a loss probe's repair reduces cwnd at once).
+   * Linux icsk_ca_state: Open; Disorder (something is SACKed, marked lost or resent, but no loss
+   * is proven: tcp_try_keep_open); CWR (cwnd being reduced without a loss: here only after the
+   * local device dropped a segment, tcp_enter_cwr — ECN is not modelled, and a loss probe's
+   * repair enters and leaves CWR within one ACK); Recovery (fast); Loss (after an RTO).
    */
-  caState: 'open' | 'disorder' | 'recovery' | 'loss' = 'open';
+  caState: 'open' | 'disorder' | 'cwr' | 'recovery' | 'loss' = 'open';
   /** tp->high_seq: SND.MAX when recovery began; the episode ends when SND.UNA reaches it. */
   highSeq = 0;
   /** RACK (RFC 8985): send time and end of the most recently sent segment known delivered, and its RTT. */

@@ -113,10 +113,10 @@ export function rackMarkLost(conn: Connection, onReoTimeout: (c: Connection) => 
   return lost;
 }
 
-/** tcp_schedule_loss_probe's conditions: SACK, early_retrans 3 or 4, data out, state Open (not Disorder, Recovery or Loss). */
+/** tcp_schedule_loss_probe's conditions: SACK, early_retrans 3 or 4, data out, state Open or CWR (not Disorder, Recovery or Loss). */
 function tlpAllowed(conn: Connection): boolean {
   const er = conn.host.sysctl.get('net.ipv4.tcp_early_retrans');
-  return (er === 3 || er === 4) && conn.sackOk && conn.rtx.length > 0 && conn.caState === 'open' && canSend(conn.state);
+  return (er === 3 || er === 4) && conn.sackOk && conn.rtx.length > 0 && (conn.caState === 'open' || conn.caState === 'cwr') && canSend(conn.state);
 }
 
 /**

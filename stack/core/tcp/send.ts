@@ -15,7 +15,7 @@ import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
 import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
 import { bytesToRecordEnd, noteSkbsSent } from './send-buffer.ts';
-import { cwndValidate } from './congestion.ts';
+import { cwndValidate, enterCwr } from './congestion.ts';
 import { CHRONO_RWND_LIMITED, chronoStart, chronoStop } from './chrono.ts';
 
 // Older import sites (socket.ts, stack/testing) take the RTO timer from here.
@@ -56,7 +56,7 @@ export function pushData(conn: Connection, nagle: NagleMode = NAGLE_SOCKET): voi
   const sent = transmit(conn, false, nagle);
   if (sent === 0) return;
   // prr_out: what left during recovery, against which PRR weighs the deliveries.
-  if (conn.caState === 'recovery') conn.prrOut += sent;
+  if (conn.caState === 'recovery' || conn.caState === 'cwr') conn.prrOut += sent;
   afterNewData(conn);
 }
 
@@ -74,6 +74,7 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
   // The device drops whatever it is handed (NET_XMIT_DROP): tcp_write_xmit stops at the first
   // segment and, with nothing in flight, tcp_check_probe_timer starts the probe timer.
   if (conn.host.egressDrops) {
+    if (unsentQueued(conn)) enterCwr(conn);
     if (conn.sndUna === conn.sndMax && unsentQueued(conn)) armPersist(conn);
     return 0;
   }
