@@ -141,6 +141,13 @@ export class SocketApi {
     this.epollWaits = new Map();
   }
 
+  /** The lowest descriptor free of sockets and epoll instances (after 0–2, as a process's first is 3). */
+  private lowestFreeFd(): number {
+    let fd = 3;
+    while (this.fds.has(fd) || this.epolls.has(fd)) fd++;
+    return fd;
+  }
+
   private trace<T>(text: string, r: SysResult<T>): SysResult<T> {
     if (!this.host.trace.enabled) return r;
     this.host.trace.push({ kind: 'syscall', t: this.host.sched.now, host: this.host.name, call: text, result: formatResult(r) });
@@ -152,8 +159,7 @@ export class SocketApi {
   }
 
   socket(): SysResult<number> {
-    let fd = 3;
-    while (this.fds.has(fd) || this.epolls.has(fd)) fd++;
+    const fd = this.lowestFreeFd();
     const opts = defaultSocketOptions();
     opts.sndBuf = this.host.sysctl.getVector('net.ipv4.tcp_wmem')[1];
     opts.rcvBuf = this.host.sysctl.getVector('net.ipv4.tcp_rmem')[1];
@@ -312,8 +318,7 @@ export class SocketApi {
     listener.acceptQueue.splice(listener.acceptQueue.indexOf(child), 1);
     child.listener = null;
     traceQueues(listener, this.host);
-    let nfd = 3;
-    while (this.fds.has(nfd) || this.epolls.has(nfd)) nfd++;
+    const nfd = this.lowestFreeFd();
     const ns: Socket = { fd: nfd, nonBlocking: false, opts: child.opts, bound: { addr: child.localAddr, port: child.localPort }, conn: child, listener: null, waiters: [] };
     this.fds.set(nfd, ns);
     child.wake = (key) => this.wakeSocket(ns, key);
@@ -781,8 +786,7 @@ export class SocketApi {
   epollCreate(size: number): SysResult<number> {
     const text = `epoll_create(${size})`;
     if (!(size > 0)) return this.trace(text, fail('EINVAL'));
-    let fd = 3;
-    while (this.fds.has(fd) || this.epolls.has(fd)) fd++;
+    const fd = this.lowestFreeFd();
     const ep = new Epoll({ pollMask: (n) => this.pollMask(n) });
     ep.onReady = () => {
       const waits = this.epollWaits.get(fd);

@@ -43,10 +43,10 @@ export function formatSs(rows: SsRow[]): string {
   return [head, ...body].map((cols) => cols.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()).join('\n');
 }
 
-/** Linux's TCP_* state numbers as tcp_info reports them (include/net/tcp_states.h). */
 /** icsk_ca_state's numbers (enum tcp_ca_state). */
 const CA_STATE: Record<Connection['caState'], number> = { open: 0, disorder: 1, cwr: 2, recovery: 3, loss: 4 };
 
+/** Linux's TCP_* state numbers as tcp_info reports them (include/net/tcp_states.h). */
 export const TCPI_STATE: Record<TcpStateName, number> = {
   ESTABLISHED: 1, SYN_SENT: 2, SYN_RECV: 3, FIN_WAIT_1: 4, FIN_WAIT_2: 5, TIME_WAIT: 6,
   CLOSED: 7, CLOSE_WAIT: 8, LAST_ACK: 9, LISTEN: 10, CLOSING: 11,

@@ -52,15 +52,16 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
     if (conn.sackOk && acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) checkSackReordering(conn, acked.firstOriginal);
   } else if (duplicate && !conn.sackOk) delivered += onDuplicateAck(conn);
   if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
-  // tcp_fastretrans_alert, D: the episode ends once SND.UNA reaches what was out when it began.
-  // Without SACK, Reno holds recovery until something above it is acknowledged (RFC 6582 §3.2
-  // step 6's "false fast retransmit" guard, tcp_try_undo_recovery). Disorder is no episode: it
-  // ends below, once nothing is left out.
-  // CWR is held until something above high_seq is acknowledged, so that the peer has seen it.
+  // tcp_fastretrans_alert, D: CWR is held until something above high_seq is acknowledged, so
+  // that the peer has seen it.
   if (conn.caState === 'cwr' && seqGt(conn.sndUna, conn.highSeq)) {
     endCwndReduction(conn);
     conn.caState = 'open';
   }
+  // A recovery episode ends once SND.UNA reaches what was out when it began. Without SACK, Reno
+  // holds recovery until something above it is acknowledged (RFC 6582 §3.2 step 6's "false fast
+  // retransmit" guard, tcp_try_undo_recovery). Disorder is no episode: it ends below, once
+  // nothing is left out.
   if ((conn.caState === 'recovery' || conn.caState === 'loss') && seqGeq(conn.sndUna, conn.highSeq)) {
     if (conn.caState === 'loss') conn.caState = 'open';
     else if (conn.sackOk || conn.sndUna !== conn.highSeq) {
@@ -224,7 +225,6 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
   // Progress: RFC 6298 §5.3 restarts the timer with the current RTO.
   conn.retransmits = 0;
   conn.retransStamp = 0;
-  conn.dupAcks = 0;
   return { finAcked, segments, firstOriginal };
 }
 
@@ -234,9 +234,7 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
  * tcp_limit_reno_sacked); returns the segments it delivered.
  */
 export function onDuplicateAck(conn: Connection): number {
-  if (conn.sndUna === conn.sndMax) return 0;
-  conn.dupAcks++;
-  if (conn.sackOk) return 0;
+  if (conn.sndUna === conn.sndMax || conn.sackOk) return 0;
   const prior = conn.renoSackedOut;
   conn.renoSackedOut++;
   checkRenoReordering(conn, 0);

@@ -7,6 +7,7 @@
  * measured, so the times move in 4 ms steps (KERNEL.md finding 22).
  */
 import type { Connection } from './connection.ts';
+import { JIFFY_MS, jiffiesAt } from './jiffies.ts';
 
 export const CHRONO_UNSPEC = 0;
 export const CHRONO_BUSY = 1;
@@ -14,16 +15,11 @@ export const CHRONO_RWND_LIMITED = 2;
 export const CHRONO_SNDBUF_LIMITED = 3;
 export type ChronoType = 0 | 1 | 2 | 3;
 
-const JIFFY_MS = 4;
-const USEC_PER_JIFFY = 4000;
-
-function jiffies(conn: Connection): number {
-  return Math.floor(conn.now / JIFFY_MS);
-}
+const USEC_PER_JIFFY = JIFFY_MS * 1000;
 
 /** tcp_chrono_set: the running chronograph's time goes to its total; `type` runs from now. */
 function chronoSet(conn: Connection, type: ChronoType): void {
-  const now = jiffies(conn);
+  const now = jiffiesAt(conn.now);
   const elapsed = now - conn.chronoStart;
   if (conn.chronoType === CHRONO_BUSY) conn.chronoBusy += elapsed;
   else if (conn.chronoType === CHRONO_RWND_LIMITED) conn.chronoRwnd += elapsed;
@@ -52,7 +48,7 @@ export function chronoStop(conn: Connection, type: ChronoType): void {
  * is the sum of all three.
  */
 export function chronoStats(conn: Connection): { busy: number; rwndLimited: number; sndbufLimited: number } {
-  const running = conn.chronoType === CHRONO_UNSPEC ? 0 : jiffies(conn) - conn.chronoStart;
+  const running = conn.chronoType === CHRONO_UNSPEC ? 0 : jiffiesAt(conn.now) - conn.chronoStart;
   const busy = conn.chronoBusy + (conn.chronoType === CHRONO_BUSY ? running : 0);
   const rwnd = conn.chronoRwnd + (conn.chronoType === CHRONO_RWND_LIMITED ? running : 0);
   const sndbuf = conn.chronoSndbuf + (conn.chronoType === CHRONO_SNDBUF_LIMITED ? running : 0);

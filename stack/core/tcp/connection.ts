@@ -284,7 +284,6 @@ export class Connection {
   /** icsk_retransmits: consecutive timeouts without progress. */
   retransmits = 0;
   totalRetrans = 0;
-  dupAcks = 0;
   /** The retransmission queue as a SACK scoreboard: one record per segment in flight (sack-scoreboard.ts). */
   rtx: SentSegment[] = [];
   /** sacked_out and lost_out of the scoreboard, kept as records change (sack-scoreboard.ts). */

@@ -283,11 +283,6 @@ function resetReceived(conn: Connection): void {
 }
 
 /**
- * tcp_data_queue_ofo: keeps [seq, seq + data + fin) until the hole before it fills. Queued data
- * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
- * SACK block moves to the front (sack-blocks.ts).
- */
-/**
  * tcp_fin: the state change (onFin, the teardown lab's part), then its tail: data queued out of
  * order beyond the FIN is dropped and there is nothing left to SACK or D-SACK, so an ACK sent
  * after this (the delayed ACK in CLOSE_WAIT) carries no SACK option even when the FIN's segment
@@ -300,6 +295,11 @@ function finReceived(conn: Connection): void {
   if (conn.sackOk) sackReset(conn);
 }
 
+/**
+ * tcp_data_queue_ofo: keeps [seq, seq + data + fin) until the hole before it fills. Queued data
+ * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
+ * SACK block moves to the front (sack-blocks.ts).
+ */
 function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): void {
   const q = conn.ooo;
   const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;

@@ -13,25 +13,10 @@ import type { Connection } from './connection.ts';
 import { cancelTimer, setTimer, timerPending } from './lifecycle.ts';
 import { markLost, sackedCount, type SentSegment } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
+import { TCP_TIMEOUT_MIN_JIFFIES, jiffiesDelay } from './jiffies.ts';
 
 /** TCP_TIMEOUT_MIN_US: added to the PTO with more than one segment out. */
 const TIMEOUT_MIN_MS = 2;
-/**
- * The reordering timer is armed in jiffies (tcp_rack_reo_timeout: usecs_to_jiffies(remaining) +
- * TCP_TIMEOUT_MIN, 2 jiffies), so it waits for whole ticks of the kernel's clock. HZ = 250, as on
- * the 6.18 kernel measured (KERNEL.md finding 22): 4 ms ticks, and 8 ms on top of the time left.
- */
-const JIFFY_MS = 4;
-const TIMEOUT_MIN_JIFFIES = 2;
-
-/**
- * When a jiffies timer of `ms` armed now fires: `jiffies` counts whole ticks of the clock, the
- * delay is rounded up to ticks and added to the current count.
- */
-function jiffiesDelay(now: number, ms: number, extraJiffies: number): number {
-  const due = (Math.floor(now / JIFFY_MS) + Math.ceil(ms / JIFFY_MS) + extraJiffies) * JIFFY_MS;
-  return due - now;
-}
 /** TCP_TIMEOUT_INIT: the PTO before any RTT sample. */
 const PTO_NO_RTT_MS = 1000;
 
@@ -108,7 +93,9 @@ export function rackMarkLost(conn: Connection, onReoTimeout: (c: Connection) => 
   if (reoTimeout > 0) {
     cancelTimer(conn, 'retransmit');
     cancelTimer(conn, 'loss-probe');
-    setTimer(conn, 'reorder', jiffiesDelay(conn.now, reoTimeout, TIMEOUT_MIN_JIFFIES), onReoTimeout);
+    // tcp_rack_reo_timeout arms it in jiffies: usecs_to_jiffies(remaining) + TCP_TIMEOUT_MIN, so
+    // it waits for whole ticks of the kernel's clock, 8 ms on top of the time left (finding 22).
+    setTimer(conn, 'reorder', jiffiesDelay(conn.now, reoTimeout, TCP_TIMEOUT_MIN_JIFFIES), onReoTimeout);
   }
   return lost;
 }

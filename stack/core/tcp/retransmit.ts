@@ -37,8 +37,7 @@ export function cancelRetransmitTimers(conn: Connection): void {
 export function retransmitRange(conn: Connection, seq: number, maxLen: number): number {
   const offset = (seq - conn.sendQueueSeq) | 0;
   // A resend stays within its buffer too: no merging across a MSG_EOR record end.
-  const toRecordEnd = conn.eorEnds.length ? bytesToRecordEnd(conn, seq) : Infinity;
-  const len = Math.max(0, Math.min(maxLen, toRecordEnd, conn.sendQueue.length - offset));
+  const len = Math.max(0, Math.min(maxLen, bytesToRecordEnd(conn, seq), conn.sendQueue.length - offset));
   const last = offset + len === conn.sendQueue.length;
   const fin = last && conn.finQueued;
   if (len === 0 && !fin) return 0;
@@ -62,6 +61,11 @@ export function retransmitHead(conn: Connection): number {
   return retransmitRange(conn, conn.sndUna, conn.mss);
 }
 
+/** tcp_orphan_retries: the sysctl, or 8 when it is 0 and the connection still looks alive (its backed-off RTO below TCP_RTO_MAX). */
+export function tcpOrphanRetries(conn: Connection, alive: boolean): number {
+  return conn.host.sysctl.get('net.ipv4.tcp_orphan_retries') || (alive ? 8 : 0);
+}
+
 /**
  * tcp_write_timeout() for synchronized states: give up once the time since the first
  * retransmission passes the model time of tcp_retries2 backoffs from 200 ms (924.6 s by default),
@@ -72,8 +76,7 @@ export function writeTimeoutExpired(conn: Connection): boolean {
   if (conn.retransmits === 0) return false;
   let boundary = host.sysctl.get('net.ipv4.tcp_retries2');
   if (conn.orphan) {
-    const alive = conn.rto < rtoMax(host);
-    const orphanRetries = host.sysctl.get('net.ipv4.tcp_orphan_retries') || (alive ? 8 : 0);
+    const orphanRetries = tcpOrphanRetries(conn, conn.rto < rtoMax(host));
     boundary = orphanRetries;
     if (conn.retransmits >= boundary && !conn.opts.userTimeout) return true;
   }

@@ -3,6 +3,7 @@
  * (tcp_rtt_estimator, __tcp_set_rto): RTO = SRTT + max(4·RTTVAR, rto_min), at most rto_max.
  */
 import type { Connection, HostContext } from './connection.ts';
+import { TCP_TIMEOUT_MIN_MS } from './jiffies.ts';
 
 /** TCP_TIMEOUT_INIT: RTO before any RTT sample (RFC 6298 §2.1). */
 export const TIMEOUT_INIT = 1000;
@@ -49,6 +50,17 @@ export function modelTimeout(boundary: number, rtoBase: number, rtoMaxMs: number
   const linearBackoffThresh = Math.floor(Math.log2(rtoMaxMs / rtoBase));
   if (boundary <= linearBackoffThresh) return ((2 << boundary) - 1) * rtoBase;
   return ((2 << linearBackoffThresh) - 1) * rtoBase + rtoMaxMs * (boundary - linearBackoffThresh);
+}
+
+/**
+ * tcp_clamp_probe0_to_user_timeout: with TCP_USER_TIMEOUT set, the probe timer never sleeps past
+ * the moment the user timeout expires, counted from the timer's first run (icsk_probes_tstamp),
+ * and never for less than TCP_TIMEOUT_MIN.
+ */
+export function clampProbe0ToUserTimeout(conn: Connection, delay: number): number {
+  const ut = conn.opts.userTimeout;
+  if (!ut || conn.probesTstamp === null) return delay;
+  return Math.min(delay, Math.max(ut - (conn.now - conn.probesTstamp), TCP_TIMEOUT_MIN_MS));
 }
 
 /**

@@ -9,8 +9,8 @@ import { seqGt, seqLeq, seqLt, seqMax } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { cancelTimer, destroy, setTimer, timerPending } from './lifecycle.ts';
 import { sendSegment } from './output.ts';
-import { rtoMax } from './rto.ts';
-import { armRetransmit, retransmitRange } from './retransmit.ts';
+import { clampProbe0ToUserTimeout, rtoMax } from './rto.ts';
+import { armRetransmit, retransmitRange, tcpOrphanRetries } from './retransmit.ts';
 import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
 import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
@@ -74,8 +74,10 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
   // The device drops whatever it is handed (NET_XMIT_DROP): tcp_write_xmit stops at the first
   // segment and, with nothing in flight, tcp_check_probe_timer starts the probe timer.
   if (conn.host.egressDrops) {
-    if (unsentQueued(conn)) enterCwr(conn);
-    if (conn.sndUna === conn.sndMax && unsentQueued(conn)) armPersist(conn);
+    if (unsentQueued(conn)) {
+      enterCwr(conn);
+      if (conn.sndUna === conn.sndMax) armPersist(conn);
+    }
     return 0;
   }
   const mss = sendMss(conn);
@@ -104,7 +106,7 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
       const wndRoom = (wndEdge - conn.sndNxt) | 0;
       const usable = probe ? wndRoom : Math.min(wndRoom, (Math.floor(conn.cwnd) - pipe(conn)) * mss);
       // A buffer closed by MSG_EOR is never merged with the next one: its end ends a segment.
-      const toRecordEnd = conn.eorEnds.length ? bytesToRecordEnd(conn, conn.sndNxt) : Infinity;
+      const toRecordEnd = bytesToRecordEnd(conn, conn.sndNxt);
       const chunk = Math.min(avail, toRecordEnd);
       let len = Math.min(mss, chunk, usable);
       if (len < Math.min(mss, chunk) && wndRoom < Math.min(mss, chunk) && (probe || Math.floor(conn.cwnd) > pipe(conn))) rwndLimited = true;
@@ -278,7 +280,12 @@ function unsentQueued(conn: Connection): boolean {
  */
 function armPersist(conn: Connection): void {
   if (timerPending(conn, 'persist') || xmitTimerPending(conn)) return;
-  setTimer(conn, 'persist', Math.min(conn.rto * 2 ** conn.backoff, rtoMax(conn.host)), onProbeTimer);
+  setTimer(conn, 'persist', probe0When(conn), onProbeTimer);
+}
+
+/** tcp_probe0_when: the RTO backed off once per unanswered probe, at most TCP_RTO_MAX. */
+function probe0When(conn: Connection): number {
+  return Math.min(conn.rto * 2 ** conn.backoff, rtoMax(conn.host));
 }
 
 /**
@@ -298,8 +305,8 @@ function onProbeTimer(c: Connection): void {
   else if (c.opts.userTimeout && c.now - c.probesTstamp >= c.opts.userTimeout) return probeGiveUp(c);
   let maxProbes = c.host.sysctl.get('net.ipv4.tcp_retries2');
   if (c.orphan) {
-    const alive = Math.min(c.rto * 2 ** c.backoff, rtoMax(c.host)) < rtoMax(c.host);
-    maxProbes = c.host.sysctl.get('net.ipv4.tcp_orphan_retries') || (alive ? 8 : 0);
+    const alive = probe0When(c) < rtoMax(c.host);
+    maxProbes = tcpOrphanRetries(c, alive);
     if (!alive && c.backoff >= maxProbes) return probeGiveUp(c);
   }
   if (c.probesOut >= maxProbes) return probeGiveUp(c);
@@ -331,20 +338,17 @@ function sendProbe0(c: Connection): void {
   let timeout: number;
   if (!localDrop) {
     if (c.backoff < c.host.sysctl.get('net.ipv4.tcp_retries2')) c.backoff++;
-    timeout = Math.min(c.rto * 2 ** c.backoff, rtoMax(c.host));
+    timeout = probe0When(c);
   } else timeout = RESOURCE_PROBE_INTERVAL_MS;
-  if (c.opts.userTimeout && c.probesTstamp !== null) {
-    // TCP_TIMEOUT_MIN, two jiffies: the clamp never arms the timer for less.
-    timeout = Math.min(timeout, Math.max(c.opts.userTimeout - (c.now - c.probesTstamp), 8));
-  }
-  setTimer(c, 'persist', timeout, onProbeTimer);
+  setTimer(c, 'persist', clampProbe0ToUserTimeout(c, timeout), onProbeTimer);
 }
+
 /**
  * tcp_write_wakeup with the window open and nothing in flight (data held by TCP_CORK or MSG_MORE,
- * or a window too small for the next segment):
- * the head of the unsent data goes, one segment at most, with PSH, whatever Nagle or the cork say;
- * then the RTO runs (tcp_event_new_data_sent), not a loss probe, and the probe count and backoff
- * start again (tcp_send_probe0 seeing packets out). False if there was nothing to send so.
+ * or a window too small for the next segment): the head of the unsent data goes, one segment at
+ * most, with PSH, whatever Nagle or the cork say; then the RTO runs (tcp_event_new_data_sent),
+ * not a loss probe, and the probe count and backoff start again (tcp_send_probe0 seeing packets
+ * out). False if there was nothing to send so.
  */
 function sendWakeup(conn: Connection): boolean {
   const offset = (conn.sndNxt - conn.sendQueueSeq) | 0;
@@ -352,7 +356,7 @@ function sendWakeup(conn: Connection): boolean {
   const wndRoom = (conn.sndUna + conn.sndWnd - conn.sndNxt) | 0;
   if (!canSend(conn.state) || conn.closed || conn.rtx.length > 0 || avail <= 0 || wndRoom <= 0) return false;
   const mss = sendMss(conn);
-  const len = Math.min(mss, avail, wndRoom, conn.eorEnds.length ? bytesToRecordEnd(conn, conn.sndNxt) : Infinity);
+  const len = Math.min(mss, avail, wndRoom, bytesToRecordEnd(conn, conn.sndNxt));
   const last = len === avail;
   const withFin = last && conn.finQueued && !conn.finSent;
   const maxBefore = conn.sndMax;
