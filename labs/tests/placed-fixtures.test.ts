@@ -37,7 +37,7 @@ interface Case {
   differs?: Partial<Record<keyof Observed, string>>;
 }
 
-/** The ACK of our FIN was a second RTT sample (RTTVAR 3.75 instead of 5); the RTO is 210 ms either way (rto_min). */
+/** The ACK of our FIN was a second RTT sample (mdev 15 ms instead of 20); the RTO is 210 ms either way (rttvar stays rto_min). */
 const SECOND_SAMPLE = 'the ACK of our FIN was a second RTT sample in the driven run; the RTO, which the stack reads, is 210 ms in both';
 /** Nothing reads rcv_tstamp in TIME_WAIT (PAWS reads tsRecentStamp), and the orphan's FIN_WAIT2 substate does not stamp it. */
 const TW_LAST_RCV = 'nothing reads lastRcvAt in TIME_WAIT (PAWS reads tsRecentStamp), and the segment that led there does not stamp it (the orphan\'s FIN_WAIT2 substate; step 5 returns once the ACK of our FIN made it TIME_WAIT)';
@@ -52,26 +52,26 @@ const CASES: Case[] = [
   { name: 'ESTABLISHED with timestamps', state: 'ESTABLISHED', placed: { tsRecent: 'driven' }, driven: (seed) => established({ seed, peerOptions: PEER_TS_ONLY }) },
   { name: 'FIN_WAIT_1 after close()', state: 'FIN_WAIT_1', placed: {}, driven: (seed) => finWait1({ seed, how: 'close' }) },
   { name: 'FIN_WAIT_1 after shutdown(SHUT_WR)', state: 'FIN_WAIT_1', placed: { orphan: false }, driven: (seed) => finWait1({ seed, how: 'shutdown' }) },
-  { name: 'FIN_WAIT_2 after close() (orphaned)', state: 'FIN_WAIT_2', placed: {}, driven: (seed) => finWait2({ seed, how: 'close' }), differs: { rttvar: SECOND_SAMPLE } },
-  { name: 'FIN_WAIT_2 after shutdown(SHUT_WR)', state: 'FIN_WAIT_2', placed: { orphan: false }, driven: (seed) => finWait2({ seed, how: 'shutdown' }), differs: { rttvar: SECOND_SAMPLE } },
+  { name: 'FIN_WAIT_2 after close() (orphaned)', state: 'FIN_WAIT_2', placed: {}, driven: (seed) => finWait2({ seed, how: 'close' }), differs: { mdev: SECOND_SAMPLE } },
+  { name: 'FIN_WAIT_2 after shutdown(SHUT_WR)', state: 'FIN_WAIT_2', placed: { orphan: false }, driven: (seed) => finWait2({ seed, how: 'shutdown' }), differs: { mdev: SECOND_SAMPLE } },
   { name: 'CLOSE_WAIT', state: 'CLOSE_WAIT', placed: {}, driven: (seed) => closeWait({ seed }) },
   // Placed CLOSING is the FINs crossing at one instant; driven, the peer's FIN came one RTT after ours.
   { name: 'CLOSING after close()', state: 'CLOSING', placed: {}, driven: (seed) => closing({ seed, how: 'close' }), differs: { 'armed timers (ms from now)': 'our FIN went out 10 ms before the peer\'s in the driven run, so its retransmission is due 200 ms from now, not 210' } },
   { name: 'CLOSING after shutdown(SHUT_WR)', state: 'CLOSING', placed: { orphan: false }, driven: (seed) => closing({ seed, how: 'shutdown' }), differs: { 'armed timers (ms from now)': 'our FIN went out 10 ms before the peer\'s in the driven run, so its retransmission is due 200 ms from now, not 210' } },
   { name: 'LAST_ACK', state: 'LAST_ACK', placed: {}, driven: (seed) => lastAck({ seed }) },
-  { name: 'TIME_WAIT (from FIN_WAIT_2)', state: 'TIME_WAIT', placed: {}, driven: (seed) => timeWait({ seed }), differs: { rttvar: SECOND_SAMPLE, 'lastRcvAt, ms ago': TW_LAST_RCV } },
+  { name: 'TIME_WAIT (from FIN_WAIT_2)', state: 'TIME_WAIT', placed: {}, driven: (seed) => timeWait({ seed }), differs: { mdev: SECOND_SAMPLE, 'lastRcvAt, ms ago': TW_LAST_RCV } },
   {
     name: 'TIME_WAIT (from CLOSING)', state: 'TIME_WAIT', placed: {}, driven: (seed) => timeWait({ seed, via: 'closing' }),
     // Placed TIME_WAIT follows the FIN_WAIT_2 path; through CLOSING the ACK of our FIN comes after the peer's FIN.
     differs: {
       'SND.WL1 − IRS': 'through CLOSING the window was last taken from the ACK after the peer\'s FIN (IRS + 2); nothing reads it in TIME_WAIT',
       srtt: 'through CLOSING the ACK of our FIN came 20 ms after it (a 20 ms sample); nothing is retransmitted in TIME_WAIT',
-      rttvar: 'the same 20 ms sample',
+      mdev: 'the same 20 ms sample',
       rto: 'the same 20 ms sample (211.25 ms); nothing is retransmitted in TIME_WAIT',
       'lastRcvAt, ms ago': TW_LAST_RCV,
     },
   },
-  { name: 'TIME_WAIT (server, timestamps)', state: 'TIME_WAIT', placed: { role: 'server', tsRecent: 'driven' }, driven: (seed) => timeWait({ seed, role: 'server', peerOptions: PEER_TS_ONLY }), differs: { rttvar: SECOND_SAMPLE, 'lastRcvAt, ms ago': TW_LAST_RCV } },
+  { name: 'TIME_WAIT (server, timestamps)', state: 'TIME_WAIT', placed: { role: 'server', tsRecent: 'driven' }, driven: (seed) => timeWait({ seed, role: 'server', peerOptions: PEER_TS_ONLY }), differs: { mdev: SECOND_SAMPLE, 'lastRcvAt, ms ago': TW_LAST_RCV } },
 ];
 
 /**
@@ -126,6 +126,7 @@ function observe(f: StateFixture) {
     'lastRcvAt, ms ago': now - c.lastRcvAt,
     pingpong: c.pingpong,
     srtt: c.srtt,
+    mdev: c.mdev,
     rttvar: c.rttvar,
     rto: c.rto,
     retransmits: c.retransmits,

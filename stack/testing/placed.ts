@@ -13,7 +13,7 @@ import { setState, traceQueues } from '../core/tcp/lifecycle.ts';
 import { initialWindow, selectInitialWindow } from '../core/tcp/output.ts';
 import { armRetransmit } from '../core/tcp/send.ts';
 import { recordSent } from '../core/tcp/sack-scoreboard.ts';
-import { setRto } from '../core/tcp/rto.ts';
+import { rttSample } from '../core/tcp/rto.ts';
 import { enterTimeWait, finWait2Orphaned } from '../core/tcp/teardown.ts';
 import { resetKeepaliveTimer } from '../core/tcp/keepalive.ts';
 import { TIMEOUT_INIT } from '../core/tcp/rto.ts';
@@ -117,9 +117,9 @@ function fillEstablished(conn: Connection, peerWindow: number, srtt: number, cli
   conn.sndWnd = conn.maxSndWnd = peerWindow;
   conn.sndWl1 = client ? conn.irs : add(conn.irs, 1);
   conn.sndWl2 = add(conn.iss, 1);
-  conn.srtt = srtt;
-  conn.rttvar = srtt / 2;
-  setRto(conn);
+  // One RTT sample of `srtt`, as the handshake gives: RTO = SRTT + max(2·SRTT, rto_min).
+  conn.srtt = 0;
+  rttSample(conn, srtt);
 }
 
 /**
@@ -229,8 +229,8 @@ export function placeConnection(state: PlacedState, opts: PlacedOptions = {}): S
     conn.finSeq = add(iss, 1);
     conn.sndNxt = conn.sndMax = add(iss, 2);
     if (ourFinAcked) {
-      // The ACK of our FIN moved SND.UNA and SND.WL2. (Its RTT sample is not taken: RTTVAR stays
-      // SRTT / 2, so `srtt` sets the RTO as documented; with the default 10 ms both give 210 ms.)
+      // The ACK of our FIN moved SND.UNA and SND.WL2. (Its RTT sample is not taken: mdev stays
+      // 2·SRTT, so `srtt` sets the RTO as documented; with the default 10 ms both give 210 ms.)
       conn.sndUna = conn.sndWl2 = add(iss, 2);
     } else recordSent(conn, add(iss, 1), add(iss, 2), false);
   }

@@ -119,7 +119,8 @@ export function tcpInfo(conn: Connection): TcpInfo {
     tcpi_unacked: conn.inFlight > 0 ? Math.max(1, Math.ceil(conn.inFlight / conn.mss)) : 0,
     tcpi_last_data_recv: Math.round(conn.now - conn.lastRcvAt),
     tcpi_rtt: Math.round(conn.srtt * 1000),
-    tcpi_rttvar: Math.round(conn.rttvar * 1000),
+    // mdev_us >> 2: a quarter of Linux's mdev, the smoothed mean deviation.
+    tcpi_rttvar: Math.round(conn.mdev * 1000) >> 2,
     tcpi_snd_cwnd: Math.floor(conn.cwnd),
     tcpi_snd_ssthresh: conn.ssthresh,
     tcpi_total_retrans: conn.totalRetrans,

@@ -4,13 +4,14 @@
  * detection (RACK with SACK, three duplicate ACKs without), loss recovery, and which timer —
  * loss probe, reordering or RTO — now guards what is still outstanding.
  */
-import type { TcpSegment } from '../wire/segment.ts';
-import { seqGeq, seqGt, seqLt } from '../seq.ts';
+import { tsOption, type TcpSegment } from '../wire/segment.ts';
+import { seqGeq, seqGt, seqLt, seqSub } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { timerPending } from './lifecycle.ts';
+import { tsClock } from './output.ts';
 import { rttSample } from './rto.ts';
 import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
-import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highestSacked, markLost, pipe, retransOut, sackedCount, type SackResult } from './sack-scoreboard.ts';
+import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highestSacked, markLost, pipe, retransOut, sackedCount, type SackResult, type SentSegment } from './sack-scoreboard.ts';
 import { processTlpAck, rackAdvance, rackDetectLoss, rackMarkLost, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
@@ -43,14 +44,17 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
   // Segments this ACK delivered, cumulatively or by SACK (tp->delivered − prior_delivered).
   let delivered = sack.newlySacked.length;
   let finAcked = false;
+  let firstAckt = -1;
   if (advanced) {
     const acked = onAckAdvance(conn, seg);
     finAcked = acked.finAcked;
+    firstAckt = acked.firstAckt;
     delivered += acked.segments;
     // tcp_clean_rtx_queue: a hole below the highest SACK filled by a segment sent only once was
     // reordering, not loss; RACK then keeps its reordering window in recovery.
     if (conn.sackOk && acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) checkSackReordering(conn, acked.firstOriginal);
   } else if (duplicate && !conn.sackOk) delivered += onDuplicateAck(conn);
+  ackUpdateRtt(conn, seg, advanced, firstAckt, sack.newlySacked);
   if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
   // tcp_fastretrans_alert, D: CWR is held until something above high_seq is acknowledged, so
   // that the peer has seen it.
@@ -129,6 +133,29 @@ function startRecovery(conn: Connection): void {
 }
 
 /**
+ * tcp_ack_update_rtt: every ACK that can be timed gives an RTT sample — from the first newly
+ * acknowledged segment sent only once, else from the first newly SACKed one, else (when all it
+ * acknowledged was resent) from the timestamp it echoes. A valid sample ends the RTO's backoff
+ * (RFC 6298 §5); an ACK of resent data without timestamps leaves it doubled.
+ */
+function ackUpdateRtt(conn: Connection, seg: TcpSegment, advanced: boolean, firstAckt: number, newlySacked: readonly SentSegment[]): void {
+  let rtt = firstAckt >= 0 ? conn.now - firstAckt : -1;
+  if (rtt < 0) {
+    let first: SentSegment | null = null;
+    for (const r of newlySacked) if (!r.retrans && (first === null || seqLt(r.seq, first.seq))) first = r;
+    if (first !== null) rtt = conn.now - first.xmitAt;
+  }
+  if (rtt < 0 && advanced && conn.tsOk) {
+    const ts = tsOption(seg);
+    // tcp_rtt_tsopt_us: whole TS ticks (1 ms), at least one.
+    if (ts && ts.ecr !== 0) rtt = Math.max(seqSub(tsClock(conn.host, conn.tsOffset), ts.ecr), 1);
+  }
+  if (rtt < 0) return;
+  rttSample(conn, rtt);
+  conn.backoff = 0;
+}
+
+/**
  * Without SACK (tcp_newreno_mark_lost): the third duplicate ACK marks the head lost and starts
  * recovery; in recovery, an ACK that moves SND.UNA without reaching the recovery point (a partial
  * ACK, RFC 6582) marks the new head lost. Returns the segments newly marked.
@@ -179,7 +206,7 @@ function onReorderTimeout(conn: Connection): void {
  * our FIN is now acknowledged, how many segments this delivered (not counting ones already
  * SACKed, which were delivered then) and where the first of them never resent began.
  */
-export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boolean; segments: number; firstOriginal: number | null } {
+export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boolean; segments: number; firstOriginal: number | null; firstAckt: number } {
   // Bytes of data acknowledged: everything up to SEG.ACK except a FIN's sequence number.
   // Our FIN sits right after the last queued byte. An RTO rewind clears finSent, but a peer that
   // already holds the FIN out of order may acknowledge it before we send it again; SEG.ACK was
@@ -200,11 +227,18 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
   const before = conn.rtx.length;
   let segments = 0;
   let firstOriginal: number | null = null;
-  ackRecords(conn, seg.ack, (r) => {
+  let firstAckt = -1;
+  const retransAcked = ackRecords(conn, seg.ack, (r) => {
     segments++;
-    if (firstOriginal === null && !r.retrans) firstOriginal = r.seq;
+    if (firstOriginal === null && !r.retrans) {
+      firstOriginal = r.seq;
+      firstAckt = r.xmitAt;
+    }
     rackAdvance(conn, r);
   });
+  // Karn's rule (RFC 6298 §3, FLAG_RETRANS_DATA_ACKED): no sample from the ACK's timing when it
+  // covers anything sent twice.
+  if (retransAcked) firstAckt = -1;
   const acked = before - conn.rtx.length;
   // tcp_clean_rtx_queue emptied the retransmission queue.
   if (acked > 0 && conn.rtx.length === 0) chronoStop(conn, CHRONO_BUSY);
@@ -215,17 +249,10 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
     conn.renoSackedOut = Math.max(0, conn.renoSackedOut - Math.max(acked - 1, 0));
     checkRenoReordering(conn, acked);
   }
-  if (conn.rttTime >= 0 && seqGeq(seg.ack, conn.rttSeq)) {
-    rttSample(conn, conn.now - conn.rttTime);
-    conn.rttTime = -1;
-    // RFC 6298 §5 (Karn), Linux tcp_ack_update_rtt: only a valid RTT sample collapses the
-    // backed-off RTO; an ACK of retransmitted data leaves it doubled.
-    conn.backoff = 0;
-  }
   // Progress: RFC 6298 §5.3 restarts the timer with the current RTO.
   conn.retransmits = 0;
   conn.retransStamp = 0;
-  return { finAcked, segments, firstOriginal };
+  return { finAcked, segments, firstOriginal, firstAckt };
 }
 
 /**

@@ -277,6 +277,11 @@ export class Connection {
 
   // Retransmission (RFC 6298, Linux bounds).
   srtt = 0; // ms, 0 = no sample yet
+  /** tp->mdev_us (ms): four times the mean deviation, smoothed with gain 1/4; tcpi_rttvar is a quarter of it. */
+  mdev = 0;
+  /** tp->mdev_max_us (ms): the largest mdev this round trip, starting from rto_min. */
+  mdevMax = 0;
+  /** tp->rttvar_us (ms): the RTO's variance term, at least rto_min (RTO = SRTT + rttvar). */
   rttvar = 0;
   rto = 1000;
   /** icsk_backoff: how many times the RTO has doubled. */
@@ -318,9 +323,8 @@ export class Connection {
   tlpRetrans = false;
   /** Time the head segment was first sent, once it has been retransmitted (tp->retrans_stamp). */
   retransStamp = 0;
-  /** Karn: a pending RTT measurement of the segment ending at rttSeq, sent at rttTime. */
+  /** tp->rtt_seq: SND.NXT when rttvar last decayed; an ACK past it ends that round trip. */
   rttSeq = 0;
-  rttTime = -1;
   /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */
   synSentAt = 0;
   cwnd = 10; // segments, RFC 6928 initial window

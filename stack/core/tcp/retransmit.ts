@@ -42,7 +42,6 @@ export function retransmitRange(conn: Connection, seq: number, maxLen: number): 
   const fin = last && conn.finQueued;
   if (len === 0 && !fin) return 0;
   conn.totalRetrans++;
-  conn.rttTime = -1;
   // PSH as the original had it: at the end of the queue, or where a write ended (KERNEL.md finding 27).
   const psh = len > 0 && (last || resendCarriesPsh(conn, seq, (seq + len) >>> 0));
   sendSegment(conn, ACK | (psh ? PSH : 0) | (fin ? FIN : 0), seq, conn.sendQueue.peek(offset, len), true);
@@ -123,7 +122,6 @@ export function onRetransmitTimeout(conn: Connection): void {
   for (const r of conn.rtx) markLost(conn, r);
   // tcp_timeout_mark_lost: without SACK, the duplicate ACKs counted as SACKed are forgotten.
   conn.renoSackedOut = 0;
-  conn.rttTime = -1;
   conn.sndNxt = conn.sndUna;
   if (conn.finSent && seqGeq(conn.finSeq, conn.sndUna)) conn.finSent = false;
   conn.retransmits++;

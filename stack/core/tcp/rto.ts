@@ -1,9 +1,12 @@
 /**
- * Retransmission timeout bookkeeping: RFC 6298 with Linux's bounds and estimator
- * (tcp_rtt_estimator, __tcp_set_rto): RTO = SRTT + max(4·RTTVAR, rto_min), at most rto_max.
+ * Retransmission timeout bookkeeping: Linux's estimator and bounds (tcp_rtt_estimator,
+ * __tcp_set_rto). SRTT is RFC 6298's; the variance is Linux's own: mdev follows the error with
+ * gain 1/4 (1/32 while the RTT falls), rttvar is the largest mdev of the last round trip, decaying
+ * once per round trip, and never below rto_min. RTO = SRTT + rttvar, at most rto_max.
  */
 import type { Connection, HostContext } from './connection.ts';
 import { TCP_TIMEOUT_MIN_MS } from './jiffies.ts';
+import { seqGt } from '../seq.ts';
 
 /** TCP_TIMEOUT_INIT: RTO before any RTT sample (RFC 6298 §2.1). */
 export const TIMEOUT_INIT = 1000;
@@ -20,26 +23,56 @@ export function rtoMax(host: HostContext): number {
   return host.sysctl.get('net.ipv4.tcp_rto_max_ms');
 }
 
-/** Feed one RTT measurement (ms) into SRTT/RTTVAR and recompute the RTO. */
+/**
+ * tcp_rtt_estimator: feed one RTT measurement (ms) into SRTT, mdev and rttvar, then recompute the
+ * RTO (tcp_set_rto). Linux keeps these in integer microseconds (SRTT scaled by 8), and so does
+ * this, so tcpi_rtt and tcpi_rttvar come out as the kernel's do.
+ */
 export function rttSample(conn: Connection, rtt: number): void {
-  const m = Math.max(rtt, 0.001);
-  if (conn.srtt === 0) {
-    // RFC 6298 §2.2
-    conn.srtt = m;
-    conn.rttvar = m / 2;
+  const m0 = Math.max(1, Math.round(rtt * 1000));
+  const rtoMinUs = conn.host.sysctl.get('net.ipv4.tcp_rto_min_us');
+  let srtt8 = Math.round(conn.srtt * 8000);
+  if (srtt8 !== 0) {
+    let m = m0 - (srtt8 >> 3);
+    srtt8 += m;
+    let mdev = Math.round(conn.mdev * 1000);
+    if (m < 0) {
+      m = -m - (mdev >> 2);
+      // Eifel's idea, Linux's way: a falling RTT moves mdev with a finer gain (1/32), so the
+      // RTO neither grows nor drops too fast.
+      if (m > 0) m >>= 3;
+    } else m -= mdev >> 2;
+    mdev += m;
+    conn.mdev = mdev / 1000;
+    if (conn.mdev > conn.mdevMax) {
+      conn.mdevMax = conn.mdev;
+      if (conn.mdevMax > conn.rttvar) conn.rttvar = conn.mdevMax;
+    }
+    // Once a round trip: rttvar decays a quarter of the way towards that round trip's largest mdev.
+    if (seqGt(conn.sndUna, conn.rttSeq)) {
+      if (conn.mdevMax < conn.rttvar) {
+        const rttvar = Math.round(conn.rttvar * 1000);
+        conn.rttvar = (rttvar - ((rttvar - Math.round(conn.mdevMax * 1000)) >> 2)) / 1000;
+      }
+      conn.rttSeq = conn.sndNxt;
+      conn.mdevMax = rtoMinUs / 1000;
+    }
   } else {
-    // RFC 6298 §2.3 (RTTVAR first, with the old SRTT)
-    conn.rttvar = 0.75 * conn.rttvar + 0.25 * Math.abs(conn.srtt - m);
-    conn.srtt = 0.875 * conn.srtt + 0.125 * m;
+    // The first sample: RTO = 3 × RTT, and not below SRTT + rto_min.
+    srtt8 = m0 * 8;
+    conn.mdev = (m0 * 2) / 1000;
+    conn.rttvar = Math.max(m0 * 2, rtoMinUs) / 1000;
+    conn.mdevMax = conn.rttvar;
+    conn.rttSeq = conn.sndNxt;
   }
+  conn.srtt = Math.max(1, srtt8) / 8000;
   setRto(conn);
 }
 
-/** __tcp_set_rto: the variance term is floored at rto_min, so RTO ≥ SRTT + 200 ms. */
+/** __tcp_set_rto and tcp_bound_rto: SRTT + rttvar, at most rto_max. */
 export function setRto(conn: Connection): void {
   if (conn.srtt === 0) return;
-  const host = conn.host;
-  conn.rto = Math.min(conn.srtt + Math.max(4 * conn.rttvar, rtoMin(host)), rtoMax(host));
+  conn.rto = Math.min(conn.srtt + conn.rttvar, rtoMax(conn.host));
 }
 
 /**

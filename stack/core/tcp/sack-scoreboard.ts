@@ -64,12 +64,16 @@ export function resendCarriesPsh(conn: Connection, seq: number, end: number): bo
 
 /**
  * SND.UNA moved to `ack`: drops the records it covers (trimming one it cuts) and hands each
- * fully acknowledged one to `delivered` (RACK's tcp_rack_advance, the RTT sample).
+ * fully acknowledged one not SACKed before to `delivered` (RACK's tcp_rack_advance). Returns
+ * whether any of them had been sent more than once (FLAG_RETRANS_DATA_ACKED: Karn's rule then
+ * forbids an RTT sample from this ACK's timing).
  */
-export function ackRecords(conn: Connection, ack: number, delivered: (r: SentSegment) => void): void {
+export function ackRecords(conn: Connection, ack: number, delivered: (r: SentSegment) => void): boolean {
   const q = conn.rtx;
   let n = 0;
+  let retransAcked = false;
   while (n < q.length && seqLeq(q[n].end, ack)) {
+    if (q[n].retrans) retransAcked = true;
     if (q[n].sacked) conn.sackedOut--;
     else delivered(q[n]);
     if (q[n].lost) conn.lostOut--;
@@ -77,6 +81,7 @@ export function ackRecords(conn: Connection, ack: number, delivered: (r: SentSeg
   }
   if (n) q.splice(0, n);
   if (q.length && seqLt(q[0].seq, ack)) q[0].seq = ack;
+  return retransAcked;
 }
 
 /** What one ACK's SACK option told us. */

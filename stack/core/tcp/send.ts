@@ -221,11 +221,6 @@ function nagleHolds(conn: Connection, nagle: NagleMode, tail: boolean): boolean 
 function noteSent(conn: Connection, len: number, retrans: boolean, endsWrite = false): void {
   const end = (conn.sndNxt + len) >>> 0;
   recordSent(conn, conn.sndNxt, end, retrans, endsWrite);
-  // Time one segment per RTT (Karn: never a retransmitted one).
-  if (!retrans && conn.rttTime < 0) {
-    conn.rttSeq = end;
-    conn.rttTime = conn.now;
-  }
   conn.sndNxt = end;
   conn.sndMax = seqMax(conn.sndMax, end);
 }

@@ -161,9 +161,13 @@ describe('retransmission timeout (RFC 6298, Linux bounds)', () => {
     host.api.write(fd, bytes(50));
     h.expectSegment(225, { flags: 'P.', rseq: 101, len: 50 });
     h.send(245, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(151) });
-    // RFC 6298 §2.3 with R' = 20 ms: RTTVAR = ¾·5 + ¼·|10 − 20| = 6.25, SRTT = ⅞·10 + ⅛·20 = 11.25.
+    // tcp_rtt_estimator with R' = 20 ms: SRTT = ⅞·10 + ⅛·20 = 11.25; mdev = 20 + (10 − 20/4) = 25
+    // (tcpi_rttvar a quarter of it, 6250 µs, RFC 6298's RTTVAR); rttvar keeps rto_min, 200 ms, as
+    // the round trip's largest mdev is below it. RTO = 11.25 + 200.
     expect(conn!.srtt).toBeCloseTo(11.25, 9);
-    expect(conn!.rttvar).toBeCloseTo(6.25, 9);
+    expect(conn!.mdev).toBeCloseTo(25, 9);
+    expect(tcpInfo(conn!).tcpi_rttvar).toBe(6250);
+    expect(conn!.rttvar).toBe(200);
     expect(conn!.rto).toBeCloseTo(211.25, 9);
   });
 
