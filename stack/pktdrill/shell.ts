@@ -16,10 +16,13 @@ export interface SysctlSetting {
  * `nstat` as the Linux selftests use it to check counters: `nstat -n` (or `nstat > /dev/null`)
  * starts a new interval; `nstat | grep TcpExtTCPLossProbes | grep -q " 1 "` prints the counters
  * that changed since the last run, keeps the lines every grep matches, and fails when none is left.
+ * `-s` (--noupdate) leaves the interval running, so that a second check sees the same changes.
  */
 export interface NstatCommand {
   /** Each `grep PATTERN` of the pipeline, in order (fixed strings, as these scripts write them). */
   greps: string[];
+  /** The run starts a new interval (nstat's history file is rewritten); false with `-s`. */
+  update: boolean;
 }
 
 /**
@@ -167,5 +170,5 @@ function planNstat(simple: string): NstatCommand | null {
     greps.push(args[0]);
   }
   // Only a pipeline that ends in grep is a check; `nstat -n` or `nstat > /dev/null` just resets.
-  return { greps };
+  return { greps, update: !head.slice(1).some((a) => a.includes('s')) };
 }
