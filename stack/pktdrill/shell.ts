@@ -38,7 +38,7 @@ export type ShellPlan =
 /**
  * What `defaults.sh` (google/packetdrill gtests/net/common, and the Linux selftests' copy) sets,
  * restricted to the knobs this stack models (slow start after idle off, as there). The file also
- * sets frto, fack, congestion control, TSO deferral, pacing,
+ * sets fack, congestion control, TSO deferral, pacing,
  * notsent_lowat and the TFO key, flushes tcp_metrics and installs a pfifo qdisc: none of those
  * change the connection-lifecycle behaviour this stack reproduces, so they are noted, not applied.
  */
@@ -54,6 +54,7 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
   { name: 'net.ipv4.tcp_dsack', value: '1' },
   { name: 'net.ipv4.tcp_early_retrans', value: '4' },
   { name: 'net.ipv4.tcp_recovery', value: '1' },
+  { name: 'net.ipv4.tcp_frto', value: '2' },
   // A 15 MB tcp_rmem[2] is why Linux selftests expect `wscale 8` in SYNs and SYN-ACKs.
   { name: 'net.ipv4.tcp_rmem', value: '4096 540000 15728640' },
   { name: 'net.ipv4.tcp_wmem', value: '4096 262144 4194304' },
@@ -62,8 +63,8 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
 
 const DEFAULTS_NOTE =
   'defaults.sh: applied tcp_timestamps=1, tcp_syn_retries=5, tcp_synack_retries=5, tcp_sack=1, tcp_ecn=0, ' +
-  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_reordering=3, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
-  'tcp_wmem, tcp_slow_start_after_idle=0; congestion control (cubic), frto, pacing and the qdisc are not modelled';
+  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_frto=2, tcp_reordering=3, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
+  'tcp_wmem, tcp_slow_start_after_idle=0; congestion control (cubic), pacing and the qdisc are not modelled';
 
 /** Splits a shell command into simple commands (newlines, ';' and '&&' separate them). */
 function simpleCommands(command: string): string[] {
