@@ -651,23 +651,24 @@ class ScriptRun implements SyscallEnv {
     if (!plan.ok) throw new Error(`internal: unsupported shell command reached the runner: ${plan.unsupported}`);
     this.log.push(...plan.notes);
     for (const s of plan.settings) this.sysctl(s, line);
-    for (const n of plan.nstat) this.nstat(n.greps);
+    for (const n of plan.nstat) this.nstat(n.greps, n.update);
     for (const q of plan.qdisc) this.host.egressDrops = q === 'drop-all';
   }
 
   /**
    * nstat: the counters that changed since the previous nstat, one line each as nstat prints
-   * them ("TcpExtTCPLossProbes   1   0.0"); the interval then restarts. A pipeline of greps fails
-   * the script, as a shell command returning non-zero does, when no line is left.
+   * them ("TcpExtTCPLossProbes   1   0.0"); the interval then restarts unless `update` is false
+   * (`nstat -s`). A pipeline of greps fails the script, as a shell command returning non-zero
+   * does, when no line is left.
    */
-  private nstat(greps: string[]): void {
+  private nstat(greps: string[], update: boolean): void {
     const lines: string[] = [];
     const now = new Map(this.host.mib.nstat());
     for (const [name, value] of now) {
       const delta = value - (this.nstatBase.get(name) ?? 0);
       if (delta !== 0) lines.push(`${name.padEnd(32)}${String(delta).padStart(10)}${'0.0'.padStart(16)}`);
     }
-    this.nstatBase = now;
+    if (update) this.nstatBase = now;
     if (greps.length === 0) return;
     const left = lines.filter((l) => greps.every((g) => l.includes(g)));
     if (left.length === 0) {

@@ -16,10 +16,13 @@ export interface SysctlSetting {
  * `nstat` as the Linux selftests use it to check counters: `nstat -n` (or `nstat > /dev/null`)
  * starts a new interval; `nstat | grep TcpExtTCPLossProbes | grep -q " 1 "` prints the counters
  * that changed since the last run, keeps the lines every grep matches, and fails when none is left.
+ * `-s` (--noupdate) leaves the interval running, so that a second check sees the same changes.
  */
 export interface NstatCommand {
   /** Each `grep PATTERN` of the pipeline, in order (fixed strings, as these scripts write them). */
   greps: string[];
+  /** The run starts a new interval (nstat's history file is rewritten); false with `-s`. */
+  update: boolean;
 }
 
 /**
@@ -35,7 +38,7 @@ export type ShellPlan =
 /**
  * What `defaults.sh` (google/packetdrill gtests/net/common, and the Linux selftests' copy) sets,
  * restricted to the knobs this stack models (slow start after idle off, as there). The file also
- * sets frto, fack, congestion control, TSO deferral, pacing,
+ * sets fack, congestion control, TSO deferral, pacing,
  * notsent_lowat and the TFO key, flushes tcp_metrics and installs a pfifo qdisc: none of those
  * change the connection-lifecycle behaviour this stack reproduces, so they are noted, not applied.
  */
@@ -51,6 +54,7 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
   { name: 'net.ipv4.tcp_dsack', value: '1' },
   { name: 'net.ipv4.tcp_early_retrans', value: '4' },
   { name: 'net.ipv4.tcp_recovery', value: '1' },
+  { name: 'net.ipv4.tcp_frto', value: '2' },
   // A 15 MB tcp_rmem[2] is why Linux selftests expect `wscale 8` in SYNs and SYN-ACKs.
   { name: 'net.ipv4.tcp_rmem', value: '4096 540000 15728640' },
   { name: 'net.ipv4.tcp_wmem', value: '4096 262144 4194304' },
@@ -59,8 +63,8 @@ export const DEFAULTS_SH: readonly SysctlSetting[] = [
 
 const DEFAULTS_NOTE =
   'defaults.sh: applied tcp_timestamps=1, tcp_syn_retries=5, tcp_synack_retries=5, tcp_sack=1, tcp_ecn=0, ' +
-  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_reordering=3, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
-  'tcp_wmem, tcp_slow_start_after_idle=0; congestion control (cubic), frto, pacing and the qdisc are not modelled';
+  'tcp_fastopen=3, tcp_syncookies=1, tcp_dsack=1, tcp_early_retrans=4, tcp_recovery=1, tcp_frto=2, tcp_reordering=3, tcp_rmem="4096 540000 15728640" (wscale 8), ' +
+  'tcp_wmem, tcp_slow_start_after_idle=0; congestion control (cubic), pacing and the qdisc are not modelled';
 
 /** Splits a shell command into simple commands (newlines, ';' and '&&' separate them). */
 function simpleCommands(command: string): string[] {
@@ -167,5 +171,5 @@ function planNstat(simple: string): NstatCommand | null {
     greps.push(args[0]);
   }
   // Only a pipeline that ends in grep is a check; `nstat -n` or `nstat > /dev/null` just resets.
-  return { greps };
+  return { greps, update: !head.slice(1).some((a) => a.includes('s')) };
 }

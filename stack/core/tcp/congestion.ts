@@ -9,6 +9,7 @@ import type { Connection } from './connection.ts';
 import { seqLt } from '../seq.ts';
 import { pipe } from './sack-scoreboard.ts';
 import { CHRONO_SNDBUF_LIMITED, chronoStart } from './chrono.ts';
+import { initUndo } from './undo.ts';
 
 /** TCP_INFINITE_SSTHRESH. */
 const INFINITE_SSTHRESH = 0x7fffffff;
@@ -106,7 +107,7 @@ function applicationLimited(conn: Connection): void {
 }
 
 /** tcp_current_ssthresh: outside a reduction, at least three quarters of cwnd. */
-function currentSsthresh(conn: Connection): number {
+export function currentSsthresh(conn: Connection): number {
   if (conn.caState === 'recovery' || conn.caState === 'cwr') return conn.ssthresh;
   return Math.max(conn.ssthresh, (conn.cwnd >> 1) + (conn.cwnd >> 2));
 }
@@ -177,13 +178,20 @@ export function cwndReduction(conn: Connection, delivered: number, newlyLost: nu
  * once, cwnd 5 and Open after the ACK; KERNEL.md finding 49).
  */
 export function enterCwr(conn: Connection): void {
+  // A congestion signal that is no loss cannot prove spurious: nothing of it is ever undone.
+  conn.priorSsthresh = 0;
   if (conn.caState !== 'open' && conn.caState !== 'disorder') return;
+  conn.undoMarker = null;
   initCwndReduction(conn);
   conn.caState = 'cwr';
 }
 
-/** tcp_end_cwnd_reduction: recovery is over; cwnd settles at ssthresh. */
+/** tcp_end_cwnd_reduction: CWR or recovery is over; cwnd settles at ssthresh, unless the reduction was undone. */
 export function endCwndReduction(conn: Connection): void {
+  if (conn.caState === 'cwr' || conn.undoMarker !== null) settleAtSsthresh(conn);
+}
+
+function settleAtSsthresh(conn: Connection): void {
   if (conn.ssthresh < INFINITE_SSTHRESH) {
     conn.cwnd = conn.ssthresh;
     conn.cwndCnt = 0;
@@ -197,21 +205,28 @@ export function endCwndReduction(conn: Connection): void {
  */
 export function reduceOnce(conn: Connection): void {
   initCwndReduction(conn);
-  endCwndReduction(conn);
+  settleAtSsthresh(conn);
 }
 
 /**
  * The retransmission timer fired (tcp_enter_loss): ssthresh from the cwnd of the episode's first
- * timeout (from Open or Disorder, or once the last episode's high_seq is acknowledged) (a later one in the same episode keeps it), and cwnd one segment — everything out is
- * now marked lost, so the pipe is empty.
+ * timeout (from Open or Disorder, or once the last episode's high_seq is acknowledged; a later one
+ * in the same episode keeps it), remembering what to undo to, and cwnd one segment — everything
+ * out is now marked lost, so the pipe is empty. F-RTO (net.ipv4.tcp_frto, RFC 5682 §3.1 step 1)
+ * runs unless a fast recovery was under way; a repeated timeout on the same data keeps it (§3.2).
+ * Call before the state becomes Loss.
  */
 export function onRto(conn: Connection): void {
+  const newRecovery = conn.caState === 'open' || conn.caState === 'disorder' || conn.caState === 'cwr';
   const firstInEpisode = conn.caState === 'open' || conn.caState === 'disorder' || ((conn.highSeq - conn.sndUna) | 0) <= 0 || (conn.caState === 'loss' && conn.retransmits === 0);
   if (firstInEpisode) {
+    conn.priorSsthresh = currentSsthresh(conn);
     conn.priorCwnd = conn.cwnd;
     conn.ssthresh = renoSsthresh(conn);
+    initUndo(conn);
   }
   conn.cwnd = 1;
   conn.cwndCnt = 0;
   conn.cwndStamp = conn.now;
+  conn.frto = conn.host.sysctl.get('net.ipv4.tcp_frto') !== 0 && (newRecovery || conn.retransmits > 0);
 }

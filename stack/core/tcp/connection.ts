@@ -323,6 +323,24 @@ export class Connection {
   tlpRetrans = false;
   /** Time the head segment was first sent, once it has been retransmitted (tp->retrans_stamp). */
   retransStamp = 0;
+  /**
+   * tp->retrans_stamp as tcp_packet_delayed reads it: when our first resend of the loss episode
+   * left (null: nothing resent since the sender was last Open). An ACK echoing a TS val older
+   * than that resend's was sent for the original, so the resend was not needed (undo.ts). Kept
+   * apart from retransStamp, which the give-up timer reads and which restarts whenever SND.UNA moves.
+   */
+  undoStamp: number | null = null;
+  /** tp->undo_marker: SND.UNA when the reduction that may still be undone began; null: none to undo. */
+  undoMarker: number | null = null;
+  /**
+   * tp->undo_retrans: segments resent since undoMarker and not yet reported duplicate by a D-SACK;
+   * 0 means every resend was needless, so the reduction may be undone; −1 nothing resent yet.
+   */
+  undoRetrans = -1;
+  /** tp->prior_ssthresh: ssthresh before the reduction, for the undo; 0 when undo must not restore it (CWR). */
+  priorSsthresh = 0;
+  /** tp->frto: F-RTO (RFC 5682) runs in this Loss episode (net.ipv4.tcp_frto, tcp_enter_loss). */
+  frto = false;
   /** tp->rtt_seq: SND.NXT when rttvar last decayed; an ACK past it ends that round trip. */
   rttSeq = 0;
   /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */

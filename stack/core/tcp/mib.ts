@@ -47,6 +47,12 @@ export const MIB_NAMES = [
   'TCPDSACKOfoSent',
   'TCPSACKReorder',
   'TCPRenoReorder',
+  'TCPTSReorder',
+  'TCPFullUndo',
+  'TCPPartialUndo',
+  'TCPDSACKUndo',
+  'TCPLossUndo',
+  'TCPSpuriousRTOs',
   // Tcp (SNMP)
   'TcpActiveOpens',
   'TcpPassiveOpens',

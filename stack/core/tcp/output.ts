@@ -38,7 +38,12 @@ export function delayedAckTimeout(conn: Connection): number {
 
 /** The TSval clock: milliseconds on the host's clock plus the connection's random offset (RFC 7323 §5.4). */
 export function tsClock(host: HostContext, offset: number): number {
-  return (Math.floor(host.sched.now + host.secrets.clockOffsetMs) + offset) >>> 0;
+  return tsClockAt(host, offset, host.sched.now);
+}
+
+/** The TS val a segment sent at virtual time `t` carried. */
+export function tsClockAt(host: HostContext, offset: number, t: number): number {
+  return (Math.floor(t + host.secrets.clockOffsetMs) + offset) >>> 0;
 }
 
 /**

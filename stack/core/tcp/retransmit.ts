@@ -113,13 +113,14 @@ export function onRetransmitTimeout(conn: Connection): void {
     return;
   }
   host.mib.inc('TCPTimeouts');
-  // tcp_enter_loss: back to one segment, everything unSACKed counts as lost, and no loss probe
-  // until the loss is repaired; then go back to SND.UNA (RFC 5681 §3.1, RFC 9293 §3.8.1).
+  // tcp_enter_loss: everything unSACKed counts as lost (first: the undo counts only resends still
+  // in flight), back to one segment, and no loss probe until the loss is repaired; then go back
+  // to SND.UNA (RFC 5681 §3.1, RFC 9293 §3.8.1).
+  for (const r of conn.rtx) markLost(conn, r);
   onRto(conn);
   conn.caState = 'loss';
   conn.highSeq = conn.sndMax;
   conn.tlpHighSeq = null;
-  for (const r of conn.rtx) markLost(conn, r);
   // tcp_timeout_mark_lost: without SACK, the duplicate ACKs counted as SACKed are forgotten.
   conn.renoSackedOut = 0;
   conn.sndNxt = conn.sndUna;

@@ -37,15 +37,23 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
     q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false, markedLost: false, psh });
     return;
   }
+  let resent = 0;
   for (const r of q) {
     if (seqLeq(r.end, seq)) continue;
     if (seqGeq(r.seq, end)) break;
     r.xmitAt = conn.now;
     r.retrans = true;
+    resent++;
     if (r.lost) {
       r.lost = false;
       conn.lostOut--;
     }
+  }
+  if (retrans && resent > 0) {
+    // tcp_retransmit_skb: one more resend the undo must see reported duplicate (undo_retrans),
+    // and the episode's first resend stamps retrans_stamp.
+    conn.undoRetrans = Math.max(conn.undoRetrans, 0) + resent;
+    if (conn.undoStamp === null) conn.undoStamp = conn.now;
   }
   // A go-back-N resend may run past what the queue holds (a FIN added after the last record).
   const tail = q.length ? q[q.length - 1].end : seq;
@@ -135,10 +143,10 @@ export function highestSacked(conn: Connection): number {
  * above it — by SACK, or by a cumulative ACK filling a hole below the highest SACK. That is
  * reordering, not loss: remember it (RACK keeps its reordering window from now on), and if it
  * reached further than the current degree, raise tp->reordering to the distance in whole segments
- * (up to tcp_max_reordering). Linux skips this in Loss unless recovery may still be undone
- * (tp->undo_marker); undo is not modelled, so here it always runs.
+ * (up to tcp_max_reordering). `byTimestamp`: an ACK echoing an original's timestamp showed it
+ * (tcp_try_undo_partial), counted as TCPTSReorder.
  */
-export function checkSackReordering(conn: Connection, lowSeq: number): void {
+export function checkSackReordering(conn: Connection, lowSeq: number, byTimestamp = false): void {
   const fack = highestSacked(conn);
   if (!seqLt(lowSeq, fack)) return;
   const metric = (fack - lowSeq) >>> 0;
@@ -146,7 +154,7 @@ export function checkSackReordering(conn: Connection, lowSeq: number): void {
     conn.reordering = Math.min(Math.ceil(metric / conn.mss), conn.host.sysctl.get('net.ipv4.tcp_max_reordering'));
   }
   conn.reordSeen = true;
-  conn.host.mib.inc('TCPSACKReorder');
+  conn.host.mib.inc(byTimestamp ? 'TCPTSReorder' : 'TCPSACKReorder');
 }
 
 /**

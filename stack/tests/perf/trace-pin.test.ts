@@ -67,6 +67,16 @@
  * 6.18, KERNEL.md finding 50) moved the traced bulk runs and "bulk, untraced": SRTT, and with it
  * the RTO and the loss probe's timeout, now follows every ACK instead of one timed segment per
  * round trip. The lossy untraced run and every scenario kept their digests.
+ * Undo of spurious recoveries (issue 14, KERNEL.md findings 51–53) moved the lossy workloads only:
+ * their link reorders, and ACKs that echo the timestamp of a delayed original now undo the fast
+ * recovery the hole started (tcp_try_undo_partial, measured on 6.18 with teardown/
+ * recovery-undo-partial; TCPPartialUndo 8 traced, 18 untraced, each with TCPTSReorder), one
+ * recovery in the untraced run is undone at its end (TCPFullUndo 1) and two by D-SACKs
+ * (TCPDSACKUndo 2); cwnd stays larger, so fewer recoveries follow (TCPSackRecovery 23 → 17 and
+ * 41 → 38). Neither run has a retransmission timeout, so F-RTO plays no part (with tcp_frto=0
+ * they give the same digests). The traced run moved once more, by its timer events only, when a
+ * resend of the head began restarting the RTO (tcp_xmit_retransmit_queue, measured on 6.18 with
+ * teardown/frto-off-after-recovery, KERNEL.md finding 54); no scenario moved.
  *
  * A failure here after a change meant as an optimisation is a behaviour change: find it. A deliberate
  * change to the stack's behaviour moves these digests too; then regenerate them from the new code

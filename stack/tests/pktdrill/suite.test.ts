@@ -179,9 +179,9 @@ describe('the runner fails scripts that are wrong', () => {
     });
 
     it('an unknown sysctl is unsupported, a known one out of range is an error', () => {
-      const unknown = runScript('`sysctl -q net.ipv4.tcp_frto=2`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n');
+      const unknown = runScript('`sysctl -q net.ipv4.tcp_mtu_probing=1`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n');
       expect(unknown.failure).toMatchObject({ kind: 'shell', line: 1 });
-      expect(unknown.failure!.message).toMatch(/^unsupported: unknown sysctl "net.ipv4.tcp_frto"/);
+      expect(unknown.failure!.message).toMatch(/^unsupported: unknown sysctl "net.ipv4.tcp_mtu_probing"/);
       const range = runScript('0 `sysctl -q net.ipv4.tcp_syncookies=3`\n');
       expect(range.failure!.message).toBe('sysctl net.ipv4.tcp_syncookies must be an integer in [0, 2], got 3');
     });
