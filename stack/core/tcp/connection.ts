@@ -383,6 +383,21 @@ export class Connection {
   lastSegSize = 0;
   /** icsk_ack.lrcvtime: when the last in-order data arrived (−1: none yet). */
   lastDataAt = -1;
+  /** tp->compressed_ack: ACKs for out-of-order segments held back by SACK compression (sack-compress.ts). */
+  compressedAck = 0;
+  /** tp->compressed_ack_rcv_nxt and tp->dup_ack_counter: ACKs sent at once at this RCV.NXT. */
+  compressedAckRcvNxt = 0;
+  dupAckCounter = 0;
+  /**
+   * tp->rcv_rtt_est in ms (0: no sample): the receiver's RTT, from the TS ecr of full-sized
+   * segments or, without timestamps, the time a window of data takes to arrive (input.ts).
+   */
+  rcvRtt = 0;
+  /** tp->rcv_rtt_last_tsecr: the TS ecr last sampled. */
+  rcvRttLastTsecr = 0;
+  /** tp->rcv_rtt_est.seq and .time: the window being timed without timestamps (time −1: none). */
+  rcvRttSeq = 0;
+  rcvRttTime = -1;
 
   // Keepalive and liveness.
   /** icsk_probes_out: keepalive or zero-window probes sent since the peer last answered. */

@@ -9,7 +9,7 @@ export interface SysctlSpec {
   default: number | readonly number[];
   min: number;
   max: number;
-  unit: 's' | 'ms' | 'us' | 'count' | 'bool' | 'mode' | 'bytes' | 'port';
+  unit: 's' | 'ms' | 'us' | 'ns' | 'count' | 'bool' | 'mode' | 'bytes' | 'port';
   doc: string;
 }
 
@@ -48,6 +48,9 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_reordering', default: 3, min: 1, max: INT_MAX, unit: 'count', doc: 'A new connection\'s reordering degree (tp->reordering): the SACKed segments or duplicate ACKs after which a loss is assumed without RACK, and the count RACK waits for before it drops its reordering window. It grows when reordering is seen.' },
   { name: 'net.ipv4.tcp_max_reordering', default: 300, min: 1, max: INT_MAX, unit: 'count', doc: 'The highest a connection\'s reordering degree may grow to when it sees segments delivered out of order.' },
   { name: 'net.ipv4.tcp_early_retrans', default: 3, min: 0, max: 4, unit: 'mode', doc: 'Tail loss probes (RFC 8985 TLP) on SACK connections when 3 or 4 (default 3); other values turn them off.' },
+  { name: 'net.ipv4.tcp_comp_sack_delay_ns', default: 1000000, min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'ns', doc: 'SACK compression: after three ACKs at one RCV.NXT, an ACK for a further out-of-order segment waits 5 % of the RTT, at most this long, so that one ACK reports several arrivals.' },
+  { name: 'net.ipv4.tcp_comp_sack_slack_ns', default: 100000, min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'ns', doc: 'How much later than its delay the SACK compression timer may fire (hrtimer slack); with nothing else due meanwhile it fires at the end of that range, as here.' },
+  { name: 'net.ipv4.tcp_comp_sack_nr', default: 44, min: 0, max: 255, unit: 'count', doc: 'Most ACKs SACK compression holds back in a row; 0 turns it off.' },
   { name: 'net.ipv4.tcp_window_scaling', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept window scaling (RFC 7323).' },
   { name: 'net.ipv4.tcp_rto_min_us', default: 200000, min: 1, max: INT_MAX, unit: 'us', doc: 'Lower bound of the RTO (RFC 6298 says 1 s; Linux uses 200 ms).' },
   { name: 'net.ipv4.tcp_rto_max_ms', default: 120000, min: 1000, max: 120000, unit: 'ms', doc: 'Upper bound of the RTO.' },
