@@ -11,7 +11,7 @@ import { timerPending } from './lifecycle.ts';
 import { rttSample } from './rto.ts';
 import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
 import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highestSacked, markLost, pipe, retransOut, sackedCount, type SackResult } from './sack-scoreboard.ts';
-import { processTlpAck, rackAdvance, rackDetectLoss, rackMarkLost, scheduleLossProbe } from './rack.ts';
+import { processTlpAck, rackAdvance, rackDetectLoss, rackDsackSeen, rackMarkLost, rackRecoveryEnded, rackUpdateReoWnd, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { sendLossProbe } from './send.ts';
 import { freeAckedSkbs } from './send-buffer.ts';
@@ -35,7 +35,10 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
     const opt = seg.options.find((o) => o.kind === 'sack');
     if (opt && opt.kind === 'sack') {
       sack = applySack(conn, seg.ack, opt.blocks);
-      if (sack.dsack) conn.host.mib.inc('TCPDSACKRecv');
+      if (sack.dsack) {
+        conn.host.mib.inc('TCPDSACKRecv');
+        rackDsackSeen(conn, opt.blocks[0][0], opt.blocks[0][1]);
+      }
       for (const r of sack.newlySacked) rackAdvance(conn, r);
       if (sack.reord !== null) checkSackReordering(conn, sack.reord);
     }
@@ -51,6 +54,8 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
     // reordering, not loss; RACK then keeps its reordering window in recovery.
     if (conn.sackOk && acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) checkSackReordering(conn, acked.firstOriginal);
   } else if (duplicate && !conn.sackOk) delivered += onDuplicateAck(conn);
+  conn.delivered += delivered;
+  rackUpdateReoWnd(conn);
   if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
   // tcp_fastretrans_alert, D: CWR is held until something above high_seq is acknowledged, so
   // that the peer has seen it.
@@ -63,6 +68,7 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
   // retransmit" guard, tcp_try_undo_recovery). Disorder is no episode: it ends below, once
   // nothing is left out.
   if ((conn.caState === 'recovery' || conn.caState === 'loss') && seqGeq(conn.sndUna, conn.highSeq)) {
+    rackRecoveryEnded(conn);
     if (conn.caState === 'loss') conn.caState = 'open';
     else if (conn.sackOk || conn.sndUna !== conn.highSeq) {
       conn.renoSackedOut = 0;
