@@ -467,6 +467,7 @@ const ZH_TIMERS: Record<TimerName, string> = {
   'loss-probe': '尾部丢失探测定时器',
   reorder: '乱序定时器',
   'delayed-ack': '延迟确认定时器',
+  'compressed-ack': 'SACK 压缩定时器',
   keepalive: '保活定时器',
   'time-wait': 'TIME_WAIT 定时器',
   'fin-wait-2': 'FIN_WAIT_2 定时器',

@@ -24,7 +24,7 @@ export interface TimerTimelineOptions {
   locale?: Locale;
 }
 
-const TIMER_ORDER: readonly TimerName[] = ['retransmit', 'loss-probe', 'reorder', 'synack', 'delayed-ack', 'persist', 'keepalive', 'fin-wait-2', 'time-wait'];
+const TIMER_ORDER: readonly TimerName[] = ['retransmit', 'loss-probe', 'reorder', 'synack', 'delayed-ack', 'compressed-ack', 'persist', 'keepalive', 'fin-wait-2', 'time-wait'];
 const X0 = 150;
 const ROW = 44;
 const TOP = 40;

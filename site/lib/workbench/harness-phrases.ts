@@ -47,6 +47,7 @@ const TIMER_ZH: Record<string, string> = {
   'loss-probe': '尾部丢失探测',
   reorder: '乱序',
   'delayed-ack': '延迟确认',
+  'compressed-ack': 'SACK 压缩',
   keepalive: '保活',
   'time-wait': 'TIME_WAIT',
   'fin-wait-2': 'FIN_WAIT_2',

@@ -12,7 +12,7 @@ import { tsClock } from './output.ts';
 import { rttSample } from './rto.ts';
 import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
 import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highestSacked, markLost, pipe, retransOut, sackedCount, type SackResult, type SentSegment } from './sack-scoreboard.ts';
-import { processTlpAck, rackAdvance, rackDetectLoss, rackMarkLost, scheduleLossProbe } from './rack.ts';
+import { processTlpAck, rackAdvance, rackDetectLoss, rackDsackSeen, rackMarkLost, rackUpdateReoWnd, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { NAGLE_PUSH, pushData, sendLossProbe } from './send.ts';
 import { freeAckedSkbs } from './send-buffer.ts';
@@ -48,7 +48,9 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
       sack = applySack(conn, seg.ack, opt.blocks);
       if (sack.dsack) {
         conn.host.mib.inc('TCPDSACKRecv');
-        countDsack(conn, opt.blocks[0], priorUna);
+        // tcp_dsack_seen: a dubious D-SACK (wider than any window, or more duplicates than were
+        // ever resent) counts for neither RACK nor the undo.
+        if (rackDsackSeen(conn, opt.blocks[0][0], opt.blocks[0][1]) > 0) countDsack(conn, opt.blocks[0], priorUna);
       }
       for (const r of sack.newlySacked) rackAdvance(conn, r);
       // tcp_sacktag_write_queue: not in Loss, unless the timeout may still prove spurious.
@@ -73,6 +75,8 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
     if (acked.firstOriginalEnd !== null && seqLeq(acked.firstOriginalEnd, conn.highSeq)) origAcked = true;
   } else if (duplicate && !conn.sackOk) delivered += onDuplicateAck(conn);
   ackUpdateRtt(conn, seg, advanced, firstAckt, sack.newlySacked);
+  conn.delivered += delivered;
+  rackUpdateReoWnd(conn);
   if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
   // tcp_fastretrans_alert, D: an Open sender has no resend to date an undo from.
   if (conn.caState === 'open' && (duplicate || sack.newlySacked.length > 0 || sack.dsack)) conn.undoStamp = null;

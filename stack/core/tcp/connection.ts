@@ -306,8 +306,20 @@ export class Connection {
   caState: 'open' | 'disorder' | 'cwr' | 'recovery' | 'loss' = 'open';
   /** tp->high_seq: SND.MAX when recovery began; the episode ends when SND.UNA reaches it. */
   highSeq = 0;
-  /** RACK (RFC 8985): send time and end of the most recently sent segment known delivered, and its RTT. */
-  rack = { xmitAt: -1, endSeq: 0, rtt: 0, advanced: false };
+  /**
+   * RACK (RFC 8985): send time and end of the most recently sent segment known delivered, and its
+   * RTT; the reordering window in steps of min_RTT/4 grown by D-SACKs (rack.ts rackUpdateReoWnd:
+   * reo_wnd_steps, reo_wnd_persist, dsack_seen, last_delivered), and this ACK's
+   * rs->prior_delivered (0: it delivered nothing that was sent).
+   */
+  rack = { xmitAt: -1, endSeq: 0, rtt: 0, advanced: false, reoWndSteps: 1, reoWndPersist: 0, dsackSeen: false, lastDelivered: 0, priorDelivered: 0 };
+  /**
+   * tp->delivered: segments delivered so far, cumulatively or by SACK, D-SACKed duplicates
+   * included; the handshake counts one (Linux counts the SYN or SYN-ACK's delivery).
+   */
+  delivered = 1;
+  /** tp->dsack_dups: segments reported by D-SACK; more than were ever resent makes a D-SACK dubious. */
+  dsackDups = 0;
   /** tcp_min_rtt: the smallest RTT seen (ms); RACK's reordering window is a quarter of it. */
   minRtt = Infinity;
   /** tp->reord_seen: reordering observed, so RACK keeps its reordering window even after 3 SACKs. */
@@ -405,6 +417,21 @@ export class Connection {
   lastSegSize = 0;
   /** icsk_ack.lrcvtime: when the last in-order data arrived (−1: none yet). */
   lastDataAt = -1;
+  /** tp->compressed_ack: ACKs for out-of-order segments held back by SACK compression (sack-compress.ts). */
+  compressedAck = 0;
+  /** tp->compressed_ack_rcv_nxt and tp->dup_ack_counter: ACKs sent at once at this RCV.NXT. */
+  compressedAckRcvNxt = 0;
+  dupAckCounter = 0;
+  /**
+   * tp->rcv_rtt_est in ms (0: no sample): the receiver's RTT, from the TS ecr of full-sized
+   * segments or, without timestamps, the time a window of data takes to arrive (input.ts).
+   */
+  rcvRtt = 0;
+  /** tp->rcv_rtt_last_tsecr: the TS ecr last sampled. */
+  rcvRttLastTsecr = 0;
+  /** tp->rcv_rtt_est.seq and .time: the window being timed without timestamps (time −1: none). */
+  rcvRttSeq = 0;
+  rcvRttTime = -1;
 
   // Keepalive and liveness.
   /** icsk_probes_out: keepalive or zero-window probes sent since the peer last answered. */

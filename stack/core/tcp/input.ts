@@ -7,7 +7,8 @@ import { ACK, FIN, PSH, RST, SYN, URG, hasFlag, tsOption, type TcpSegment } from
 import { seqGeq, seqGt, seqLeq, seqLt } from '../seq.ts';
 import { ADV_MSS, type Connection, type HostContext, RCV_BUF, connKey, listenerKey } from './connection.ts';
 import { cancelTimer, destroy, setState, setTimer, traceQueues } from './lifecycle.ts';
-import { DELACK_MS, receiveBufferFull, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor } from './output.ts';
+import { ackOutOfOrder, sackCompressSendAck } from './sack-compress.ts';
+import { DELACK_MS, receiveBufferFull, receiveWindow, scheduleAck, sendAck, sendChallengeAck, sendDupAck, sendResetFor, tsClock } from './output.ts';
 import { pushData } from './send.ts';
 import { dsackExtend, dsackSet, sackNewOfo, sackRemove, sackReset } from './sack-blocks.ts';
 import { checkWriteSpace } from './send-buffer.ts';
@@ -214,6 +215,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   }
 
   // Step 7: segment text.
+  if (ts && dataLen > 0 && conn.state === 'ESTABLISHED') rcvRttMeasureTs(conn, ts.ecr, dataLen);
   if (dataLen > 0) {
     if (canReceive(conn.state)) {
       if (dataAfterClose(conn, seg)) return;
@@ -246,8 +248,7 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
     } else if (seqLt(finSeq, conn.rcvNxt)) {
       sendAck(conn); // a retransmitted FIN: our ACK was lost
     } else if (dataLen === 0) {
-      queueOutOfOrder(conn, finSeq, new Uint8Array(0), true);
-      sendAck(conn);
+      if (!queueOutOfOrder(conn, finSeq, new Uint8Array(0), true)) ackOutOfOrder(conn);
     }
   }
   if (!conn.closed) {
@@ -298,9 +299,10 @@ function finReceived(conn: Connection): void {
 /**
  * tcp_data_queue_ofo: keeps [seq, seq + data + fin) until the hole before it fills. Queued data
  * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
- * SACK block moves to the front (sack-blocks.ts).
+ * SACK block moves to the front (sack-blocks.ts). Returns whether that sent an ACK held back by
+ * SACK compression — then, as in Linux, no ACK is left scheduled for this segment.
  */
-function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): void {
+function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): boolean {
   const q = conn.ooo;
   const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
   const entry = { seq, data, fin };
@@ -311,7 +313,7 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
       conn.selectiveAcks.length = 0;
       conn.selectiveAcks.push([seq, end]);
     }
-    return;
+    return false;
   }
   // The queued segment starting at or before this one, if any.
   let at = q.length;
@@ -323,8 +325,7 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
       if (seqLeq(end, prevEnd)) {
         // All of it is queued already: drop it.
         dsackSet(conn, seq, end);
-        if (conn.sackOk) sackNewOfo(conn, seq, end);
-        return;
+        return conn.sackOk && sackNewOfo(conn, seq, end, sackCompressSendAck);
       }
       if (seqGt(seq, prev.seq)) dsackSet(conn, seq, prevEnd);
       else {
@@ -347,7 +348,7 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
     q.splice(at + 1, 1);
     dsackExtend(conn, next.seq, nextEnd);
   }
-  if (conn.sackOk) sackNewOfo(conn, seq, end);
+  return conn.sackOk && sackNewOfo(conn, seq, end, sackCompressSendAck);
 }
 
 /** In-order delivery, out-of-order reassembly, and the ACK policy for data (RFC 9293 step 7). */
@@ -378,10 +379,10 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     return;
   }
   if (seq !== conn.rcvNxt) {
-    // A hole before this segment: keep it, and ACK at once so the sender sees a duplicate ACK.
+    // A hole before this segment: keep it, and ACK so the sender sees a duplicate ACK — at once
+    // for the first three at this RCV.NXT, later ones perhaps held back (SACK compression).
     host.mib.inc('TCPOFOQueue');
-    queueOutOfOrder(conn, seq, data, segFin);
-    sendAck(conn);
+    if (!queueOutOfOrder(conn, seq, data, segFin)) ackOutOfOrder(conn);
     return;
   }
   const hadHole = conn.ooo.length > 0;
@@ -403,6 +404,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     else if (m > conn.rto) conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
   }
   conn.lastDataAt = conn.now;
+  rcvRttMeasure(conn);
   // __tcp_ack_snd_check counts bytes against rcv_mss: a segment of several MSS (GRO, or
   // packetdrill's 10000-byte lines) counts as that many full segments (KERNEL.md finding 39).
   if (data.length >= conn.mss) conn.unackedSegs += Math.max(1, Math.floor(data.length / conn.rcvMss));
@@ -437,6 +439,43 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   // data + FIN get one delayed ACK, as in Linux — unless a hole was just filled (ACK now).
   if (segFin && !hadHole) conn.ackPending = true;
   else scheduleAck(conn, hadHole);
+}
+
+/**
+ * tcp_rcv_rtt_update: a receiver RTT sample (ms). Timed windows (`windowed`) only ever lower the
+ * estimate — a window may have waited for the application — while timestamp samples are smoothed
+ * by 1/8 as SRTT is.
+ */
+function rcvRttUpdate(conn: Connection, sample: number, windowed: boolean): void {
+  const old = conn.rcvRtt;
+  if (old === 0) conn.rcvRtt = sample;
+  else if (!windowed) conn.rcvRtt = old - old / 8 + sample / 8;
+  else if (sample < old) conn.rcvRtt = sample;
+}
+
+/**
+ * tcp_rcv_rtt_measure_ts: a full-sized segment (at least rcv_mss) echoing a TSval not sampled
+ * before gives the time since we sent that TSval (1 ms at least).
+ */
+function rcvRttMeasureTs(conn: Connection, ecr: number, len: number): void {
+  if (ecr === conn.rcvRttLastTsecr) return;
+  conn.rcvRttLastTsecr = ecr;
+  if (len < conn.rcvMss) return;
+  const delta = (tsClock(conn.host, conn.tsOffset) - ecr) | 0;
+  if (delta >= 0) rcvRttUpdate(conn, Math.max(1, delta), false);
+}
+
+/**
+ * tcp_rcv_rtt_measure (in tcp_event_data_recv): without help from timestamps, the time from one
+ * in-order segment until RCV.NXT has passed the window offered then is at least a round trip.
+ */
+function rcvRttMeasure(conn: Connection): void {
+  if (conn.rcvRttTime >= 0) {
+    if (seqLt(conn.rcvNxt, conn.rcvRttSeq)) return;
+    rcvRttUpdate(conn, Math.max(0.001, conn.now - conn.rcvRttTime), true);
+  }
+  conn.rcvRttSeq = (conn.rcvNxt + receiveWindow(conn)) >>> 0;
+  conn.rcvRttTime = conn.now;
 }
 
 /** TCP_MAX_QUICKACKS. */

@@ -37,6 +37,7 @@ export const MIB_NAMES = [
   'EmbryonicRsts',
   'TCPOFOQueue',
   'DelayedACKs',
+  'TCPAckCompressed',
   'TCPLossProbes',
   'TCPLossProbeRecovery',
   'TCPSackRecovery',

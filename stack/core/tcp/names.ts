@@ -25,6 +25,7 @@ export type TimerName =
   | 'loss-probe'
   | 'reorder'
   | 'delayed-ack'
+  | 'compressed-ack'
   | 'keepalive'
   | 'time-wait'
   | 'fin-wait-2'

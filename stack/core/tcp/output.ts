@@ -227,6 +227,12 @@ export function sendSegment(
     conn.ackPushed = 0;
     conn.unackedSegs = 0;
     cancelTimer(conn, 'delayed-ack');
+    // tcp_event_ack_sent: this ACK covers those SACK compression held back (sack-compress.ts).
+    if (conn.compressedAck > 0) {
+      host.mib.inc('TCPAckCompressed', conn.compressedAck);
+      conn.compressedAck = 0;
+      cancelTimer(conn, 'compressed-ack');
+    }
     // The right edge we have now promised; never shrunk afterwards.
     const edge = (conn.rcvNxt + (seg.window << (isSyn ? 0 : conn.rcvWscale))) >>> 0;
     if (((edge - conn.rcvWup) | 0) > 0) conn.rcvWup = edge;

@@ -21,27 +21,35 @@ function extendBlock(block: [number, number], seq: number, end: number): boolean
   return true;
 }
 
+/** TCP_SACK_BLOCKS_EXPECTED: the blocks a sender can be counted on to see (ACKs get lost). */
+const SACK_BLOCKS_EXPECTED = 2;
+
 /**
  * tcp_sack_new_ofo_skb: [seq, end) has just been queued out of order (or duplicated queued data).
  * A block it extends moves to the front and absorbs any block it now touches
  * (tcp_sack_maybe_coalesce); otherwise it is a new first block and, with 4 already kept, the
- * oldest goes.
+ * oldest goes. When that block is the third or later, or a new block joins two, `flushHeld` first
+ * sends an ACK held back by SACK compression (tcp_sack_compress_send_ack), so the blocks it knew
+ * reach the sender before they move down; returns whether it sent one.
  */
-export function sackNewOfo(conn: Connection, seq: number, end: number): void {
+export function sackNewOfo(conn: Connection, seq: number, end: number, flushHeld: (conn: Connection) => boolean): boolean {
   const sacks = conn.selectiveAcks;
   for (let i = 0; i < sacks.length; i++) {
     const block = sacks[i];
     if (!extendBlock(block, seq, end)) continue;
+    const flushed = i >= SACK_BLOCKS_EXPECTED && flushHeld(conn);
     for (; i > 0; i--) sacks[i] = sacks[i - 1];
     sacks[0] = block;
     for (let j = 1; j < sacks.length; ) {
       if (extendBlock(block, sacks[j][0], sacks[j][1])) sacks.splice(j, 1);
       else j++;
     }
-    return;
+    return flushed;
   }
+  const flushed = sacks.length >= SACK_BLOCKS_EXPECTED && flushHeld(conn);
   if (sacks.length >= SACK_BLOCKS_MAX) sacks.pop();
   sacks.unshift([seq, end]);
+  return flushed;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface SentSegment {
    * (tcp_mark_push), and a resend of the skb's tail carries PSH again (KERNEL.md finding 27).
    */
   psh: boolean;
+  /** tp->delivered when it last left (tcp_rate_skb_sent's tx.delivered). */
+  txDelivered: number;
 }
 
 /** Records a transmission of [seq, end): a new record for new data, a fresh send time for a resend. */
@@ -34,7 +36,7 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
   const q = conn.rtx;
   const last = q.length ? q[q.length - 1] : null;
   if (!retrans && (!last || seqGeq(seq, last.end))) {
-    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false, markedLost: false, psh });
+    q.push({ seq, end, xmitAt: conn.now, retrans: false, sacked: false, lost: false, markedLost: false, psh, txDelivered: conn.delivered });
     return;
   }
   let resent = 0;
@@ -42,6 +44,7 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
     if (seqLeq(r.end, seq)) continue;
     if (seqGeq(r.seq, end)) break;
     r.xmitAt = conn.now;
+    r.txDelivered = conn.delivered;
     r.retrans = true;
     resent++;
     if (r.lost) {
@@ -57,7 +60,7 @@ export function recordSent(conn: Connection, seq: number, end: number, retrans: 
   }
   // A go-back-N resend may run past what the queue holds (a FIN added after the last record).
   const tail = q.length ? q[q.length - 1].end : seq;
-  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false, markedLost: false, psh });
+  if (seqGt(end, tail)) q.push({ seq: tail, end, xmitAt: conn.now, retrans, sacked: false, lost: false, markedLost: false, psh, txDelivered: conn.delivered });
 }
 
 /** Does a resend of [seq, end) end where a segment that carried a write's PSH ended? */

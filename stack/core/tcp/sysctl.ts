@@ -9,7 +9,7 @@ export interface SysctlSpec {
   default: number | readonly number[];
   min: number;
   max: number;
-  unit: 's' | 'ms' | 'us' | 'count' | 'bool' | 'mode' | 'bytes' | 'port';
+  unit: 's' | 'ms' | 'us' | 'ns' | 'count' | 'bool' | 'mode' | 'bytes' | 'port';
   doc: string;
 }
 
@@ -44,11 +44,14 @@ export const SYSCTLS: readonly SysctlSpec[] = [
   { name: 'net.ipv4.tcp_sack', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept SACK (RFC 2018).' },
   { name: 'net.ipv4.tcp_dsack', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Report duplicate segments received with a D-SACK block (RFC 2883).' },
   { name: 'net.ipv4.tcp_slow_start_after_idle', default: 1, min: 0, max: 1, unit: 'bool', doc: 'RFC 2861: a connection idle (nothing in flight, no data sent) for longer than the RTO restarts from min(cwnd, initial window), cwnd halved once per RTO of idleness; while application-limited for an RTO, cwnd decays halfway to what was used.' },
-  { name: 'net.ipv4.tcp_recovery', default: 1, min: 0, max: 7, unit: 'mode', doc: 'Loss recovery: bit 0 RACK loss detection (RFC 8985) — in v6.18 RACK is the only loss detection with SACK, so clearing it changes nothing (measured); bit 1 static reordering window; bit 2 no duplicate-ACK threshold (RACK keeps its reordering window however many segments are SACKed).' },
+  { name: 'net.ipv4.tcp_recovery', default: 1, min: 0, max: 7, unit: 'mode', doc: 'Loss recovery: bit 0 RACK loss detection (RFC 8985) — in v6.18 RACK is the only loss detection with SACK, so clearing it changes nothing (measured); bit 1 static reordering window (the RACK window stays min_RTT/4 instead of growing by that much for each round trip with a D-SACK, KERNEL.md finding 56); bit 2 no duplicate-ACK threshold (RACK keeps its reordering window however many segments are SACKed).' },
   { name: 'net.ipv4.tcp_reordering', default: 3, min: 1, max: INT_MAX, unit: 'count', doc: 'A new connection\'s reordering degree (tp->reordering): the SACKed segments or duplicate ACKs after which a loss is assumed without RACK, and the count RACK waits for before it drops its reordering window. It grows when reordering is seen.' },
   { name: 'net.ipv4.tcp_max_reordering', default: 300, min: 1, max: INT_MAX, unit: 'count', doc: 'The highest a connection\'s reordering degree may grow to when it sees segments delivered out of order.' },
   { name: 'net.ipv4.tcp_frto', default: 2, min: 0, max: 255, unit: 'mode', doc: 'F-RTO (RFC 5682) after a retransmission timeout: when the ACK of the resent head advances SND.UNA, send new data rather than more resends, and undo the timeout\'s reduction if data sent only once is then acknowledged (TCPSpuriousRTOs). 0 off (go back N); any other value (a u8: 0–255 accepted, measured) turns it on, 1 and 2 alike in v6.18 — tcp_enter_loss only tests for non-zero, and with SACK it is the SACK-enhanced variant.' },
   { name: 'net.ipv4.tcp_early_retrans', default: 3, min: 0, max: 4, unit: 'mode', doc: 'Tail loss probes (RFC 8985 TLP) on SACK connections when 3 or 4 (default 3); other values turn them off.' },
+  { name: 'net.ipv4.tcp_comp_sack_delay_ns', default: 1000000, min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'ns', doc: 'SACK compression: after three ACKs at one RCV.NXT, an ACK for a further out-of-order segment waits 5 % of the RTT, at most this long, so that one ACK reports several arrivals.' },
+  { name: 'net.ipv4.tcp_comp_sack_slack_ns', default: 100000, min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'ns', doc: 'How much later than its delay the SACK compression timer may fire (hrtimer slack); with nothing else due meanwhile it fires at the end of that range, as here.' },
+  { name: 'net.ipv4.tcp_comp_sack_nr', default: 44, min: 0, max: 255, unit: 'count', doc: 'Most ACKs SACK compression holds back in a row; 0 turns it off.' },
   { name: 'net.ipv4.tcp_window_scaling', default: 1, min: 0, max: 1, unit: 'bool', doc: 'Offer and accept window scaling (RFC 7323).' },
   { name: 'net.ipv4.tcp_rto_min_us', default: 200000, min: 1, max: INT_MAX, unit: 'us', doc: 'Lower bound of the RTO (RFC 6298 says 1 s; Linux uses 200 ms).' },
   { name: 'net.ipv4.tcp_rto_max_ms', default: 120000, min: 1000, max: 120000, unit: 'ms', doc: 'Upper bound of the RTO.' },

@@ -11,6 +11,7 @@ import { seqGt, seqLeq, seqLt } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { tsClockAt } from './output.ts';
 import { retransOut } from './sack-scoreboard.ts';
+import { rackRecoveryEnded, rackRecoveryUndone } from './rack.ts';
 
 /**
  * tcp_init_undo, when Recovery or Loss begins: remember SND.UNA, and count the resends already in
@@ -94,13 +95,14 @@ export function tryUndoRecovery(conn: Connection, tsEcr: number | undefined): bo
   if (mayUndo(conn, tsEcr)) {
     undoCwndReduction(conn, false);
     conn.host.mib.inc(conn.caState === 'loss' ? 'TCPLossUndo' : 'TCPFullUndo');
-  }
+  } else rackRecoveryEnded(conn);
   return renoPreventsReopen(conn);
 }
 
 /** tcp_try_undo_dsack: D-SACKs have reported every resend of the episode as a duplicate. */
 export function tryUndoDsack(conn: Connection): boolean {
   if (conn.undoMarker === null || conn.undoRetrans !== 0) return false;
+  rackRecoveryUndone(conn);
   undoCwndReduction(conn, false);
   conn.host.mib.inc('TCPDSACKUndo');
   return true;
