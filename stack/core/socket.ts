@@ -367,8 +367,7 @@ export class SocketApi {
     const s = this.get(fd);
     const conn = s?.conn;
     if (conn && !conn.error && !conn.shutWr && !conn.closed && (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE_WAIT') && !s!.waiters.some(isWrite)) {
-      conn.unpushedFrom = null;
-      const taken = bytes.length ? queueData(conn, bytes, 0, sendMss(conn), pushData, copyToPacketMemory) : 0;
+      const taken = bytes.length ? queueData(conn, bytes, 0, sendMss(conn), false, pushData, copyToPacketMemory) : 0;
       if (taken === bytes.length || s!.nonBlocking) {
         const text = this.host.trace.enabled ? `write(${fd}, ..., ${bytes.length})` : '';
         return this.trace(text, taken > 0 || bytes.length === 0 ? ok(taken) : fail('EAGAIN'));
@@ -423,18 +422,12 @@ export class SocketApi {
     else if (conn.state !== 'ESTABLISHED' && conn.state !== 'CLOSE_WAIT') errno = 'EPIPE';
     else {
       if (w.max < bytes.length) {
-        // tcp_push marks PSH on the tail only at the end of a write without MSG_MORE.
-        if (!w.more) conn.unpushedFrom = null;
-        else if (conn.unpushedFrom === null) conn.unpushedFrom = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
-        const took = queueData(conn, bytes, w.max, sendMss(conn), w.more ? pushDataMore : pushData, copyToPacketMemory);
+        const took = queueData(conn, bytes, w.max, sendMss(conn), w.more === true, w.more ? pushDataMore : pushData, copyToPacketMemory);
         w.max += took;
         if (w.eor && w.max === bytes.length) markEor(conn);
         // Before sleeping for room, tcp_sendmsg_locked pushes what it copied without MSG_MORE and
         // with TCP_NAGLE_PUSH.
-        if (w.more && took > 0 && w.max < bytes.length && !s.nonBlocking) {
-          conn.unpushedFrom = null;
-          pushData(conn, NAGLE_PUSH);
-        }
+        if (w.more && took > 0 && w.max < bytes.length && !s.nonBlocking) pushData(conn, NAGLE_PUSH);
       }
       if (w.max === bytes.length) return ok(w.max);
       if (!s.nonBlocking) return null;

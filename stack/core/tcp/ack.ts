@@ -15,7 +15,7 @@ import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highes
 import { processTlpAck, rackAdvance, rackDetectLoss, rackDsackSeen, rackMarkLost, rackUpdateReoWnd, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
 import { NAGLE_PUSH, pushData, sendLossProbe } from './send.ts';
-import { freeAckedSkbs } from './send-buffer.ts';
+import { bufferEndAfter, freeAckedSkbs } from './send-buffer.ts';
 import { CHRONO_BUSY, chronoStop } from './chrono.ts';
 import { countDsack, initUndo, tryUndoDsack, tryUndoLoss, tryUndoPartial, tryUndoRecovery } from './undo.ts';
 import { currentSsthresh } from './congestion.ts';
@@ -267,23 +267,35 @@ function newRenoMarkLost(conn: Connection, advanced: boolean): number {
  * may go now, at least one on the first ACK (the fast retransmission). Resending the head
  * restarts the RTO from now unless RACK's reordering timer stands in for it (measured on 6.18:
  * without SACK, the RTO after a fast retransmission on the third duplicate ACK fires 300 ms after
- * that resend, not after the original; teardown/frto-off-after-recovery).
+ * that resend, not after the original; teardown/frto-off-after-recovery). Lost segments that
+ * follow each other within one sent buffer leave as one packet of up to cwnd's room
+ * (tcp_retransmit_skb resends a whole skb, or its first `segs` segments), and a packet of several
+ * ends with PSH (KERNEL.md finding 58); a SACKed segment splits its buffer (tcp_fragment), so it
+ * ends a packet.
  */
 function retransmitLost(conn: Connection): void {
   let room = Math.floor(conn.cwnd) - pipe(conn);
   const fast = conn.caState !== 'loss';
   let rearm = false;
-  for (const r of conn.rtx) {
+  const q = conn.rtx;
+  for (let i = 0; i < q.length; i++) {
     if (room <= 0 || conn.lostOut === 0) break;
+    const r = q[i];
     if (!r.lost) continue;
     if (seqLt(r.seq, conn.sndUna)) continue;
     if (r === conn.rtx[0] && !timerPending(conn, 'reorder')) rearm = true;
-    // Every segment resent here counts, as tcp_xmit_retransmit_queue adds one per packet (in
-    // Loss as TCPSlowStartRetrans, which is not kept); prr_out only while PRR runs.
-    if (fast) conn.host.mib.inc('TCPFastRetrans');
-    retransmitRange(conn, r.seq, (r.end - r.seq) >>> 0);
-    if (fast) conn.prrOut++;
-    room--;
+    const bufferEnd = bufferEndAfter(conn, r.seq);
+    let j = i;
+    while (j + 1 - i < room && j + 1 < q.length && q[j + 1].lost && q[j + 1].seq === q[j].end && !seqGt(q[j + 1].end, bufferEnd)) j++;
+    for (let k = i; k <= j; k++) {
+      // Every segment resent here counts, as tcp_xmit_retransmit_queue adds one per packet (in
+      // Loss as TCPSlowStartRetrans, which is not kept); prr_out only while PRR runs.
+      if (fast) conn.host.mib.inc('TCPFastRetrans');
+      retransmitRange(conn, q[k].seq, (q[k].end - q[k].seq) >>> 0, k === j && j > i);
+      if (fast) conn.prrOut++;
+      room--;
+    }
+    i = j;
   }
   if (rearm) armRetransmit(conn);
 }

@@ -200,11 +200,13 @@ export class Connection {
    */
   naglePush = false;
   /**
-   * The first queued byte written with MSG_MORE since the last write without it, or null: tcp_push
-   * marks PSH on the tail buffer only at the end of a write without MSG_MORE, so no segment that
-   * ends past this byte carries PSH until such a write comes.
+   * Where tcp_mark_push put PSH on a buffer (its end), oldest first, for data not yet acknowledged:
+   * the end of each write without MSG_MORE, a write that stopped for room, and buffers forced_push
+   * marked (send-buffer.ts). A segment ending at or past one of them carries PSH.
    */
-  unpushedFrom: number | null = null;
+  pushMarks: number[] = [];
+  /** tp->pushed_seq: where PSH was last marked; null until then (ISS + 1). */
+  pushedSeq: number | null = null;
   /** Sequence number of the first byte in sendQueue. */
   sendQueueSeq = 0;
   sndWnd = 0;

@@ -34,7 +34,7 @@ export function cancelRetransmitTimers(conn: Connection): void {
  * Resends [seq, seq + len) of the send queue, with the FIN when it reaches the end of a closed
  * stream; returns the sequence space it took. SND.NXT does not move: this is a resend.
  */
-export function retransmitRange(conn: Connection, seq: number, maxLen: number): number {
+export function retransmitRange(conn: Connection, seq: number, maxLen: number, endsMultiSegmentPacket = false): number {
   const offset = (seq - conn.sendQueueSeq) | 0;
   // A resend stays within its buffer too: no merging across a MSG_EOR record end.
   const len = Math.max(0, Math.min(maxLen, bytesToRecordEnd(conn, seq), conn.sendQueue.length - offset));
@@ -42,8 +42,9 @@ export function retransmitRange(conn: Connection, seq: number, maxLen: number): 
   const fin = last && conn.finQueued;
   if (len === 0 && !fin) return 0;
   conn.totalRetrans++;
-  // PSH as the original had it: at the end of the queue, or where a write ended (KERNEL.md finding 27).
-  const psh = len > 0 && (last || resendCarriesPsh(conn, seq, (seq + len) >>> 0));
+  // PSH as the original had it: at the end of the queue, or where a write ended (KERNEL.md finding
+  // 27); and on the last segment of a resend that leaves as a packet of several (finding 58).
+  const psh = len > 0 && (last || endsMultiSegmentPacket || resendCarriesPsh(conn, seq, (seq + len) >>> 0));
   sendSegment(conn, ACK | (psh ? PSH : 0) | (fin ? FIN : 0), seq, conn.sendQueue.peek(offset, len), true);
   if (fin) {
     conn.finSeq = (seq + len) >>> 0;

@@ -101,14 +101,15 @@ export function sizeGoal(conn: Connection, mss: number): number {
  * net.ipv4.tcp_min_tso_segs. A buffer longer than that is split when it is sent (tcp_fragment),
  * and each split costs a new buffer's overhead.
  */
-function tsoSegs(conn: Connection, mss: number): number {
+export function tsoSegs(conn: Connection, mss: number): number {
   let bytes = GSO_MAX_SIZE;
   if (conn.srtt > 0) {
     const ratio = conn.cwnd < conn.ssthresh / 2 ? 2 : 1.2;
     const inFlight = conn.rtx.length;
     const rate = (mss * Math.max(Math.floor(conn.cwnd), inFlight) * ratio * 1000) / conn.srtt; // bytes/s
     bytes = rate / 1024; // sk_pacing_shift 10
-    const r = Number.isFinite(conn.minRtt) ? Math.floor((conn.minRtt * 1000) / 512) : 0; // tcp_tso_rtt_log 9
+    // tcp_min_rtt is ~0U until a sample: then nothing is added.
+    const r = Number.isFinite(conn.minRtt) ? Math.floor((conn.minRtt * 1000) / 512) : 32; // tcp_tso_rtt_log 9
     if (r < 32) bytes += GSO_MAX_SIZE >>> r;
     bytes = Math.min(bytes, GSO_MAX_SIZE);
   }
@@ -145,15 +146,48 @@ function tailBufferStart(conn: Connection): number {
 }
 
 /**
+ * tcp_mark_push: the buffer ending at `end` carries PSH (TCP_SKB_CB's flag, kept through splits by
+ * the part that ends there), and pushed_seq moves to it.
+ */
+function markPush(conn: Connection, end: number): void {
+  const m = conn.pushMarks;
+  if (m.length === 0 || m[m.length - 1] !== end) m.push(end);
+  conn.pushedSeq = end;
+}
+
+/**
+ * forced_push: more than half the largest window the peer offered has been written since the last
+ * PSH, so the buffer just filled is marked too — against a small window, every other buffer.
+ * pushed_seq starts at ISS + 1 (tcp_connect, tcp_create_openreq_child).
+ */
+function forcedPush(conn: Connection, writeSeq: number): boolean {
+  const pushed = conn.pushedSeq ?? ((conn.iss + 1) >>> 0);
+  return seqGt(writeSeq, (pushed + (conn.maxSndWnd >>> 1)) >>> 0);
+}
+
+/** Is a PSH mark in (start, end]? A segment ending past one carries its PSH. */
+export function pushMarkIn(conn: Connection, start: number, end: number): boolean {
+  const m = conn.pushMarks;
+  for (let i = m.length - 1; i >= 0; i--) {
+    if (!seqGt(m[i], start)) return false;
+    if (seqLeq(m[i], end)) return true;
+  }
+  return false;
+}
+
+/**
  * Takes as much of `bytes` (from `from` on) as tcp_sendmsg_locked would (`mss`: tcp_current_mss):
  * into the tail buffer while it is below the size goal, into a new one while the queue is below
  * sk_sndbuf. Each buffer that reaches the size goal is pushed at once (tcp_push_one), so a buffer
  * cut by the window or cwnd leaves a shorter unsent tail that the same write fills again
- * (cutAtSendable); `push` then sends what may leave, once, as the stack always has (the wire and
- * its PSH flags stay as they were). Returns the bytes taken; fewer than offered sets SOCK_NOSPACE
- * (sndNoSpace).
+ * (cutAtSendable); `push` then sends what may leave, once. PSH marks follow tcp_sendmsg_locked:
+ * a full buffer while more of the write remains when forced_push says so, the tail at the end of
+ * the write unless MSG_MORE (`more`) and forced_push both say no, and the tail whenever the write
+ * stops for room (tcp_push without MSG_MORE before sk_stream_wait_memory); the first bytes a write
+ * adds to a marked tail take its mark away. Returns the bytes taken; fewer than offered sets
+ * SOCK_NOSPACE (sndNoSpace).
  */
-export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss: number, push: (conn: Connection) => void, copy: (b: Uint8Array) => Uint8Array): number {
+export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss: number, more: boolean, push: (conn: Connection) => void, copy: (b: Uint8Array) => Uint8Array): number {
   const goal = sizeGoal(conn, mss);
   let at = from;
   while (at < bytes.length) {
@@ -163,7 +197,11 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
     // where each transmission ended (noteSkbsSent), so an unsent tail starts at or after SND.MAX.
     const tailStart = tailBufferStart(conn);
     if (n > conn.skbHead && !seqGt(conn.sndMax, tailStart) && !tailIsEor(conn)) room = goal - ((conn.skbEnds[n - 1] - tailStart) | 0);
-    if (room <= 0) {
+    if (room > 0) {
+      // tcp_sendmsg_locked: `if (!copied) flags &= ~TCPHDR_PSH` on the buffer the write grows.
+      const marks = conn.pushMarks;
+      if (marks.length > 0 && marks[marks.length - 1] === conn.skbEnds[n - 1]) marks.pop();
+    } else {
       if (!memoryFree(conn)) {
         conn.sndNoSpace = true;
         break;
@@ -176,10 +214,16 @@ export function queueData(conn: Connection, bytes: Uint8Array, from: number, mss
     }
     const take = Math.min(room, bytes.length - at);
     conn.sendQueue.push(copy(bytes.subarray(at, at + take)));
-    conn.skbEnds[conn.skbEnds.length - 1] = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+    const end = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+    conn.skbEnds[conn.skbEnds.length - 1] = end;
     at += take;
-    if (take === room) cutAtSendable(conn, mss);
+    if (take === room) {
+      if (at < bytes.length && forcedPush(conn, end)) markPush(conn, end);
+      cutAtSendable(conn, mss);
+    }
   }
+  const queueEnd = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
+  if (at === bytes.length ? at > from && (!more || forcedPush(conn, queueEnd)) : at > from || from > 0) markPush(conn, queueEnd);
   if (at > from) push(conn);
   return at - from;
 }
@@ -213,11 +257,24 @@ function cutAtSendable(conn: Connection, mss: number): void {
 }
 
 /**
- * After a transmission of new data up to SND.MAX: tcp_write_xmit sends each buffer in pieces of at
- * most tcp_tso_segs segments and cuts the last one where the window or cwnd stopped it
- * (tcp_fragment), each piece a buffer of its own.
+ * The end of the buffer that holds byte `seq` (the first buffer end past it): a packet never
+ * spans two buffers, as tcp_write_xmit and tcp_retransmit_skb each send one skb or a piece of it.
+ * Unknown bytes (past the queue) answer `seq` itself.
  */
-export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number): void {
+export function bufferEndAfter(conn: Connection, seq: number): number {
+  const ends = conn.skbEnds;
+  let i = ends.length - 1;
+  if (i < conn.skbHead || !seqGt(ends[i], seq)) return seq;
+  while (i > conn.skbHead && seqGt(ends[i - 1], seq)) i--;
+  return ends[i];
+}
+
+/**
+ * After a transmission of new data up to SND.MAX: tcp_write_xmit sends each buffer in pieces of at
+ * most tcp_tso_segs segments (`segs`, as transmit used them; 0: work them out) and cuts the last
+ * one where the window or cwnd stopped it (tcp_fragment), each piece a buffer of its own.
+ */
+export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number, segs = 0): void {
   const ends = conn.skbEnds;
   const dataEnd = (conn.sendQueueSeq + conn.sendQueue.length) >>> 0;
   const to = seqGt(conn.sndMax, dataEnd) ? dataEnd : conn.sndMax;
@@ -231,7 +288,7 @@ export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number): 
   let p = maxBefore;
   while (i < ends.length && seqGt(to, p)) {
     const end = ends[i];
-    if (step === 0 && ((end - p) | 0) > mss) step = tsoSegs(conn, mss) * mss;
+    if (step === 0 && ((end - p) | 0) > mss) step = (segs || tsoSegs(conn, mss)) * mss;
     let next = (p + (step || mss)) >>> 0;
     if (seqGt(next, to)) next = to;
     if (seqGt(end, next)) {
@@ -244,6 +301,10 @@ export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number): 
 
 /** Frees the buffers SND.UNA has passed; a partly acknowledged one only loses its bytes (tcp_trim_head). */
 export function freeAckedSkbs(conn: Connection): void {
+  const marks = conn.pushMarks;
+  let acked = 0;
+  while (acked < marks.length && seqLeq(marks[acked], conn.sendQueueSeq)) acked++;
+  if (acked > 0) marks.splice(0, acked);
   const ends = conn.skbEnds;
   let h = conn.skbHead;
   while (h < ends.length && seqLeq(ends[h], conn.sendQueueSeq)) h++;

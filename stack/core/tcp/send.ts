@@ -14,7 +14,7 @@ import { armRetransmit, retransmitRange, tcpOrphanRetries } from './retransmit.t
 import { scheduleLossProbe, xmitTimerPending } from './rack.ts';
 import { pipe, recordSent, resendCarriesPsh } from './sack-scoreboard.ts';
 import { canSend } from './state-classes.ts';
-import { bytesToRecordEnd, noteSkbsSent } from './send-buffer.ts';
+import { bytesToRecordEnd, noteSkbsSent, pushMarkIn, tsoSegs } from './send-buffer.ts';
 import { cwndValidate, enterCwr } from './congestion.ts';
 import { CHRONO_RWND_LIMITED, chronoStart, chronoStop } from './chrono.ts';
 
@@ -62,12 +62,16 @@ export function pushData(conn: Connection, nagle: NagleMode = NAGLE_SOCKET): voi
 
 /**
  * tcp_write_xmit. `probe` is its push_one = 2 mode for a loss probe: one new segment at most,
- * past the congestion window and without Nagle. Returns the segments sent. PSH goes on the
- * segment that ends the queued data, and on the last segment of each burst of new data: Linux
- * hands each burst to the device as one TSO packet carrying PSH, and GSO leaves it on the last
- * segment (KERNEL.md finding 16; a 20000-byte write with cwnd 10 leaves as `P. 1:10001`, the next
- * ACK-clocked burst as `P. 10001:14001`). A loss probe of new data gets no PSH of its own
- * (`. 12001:13001` in the kernel run).
+ * past the congestion window and without Nagle. Returns the segments sent.
+ *
+ * New data leaves in packets as Linux hands them to a TSO device: each at most tcp_tso_segs
+ * segments (about 1 ms at the pacing rate, at least two), never past the congestion window's
+ * room or the end of a send-queue buffer. __tcp_transmit_skb puts PSH on every packet of more
+ * than one segment, so that the receiver's GRO delivers it at once, and GSO leaves it on the
+ * packet's last segment; a one-segment packet carries PSH only where a write without MSG_MORE
+ * ended (tcp_mark_push). So a 20000-byte write with cwnd 10 and RTT 100 ms leaves as five
+ * 2-segment packets, each ending with PSH (KERNEL.md findings 16, 44 and 58), a 3100-byte
+ * MSG_MORE write as `P. 1:2001` and `. 2001:3001`, and a loss probe of new data without PSH.
  */
 function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOCKET): number {
   if (!canSend(conn.state) || conn.closed) return 0;
@@ -93,6 +97,12 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
   let heldFlags = 0;
   let heldSeq = 0;
   let heldRetrans = false;
+  // The packet being filled: where it ends and how many segments it has so far (0: none open).
+  // A go-back-N resend counts as no packet, so it takes no packet's PSH.
+  let packetEnd = 0;
+  let packetSegs = 0;
+  // tcp_tso_segs for this call: the pacing rate changes only when an ACK comes.
+  let segsPerPacket = 0;
   for (;;) {
     if (probe && sent > 0) break;
     const offset = (conn.sndNxt - conn.sendQueueSeq) | 0;
@@ -131,24 +141,35 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
       if (len > avail) len = avail;
       const payload = conn.sendQueue.peek(offset, len);
       const last = offset + len === conn.sendQueue.length;
-      // PSH only up to what a write without MSG_MORE has marked (tcp_push → tcp_mark_push).
-      const marked = conn.unpushedFrom === null || !seqGt((conn.sndNxt + len) >>> 0, conn.unpushedFrom);
+      const segEnd = (conn.sndNxt + len) >>> 0;
+      // The buffer's own PSH (tcp_mark_push: a write's end, forced_push), which stays with it.
+      const marked = pushMarkIn(conn, conn.sndNxt, segEnd);
       const withFin = last && conn.finQueued && !conn.finSent;
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
-      if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, false);
+      const newPacket = retrans || packetSegs === 0 || !seqLt(conn.sndNxt, packetEnd);
+      if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, newPacket && packetSegs > 1);
+      if (retrans) packetSegs = 0;
+      else if (newPacket) {
+        // tcp_write_xmit: at most tcp_tso_segs segments, and no more than cwnd still has room for
+        // (cwnd_quota); tcp_grow_skb lets a packet take bytes from the next buffer, so buffer ends
+        // do not cut it (a MSG_EOR end does, above). The window and Nagle end a packet by ending
+        // the transmission.
+        if (segsPerPacket === 0) segsPerPacket = tsoSegs(conn, mss);
+        const quota = probe ? 1 : Math.max(1, Math.floor(conn.cwnd) - pipe(conn));
+        packetEnd = (conn.sndNxt + Math.min(segsPerPacket, quota) * mss) >>> 0;
+        packetSegs = 1;
+      } else packetSegs++;
       heldPayload = payload;
-      // A resend carries PSH where the original did, at the end of a write (tcp_mark_push on the
-      // skb), not where a burst happened to end: `. 1:1001` then `P. 1001:2001` after an RTO
-      // for two 2000-byte writes (KERNEL.md finding 27).
-      const psh = ((last || recordEnd) && marked) || (retrans && resendCarriesPsh(conn, conn.sndNxt, (conn.sndNxt + len) >>> 0));
-      // Bit 0x100 (outside the TCP flags) keeps a segment past the marked data from taking a
-      // burst's PSH in sendHeld.
-      heldFlags = ACK | (psh ? PSH : 0) | (withFin ? FIN : 0) | (marked ? 0 : UNMARKED);
+      // A marked buffer keeps its PSH when resent, while a packet's own PSH is decided afresh
+      // each time: `. 1:1001` then `P. 1001:2001` after an RTO for two 2000-byte writes
+      // (KERNEL.md finding 27).
+      const psh = marked || (retrans && resendCarriesPsh(conn, conn.sndNxt, segEnd));
+      heldFlags = ACK | (psh ? PSH : 0) | (withFin ? FIN : 0);
       heldSeq = conn.sndNxt;
       heldRetrans = retrans;
       sent++;
-      if (len < mss) conn.sndSml = (conn.sndNxt + len) >>> 0; // tcp_minshall_update
-      noteSent(conn, len + (withFin ? 1 : 0), retrans, (last || recordEnd) && marked);
+      if (len < mss) conn.sndSml = segEnd; // tcp_minshall_update
+      noteSent(conn, len + (withFin ? 1 : 0), retrans, marked);
       if (withFin) {
         conn.finSeq = (conn.sndNxt - 1) >>> 0;
         conn.finSent = true;
@@ -166,7 +187,7 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
         rwndLimited = true;
         break;
       }
-      if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe);
+      if (heldPayload !== null) heldPayload = sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, packetSegs > 1);
       const retrans = seqLt(conn.sndNxt, conn.sndMax);
       sendSegment(conn, FIN | ACK, conn.sndNxt, undefined, retrans);
       sent++;
@@ -176,12 +197,10 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
     }
     break;
   }
-  // A burst of one segment that does not end the queue goes without PSH: Linux's send-queue
-  // buffers hold at least two segments (tcp_min_tso_segs), so one segment sent alone — RFC 3042
-  // limited transmit, a PRR send — is split off the front of a buffer and tso_fragment leaves
-  // PSH on the rest (kernel runs of limited-transmit-*.pkt and KERNEL.md finding 30).
-  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, !probe && sent > 1);
-  if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss);
+  // One segment sent alone — RFC 3042 limited transmit, a PRR send, a loss probe — is a packet of
+  // one: no PSH unless a write ended there (kernel runs of limited-transmit-*.pkt, finding 30).
+  if (heldPayload !== null) sendHeld(conn, heldFlags, heldSeq, heldPayload, heldRetrans, packetSegs > 1);
+  if (conn.sndMax !== maxBefore) noteSkbsSent(conn, maxBefore, mss, segsPerPacket);
   if (rwndLimited) chronoStart(conn, CHRONO_RWND_LIMITED);
   else chronoStop(conn, CHRONO_RWND_LIMITED);
   // tcp_write_xmit's end: cwnd-limited if the pipe fills cwnd, remembered for the window.
@@ -194,13 +213,9 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
   return sent;
 }
 
-/** A flag bit above the TCP header's 8: the held segment ends past the data marked for PSH. */
-const UNMARKED = 0x100;
-
-/** Sends a held data segment, with PSH if it ends a burst of new data. */
-function sendHeld(conn: Connection, flags: number, seq: number, payload: Uint8Array, retrans: boolean, burstEnd: boolean): null {
-  const psh = burstEnd && !retrans && (flags & UNMARKED) === 0 ? PSH : 0;
-  sendSegment(conn, (flags & ~UNMARKED) | psh, seq, payload, retrans);
+/** Sends a held data segment, with PSH too if it ends a packet of more than one segment. */
+function sendHeld(conn: Connection, flags: number, seq: number, payload: Uint8Array, retrans: boolean, endsMultiSegmentPacket: boolean): null {
+  sendSegment(conn, flags | (endsMultiSegmentPacket ? PSH : 0), seq, payload, retrans);
   return null;
 }
 

@@ -46,7 +46,8 @@ describe('outbound segments', () => {
   });
 
   it('the pieces may also be scripted one by one', () => {
-    pass(`${ESTABLISHED}+0 write(4, ..., 2500) = 2500\n+0 > . 1:1001(1000) ack 1\n+0 > . 1001:2001(1000) ack 1\n+0 > P. 2001:2501(500) ack 1\n`);
+    // A 2-segment packet and the write's end: PSH on the last segment of each (KERNEL.md finding 58).
+    pass(`${ESTABLISHED}+0 write(4, ..., 2500) = 2500\n+0 > . 1:1001(1000) ack 1\n+0 > P. 1001:2001(1000) ack 1\n+0 > P. 2001:2501(500) ack 1\n`);
   });
 
   it('no option list means no options; <...> means any', () => {

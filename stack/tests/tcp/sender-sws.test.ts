@@ -3,8 +3,9 @@
  * packetdrill against the kernel, stack/pktdrill/KERNEL.md): segments are bounded by half the
  * peer's largest window (tcp_bound_to_half_wnd), and a transmission starts only when the window has
  * room for a full segment (tcp_snd_wnd_test); once started, its tail may end at the window's edge.
- * Segment sizes are what these tests check; PSH sits on the last segment of each burst (KERNEL.md
- * finding 16: Linux sends a burst as one TSO packet with PSH).
+ * Segment sizes are what these tests check. PSH follows KERNEL.md finding 58: a packet of more than
+ * one segment ends with it, and forced_push marks a buffer once more than half the peer's largest
+ * window has been written since the last PSH (every other 1000-byte buffer against window 3000).
  */
 import { describe, expect, it } from 'vitest';
 import { formatFailure, runScript } from '../../pktdrill/run.ts';
@@ -44,8 +45,8 @@ describe('sender silly-window avoidance', () => {
 +0 accept(3, ..., ...) = 4
 +0 write(4, ..., 5000) = 5000
 +0 > . 1:1001(1000) ack 1
-+0 > . 1001:2001(1000) ack 1
-+0 > P. 2001:3001(1000) ack 1
++0 > P. 1001:2001(1000) ack 1
++0 > . 2001:3001(1000) ack 1
 `;
 
   it('no room for a full segment while data is in flight: wait for the ACK instead of sending a sliver', () => {
