@@ -27,6 +27,8 @@ import {
 } from './teardown.ts';
 import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
+import { tcpOptionsLength } from '../wire/codec.ts';
+import { chargeInOrder, growWindow, measureScalingRatio, moveFromOfo, truesizeModel, tunTruesize } from './receive-window.ts';
 import type { Errno } from './errno.ts';
 
 /** TCP_TIMEOUT_MIN (2 jiffies): how soon tcp_rcv_synsent_state_process retries a SYN after resetting a stale peer. */
@@ -113,10 +115,14 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   }
 
   // Step 1: is the segment in the window? (Linux tcp_sequence: not entirely before RCV.NXT, not
-  // starting beyond the right edge.)
+  // starting beyond the right edge, and — since 6.17 — not ending beyond it unless the receive
+  // queue is empty, so that a peer ignoring our window cannot fill the buffer; a FIN may stick
+  // out by its own sequence number.)
   const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
+  const limit = (conn.rcvNxt + rcvWnd) >>> 0;
   const tooOld = seqLt(end, conn.rcvNxt);
-  const tooNew = seqGt(seg.seq, (conn.rcvNxt + rcvWnd) >>> 0);
+  const tooNew = seqGt(seg.seq, limit) ||
+    (seqGt((end - (seg.flags & FIN ? 1 : 0)) >>> 0, limit) && conn.recvQueue.length > 0);
   // Linux tcp_reset_check: after the peer's FIN, a RST at RCV.NXT − 1 resets too — it is "old"
   // by one, so this must be decided before the sequence check drops it.
   const afterFin = conn.rcvFin && seg.seq === ((conn.rcvNxt - 1) >>> 0);
@@ -126,7 +132,11 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       if (seg.flags & SYN) {
         host.mib.inc('TCPSYNChallenge');
         sendChallengeAck(conn);
-      } else sendDupAck(conn, seg);
+      } else {
+        // LINUX_MIB_BEYOND_WINDOW: counted for a segment dropped for its right end, not for an old one.
+        if (tooNew) host.mib.inc('BeyondWindow');
+        sendDupAck(conn, seg);
+      }
     }
     return;
   }
@@ -291,6 +301,7 @@ function resetReceived(conn: Connection): void {
  */
 function finReceived(conn: Connection): void {
   onFin(conn);
+  for (const s of conn.ooo) conn.rmemAlloc -= s.truesize;
   conn.ooo.length = 0;
   if (conn.sackOk) sackReset(conn);
 }
@@ -300,12 +311,13 @@ function finReceived(conn: Connection): void {
  * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
  * SACK block moves to the front (sack-blocks.ts).
  */
-function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): void {
+function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean, truesize = 0): void {
   const q = conn.ooo;
   const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
-  const entry = { seq, data, fin };
+  const entry = { seq, data, fin, truesize };
   if (q.length === 0) {
     q.push(entry);
+    conn.rmemAlloc += truesize;
     // The first out-of-order segment: one SACK block, whatever was kept before.
     if (conn.sackOk) {
       conn.selectiveAcks.length = 0;
@@ -330,11 +342,13 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
       else {
         // Same start, more data: it replaces the queued segment.
         dsackExtend(conn, prev.seq, prevEnd);
+        conn.rmemAlloc -= prev.truesize;
         q.splice(--at, 1);
       }
     }
   }
   q.splice(at, 0, entry);
+  conn.rmemAlloc += truesize;
   // Queued segments after it that it covers are dropped; one it overlaps ends the D-SACK block.
   while (at + 1 < q.length) {
     const next = q[at + 1];
@@ -344,6 +358,7 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
       dsackExtend(conn, next.seq, end);
       break;
     }
+    conn.rmemAlloc -= next.truesize;
     q.splice(at + 1, 1);
     dsackExtend(conn, next.seq, nextEnd);
   }
@@ -372,7 +387,40 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     seq = conn.rcvNxt;
   }
   const segFin = (seg.flags & FIN) !== 0;
-  if (conn.recvQueue.length >= RCV_BUF) {
+  // tcp_measure_rcv_mss reads a GSO packet's segment size, not its length.
+  const gso = host.rxGsoSize;
+  const mssLen = gso > 0 && data.length > gso ? gso : data.length;
+  const model = truesizeModel(conn);
+  let truesize = 0;
+  let ipLen = 0;
+  if (model) {
+    // The whole packet's sk_buff is charged, whatever part of it is new (IPv4 and TCP headers too).
+    ipLen = 40 + tcpOptionsLength(seg.options) + seg.payload.length;
+    truesize = tunTruesize(ipLen);
+    if (seq === conn.rcvNxt && ((conn.rcvWup - conn.rcvNxt) | 0) <= 0) {
+      // tcp_data_queue: in sequence but the window offered is closed.
+      host.mib.inc('TCPZeroWindowDrop');
+      sendAck(conn);
+      return;
+    }
+    if (conn.rmemAlloc > conn.opts.rcvBuf) {
+      // tcp_try_rmem_schedule fails (tcp_can_ingest: what is queued already exceeds sk_rcvbuf;
+      // collapsing the queue to make room is not modelled). In order, the ACK goes at once with a
+      // zero window (ICSK_ACK_NOMEM | ICSK_ACK_NOW), and the data is dropped unless nothing waits
+      // to be read, when it is taken anyway lest the connection stall.
+      if (seq !== conn.rcvNxt) {
+        host.mib.inc('TCPOFODrop');
+        sendAck(conn);
+        return;
+      }
+      conn.ackNoMem = true;
+      if (conn.recvQueue.length > 0) {
+        host.mib.inc('TCPRcvQDrop');
+        sendAck(conn);
+        return;
+      }
+    }
+  } else if (conn.recvQueue.length >= RCV_BUF) {
     // Zero window: the data cannot be taken (tcp_data_queue); the ACK repeats the closed window.
     sendAck(conn);
     return;
@@ -380,14 +428,27 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   if (seq !== conn.rcvNxt) {
     // A hole before this segment: keep it, and ACK at once so the sender sees a duplicate ACK.
     host.mib.inc('TCPOFOQueue');
-    queueOutOfOrder(conn, seq, data, segFin);
+    if (model) {
+      // tcp_data_queue_ofo measures the segment (since 6.17) and, with SACK, may grow the window
+      // before the segment is charged.
+      measureScalingRatio(conn, mssLen, data.length, truesize);
+      measureRcvMss(conn, mssLen, seg.flags);
+      if (conn.sackOk) growWindow(conn, data.length, truesize);
+    }
+    queueOutOfOrder(conn, seq, data, segFin, truesize);
     sendAck(conn);
     return;
   }
   const hadHole = conn.ooo.length > 0;
   conn.recvQueue.push(data);
   conn.rcvNxt = (conn.rcvNxt + data.length) >>> 0;
-  measureRcvMss(conn, data.length, seg.flags);
+  if (model) {
+    chargeInOrder(conn, data.length, ipLen, truesize);
+    measureScalingRatio(conn, mssLen, data.length, truesize);
+  }
+  measureRcvMss(conn, mssLen, seg.flags);
+  // tcp_event_data_recv: tcp_grow_window for segments of 128 bytes or more.
+  if (model && data.length >= 128) growWindow(conn, data.length, truesize);
   // tcp_event_data_recv: the first data starts quickack mode (the first segments are ACKed at
   // once); data after a silence longer than the RTO starts it again — the sender apparently had
   // to wait for its window, so it should not also wait for our delayed ACK. Otherwise ato follows
@@ -395,12 +456,12 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   // m up to 20 ms), at most the RTO; a longer gap leaves it as it is.
   if (conn.ato === 0) {
     conn.ato = DELACK_MS;
-    conn.quickAcks = QUICKACKS;
+    incrQuickack(conn);
   } else if (conn.lastDataAt >= 0) {
     const m = conn.now - conn.lastDataAt;
     if (m <= DELACK_MS / 2) conn.ato = conn.ato / 2 + DELACK_MS / 2;
     else if (m < conn.ato) conn.ato = Math.min(conn.ato / 2 + m, conn.rto);
-    else if (m > conn.rto) conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
+    else if (m > conn.rto) incrQuickack(conn);
   }
   conn.lastDataAt = conn.now;
   // __tcp_ack_snd_check counts bytes against rcv_mss: a segment of several MSS (GRO, or
@@ -415,6 +476,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     const sEnd = (s.seq + s.data.length) >>> 0;
     if (seqGt(s.seq, conn.rcvNxt)) break;
     conn.ooo.shift();
+    let moved = false;
     if (seqLt(s.seq, dsackHigh)) {
       // The duplicate is the queued segment's part below what this segment brought: [seq,
       // min(end, RCV.NXT before the fill)) — 1001:3001, not 1001:6001, when 1:6001 covers queued
@@ -426,7 +488,11 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
       const part = s.data.subarray((conn.rcvNxt - s.seq) >>> 0);
       conn.recvQueue.push(part);
       conn.rcvNxt = sEnd;
+      if (model) moveFromOfo(conn, part.length, s.truesize);
+      moved = true;
     }
+    // An out-of-order segment wholly covered by what arrived is freed (tcp_ofo_queue: tcp_drop_reason).
+    if (!moved) conn.rmemAlloc -= s.truesize;
     if (s.fin && seqGeq(conn.rcvNxt, sEnd)) finFromOoo = true;
   }
   if (conn.selectiveAcks.length) sackRemove(conn);
@@ -441,6 +507,18 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
 
 /** TCP_MAX_QUICKACKS. */
 const QUICKACKS = 16;
+
+/**
+ * tcp_incr_quickack: quickack mode for as many segments as half the window offered holds (at
+ * least 2, at most TCP_MAX_QUICKACKS). A window of 8688 and 1448-byte segments give 3: the fourth
+ * segment's ACK is delayed (measured on 6.18). Only the SO_RCVBUF window model knows tp->rcv_wnd;
+ * elsewhere the window offered holds 16 segments or more and the cap decides.
+ */
+function incrQuickack(conn: Connection): void {
+  let quick = QUICKACKS;
+  if (truesizeModel(conn)) quick = Math.min(Math.floor(conn.rcvWnd / (2 * conn.rcvMss)) || 2, QUICKACKS);
+  if (quick > conn.quickAcks) conn.quickAcks = quick;
+}
 
 /**
  * tcp_measure_rcv_mss: learns the peer's segment size, and marks a segment that ends a write —
