@@ -233,25 +233,6 @@ export class Connection {
    * never exceed. 0: no clamp of our own (the window follows the default buffer).
    */
   rcvWndClamp = 0;
-  // The receive window with SO_RCVBUF set (receive-window.ts; zero / empty otherwise).
-  /** tp->window_clamp once established with SO_RCVBUF; 0: the truesize model is off for this connection. */
-  windowClamp = 0;
-  /** tp->rcv_ssthresh: the window may grow no faster than this (tcp_grow_window raises it). */
-  rcvSsthresh = 0;
-  /** tp->rcv_wnd: the window last offered, in bytes (__tcp_select_window keeps it while it fits). */
-  rcvWnd = 0;
-  /** tp->scaling_ratio: the window per byte of buffer, in 1/256 (payload over truesize, measured). */
-  scalingRatio = 128;
-  /** sk_rmem_alloc: the truesize of every sk_buff queued, in order or not. */
-  rmemAlloc = 0;
-  /** Bytes left unread in each sk_buff of the receive queue, oldest first (parallel to rcvSkbTruesize). */
-  rcvSkbLen: number[] = NO_SKBS;
-  /** The truesize charged for each sk_buff of the receive queue. */
-  rcvSkbTruesize: number[] = NO_SKBS;
-  /** Room after the data of the receive queue's tail sk_buff, where tcp_try_coalesce copies a small segment. */
-  rcvTailroom = 0;
-  /** icsk_ack.pending's ICSK_ACK_NOMEM: the next ACK offers a zero window (tcp_select_window). */
-  ackNoMem = false;
   /** tp->advmss before the timestamp option is taken off: 1460, or TCP_MAXSEG if smaller. */
   advMss = 1460;
 
@@ -451,6 +432,26 @@ export class Connection {
   readonly createdAt: number;
   /** Time TIME_WAIT (or the orphaned FIN_WAIT_2 wait) began. */
   waitStartedAt = 0;
+
+  // The receive window with SO_RCVBUF set (receive-window.ts; zero / empty otherwise).
+  /** tp->window_clamp once established with SO_RCVBUF; 0: the truesize model is off for this connection. */
+  windowClamp = 0;
+  /** tp->rcv_ssthresh: the window may grow no faster than this (tcp_grow_window raises it). */
+  rcvSsthresh = 0;
+  /** tp->rcv_wnd: the window last offered, in bytes (__tcp_select_window keeps it while it fits). */
+  rcvWnd = 0;
+  /** tp->scaling_ratio: the window per byte of buffer, in 1/256 (payload over truesize, measured). */
+  scalingRatio = 128;
+  /** sk_rmem_alloc: the truesize of every sk_buff queued, in order or not. */
+  rmemAlloc = 0;
+  /** Bytes left unread in each sk_buff of the receive queue, oldest first (parallel to rcvSkbTruesize). */
+  rcvSkbLen: number[] = NO_SKBS;
+  /** The truesize charged for each sk_buff of the receive queue. */
+  rcvSkbTruesize: number[] = NO_SKBS;
+  /** Room after the data of the receive queue's tail sk_buff, where tcp_try_coalesce copies a small segment. */
+  rcvTailroom = 0;
+  /** icsk_ack.pending's ICSK_ACK_NOMEM: the next ACK offers a zero window (tcp_select_window). */
+  ackNoMem = false;
 
   constructor(
     readonly host: HostContext,
