@@ -114,8 +114,10 @@ export function receiveBufferFull(conn: Connection): boolean {
 
 /**
  * Free receive space we can offer, never shrinking an edge already advertised (RFC 7323 §2.4).
- * With SO_RCVBUF set, the space is half the buffer (tcp_space), less what waits in it; the
- * kernel counts each waiting skb's truesize, not its payload, so it offers somewhat less.
+ * A connection established with SO_RCVBUF set follows Linux's truesize accounting
+ * (receive-window.ts). Otherwise the space is the default buffer, or half of an SO_RCVBUF set
+ * later, less the payload waiting in it: without SO_RCVBUF Linux offers a little less after data
+ * and then more as rcv_ssthresh grows (KERNEL.md finding 54, not modelled).
  */
 export function receiveWindow(conn: Connection): number {
   if (truesizeModel(conn)) return Math.max(selectWindow(conn), promisedWindow(conn));
