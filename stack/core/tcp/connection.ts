@@ -268,7 +268,7 @@ export class Connection {
   sndNoSpace = false;
   readonly recvQueue = new ByteQueue();
   /** Out-of-order segments waiting for the hole before them (RFC 9293 §3.10.7.4 step 7). */
-  ooo: Array<{ seq: number; data: Uint8Array; fin: boolean; truesize: number }> = [];
+  ooo: Array<{ seq: number; data: Uint8Array; fin: boolean; truesize: number; room: number }> = [];
   /** tp->selective_acks: the SACK blocks our ACKs carry, most recent first (sack-blocks.ts). */
   readonly selectiveAcks: Array<[number, number]> = [];
   /** tp->rx_opt.dsack: the next segment we send reports `dsackBlock` first (RFC 2883), once. */

@@ -28,7 +28,7 @@ import {
 import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
 import { tcpOptionsLength } from '../wire/codec.ts';
-import { chargeInOrder, growWindow, measureScalingRatio, moveFromOfo, truesizeModel, tunTruesize } from './receive-window.ts';
+import { chargeInOrder, growWindow, measureScalingRatio, moveFromOfo, truesizeModel, tunTailroom, tunTruesize } from './receive-window.ts';
 import type { Errno } from './errno.ts';
 
 /** TCP_TIMEOUT_MIN (2 jiffies): how soon tcp_rcv_synsent_state_process retries a SYN after resetting a stale peer. */
@@ -311,10 +311,10 @@ function finReceived(conn: Connection): void {
  * it repeats is D-SACKed (RFC 2883 §4.1.3) and queued segments it covers are dropped; then its
  * SACK block moves to the front (sack-blocks.ts).
  */
-function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean, truesize = 0): void {
+function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean, truesize = 0, room = 0): void {
   const q = conn.ooo;
   const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
-  const entry = { seq, data, fin, truesize };
+  const entry = { seq, data, fin, truesize, room };
   if (q.length === 0) {
     q.push(entry);
     conn.rmemAlloc += truesize;
@@ -348,7 +348,16 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
     }
   }
   q.splice(at, 0, entry);
-  conn.rmemAlloc += truesize;
+  // tcp_ooo_try_coalesce: a segment that continues the last queued one is copied into its spare
+  // room when it fits, and costs nothing more (measured on 6.18: 100 bytes after a queued
+  // 1448-byte segment left sk_rmem_alloc as it was). The entries stay apart for reassembly.
+  const last = at === q.length - 1 && at > 0 ? q[at - 1] : null;
+  if (last && !last.fin && truesize > 0 && ((last.seq + last.data.length) >>> 0) === seq && data.length <= last.room) {
+    last.room -= data.length;
+    entry.truesize = 0;
+    entry.room = last.room;
+    last.room = 0;
+  } else conn.rmemAlloc += truesize;
   // Queued segments after it that it covers are dropped; one it overlaps ends the D-SACK block.
   while (at + 1 < q.length) {
     const next = q[at + 1];
@@ -435,7 +444,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
       measureRcvMss(conn, mssLen, seg.flags);
       if (conn.sackOk) growWindow(conn, data.length, truesize);
     }
-    queueOutOfOrder(conn, seq, data, segFin, truesize);
+    queueOutOfOrder(conn, seq, data, segFin, truesize, model ? tunTailroom(ipLen) : 0);
     sendAck(conn);
     return;
   }
@@ -488,7 +497,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
       const part = s.data.subarray((conn.rcvNxt - s.seq) >>> 0);
       conn.recvQueue.push(part);
       conn.rcvNxt = sEnd;
-      if (model) moveFromOfo(conn, part.length, s.truesize);
+      if (model) moveFromOfo(conn, part.length, s.truesize, s.room);
       moved = true;
     }
     // An out-of-order segment wholly covered by what arrived is freed (tcp_ofo_queue: tcp_drop_reason).

@@ -71,7 +71,7 @@ export function tunTruesize(ipLen: number): number {
 }
 
 /** The room left after the data in a linear sk_buff of `ipLen` bytes (what tcp_try_coalesce can copy into). */
-function tunTailroom(ipLen: number): number {
+export function tunTailroom(ipLen: number): number {
   if (TUN_PAD + ipLen >= PAGE) return 0;
   return headAlloc(dataAlign(TUN_PAD + ipLen) + SKB_SHINFO) - SKB_SHINFO - TUN_PAD - ipLen;
 }
@@ -184,11 +184,22 @@ export function chargeInOrder(conn: Connection, payload: number, ipLen: number, 
   conn.rmemAlloc += truesize;
 }
 
-/** Data from the out-of-order queue reaching the receive queue, as one sk_buff (it was charged when queued). */
-export function moveFromOfo(conn: Connection, payload: number, truesize: number): void {
-  conn.rcvSkbLen.push(payload);
+/**
+ * Data from the out-of-order queue reaching the receive queue (tcp_ofo_queue → tcp_queue_rcv). It
+ * was charged when queued; copied into the tail sk_buff's spare room it is freed, else it becomes
+ * the tail with the spare room `room` it came with.
+ */
+export function moveFromOfo(conn: Connection, payload: number, truesize: number, room: number): void {
+  const lens = conn.rcvSkbLen;
+  if (lens.length > 0 && payload <= conn.rcvTailroom) {
+    lens[lens.length - 1] += payload;
+    conn.rcvTailroom -= payload;
+    conn.rmemAlloc -= truesize;
+    return;
+  }
+  lens.push(payload);
   conn.rcvSkbTruesize.push(truesize);
-  conn.rcvTailroom = 0;
+  conn.rcvTailroom = room;
 }
 
 /** The application read `n` bytes: each sk_buff read to its end is freed (tcp_eat_recv_skb), and its truesize with it. */

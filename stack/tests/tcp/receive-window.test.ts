@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tunTruesize } from '../../core/tcp/receive-window.ts';
+import { established } from '../../testing/index.ts';
+
+const bytes = (n: number) => new Uint8Array(n).fill(0x61);
 
 describe('tunTruesize', () => {
   it('matches sk_rmem_alloc measured on 6.18 for one segment with timestamps (52 bytes of headers)', () => {
@@ -32,5 +35,33 @@ describe('tunTruesize', () => {
     expect(tunTruesize(4032)).toBe(4352 + 4096); // a page or more: a page head and one page fragment, the same cost
     expect(tunTruesize(3712 + 4096)).toBe(4352 + 4096);
     expect(tunTruesize(3712 + 4097)).toBe(4352 + 8192); // the fragment is one order-1 allocation
+  });
+});
+
+describe('sk_rmem_alloc with SO_RCVBUF', () => {
+  it('out-of-order data is charged when queued, and a segment continuing it goes into its spare room (6.18: 2304, 4608, 4608, 6912)', () => {
+    const f = established({
+      peerOptions: [{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }, { kind: 'nop' }, { kind: 'wscale', shift: 7 }],
+      beforeOpen: (host, fd) => {
+        host.api.setsockopt(fd, 'SO_RCVBUF', 10000);
+      },
+    });
+    const { h, host, fd } = f;
+    const conn = f.conn!;
+    h.send(20, { flags: '.', seq: h.pSeq(1), ack: h.hSeq(1), payload: bytes(1000) });
+    expect(conn.rmemAlloc).toBe(2304);
+    h.send(30, { flags: '.', seq: h.pSeq(2001), ack: h.hSeq(1), payload: bytes(1448) });
+    expect(conn.rmemAlloc).toBe(4608);
+    h.send(40, { flags: '.', seq: h.pSeq(3449), ack: h.hSeq(1), payload: bytes(100) });
+    expect(conn.rmemAlloc).toBe(4608);
+    // The hole filled: the out-of-order data joins the receive queue, still charged.
+    h.send(50, { flags: '.', seq: h.pSeq(1001), ack: h.hSeq(1), payload: bytes(1000) });
+    expect(conn.rcvNxt).toBe(h.pSeq(3549));
+    expect(conn.rmemAlloc).toBe(6912);
+    // A partial read frees nothing; reading everything frees it all.
+    host.api.read(fd, 500);
+    expect(conn.rmemAlloc).toBe(6912);
+    host.api.read(fd, 1 << 20);
+    expect(conn.rmemAlloc).toBe(0);
   });
 });
