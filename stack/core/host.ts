@@ -66,6 +66,7 @@ export class Host implements NetworkNode, HostContext {
   readonly random: Random;
   private up = true;
   egressDrops = false;
+  rxGsoSize = 0;
   /** Incremented by reboot(): work scheduled by an earlier life is ignored. */
   private epoch = 0;
 

@@ -2,6 +2,7 @@
  * The BSD socket API as a program on a host sees it: file descriptors from 3, errno-style
  * results, blocking calls that complete on the virtual clock, and non-blocking ones (O_NONBLOCK).
  */
+import { releaseRead, truesizeModel } from './tcp/receive-window.ts';
 import { ERRNO_TEXT, type Errno, type SysResult, fail, formatResult, ok } from './tcp/errno.ts';
 import { Connection, type HostContext, type Linger, type Listener, type SocketOptions, IP_PMTUDISC_DONT, IP_PMTUDISC_OMIT, MAX_USER_MSS, MIN_MSS, MSS_DEFAULT, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, connKey, defaultSocketOptions, fmtAddr, listenerKey } from './tcp/connection.ts';
 import { activeOpen } from './tcp/handshake.ts';
@@ -341,6 +342,7 @@ export class SocketApi {
   private readResult(s: Socket, conn: Connection, max: number): SysResult<Uint8Array> | null {
     if (conn.recvQueue.length > 0) {
       const bytes = conn.recvQueue.shift(max);
+      if (truesizeModel(conn)) releaseRead(conn, bytes.length);
       // A delayed ACK the read makes due, or a window the read reopened.
       ackAfterRead(conn, bytes.length);
       return ok(bytes);

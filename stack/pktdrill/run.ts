@@ -136,7 +136,7 @@ export function runScript(text: string, opts: RunOptions = {}): PdRunResult {
 function badHeaderValue(script: PdScript): { line: number; message: string } | null {
   for (const o of script.optionList) {
     const v = o.value ?? '';
-    if (['tolerance_usecs', 'bind_port', 'connect_port'].includes(o.name) && !/^\d+$/.test(v)) {
+    if (['tolerance_usecs', 'bind_port', 'connect_port', 'mss'].includes(o.name) && !/^\d+$/.test(v)) {
       return { line: o.line, message: `--${o.name} takes a non-negative integer, got "${v}"` };
     }
     // A percentage may have a fraction (upstream's own default is 12.5), up to 100.
@@ -277,6 +277,9 @@ class ScriptRun implements SyscallEnv {
     // script, at the very time the script names.
     this.world = new World({ seed: opts.seed ?? 1, link: { delay: 0 } });
     this.host = this.world.addHost('local', this.localAddr);
+    // --mss: packetdrill's tun writes every injected TCP packet with that gso_size in its
+    // virtio_net_hdr, so the kernel reads a longer packet's segment size as the MSS.
+    if (o.mss !== undefined) this.host.rxGsoSize = Number(o.mss);
     const remote: NetworkNode = {
       name: 'remote',
       addrs: [this.remoteAddr],

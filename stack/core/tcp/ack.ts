@@ -334,6 +334,7 @@ export function onAckAdvance(conn: Connection, seg: TcpSegment): { finAcked: boo
   conn.sendQueue.drop(dataAcked);
   conn.sendQueueSeq = (conn.sendQueueSeq + dataAcked) >>> 0;
   if (dataAcked > 0) freeAckedSkbs(conn);
+  conn.bytesAcked += (seg.ack - conn.sndUna) >>> 0;
   conn.sndUna = seg.ack;
   if (seqLt(conn.sndNxt, conn.sndUna)) conn.sndNxt = conn.sndUna;
   const before = conn.rtx.length;

@@ -38,6 +38,12 @@ export interface HostContext {
    * pfifo limit 0`): dev_queue_xmit answers NET_XMIT_DROP, which TCP sees as local congestion.
    */
   egressDrops: boolean;
+  /**
+   * The GSO size the receiving device gives packets longer than it (virtio_net_hdr's gso_size, as
+   * packetdrill's tun writes them with --mss); 0: none. tcp_measure_rcv_mss reads it as the
+   * segment size.
+   */
+  rxGsoSize: number;
   note(text: string): void;
   /** Runs `fn`; an exception (a bug, or a lab's unfinished code) is recorded, never thrown out of the host. */
   guard(where: string, fn: () => void): void;
@@ -149,6 +155,8 @@ export const SOCK_MIN_RCVBUF = 2304;
 
 /** Receive buffer space (tcp_rmem[1] = 131072): what the advertised window is carved from. */
 export const RCV_BUF = 131072;
+/** The receive-queue sk_buff lists of a connection outside the truesize model: never written (initReceiveSpace gives each modelled connection its own). */
+const NO_SKBS: number[] = [];
 /** Our MSS on a 1500-byte MTU link: 1500 − 20 (IP) − 20 (TCP). */
 export const ADV_MSS = 1460;
 /** TCP_MSS_DEFAULT: mss_cache of a socket that has not connected (what TCP_MAXSEG reads then). */
@@ -262,7 +270,7 @@ export class Connection {
   sndNoSpace = false;
   readonly recvQueue = new ByteQueue();
   /** Out-of-order segments waiting for the hole before them (RFC 9293 §3.10.7.4 step 7). */
-  ooo: Array<{ seq: number; data: Uint8Array; fin: boolean }> = [];
+  ooo: Array<{ seq: number; data: Uint8Array; fin: boolean; truesize: number; room: number }> = [];
   /** tp->selective_acks: the SACK blocks our ACKs carry, most recent first (sack-blocks.ts). */
   readonly selectiveAcks: Array<[number, number]> = [];
   /** tp->rx_opt.dsack: the next segment we send reports `dsackBlock` first (RFC 2883), once. */
@@ -355,6 +363,8 @@ export class Connection {
   priorSsthresh = 0;
   /** tp->frto: F-RTO (RFC 5682) runs in this Loss episode (net.ipv4.tcp_frto, tcp_enter_loss). */
   frto = false;
+  /** tp->bytes_acked: sequence space acknowledged so far (RFC 4898 tcpEStatsAppHCThruOctetsAcked), our SYN included on an active open. */
+  bytesAcked = 0;
   /** tp->rtt_seq: SND.NXT when rttvar last decayed; an ACK past it ends that round trip. */
   rttSeq = 0;
   /** When the SYN (or SYN-ACK) was first sent, for the handshake RTT sample. */
@@ -475,6 +485,26 @@ export class Connection {
   readonly createdAt: number;
   /** Time TIME_WAIT (or the orphaned FIN_WAIT_2 wait) began. */
   waitStartedAt = 0;
+
+  // The receive window with SO_RCVBUF set (receive-window.ts; zero / empty otherwise).
+  /** tp->window_clamp once established with SO_RCVBUF; 0: the truesize model is off for this connection. */
+  windowClamp = 0;
+  /** tp->rcv_ssthresh: the window may grow no faster than this (tcp_grow_window raises it). */
+  rcvSsthresh = 0;
+  /** tp->rcv_wnd: the window last offered, in bytes (__tcp_select_window keeps it while it fits). */
+  rcvWnd = 0;
+  /** tp->scaling_ratio: the window per byte of buffer, in 1/256 (payload over truesize, measured). */
+  scalingRatio = 128;
+  /** sk_rmem_alloc: the truesize of every sk_buff queued, in order or not. */
+  rmemAlloc = 0;
+  /** Bytes left unread in each sk_buff of the receive queue, oldest first (parallel to rcvSkbTruesize). */
+  rcvSkbLen: number[] = NO_SKBS;
+  /** The truesize charged for each sk_buff of the receive queue. */
+  rcvSkbTruesize: number[] = NO_SKBS;
+  /** Room after the data of the receive queue's tail sk_buff, where tcp_try_coalesce copies a small segment. */
+  rcvTailroom = 0;
+  /** icsk_ack.pending's ICSK_ACK_NOMEM: the next ACK offers a zero window (tcp_select_window). */
+  ackNoMem = false;
 
   constructor(
     readonly host: HostContext,

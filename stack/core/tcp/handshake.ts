@@ -8,6 +8,7 @@
  * Vocabulary (RFC 9293 §3.3.1): ISS our initial sequence number, IRS the peer's; SND.UNA oldest
  * unacknowledged, SND.NXT next to send; RCV.NXT next expected from the peer.
  */
+import { initReceiveSpace } from './receive-window.ts';
 import { ACK, RST, SYN, hasFlag, segmentLength, tsOption, type TcpSegment } from '../wire/segment.ts';
 import { seqAdd, seqGt, seqLeq, seqSub } from '../seq.ts';
 import { siphashU32 } from './siphash.ts';
@@ -198,6 +199,8 @@ export function onSegmentInSynSent(conn: Connection, seg: TcpSegment): SynSentVe
       conn.sndWl2 = seg.ack;
       handshakeRtt(conn, seg, conn.synSentAt, conn.retransmits > 0);
       synAcknowledged(conn);
+      // tcp_init_buffer_space, with the SYN's window as tp->rcv_wnd.
+      if (conn.opts.rcvBufLocked && conn.rcvWndClamp) initReceiveSpace(conn, conn.rcvWndClamp);
       setState(conn, 'ESTABLISHED', 'SYN-ACK received');
       sendAck(conn);
     } else {
@@ -354,6 +357,8 @@ export function establishFromRequest(conn: Connection, req: RequestSock, seg: Tc
   conn.tsOffset = req.tsOffset;
   conn.mss = Math.min(req.mss, ADV_MSS) - (req.tsOk ? 12 : 0);
   conn.rcvWup = seqAdd(conn.rcvNxt, synAckWindow(req));
+  // tcp_init_buffer_space (run when the child is established; nothing it sets is read before).
+  if (conn.opts.rcvBufLocked) initReceiveSpace(conn, req.rcvWnd);
   conn.sndWnd = seg.window << conn.sndWscale;
   conn.maxSndWnd = conn.sndWnd;
   conn.sndWl1 = seg.seq;

@@ -28,6 +28,8 @@ import {
 } from './teardown.ts';
 import { onSegmentAtListener, onSegmentForRequest } from './listener.ts';
 import { resetKeepaliveTimer } from './keepalive.ts';
+import { tcpOptionsLength } from '../wire/codec.ts';
+import { chargeInOrder, growWindow, measureScalingRatio, moveFromOfo, truesizeModel, tunTailroom, tunTruesize } from './receive-window.ts';
 import type { Errno } from './errno.ts';
 
 /** TCP_TIMEOUT_MIN (2 jiffies): how soon tcp_rcv_synsent_state_process retries a SYN after resetting a stale peer. */
@@ -61,6 +63,9 @@ export function tcpInput(host: HostContext, seg: TcpSegment): void {
         // application-limited clocks of slow start after idle start here too.
         conn.lastDataSentAt = conn.now;
         conn.cwndStamp = conn.now;
+        // tcp_snd_una_update in tcp_ack of the SYN-ACK: our SYN's sequence number is the first
+        // byte acknowledged (a passive open starts at 0: its request sock took that ACK).
+        conn.bytesAcked = 1;
         // tcp_finish_connect: a socket with SO_KEEPALIVE starts its idle clock now.
         if (conn.opts.keepalive) resetKeepaliveTimer(conn);
         pushData(conn);
@@ -114,10 +119,14 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   }
 
   // Step 1: is the segment in the window? (Linux tcp_sequence: not entirely before RCV.NXT, not
-  // starting beyond the right edge.)
+  // starting beyond the right edge, and — since 6.17 — not ending beyond it unless the receive
+  // queue is empty, so that a peer ignoring our window cannot fill the buffer; a FIN may stick
+  // out by its own sequence number.)
   const rcvWnd = Math.max(0, (conn.rcvWup - conn.rcvNxt) | 0);
+  const limit = (conn.rcvNxt + rcvWnd) >>> 0;
   const tooOld = seqLt(end, conn.rcvNxt);
-  const tooNew = seqGt(seg.seq, (conn.rcvNxt + rcvWnd) >>> 0);
+  const tooNew = seqGt(seg.seq, limit) ||
+    (seqGt((end - (seg.flags & FIN ? 1 : 0)) >>> 0, limit) && conn.recvQueue.length > 0);
   // Linux tcp_reset_check: after the peer's FIN, a RST at RCV.NXT − 1 resets too — it is "old"
   // by one, so this must be decided before the sequence check drops it.
   const afterFin = conn.rcvFin && seg.seq === ((conn.rcvNxt - 1) >>> 0);
@@ -127,7 +136,11 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       if (seg.flags & SYN) {
         host.mib.inc('TCPSYNChallenge');
         sendChallengeAck(conn);
-      } else sendDupAck(conn, seg);
+      } else {
+        // LINUX_MIB_BEYOND_WINDOW: counted for a segment dropped for its right end, not for an old one.
+        if (tooNew) host.mib.inc('BeyondWindow');
+        sendDupAck(conn, seg);
+      }
     }
     return;
   }
@@ -156,6 +169,9 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
   if (!(seg.flags & ACK)) return;
   if (conn.state === 'SYN_RECV') {
     if (seqGt(seg.ack, conn.sndUna) && seqLeq(seg.ack, conn.sndMax)) {
+      // A simultaneous open's SYN counts in bytes_acked; a passive child is born with SND.UNA
+      // past its SYN-ACK (tcp_create_openreq_child), so the ACK that makes it counts nothing.
+      if (conn.listener === null) conn.bytesAcked += (seg.ack - conn.sndUna) >>> 0;
       conn.sndUna = seg.ack;
       conn.sndWnd = seg.window << conn.sndWscale;
       conn.maxSndWnd = Math.max(conn.maxSndWnd, conn.sndWnd);
@@ -182,7 +198,9 @@ export function onSegmentSynchronized(conn: Connection, seg: TcpSegment): void {
       sendChallengeAck(conn);
       return;
     }
-    if (seqLt(seg.ack, (conn.sndUna - conn.maxSndWnd) >>> 0)) {
+    // tcp_ack: not further back than the largest window, nor than what was ever acknowledged
+    // (bytes_acked) — an ACK below SND.UNA on a connection that has sent nothing is too old.
+    if (seqLt(seg.ack, (conn.sndUna - Math.min(conn.maxSndWnd, conn.bytesAcked)) >>> 0)) {
       sendChallengeAck(conn);
       return;
     }
@@ -292,6 +310,7 @@ function resetReceived(conn: Connection): void {
  */
 function finReceived(conn: Connection): void {
   onFin(conn);
+  for (const s of conn.ooo) conn.rmemAlloc -= s.truesize;
   conn.ooo.length = 0;
   if (conn.sackOk) sackReset(conn);
 }
@@ -302,12 +321,13 @@ function finReceived(conn: Connection): void {
  * SACK block moves to the front (sack-blocks.ts). Returns whether that sent an ACK held back by
  * SACK compression — then, as in Linux, no ACK is left scheduled for this segment.
  */
-function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean): boolean {
+function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: boolean, truesize = 0, room = 0): boolean {
   const q = conn.ooo;
   const end = (seq + data.length + (fin ? 1 : 0)) >>> 0;
-  const entry = { seq, data, fin };
+  const entry = { seq, data, fin, truesize, room };
   if (q.length === 0) {
     q.push(entry);
+    conn.rmemAlloc += truesize;
     // The first out-of-order segment: one SACK block, whatever was kept before.
     if (conn.sackOk) {
       conn.selectiveAcks.length = 0;
@@ -331,11 +351,22 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
       else {
         // Same start, more data: it replaces the queued segment.
         dsackExtend(conn, prev.seq, prevEnd);
+        conn.rmemAlloc -= prev.truesize;
         q.splice(--at, 1);
       }
     }
   }
   q.splice(at, 0, entry);
+  // tcp_ooo_try_coalesce: a segment that continues the last queued one is copied into its spare
+  // room when it fits, and costs nothing more (measured on 6.18: 100 bytes after a queued
+  // 1448-byte segment left sk_rmem_alloc as it was). The entries stay apart for reassembly.
+  const last = at === q.length - 1 && at > 0 ? q[at - 1] : null;
+  if (last && !last.fin && truesize > 0 && ((last.seq + last.data.length) >>> 0) === seq && data.length <= last.room) {
+    last.room -= data.length;
+    entry.truesize = 0;
+    entry.room = last.room;
+    last.room = 0;
+  } else conn.rmemAlloc += truesize;
   // Queued segments after it that it covers are dropped; one it overlaps ends the D-SACK block.
   while (at + 1 < q.length) {
     const next = q[at + 1];
@@ -345,6 +376,7 @@ function queueOutOfOrder(conn: Connection, seq: number, data: Uint8Array, fin: b
       dsackExtend(conn, next.seq, end);
       break;
     }
+    conn.rmemAlloc -= next.truesize;
     q.splice(at + 1, 1);
     dsackExtend(conn, next.seq, nextEnd);
   }
@@ -373,7 +405,40 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     seq = conn.rcvNxt;
   }
   const segFin = (seg.flags & FIN) !== 0;
-  if (conn.recvQueue.length >= RCV_BUF) {
+  // tcp_measure_rcv_mss reads a GSO packet's segment size, not its length.
+  const gso = host.rxGsoSize;
+  const mssLen = gso > 0 && data.length > gso ? gso : data.length;
+  const model = truesizeModel(conn);
+  let truesize = 0;
+  let ipLen = 0;
+  if (model) {
+    // The whole packet's sk_buff is charged, whatever part of it is new (IPv4 and TCP headers too).
+    ipLen = 40 + tcpOptionsLength(seg.options) + seg.payload.length;
+    truesize = tunTruesize(ipLen);
+    if (seq === conn.rcvNxt && ((conn.rcvWup - conn.rcvNxt) | 0) <= 0) {
+      // tcp_data_queue: in sequence but the window offered is closed.
+      host.mib.inc('TCPZeroWindowDrop');
+      sendAck(conn);
+      return;
+    }
+    if (conn.rmemAlloc > conn.opts.rcvBuf) {
+      // tcp_try_rmem_schedule fails (tcp_can_ingest: what is queued already exceeds sk_rcvbuf;
+      // collapsing the queue to make room is not modelled). In order, the ACK goes at once with a
+      // zero window (ICSK_ACK_NOMEM | ICSK_ACK_NOW), and the data is dropped unless nothing waits
+      // to be read, when it is taken anyway lest the connection stall.
+      if (seq !== conn.rcvNxt) {
+        host.mib.inc('TCPOFODrop');
+        sendAck(conn);
+        return;
+      }
+      conn.ackNoMem = true;
+      if (conn.recvQueue.length > 0) {
+        host.mib.inc('TCPRcvQDrop');
+        sendAck(conn);
+        return;
+      }
+    }
+  } else if (conn.recvQueue.length >= RCV_BUF) {
     // Zero window: the data cannot be taken (tcp_data_queue); the ACK repeats the closed window.
     sendAck(conn);
     return;
@@ -382,13 +447,26 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     // A hole before this segment: keep it, and ACK so the sender sees a duplicate ACK — at once
     // for the first three at this RCV.NXT, later ones perhaps held back (SACK compression).
     host.mib.inc('TCPOFOQueue');
-    if (!queueOutOfOrder(conn, seq, data, segFin)) ackOutOfOrder(conn);
+    if (model) {
+      // tcp_data_queue_ofo measures the segment (since 6.17) and, with SACK, may grow the window
+      // before the segment is charged.
+      measureScalingRatio(conn, mssLen, data.length, truesize);
+      measureRcvMss(conn, mssLen, seg.flags);
+      if (conn.sackOk) growWindow(conn, data.length, truesize);
+    }
+    if (!queueOutOfOrder(conn, seq, data, segFin, truesize, model ? tunTailroom(ipLen) : 0)) ackOutOfOrder(conn);
     return;
   }
   const hadHole = conn.ooo.length > 0;
   conn.recvQueue.push(data);
   conn.rcvNxt = (conn.rcvNxt + data.length) >>> 0;
-  measureRcvMss(conn, data.length, seg.flags);
+  if (model) {
+    chargeInOrder(conn, data.length, ipLen, truesize);
+    measureScalingRatio(conn, mssLen, data.length, truesize);
+  }
+  measureRcvMss(conn, mssLen, seg.flags);
+  // tcp_event_data_recv: tcp_grow_window for segments of 128 bytes or more.
+  if (model && data.length >= 128) growWindow(conn, data.length, truesize);
   // tcp_event_data_recv: the first data starts quickack mode (the first segments are ACKed at
   // once); data after a silence longer than the RTO starts it again — the sender apparently had
   // to wait for its window, so it should not also wait for our delayed ACK. Otherwise ato follows
@@ -396,12 +474,12 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
   // m up to 20 ms), at most the RTO; a longer gap leaves it as it is.
   if (conn.ato === 0) {
     conn.ato = DELACK_MS;
-    conn.quickAcks = QUICKACKS;
+    incrQuickack(conn);
   } else if (conn.lastDataAt >= 0) {
     const m = conn.now - conn.lastDataAt;
     if (m <= DELACK_MS / 2) conn.ato = conn.ato / 2 + DELACK_MS / 2;
     else if (m < conn.ato) conn.ato = Math.min(conn.ato / 2 + m, conn.rto);
-    else if (m > conn.rto) conn.quickAcks = Math.max(conn.quickAcks, QUICKACKS);
+    else if (m > conn.rto) incrQuickack(conn);
   }
   conn.lastDataAt = conn.now;
   rcvRttMeasure(conn);
@@ -417,6 +495,7 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
     const sEnd = (s.seq + s.data.length) >>> 0;
     if (seqGt(s.seq, conn.rcvNxt)) break;
     conn.ooo.shift();
+    let moved = false;
     if (seqLt(s.seq, dsackHigh)) {
       // The duplicate is the queued segment's part below what this segment brought: [seq,
       // min(end, RCV.NXT before the fill)) — 1001:3001, not 1001:6001, when 1:6001 covers queued
@@ -428,7 +507,11 @@ function receiveData(conn: Connection, seg: TcpSegment): void {
       const part = s.data.subarray((conn.rcvNxt - s.seq) >>> 0);
       conn.recvQueue.push(part);
       conn.rcvNxt = sEnd;
+      if (model) moveFromOfo(conn, part.length, s.truesize, s.room);
+      moved = true;
     }
+    // An out-of-order segment wholly covered by what arrived is freed (tcp_ofo_queue: tcp_drop_reason).
+    if (!moved) conn.rmemAlloc -= s.truesize;
     if (s.fin && seqGeq(conn.rcvNxt, sEnd)) finFromOoo = true;
   }
   if (conn.selectiveAcks.length) sackRemove(conn);
@@ -480,6 +563,18 @@ function rcvRttMeasure(conn: Connection): void {
 
 /** TCP_MAX_QUICKACKS. */
 const QUICKACKS = 16;
+
+/**
+ * tcp_incr_quickack: quickack mode for as many segments as half the window offered holds (at
+ * least 2, at most TCP_MAX_QUICKACKS). A window of 8688 and 1448-byte segments give 3: the fourth
+ * segment's ACK is delayed (measured on 6.18). Only the SO_RCVBUF window model knows tp->rcv_wnd;
+ * elsewhere the window offered holds 16 segments or more and the cap decides.
+ */
+function incrQuickack(conn: Connection): void {
+  let quick = QUICKACKS;
+  if (truesizeModel(conn)) quick = Math.min(Math.floor(conn.rcvWnd / (2 * conn.rcvMss)) || 2, QUICKACKS);
+  if (quick > conn.quickAcks) conn.quickAcks = quick;
+}
 
 /**
  * tcp_measure_rcv_mss: learns the peer's segment size, and marks a segment that ends a write —

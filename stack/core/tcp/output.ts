@@ -9,6 +9,7 @@ import { seqLt } from '../seq.ts';
 import { dsackSet } from './sack-blocks.ts';
 import { siphashU32 } from './siphash.ts';
 import { INT_MAX } from './sysctl.ts';
+import { selectWindow, truesizeModel } from './receive-window.ts';
 
 /**
  * TCP_DELACK_MIN / TCP_ATO_MIN: the delayed-ACK timeout (icsk_ack.ato) when data starts, and
@@ -97,6 +98,7 @@ export function initialWindow(tsOk: boolean, advMss = ADV_MSS): number {
 
 /** The most this connection ever offers: its clamp if SO_RCVBUF set one, else the default initial window. */
 export function maxWindow(conn: Connection): number {
+  if (truesizeModel(conn)) return conn.windowClamp;
   return conn.rcvWndClamp || initialWindow(conn.tsOk, conn.advMss);
 }
 
@@ -110,21 +112,52 @@ function receiveSpace(conn: Connection): number {
 
 /** tcp_try_rmem_schedule would fail: what waits to be read already fills the receive space. */
 export function receiveBufferFull(conn: Connection): boolean {
+  // With SO_RCVBUF: tcp_can_ingest, the truesize queued above sk_rcvbuf.
+  if (truesizeModel(conn)) return conn.rmemAlloc > conn.opts.rcvBuf;
   return receiveBuffered(conn) >= receiveSpace(conn);
 }
 
 /**
  * Free receive space we can offer, never shrinking an edge already advertised (RFC 7323 §2.4).
- * With SO_RCVBUF set, the space is half the buffer (tcp_space), less what waits in it; the
- * kernel counts each waiting skb's truesize, not its payload, so it offers somewhat less.
+ * A connection established with SO_RCVBUF set follows Linux's truesize accounting
+ * (receive-window.ts). Otherwise the space is the default buffer, or half of an SO_RCVBUF set
+ * later, less the payload waiting in it: without SO_RCVBUF Linux offers a little less after data
+ * and then more as rcv_ssthresh grows (KERNEL.md finding 63, not modelled).
  */
 export function receiveWindow(conn: Connection): number {
+  if (truesizeModel(conn)) return Math.max(selectWindow(conn), promisedWindow(conn));
   const buffered = receiveBuffered(conn);
   const space = receiveSpace(conn);
   let wnd = Math.min(space - buffered, maxWindow(conn));
   const promised = (conn.rcvWup - conn.rcvNxt) | 0;
   if (wnd < promised) wnd = promised;
   if (wnd < 0) wnd = 0;
+  return wnd;
+}
+
+/** What is left of the window last advertised (tcp_receive_window), rounded up to the scale unit. */
+function promisedWindow(conn: Connection): number {
+  const left = (conn.rcvWup - conn.rcvNxt) | 0;
+  if (left <= 0) return 0;
+  const unit = 2 ** conn.rcvWscale;
+  return Math.ceil(left / unit) * unit;
+}
+
+/**
+ * tcp_select_window for a connection in the truesize model: zero when the last segment could not
+ * be charged (ICSK_ACK_NOMEM, which also pulls the right edge back to RCV.NXT), otherwise
+ * __tcp_select_window's choice but never less than what is left of the window offered; the
+ * choice becomes tp->rcv_wnd, which the next choice keeps while it fits.
+ */
+function offerWindow(conn: Connection): number {
+  if (conn.ackNoMem) {
+    conn.ackNoMem = false;
+    conn.rcvWnd = 0;
+    conn.rcvWup = conn.rcvNxt;
+    return 0;
+  }
+  const wnd = Math.max(selectWindow(conn), promisedWindow(conn));
+  conn.rcvWnd = wnd;
   return wnd;
 }
 
@@ -188,7 +221,9 @@ export function sendSegment(
   // RFC 7323 §2.2: a SYN's window is never scaled; later windows go out in units of 2^wscale.
   // Linux rounds the free space up to a whole unit (__tcp_select_window: ALIGN), so the window
   // is never "scaled away": 64240 bytes with wscale 7 go out as 502, not 501.
-  const window = isSyn ? Math.min(receiveWindow(conn), 65535) : Math.ceil(receiveWindow(conn) / 2 ** conn.rcvWscale);
+  const window = isSyn
+    ? Math.min(receiveWindow(conn), 65535)
+    : Math.ceil((truesizeModel(conn) ? offerWindow(conn) : receiveWindow(conn)) / 2 ** conn.rcvWscale);
   const seg: TcpSegment = {
     srcAddr: conn.localAddr,
     dstAddr: conn.remoteAddr,
@@ -255,8 +290,14 @@ export function sendAck(conn: Connection): void {
  */
 export function scheduleAck(conn: Connection, now = false): void {
   conn.ackPending = true;
+  // __tcp_ack_snd_check: more than one full segment unacknowledged, and (with SO_RCVBUF's window
+  // model) the window would not shrink — asked first, as Linux does, since __tcp_select_window
+  // ends quickack mode when the buffer is more than half full (the ACK of 50000 bytes that
+  // overfill a 20000-byte buffer waits for the delayed-ACK timer, measured).
+  let full = conn.unackedSegs >= 2;
+  if (full && truesizeModel(conn)) full = selectWindow(conn) >= conn.rcvWnd;
   const quick = conn.quickAcks > 0 && !conn.pingpong;
-  if (now || quick || conn.unackedSegs >= 2) {
+  if (now || quick || full || conn.ackNoMem) {
     sendAck(conn);
     return;
   }

@@ -73,6 +73,15 @@ describe('outbound segments', () => {
     expect(f.message).toBe('timing error: expected this segment between 0.500000 and 0.600000 s, but it was sent at 0.400000 s');
   });
 
+  it('--mss makes a longer injected segment a GSO packet: its segment size becomes rcv_mss', () => {
+    const text = `${ESTABLISHED}+0 < . 1:10001(10000) ack 1 win 65535\n+0 > . 1:1(0) ack 10001\n`;
+    pass(`--mss=1000\n${text}+0 %{ assert tcpi_rcv_mss == 1000, tcpi_rcv_mss }%\n`);
+    pass(`${text}+0 %{ assert tcpi_rcv_mss == 1460, tcpi_rcv_mss }%\n`);
+    // A segment no longer than the GSO size is not a GSO packet: its own length counts.
+    pass(`--mss=1000\n${ESTABLISHED}+0 < . 1:801(800) ack 1 win 65535\n+0 %{ assert tcpi_rcv_mss == 800, tcpi_rcv_mss }%\n`);
+    expect(failure(`--mss=lots\n${text}`).kind).toBe('syntax');
+  });
+
   it('--tolerance_usecs in the header, overridden by the caller', () => {
     const late = `${ESTABLISHED}+0 close(4) = 0\n+0 > F. 1:1(0) ack 1\n+.302 > F. 1:1(0) ack 1\n`;
     expect(failure(late).kind).toBe('timing');

@@ -292,8 +292,11 @@ describe('receiving', () => {
     let t = 20;
     let lastWindow = -1;
     while (lastWindow !== 0 && t < 500) {
-      h.send(t, { flags: '.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(1460) });
-      seq += 1460;
+      // The peer sends what the window allows: a segment ending beyond it would be dropped
+      // while data waits unread (tcp_sequence, KERNEL.md finding 62).
+      const len = Math.min(1460, (conn!.rcvWup - conn!.rcvNxt) | 0);
+      h.send(t, { flags: '.', seq: h.pSeq(seq), ack: h.hSeq(1), payload: bytes(len) });
+      seq += len;
       const acks = h.discard();
       if (acks.length) lastWindow = acks[acks.length - 1].seg!.window;
       t += 1;
