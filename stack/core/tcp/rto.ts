@@ -30,7 +30,6 @@ export function rtoMax(host: HostContext): number {
  */
 export function rttSample(conn: Connection, rtt: number): void {
   const m0 = Math.max(1, Math.round(rtt * 1000));
-  const rtoMinUs = conn.host.sysctl.get('net.ipv4.tcp_rto_min_us');
   let srtt8 = Math.round(conn.srtt * 8000);
   if (srtt8 !== 0) {
     let m = m0 - (srtt8 >> 3);
@@ -55,13 +54,13 @@ export function rttSample(conn: Connection, rtt: number): void {
         conn.rttvar = (rttvar - ((rttvar - Math.round(conn.mdevMax * 1000)) >> 2)) / 1000;
       }
       conn.rttSeq = conn.sndNxt;
-      conn.mdevMax = rtoMinUs / 1000;
+      conn.mdevMax = rtoMin(conn.host);
     }
   } else {
     // The first sample: RTO = 3 × RTT, and not below SRTT + rto_min.
     srtt8 = m0 * 8;
     conn.mdev = (m0 * 2) / 1000;
-    conn.rttvar = Math.max(m0 * 2, rtoMinUs) / 1000;
+    conn.rttvar = Math.max(m0 * 2, conn.host.sysctl.get('net.ipv4.tcp_rto_min_us')) / 1000;
     conn.mdevMax = conn.rttvar;
     conn.rttSeq = conn.sndNxt;
   }

@@ -301,10 +301,9 @@ export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number, s
 
 /** Frees the buffers SND.UNA has passed; a partly acknowledged one only loses its bytes (tcp_trim_head). */
 export function freeAckedSkbs(conn: Connection): void {
+  // shift, not splice: no array allocated per ACK (the list is a write or two long).
   const marks = conn.pushMarks;
-  let acked = 0;
-  while (acked < marks.length && seqLeq(marks[acked], conn.sendQueueSeq)) acked++;
-  if (acked > 0) marks.splice(0, acked);
+  while (marks.length > 0 && seqLeq(marks[0], conn.sendQueueSeq)) marks.shift();
   const ends = conn.skbEnds;
   let h = conn.skbHead;
   while (h < ends.length && seqLeq(ends[h], conn.sendQueueSeq)) h++;

@@ -154,9 +154,14 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
         // (cwnd_quota); tcp_grow_skb lets a packet take bytes from the next buffer, so buffer ends
         // do not cut it (a MSG_EOR end does, above). The window and Nagle end a packet by ending
         // the transmission.
-        if (segsPerPacket === 0) segsPerPacket = tsoSegs(conn, mss);
-        const quota = probe ? 1 : Math.max(1, Math.floor(conn.cwnd) - pipe(conn));
-        packetEnd = (conn.sndNxt + Math.min(segsPerPacket, quota) * mss) >>> 0;
+        // A packet that cannot hold a second segment needs no TSO size (a few float operations
+        // per small write otherwise).
+        if (probe || len >= avail) packetEnd = segEnd;
+        else {
+          if (segsPerPacket === 0) segsPerPacket = tsoSegs(conn, mss);
+          const quota = Math.max(1, Math.floor(conn.cwnd) - pipe(conn));
+          packetEnd = (conn.sndNxt + Math.min(segsPerPacket, quota) * mss) >>> 0;
+        }
         packetSegs = 1;
       } else packetSegs++;
       heldPayload = payload;
