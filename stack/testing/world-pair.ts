@@ -4,6 +4,7 @@
  */
 import { World } from '../core/world.ts';
 import type { Host } from '../core/host.ts';
+import type { Connection } from '../core/tcp/connection.ts';
 
 export interface ServerPairOptions {
   seed?: number;
@@ -56,4 +57,26 @@ export function clientSocket(client: Host, options: { nodelay?: boolean; reuseAd
     if (!bound.ok) throw new Error(`bind(${options.bindPort}) failed: ${bound.errno}`);
   }
   return fd.value;
+}
+
+/**
+ * A client connected to a server that listens (port 80) but never accepts, with five 1000-byte
+ * segments sent and not yet acknowledged: the sender's state for tests of loss, recovery and idle
+ * restarts to adjust by hand. `sysctls` go to both hosts.
+ */
+export function clientWithFlight(options: { seed?: number; sysctls?: Record<string, number> } = {}): { w: World; conn: Connection } {
+  const w = new World({ seed: options.seed ?? 1, sysctls: options.sysctls ?? {} });
+  const client = w.addHost('client', '10.0.0.1');
+  const server = w.addHost('server', '10.0.0.2');
+  server.api.socket();
+  server.api.bind(3, 0, 80);
+  server.api.listen(3, 4);
+  const fd = clientSocket(client);
+  client.api.connect(fd, server.addr, 80);
+  w.runUntil(100);
+  const conn = client.api.connectionOf(fd)!;
+  conn.mss = 1000;
+  client.api.write(fd, new Uint8Array(5000));
+  if (conn.rtx.length !== 5) throw new Error(`test setup: ${conn.rtx.length} segments in flight, not 5`);
+  return { w, conn };
 }

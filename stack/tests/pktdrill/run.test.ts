@@ -269,11 +269,8 @@ describe('shell lines', () => {
     });
   });
 
-  it('nstat: -n starts an interval; a grep pipeline checks the counters that changed since, and fails when no line is left', () => {
-    expect(planShell('nstat -n')).toEqual({ ok: true, settings: [], nstat: [{ greps: [], update: true }], qdisc: [], notes: [] });
-    expect(planShell('nstat | grep TcpExtTCPLossProbes | grep -q " 1 "')).toMatchObject({ ok: true, nstat: [{ greps: ['TcpExtTCPLossProbes', ' 1 '] }] });
-    expect(planShell('nstat -n | sort')).toMatchObject({ ok: false });
-    const sack = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop>
+  /** A SACK connection whose FIN is resent by a tail loss probe after an nstat interval began. */
+  const SACK_FIN_PROBE = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
 +.1 < . 1:1(0) ack 1 win 65535
 +0 accept(3, ..., ...) = 4
@@ -282,6 +279,12 @@ describe('shell lines', () => {
 +0 > F. 1:1(0) ack 1
 +.3 > F. 1:1(0) ack 1
 `;
+
+  it('nstat: -n starts an interval; a grep pipeline checks the counters that changed since, and fails when no line is left', () => {
+    expect(planShell('nstat -n')).toEqual({ ok: true, settings: [], nstat: [{ greps: [], update: true }], qdisc: [], notes: [] });
+    expect(planShell('nstat | grep TcpExtTCPLossProbes | grep -q " 1 "')).toMatchObject({ ok: true, nstat: [{ greps: ['TcpExtTCPLossProbes', ' 1 '] }] });
+    expect(planShell('nstat -n | sort')).toMatchObject({ ok: false });
+    const sack = SACK_FIN_PROBE;
     pass(`${sack}+0 \`nstat | grep TcpExtTCPLossProbes | grep -q " 1 "\`\n`);
     const f = failure(`${sack}+0 \`nstat | grep TcpExtTCPLossProbes | grep -q " 2 "\`\n`);
     expect(f.kind).toBe('shell');
@@ -293,15 +296,7 @@ describe('shell lines', () => {
   it('nstat -s (--noupdate) checks without starting a new interval', () => {
     expect(planShell('nstat -s | grep TcpExtTCPLossProbes')).toMatchObject({ ok: true, nstat: [{ greps: ['TcpExtTCPLossProbes'], update: false }] });
     expect(planShell('nstat -sz')).toMatchObject({ ok: true, nstat: [{ greps: [], update: false }] });
-    const sack = `${LISTEN}+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
-+.1 < . 1:1(0) ack 1 win 65535
-+0 accept(3, ..., ...) = 4
-+0 \`nstat -n\`
-+0 close(4) = 0
-+0 > F. 1:1(0) ack 1
-+.3 > F. 1:1(0) ack 1
-`;
+    const sack = SACK_FIN_PROBE;
     // Twice, and the second still sees the probe; after a plain nstat it is gone.
     pass(`${sack}+0 \`nstat -s | grep TcpExtTCPLossProbes | grep -q " 1 "\`\n+0 \`nstat | grep TcpExtTCPLossProbes | grep -q " 1 "\`\n`);
     expect(failure(`${sack}+0 \`nstat -s | grep -q TcpExtTCPLossProbes\`\n+0 \`nstat > /dev/null\`\n+0 \`nstat -s | grep -q TcpExtTCPLossProbes\`\n`).kind).toBe('shell');

@@ -6,28 +6,14 @@
  * an RTO would fire first — so it is checked here on tcp_cwnd_validate directly.
  */
 import { describe, expect, it } from 'vitest';
-import { World } from '../../core/world.ts';
+import type { World } from '../../core/world.ts';
+import { clientWithFlight } from '../../testing/world-pair.ts';
 import { cwndValidate, restartAfterIdle } from '../../core/tcp/congestion.ts';
 import type { Connection } from '../../core/tcp/connection.ts';
 
 /** An established client with five 1000-byte segments in flight that the server has not yet ACKed. */
 function sender(sysctl = 1): { w: World; conn: Connection } {
-  const w = new World({ seed: 5, sysctls: { 'net.ipv4.tcp_slow_start_after_idle': sysctl } });
-  const client = w.addHost('client', '10.0.0.1');
-  const server = w.addHost('server', '10.0.0.2');
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 4);
-  const sock = client.api.socket();
-  if (!sock.ok) throw new Error('socket() failed');
-  const fd = sock.value;
-  client.api.connect(fd, server.addr, 80);
-  w.runUntil(100);
-  const conn = client.api.connectionOf(fd)!;
-  conn.mss = 1000;
-  client.api.write(fd, new Uint8Array(5000));
-  expect(conn.rtx.length).toBe(5);
-  return { w, conn };
+  return clientWithFlight({ seed: 5, sysctls: { 'net.ipv4.tcp_slow_start_after_idle': sysctl } });
 }
 
 describe('cwnd after idle (tcp_slow_start_after_idle)', () => {

@@ -7,7 +7,8 @@
  * SND.UNA = high_seq.
  */
 import { describe, expect, it } from 'vitest';
-import { World } from '../../core/world.ts';
+import type { World } from '../../core/world.ts';
+import { clientWithFlight } from '../../testing/world-pair.ts';
 import type { Connection } from '../../core/tcp/connection.ts';
 import { enterCwr } from '../../core/tcp/congestion.ts';
 import { Sysctls } from '../../core/tcp/sysctl.ts';
@@ -15,22 +16,7 @@ import { countDsack, initUndo, renoPreventsReopen, tryUndoDsack, undoCwndReducti
 
 /** An established client with five 1000-byte segments in flight that the server has not yet ACKed. */
 function sender(sack = true): { w: World; conn: Connection } {
-  const w = new World({ seed: 3, sysctls: { 'net.ipv4.tcp_sack': sack ? 1 : 0 } });
-  const client = w.addHost('client', '10.0.0.1');
-  const server = w.addHost('server', '10.0.0.2');
-  server.api.socket();
-  server.api.bind(3, 0, 80);
-  server.api.listen(3, 4);
-  const sock = client.api.socket();
-  if (!sock.ok) throw new Error('socket() failed');
-  const fd = sock.value;
-  client.api.connect(fd, server.addr, 80);
-  w.runUntil(100);
-  const conn = client.api.connectionOf(fd)!;
-  conn.mss = 1000;
-  client.api.write(fd, new Uint8Array(5000));
-  expect(conn.rtx.length).toBe(5);
-  return { w, conn };
+  return clientWithFlight({ seed: 3, sysctls: { 'net.ipv4.tcp_sack': sack ? 1 : 0 } });
 }
 
 describe('undo of a needless reduction', () => {
