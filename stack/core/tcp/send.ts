@@ -66,12 +66,13 @@ export function pushData(conn: Connection, nagle: NagleMode = NAGLE_SOCKET): voi
  *
  * New data leaves in packets as Linux hands them to a TSO device: each at most tcp_tso_segs
  * segments (about 1 ms at the pacing rate, at least two), never past the congestion window's
- * room or the end of a send-queue buffer. __tcp_transmit_skb puts PSH on every packet of more
- * than one segment, so that the receiver's GRO delivers it at once, and GSO leaves it on the
- * packet's last segment; a one-segment packet carries PSH only where a write without MSG_MORE
- * ended (tcp_mark_push). So a 20000-byte write with cwnd 10 and RTT 100 ms leaves as five
- * 2-segment packets, each ending with PSH (KERNEL.md findings 16, 44 and 58), a 3100-byte
- * MSG_MORE write as `P. 1:2001` and `. 2001:3001`, and a loss probe of new data without PSH.
+ * room or a MSG_EOR record's end. __tcp_transmit_skb puts PSH on every packet of more than one
+ * segment, so that the receiver's GRO delivers it at once, and GSO leaves it on the packet's
+ * last segment; a one-segment packet carries PSH only where tcp_mark_push marked its buffer (a
+ * write's end without MSG_MORE, forced_push: send-buffer.ts). So a 20000-byte write with cwnd 10
+ * and RTT 100 ms leaves as five 2-segment packets, each ending with PSH (KERNEL.md findings 16,
+ * 44 and 58), a 3100-byte MSG_MORE write as `P. 1:2001` and `. 2001:3001`, and a loss probe of
+ * new data without PSH.
  */
 function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOCKET): number {
   if (!canSend(conn.state) || conn.closed) return 0;
@@ -89,9 +90,9 @@ function transmit(conn: Connection, probe: boolean, nagle: NagleMode = NAGLE_SOC
   let sent = 0;
   // tcp_snd_wnd_test failed with cwnd room to spare: the peer's window holds the sender back.
   let rwndLimited = false;
-  // Each data segment waits here until the next one is decided, so the burst's last one can
-  // carry PSH; both leave at the same instant. Go-back-N resends after an RTO are no new burst
-  // (`. 1001:3001` in the kernel run of upstream fr-4pkt-fack-last-byte).
+  // Each data segment waits here until the next one is decided, so a packet's last one can
+  // carry PSH; both leave at the same instant. Go-back-N resends after an RTO are sent as packets
+  // of one segment (`. 1001:3001` in the kernel run of upstream fr-4pkt-fack-last-byte).
   // (Plain locals, not an object or a closure per call: this is the hot path of every send.)
   let heldPayload: Uint8Array | null = null;
   let heldFlags = 0;
