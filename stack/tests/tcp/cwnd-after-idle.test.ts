@@ -13,7 +13,9 @@ import type { Connection } from '../../core/tcp/connection.ts';
 
 /** An established client with five 1000-byte segments in flight that the server has not yet ACKed. */
 function sender(sysctl = 1): { w: World; conn: Connection } {
-  return clientWithFlight({ seed: 5, sysctls: { 'net.ipv4.tcp_slow_start_after_idle': sysctl } });
+  const flight = clientWithFlight({ seed: 5, sysctls: { 'net.ipv4.tcp_slow_start_after_idle': sysctl } });
+  expect(flight.conn.rtx.length).toBe(5);
+  return flight;
 }
 
 describe('cwnd after idle (tcp_slow_start_after_idle)', () => {

@@ -16,7 +16,9 @@ import { countDsack, initUndo, renoPreventsReopen, tryUndoDsack, undoCwndReducti
 
 /** An established client with five 1000-byte segments in flight that the server has not yet ACKed. */
 function sender(sack = true): { w: World; conn: Connection } {
-  return clientWithFlight({ seed: 3, sysctls: { 'net.ipv4.tcp_sack': sack ? 1 : 0 } });
+  const flight = clientWithFlight({ seed: 3, sysctls: { 'net.ipv4.tcp_sack': sack ? 1 : 0 } });
+  expect(flight.conn.rtx.length).toBe(5);
+  return flight;
 }
 
 describe('undo of a needless reduction', () => {
