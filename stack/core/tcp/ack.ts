@@ -10,7 +10,7 @@ import type { Connection } from './connection.ts';
 import { timerPending } from './lifecycle.ts';
 import { tsClock } from './output.ts';
 import { rttSample } from './rto.ts';
-import { cwndReduction, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
+import { cwndReduction, currentSsthresh, endCwndReduction, initCwndReduction, onAck as ccOnAck, reduceOnce } from './congestion.ts';
 import { ackRecords, applySack, checkRenoReordering, checkSackReordering, highestSacked, markLost, pipe, retransOut, sackedCount, type SackResult, type SentSegment } from './sack-scoreboard.ts';
 import { processTlpAck, rackAdvance, rackDetectLoss, rackDsackSeen, rackMarkLost, rackUpdateReoWnd, scheduleLossProbe } from './rack.ts';
 import { armRetransmit, cancelRetransmitTimers, retransmitRange } from './retransmit.ts';
@@ -18,7 +18,6 @@ import { NAGLE_PUSH, pushData, sendLossProbe } from './send.ts';
 import { bufferEndAfter, freeAckedSkbs } from './send-buffer.ts';
 import { CHRONO_BUSY, chronoStop } from './chrono.ts';
 import { countDsack, initUndo, tryUndoDsack, tryUndoLoss, tryUndoPartial, tryUndoRecovery } from './undo.ts';
-import { currentSsthresh } from './congestion.ts';
 
 const NO_SACK: SackResult = { newlySacked: [], dsack: false, reord: null };
 
@@ -74,7 +73,7 @@ export function processAck(conn: Connection, seg: TcpSegment, duplicate: boolean
     if (conn.sackOk && acked.firstOriginal !== null && seqLt(acked.firstOriginal, priorFack)) checkSackReordering(conn, acked.firstOriginal);
     if (acked.firstOriginalEnd !== null && seqLeq(acked.firstOriginalEnd, conn.highSeq)) origAcked = true;
   } else if (duplicate && !conn.sackOk) delivered += onDuplicateAck(conn);
-  ackUpdateRtt(conn, seg, advanced, firstAckt, sack.newlySacked);
+  ackUpdateRtt(conn, advanced, firstAckt, sack.newlySacked, tsEcr);
   conn.delivered += delivered;
   rackUpdateReoWnd(conn);
   if (conn.tlpHighSeq !== null) processTlpAck(conn, seg.ack, advanced, sack.dsack, () => reduceOnce(conn));
@@ -198,18 +197,15 @@ function startRecovery(conn: Connection): void {
  * acknowledged was resent) from the timestamp it echoes. A valid sample ends the RTO's backoff
  * (RFC 6298 §5); an ACK of resent data without timestamps leaves it doubled.
  */
-function ackUpdateRtt(conn: Connection, seg: TcpSegment, advanced: boolean, firstAckt: number, newlySacked: readonly SentSegment[]): void {
+function ackUpdateRtt(conn: Connection, advanced: boolean, firstAckt: number, newlySacked: readonly SentSegment[], tsEcr: number | undefined): void {
   let rtt = firstAckt >= 0 ? conn.now - firstAckt : -1;
   if (rtt < 0) {
     let first: SentSegment | null = null;
     for (const r of newlySacked) if (!r.retrans && (first === null || seqLt(r.seq, first.seq))) first = r;
     if (first !== null) rtt = conn.now - first.xmitAt;
   }
-  if (rtt < 0 && advanced && conn.tsOk) {
-    const ts = tsOption(seg);
-    // tcp_rtt_tsopt_us: whole TS ticks (1 ms), at least one.
-    if (ts && ts.ecr !== 0) rtt = Math.max(seqSub(tsClock(conn.host, conn.tsOffset), ts.ecr), 1);
-  }
+  // tcp_rtt_tsopt_us: whole TS ticks (1 ms), at least one. (tsEcr is only read with timestamps on.)
+  if (rtt < 0 && advanced && tsEcr) rtt = Math.max(seqSub(tsClock(conn.host, conn.tsOffset), tsEcr), 1);
   if (rtt < 0) return;
   rttSample(conn, rtt);
   conn.backoff = 0;

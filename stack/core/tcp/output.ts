@@ -156,7 +156,7 @@ function offerWindow(conn: Connection): number {
     conn.rcvWup = conn.rcvNxt;
     return 0;
   }
-  const wnd = Math.max(selectWindow(conn), promisedWindow(conn));
+  const wnd = receiveWindow(conn);
   conn.rcvWnd = wnd;
   return wnd;
 }

@@ -2,7 +2,7 @@
  * The receive window as Linux computes it when SO_RCVBUF fixed the buffer (SOCK_RCVBUF_LOCK):
  * each queued segment costs its sk_buff's truesize against sk_rcvbuf, the space is turned into a
  * window by tp->scaling_ratio (tcp_win_from_space), and __tcp_select_window keeps the window it
- * offered while that is within an MSS of the free space (KERNEL.md findings 29 and 50–53).
+ * offered while that is within an MSS of the free space (KERNEL.md findings 29 and 59–62).
  *
  * Connections without SO_RCVBUF keep the simpler model in output.ts (half the default buffer less
  * the payload waiting): Linux's autotuning (tcp_rcv_space_adjust) is not modelled, and with it the
@@ -172,16 +172,7 @@ export function growWindow(conn: Connection, payload: number, truesize: number):
  * its own truesize (`truesize`, tunTruesize of `ipLen`).
  */
 export function chargeInOrder(conn: Connection, payload: number, ipLen: number, truesize: number): void {
-  const lens = conn.rcvSkbLen;
-  if (lens.length > 0 && payload <= conn.rcvTailroom) {
-    lens[lens.length - 1] += payload;
-    conn.rcvTailroom -= payload;
-    return;
-  }
-  lens.push(payload);
-  conn.rcvSkbTruesize.push(truesize);
-  conn.rcvTailroom = tunTailroom(ipLen);
-  conn.rmemAlloc += truesize;
+  if (!queueRcv(conn, payload, truesize, tunTailroom(ipLen))) conn.rmemAlloc += truesize;
 }
 
 /**
@@ -190,16 +181,25 @@ export function chargeInOrder(conn: Connection, payload: number, ipLen: number, 
  * the tail with the spare room `room` it came with.
  */
 export function moveFromOfo(conn: Connection, payload: number, truesize: number, room: number): void {
+  if (queueRcv(conn, payload, truesize, room)) conn.rmemAlloc -= truesize;
+}
+
+/**
+ * tcp_queue_rcv: `payload` bytes join the receive queue, copied into the tail sk_buff's spare room
+ * when they fit (tcp_try_coalesce; returns true), else as a new tail of `truesize` with `room` to
+ * spare. The caller settles what that costs.
+ */
+function queueRcv(conn: Connection, payload: number, truesize: number, room: number): boolean {
   const lens = conn.rcvSkbLen;
   if (lens.length > 0 && payload <= conn.rcvTailroom) {
     lens[lens.length - 1] += payload;
     conn.rcvTailroom -= payload;
-    conn.rmemAlloc -= truesize;
-    return;
+    return true;
   }
   lens.push(payload);
   conn.rcvSkbTruesize.push(truesize);
   conn.rcvTailroom = room;
+  return false;
 }
 
 /** The application read `n` bytes: each sk_buff read to its end is freed (tcp_eat_recv_skb), and its truesize with it. */

@@ -60,7 +60,7 @@ export function rttSample(conn: Connection, rtt: number): void {
     // The first sample: RTO = 3 × RTT, and not below SRTT + rto_min.
     srtt8 = m0 * 8;
     conn.mdev = (m0 * 2) / 1000;
-    conn.rttvar = Math.max(m0 * 2, conn.host.sysctl.get('net.ipv4.tcp_rto_min_us')) / 1000;
+    conn.rttvar = Math.max(conn.mdev, rtoMin(conn.host));
     conn.mdevMax = conn.rttvar;
     conn.rttSeq = conn.sndNxt;
   }

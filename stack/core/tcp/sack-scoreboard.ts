@@ -95,6 +95,16 @@ export function ackRecords(conn: Connection, ack: number, delivered: (r: SentSeg
   return retransAcked;
 }
 
+/**
+ * tcp_dsack_seen's count: the segments a D-SACK block [start, end) reports duplicated, or 0 for a
+ * dubious one (empty, or wider than any window the peer offered).
+ */
+export function dsackSegments(conn: Connection, start: number, end: number): number {
+  const len = (end - start) | 0;
+  if (len <= 0 || len > conn.maxSndWnd) return 0;
+  return len > conn.mss ? Math.ceil(len / conn.mss) : 1;
+}
+
 /** What one ACK's SACK option told us. */
 export interface SackResult {
   /** Records newly covered by a block. */

@@ -257,9 +257,9 @@ function cutAtSendable(conn: Connection, mss: number): void {
 }
 
 /**
- * The end of the buffer that holds byte `seq` (the first buffer end past it): a packet never
- * spans two buffers, as tcp_write_xmit and tcp_retransmit_skb each send one skb or a piece of it.
- * Unknown bytes (past the queue) answer `seq` itself.
+ * The end of the buffer that holds byte `seq` (the first buffer end past it): a resend never spans
+ * two sent buffers, as tcp_retransmit_skb sends one skb or a piece of it. (New data may: see
+ * send.ts, tcp_grow_skb.) Unknown bytes (past the queue) answer `seq` itself.
  */
 export function bufferEndAfter(conn: Connection, seq: number): number {
   const ends = conn.skbEnds;
@@ -301,9 +301,7 @@ export function noteSkbsSent(conn: Connection, maxBefore: number, mss: number, s
 
 /** Frees the buffers SND.UNA has passed; a partly acknowledged one only loses its bytes (tcp_trim_head). */
 export function freeAckedSkbs(conn: Connection): void {
-  // shift, not splice: no array allocated per ACK (the list is a write or two long).
-  const marks = conn.pushMarks;
-  while (marks.length > 0 && seqLeq(marks[0], conn.sendQueueSeq)) marks.shift();
+  dropAckedEnds(conn.pushMarks, conn.sendQueueSeq);
   const ends = conn.skbEnds;
   let h = conn.skbHead;
   while (h < ends.length && seqLeq(ends[h], conn.sendQueueSeq)) h++;
@@ -315,10 +313,15 @@ export function freeAckedSkbs(conn: Connection): void {
     h = 0;
   }
   conn.skbHead = h;
-  const e = conn.eorEnds;
-  let k = 0;
-  while (k < e.length && seqLeq(e[k], conn.sendQueueSeq)) k++;
-  if (k) e.splice(0, k);
+  dropAckedEnds(conn.eorEnds, conn.sendQueueSeq);
+}
+
+/**
+ * Drops the sequence numbers at or below `una` from the front of an ordered list (PSH marks,
+ * record ends). shift, not splice: no array allocated per ACK — the lists are a write or two long.
+ */
+function dropAckedEnds(ends: number[], una: number): void {
+  while (ends.length > 0 && seqLeq(ends[0], una)) ends.shift();
 }
 
 /**

@@ -239,9 +239,9 @@ function nagleHolds(conn: Connection, nagle: NagleMode, tail: boolean): boolean 
   return !conn.naglePush && !conn.opts.nodelay && conn.sndSml !== null && seqGt(conn.sndSml, conn.sndUna) && seqLeq(conn.sndSml, conn.sndNxt);
 }
 
-function noteSent(conn: Connection, len: number, retrans: boolean, endsWrite = false): void {
+function noteSent(conn: Connection, len: number, retrans: boolean, psh = false): void {
   const end = (conn.sndNxt + len) >>> 0;
-  recordSent(conn, conn.sndNxt, end, retrans, endsWrite);
+  recordSent(conn, conn.sndNxt, end, retrans, psh);
   conn.sndNxt = end;
   conn.sndMax = seqMax(conn.sndMax, end);
 }

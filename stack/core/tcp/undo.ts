@@ -10,7 +10,7 @@
 import { seqGt, seqLeq, seqLt } from '../seq.ts';
 import type { Connection } from './connection.ts';
 import { tsClockAt } from './output.ts';
-import { retransOut } from './sack-scoreboard.ts';
+import { dsackSegments, retransOut } from './sack-scoreboard.ts';
 import { rackRecoveryEnded, rackRecoveryUndone } from './rack.ts';
 
 /**
@@ -148,11 +148,11 @@ export function tryUndoPartial(conn: Connection, priorUna: number, tsEcr: number
 export function countDsack(conn: Connection, block: readonly [number, number], priorUna: number): void {
   if (conn.undoMarker === null || conn.undoRetrans <= 0) return;
   const [start, end] = block;
-  const len = (end - start) | 0;
   // tcp_dsack_seen: an empty or implausibly large range (beyond any window offered) is ignored.
-  if (len <= 0 || len > conn.maxSndWnd) return;
+  const dups = dsackSegments(conn, start, end);
+  if (dups === 0) return;
   if (seqLeq(end, priorUna)) {
-    if (seqGt(end, conn.undoMarker)) conn.undoRetrans = Math.max(0, conn.undoRetrans - Math.max(1, Math.ceil(len / conn.mss)));
+    if (seqGt(end, conn.undoMarker)) conn.undoRetrans = Math.max(0, conn.undoRetrans - dups);
     return;
   }
   for (const r of conn.rtx) {
